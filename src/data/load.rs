@@ -1,0 +1,1 @@
+//! Loads the CSV tables of DATA.md into a `Dataset`, reporting every problem as a diagnostic.

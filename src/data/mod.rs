@@ -1,0 +1,9 @@
+//! Data: the typed tables of DATA.md (`model`), exact money (`money`) and the CSV loader with
+//! every validation rule (`load`). Produces a `Dataset` or all the problems found.
+
+pub mod load;
+pub mod model;
+pub mod money;
+
+pub use model::*;
+pub use money::Money;

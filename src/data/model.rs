@@ -1,0 +1,446 @@
+//! The typed in-memory tables of DATA.md: what every data source must produce. Plain data, no
+//! parsing (see `load`) and no metrics (see `metrics`). References between tables are resolved
+//! to indexes at load time, so the engine never looks up strings.
+
+use super::money::Money;
+use crate::period::Month;
+use chrono::{NaiveDate, NaiveDateTime};
+use rustc_hash::FxHashMap;
+
+/// Index of an account in `Dataset::accounts.rows`.
+pub type AccountIx = u32;
+/// Index of a CSM in `Dataset::csms.rows`.
+pub type CsmIx = u32;
+/// Index of a renewal in `Dataset::renewals`.
+pub type RenewalIx = u32;
+
+/// Every table of a project. Optional tables are `None` when their file is absent.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub accounts: Accounts,
+    pub csms: Option<Csms>,
+    pub mrr: Option<MrrTable>,
+    pub renewals: Option<Vec<Renewal>>,
+    pub renewal_stages: Option<Vec<RenewalStageEntry>>,
+    pub forecasts: Option<Vec<ForecastSnapshot>>,
+    pub health: Option<Vec<HealthRow>>,
+    pub usage: Option<Vec<UsageRow>>,
+    pub activities: Option<Vec<Activity>>,
+    pub tasks: Option<Vec<Task>>,
+    pub tickets: Option<Vec<Ticket>>,
+    pub surveys: Option<Vec<SurveyResponse>>,
+    pub churns: Option<Vec<Churn>>,
+    pub opportunities: Option<Vec<Opportunity>>,
+    pub onboarding: Option<Vec<Onboarding>>,
+    pub sponsor_changes: Option<Vec<SponsorChange>>,
+    /// Rows per file as read (file name → data rows), for the data-quality page.
+    pub row_counts: std::collections::BTreeMap<String, usize>,
+}
+
+/// The names of the tables, in DATA.md order; also the CSV file stems.
+pub const TABLES: &[&str] = &[
+    "accounts",
+    "csms",
+    "mrr",
+    "renewals",
+    "renewal_stages",
+    "forecasts",
+    "health",
+    "usage",
+    "activities",
+    "tasks",
+    "tickets",
+    "surveys",
+    "churns",
+    "opportunities",
+    "onboarding",
+    "sponsor_changes",
+];
+
+/// accounts.csv with its id index and the extra (free-form attribute) columns.
+#[derive(Debug, Clone, Default)]
+pub struct Accounts {
+    pub rows: Vec<Account>,
+    /// account_id → index.
+    pub index: FxHashMap<String, AccountIx>,
+    /// Names of the unknown columns of accounts.csv, as written in the header (trimmed), in file
+    /// order. `Account::extra[i]` is the value of `extra_columns[i]`.
+    pub extra_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub segment: Option<String>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub source: Option<String>,
+    pub csm_id: Option<String>,
+    /// `csm_id` resolved against csms.csv (None when csms.csv is absent or the cell is empty).
+    pub csm: Option<CsmIx>,
+    pub plan: Option<String>,
+    pub seats: Option<i64>,
+    pub signed_on: Option<NaiveDate>,
+    pub acquisition_cost: Option<Money>,
+    pub sales_cycle_days: Option<i64>,
+    /// Values of `Accounts::extra_columns`, empty cells as None.
+    pub extra: Vec<Option<String>>,
+}
+
+/// csms.csv with its id index.
+#[derive(Debug, Clone, Default)]
+pub struct Csms {
+    pub rows: Vec<Csm>,
+    pub index: FxHashMap<String, CsmIx>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Csm {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub manager_id: Option<String>,
+    pub team: Option<String>,
+    pub capacity_accounts: Option<i64>,
+    pub expansion_quota: Option<Money>,
+}
+
+/// mrr.csv as a dense matrix: one row of months per account, 0 where absent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MrrTable {
+    /// The first month of the matrix (the earliest month in the file).
+    pub first: Month,
+    /// Number of months (columns); the last month is `first + months - 1`.
+    pub months: usize,
+    /// Cents, account-major: `values[account * months + (month - first)]`.
+    pub values: Vec<i64>,
+}
+
+impl MrrTable {
+    /// An all-zero table for `accounts` accounts over `first..=last` (empty when last < first).
+    pub fn zeros(accounts: usize, first: Month, last: Month) -> MrrTable {
+        let months = usize::try_from(last.0 - first.0 + 1).unwrap_or(0);
+        MrrTable {
+            first,
+            months,
+            values: vec![0; accounts * months],
+        }
+    }
+
+    pub fn last(&self) -> Month {
+        self.first.plus(self.months as i32 - 1)
+    }
+
+    /// mrr(a, m): 0 outside the table's range.
+    pub fn get(&self, account: AccountIx, month: Month) -> Money {
+        let offset = month.0 - self.first.0;
+        if offset < 0 || offset as usize >= self.months {
+            return Money::ZERO;
+        }
+        Money(self.values[account as usize * self.months + offset as usize])
+    }
+
+    /// The months of one account, first to last.
+    pub fn row(&self, account: AccountIx) -> &[i64] {
+        let start = account as usize * self.months;
+        &self.values[start..start + self.months]
+    }
+
+    /// Set mrr(a, m); the month must be inside the table's range.
+    pub fn set(&mut self, account: AccountIx, month: Month, value: Money) {
+        let offset = (month.0 - self.first.0) as usize;
+        self.values[account as usize * self.months + offset] = value.0;
+    }
+}
+
+/// Renewal stages, in pipeline order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RenewalStage {
+    NotEngaged,
+    InitialDiscussion,
+    ProposalSent,
+    Negotiation,
+    ClosedWon,
+    ClosedLost,
+}
+
+impl RenewalStage {
+    pub const ALL: [RenewalStage; 6] = [
+        RenewalStage::NotEngaged,
+        RenewalStage::InitialDiscussion,
+        RenewalStage::ProposalSent,
+        RenewalStage::Negotiation,
+        RenewalStage::ClosedWon,
+        RenewalStage::ClosedLost,
+    ];
+    pub const NAMES: [&'static str; 6] = [
+        "not_engaged",
+        "initial_discussion",
+        "proposal_sent",
+        "negotiation",
+        "closed_won",
+        "closed_lost",
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(text))
+            .map(|i| Self::ALL[i])
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, RenewalStage::ClosedWon | RenewalStage::ClosedLost)
+    }
+}
+
+/// Declares a closed vocabulary of DATA.md: the enum, its names, `name()` and `parse()`.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn name(self) -> &'static str {
+                Self::NAMES[self as usize]
+            }
+
+            /// Case-insensitive match against the DATA.md spelling.
+            pub fn parse(text: &str) -> Option<Self> {
+                Self::NAMES.iter().position(|n| n.eq_ignore_ascii_case(text)).map(|i| Self::ALL[i])
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// renewals.risk_reason
+    RiskReason { Product = "product", Competition = "competition", Budget = "budget", ChampionChange = "champion_change", UsageDecline = "usage_decline", Other = "other" }
+);
+vocabulary!(
+    /// renewals.expansion_type and opportunities.type
+    ExpansionType { Seats = "seats", Tier = "tier", Module = "module", NewProduct = "new_product" }
+);
+vocabulary!(
+    /// activities.status
+    ActivityStatus { Completed = "completed", Scheduled = "scheduled", Cancelled = "cancelled", NoShow = "no_show" }
+);
+vocabulary!(
+    /// activities.category
+    ActivityCategory { Proactive = "proactive", Reactive = "reactive" }
+);
+vocabulary!(
+    /// tasks.status
+    TaskStatus { Open = "open", Done = "done" }
+);
+vocabulary!(
+    /// tasks.source
+    TaskSource { Manual = "manual", Playbook = "playbook" }
+);
+vocabulary!(
+    /// surveys.kind
+    SurveyKind { Nps = "nps", Csat = "csat", Ces = "ces" }
+);
+vocabulary!(
+    /// churns.reason
+    ChurnReason { ProductFit = "product_fit", Price = "price", AdoptionFailure = "adoption_failure", Competition = "competition", BusinessClosure = "business_closure", Other = "other" }
+);
+vocabulary!(
+    /// opportunities.stage
+    OpportunityStage { Open = "open", Won = "won", Lost = "lost" }
+);
+vocabulary!(
+    /// sponsor_changes.role
+    SponsorRole { Champion = "champion", ExecutiveSponsor = "executive_sponsor" }
+);
+
+/// The five checklist columns of renewals.csv, in this order.
+pub const CHECKLIST: [&str; 5] = [
+    "initial_conversation",
+    "value_documented",
+    "proposal_sent",
+    "objections_handled",
+    "contract_ready",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Renewal {
+    pub id: String,
+    pub account: AccountIx,
+    pub due_on: NaiveDate,
+    pub arr: Money,
+    pub stage: RenewalStage,
+    /// As written; None means "use the configured stage weight".
+    pub forecast_probability: Option<f64>,
+    pub at_risk: bool,
+    pub risk_reason: Option<RiskReason>,
+    /// As written; for closed_won an empty cell means `arr`, for closed_lost it is 0 (see
+    /// `Renewal::renewed`).
+    pub renewed_arr: Option<Money>,
+    pub expansion_arr: Option<Money>,
+    pub expansion_type: Option<ExpansionType>,
+    pub discount_pct: Option<f64>,
+    pub closed_on: Option<NaiveDate>,
+    pub first_outreach_on: Option<NaiveDate>,
+    pub proposal_sent_on: Option<NaiveDate>,
+    pub escalated: bool,
+    /// Default 12.
+    pub term_months: i64,
+    pub value_review_done: Option<bool>,
+    /// `CHECKLIST` items, in order.
+    pub checklist: [Option<bool>; 5],
+}
+
+impl Renewal {
+    /// ARR kept after the renewal: renewed_arr, defaulting to arr for closed_won; 0 for
+    /// closed_lost; None while open (unless written).
+    pub fn renewed(&self) -> Option<Money> {
+        match self.stage {
+            RenewalStage::ClosedWon => Some(self.renewed_arr.unwrap_or(self.arr)),
+            RenewalStage::ClosedLost => Some(Money::ZERO),
+            _ => self.renewed_arr,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenewalStageEntry {
+    pub renewal: RenewalIx,
+    pub stage: RenewalStage,
+    pub entered_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastSnapshot {
+    pub snapshot_on: NaiveDate,
+    pub renewal: RenewalIx,
+    pub forecast_arr: Money,
+    pub at_risk: bool,
+}
+
+/// One health.csv row: a score and/or components (0–100), as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthRow {
+    pub account: AccountIx,
+    pub date: NaiveDate,
+    pub score: Option<f64>,
+    pub usage: Option<f64>,
+    pub engagement: Option<f64>,
+    pub support: Option<f64>,
+    pub outcomes: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageRow {
+    pub account: AccountIx,
+    pub date: NaiveDate,
+    pub active_users: Option<f64>,
+    pub monthly_active_users: Option<f64>,
+    pub seats: Option<i64>,
+    pub sessions: Option<i64>,
+    pub session_minutes: Option<f64>,
+    pub features_used: Option<i64>,
+    pub features_available: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub id: String,
+    pub account: AccountIx,
+    pub csm: Option<CsmIx>,
+    pub date: NaiveDate,
+    /// Open vocabulary (`call`, `email`, `meeting`, `qbr`, ...), lower-cased.
+    pub kind: String,
+    /// Default completed.
+    pub status: ActivityStatus,
+    pub category: Option<ActivityCategory>,
+    pub minutes: Option<i64>,
+    pub responded: Option<bool>,
+    pub response_hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub id: String,
+    pub csm: CsmIx,
+    pub account: Option<AccountIx>,
+    pub title: String,
+    pub due_on: NaiveDate,
+    pub status: TaskStatus,
+    pub completed_on: Option<NaiveDate>,
+    pub source: Option<TaskSource>,
+    pub playbook: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    pub id: String,
+    pub account: AccountIx,
+    /// UTC.
+    pub opened_at: NaiveDateTime,
+    pub first_response_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub priority: Option<String>,
+    pub escalated: bool,
+    pub reopened: bool,
+    /// 1–5.
+    pub csat: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyResponse {
+    pub id: String,
+    pub account: AccountIx,
+    pub date: NaiveDate,
+    pub kind: SurveyKind,
+    /// None = sent but not answered.
+    pub score: Option<i64>,
+    /// Open vocabulary, lower-cased.
+    pub touchpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Churn {
+    pub account: AccountIx,
+    pub churned_on: NaiveDate,
+    pub reason: ChurnReason,
+    pub competitor: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opportunity {
+    pub id: String,
+    pub account: AccountIx,
+    pub created_on: NaiveDate,
+    pub arr: Money,
+    pub kind: Option<ExpansionType>,
+    pub stage: OpportunityStage,
+    pub closed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Onboarding {
+    pub account: AccountIx,
+    /// Defaulted from accounts.signed_on at load time when empty.
+    pub signed_on: Option<NaiveDate>,
+    pub first_login_on: Option<NaiveDate>,
+    pub onboarding_completed_on: Option<NaiveDate>,
+    pub first_value_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SponsorChange {
+    pub account: AccountIx,
+    pub date: NaiveDate,
+    pub role: SponsorRole,
+}

@@ -1,0 +1,158 @@
+//! Diagnostics: user-facing problems as values (file, line, column, message, help).
+//! Loaders and validators push them and keep going; a stage fails once, with all of them.
+//! Rendering follows rustc/Typst: `path:line:col: error: message`, then `help: ...`.
+
+use std::fmt;
+
+/// How serious a diagnostic is. Errors fail the stage; warnings are reported and counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in a user's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file as the user would type it (relative to the project when possible).
+    pub file: String,
+    /// 1-based line, when the problem has a position.
+    pub line: Option<usize>,
+    /// 1-based column, when the problem has a position.
+    pub column: Option<usize>,
+    pub message: String,
+    /// A fix or a "did you mean" suggestion.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `file:line:column`.
+    pub fn error(
+        file: impl Into<String>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.into(),
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// An error about a whole file (no position).
+    pub fn file_error(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// The same diagnostic as a warning.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// Attach a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {kind}: {}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The closest known name to `input` (case-insensitive edit distance), if it is close enough
+/// to be a plausible typo. Used for every "did you mean" in config, data and reports.
+pub fn suggest<'a>(input: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let needle = input.to_ascii_lowercase();
+    known
+        .into_iter()
+        .map(|k| (strsim::levenshtein(&needle, &k.to_ascii_lowercase()), k))
+        .filter(|(d, k)| *d <= (k.len().max(needle.len()) / 3).max(1))
+        .min_by_key(|(d, k)| (*d, *k))
+        .map(|(_, k)| k)
+}
+
+/// "did you mean `x`?" when a suggestion exists, else the list of accepted values.
+pub fn did_you_mean<'a>(input: &str, known: &[&'a str]) -> String {
+    match suggest(input, known.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("expected one of: {}", known.join(", ")),
+    }
+}
+
+/// Failure of a stage: every diagnostic it collected (at least one error).
+#[derive(Debug)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        let errors = self.0.iter().filter(|d| d.is_error()).count();
+        write!(f, "{errors} error{}", if errors == 1 { "" } else { "s" })
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_rustc() {
+        let d = Diagnostic::error(
+            "data/mrr.csv",
+            3,
+            2,
+            "bad month (found '2026-13', expected YYYY-MM)",
+        )
+        .with_help("months are written like 2026-01");
+        assert_eq!(
+            d.to_string(),
+            "data/mrr.csv:3:2: error: bad month (found '2026-13', expected YYYY-MM)\n  help: months are written like 2026-01"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(suggest("nrrr", ["nrr", "grr", "arr"]), Some("nrr"));
+        assert_eq!(suggest("Segmnt", ["segment", "region"]), Some("segment"));
+        assert_eq!(suggest("zzzzzz", ["nrr", "grr"]), None);
+    }
+}

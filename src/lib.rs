@@ -1,0 +1,11 @@
+//! postsale: reports as code for customer success. The library behind the `postsale` binary:
+//! load → validate → compute → render → write.
+
+pub mod cmd;
+pub mod config;
+pub mod data;
+pub mod demo;
+pub mod diagnostic;
+pub mod metrics;
+pub mod period;
+pub mod yaml;

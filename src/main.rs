@@ -1,0 +1,35 @@
+//! The `postsale` binary: parses the command line and hands over to the library.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// postsale: reports as code for customer success.
+#[derive(Debug, Parser)]
+#[command(name = "postsale", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print metrics for a period: a table for people, JSON or CSV for programs.
+    Metrics(postsale::cmd::metrics::Args),
+    /// Write a synthetic but realistic data set in the DATA.md format.
+    Demo(postsale::cmd::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Metrics(args) => postsale::cmd::metrics::run(args),
+        Command::Demo(args) => postsale::cmd::demo::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{}", postsale::cmd::render_error(&err));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Breakdowns of account-based metrics by account attribute and ACV band.

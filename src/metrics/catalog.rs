@@ -1,0 +1,484 @@
+//! The metric catalog: every metric's definition as data (id, name, unit, direction, formula
+//! text, benchmark bands, source tables). The engine, `postsale metrics`, the README reference,
+//! the Definitions page and report validation all read this one list.
+
+use super::status::Status;
+
+/// Which METRICS.md section a metric belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    Revenue,
+    Growth,
+    Experience,
+}
+
+impl Section {
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Revenue => "Revenue",
+            Section::Growth => "Growth",
+            Section::Experience => "Experience",
+        }
+    }
+}
+
+/// The unit a metric is expressed in; it decides formatting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Project currency, full precision in JSON (e.g. 1234.56).
+    Money,
+    /// Percent: 105.0 means 105 %.
+    Percent,
+    /// A whole number of things.
+    Count,
+    /// A multiple, shown as `3.2×`.
+    Ratio,
+    /// A score on its own scale (NPS −100..100, CSAT 1–5, CES 1–7).
+    Score,
+}
+
+impl Unit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Money => "money",
+            Unit::Percent => "percent",
+            Unit::Count => "count",
+            Unit::Ratio => "ratio",
+            Unit::Score => "score",
+        }
+    }
+}
+
+/// Whether a higher value is better, worse, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    Neutral,
+}
+
+impl Direction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::HigherIsBetter => "higher is better",
+            Direction::LowerIsBetter => "lower is better",
+            Direction::Neutral => "neutral",
+        }
+    }
+}
+
+/// One benchmark band: `min <= value < max` (an open end is None), its label from the source
+/// articles (best, good, acceptable, warning, critical, ...) and the status it colours with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    pub label: &'static str,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub status: Status,
+}
+
+const fn band(label: &'static str, min: Option<f64>, max: Option<f64>, status: Status) -> Band {
+    Band {
+        label,
+        min,
+        max,
+        status,
+    }
+}
+
+/// A metric definition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricDef {
+    /// METRICS.md id, used everywhere (code, JSON, templates, config targets).
+    pub id: &'static str,
+    pub name: &'static str,
+    pub section: Section,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// The definition as shown on the Definitions page and in the README.
+    pub formula: &'static str,
+    /// Benchmark bands, empty when METRICS.md gives none.
+    pub bands: &'static [Band],
+    /// The tables (CSV stems) the metric needs; it is left out when one is absent.
+    pub tables: &'static [&'static str],
+}
+
+use Direction::*;
+use Section::*;
+use Status::{Bad, Good, Warning};
+use Unit::*;
+
+const NRR_BANDS: &[Band] = &[
+    band("best", Some(120.0), None, Good),
+    band("good", Some(110.0), Some(120.0), Good),
+    band("acceptable", Some(100.0), Some(110.0), Good),
+    band("warning", Some(90.0), Some(100.0), Warning),
+    band("critical", None, Some(90.0), Bad),
+];
+const GRR_BANDS: &[Band] = &[
+    band("best", Some(95.0), None, Good),
+    band("good", Some(90.0), Some(95.0), Good),
+    band("acceptable", Some(85.0), Some(90.0), Good),
+    band("warning", Some(80.0), Some(85.0), Warning),
+    band("critical", None, Some(80.0), Bad),
+];
+const ANNUAL_LOGO_CHURN_BANDS: &[Band] = &[
+    band("best", None, Some(5.0), Good),
+    band("good", Some(5.0), Some(10.0), Good),
+    band("acceptable", Some(10.0), Some(15.0), Good),
+    band("warning", Some(15.0), Some(20.0), Warning),
+    band("critical", Some(20.0), None, Bad),
+];
+const NPS_BANDS: &[Band] = &[
+    band("best", Some(50.0), None, Good),
+    band("good", Some(30.0), Some(50.0), Good),
+    band("acceptable", Some(10.0), Some(30.0), Good),
+    band("weak", None, Some(10.0), Bad),
+];
+const LTV_CAC_BANDS: &[Band] = &[
+    band("excellent", Some(5.0), None, Good),
+    band("good", Some(3.0), Some(5.0), Good),
+    band("below target", Some(1.0), Some(3.0), Warning),
+    band("losing money", None, Some(1.0), Bad),
+];
+const LAND_EXPAND_BANDS: &[Band] = &[
+    band("excellent", Some(2.0), None, Good),
+    band("good", Some(1.5), Some(2.0), Good),
+    band("fair", Some(1.2), Some(1.5), Warning),
+    band("weak", None, Some(1.2), Bad),
+];
+
+const MRR: &[&str] = &["mrr"];
+const MRR_ACCOUNTS: &[&str] = &["mrr", "accounts"];
+const SURVEYS: &[&str] = &["surveys"];
+
+/// Every metric, in the order of METRICS.md.
+pub const CATALOG: &[MetricDef] = &[
+    MetricDef {
+        id: "mrr",
+        name: "MRR",
+        section: Revenue,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "Σ over accounts of mrr(a, m) for the period's last month m (a missing row is 0)",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "arr",
+        name: "ARR",
+        section: Revenue,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "12 × MRR at the period's last month",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "arpa",
+        name: "ARPA",
+        section: Revenue,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "ARR / active accounts at the period's last month (annual revenue per account)",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "active_accounts",
+        name: "Active accounts",
+        section: Revenue,
+        unit: Count,
+        direction: HigherIsBetter,
+        formula: "accounts with mrr(a, m) > 0 at the period's last month",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "starting_mrr",
+        name: "Starting MRR",
+        section: Revenue,
+        unit: Money,
+        direction: Neutral,
+        formula: "MRR of the month before the period's first month",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "new_mrr",
+        name: "New MRR",
+        section: Revenue,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "Σ over the period's months of mrr(a, m) where mrr(a, m−1) = 0, mrr(a, m) > 0 and a had no MRR in any earlier month",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "reactivation_mrr",
+        name: "Reactivation MRR",
+        section: Revenue,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "as new MRR, but for accounts that had MRR in some earlier month",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "expansion_mrr",
+        name: "Expansion MRR",
+        section: Revenue,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "Σ over the period's months of mrr(a, m) − mrr(a, m−1) where both > 0 and mrr(a, m) is higher",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "contraction_mrr",
+        name: "Contraction MRR",
+        section: Revenue,
+        unit: Money,
+        direction: LowerIsBetter,
+        formula: "Σ over the period's months of mrr(a, m−1) − mrr(a, m) where both > 0 and mrr(a, m) is lower",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "churned_mrr",
+        name: "Churned MRR",
+        section: Revenue,
+        unit: Money,
+        direction: LowerIsBetter,
+        formula: "Σ over the period's months of mrr(a, m−1) where mrr(a, m−1) > 0 and mrr(a, m) = 0",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "nrr",
+        name: "Net revenue retention",
+        section: Revenue,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "Σ end_a / Σ start_a × 100 over the starting cohort C (accounts with MRR in the month before the period), start_a = mrr(a, s−1), end_a = mrr(a, e)",
+        bands: NRR_BANDS,
+        tables: MRR,
+    },
+    MetricDef {
+        id: "grr",
+        name: "Gross revenue retention",
+        section: Revenue,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "Σ min(start_a, end_a) / Σ start_a × 100 over the starting cohort C",
+        bands: GRR_BANDS,
+        tables: MRR,
+    },
+    MetricDef {
+        id: "logo_churn_rate",
+        name: "Logo churn rate",
+        section: Revenue,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "|{a ∈ C : end_a = 0}| / |C| × 100 over the period",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "logo_retention_rate",
+        name: "Logo retention rate",
+        section: Revenue,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "100 − logo churn rate",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "revenue_churn_rate",
+        name: "Revenue churn rate",
+        section: Revenue,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "100 − GRR",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "logo_churn_rate_annualised",
+        name: "Logo churn rate (annualised)",
+        section: Revenue,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "1 − (1 − r)^(12/k) for the logo churn rate r measured over the period's k months",
+        bands: ANNUAL_LOGO_CHURN_BANDS,
+        tables: MRR,
+    },
+    MetricDef {
+        id: "revenue_churn_rate_annualised",
+        name: "Revenue churn rate (annualised)",
+        section: Revenue,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "1 − (1 − r)^(12/k) for the revenue churn rate r measured over the period's k months",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "ltv",
+        name: "Customer lifetime value",
+        section: Revenue,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "ARPA × gross margin / annual revenue churn rate (trailing 12 months ending at the period's last month)",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "ltv_simple",
+        name: "Lifetime value (simple)",
+        section: Revenue,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "ARPA × average lifetime in years, lifetime = 1 / annual logo churn rate (trailing 12 months)",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "ltv_cac_ratio",
+        name: "LTV:CAC",
+        section: Revenue,
+        unit: Ratio,
+        direction: HigherIsBetter,
+        formula: "LTV / mean acquisition_cost of accounts acquired (first MRR) in the trailing 12 months",
+        bands: LTV_CAC_BANDS,
+        tables: MRR_ACCOUNTS,
+    },
+    MetricDef {
+        id: "expansion_rate",
+        name: "Expansion rate",
+        section: Growth,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "|{a ∈ C : end_a > start_a}| / |C| × 100",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "acv_growth",
+        name: "ACV growth",
+        section: Growth,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "(mean ARR per active account at the period end − the same a year earlier) / the latter × 100",
+        bands: &[],
+        tables: MRR,
+    },
+    MetricDef {
+        id: "land_expand_ratio",
+        name: "Land-and-expand ratio",
+        section: Growth,
+        unit: Ratio,
+        direction: HigherIsBetter,
+        formula: "mean MRR at tenure month 24 / mean MRR at tenure month 1, over accounts whose tenure month 24 is on or before as_of and active in it",
+        bands: LAND_EXPAND_BANDS,
+        tables: MRR,
+    },
+    MetricDef {
+        id: "nps",
+        name: "Net Promoter Score",
+        section: Experience,
+        unit: Score,
+        direction: HigherIsBetter,
+        formula: "% promoters (9–10) − % detractors (0–6) of answered NPS responses in the period",
+        bands: NPS_BANDS,
+        tables: SURVEYS,
+    },
+    MetricDef {
+        id: "csat",
+        name: "CSAT",
+        section: Experience,
+        unit: Score,
+        direction: HigherIsBetter,
+        formula: "mean score (1–5) of answered CSAT responses in the period",
+        bands: &[],
+        tables: SURVEYS,
+    },
+    MetricDef {
+        id: "csat_satisfied_pct",
+        name: "CSAT satisfied",
+        section: Experience,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "answered CSAT responses scoring 4–5 / answered CSAT responses × 100",
+        bands: &[],
+        tables: SURVEYS,
+    },
+    MetricDef {
+        id: "ces",
+        name: "Customer effort score",
+        section: Experience,
+        unit: Score,
+        direction: LowerIsBetter,
+        formula: "mean score (1–7) of answered CES responses in the period",
+        bands: &[],
+        tables: SURVEYS,
+    },
+    MetricDef {
+        id: "survey_response_rate",
+        name: "Survey response rate",
+        section: Experience,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "answered survey responses / sent survey responses in the period × 100",
+        bands: &[],
+        tables: SURVEYS,
+    },
+];
+
+/// The definition of `id`, if the catalog has it.
+pub fn get(id: &str) -> Option<&'static MetricDef> {
+    CATALOG.iter().find(|m| m.id == id)
+}
+
+/// Every metric id, in catalog order.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    CATALOG.iter().map(|m| m.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_snake_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for m in CATALOG {
+            assert!(seen.insert(m.id), "duplicate id {}", m.id);
+            assert!(
+                m.id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{}",
+                m.id
+            );
+        }
+    }
+
+    #[test]
+    fn bands_do_not_overlap() {
+        for m in CATALOG {
+            for pair in m.bands.windows(2) {
+                let (hi, lo) = if m.direction == LowerIsBetter {
+                    (pair[1], pair[0])
+                } else {
+                    (pair[0], pair[1])
+                };
+                assert_eq!(
+                    hi.min, lo.max,
+                    "{}: bands {} and {} must touch",
+                    m.id, pair[0].label, pair[1].label
+                );
+            }
+        }
+    }
+}

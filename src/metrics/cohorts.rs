@@ -1,0 +1,1 @@
+//! Cohort retention triangles (METRICS.md, Cohorts).

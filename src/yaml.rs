@@ -1,0 +1,1 @@
+//! The one module that parses YAML (config now, report front matter later).
