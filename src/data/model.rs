@@ -37,6 +37,31 @@ pub struct Dataset {
     pub row_counts: std::collections::BTreeMap<String, usize>,
 }
 
+impl Dataset {
+    /// Whether the table named `table` (a CSV stem of `TABLES`) was loaded. accounts always is.
+    pub fn has_table(&self, table: &str) -> bool {
+        match table {
+            "accounts" => true,
+            "csms" => self.csms.is_some(),
+            "mrr" => self.mrr.is_some(),
+            "renewals" => self.renewals.is_some(),
+            "renewal_stages" => self.renewal_stages.is_some(),
+            "forecasts" => self.forecasts.is_some(),
+            "health" => self.health.is_some(),
+            "usage" => self.usage.is_some(),
+            "activities" => self.activities.is_some(),
+            "tasks" => self.tasks.is_some(),
+            "tickets" => self.tickets.is_some(),
+            "surveys" => self.surveys.is_some(),
+            "churns" => self.churns.is_some(),
+            "opportunities" => self.opportunities.is_some(),
+            "onboarding" => self.onboarding.is_some(),
+            "sponsor_changes" => self.sponsor_changes.is_some(),
+            _ => false,
+        }
+    }
+}
+
 /// The names of the tables, in DATA.md order; also the CSV file stems.
 pub const TABLES: &[&str] = &[
     "accounts",
