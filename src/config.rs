@@ -2,9 +2,15 @@
 //! bad values reported as diagnostics with file:line and a "did you mean". Parsing goes through
 //! `crate::yaml`, the one module that knows the YAML crate.
 
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::metrics::catalog;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The config file's name inside a project.
+pub const FILE: &str = "postsale.yaml";
 
 /// The project configuration. `Config::default()` is what a project without `postsale.yaml` gets.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -14,7 +20,8 @@ pub struct Config {
     pub name: String,
     /// ISO 4217 code of the project currency, used in formatting. Default "USD".
     pub currency: String,
-    /// First month of the fiscal year, 1–12. Default 1 (January).
+    /// First month of the fiscal year, 1–12 or a month name (`april`, `Apr`). Default 1.
+    #[serde(deserialize_with = "month_number")]
     pub fiscal_year_start: u32,
     /// "Now" for every computation. Default: today. `--as-of` overrides it.
     pub as_of: Option<NaiveDate>,
@@ -29,6 +36,9 @@ pub struct Config {
     pub health: HealthConfig,
     /// Renewal forecasting.
     pub renewals: RenewalConfig,
+    /// Lenient data loading: rows with errors are skipped and reported as warnings instead of
+    /// failing. Default false.
+    pub lenient: bool,
     /// Targets per metric id (in the metric's unit); a target overrides the benchmark bands for
     /// status colouring.
     pub targets: BTreeMap<String, f64>,
@@ -46,6 +56,7 @@ impl Default for Config {
             data_dir: "data".into(),
             health: HealthConfig::default(),
             renewals: RenewalConfig::default(),
+            lenient: false,
             targets: BTreeMap::new(),
         }
     }
@@ -145,5 +156,276 @@ impl Default for StageWeights {
             proposal_sent: 0.75,
             negotiation: 0.85,
         }
+    }
+}
+
+/// `fiscal_year_start` as a number (1–12, checked in validation) or an English month name.
+fn month_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u32),
+        Name(String),
+    }
+    const NAMES: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    match Raw::deserialize(deserializer)? {
+        Raw::Number(n) => Ok(n),
+        Raw::Name(name) => {
+            let lower = name.trim().to_ascii_lowercase();
+            NAMES
+                .iter()
+                .position(|n| lower.len() >= 3 && n.starts_with(&lower[..3]) && "january february march april may june july august september october november december".split(' ').any(|full| full.starts_with(&lower)))
+                .map(|i| i as u32 + 1)
+                .ok_or_else(|| serde::de::Error::custom(format!("expected a month number 1-12 or a month name, found '{name}'")))
+        }
+    }
+}
+
+/// Reads `postsale.yaml` from `project_dir` (defaults when absent) and validates every value,
+/// reporting all problems at once with their line and column.
+pub fn load(project_dir: &Path) -> Result<Config, Diagnostics> {
+    let path = project_dir.join(FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) => {
+            return Err(Diagnostics(vec![Diagnostic::file_error(
+                FILE,
+                format!("cannot read the file: {e}"),
+            )]));
+        }
+    };
+    let config: Config = crate::yaml::parse(&text, FILE).map_err(|d| Diagnostics(vec![d]))?;
+    let problems = config.validate(&text);
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(Diagnostics(problems))
+    }
+}
+
+impl Config {
+    /// Every out-of-range or inconsistent value, located in `text` (the file as read).
+    pub fn validate(&self, text: &str) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, path: &[&str], found: String, expected: &str| {
+            if !ok {
+                let (line, column) = crate::yaml::locate(text, path);
+                problems.push(Diagnostic::error(
+                    FILE,
+                    line,
+                    column,
+                    format!(
+                        "bad value for '{}' (found '{found}', expected {expected})",
+                        path.join(".")
+                    ),
+                ));
+            }
+        };
+        check(
+            (1..=12).contains(&self.fiscal_year_start),
+            &["fiscal_year_start"],
+            self.fiscal_year_start.to_string(),
+            "a month 1-12",
+        );
+        check(
+            self.gross_margin > 0.0 && self.gross_margin <= 100.0,
+            &["gross_margin"],
+            self.gross_margin.to_string(),
+            "a percentage above 0, at most 100",
+        );
+        check(
+            self.currency.len() == 3 && self.currency.bytes().all(|b| b.is_ascii_uppercase()),
+            &["currency"],
+            self.currency.clone(),
+            "a three-letter ISO 4217 code such as USD",
+        );
+        check(
+            self.acv_bands.iter().all(|b| *b > 0.0)
+                && self.acv_bands.windows(2).all(|w| w[0] < w[1]),
+            &["acv_bands"],
+            format!("{:?}", self.acv_bands),
+            "ascending positive ARR boundaries such as [10000, 50000]",
+        );
+        let w = &self.health.weights;
+        for (key, value) in [
+            ("usage", w.usage),
+            ("engagement", w.engagement),
+            ("support", w.support),
+            ("outcomes", w.outcomes),
+        ] {
+            check(
+                value >= 0.0,
+                &["health", "weights", key],
+                value.to_string(),
+                "a weight of 0 or more",
+            );
+        }
+        check(
+            w.usage + w.engagement + w.support + w.outcomes > 0.0,
+            &["health", "weights"],
+            "all zero".into(),
+            "at least one positive weight",
+        );
+        let b = &self.health.bands;
+        check(
+            (0.0..=100.0).contains(&b.green),
+            &["health", "bands", "green"],
+            b.green.to_string(),
+            "a score 0-100",
+        );
+        check(
+            (0.0..=100.0).contains(&b.yellow),
+            &["health", "bands", "yellow"],
+            b.yellow.to_string(),
+            "a score 0-100",
+        );
+        check(
+            b.yellow < b.green,
+            &["health", "bands", "yellow"],
+            b.yellow.to_string(),
+            "a yellow bound below the green bound",
+        );
+        check(
+            self.health.significant_drop > 0.0,
+            &["health", "significant_drop"],
+            self.health.significant_drop.to_string(),
+            "a positive number of points",
+        );
+        let sw = &self.renewals.stage_weights;
+        for (key, value) in [
+            ("not_engaged", sw.not_engaged),
+            ("initial_discussion", sw.initial_discussion),
+            ("proposal_sent", sw.proposal_sent),
+            ("negotiation", sw.negotiation),
+        ] {
+            check(
+                (0.0..=1.0).contains(&value),
+                &["renewals", "stage_weights", key],
+                value.to_string(),
+                "a probability 0-1",
+            );
+        }
+        check(
+            self.renewals.early_days >= 0,
+            &["renewals", "early_days"],
+            self.renewals.early_days.to_string(),
+            "0 or more days",
+        );
+        let known: Vec<&str> = catalog::ids().collect();
+        for id in self.targets.keys() {
+            if catalog::get(id).is_none() {
+                let (line, column) = crate::yaml::locate(text, &["targets", id]);
+                problems.push(
+                    Diagnostic::error(
+                        FILE,
+                        line,
+                        column,
+                        format!("unknown metric '{id}' in targets"),
+                    )
+                    .with_help(did_you_mean(id, &known).replace('`', "'")),
+                );
+            }
+        }
+        problems
+    }
+
+    /// The as-of date: the `--as-of` flag, else `as_of` in the config, else `today`.
+    pub fn resolve_as_of(&self, flag: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
+        flag.or(self.as_of).unwrap_or(today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(FILE), text).unwrap_or_else(|e| panic!("{e}"));
+        match load(dir.path()) {
+            Ok(_) => Vec::new(),
+            Err(d) => d.0.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn no_file_and_empty_file_give_defaults() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(load(dir.path()).ok(), Some(Config::default()));
+        std::fs::write(dir.path().join(FILE), "# nothing yet\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(load(dir.path()).ok(), Some(Config::default()));
+    }
+
+    #[test]
+    fn a_full_file_is_read() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "name: Acme\ncurrency: EUR\nfiscal_year_start: april\nas_of: 2026-11-01\ngross_margin: 75\nacv_bands: [5000, 25000, 100000]\nlenient: true\nhealth:\n  weights: { usage: 50, engagement: 50, support: 0, outcomes: 0 }\n  bands: { green: 75, yellow: 40 }\n  significant_drop: 15\nrenewals:\n  stage_weights: { negotiation: 0.9 }\n  early_days: 45\ntargets:\n  nrr: 110\n";
+        std::fs::write(dir.path().join(FILE), text).unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.name, "Acme");
+        assert_eq!(c.fiscal_year_start, 4);
+        assert_eq!(c.as_of, NaiveDate::from_ymd_opt(2026, 11, 1));
+        assert_eq!(c.acv_bands, [5000.0, 25000.0, 100000.0]);
+        assert_eq!(c.health.weights.usage, 50.0);
+        assert_eq!(c.renewals.stage_weights.negotiation, 0.9);
+        // Keys left out keep their defaults.
+        assert_eq!(c.renewals.stage_weights.not_engaged, 0.5);
+        assert_eq!(c.targets.get("nrr"), Some(&110.0));
+        assert!(c.lenient);
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion() {
+        assert_eq!(
+            errors("name: x\ncurrency: USD\ngross_margn: 80\n"),
+            [
+                "postsale.yaml:3:1: error: unknown key 'gross_margn'\n  help: did you mean 'gross_margin'?"
+            ]
+        );
+        assert_eq!(
+            errors("health:\n  wieghts: { usage: 1 }\n"),
+            ["postsale.yaml:2:3: error: unknown key 'wieghts'\n  help: did you mean 'weights'?"]
+        );
+    }
+
+    #[test]
+    fn a_bad_type_names_the_key() {
+        let e = errors("gross_margin: lots\n");
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with("postsale.yaml:1:15: error: bad value for 'gross_margin'"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once_with_its_line() {
+        let e = errors(
+            "currency: usd\nfiscal_year_start: 13\nhealth:\n  bands:\n    green: 40\n    yellow: 60\ntargets:\n  nrrr: 110\n",
+        );
+        assert_eq!(
+            e,
+            [
+                "postsale.yaml:2:1: error: bad value for 'fiscal_year_start' (found '13', expected a month 1-12)",
+                "postsale.yaml:1:1: error: bad value for 'currency' (found 'usd', expected a three-letter ISO 4217 code such as USD)",
+                "postsale.yaml:6:5: error: bad value for 'health.bands.yellow' (found '60', expected a yellow bound below the green bound)",
+                "postsale.yaml:8:3: error: unknown metric 'nrrr' in targets\n  help: did you mean 'nrr'?",
+            ]
+        );
+    }
+
+    #[test]
+    fn as_of_prefers_the_flag_then_the_config() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
+        let config = Config {
+            as_of: Some(day(1)),
+            ..Config::default()
+        };
+        assert_eq!(config.resolve_as_of(Some(day(5)), day(24)), day(5));
+        assert_eq!(config.resolve_as_of(None, day(24)), day(1));
+        assert_eq!(Config::default().resolve_as_of(None, day(24)), day(24));
     }
 }
