@@ -1,1 +1,1161 @@
-//! Loads the CSV tables of DATA.md into a `Dataset`, reporting every problem as a diagnostic.
+//! Loads the CSV tables of DATA.md from a folder into a `Dataset`, applying every validation
+//! rule: types, ranges, vocabularies, required columns, duplicate keys and references between
+//! tables. Every problem of every file is collected (capped per file) and returned at once.
+//! Tables are parsed in parallel; accounts and CSMs first, since the others refer to them.
+
+use super::csv_table::{Col, FileDiags, Row, open};
+use super::model::*;
+use super::money::Money;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::period::Month;
+use rustc_hash::FxHashMap;
+use std::path::Path;
+
+/// How strictly to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Skip rows with errors (reported as warnings) instead of failing.
+    pub lenient: bool,
+    /// At most this many diagnostics per file; the rest are counted.
+    pub max_per_file: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            lenient: false,
+            max_per_file: 20,
+        }
+    }
+}
+
+/// A loaded data set with what the build summary should mention.
+#[derive(Debug)]
+pub struct Loaded {
+    pub dataset: Dataset,
+    /// Skipped rows in lenient mode.
+    pub warnings: Vec<Diagnostic>,
+    /// One line per absent optional table, e.g. `tickets.csv not found: support metrics are left out`.
+    pub notices: Vec<String>,
+}
+
+/// What each optional table feeds, for the notice when it is absent.
+const FEEDS: &[(&str, &str)] = &[
+    ("csms", "CSM names, capacity and quota"),
+    ("mrr", "revenue metrics"),
+    ("renewals", "renewal metrics"),
+    ("renewal_stages", "time in stage"),
+    ("forecasts", "forecast accuracy and at-risk ARR history"),
+    ("health", "health metrics"),
+    ("usage", "usage metrics"),
+    ("activities", "activity metrics"),
+    ("tasks", "task lists"),
+    ("tickets", "support metrics"),
+    ("surveys", "experience metrics (NPS, CSAT, CES)"),
+    ("churns", "churn reasons"),
+    ("opportunities", "the expansion pipeline"),
+    ("onboarding", "time to value"),
+    ("sponsor_changes", "sponsor-change risk factors"),
+];
+
+/// Loads every table found in `dir`.
+pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
+    let file = |table: &str| dir.join(format!("{table}.csv")).display().to_string();
+    let read = |table: &str| -> Option<Result<Vec<u8>, Diagnostic>> {
+        let path = dir.join(format!("{table}.csv"));
+        match std::fs::read(&path) {
+            Ok(bytes) => Some(Ok(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => Some(Err(Diagnostic::file_error(
+                file(table),
+                format!("cannot read the file: {e}"),
+            ))),
+        }
+    };
+    let new_diags = |table: &str| FileDiags::new(file(table), options.max_per_file);
+
+    // Stage 1: accounts and CSMs.
+    let (accounts, csms) = rayon::join(
+        || read("accounts").map(|r| r.map(|bytes| read_accounts(bytes, new_diags("accounts")))),
+        || read("csms").map(|r| r.map(|bytes| read_csms(bytes, new_diags("csms")))),
+    );
+    let mut all: Vec<Vec<Diagnostic>> = Vec::new();
+    let mut io_errors = Vec::new();
+    let mut dataset = Dataset::default();
+    let (mut accounts, mut account_diags, pending_csm_refs, account_rows) = match accounts {
+        None => {
+            return Err(Diagnostics(vec![Diagnostic::file_error(
+                file("accounts"),
+                "accounts.csv not found (expected the required accounts table in the data folder)",
+            )]));
+        }
+        Some(Err(d)) => return Err(Diagnostics(vec![d])),
+        Some(Ok(parts)) => parts,
+    };
+    dataset
+        .row_counts
+        .insert("accounts.csv".into(), account_rows);
+    match csms {
+        Some(Ok((csms, diags, rows))) => {
+            dataset.row_counts.insert("csms.csv".into(), rows);
+            all.push(diags.finish());
+            dataset.csms = Some(csms);
+        }
+        Some(Err(d)) => io_errors.push(d),
+        None => {}
+    }
+    // accounts.csm_id against csms.csv, when it exists.
+    if let Some(csms) = &dataset.csms {
+        for (account, line, column, id) in pending_csm_refs {
+            match csms.index.get(&id) {
+                Some(&ix) => accounts.rows[account as usize].csm = Some(ix),
+                None => {
+                    account_diags.at(line, column, unknown_ref("csm", &id, "csm_id", "csms.csv"))
+                }
+            }
+        }
+    }
+    all.push(account_diags.finish());
+    dataset.accounts = accounts;
+
+    // Stage 2: renewals (others refer to them), then everything else in parallel.
+    if let Some(bytes) = read("renewals") {
+        match bytes {
+            Ok(bytes) => {
+                let mut d = new_diags("renewals");
+                let (rows, count) = read_renewals(bytes, &dataset.accounts, &mut d);
+                dataset.row_counts.insert("renewals.csv".into(), count);
+                dataset.renewals = rows;
+                all.push(d.finish());
+            }
+            Err(e) => io_errors.push(e),
+        }
+    }
+    let renewal_index: FxHashMap<&str, RenewalIx> = dataset
+        .renewals
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i as RenewalIx))
+        .collect();
+    let refs = Refs {
+        accounts: &dataset.accounts,
+        csms: dataset.csms.as_ref(),
+        renewals: &renewal_index,
+    };
+
+    let rest: Vec<(&str, Option<Result<(Parsed, usize, FileDiags), Diagnostic>>)> = {
+        use rayon::prelude::*;
+        const REST: [&str; 12] = [
+            "mrr",
+            "renewal_stages",
+            "forecasts",
+            "health",
+            "usage",
+            "activities",
+            "tasks",
+            "tickets",
+            "surveys",
+            "churns",
+            "opportunities",
+            "onboarding",
+        ];
+        REST.par_iter()
+            .chain(["sponsor_changes"].par_iter())
+            .map(|&table| {
+                let result = read(table).map(|bytes| {
+                    bytes.map(|bytes| {
+                        let mut d = new_diags(table);
+                        let (parsed, count) = read_table(table, bytes, &refs, &mut d);
+                        (parsed, count, d)
+                    })
+                });
+                (table, result)
+            })
+            .collect()
+    };
+    for (table, result) in rest {
+        match result {
+            None => {}
+            Some(Err(e)) => io_errors.push(e),
+            Some(Ok((parsed, count, d))) => {
+                dataset.row_counts.insert(format!("{table}.csv"), count);
+                all.push(d.finish());
+                parsed.store(&mut dataset);
+            }
+        }
+    }
+
+    let notices = FEEDS
+        .iter()
+        .filter(|(table, _)| !dataset.has_table(table))
+        .map(|(table, feeds)| format!("{table}.csv not found: {feeds} are left out"))
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = io_errors;
+    diagnostics.extend(all.into_iter().flatten());
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.line.is_none(), a.line, a.column).cmp(&(
+            &b.file,
+            b.line.is_none(),
+            b.line,
+            b.column,
+        ))
+    });
+    if options.lenient {
+        // Structural problems (a missing required column, an empty file) cannot be skipped.
+        let fatal: Vec<Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| {
+                d.message.starts_with("missing required column")
+                    || d.message.starts_with("empty file")
+                    || d.message.starts_with("cannot read")
+            })
+            .cloned()
+            .collect();
+        if !fatal.is_empty() {
+            return Err(Diagnostics(fatal));
+        }
+        let warnings = diagnostics.into_iter().map(Diagnostic::warning).collect();
+        return Ok(Loaded {
+            dataset,
+            warnings,
+            notices,
+        });
+    }
+    if diagnostics.is_empty() {
+        Ok(Loaded {
+            dataset,
+            warnings: Vec::new(),
+            notices,
+        })
+    } else {
+        Err(Diagnostics(diagnostics))
+    }
+}
+
+fn unknown_ref(what: &str, id: &str, column: &str, table: &str) -> String {
+    format!("unknown {what} in column '{column}' (found '{id}', expected an id listed in {table})")
+}
+
+fn duplicate(what: &str, id: &str, first_line: usize) -> String {
+    format!(
+        "duplicate {what} (found '{id}' again, expected each {what} once; first on line {first_line})"
+    )
+}
+
+/// The id indexes the dependent tables resolve against.
+struct Refs<'a> {
+    accounts: &'a Accounts,
+    csms: Option<&'a Csms>,
+    renewals: &'a FxHashMap<&'a str, RenewalIx>,
+}
+
+impl Refs<'_> {
+    fn account(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<AccountIx> {
+        let id = row.raw(col)?;
+        match self.accounts.index.get(id) {
+            Some(&ix) => Some(ix),
+            None => {
+                let message = unknown_ref("account", id, col.name, "accounts.csv");
+                row.failed = true;
+                d.at(row.line, col.index.map_or(1, |i| i + 1), message);
+                None
+            }
+        }
+    }
+
+    /// A required account reference.
+    fn req_account(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<AccountIx> {
+        if row.raw(col).is_none() {
+            row.bad(d, col, "missing value", "", "an account_id of accounts.csv");
+            return None;
+        }
+        self.account(row, d, col)
+    }
+
+    /// An optional CSM reference, checked only when csms.csv exists.
+    fn csm(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<CsmIx> {
+        let id = row.raw(col)?;
+        let csms = self.csms?;
+        match csms.index.get(id) {
+            Some(&ix) => Some(ix),
+            None => {
+                let message = unknown_ref("csm", id, col.name, "csms.csv");
+                row.failed = true;
+                d.at(row.line, col.index.map_or(1, |i| i + 1), message);
+                None
+            }
+        }
+    }
+
+    fn renewal(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<RenewalIx> {
+        let id = row.raw(col)?;
+        match self.renewals.get(id) {
+            Some(&ix) => Some(ix),
+            None => {
+                let message = unknown_ref("renewal", id, col.name, "renewals.csv");
+                row.failed = true;
+                d.at(row.line, col.index.map_or(1, |i| i + 1), message);
+                None
+            }
+        }
+    }
+}
+
+/// Checks `id` is new in `seen`; reports a duplicate otherwise.
+fn unique(
+    seen: &mut FxHashMap<String, usize>,
+    id: &str,
+    what: &str,
+    row: &mut Row,
+    d: &mut FileDiags,
+    col: Col,
+) -> bool {
+    if let Some(&first) = seen.get(id) {
+        let message = duplicate(what, id, first);
+        row.failed = true;
+        d.at(row.line, col.index.map_or(1, |i| i + 1), message);
+        return false;
+    }
+    seen.insert(id.to_string(), row.line);
+    true
+}
+
+type AccountParts = (
+    Accounts,
+    FileDiags,
+    Vec<(AccountIx, usize, usize, String)>,
+    usize,
+);
+
+fn read_accounts(bytes: Vec<u8>, mut d: FileDiags) -> AccountParts {
+    let mut accounts = Accounts::default();
+    let mut pending = Vec::new();
+    let Some(sheet) = open(bytes, &mut d) else {
+        return (accounts, d, pending, 0);
+    };
+    const KNOWN: [&str; 12] = [
+        "account_id*",
+        "name*",
+        "segment",
+        "industry",
+        "region",
+        "source",
+        "csm_id",
+        "plan",
+        "seats",
+        "signed_on",
+        "acquisition_cost",
+        "sales_cycle_days",
+    ];
+    let Some(
+        [
+            id,
+            name,
+            segment,
+            industry,
+            region,
+            source,
+            csm_id,
+            plan,
+            seats,
+            signed_on,
+            cac,
+            cycle,
+        ],
+    ) = sheet.columns(KNOWN, &mut d)
+    else {
+        return (accounts, d, pending, 0);
+    };
+    let known: Vec<&str> = KNOWN.iter().map(|k| k.trim_end_matches('*')).collect();
+    let extra: Vec<(usize, String)> = sheet
+        .header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !known.contains(&h.to_ascii_lowercase().as_str()))
+        .map(|(i, h)| (i, h.clone()))
+        .collect();
+    accounts.extra_columns = extra.iter().map(|(_, h)| h.clone()).collect();
+    let extra_cols: Vec<Col> = extra
+        .iter()
+        .map(|(i, _)| Col {
+            name: "extra",
+            index: Some(*i),
+        })
+        .collect();
+    let mut seen = FxHashMap::default();
+    let count = sheet.rows(&mut d, |row, d| {
+        let account = Account {
+            id: row.id(d, id).unwrap_or_default(),
+            name: row.id(d, name).unwrap_or_default(),
+            segment: row.text(segment),
+            industry: row.text(industry),
+            region: row.text(region),
+            source: row.lower(source),
+            csm_id: row.text(csm_id),
+            csm: None,
+            plan: row.text(plan),
+            seats: row.int(d, seats, false),
+            signed_on: row.date(d, signed_on, false),
+            acquisition_cost: row.money(d, cac, false),
+            sales_cycle_days: row.int(d, cycle, false),
+            extra: extra_cols.iter().map(|c| row.text(*c)).collect(),
+        };
+        // An account with a bad cell stays in the index (with that cell empty), so the rows
+        // that refer to it are not reported a second time as unknown references.
+        if !account.id.is_empty() && unique(&mut seen, &account.id, "account_id", row, d, id) {
+            let ix = accounts.rows.len() as AccountIx;
+            if let Some(csm) = &account.csm_id {
+                pending.push((ix, row.line, csm_id.index.map_or(1, |i| i + 1), csm.clone()));
+            }
+            accounts.index.insert(account.id.clone(), ix);
+            accounts.rows.push(account);
+        }
+    });
+    (accounts, d, pending, count)
+}
+
+fn read_csms(bytes: Vec<u8>, mut d: FileDiags) -> (Csms, FileDiags, usize) {
+    let mut csms = Csms::default();
+    let Some(sheet) = open(bytes, &mut d) else {
+        return (csms, d, 0);
+    };
+    let Some([id, name, email, manager, team, capacity, quota]) = sheet.columns(
+        [
+            "csm_id*",
+            "name*",
+            "email",
+            "manager_id",
+            "team",
+            "capacity_accounts",
+            "expansion_quota",
+        ],
+        &mut d,
+    ) else {
+        return (csms, d, 0);
+    };
+    let mut seen = FxHashMap::default();
+    let mut managers = Vec::new();
+    let count = sheet.rows(&mut d, |row, d| {
+        let csm = Csm {
+            id: row.id(d, id).unwrap_or_default(),
+            name: row.id(d, name).unwrap_or_default(),
+            email: row.text(email),
+            manager_id: row.text(manager),
+            team: row.text(team),
+            capacity_accounts: row.int_in(d, capacity, false, 0, i64::MAX),
+            expansion_quota: row.money(d, quota, false),
+        };
+        if !csm.id.is_empty() && unique(&mut seen, &csm.id, "csm_id", row, d, id) && !row.failed {
+            if let Some(m) = &csm.manager_id {
+                managers.push((row.line, m.clone()));
+            }
+            csms.index.insert(csm.id.clone(), csms.rows.len() as CsmIx);
+            csms.rows.push(csm);
+        }
+    });
+    let column = manager.index.map_or(1, |i| i + 1);
+    for (line, m) in managers {
+        if !csms.index.contains_key(&m) {
+            d.at(
+                line,
+                column,
+                unknown_ref("manager", &m, "manager_id", "csms.csv"),
+            );
+        }
+    }
+    (csms, d, count)
+}
+
+fn read_renewals(
+    bytes: Vec<u8>,
+    accounts: &Accounts,
+    d: &mut FileDiags,
+) -> (Option<Vec<Renewal>>, usize) {
+    let Some(sheet) = open(bytes, d) else {
+        return (None, 0);
+    };
+    let Some(
+        [
+            id,
+            account,
+            due_on,
+            arr,
+            stage,
+            probability,
+            at_risk,
+            risk_reason,
+            renewed_arr,
+            expansion_arr,
+            expansion_type,
+            discount,
+            closed_on,
+            outreach,
+            proposal_on,
+            escalated,
+            term,
+            value_review,
+            c1,
+            c2,
+            c3,
+            c4,
+            c5,
+        ],
+    ) = sheet.columns(
+        [
+            "renewal_id*",
+            "account_id*",
+            "due_on*",
+            "arr*",
+            "stage*",
+            "forecast_probability",
+            "at_risk",
+            "risk_reason",
+            "renewed_arr",
+            "expansion_arr",
+            "expansion_type",
+            "discount_pct",
+            "closed_on",
+            "first_outreach_on",
+            "proposal_sent_on",
+            "escalated",
+            "term_months",
+            "value_review_done",
+            CHECKLIST[0],
+            CHECKLIST[1],
+            CHECKLIST[2],
+            CHECKLIST[3],
+            CHECKLIST[4],
+        ],
+        d,
+    )
+    else {
+        return (None, 0);
+    };
+    let refs_accounts = Refs {
+        accounts,
+        csms: None,
+        renewals: &FxHashMap::default(),
+    };
+    let mut rows = Vec::new();
+    let mut seen = FxHashMap::default();
+    let count = sheet.rows(d, |row, d| {
+        let rid = row.id(d, id);
+        let acc = refs_accounts.req_account(row, d, account);
+        let due = row.date(d, due_on, true);
+        let arr_v = row.money(d, arr, true);
+        let stage_v = row.vocab(d, stage, true, &RenewalStage::NAMES, RenewalStage::parse);
+        let renewed = row.money(d, renewed_arr, false);
+        if let (Some(r), Some(a)) = (renewed, arr_v)
+            && r > a
+        {
+            let found = row.raw(renewed_arr).unwrap_or_default().to_string();
+            row.bad(
+                d,
+                renewed_arr,
+                "renewed ARR above the ARR up for renewal",
+                &found,
+                &format!("at most the arr {a}"),
+            );
+        }
+        let renewal = Renewal {
+            id: rid.clone().unwrap_or_default(),
+            account: acc.unwrap_or_default(),
+            due_on: due.unwrap_or_default(),
+            arr: arr_v.unwrap_or_default(),
+            stage: stage_v.unwrap_or(RenewalStage::NotEngaged),
+            forecast_probability: row.number(d, probability, false, 0.0, 1.0),
+            at_risk: row.bool(d, at_risk).unwrap_or(false),
+            risk_reason: row.vocab(d, risk_reason, false, RiskReason::NAMES, RiskReason::parse),
+            renewed_arr: renewed,
+            expansion_arr: row.money(d, expansion_arr, false),
+            expansion_type: row.vocab(
+                d,
+                expansion_type,
+                false,
+                ExpansionType::NAMES,
+                ExpansionType::parse,
+            ),
+            discount_pct: row.number(d, discount, false, 0.0, 100.0),
+            closed_on: row.date(d, closed_on, false),
+            first_outreach_on: row.date(d, outreach, false),
+            proposal_sent_on: row.date(d, proposal_on, false),
+            escalated: row.bool(d, escalated).unwrap_or(false),
+            term_months: row.int_in(d, term, false, 1, 1200).unwrap_or(12),
+            value_review_done: row.bool(d, value_review),
+            checklist: [
+                row.bool(d, c1),
+                row.bool(d, c2),
+                row.bool(d, c3),
+                row.bool(d, c4),
+                row.bool(d, c5),
+            ],
+        };
+        if let Some(rid) = rid
+            && unique(&mut seen, &rid, "renewal_id", row, d, id)
+            && !row.failed
+        {
+            rows.push(renewal);
+        }
+    });
+    (Some(rows), count)
+}
+
+/// The rows of one dependent table.
+enum Parsed {
+    Mrr(Option<MrrTable>),
+    Stages(Option<Vec<RenewalStageEntry>>),
+    Forecasts(Option<Vec<ForecastSnapshot>>),
+    Health(Option<Vec<HealthRow>>),
+    Usage(Option<Vec<UsageRow>>),
+    Activities(Option<Vec<Activity>>),
+    Tasks(Option<Vec<Task>>),
+    Tickets(Option<Vec<Ticket>>),
+    Surveys(Option<Vec<SurveyResponse>>),
+    Churns(Option<Vec<Churn>>),
+    Opportunities(Option<Vec<Opportunity>>),
+    Onboarding(Option<Vec<Onboarding>>),
+    Sponsors(Option<Vec<SponsorChange>>),
+}
+
+impl Parsed {
+    fn store(self, ds: &mut Dataset) {
+        match self {
+            Parsed::Mrr(t) => ds.mrr = t,
+            Parsed::Stages(t) => ds.renewal_stages = t,
+            Parsed::Forecasts(t) => ds.forecasts = t,
+            Parsed::Health(t) => ds.health = t,
+            Parsed::Usage(t) => ds.usage = t,
+            Parsed::Activities(t) => ds.activities = t,
+            Parsed::Tasks(t) => ds.tasks = t,
+            Parsed::Tickets(t) => ds.tickets = t,
+            Parsed::Surveys(t) => ds.surveys = t,
+            Parsed::Churns(t) => ds.churns = t,
+            Parsed::Opportunities(t) => ds.opportunities = t,
+            Parsed::Onboarding(t) => ds.onboarding = t,
+            Parsed::Sponsors(t) => ds.sponsor_changes = t,
+        }
+    }
+}
+
+/// Reads all rows of a sheet with `columns`, keeping those `make` accepts on rows without errors.
+fn collect<T, const N: usize>(
+    bytes: Vec<u8>,
+    d: &mut FileDiags,
+    columns: [&'static str; N],
+    mut make: impl FnMut(&mut Row, &mut FileDiags, &[Col; N]) -> Option<T>,
+) -> (Option<Vec<T>>, usize) {
+    let Some(sheet) = open(bytes, d) else {
+        return (None, 0);
+    };
+    let Some(cols) = sheet.columns(columns, d) else {
+        return (None, 0);
+    };
+    let mut rows = Vec::new();
+    let count = sheet.rows(d, |row, d| {
+        if let Some(value) = make(row, d, &cols)
+            && !row.failed
+        {
+            rows.push(value);
+        }
+    });
+    (Some(rows), count)
+}
+
+fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
+    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
+    match table {
+        "mrr" => {
+            let (t, n) = read_mrr(bytes, refs, d);
+            (Parsed::Mrr(t), n)
+        }
+        "renewal_stages" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                ["renewal_id*", "stage*", "entered_on*"],
+                |row, d, &[r, s, e]| {
+                    Some(RenewalStageEntry {
+                        renewal: refs.renewal(row, d, r).or_else(|| missing(row, d, r))?,
+                        stage: row.vocab(d, s, true, &RenewalStage::NAMES, RenewalStage::parse)?,
+                        entered_on: row.date(d, e, true)?,
+                    })
+                },
+            );
+            (Parsed::Stages(t), n)
+        }
+        "forecasts" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                ["snapshot_on*", "renewal_id*", "forecast_arr*", "at_risk"],
+                |row, d, &[s, r, f, a]| {
+                    let snapshot_on = row.date(d, s, true);
+                    let renewal = refs.renewal(row, d, r).or_else(|| missing(row, d, r));
+                    let forecast_arr = row.money(d, f, true);
+                    let at_risk = row.bool(d, a).unwrap_or(false);
+                    Some(ForecastSnapshot {
+                        snapshot_on: snapshot_on?,
+                        renewal: renewal?,
+                        forecast_arr: forecast_arr?,
+                        at_risk,
+                    })
+                },
+            );
+            (Parsed::Forecasts(t), n)
+        }
+        "health" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "account_id*",
+                    "date*",
+                    "score",
+                    "usage",
+                    "engagement",
+                    "support",
+                    "outcomes",
+                ],
+                |row, d, &[a, dt, score, usage, engagement, support, outcomes]| {
+                    let account = refs.req_account(row, d, a);
+                    let date = row.date(d, dt, true);
+                    let h = HealthRow {
+                        account: account?,
+                        date: date?,
+                        score: row.number(d, score, false, 0.0, 100.0),
+                        usage: row.number(d, usage, false, 0.0, 100.0),
+                        engagement: row.number(d, engagement, false, 0.0, 100.0),
+                        support: row.number(d, support, false, 0.0, 100.0),
+                        outcomes: row.number(d, outcomes, false, 0.0, 100.0),
+                    };
+                    let present = [score, usage, engagement, support, outcomes]
+                        .iter()
+                        .any(|c| row.raw(*c).is_some());
+                    if !present {
+                        row.bad(
+                            d,
+                            score,
+                            "no health value",
+                            "",
+                            "a score or at least one of usage, engagement, support, outcomes",
+                        );
+                    }
+                    Some(h)
+                },
+            );
+            (Parsed::Health(t), n)
+        }
+        "usage" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "account_id*",
+                    "date*",
+                    "active_users",
+                    "monthly_active_users",
+                    "seats",
+                    "sessions",
+                    "session_minutes",
+                    "features_used",
+                    "features_available",
+                ],
+                |row, d, &[a, dt, au, mau, seats, sessions, minutes, used, available]| {
+                    let account = refs.req_account(row, d, a);
+                    let date = row.date(d, dt, true);
+                    Some(UsageRow {
+                        account: account?,
+                        date: date?,
+                        active_users: row.number(d, au, false, 0.0, f64::MAX),
+                        monthly_active_users: row.number(d, mau, false, 0.0, f64::MAX),
+                        seats: row.int_in(d, seats, false, 0, i64::MAX),
+                        sessions: row.int_in(d, sessions, false, 0, i64::MAX),
+                        session_minutes: row.number(d, minutes, false, 0.0, f64::MAX),
+                        features_used: row.int_in(d, used, false, 0, i64::MAX),
+                        features_available: row.int_in(d, available, false, 0, i64::MAX),
+                    })
+                },
+            );
+            (Parsed::Usage(t), n)
+        }
+        "activities" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "activity_id*",
+                    "account_id*",
+                    "csm_id",
+                    "date*",
+                    "type*",
+                    "status",
+                    "category",
+                    "minutes",
+                    "responded",
+                    "response_hours",
+                ],
+                |row,
+                 d,
+                 &[
+                    id,
+                    a,
+                    c,
+                    dt,
+                    kind,
+                    status,
+                    category,
+                    minutes,
+                    responded,
+                    hours,
+                ]| {
+                    let rid = row.id(d, id);
+                    let account = refs.req_account(row, d, a);
+                    let csm = refs.csm(row, d, c);
+                    let date = row.date(d, dt, true);
+                    let kind = row.lower(kind).or_else(|| {
+                        row.bad(
+                            d,
+                            kind,
+                            "missing value",
+                            "",
+                            "an activity type such as call, email, meeting, qbr",
+                        );
+                        None
+                    });
+                    let activity = Activity {
+                        id: rid.clone()?,
+                        account: account?,
+                        csm,
+                        date: date?,
+                        kind: kind?,
+                        status: row
+                            .vocab(
+                                d,
+                                status,
+                                false,
+                                ActivityStatus::NAMES,
+                                ActivityStatus::parse,
+                            )
+                            .unwrap_or(ActivityStatus::Completed),
+                        category: row.vocab(
+                            d,
+                            category,
+                            false,
+                            ActivityCategory::NAMES,
+                            ActivityCategory::parse,
+                        ),
+                        minutes: row.int_in(d, minutes, false, 0, i64::MAX),
+                        responded: row.bool(d, responded),
+                        response_hours: row.number(d, hours, false, 0.0, f64::MAX),
+                    };
+                    unique(&mut seen, &activity.id, "activity_id", row, d, id).then_some(activity)
+                },
+            );
+            (Parsed::Activities(t), n)
+        }
+        "tasks" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "task_id*",
+                    "csm_id*",
+                    "account_id",
+                    "title*",
+                    "due_on*",
+                    "status*",
+                    "completed_on",
+                    "source",
+                    "playbook",
+                ],
+                |row, d, &[id, c, a, title, due, status, completed, source, playbook]| {
+                    let rid = row.id(d, id);
+                    let csm = match refs.csms {
+                        Some(_) => refs.csm(row, d, c).or_else(|| missing(row, d, c)),
+                        None => {
+                            let found = row.raw(c).unwrap_or_default().to_string();
+                            row.bad(
+                                d,
+                                c,
+                                "unknown csm",
+                                &found,
+                                "an id listed in csms.csv, which is missing",
+                            );
+                            None
+                        }
+                    };
+                    let account = refs.account(row, d, a);
+                    let task = Task {
+                        id: rid?,
+                        csm: csm?,
+                        account,
+                        title: row.id(d, title)?,
+                        due_on: row.date(d, due, true)?,
+                        status: row.vocab(d, status, true, TaskStatus::NAMES, TaskStatus::parse)?,
+                        completed_on: row.date(d, completed, false),
+                        source: row.vocab(d, source, false, TaskSource::NAMES, TaskSource::parse),
+                        playbook: row.text(playbook),
+                    };
+                    unique(&mut seen, &task.id, "task_id", row, d, id).then_some(task)
+                },
+            );
+            (Parsed::Tasks(t), n)
+        }
+        "tickets" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "ticket_id*",
+                    "account_id*",
+                    "opened_at*",
+                    "first_response_at",
+                    "resolved_at",
+                    "priority",
+                    "escalated",
+                    "reopened",
+                    "csat",
+                ],
+                |row,
+                 d,
+                 &[
+                    id,
+                    a,
+                    opened,
+                    first,
+                    resolved,
+                    priority,
+                    escalated,
+                    reopened,
+                    csat,
+                ]| {
+                    let rid = row.id(d, id);
+                    let account = refs.req_account(row, d, a);
+                    let ticket = Ticket {
+                        id: rid?,
+                        account: account?,
+                        opened_at: row.datetime(d, opened, true)?,
+                        first_response_at: row.datetime(d, first, false),
+                        resolved_at: row.datetime(d, resolved, false),
+                        priority: row.lower(priority),
+                        escalated: row.bool(d, escalated).unwrap_or(false),
+                        reopened: row.bool(d, reopened).unwrap_or(false),
+                        csat: row.int_in(d, csat, false, 1, 5),
+                    };
+                    unique(&mut seen, &ticket.id, "ticket_id", row, d, id).then_some(ticket)
+                },
+            );
+            (Parsed::Tickets(t), n)
+        }
+        "surveys" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "response_id*",
+                    "account_id*",
+                    "date*",
+                    "kind*",
+                    "score",
+                    "touchpoint",
+                ],
+                |row, d, &[id, a, dt, kind, score, touchpoint]| {
+                    let rid = row.id(d, id);
+                    let account = refs.req_account(row, d, a);
+                    let date = row.date(d, dt, true);
+                    let kind = row.vocab(d, kind, true, SurveyKind::NAMES, SurveyKind::parse);
+                    let (lo, hi) = match kind {
+                        Some(SurveyKind::Nps) => (0, 10),
+                        Some(SurveyKind::Csat) => (1, 5),
+                        Some(SurveyKind::Ces) => (1, 7),
+                        None => (i64::MIN, i64::MAX),
+                    };
+                    let response = SurveyResponse {
+                        id: rid?,
+                        account: account?,
+                        date: date?,
+                        kind: kind?,
+                        score: row.int_in(d, score, false, lo, hi),
+                        touchpoint: row.lower(touchpoint),
+                    };
+                    unique(&mut seen, &response.id, "response_id", row, d, id).then_some(response)
+                },
+            );
+            (Parsed::Surveys(t), n)
+        }
+        "churns" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "account_id*",
+                    "churned_on*",
+                    "reason*",
+                    "competitor",
+                    "note",
+                ],
+                |row, d, &[a, on, reason, competitor, note]| {
+                    let account = refs.req_account(row, d, a);
+                    let churned_on = row.date(d, on, true);
+                    Some(Churn {
+                        account: account?,
+                        churned_on: churned_on?,
+                        reason: row.vocab(
+                            d,
+                            reason,
+                            true,
+                            ChurnReason::NAMES,
+                            ChurnReason::parse,
+                        )?,
+                        competitor: row.text(competitor),
+                        note: row.text(note),
+                    })
+                },
+            );
+            (Parsed::Churns(t), n)
+        }
+        "opportunities" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "opportunity_id*",
+                    "account_id*",
+                    "created_on*",
+                    "arr*",
+                    "type",
+                    "stage*",
+                    "closed_on",
+                ],
+                |row, d, &[id, a, created, arr, kind, stage, closed]| {
+                    let rid = row.id(d, id);
+                    let account = refs.req_account(row, d, a);
+                    let opportunity = Opportunity {
+                        id: rid?,
+                        account: account?,
+                        created_on: row.date(d, created, true)?,
+                        arr: row.money(d, arr, true)?,
+                        kind: row.vocab(d, kind, false, ExpansionType::NAMES, ExpansionType::parse),
+                        stage: row.vocab(
+                            d,
+                            stage,
+                            true,
+                            OpportunityStage::NAMES,
+                            OpportunityStage::parse,
+                        )?,
+                        closed_on: row.date(d, closed, false),
+                    };
+                    unique(&mut seen, &opportunity.id, "opportunity_id", row, d, id)
+                        .then_some(opportunity)
+                },
+            );
+            (Parsed::Opportunities(t), n)
+        }
+        "onboarding" => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                [
+                    "account_id*",
+                    "signed_on",
+                    "first_login_on",
+                    "onboarding_completed_on",
+                    "first_value_on",
+                ],
+                |row, d, &[a, signed, login, completed, value]| {
+                    let account = refs.req_account(row, d, a)?;
+                    let id = refs.accounts.rows[account as usize].id.clone();
+                    let entry = Onboarding {
+                        account,
+                        signed_on: row
+                            .date(d, signed, false)
+                            .or(refs.accounts.rows[account as usize].signed_on),
+                        first_login_on: row.date(d, login, false),
+                        onboarding_completed_on: row.date(d, completed, false),
+                        first_value_on: row.date(d, value, false),
+                    };
+                    unique(&mut seen, &id, "account_id", row, d, a).then_some(entry)
+                },
+            );
+            (Parsed::Onboarding(t), n)
+        }
+        _ => {
+            let (t, n) = collect(
+                bytes,
+                d,
+                ["account_id*", "date*", "role*"],
+                |row, d, &[a, dt, role]| {
+                    let account = refs.req_account(row, d, a);
+                    let date = row.date(d, dt, true);
+                    Some(SponsorChange {
+                        account: account?,
+                        date: date?,
+                        role: row.vocab(d, role, true, SponsorRole::NAMES, SponsorRole::parse)?,
+                    })
+                },
+            );
+            (Parsed::Sponsors(t), n)
+        }
+    }
+}
+
+/// Reports an empty required reference cell (the reference helpers skip empty cells).
+fn missing<T>(row: &mut Row, d: &mut FileDiags, col: Col) -> Option<T> {
+    if row.raw(col).is_none() {
+        row.bad(d, col, "missing value", "", "an id");
+    }
+    None
+}
+
+/// mrr.csv into the dense matrix, with (account_id, month) unique.
+fn read_mrr(bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize) {
+    let Some(sheet) = open(bytes, d) else {
+        return (None, 0);
+    };
+    let Some([a, m, v]) = sheet.columns(["account_id*", "month*", "mrr*"], d) else {
+        return (None, 0);
+    };
+    let mut cells: Vec<(AccountIx, Month, Money, u32)> = Vec::new();
+    let count = sheet.rows(d, |row, d| {
+        let account = refs.req_account(row, d, a);
+        let month = row.month(d, m, true);
+        let value = row.money(d, v, true);
+        if let (Some(account), Some(month), Some(value)) = (account, month, value)
+            && !row.failed
+        {
+            cells.push((account, month, value, row.line as u32));
+        }
+    });
+    let (Some(first), Some(last)) = (
+        cells.iter().map(|c| c.1).min(),
+        cells.iter().map(|c| c.1).max(),
+    ) else {
+        return (
+            Some(MrrTable::zeros(
+                refs.accounts.rows.len(),
+                Month(0),
+                Month(-1),
+            )),
+            count,
+        );
+    };
+    let mut table = MrrTable::zeros(refs.accounts.rows.len(), first, last);
+    let mut lines = vec![0u32; table.values.len()];
+    let column = a.index.map_or(1, |i| i + 1);
+    for (account, month, value, line) in cells {
+        let slot = account as usize * table.months + (month.0 - first.0) as usize;
+        if lines[slot] != 0 {
+            let id = &refs.accounts.rows[account as usize].id;
+            d.at(
+                line as usize,
+                column,
+                format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first on line {})", lines[slot]),
+            );
+            continue;
+        }
+        lines[slot] = line;
+        table.values[slot] = value.cents();
+    }
+    (Some(table), count)
+}

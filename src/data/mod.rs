@@ -1,6 +1,7 @@
 //! Data: the typed tables of DATA.md (`model`), exact money (`money`) and the CSV loader with
 //! every validation rule (`load`). Produces a `Dataset` or all the problems found.
 
+pub(crate) mod csv_table;
 pub mod load;
 pub mod model;
 pub mod money;
