@@ -6,6 +6,8 @@ pub mod breakdown;
 pub mod catalog;
 pub mod cohorts;
 pub mod experience;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod revenue;
 pub mod status;
 

@@ -1,0 +1,42 @@
+//! Test-only builders for small hand-computed data sets.
+
+use crate::config::Config;
+use crate::data::{Account, Accounts, Dataset, Money, MrrTable};
+use crate::period::Month;
+
+/// `YYYY-MM` → Month (test input is always well formed).
+pub fn month(text: &str) -> Month {
+    Month::parse(text).unwrap_or(Month(0))
+}
+
+/// Accounts `(id, segment)` and MRR rows `(id, month, units)`; the MRR table spans the rows.
+pub fn dataset(accounts: &[(&str, &str)], mrr: &[(&str, &str, i64)]) -> Dataset {
+    let mut table = Accounts::default();
+    for (i, (id, segment)) in accounts.iter().enumerate() {
+        table.index.insert(id.to_string(), i as u32);
+        table.rows.push(Account {
+            id: id.to_string(),
+            name: id.to_string(),
+            segment: (!segment.is_empty()).then(|| segment.to_string()),
+            ..Account::default()
+        });
+    }
+    let first = mrr.iter().map(|r| month(r.1)).min().unwrap_or(Month(0));
+    let last = mrr.iter().map(|r| month(r.1)).max().unwrap_or(Month(-1));
+    let mut m = MrrTable::zeros(accounts.len(), first, last);
+    for (id, mo, units) in mrr {
+        if let Some(&a) = table.index.get(*id) {
+            m.set(a, month(mo), Money::units(*units));
+        }
+    }
+    Dataset {
+        accounts: table,
+        mrr: Some(m),
+        ..Dataset::default()
+    }
+}
+
+/// The default config.
+pub fn config() -> Config {
+    Config::default()
+}
