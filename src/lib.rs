@@ -8,4 +8,5 @@ pub mod demo;
 pub mod diagnostic;
 pub mod metrics;
 pub mod period;
+pub mod render;
 pub mod yaml;
