@@ -15,6 +15,8 @@ struct Cli {
 enum Command {
     /// Print metrics for a period: a table for people, JSON or CSV for programs.
     Metrics(postsale::cmd::metrics::Args),
+    /// Validate config and data, report every problem; writes nothing.
+    Check(postsale::cmd::check::Args),
     /// Write a synthetic but realistic data set in the DATA.md format.
     Demo(postsale::cmd::demo::Args),
 }
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Metrics(args) => postsale::cmd::metrics::run(args),
+        Command::Check(args) => postsale::cmd::check::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),
     };
     match result {

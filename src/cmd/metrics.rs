@@ -1,13 +1,343 @@
-//! `postsale metrics`: load, compute one period, print a table, JSON or CSV.
+//! `postsale metrics`: load config and data, compute one period (optionally split by a
+//! dimension) with the metric engine, and print a table for people or JSON / CSV for programs.
+//! Formatting only: every number comes from `crate::metrics`.
+
+use crate::config::Config;
+use crate::data::load::{LoadOptions, load};
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::metrics::breakdown::{self, Dimension};
+use crate::metrics::catalog::{self, MetricDef};
+use crate::metrics::{self, Context, Scope, Values, status};
+use crate::period::{Period, PeriodKind};
+use crate::render::format;
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Output format of `postsale metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people: value, previous period, a year ago, status.
+    Table,
+    /// One JSON object: as_of, period, metrics (and groups with --by).
+    Json,
+    /// Tidy CSV: period,group,metric,value.
+    Csv,
+}
 
 /// Arguments of `postsale metrics`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Metric ids to print (default: all the data supports).
+    /// Metric ids to print (default: every metric the project's data supports).
     pub metrics: Vec<String>,
+    /// Period: 2026-W47, 2026-10, 2026-Q3, 2026 or ttm (default: the latest complete month).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Split account-based metrics by an account attribute (segment, region, csm_id, any extra
+    /// accounts.csv column) or by acv_band.
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// "Now" for the computation (YYYY-MM-DD); overrides as_of in postsale.yaml.
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// The project folder (with postsale.yaml and data/).
+    #[arg(long, default_value = ".")]
+    pub project: PathBuf,
 }
 
+/// Runs the command, printing to stdout.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let _ = args;
-    anyhow::bail!("not yet implemented")
+    let config = crate::config::load(&args.project)?;
+    let as_of = config.resolve_as_of(args.as_of, today());
+    let data_dir = args.project.join(&config.data_dir);
+    let loaded = load(
+        &data_dir,
+        &LoadOptions {
+            lenient: config.lenient,
+            ..LoadOptions::default()
+        },
+    )?;
+    for warning in &loaded.warnings {
+        eprintln!("{warning}");
+    }
+    let data = loaded.dataset;
+    let period = match &args.period {
+        Some(text) => Period::parse(text, config.fiscal_year_start, as_of)
+            .map_err(|e| anyhow::anyhow!("--period: {e}"))?,
+        None => Period::latest_complete(PeriodKind::Month, as_of, config.fiscal_year_start),
+    };
+    let selected = select_metrics(&args.metrics, &data)?;
+    let ctx = Context {
+        data: &data,
+        config: &config,
+        as_of,
+    };
+    let dimension = match &args.by {
+        Some(name) => {
+            Some(Dimension::parse(name, &data.accounts).map_err(|e| anyhow::anyhow!("--by: {e}"))?)
+        }
+        None => None,
+    };
+    let total = metrics::compute(&ctx, &period, Scope::All);
+    let groups = dimension
+        .as_ref()
+        .map(|dim| breakdown::breakdown(&ctx, &period, dim));
+
+    let text = match args.format {
+        Format::Json => json(as_of, &period, &selected, &total, groups.as_ref())?,
+        Format::Csv => csv(&period, &selected, &total, groups.as_ref())?,
+        Format::Table => {
+            let previous = period.previous(config.fiscal_year_start);
+            let year_ago = period.year_ago(config.fiscal_year_start);
+            let before = metrics::compute(&ctx, &previous, Scope::All);
+            let last_year = metrics::compute(&ctx, &year_ago, Scope::All);
+            table(
+                &config,
+                &period,
+                &selected,
+                [&total, &before, &last_year],
+                groups.as_ref(),
+                [&previous, &year_ago],
+            )
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .context("failed to write to stdout")?;
+    Ok(())
+}
+
+/// Today's date (UTC) from the system clock: the default as-of date.
+fn today() -> NaiveDate {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0);
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(days)))
+        .unwrap_or_default()
+}
+
+/// The metrics to print: the ids asked for (each must exist and have its tables), or every
+/// catalog metric whose tables are present.
+fn select_metrics(
+    requested: &[String],
+    data: &crate::data::Dataset,
+) -> anyhow::Result<Vec<&'static MetricDef>> {
+    if requested.is_empty() {
+        return Ok(catalog::CATALOG
+            .iter()
+            .filter(|m| missing_table(m, data).is_none())
+            .collect());
+    }
+    let known: Vec<&str> = catalog::ids().collect();
+    let mut problems = Vec::new();
+    let mut selected = Vec::new();
+    for id in requested {
+        match catalog::get(id) {
+            Some(def) => match missing_table(def, data) {
+                Some(table) => problems.push(Diagnostic::file_error(
+                    "postsale metrics",
+                    format!("metric '{id}' needs {table}.csv, which the project does not have"),
+                )),
+                None => selected.push(def),
+            },
+            None => problems.push(
+                Diagnostic::file_error("postsale metrics", format!("unknown metric '{id}'"))
+                    .with_help(did_you_mean(id, &known)),
+            ),
+        }
+    }
+    if problems.is_empty() {
+        Ok(selected)
+    } else {
+        Err(Diagnostics(problems).into())
+    }
+}
+
+/// The first table `def` needs that the data set lacks.
+fn missing_table(def: &MetricDef, data: &crate::data::Dataset) -> Option<&'static str> {
+    def.tables
+        .iter()
+        .copied()
+        .find(|table| !data.has_table(table))
+}
+
+fn json_number(value: metrics::Value) -> serde_json::Value {
+    value
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+fn json_metrics(selected: &[&MetricDef], values: &Values) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = selected
+        .iter()
+        .map(|def| {
+            (
+                def.id.to_string(),
+                json_number(values.get(def.id).copied().flatten()),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
+
+/// The JSON object of PRODUCT.md: as_of, period {id, start, end}, metrics, and groups with --by.
+fn json(
+    as_of: NaiveDate,
+    period: &Period,
+    selected: &[&MetricDef],
+    total: &Values,
+    groups: Option<&BTreeMap<String, Values>>,
+) -> anyhow::Result<String> {
+    let mut object = serde_json::json!({
+        "as_of": as_of.to_string(),
+        "period": {"id": period.id, "start": period.start.to_string(), "end": period.end.to_string()},
+        "metrics": json_metrics(selected, total),
+    });
+    if let (Some(groups), Some(map)) = (groups, object.as_object_mut()) {
+        let groups: serde_json::Map<String, serde_json::Value> = groups
+            .iter()
+            .map(|(label, values)| (label.clone(), json_metrics(selected, values)))
+            .collect();
+        map.insert("groups".into(), serde_json::Value::Object(groups));
+    }
+    let mut text = serde_json::to_string_pretty(&object)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Tidy CSV, one row per (group, metric); the total has an empty group.
+fn csv(
+    period: &Period,
+    selected: &[&MetricDef],
+    total: &Values,
+    groups: Option<&BTreeMap<String, Values>>,
+) -> anyhow::Result<String> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    writer.write_record(["period", "group", "metric", "value"])?;
+    let mut rows = vec![("", total)];
+    if let Some(groups) = groups {
+        rows.extend(
+            groups
+                .iter()
+                .map(|(label, values)| (label.as_str(), values)),
+        );
+    }
+    for (group, values) in rows {
+        for def in selected {
+            let value = values
+                .get(def.id)
+                .copied()
+                .flatten()
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            writer.write_record([period.id.as_str(), group, def.id, value.as_str()])?;
+        }
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+/// Aligned text: without --by, value / previous / year ago / status per metric; with --by, one
+/// column per group beside the total.
+fn table(
+    config: &Config,
+    period: &Period,
+    selected: &[&MetricDef],
+    [total, previous, year_ago]: [&Values; 3],
+    groups: Option<&BTreeMap<String, Values>>,
+    [previous_period, year_ago_period]: [&Period; 2],
+) -> String {
+    let get = |values: &Values, def: &MetricDef| values.get(def.id).copied().flatten();
+    let show =
+        |values: &Values, def: &MetricDef| format::value(def, get(values, def), &config.currency);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    match groups {
+        None => {
+            rows.push(
+                [
+                    "Metric",
+                    "Value",
+                    &format!("vs {}", previous_period.id),
+                    &format!("vs {}", year_ago_period.id),
+                    "Status",
+                ]
+                .map(String::from)
+                .to_vec(),
+            );
+            for def in selected {
+                let value = get(total, def);
+                let target = config.targets.get(def.id).copied();
+                let state = status::status(def, value, target);
+                let band = status::band(def, value).map(|b| b.label).unwrap_or("");
+                rows.push(vec![
+                    def.name.to_string(),
+                    show(total, def),
+                    format::change(def, value, get(previous, def)),
+                    format::change(def, value, get(year_ago, def)),
+                    if band.is_empty() || band == state.label() {
+                        state.label().to_string()
+                    } else {
+                        format!("{} ({band})", state.label())
+                    },
+                ]);
+            }
+        }
+        Some(groups) => {
+            let mut header = vec!["Metric".to_string(), "Total".to_string()];
+            header.extend(groups.keys().cloned());
+            rows.push(header);
+            for def in selected {
+                let mut row = vec![def.name.to_string(), show(total, def)];
+                row.extend(groups.values().map(|values| show(values, def)));
+                rows.push(row);
+            }
+        }
+    }
+    let mut text = format!(
+        "{} — {} ({} to {})\n\n",
+        config.name,
+        period.label(),
+        period.start,
+        period.end
+    );
+    text.push_str(&align(&rows));
+    text
+}
+
+/// Left-aligns the first column and right-aligns the others, two spaces apart.
+fn align(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut text = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c].saturating_sub(cell.chars().count());
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }
