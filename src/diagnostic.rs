@@ -107,7 +107,7 @@ pub fn suggest<'a>(input: &str, known: impl IntoIterator<Item = &'a str>) -> Opt
 }
 
 /// "did you mean `x`?" when a suggestion exists, else the list of accepted values.
-pub fn did_you_mean<'a>(input: &str, known: &[&'a str]) -> String {
+pub fn did_you_mean(input: &str, known: &[&str]) -> String {
     match suggest(input, known.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("expected one of: {}", known.join(", ")),

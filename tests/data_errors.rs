@@ -319,7 +319,7 @@ fn errors_are_capped_per_file() {
             ..LoadOptions::default()
         },
     );
-    let e = result.err().expect("errors");
+    let e = result.expect_err("errors");
     assert_eq!(e.len(), 4);
     assert_eq!(
         e[3],

@@ -144,7 +144,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         renewals: &renewal_index,
     };
 
-    let rest: Vec<(&str, Option<Result<(Parsed, usize, FileDiags), Diagnostic>>)> = {
+    let rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = {
         use rayon::prelude::*;
         const REST: [&str; 12] = [
             "mrr",
@@ -242,6 +242,9 @@ fn duplicate(what: &str, id: &str, first_line: usize) -> String {
         "duplicate {what} (found '{id}' again, expected each {what} once; first on line {first_line})"
     )
 }
+
+/// One dependent table as read: its rows, its row count and its diagnostics.
+type TableRead = (Parsed, usize, FileDiags);
 
 /// The id indexes the dependent tables resolve against.
 struct Refs<'a> {
