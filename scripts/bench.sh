@@ -28,13 +28,16 @@ echo "data: $rows rows, $((bytes / 1000000)) MB in $(ls "$dir"/data/*.csv | wc -
 
 # best of three: prints "seconds peak_kb"
 measure() {
-  local best="" best_kb=""
+  local best="" best_kb="" tmp
+  tmp=$(mktemp)
   for _ in 1 2 3; do
-    local out
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
-    local s=${out% *} kb=${out#* }
+    /usr/bin/time -f "%e %M" -o "$tmp" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+    local out s kb
+    out=$(tail -n 1 "$tmp")
+    s=${out% *} kb=${out#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($s < $best)}"; then best=$s; best_kb=$kb; fi
   done
+  rm -f "$tmp"
   echo "$best $best_kb"
 }
 

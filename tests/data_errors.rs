@@ -379,11 +379,39 @@ fn absent_optional_tables_give_one_notice_each() {
     assert!(
         loaded
             .notices
-            .contains(&"tickets.csv not found: support metrics are left out".to_string()),
+            .contains(&"tickets.csv not found; skipping support metrics".to_string()),
         "{:?}",
         loaded.notices
     );
     assert_eq!(loaded.notices.len(), 15);
+}
+
+#[test]
+fn only_the_tables_asked_for_are_read() {
+    // A broken tickets.csv does not stop a load that only needs MRR.
+    let files: &[(&str, &[u8])] = &[
+        ("accounts.csv", ACCOUNTS.as_bytes()),
+        ("mrr.csv", b"account_id,month,mrr\nA1,2026-01,10\n"),
+        ("tickets.csv", b"ticket_id\n"),
+    ];
+    let (_dir, result) = load_files(
+        files,
+        &LoadOptions {
+            only: Some(vec!["mrr"]),
+            ..LoadOptions::default()
+        },
+    );
+    let loaded = result.expect("loads");
+    assert!(loaded.dataset.mrr.is_some());
+    assert!(loaded.dataset.tickets.is_none());
+    assert!(
+        loaded.notices.is_empty(),
+        "absent tables that were not asked for are not mentioned"
+    );
+    assert!(
+        !errors(files).is_empty(),
+        "a full load reports the broken tickets.csv"
+    );
 }
 
 #[test]

@@ -55,13 +55,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let config = crate::config::load(&args.project)?;
     let as_of = config.resolve_as_of(args.as_of, today());
     let data_dir = args.project.join(&config.data_dir);
-    let loaded = load(
-        &data_dir,
-        &LoadOptions {
-            lenient: config.lenient,
-            ..LoadOptions::default()
-        },
-    )?;
+    // Only the tables the requested metrics read (`postsale check` validates the rest).
+    let needed: Vec<&'static str> = catalog::CATALOG
+        .iter()
+        .filter(|m| args.metrics.is_empty() || args.metrics.iter().any(|id| id == m.id))
+        .flat_map(|m| m.tables.iter().copied())
+        .collect();
+    let options = LoadOptions {
+        lenient: config.lenient,
+        only: Some(needed),
+        ..LoadOptions::default()
+    };
+    let loaded = load(&data_dir, &options)?;
     for warning in &loaded.warnings {
         eprintln!("{warning}");
     }

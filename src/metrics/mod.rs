@@ -9,6 +9,7 @@ pub mod experience;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod revenue;
+pub mod segments;
 pub mod status;
 
 use crate::config::Config;
