@@ -164,22 +164,10 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
 
     let rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = {
         use rayon::prelude::*;
-        const REST: [&str; 12] = [
-            "mrr",
-            "renewal_stages",
-            "forecasts",
-            "health",
-            "usage",
-            "activities",
-            "tasks",
-            "tickets",
-            "surveys",
-            "churns",
-            "opportunities",
-            "onboarding",
-        ];
-        REST.par_iter()
-            .chain(["sponsor_changes"].par_iter())
+        // Every table but the three read first, which the others refer to.
+        TABLES
+            .par_iter()
+            .filter(|t| !matches!(**t, "accounts" | "csms" | "renewals"))
             .map(|&table| {
                 let result = read(table).map(|bytes| {
                     bytes.map(|bytes| {
