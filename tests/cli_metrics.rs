@@ -133,6 +133,16 @@ fn table_is_for_people() {
 }
 
 #[test]
+fn a_single_metric_equals_its_value_in_the_full_set() {
+    // Asking for one metric loads fewer tables; the number must not change.
+    let all = json(&["metrics", "--format", "json"]);
+    for id in ["nrr", "nps", "active_accounts"] {
+        let one = json(&["metrics", id, "--format", "json"]);
+        assert_eq!(one["metrics"][id], all["metrics"][id], "{id}");
+    }
+}
+
+#[test]
 fn unknown_metric_is_an_error_with_a_suggestion() {
     let out = postsale(&["metrics", "nrrr"]);
     assert_eq!(out.status.code(), Some(1));

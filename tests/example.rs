@@ -137,3 +137,38 @@ fn example_metrics_are_believable() {
         churn("Enterprise")
     );
 }
+
+#[test]
+fn one_metric_alone_equals_its_value_in_the_full_set() {
+    // `metrics ID` loads only what ID needs; the number must be the same as in the full set.
+    let project = root().to_str().expect("path");
+    let get = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec![
+            "metrics",
+            "--period",
+            "2026-10",
+            "--format",
+            "json",
+            "--project",
+            project,
+        ];
+        all.extend_from_slice(args);
+        let out = postsale(&all);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let full = get(&[]);
+    for id in [
+        "health_red_pct",
+        "health_green_arr_pct",
+        "dau_mau",
+        "nps",
+        "grr",
+    ] {
+        assert_eq!(get(&[id])["metrics"][id], full["metrics"][id], "{id}");
+    }
+}

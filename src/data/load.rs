@@ -192,6 +192,13 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         }
     }
 
+    // The engine looks up "the latest row on or before a day" by binary search.
+    if let Some(rows) = &mut dataset.health {
+        rows.sort_by_key(|r| (r.account, r.date));
+    }
+    if let Some(rows) = &mut dataset.usage {
+        rows.sort_by_key(|r| (r.account, r.date));
+    }
     let notices = FEEDS
         .iter()
         .filter(|(table, _)| wanted(table) && !dataset.has_table(table))

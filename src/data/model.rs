@@ -23,7 +23,9 @@ pub struct Dataset {
     pub renewals: Option<Vec<Renewal>>,
     pub renewal_stages: Option<Vec<RenewalStageEntry>>,
     pub forecasts: Option<Vec<ForecastSnapshot>>,
+    /// Sorted by (account, date).
     pub health: Option<Vec<HealthRow>>,
+    /// Sorted by (account, date).
     pub usage: Option<Vec<UsageRow>>,
     pub activities: Option<Vec<Activity>>,
     pub tasks: Option<Vec<Task>>,

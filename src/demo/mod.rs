@@ -823,7 +823,8 @@ impl AccountSim {
         let mau = (seats as f64 * adoption * rng.normal(1.0, 0.05))
             .max(1.0)
             .round();
-        let dau = (mau * (0.15 + 0.35 * h / 100.0) * rng.normal(1.0, 0.05)).max(0.0);
+        // Stickiness falls faster than health: a red account's users stop logging in daily.
+        let dau = (mau * (0.05 + 0.45 * h / 100.0) * rng.normal(1.0, 0.05)).max(0.0);
         let features_available = 12 + (seats / 200).min(8);
         let used = ((features_available as f64) * (0.2 + 0.7 * h / 100.0)).round() as i64;
         let sessions = (dau * 21.0).round() as i64;
@@ -1074,7 +1075,7 @@ impl AccountSim {
         }
         let (lo, hi) = self.segment.time_to_value();
         let slow = if h < 60.0 { 1.4 } else { 1.0 };
-        let login = plus_days(signed_on, rng.int(1, lo.max(2)));
+        let login = plus_days(signed_on, rng.int(1, (lo / 3).max(3)));
         let value = plus_days(signed_on, (rng.int(lo, hi) as f64 * slow) as i64);
         let completed = plus_days(value, -rng.int(0, (hi - lo) / 4));
         let cell = |d: NaiveDate| {

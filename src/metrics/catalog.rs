@@ -9,6 +9,7 @@ use super::status::Status;
 pub enum Section {
     Revenue,
     Growth,
+    Health,
     Experience,
 }
 
@@ -17,6 +18,7 @@ impl Section {
         match self {
             Section::Revenue => "Revenue",
             Section::Growth => "Growth",
+            Section::Health => "Health and usage",
             Section::Experience => "Experience",
         }
     }
@@ -33,8 +35,10 @@ pub enum Unit {
     Count,
     /// A multiple, shown as `3.2×`.
     Ratio,
-    /// A score on its own scale (NPS −100..100, CSAT 1–5, CES 1–7).
+    /// A score on its own scale (NPS −100..100, CSAT 1–5, CES 1–7, health 0–100).
     Score,
+    /// A number of days.
+    Days,
 }
 
 impl Unit {
@@ -45,6 +49,7 @@ impl Unit {
             Unit::Count => "count",
             Unit::Ratio => "ratio",
             Unit::Score => "score",
+            Unit::Days => "days",
         }
     }
 }
@@ -151,6 +156,10 @@ const LAND_EXPAND_BANDS: &[Band] = &[
 const MRR: &[&str] = &["mrr"];
 const MRR_ACCOUNTS: &[&str] = &["mrr", "accounts"];
 const SURVEYS: &[&str] = &["surveys"];
+const HEALTH: &[&str] = &["health"];
+const HEALTH_MRR: &[&str] = &["health", "mrr"];
+const USAGE: &[&str] = &["usage"];
+const ONBOARDING: &[&str] = &["onboarding"];
 
 /// Every metric, in the order of METRICS.md.
 pub const CATALOG: &[MetricDef] = &[
@@ -383,6 +392,156 @@ pub const CATALOG: &[MetricDef] = &[
         formula: "mean MRR at tenure month 24 / mean MRR at tenure month 1, over accounts whose tenure month 24 is on or before as_of and active in it",
         bands: LAND_EXPAND_BANDS,
         tables: MRR,
+    },
+    MetricDef {
+        id: "health_score_avg",
+        name: "Average health score",
+        section: Health,
+        unit: Score,
+        direction: HigherIsBetter,
+        formula: "mean health score on the period's last day over active accounts with a score (score column, else the weighted mean of the components present)",
+        bands: &[],
+        tables: HEALTH,
+    },
+    MetricDef {
+        id: "health_green_pct",
+        name: "Healthy (green) accounts",
+        section: Health,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "active accounts scoring ≥ the green bound (default 80) on the period's last day / active accounts with a score × 100",
+        bands: &[],
+        tables: HEALTH,
+    },
+    MetricDef {
+        id: "health_yellow_pct",
+        name: "Yellow accounts",
+        section: Health,
+        unit: Percent,
+        direction: Neutral,
+        formula: "active accounts scoring from the yellow bound (default 50) to below green / active accounts with a score × 100",
+        bands: &[],
+        tables: HEALTH,
+    },
+    MetricDef {
+        id: "health_red_pct",
+        name: "Red accounts",
+        section: Health,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "active accounts scoring below the yellow bound / active accounts with a score × 100",
+        bands: &[],
+        tables: HEALTH,
+    },
+    MetricDef {
+        id: "health_green_arr_pct",
+        name: "ARR in green health",
+        section: Health,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "ARR of green accounts / ARR of active accounts with a score × 100 (ARR = 12 × MRR of the period's last month)",
+        bands: &[],
+        tables: HEALTH_MRR,
+    },
+    MetricDef {
+        id: "health_yellow_arr_pct",
+        name: "ARR in yellow health",
+        section: Health,
+        unit: Percent,
+        direction: Neutral,
+        formula: "ARR of yellow accounts / ARR of active accounts with a score × 100",
+        bands: &[],
+        tables: HEALTH_MRR,
+    },
+    MetricDef {
+        id: "health_red_arr_pct",
+        name: "ARR in red health",
+        section: Health,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "ARR of red accounts / ARR of active accounts with a score × 100",
+        bands: &[],
+        tables: HEALTH_MRR,
+    },
+    MetricDef {
+        id: "health_significant_drops",
+        name: "Significant health drops",
+        section: Health,
+        unit: Count,
+        direction: LowerIsBetter,
+        formula: "active accounts whose score fell by at least significant_drop points (default 10) from the day before the period to its last day",
+        bands: &[],
+        tables: HEALTH,
+    },
+    MetricDef {
+        id: "dau_mau",
+        name: "DAU/MAU",
+        section: Health,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "Σ mean DAU over the period's last month / Σ MAU of that month × 100, over active accounts with usage",
+        bands: &[],
+        tables: USAGE,
+    },
+    MetricDef {
+        id: "active_seat_pct",
+        name: "Active share of seats",
+        section: Health,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "Σ MAU / Σ seats in the period's last month × 100",
+        bands: &[],
+        tables: USAGE,
+    },
+    MetricDef {
+        id: "feature_adoption_pct",
+        name: "Feature adoption",
+        section: Health,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "Σ features_used / Σ features_available (latest row of the period's last month) × 100",
+        bands: &[],
+        tables: USAGE,
+    },
+    MetricDef {
+        id: "usage_decline_pct",
+        name: "Accounts with usage decline",
+        section: Health,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "active accounts whose DAU/MAU fell by ≥ 30 % from the month 60 days before the period's last day to its month / accounts measured × 100",
+        bands: &[],
+        tables: USAGE,
+    },
+    MetricDef {
+        id: "time_to_first_login_days",
+        name: "Time to first login",
+        section: Health,
+        unit: Days,
+        direction: LowerIsBetter,
+        formula: "median days from signed_on to first_login_on, over first logins in the period",
+        bands: &[],
+        tables: ONBOARDING,
+    },
+    MetricDef {
+        id: "time_to_onboarded_days",
+        name: "Time to onboarded",
+        section: Health,
+        unit: Days,
+        direction: LowerIsBetter,
+        formula: "median days from signed_on to onboarding_completed_on, over completions in the period",
+        bands: &[],
+        tables: ONBOARDING,
+    },
+    MetricDef {
+        id: "time_to_value_days",
+        name: "Time to value",
+        section: Health,
+        unit: Days,
+        direction: LowerIsBetter,
+        formula: "median days from signed_on to first_value_on, over first values in the period (benchmarks: product-led 1–7, SMB 7–30, Mid-Market 30–60, Enterprise 60–120)",
+        bands: &[],
+        tables: ONBOARDING,
     },
     MetricDef {
         id: "nps",

@@ -8,6 +8,7 @@ pub mod cohorts;
 pub mod experience;
 #[cfg(test)]
 pub(crate) mod fixture;
+pub mod health;
 pub mod revenue;
 pub mod segments;
 pub mod status;
@@ -65,5 +66,6 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope) -> Values {
     let mut out = Values::new();
     revenue::compute(ctx, period, scope, &mut out);
     experience::compute(ctx, period, scope, &mut out);
+    health::compute(ctx, period, scope, &mut out);
     out
 }

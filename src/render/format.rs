@@ -94,6 +94,7 @@ pub fn value(def: &MetricDef, value: Value, currency: &str) -> String {
         Unit::Count => count(v),
         Unit::Ratio => ratio(v),
         Unit::Score => score(def, v),
+        Unit::Days => format!("{v:.0} days"),
     }
 }
 
@@ -106,6 +107,7 @@ pub fn change(def: &MetricDef, current: Value, previous: Value) -> String {
     };
     match def.unit {
         Unit::Percent | Unit::Score => format!("{:+.1} pts", c - p),
+        Unit::Days => format!("{:+.0} days", c - p),
         _ if p == 0.0 => MISSING.into(),
         _ => format!("{:+.1}%", (c - p) / p.abs() * 100.0),
     }

@@ -1,0 +1,633 @@
+//! Health and usage (METRICS.md, Health): the composite score from components with the
+//! configured weights, band shares by customers and by ARR, movers and significant drops, health
+//! at T-90 against renewal outcomes, DAU/MAU, active share of seats, feature adoption, usage
+//! decline, and time to value.
+
+use super::{Context, Scope, Value, Values, pct};
+use crate::config::{HealthBands, HealthWeights};
+use crate::data::{AccountIx, HealthRow, RenewalStage, UsageRow};
+use crate::period::{Month, Period};
+use chrono::{Days, NaiveDate};
+
+/// A health band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HealthBand {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl HealthBand {
+    pub fn name(self) -> &'static str {
+        match self {
+            HealthBand::Green => "green",
+            HealthBand::Yellow => "yellow",
+            HealthBand::Red => "red",
+        }
+    }
+
+    /// The band of a score with the configured lower bounds.
+    pub fn of(score: f64, bands: &HealthBands) -> HealthBand {
+        if score >= bands.green {
+            HealthBand::Green
+        } else if score >= bands.yellow {
+            HealthBand::Yellow
+        } else {
+            HealthBand::Red
+        }
+    }
+}
+
+/// A row's score: `score` when given, else the weighted mean of the components present.
+pub fn row_score(row: &HealthRow, w: &HealthWeights) -> Option<f64> {
+    if row.score.is_some() {
+        return row.score;
+    }
+    let parts = [
+        (row.usage, w.usage),
+        (row.engagement, w.engagement),
+        (row.support, w.support),
+        (row.outcomes, w.outcomes),
+    ];
+    let (sum, weight) = parts
+        .iter()
+        .filter_map(|(v, w)| v.map(|v| (v * w, *w)))
+        .fold((0.0, 0.0), |(s, t), (a, b)| (s + a, t + b));
+    if weight > 0.0 {
+        Some(sum / weight)
+    } else {
+        None
+    }
+}
+
+/// The rows of one account (health and usage are sorted by account, then date).
+fn account_rows<T>(rows: &[T], account: AccountIx, key: impl Fn(&T) -> AccountIx) -> &[T] {
+    let lo = rows.partition_point(|r| key(r) < account);
+    let hi = rows.partition_point(|r| key(r) <= account);
+    &rows[lo..hi]
+}
+
+/// The health score of `account` on `day`: its latest row dated on or before it.
+pub fn score_on(ctx: &Context, account: AccountIx, day: NaiveDate) -> Option<f64> {
+    let rows = account_rows(ctx.data.health.as_deref()?, account, |r| r.account);
+    let i = rows.partition_point(|r| r.date <= day);
+    rows[..i]
+        .iter()
+        .rev()
+        .find_map(|r| row_score(r, &ctx.config.health.weights))
+}
+
+fn days_before(day: NaiveDate, n: u64) -> NaiveDate {
+    day.checked_sub_days(Days::new(n)).unwrap_or(day)
+}
+
+/// The accounts a health share is taken over: active (MRR > 0) in the period's last month when
+/// mrr.csv exists, else every account in scope.
+fn active_accounts<'a>(
+    ctx: &'a Context,
+    scope: Scope<'a>,
+    m: Month,
+) -> impl Iterator<Item = (AccountIx, i64)> + 'a {
+    (0..ctx.data.accounts.rows.len() as AccountIx)
+        .filter(move |&a| scope.includes(a))
+        .filter_map(move |a| match &ctx.data.mrr {
+            Some(mrr) => {
+                let v = mrr.get(a, m).0;
+                (v > 0).then_some((a, v * 12))
+            }
+            None => Some((a, 0)),
+        })
+}
+
+/// One account's score change between two days.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mover {
+    pub account: AccountIx,
+    pub before: f64,
+    pub after: f64,
+}
+
+impl Mover {
+    pub fn change(&self) -> f64 {
+        self.after - self.before
+    }
+}
+
+/// Accounts in scope with a score on both days, largest drop first (ties by account).
+pub fn movers(ctx: &Context, scope: Scope, from: NaiveDate, to: NaiveDate) -> Vec<Mover> {
+    let mut out: Vec<Mover> = (0..ctx.data.accounts.rows.len() as AccountIx)
+        .filter(|&a| scope.includes(a))
+        .filter_map(|a| {
+            Some(Mover {
+                account: a,
+                before: score_on(ctx, a, from)?,
+                after: score_on(ctx, a, to)?,
+            })
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        x.change()
+            .total_cmp(&y.change())
+            .then(x.account.cmp(&y.account))
+    });
+    out
+}
+
+/// Renewal outcome by health 90 days before due, for closed renewals due in the period, in the
+/// fixed bands of METRICS.md: `≥ 75`, `50–74`, `< 50`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct T90Band {
+    pub label: &'static str,
+    pub closed: u64,
+    pub won: u64,
+    pub renewal_rate: Value,
+}
+
+pub fn health_at_t90(ctx: &Context, scope: Scope, period: &Period) -> Vec<T90Band> {
+    let mut counts = [(0u64, 0u64); 3];
+    for r in ctx.data.renewals.iter().flatten() {
+        if !period.contains(r.due_on) || !r.stage.is_closed() || !scope.includes(r.account) {
+            continue;
+        }
+        let Some(score) = score_on(ctx, r.account, days_before(r.due_on, 90)) else {
+            continue;
+        };
+        let i = if score >= 75.0 {
+            0
+        } else if score >= 50.0 {
+            1
+        } else {
+            2
+        };
+        counts[i].0 += 1;
+        if r.stage == RenewalStage::ClosedWon {
+            counts[i].1 += 1;
+        }
+    }
+    ["≥ 75", "50–74", "< 50"]
+        .iter()
+        .zip(counts)
+        .map(|(label, (closed, won))| T90Band {
+            label,
+            closed,
+            won,
+            renewal_rate: pct(won as f64, closed as f64),
+        })
+        .collect()
+}
+
+/// One account's usage in a month: mean DAU, MAU, seats and features (latest row's).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MonthUsage {
+    pub dau: Option<f64>,
+    pub mau: Option<f64>,
+    pub seats: Option<i64>,
+    pub features_used: Option<i64>,
+    pub features_available: Option<i64>,
+}
+
+impl MonthUsage {
+    /// DAU / MAU in percent.
+    pub fn stickiness(&self) -> Value {
+        match (self.dau, self.mau) {
+            (Some(d), Some(m)) => pct(d, m),
+            _ => None,
+        }
+    }
+}
+
+/// The usage of `account` in month `m`; None without rows that month.
+pub fn month_usage(ctx: &Context, account: AccountIx, m: Month) -> Option<MonthUsage> {
+    let rows = account_rows(ctx.data.usage.as_deref()?, account, |r: &UsageRow| {
+        r.account
+    });
+    let (first, last) = (m.first_day(), m.last_day());
+    let lo = rows.partition_point(|r| r.date < first);
+    let hi = rows.partition_point(|r| r.date <= last);
+    let rows = &rows[lo..hi];
+    if rows.is_empty() {
+        return None;
+    }
+    let dau: Vec<f64> = rows.iter().filter_map(|r| r.active_users).collect();
+    let latest_features = rows.iter().rev().find(|r| r.features_available.is_some());
+    Some(MonthUsage {
+        dau: (!dau.is_empty()).then(|| dau.iter().sum::<f64>() / dau.len() as f64),
+        mau: rows
+            .iter()
+            .filter_map(|r| r.monthly_active_users)
+            .reduce(f64::max),
+        seats: rows.iter().filter_map(|r| r.seats).max(),
+        features_used: latest_features.and_then(|r| r.features_used),
+        features_available: latest_features.and_then(|r| r.features_available),
+    })
+}
+
+/// Whether DAU/MAU fell by at least 30 % (relative) from the month 60 days before `day` to the
+/// month of `day`.
+pub fn usage_declined(ctx: &Context, account: AccountIx, day: NaiveDate) -> Option<bool> {
+    let now = month_usage(ctx, account, Month::of(day))?.stickiness()?;
+    let before = month_usage(ctx, account, Month::of(days_before(day, 60)))?.stickiness()?;
+    if before <= 0.0 {
+        return None;
+    }
+    Some(now <= before * 0.7)
+}
+
+fn median(mut xs: Vec<f64>) -> Value {
+    if xs.is_empty() {
+        return None;
+    }
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    Some(if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    })
+}
+
+/// Time-to-value benchmark in days for a segment (METRICS.md): SMB 7–30, Mid-Market 30–60,
+/// Enterprise 60–120, product-led 1–7.
+pub fn time_to_value_benchmark(segment: &str) -> Option<(f64, f64)> {
+    match segment.to_ascii_lowercase().as_str() {
+        "smb" => Some((7.0, 30.0)),
+        "mid-market" | "mid market" | "midmarket" => Some((30.0, 60.0)),
+        "enterprise" => Some((60.0, 120.0)),
+        "product-led" | "plg" => Some((1.0, 7.0)),
+        _ => None,
+    }
+}
+
+/// Adds the health, usage and onboarding metrics of `period` for `scope` to `out`.
+pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
+    let (_, last) = period.months();
+    if ctx.data.health.is_some() {
+        let bands = &ctx.config.health.bands;
+        let (mut n, mut sum, mut arr_total) = (0u64, 0.0, 0i64);
+        let mut by_band = [(0u64, 0i64); 3];
+        let mut drops = 0u64;
+        let start_day = days_before(period.start, 1);
+        for (a, arr) in active_accounts(ctx, scope, last) {
+            let Some(score) = score_on(ctx, a, period.end) else {
+                continue;
+            };
+            n += 1;
+            sum += score;
+            arr_total += arr;
+            let b = HealthBand::of(score, bands) as usize;
+            by_band[b].0 += 1;
+            by_band[b].1 += arr;
+            if score_on(ctx, a, start_day)
+                .is_some_and(|before| before - score >= ctx.config.health.significant_drop)
+            {
+                drops += 1;
+            }
+        }
+        out.insert(
+            "health_score_avg",
+            if n == 0 { None } else { Some(sum / n as f64) },
+        );
+        for (i, band) in ["green", "yellow", "red"].iter().enumerate() {
+            let (count_id, arr_id) = match *band {
+                "green" => ("health_green_pct", "health_green_arr_pct"),
+                "yellow" => ("health_yellow_pct", "health_yellow_arr_pct"),
+                _ => ("health_red_pct", "health_red_arr_pct"),
+            };
+            out.insert(count_id, pct(by_band[i].0 as f64, n as f64));
+            if ctx.data.mrr.is_some() {
+                out.insert(arr_id, pct(by_band[i].1 as f64, arr_total as f64));
+            }
+        }
+        out.insert("health_significant_drops", Some(drops as f64));
+    }
+    if ctx.data.usage.is_some() {
+        let (mut dau, mut mau, mut used, mut available) = (0.0, 0.0, 0i64, 0i64);
+        let (mut seat_mau, mut seats) = (0.0, 0.0);
+        let (mut declined, mut measured) = (0u64, 0u64);
+        for (a, _) in active_accounts(ctx, scope, last) {
+            if let Some(u) = month_usage(ctx, a, last) {
+                if let (Some(d), Some(m)) = (u.dau, u.mau) {
+                    dau += d;
+                    mau += m;
+                }
+                if let (Some(m), Some(s)) = (u.mau, u.seats) {
+                    seat_mau += m;
+                    seats += s as f64;
+                }
+                if let (Some(fu), Some(fa)) = (u.features_used, u.features_available) {
+                    used += fu;
+                    available += fa;
+                }
+            }
+            if let Some(d) = usage_declined(ctx, a, period.end) {
+                measured += 1;
+                declined += u64::from(d);
+            }
+        }
+        out.insert("dau_mau", pct(dau, mau));
+        out.insert("active_seat_pct", pct(seat_mau, seats));
+        out.insert("feature_adoption_pct", pct(used as f64, available as f64));
+        out.insert("usage_decline_pct", pct(declined as f64, measured as f64));
+    }
+    if let Some(rows) = &ctx.data.onboarding {
+        let mut days = [Vec::new(), Vec::new(), Vec::new()];
+        for r in rows.iter().filter(|r| scope.includes(r.account)) {
+            let Some(signed) = r.signed_on else { continue };
+            for (i, milestone) in [
+                r.first_login_on,
+                r.onboarding_completed_on,
+                r.first_value_on,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if let Some(d) = milestone.filter(|d| period.contains(*d)) {
+                    days[i].push((d - signed).num_days() as f64);
+                }
+            }
+        }
+        let [login, onboarded, value] = days;
+        out.insert("time_to_first_login_days", median(login));
+        out.insert("time_to_onboarded_days", median(onboarded));
+        out.insert("time_to_value_days", median(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{config, dataset, month};
+    use super::*;
+    use crate::data::{Dataset, Money, Onboarding, Renewal};
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
+    }
+
+    fn h(
+        account: AccountIx,
+        date: NaiveDate,
+        score: Option<f64>,
+        parts: [Option<f64>; 4],
+    ) -> HealthRow {
+        let [usage, engagement, support, outcomes] = parts;
+        HealthRow {
+            account,
+            date,
+            score,
+            usage,
+            engagement,
+            support,
+            outcomes,
+        }
+    }
+
+    /// Ten accounts active in April at 100/month, except a9 at 1,400: scores on 30 April are
+    /// seven green, two yellow, one red.
+    fn ten() -> Dataset {
+        let ids: Vec<String> = (0..10).map(|i| format!("a{i}")).collect();
+        let accounts: Vec<(&str, &str)> = ids.iter().map(|i| (i.as_str(), "")).collect();
+        let mrr: Vec<(&str, &str, i64)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), "2026-04", if i == 9 { 1_400 } else { 100 }))
+            .collect();
+        let mut ds = dataset(&accounts, &mrr);
+        let scores = [90.0, 85.0, 80.0, 95.0, 88.0, 81.0, 99.0, 60.0, 50.0, 20.0];
+        ds.health = Some(
+            scores
+                .iter()
+                .enumerate()
+                .map(|(a, s)| h(a as u32, d(4, 20), Some(*s), [None; 4]))
+                .collect(),
+        );
+        ds
+    }
+
+    fn values(ds: &Dataset) -> Values {
+        let config = config();
+        let ctx = Context {
+            data: ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let mut out = Values::new();
+        compute(&ctx, &Period::month(month("2026-04")), Scope::All, &mut out);
+        out
+    }
+
+    #[test]
+    fn the_composite_score_weights_the_components_present() {
+        let w = HealthWeights::default();
+        // (40·50 + 30·100) / 70: support and outcomes are missing, so only 70 of the weight counts.
+        let row = h(0, d(4, 1), None, [Some(50.0), Some(100.0), None, None]);
+        assert_eq!(row_score(&row, &w), Some(5_000.0 / 70.0));
+        // An explicit score wins over components.
+        assert_eq!(
+            row_score(&h(0, d(4, 1), Some(42.0), [Some(90.0); 4]), &w),
+            Some(42.0)
+        );
+        assert_eq!(row_score(&h(0, d(4, 1), None, [None; 4]), &w), None);
+    }
+
+    #[test]
+    fn the_score_on_a_day_is_the_latest_row_on_or_before_it() {
+        let mut ds = dataset(&[("a", ""), ("b", "")], &[]);
+        ds.health = Some(vec![
+            h(0, d(4, 1), Some(70.0), [None; 4]),
+            h(0, d(4, 15), Some(55.0), [None; 4]),
+            h(1, d(4, 10), Some(90.0), [None; 4]),
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        assert_eq!(score_on(&ctx, 0, d(3, 31)), None);
+        assert_eq!(score_on(&ctx, 0, d(4, 14)), Some(70.0));
+        assert_eq!(score_on(&ctx, 0, d(4, 15)), Some(55.0));
+        assert_eq!(score_on(&ctx, 1, d(4, 30)), Some(90.0));
+        // A 15-point fall from 1 to 15 April: the first mover.
+        let m = movers(&ctx, Scope::All, d(4, 1), d(4, 15));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].change(), -15.0);
+    }
+
+    #[test]
+    fn band_shares_by_customers_and_by_arr() {
+        let v = values(&ten());
+        // 7 of 10 customers green, 2 yellow (60, 50), 1 red (20).
+        assert_eq!(v["health_green_pct"], Some(70.0));
+        assert_eq!(v["health_yellow_pct"], Some(20.0));
+        assert_eq!(v["health_red_pct"], Some(10.0));
+        // ARR: green 7 × 1,200 = 8,400 of 9 × 1,200 + 16,800 = 27,600; the red account alone
+        // carries 16,800 ("70 % of customers healthy, 30 % of ARR").
+        assert_eq!(v["health_green_arr_pct"], Some(8_400.0 / 27_600.0 * 100.0));
+        assert_eq!(v["health_red_arr_pct"], Some(16_800.0 / 27_600.0 * 100.0));
+        assert_eq!(v["health_score_avg"], Some(74.8));
+        // No rows before April: no drop can be measured.
+        assert_eq!(v["health_significant_drops"], Some(0.0));
+    }
+
+    #[test]
+    fn significant_drops_over_the_period() {
+        let mut ds = ten();
+        // a0 was 100 on 31 March (→ 90: a 10-point drop, significant); a1 was 90 (→ 85: not).
+        if let Some(rows) = &mut ds.health {
+            rows.push(h(0, d(3, 31), Some(100.0), [None; 4]));
+            rows.push(h(1, d(3, 31), Some(90.0), [None; 4]));
+            rows.sort_by_key(|r| (r.account, r.date));
+        }
+        assert_eq!(values(&ds)["health_significant_drops"], Some(1.0));
+    }
+
+    #[test]
+    fn renewal_rate_by_health_at_t90() {
+        let mut ds = ten();
+        let renewal = |account, stage| Renewal {
+            id: format!("r{account}"),
+            account,
+            due_on: d(7, 19),
+            arr: Money::units(1_200),
+            stage,
+            forecast_probability: None,
+            at_risk: false,
+            risk_reason: None,
+            renewed_arr: None,
+            expansion_arr: None,
+            expansion_type: None,
+            discount_pct: None,
+            closed_on: None,
+            first_outreach_on: None,
+            proposal_sent_on: None,
+            escalated: false,
+            term_months: 12,
+            value_review_done: None,
+            checklist: [None; 5],
+        };
+        // Due 19 July: T-90 is 20 April. a0 (90) won, a1 (85) lost, a7 (60) won, a9 (20) lost.
+        ds.renewals = Some(vec![
+            renewal(0, RenewalStage::ClosedWon),
+            renewal(1, RenewalStage::ClosedLost),
+            renewal(7, RenewalStage::ClosedWon),
+            renewal(9, RenewalStage::ClosedLost),
+            renewal(2, RenewalStage::Negotiation),
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(8, 1),
+        };
+        let q3 = Period::months_range(
+            crate::period::PeriodKind::Quarter,
+            "2026-Q3",
+            month("2026-07"),
+            month("2026-09"),
+        );
+        let t = health_at_t90(&ctx, Scope::All, &q3);
+        assert_eq!(
+            (t[0].closed, t[0].won, t[0].renewal_rate),
+            (2, 1, Some(50.0))
+        );
+        assert_eq!(
+            (t[1].closed, t[1].won, t[1].renewal_rate),
+            (1, 1, Some(100.0))
+        );
+        assert_eq!(
+            (t[2].closed, t[2].won, t[2].renewal_rate),
+            (1, 0, Some(0.0))
+        );
+    }
+
+    fn usage(
+        account: AccountIx,
+        date: NaiveDate,
+        dau: f64,
+        mau: f64,
+        seats: i64,
+        features: (i64, i64),
+    ) -> UsageRow {
+        UsageRow {
+            account,
+            date,
+            active_users: Some(dau),
+            monthly_active_users: Some(mau),
+            seats: Some(seats),
+            sessions: None,
+            session_minutes: None,
+            features_used: Some(features.0),
+            features_available: Some(features.1),
+        }
+    }
+
+    #[test]
+    fn usage_metrics() {
+        let mut ds = dataset(
+            &[("a", ""), ("b", "")],
+            &[("a", "2026-04", 100), ("b", "2026-04", 100)],
+        );
+        ds.usage = Some(vec![
+            // a: March (60 days before 30 April) stickiness 50 %, April 30 %: a 40 % fall.
+            usage(0, d(3, 1), 10.0, 20.0, 40, (2, 10)),
+            usage(0, d(4, 1), 4.0, 20.0, 40, (3, 10)),
+            usage(0, d(4, 15), 8.0, 20.0, 40, (4, 10)),
+            // b: steady at 50 %.
+            usage(1, d(3, 1), 30.0, 60.0, 80, (8, 10)),
+            usage(1, d(4, 1), 30.0, 60.0, 80, (6, 10)),
+        ]);
+        let v = values(&ds);
+        // a's April DAU is the mean 6; Σ DAU 36 / Σ MAU 80.
+        assert_eq!(v["dau_mau"], Some(36.0 / 80.0 * 100.0));
+        assert_eq!(v["active_seat_pct"], Some(80.0 / 120.0 * 100.0));
+        // Features from each account's latest April row: (4 + 6) / 20.
+        assert_eq!(v["feature_adoption_pct"], Some(50.0));
+        // a's 6/20 = 30 % vs 50 % → −40 %: declined. b steady. One of two.
+        assert_eq!(v["usage_decline_pct"], Some(50.0));
+    }
+
+    #[test]
+    fn time_to_value_medians() {
+        let mut ds = dataset(&[("a", "SMB"), ("b", "SMB"), ("c", "SMB")], &[]);
+        let o = |account, login: Option<NaiveDate>, value: Option<NaiveDate>| Onboarding {
+            account,
+            signed_on: Some(d(3, 1)),
+            first_login_on: login,
+            onboarding_completed_on: None,
+            first_value_on: value,
+        };
+        // First values in April after 40, 45 and 59 days... c's value is in May: outside.
+        ds.onboarding = Some(vec![
+            o(0, Some(d(3, 3)), Some(d(4, 10))),
+            o(1, Some(d(3, 5)), Some(d(4, 15))),
+            o(2, Some(d(4, 2)), Some(d(5, 2))),
+        ]);
+        let v = values(&ds);
+        assert_eq!(v["time_to_value_days"], Some(42.5)); // median of 40 and 45
+        assert_eq!(v["time_to_first_login_days"], Some(32.0)); // only c logged in during April
+        assert_eq!(v["time_to_onboarded_days"], None);
+        assert_eq!(time_to_value_benchmark("SMB"), Some((7.0, 30.0)));
+    }
+
+    #[test]
+    fn empty_tables_and_no_scores_are_missing() {
+        let mut ds = dataset(&[("a", "")], &[("a", "2026-04", 100)]);
+        ds.health = Some(Vec::new());
+        ds.usage = Some(Vec::new());
+        let v = values(&ds);
+        for id in [
+            "health_score_avg",
+            "health_green_pct",
+            "health_red_arr_pct",
+            "dau_mau",
+            "active_seat_pct",
+            "feature_adoption_pct",
+            "usage_decline_pct",
+        ] {
+            assert_eq!(v[id], None, "{id}");
+        }
+        ds.health = None;
+        ds.usage = None;
+        assert!(values(&ds).is_empty());
+    }
+}
