@@ -9,6 +9,7 @@ pub mod experience;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod health;
+pub mod renewals;
 pub mod revenue;
 pub mod segments;
 pub mod status;
@@ -67,5 +68,6 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope) -> Values {
     revenue::compute(ctx, period, scope, &mut out);
     experience::compute(ctx, period, scope, &mut out);
     health::compute(ctx, period, scope, &mut out);
+    renewals::compute(ctx, period, scope, &mut out);
     out
 }

@@ -1,0 +1,957 @@
+//! Renewal metrics (METRICS.md, Renewals). Renewals *of a period* are those due in it; closed
+//! means closed_won or closed_lost; open renewals are pending, never lost. Also the forecast and
+//! its board line, pipeline coverage, stage buckets with stalled renewals, forecast accuracy,
+//! at-risk accounts and ARR, save rates, and the breakdowns by CSM spread, tenure and leading
+//! indicator. Money sums are integer cents.
+
+use super::health::{HealthBand, score_on, usage_declined};
+use super::{Context, Scope, Value, Values, pct};
+use crate::data::{ActivityStatus, Money, Renewal, RenewalStage};
+use crate::period::Period;
+use chrono::{Days, NaiveDate};
+use std::collections::BTreeMap;
+
+/// The renewals of accounts in scope due in `period`.
+pub fn due_in<'a>(
+    ctx: &'a Context,
+    period: &'a Period,
+    scope: Scope<'a>,
+) -> impl Iterator<Item = &'a Renewal> + 'a {
+    ctx.data
+        .renewals
+        .iter()
+        .flatten()
+        .filter(move |r| period.contains(r.due_on) && scope.includes(r.account))
+}
+
+/// The probability an open renewal renews: its forecast_probability, else its stage weight.
+pub fn probability(ctx: &Context, r: &Renewal) -> f64 {
+    let w = &ctx.config.renewals.stage_weights;
+    r.forecast_probability.unwrap_or(match r.stage {
+        RenewalStage::NotEngaged => w.not_engaged,
+        RenewalStage::InitialDiscussion => w.initial_discussion,
+        RenewalStage::ProposalSent => w.proposal_sent,
+        RenewalStage::Negotiation => w.negotiation,
+        RenewalStage::ClosedWon => 1.0,
+        RenewalStage::ClosedLost => 0.0,
+    })
+}
+
+/// Expected renewed ARR in cents: renewed ARR when won, 0 when lost, arr × probability open.
+fn expected_cents(ctx: &Context, r: &Renewal) -> f64 {
+    match r.stage {
+        RenewalStage::ClosedWon | RenewalStage::ClosedLost => {
+            r.renewed().map_or(0, Money::cents) as f64
+        }
+        _ => r.arr.cents() as f64 * probability(ctx, r),
+    }
+}
+
+/// The board line: "$45M in renewals next quarter: $42M high confidence, $2M at risk, $1M
+/// already lost. Forecast $41.5M (92 % retention)". Money in currency units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoardLine {
+    /// ARR of every renewal due.
+    pub due: f64,
+    /// ARR of won renewals and of open ones not flagged at risk.
+    pub high_confidence: f64,
+    /// ARR of open renewals flagged at risk.
+    pub at_risk: f64,
+    /// ARR of closed_lost renewals.
+    pub lost: f64,
+    /// Renewed ARR of won + expected ARR of open.
+    pub forecast: f64,
+    /// forecast / due × 100.
+    pub forecast_retention: Value,
+}
+
+/// The board line of `period`.
+pub fn board_line(ctx: &Context, period: &Period, scope: Scope) -> BoardLine {
+    let (mut due, mut high, mut risk, mut lost, mut forecast) = (0i64, 0i64, 0i64, 0i64, 0.0);
+    for r in due_in(ctx, period, scope) {
+        due += r.arr.cents();
+        forecast += expected_cents(ctx, r);
+        match r.stage {
+            RenewalStage::ClosedLost => lost += r.arr.cents(),
+            RenewalStage::ClosedWon => high += r.arr.cents(),
+            _ if r.at_risk => risk += r.arr.cents(),
+            _ => high += r.arr.cents(),
+        }
+    }
+    let units = |c: i64| c as f64 / 100.0;
+    BoardLine {
+        due: units(due),
+        high_confidence: units(high),
+        at_risk: units(risk),
+        lost: units(lost),
+        forecast: forecast / 100.0,
+        forecast_retention: pct(forecast, due as f64),
+    }
+}
+
+/// T-minus buckets for open renewals, by days from `as_of` to due.
+pub const BUCKETS: [&str; 5] = ["T-120+", "T-90..120", "T-60..90", "T-30..60", "< T-30"];
+
+/// The bucket of a renewal due in `days`, and the stage it should at least have reached.
+fn bucket(days: i64) -> (usize, RenewalStage) {
+    match days {
+        d if d >= 120 => (0, RenewalStage::NotEngaged),
+        d if d >= 90 => (1, RenewalStage::NotEngaged),
+        d if d >= 60 => (2, RenewalStage::InitialDiscussion),
+        d if d >= 30 => (3, RenewalStage::ProposalSent),
+        _ => (4, RenewalStage::Negotiation),
+    }
+}
+
+/// Whether an open renewal is stalled on `as_of`: not_engaged inside T-90, initial_discussion
+/// inside T-60, proposal_sent inside T-30.
+pub fn is_stalled(r: &Renewal, as_of: NaiveDate) -> bool {
+    if r.stage.is_closed() {
+        return false;
+    }
+    let (_, expected) = bucket((r.due_on - as_of).num_days());
+    r.stage < expected
+}
+
+/// Open renewals (due on or after as_of) per bucket and stage: count, ARR (units), stalled count.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageCell {
+    pub count: u64,
+    pub arr: f64,
+    pub stalled: u64,
+}
+
+/// `BUCKETS` × open stages (not_engaged..negotiation).
+pub fn stage_distribution(ctx: &Context, scope: Scope) -> [[StageCell; 4]; 5] {
+    let mut grid: [[StageCell; 4]; 5] = Default::default();
+    for r in ctx.data.renewals.iter().flatten() {
+        if r.stage.is_closed() || r.due_on < ctx.as_of || !scope.includes(r.account) {
+            continue;
+        }
+        let (b, _) = bucket((r.due_on - ctx.as_of).num_days());
+        let cell = &mut grid[b][r.stage as usize];
+        cell.count += 1;
+        cell.arr += r.arr.to_f64();
+        cell.stalled += u64::from(is_stalled(r, ctx.as_of));
+    }
+    grid
+}
+
+/// Whether an open renewal, or an account in red health, puts ARR at risk on `as_of`: open
+/// renewals flagged at_risk, or due within 180 days for an account in red health.
+pub fn is_at_risk(ctx: &Context, r: &Renewal) -> bool {
+    if r.stage.is_closed() || r.due_on < ctx.as_of {
+        return false;
+    }
+    let within = (r.due_on - ctx.as_of).num_days() <= 180;
+    r.at_risk
+        || (within
+            && score_on(ctx, r.account, ctx.as_of)
+                .is_some_and(|s| HealthBand::of(s, &ctx.config.health.bands) == HealthBand::Red))
+}
+
+/// At-risk ARR on `as_of` by risk reason (`unspecified` when none is given).
+pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, (u64, f64)> {
+    let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
+    for r in ctx
+        .data
+        .renewals
+        .iter()
+        .flatten()
+        .filter(|r| scope.includes(r.account) && is_at_risk(ctx, r))
+    {
+        let e = out
+            .entry(r.risk_reason.map_or("unspecified", |x| x.name()))
+            .or_default();
+        e.0 += 1;
+        e.1 += r.arr.to_f64();
+    }
+    out
+}
+
+/// ARR of renewals due in the period whose forecast snapshot at T-`days` was flagged at risk.
+pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -> Value {
+    let snapshots = ctx.data.forecasts.as_deref()?;
+    let renewals = ctx.data.renewals.as_deref()?;
+    let mut latest: BTreeMap<u32, (NaiveDate, bool)> = BTreeMap::new();
+    for s in snapshots {
+        let r = &renewals[s.renewal as usize];
+        if !period.contains(r.due_on) || !scope.includes(r.account) {
+            continue;
+        }
+        let cutoff = r
+            .due_on
+            .checked_sub_days(Days::new(days))
+            .unwrap_or(r.due_on);
+        if s.snapshot_on <= cutoff
+            && latest
+                .get(&s.renewal)
+                .is_none_or(|(d, _)| s.snapshot_on > *d)
+        {
+            latest.insert(s.renewal, (s.snapshot_on, s.at_risk));
+        }
+    }
+    Some(
+        latest
+            .iter()
+            .filter(|(_, (_, risk))| *risk)
+            .map(|(i, _)| renewals[*i as usize].arr.to_f64())
+            .sum(),
+    )
+}
+
+/// Forecast accuracy: actual renewed ARR of the period's closed renewals / their forecast ARR
+/// in the latest snapshot on or before `day` × 100.
+pub fn forecast_accuracy(ctx: &Context, period: &Period, scope: Scope, day: NaiveDate) -> Value {
+    let snapshots = ctx.data.forecasts.as_deref()?;
+    let renewals = ctx.data.renewals.as_deref()?;
+    let mut latest: BTreeMap<u32, (NaiveDate, Money)> = BTreeMap::new();
+    for s in snapshots.iter().filter(|s| s.snapshot_on <= day) {
+        let r = &renewals[s.renewal as usize];
+        if period.contains(r.due_on)
+            && r.stage.is_closed()
+            && scope.includes(r.account)
+            && latest
+                .get(&s.renewal)
+                .is_none_or(|(d, _)| s.snapshot_on > *d)
+        {
+            latest.insert(s.renewal, (s.snapshot_on, s.forecast_arr));
+        }
+    }
+    let forecast: i64 = latest.values().map(|(_, m)| m.cents()).sum();
+    let actual: i64 = latest
+        .keys()
+        .filter_map(|i| renewals[*i as usize].renewed())
+        .map(Money::cents)
+        .sum();
+    pct(actual as f64, forecast as f64)
+}
+
+/// Mean days spent in each stage, from renewal_stages.csv (an entry lasts until the next entry of
+/// the same renewal; the last, unless closed, until as_of).
+pub fn time_in_stage(ctx: &Context, scope: Scope) -> BTreeMap<RenewalStage, Value> {
+    let (Some(entries), Some(renewals)) = (
+        ctx.data.renewal_stages.as_deref(),
+        ctx.data.renewals.as_deref(),
+    ) else {
+        return BTreeMap::new();
+    };
+    let mut by_renewal: BTreeMap<u32, Vec<(NaiveDate, RenewalStage)>> = BTreeMap::new();
+    for e in entries
+        .iter()
+        .filter(|e| scope.includes(renewals[e.renewal as usize].account))
+    {
+        by_renewal
+            .entry(e.renewal)
+            .or_default()
+            .push((e.entered_on, e.stage));
+    }
+    let mut sums: BTreeMap<RenewalStage, (i64, u64)> = BTreeMap::new();
+    for list in by_renewal.values_mut() {
+        list.sort();
+        for (i, (entered, stage)) in list.iter().enumerate() {
+            if stage.is_closed() {
+                continue;
+            }
+            let until = list.get(i + 1).map_or(ctx.as_of, |(d, _)| *d);
+            let e = sums.entry(*stage).or_default();
+            e.0 += (until - *entered).num_days().max(0);
+            e.1 += 1;
+        }
+    }
+    sums.into_iter()
+        .map(|(s, (days, n))| (s, mean(days as f64, n)))
+        .collect()
+}
+
+/// Renewal rate (logo) of closed renewals, in percent.
+fn rate<'a>(rs: impl Iterator<Item = &'a Renewal>) -> (u64, u64, Value) {
+    let (mut won, mut closed) = (0u64, 0u64);
+    for r in rs.filter(|r| r.stage.is_closed()) {
+        closed += 1;
+        won += u64::from(r.stage == RenewalStage::ClosedWon);
+    }
+    (won, closed, pct(won as f64, closed as f64))
+}
+
+/// Renewal rate by tenure: the account's 1st, 2nd and 3rd+ renewal (ordered by due date over
+/// all of renewals.csv), for renewals due in the period.
+pub fn rate_by_tenure(ctx: &Context, period: &Period, scope: Scope) -> [(u64, u64, Value); 3] {
+    let Some(all) = ctx.data.renewals.as_deref() else {
+        return [(0, 0, None); 3];
+    };
+    let mut order: Vec<&Renewal> = all.iter().collect();
+    order.sort_by_key(|r| (r.account, r.due_on));
+    let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut groups: [Vec<&Renewal>; 3] = Default::default();
+    for r in order {
+        let n = seen.entry(r.account).or_default();
+        *n += 1;
+        if period.contains(r.due_on) && scope.includes(r.account) {
+            groups[(*n).min(3) - 1].push(r);
+        }
+    }
+    groups.map(|g| rate(g.into_iter()))
+}
+
+/// Leading indicators on the period's closed renewals: renewal rate (won, closed, rate) with and
+/// without each signal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadingIndicators {
+    pub value_review: [(u64, u64, Value); 2],
+    pub sponsor_change_90d: [(u64, u64, Value); 2],
+    pub usage_decline_t60: [(u64, u64, Value); 2],
+}
+
+pub fn leading_indicators(ctx: &Context, period: &Period, scope: Scope) -> LeadingIndicators {
+    let closed: Vec<&Renewal> = due_in(ctx, period, scope)
+        .filter(|r| r.stage.is_closed())
+        .collect();
+    let split = |test: &dyn Fn(&Renewal) -> Option<bool>| {
+        let yes = rate(closed.iter().copied().filter(|r| test(r) == Some(true)));
+        let no = rate(closed.iter().copied().filter(|r| test(r) == Some(false)));
+        [yes, no]
+    };
+    let sponsor = |r: &Renewal| {
+        let changes = ctx.data.sponsor_changes.as_deref()?;
+        let from = r.due_on.checked_sub_days(Days::new(90)).unwrap_or(r.due_on);
+        Some(
+            changes
+                .iter()
+                .any(|c| c.account == r.account && from <= c.date && c.date <= r.due_on),
+        )
+    };
+    let decline = |r: &Renewal| {
+        usage_declined(
+            ctx,
+            r.account,
+            r.due_on.checked_sub_days(Days::new(60)).unwrap_or(r.due_on),
+        )
+    };
+    LeadingIndicators {
+        value_review: split(&|r: &Renewal| r.value_review_done),
+        sponsor_change_90d: split(&sponsor),
+        usage_decline_t60: split(&decline),
+    }
+}
+
+/// The spread of renewal rates across CSMs (max − min, points) over the period, with the rates.
+/// A spread above 15 points is flagged on pages.
+pub fn csm_spread(ctx: &Context, period: &Period) -> (BTreeMap<String, Value>, Value) {
+    let mut by: BTreeMap<String, Vec<&Renewal>> = BTreeMap::new();
+    for r in due_in(ctx, period, Scope::All) {
+        if let Some(csm) = &ctx.data.accounts.rows[r.account as usize].csm_id {
+            by.entry(csm.clone()).or_default().push(r);
+        }
+    }
+    let rates: BTreeMap<String, Value> = by
+        .into_iter()
+        .map(|(k, v)| (k, rate(v.into_iter()).2))
+        .collect();
+    let known: Vec<f64> = rates.values().flatten().copied().collect();
+    let spread = known
+        .iter()
+        .copied()
+        .reduce(f64::max)
+        .zip(known.iter().copied().reduce(f64::min))
+        .map(|(a, b)| a - b);
+    (rates, spread)
+}
+
+/// Mix of expansion at renewal by type: count and expansion ARR (units) of won renewals.
+pub fn expansion_mix(
+    ctx: &Context,
+    period: &Period,
+    scope: Scope,
+) -> BTreeMap<&'static str, (u64, f64)> {
+    let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
+    for r in due_in(ctx, period, scope).filter(|r| r.stage == RenewalStage::ClosedWon) {
+        if let Some(e) = r.expansion_arr.filter(|e| e.cents() > 0) {
+            let k = out
+                .entry(r.expansion_type.map_or("unspecified", |t| t.name()))
+                .or_default();
+            k.0 += 1;
+            k.1 += e.to_f64();
+        }
+    }
+    out
+}
+
+fn mean(sum: f64, n: u64) -> Value {
+    if n == 0 { None } else { Some(sum / n as f64) }
+}
+
+/// Adds the renewal metrics of `period` for `scope` to `out`.
+pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
+    if ctx.data.renewals.is_none() {
+        return;
+    }
+    let rs: Vec<&Renewal> = due_in(ctx, period, scope).collect();
+    let closed: Vec<&Renewal> = rs.iter().copied().filter(|r| r.stage.is_closed()).collect();
+    let won: Vec<&Renewal> = closed
+        .iter()
+        .copied()
+        .filter(|r| r.stage == RenewalStage::ClosedWon)
+        .collect();
+    let cents = |it: &mut dyn Iterator<Item = i64>| it.sum::<i64>() as f64;
+    let closed_arr = cents(&mut closed.iter().map(|r| r.arr.cents()));
+    let renewed = cents(&mut closed.iter().map(|r| r.renewed().map_or(0, Money::cents)));
+    let expansion = cents(&mut won.iter().map(|r| r.expansion_arr.map_or(0, Money::cents)));
+    out.insert("renewals_due", Some(rs.len() as f64));
+    out.insert(
+        "renewals_due_arr",
+        Some(cents(&mut rs.iter().map(|r| r.arr.cents())) / 100.0),
+    );
+    out.insert("renewals_open", Some((rs.len() - closed.len()) as f64));
+    out.insert("renewal_rate", pct(won.len() as f64, closed.len() as f64));
+    out.insert("renewal_gdr", pct(renewed, closed_arr));
+    out.insert("renewal_nrr", pct(renewed + expansion, closed_arr));
+    let line = board_line(ctx, period, scope);
+    out.insert("renewal_forecast_arr", Some(line.forecast));
+    out.insert("renewal_forecast_retention", line.forecast_retention);
+    // Coverage of the renewal target: by default ARR due × the GRR target (90 % without one).
+    let grr_target = ctx.config.targets.get("grr").copied().unwrap_or(90.0);
+    out.insert(
+        "pipeline_coverage",
+        pct(line.forecast, line.due * grr_target / 100.0),
+    );
+
+    let at_risk_closed: Vec<&Renewal> = closed.iter().copied().filter(|r| r.at_risk).collect();
+    let saved: Vec<&Renewal> = at_risk_closed
+        .iter()
+        .copied()
+        .filter(|r| r.stage == RenewalStage::ClosedWon)
+        .collect();
+    out.insert(
+        "save_rate",
+        pct(saved.len() as f64, at_risk_closed.len() as f64),
+    );
+    out.insert(
+        "arr_save_rate",
+        pct(
+            cents(
+                &mut at_risk_closed
+                    .iter()
+                    .map(|r| r.renewed().map_or(0, Money::cents)),
+            ),
+            cents(&mut at_risk_closed.iter().map(|r| r.arr.cents())),
+        ),
+    );
+    out.insert(
+        "escalation_rate",
+        pct(
+            rs.iter().filter(|r| r.escalated).count() as f64,
+            rs.len() as f64,
+        ),
+    );
+    let early_days = ctx.config.renewals.early_days;
+    let early: Vec<i64> = won
+        .iter()
+        .filter_map(|r| r.closed_on.map(|c| (r.due_on - c).num_days()))
+        .filter(|d| *d >= early_days)
+        .collect();
+    out.insert(
+        "early_renewal_rate",
+        pct(early.len() as f64, won.len() as f64),
+    );
+    out.insert(
+        "avg_days_early",
+        mean(early.iter().sum::<i64>() as f64, early.len() as u64),
+    );
+    out.insert(
+        "multi_year_rate",
+        pct(
+            won.iter().filter(|r| r.term_months > 12).count() as f64,
+            won.len() as f64,
+        ),
+    );
+    let expanded: Vec<&Renewal> = won
+        .iter()
+        .copied()
+        .filter(|r| r.expansion_arr.is_some_and(|e| e.cents() > 0))
+        .collect();
+    out.insert(
+        "expansion_at_renewal_rate",
+        pct(expanded.len() as f64, won.len() as f64),
+    );
+    out.insert(
+        "avg_expansion_arr",
+        mean(expansion / 100.0, expanded.len() as u64),
+    );
+    let discounts: Vec<f64> = won.iter().filter_map(|r| r.discount_pct).collect();
+    out.insert(
+        "avg_discount_pct",
+        mean(discounts.iter().sum(), discounts.len() as u64),
+    );
+    let save_discounts: Vec<f64> = saved.iter().filter_map(|r| r.discount_pct).collect();
+    out.insert(
+        "save_discount_pct",
+        mean(save_discounts.iter().sum(), save_discounts.len() as u64),
+    );
+    let to_close: Vec<i64> = closed
+        .iter()
+        .filter_map(|r| Some((r.closed_on? - r.first_outreach_on?).num_days()))
+        .collect();
+    out.insert(
+        "days_to_close",
+        mean(to_close.iter().sum::<i64>() as f64, to_close.len() as u64),
+    );
+    let to_sign: Vec<i64> = won
+        .iter()
+        .filter_map(|r| Some((r.closed_on? - r.proposal_sent_on?).num_days()))
+        .collect();
+    out.insert(
+        "proposal_to_signature_days",
+        mean(to_sign.iter().sum::<i64>() as f64, to_sign.len() as u64),
+    );
+    if let Some(activities) = &ctx.data.activities {
+        let counts: Vec<usize> = closed
+            .iter()
+            .filter_map(|r| {
+                let (from, to) = (r.first_outreach_on?, r.closed_on?);
+                Some(
+                    activities
+                        .iter()
+                        .filter(|a| {
+                            a.account == r.account
+                                && a.status == ActivityStatus::Completed
+                                && from <= a.date
+                                && a.date <= to
+                        })
+                        .count(),
+                )
+            })
+            .collect();
+        out.insert(
+            "touchpoints_to_close",
+            mean(counts.iter().sum::<usize>() as f64, counts.len() as u64),
+        );
+    }
+    if ctx.data.forecasts.is_some() {
+        let h30 = period
+            .end
+            .checked_sub_days(Days::new(30))
+            .unwrap_or(period.end);
+        out.insert(
+            "forecast_accuracy_30d",
+            forecast_accuracy(ctx, period, scope, h30),
+        );
+        out.insert(
+            "forecast_accuracy_start",
+            forecast_accuracy(ctx, period, scope, period.start),
+        );
+    }
+    let risky: Vec<&Renewal> = ctx
+        .data
+        .renewals
+        .iter()
+        .flatten()
+        .filter(|r| scope.includes(r.account) && is_at_risk(ctx, r))
+        .collect();
+    let mut accounts: Vec<u32> = risky.iter().map(|r| r.account).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    out.insert("at_risk_accounts", Some(accounts.len() as f64));
+    out.insert(
+        "at_risk_arr",
+        Some(cents(&mut risky.iter().map(|r| r.arr.cents())) / 100.0),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{config, dataset, month};
+    use super::*;
+    use crate::config::Config;
+    use crate::data::{Dataset, SponsorChange, SponsorRole};
+    use crate::period::PeriodKind;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
+    }
+
+    fn q3() -> Period {
+        Period::months_range(
+            PeriodKind::Quarter,
+            "2026-Q3",
+            month("2026-07"),
+            month("2026-09"),
+        )
+    }
+
+    fn renewal(account: u32, arr: i64, stage: RenewalStage) -> Renewal {
+        Renewal {
+            id: String::new(),
+            account,
+            due_on: d(8, 15),
+            arr: Money::units(arr),
+            stage,
+            forecast_probability: None,
+            at_risk: false,
+            risk_reason: None,
+            renewed_arr: None,
+            expansion_arr: None,
+            expansion_type: None,
+            discount_pct: None,
+            closed_on: None,
+            first_outreach_on: None,
+            proposal_sent_on: None,
+            escalated: false,
+            term_months: 12,
+            value_review_done: None,
+            checklist: [None; 5],
+        }
+    }
+
+    fn with(renewals: Vec<Renewal>) -> Dataset {
+        let n = renewals
+            .iter()
+            .map(|r| r.account)
+            .max()
+            .map_or(0, |m| m + 1);
+        let ids: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+        let accounts: Vec<(&str, &str)> = ids.iter().map(|i| (i.as_str(), "")).collect();
+        let mut ds = dataset(&accounts, &[]);
+        ds.mrr = None;
+        ds.renewals = Some(renewals);
+        ds
+    }
+
+    fn values_with(ds: &Dataset, config: &Config, as_of: NaiveDate) -> Values {
+        let ctx = Context {
+            data: ds,
+            config,
+            as_of,
+        };
+        let mut out = Values::new();
+        compute(&ctx, &q3(), Scope::All, &mut out);
+        out
+    }
+
+    fn values(ds: &Dataset) -> Values {
+        values_with(ds, &config(), d(10, 1))
+    }
+
+    #[test]
+    fn worked_example_85_of_100_renewed() {
+        // 85 of 100 closed renewals won; 10 more still open are pending, not lost.
+        let mut rs: Vec<Renewal> = (0..100)
+            .map(|i| {
+                renewal(
+                    i,
+                    1_000,
+                    if i < 85 {
+                        RenewalStage::ClosedWon
+                    } else {
+                        RenewalStage::ClosedLost
+                    },
+                )
+            })
+            .collect();
+        rs.extend((100..110).map(|i| renewal(i, 1_000, RenewalStage::Negotiation)));
+        let v = values(&with(rs));
+        assert_eq!(v["renewal_rate"], Some(85.0));
+        assert_eq!(v["renewals_due"], Some(110.0));
+        assert_eq!(v["renewals_open"], Some(10.0));
+    }
+
+    #[test]
+    fn worked_example_850k_of_1m_is_85_pct_gdr() {
+        // $1M up for renewal: $600K renewed in full, $300K renewed at $250K, $100K lost;
+        // the $50K expansion counts only in the net figure.
+        let mut a = renewal(0, 600_000, RenewalStage::ClosedWon);
+        a.expansion_arr = Some(Money::units(50_000));
+        let mut b = renewal(1, 300_000, RenewalStage::ClosedWon);
+        b.renewed_arr = Some(Money::units(250_000));
+        let c = renewal(2, 100_000, RenewalStage::ClosedLost);
+        let v = values(&with(vec![a, b, c]));
+        assert_eq!(v["renewal_gdr"], Some(85.0));
+        assert_eq!(v["renewal_nrr"], Some(90.0));
+        assert_eq!(v["expansion_at_renewal_rate"], Some(50.0));
+        assert_eq!(v["avg_expansion_arr"], Some(50_000.0));
+    }
+
+    #[test]
+    fn worked_example_1_2m_weighted_on_1m_target_is_120_pct() {
+        // Two open $1M renewals at probability 0.6: $1.2M weighted. With a GRR target of 50 %
+        // the renewal target is $2M × 50 % = $1M.
+        let mut a = renewal(0, 1_000_000, RenewalStage::Negotiation);
+        a.forecast_probability = Some(0.6);
+        let mut b = renewal(1, 1_000_000, RenewalStage::ProposalSent);
+        b.forecast_probability = Some(0.6);
+        let mut config = config();
+        config.targets.insert("grr".into(), 50.0);
+        let v = values_with(&with(vec![a, b]), &config, d(7, 1));
+        assert_eq!(v["renewal_forecast_arr"], Some(1_200_000.0));
+        assert_eq!(v["pipeline_coverage"], Some(120.0));
+    }
+
+    #[test]
+    fn worked_example_700k_kept_of_1m_at_risk_is_70_pct() {
+        // At-risk renewals: $500K kept in full, $300K kept at $200K, $200K lost → $700K of $1M;
+        // two of three logos saved.
+        let mut a = renewal(0, 500_000, RenewalStage::ClosedWon);
+        let mut b = renewal(1, 300_000, RenewalStage::ClosedWon);
+        b.renewed_arr = Some(Money::units(200_000));
+        let mut c = renewal(2, 200_000, RenewalStage::ClosedLost);
+        for r in [&mut a, &mut b, &mut c] {
+            r.at_risk = true;
+        }
+        a.discount_pct = Some(20.0);
+        b.discount_pct = Some(10.0);
+        let d4 = renewal(3, 100_000, RenewalStage::ClosedWon);
+        let v = values(&with(vec![a, b, c, d4]));
+        assert_eq!(v["arr_save_rate"], Some(70.0));
+        assert_eq!(v["save_rate"], Some(2.0 / 3.0 * 100.0));
+        assert_eq!(v["save_discount_pct"], Some(15.0));
+    }
+
+    #[test]
+    fn the_board_line() {
+        // $45M due: $40M won, $2M open not at risk, $2M open at risk, $1M lost.
+        let won = renewal(0, 40_000_000, RenewalStage::ClosedWon);
+        let mut open = renewal(1, 2_000_000, RenewalStage::Negotiation);
+        open.forecast_probability = Some(0.75);
+        let mut risky = renewal(2, 2_000_000, RenewalStage::ProposalSent);
+        risky.at_risk = true;
+        risky.forecast_probability = Some(0.25);
+        let lost = renewal(3, 1_000_000, RenewalStage::ClosedLost);
+        let ds = with(vec![won, open, risky, lost]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let line = board_line(&ctx, &q3(), Scope::All);
+        // Forecast: 40M + 1.5M + 0.5M = 42M, 93.3 % of 45M.
+        assert_eq!(
+            (line.due, line.high_confidence, line.at_risk, line.lost),
+            (45e6, 42e6, 2e6, 1e6)
+        );
+        assert_eq!(line.forecast, 42e6);
+        assert_eq!(line.forecast_retention, Some(42.0 / 45.0 * 100.0));
+    }
+
+    #[test]
+    fn timing_discounts_terms_and_escalations() {
+        let mut a = renewal(0, 1_000, RenewalStage::ClosedWon);
+        a.closed_on = Some(d(7, 1)); // 45 days before 15 August: early
+        a.first_outreach_on = Some(d(5, 2)); // 60 days to close
+        a.proposal_sent_on = Some(d(6, 21)); // 10 days to signature
+        a.term_months = 24;
+        a.discount_pct = Some(8.0);
+        let mut b = renewal(1, 1_000, RenewalStage::ClosedWon);
+        b.closed_on = Some(d(8, 1)); // 14 days early: not early
+        b.first_outreach_on = Some(d(6, 2)); // 60 days
+        b.escalated = true;
+        let v = values(&with(vec![
+            a,
+            b,
+            renewal(2, 1_000, RenewalStage::NotEngaged),
+        ]));
+        assert_eq!(v["early_renewal_rate"], Some(50.0));
+        assert_eq!(v["avg_days_early"], Some(45.0));
+        assert_eq!(v["multi_year_rate"], Some(50.0));
+        assert_eq!(v["days_to_close"], Some(60.0));
+        assert_eq!(v["proposal_to_signature_days"], Some(10.0));
+        assert_eq!(v["avg_discount_pct"], Some(8.0));
+        assert_eq!(v["escalation_rate"], Some(1.0 / 3.0 * 100.0));
+    }
+
+    #[test]
+    fn no_renewals_or_all_open_leave_ratios_missing() {
+        let v = values(&with(vec![renewal(0, 1_000, RenewalStage::Negotiation)]));
+        for id in [
+            "renewal_rate",
+            "renewal_gdr",
+            "renewal_nrr",
+            "save_rate",
+            "arr_save_rate",
+            "early_renewal_rate",
+            "multi_year_rate",
+            "avg_discount_pct",
+            "days_to_close",
+        ] {
+            assert_eq!(v[id], None, "{id}");
+        }
+        let mut empty = with(Vec::new());
+        let v = values(&empty);
+        assert_eq!(v["renewals_due"], Some(0.0));
+        assert_eq!(v["pipeline_coverage"], None);
+        assert_eq!(v["renewal_forecast_retention"], None);
+        empty.renewals = None;
+        assert!(values(&empty).is_empty());
+    }
+
+    #[test]
+    fn stalled_renewals_by_bucket() {
+        // As of 1 July: due in 50 days (T-30..60) still in initial_discussion: stalled;
+        // due in 100 days in not_engaged: fine; due in 20 days in proposal_sent: stalled.
+        let mut a = renewal(0, 1_000, RenewalStage::InitialDiscussion);
+        a.due_on = d(8, 20);
+        let mut b = renewal(1, 2_000, RenewalStage::NotEngaged);
+        b.due_on = d(10, 9);
+        let mut c = renewal(2, 3_000, RenewalStage::ProposalSent);
+        c.due_on = d(7, 21);
+        let ds = with(vec![a.clone(), b.clone(), c.clone()]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        assert!(is_stalled(&a, d(7, 1)));
+        assert!(!is_stalled(&b, d(7, 1)));
+        assert!(is_stalled(&c, d(7, 1)));
+        let grid = stage_distribution(&ctx, Scope::All);
+        assert_eq!(
+            grid[3][1],
+            StageCell {
+                count: 1,
+                arr: 1_000.0,
+                stalled: 1
+            }
+        );
+        assert_eq!(
+            grid[1][0],
+            StageCell {
+                count: 1,
+                arr: 2_000.0,
+                stalled: 0
+            }
+        );
+        assert_eq!(grid[4][2].stalled, 1);
+    }
+
+    #[test]
+    fn at_risk_by_flag_or_red_health() {
+        let mut flagged = renewal(0, 1_000, RenewalStage::Negotiation);
+        flagged.at_risk = true;
+        flagged.risk_reason = Some(crate::data::RiskReason::Budget);
+        let red = renewal(1, 2_000, RenewalStage::Negotiation);
+        let mut far = renewal(2, 4_000, RenewalStage::Negotiation);
+        far.due_on = d(12, 31); // red but more than 180 days out on 1 June
+        let mut ds = with(vec![flagged, red, far]);
+        ds.health = Some(
+            [1u32, 2]
+                .iter()
+                .map(|&a| crate::data::HealthRow {
+                    account: a,
+                    date: d(5, 1),
+                    score: Some(30.0),
+                    usage: None,
+                    engagement: None,
+                    support: None,
+                    outcomes: None,
+                })
+                .collect(),
+        );
+        let v = values_with(&ds, &config(), d(6, 1));
+        assert_eq!(v["at_risk_accounts"], Some(2.0));
+        assert_eq!(v["at_risk_arr"], Some(3_000.0));
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(6, 1),
+        };
+        let by = at_risk_by_reason(&ctx, Scope::All);
+        assert_eq!(by.get("budget"), Some(&(1, 1_000.0)));
+        assert_eq!(by.get("unspecified"), Some(&(1, 2_000.0)));
+    }
+
+    #[test]
+    fn tenure_spread_and_leading_indicators() {
+        // a0: first renewal in 2025 (won), second in Q3 (won); a1: first renewal in Q3 (lost).
+        let mut old = renewal(0, 1_000, RenewalStage::ClosedWon);
+        old.due_on = NaiveDate::from_ymd_opt(2025, 8, 15).unwrap_or_default();
+        let mut second = renewal(0, 1_000, RenewalStage::ClosedWon);
+        second.value_review_done = Some(true);
+        let mut first = renewal(1, 1_000, RenewalStage::ClosedLost);
+        first.value_review_done = Some(false);
+        let mut ds = with(vec![old, second, first]);
+        ds.accounts.rows[0].csm_id = Some("C1".into());
+        ds.accounts.rows[1].csm_id = Some("C2".into());
+        ds.sponsor_changes = Some(vec![SponsorChange {
+            account: 1,
+            date: d(7, 1),
+            role: SponsorRole::Champion,
+        }]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(10, 1),
+        };
+        let t = rate_by_tenure(&ctx, &q3(), Scope::All);
+        assert_eq!(t[0], (0, 1, Some(0.0))); // 1st renewals in Q3: a1, lost
+        assert_eq!(t[1], (1, 1, Some(100.0))); // 2nd: a0, won
+        let (rates, spread) = csm_spread(&ctx, &q3());
+        assert_eq!(rates.get("C1"), Some(&Some(100.0)));
+        assert_eq!(spread, Some(100.0));
+        let li = leading_indicators(&ctx, &q3(), Scope::All);
+        assert_eq!(li.value_review, [(1, 1, Some(100.0)), (0, 1, Some(0.0))]);
+        // a1 changed champion 45 days before its due date.
+        assert_eq!(
+            li.sponsor_change_90d,
+            [(0, 1, Some(0.0)), (1, 1, Some(100.0))]
+        );
+    }
+
+    #[test]
+    fn forecast_accuracy_and_time_in_stage() {
+        use crate::data::{ForecastSnapshot, RenewalStageEntry};
+        let mut a = renewal(0, 1_000, RenewalStage::ClosedWon);
+        a.renewed_arr = Some(Money::units(900));
+        let mut ds = with(vec![a]);
+        // Snapshots: 800 on 1 July (the period start) and 1,000 on 25 August (the latest before
+        // T-30 = 31 August). Actual renewed ARR: 900.
+        ds.forecasts = Some(vec![
+            ForecastSnapshot {
+                snapshot_on: d(7, 1),
+                renewal: 0,
+                forecast_arr: Money::units(800),
+                at_risk: true,
+            },
+            ForecastSnapshot {
+                snapshot_on: d(8, 25),
+                renewal: 0,
+                forecast_arr: Money::units(1_000),
+                at_risk: false,
+            },
+        ]);
+        ds.renewal_stages = Some(vec![
+            RenewalStageEntry {
+                renewal: 0,
+                stage: RenewalStage::InitialDiscussion,
+                entered_on: d(6, 1),
+            },
+            RenewalStageEntry {
+                renewal: 0,
+                stage: RenewalStage::ProposalSent,
+                entered_on: d(6, 11),
+            },
+            RenewalStageEntry {
+                renewal: 0,
+                stage: RenewalStage::ClosedWon,
+                entered_on: d(7, 1),
+            },
+        ]);
+        let v = values(&ds);
+        assert_eq!(v["forecast_accuracy_start"], Some(900.0 / 800.0 * 100.0));
+        assert_eq!(v["forecast_accuracy_30d"], Some(90.0));
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(10, 1),
+        };
+        let t = time_in_stage(&ctx, Scope::All);
+        assert_eq!(t.get(&RenewalStage::InitialDiscussion), Some(&Some(10.0)));
+        assert_eq!(t.get(&RenewalStage::ProposalSent), Some(&Some(20.0)));
+        // At T-90 (17 May) no snapshot yet; at T-30 (16 July) the 1 July snapshot was at risk.
+        assert_eq!(at_risk_arr_at(&ctx, &q3(), Scope::All, 90), Some(0.0));
+        assert_eq!(at_risk_arr_at(&ctx, &q3(), Scope::All, 30), Some(1_000.0));
+    }
+}
