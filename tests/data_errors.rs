@@ -166,6 +166,21 @@ fn duplicate_key() {
 }
 
 #[test]
+fn duplicate_ids_in_event_tables() {
+    // Keys of the large tables are checked after the read; the message is the same.
+    let e = errors(&[
+        ("accounts.csv", ACCOUNTS.as_bytes()),
+        ("activities.csv", b"activity_id,account_id,date,type\nX1,A1,2026-01-01,call\nX2,A1,2026-01-02,call\nX1,A2,2026-01-03,email\n"),
+    ]);
+    assert_eq!(
+        e,
+        [
+            "data/activities.csv:4:1: error: duplicate activity_id (found 'X1' again, expected each activity_id once; first on line 2)"
+        ]
+    );
+}
+
+#[test]
 fn unknown_account_reference() {
     let e = errors(&[
         ("accounts.csv", ACCOUNTS.as_bytes()),

@@ -199,6 +199,12 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     if let Some(rows) = &mut dataset.usage {
         rows.sort_by_key(|r| (r.account, r.date));
     }
+    if let Some(rows) = &mut dataset.activities {
+        rows.sort_by_key(|a| (a.account, a.date));
+    }
+    if let Some(rows) = &mut dataset.sponsor_changes {
+        rows.sort_by_key(|r| (r.account, r.date));
+    }
     let notices = FEEDS
         .iter()
         .filter(|(table, _)| wanted(table) && !dataset.has_table(table))
@@ -655,7 +661,7 @@ impl Parsed {
 }
 
 /// Reads all rows of a sheet with `columns`, keeping those `make` accepts on rows without errors.
-fn collect<T, const N: usize>(
+fn collect<T: Keyed, const N: usize>(
     bytes: Vec<u8>,
     d: &mut FileDiags,
     columns: [&'static str; N],
@@ -668,14 +674,89 @@ fn collect<T, const N: usize>(
         return (None, 0);
     };
     let mut rows = Vec::new();
+    let mut lines = Vec::new();
     let count = sheet.rows(d, |row, d| {
         if let Some(value) = make(row, d, &cols)
             && !row.failed
         {
             rows.push(value);
+            lines.push(row.line as u32);
         }
     });
+    if let Some(what) = T::KEY {
+        let column = cols
+            .iter()
+            .find(|c| c.name == what)
+            .and_then(|c| c.index)
+            .map_or(1, |i| i + 1);
+        drop_duplicates(&mut rows, &lines, what, column, d);
+    }
     (Some(rows), count)
+}
+
+/// A table whose rows have a primary key, checked for duplicates after the read (by sorting,
+/// so a large table needs no per-row hash map).
+trait Keyed {
+    /// The key column, None when the table has no single-column key.
+    const KEY: Option<&'static str> = None;
+    fn key(&self) -> &str {
+        ""
+    }
+}
+
+macro_rules! keyed {
+    ($($t:ty => $col:literal),*) => {$(
+        impl Keyed for $t {
+            const KEY: Option<&'static str> = Some($col);
+            fn key(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+keyed!(Activity => "activity_id", Task => "task_id", Ticket => "ticket_id", SurveyResponse => "response_id", Opportunity => "opportunity_id");
+impl Keyed for RenewalStageEntry {}
+impl Keyed for ForecastSnapshot {}
+impl Keyed for HealthRow {}
+impl Keyed for UsageRow {}
+impl Keyed for Churn {}
+impl Keyed for Onboarding {}
+impl Keyed for SponsorChange {}
+
+/// Reports every row whose key appeared on an earlier line and removes it.
+fn drop_duplicates<T: Keyed>(
+    rows: &mut Vec<T>,
+    lines: &[u32],
+    what: &str,
+    column: usize,
+    d: &mut FileDiags,
+) {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        rows[a]
+            .key()
+            .cmp(rows[b].key())
+            .then(lines[a].cmp(&lines[b]))
+    });
+    let mut duplicate = vec![false; rows.len()];
+    for pair in order.chunk_by(|&a, &b| rows[a].key() == rows[b].key()) {
+        let first = pair[0];
+        for &later in &pair[1..] {
+            duplicate[later] = true;
+            d.at(
+                lines[later] as usize,
+                column,
+                self::duplicate(what, rows[later].key(), lines[first] as usize),
+            );
+        }
+    }
+    if duplicate.iter().any(|x| *x) {
+        let mut i = 0;
+        rows.retain(|_| {
+            i += 1;
+            !duplicate[i - 1]
+        });
+    }
 }
 
 fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
@@ -865,7 +946,7 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
                         responded: row.bool(d, responded),
                         response_hours: row.number(d, hours, false, 0.0, f64::MAX),
                     };
-                    unique(&mut seen, &activity.id, "activity_id", row, d, id).then_some(activity)
+                    Some(activity)
                 },
             );
             (Parsed::Activities(t), n)
@@ -913,7 +994,7 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
                         source: row.vocab(d, source, false, TaskSource::NAMES, TaskSource::parse),
                         playbook: row.text(playbook),
                     };
-                    unique(&mut seen, &task.id, "task_id", row, d, id).then_some(task)
+                    Some(task)
                 },
             );
             (Parsed::Tasks(t), n)
@@ -959,7 +1040,7 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
                         reopened: row.bool(d, reopened).unwrap_or(false),
                         csat: row.int_in(d, csat, false, 1, 5),
                     };
-                    unique(&mut seen, &ticket.id, "ticket_id", row, d, id).then_some(ticket)
+                    Some(ticket)
                 },
             );
             (Parsed::Tickets(t), n)
@@ -995,7 +1076,7 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
                         score: row.int_in(d, score, false, lo, hi),
                         touchpoint: row.lower(touchpoint),
                     };
-                    unique(&mut seen, &response.id, "response_id", row, d, id).then_some(response)
+                    Some(response)
                 },
             );
             (Parsed::Surveys(t), n)
@@ -1062,8 +1143,7 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
                         )?,
                         closed_on: row.date(d, closed, false),
                     };
-                    unique(&mut seen, &opportunity.id, "opportunity_id", row, d, id)
-                        .then_some(opportunity)
+                    Some(opportunity)
                 },
             );
             (Parsed::Opportunities(t), n)

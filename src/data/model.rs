@@ -27,6 +27,7 @@ pub struct Dataset {
     pub health: Option<Vec<HealthRow>>,
     /// Sorted by (account, date).
     pub usage: Option<Vec<UsageRow>>,
+    /// Sorted by (account, date), file order within a day.
     pub activities: Option<Vec<Activity>>,
     pub tasks: Option<Vec<Task>>,
     pub tickets: Option<Vec<Ticket>>,
@@ -34,6 +35,7 @@ pub struct Dataset {
     pub churns: Option<Vec<Churn>>,
     pub opportunities: Option<Vec<Opportunity>>,
     pub onboarding: Option<Vec<Onboarding>>,
+    /// Sorted by (account, date).
     pub sponsor_changes: Option<Vec<SponsorChange>>,
     /// Rows per file as read (file name → data rows), for the data-quality page.
     pub row_counts: std::collections::BTreeMap<String, usize>,

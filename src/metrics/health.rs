@@ -60,8 +60,13 @@ pub fn row_score(row: &HealthRow, w: &HealthWeights) -> Option<f64> {
     }
 }
 
-/// The rows of one account (health and usage are sorted by account, then date).
-fn account_rows<T>(rows: &[T], account: AccountIx, key: impl Fn(&T) -> AccountIx) -> &[T] {
+/// The rows of one account in a table sorted by account (health, usage, activities, sponsor
+/// changes).
+pub(crate) fn account_rows<T>(
+    rows: &[T],
+    account: AccountIx,
+    key: impl Fn(&T) -> AccountIx,
+) -> &[T] {
     let lo = rows.partition_point(|r| key(r) < account);
     let hi = rows.partition_point(|r| key(r) <= account);
     &rows[lo..hi]

@@ -4,7 +4,7 @@
 //! at-risk accounts and ARR, save rates, and the breakdowns by CSM spread, tenure and leading
 //! indicator. Money sums are integer cents.
 
-use super::health::{HealthBand, score_on, usage_declined};
+use super::health::{HealthBand, account_rows, score_on, usage_declined};
 use super::{Context, Scope, Value, Values, pct};
 use crate::data::{ActivityStatus, Money, Renewal, RenewalStage};
 use crate::period::Period;
@@ -315,11 +315,8 @@ pub fn leading_indicators(ctx: &Context, period: &Period, scope: Scope) -> Leadi
     let sponsor = |r: &Renewal| {
         let changes = ctx.data.sponsor_changes.as_deref()?;
         let from = r.due_on.checked_sub_days(Days::new(90)).unwrap_or(r.due_on);
-        Some(
-            changes
-                .iter()
-                .any(|c| c.account == r.account && from <= c.date && c.date <= r.due_on),
-        )
+        let mine = account_rows(changes, r.account, |c| c.account);
+        Some(mine.iter().any(|c| from <= c.date && c.date <= r.due_on))
     };
     let decline = |r: &Renewal| {
         usage_declined(
@@ -509,15 +506,12 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
             .iter()
             .filter_map(|r| {
                 let (from, to) = (r.first_outreach_on?, r.closed_on?);
+                let mine = account_rows(activities, r.account, |a| a.account);
+                let done = |a: &&crate::data::Activity| a.status == ActivityStatus::Completed;
                 Some(
-                    activities
-                        .iter()
-                        .filter(|a| {
-                            a.account == r.account
-                                && a.status == ActivityStatus::Completed
-                                && from <= a.date
-                                && a.date <= to
-                        })
+                    mine.iter()
+                        .filter(done)
+                        .filter(|a| from <= a.date && a.date <= to)
                         .count(),
                 )
             })
