@@ -202,6 +202,9 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     if let Some(rows) = &mut dataset.activities {
         rows.sort_by_key(|a| (a.account, a.date));
     }
+    if let Some(rows) = &mut dataset.tickets {
+        rows.sort_by_key(|t| (t.account, t.opened_at));
+    }
     if let Some(rows) = &mut dataset.sponsor_changes {
         rows.sort_by_key(|r| (r.account, r.date));
     }

@@ -30,6 +30,7 @@ pub struct Dataset {
     /// Sorted by (account, date), file order within a day.
     pub activities: Option<Vec<Activity>>,
     pub tasks: Option<Vec<Task>>,
+    /// Sorted by (account, opened_at).
     pub tickets: Option<Vec<Ticket>>,
     pub surveys: Option<Vec<SurveyResponse>>,
     pub churns: Option<Vec<Churn>>,

@@ -11,6 +11,9 @@ pub enum Section {
     Growth,
     Health,
     Renewals,
+    Expansion,
+    Operations,
+    Support,
     Experience,
 }
 
@@ -21,6 +24,9 @@ impl Section {
             Section::Growth => "Growth",
             Section::Health => "Health and usage",
             Section::Renewals => "Renewals",
+            Section::Expansion => "Expansion pipeline",
+            Section::Operations => "Operations",
+            Section::Support => "Support",
             Section::Experience => "Experience",
         }
     }
@@ -41,6 +47,8 @@ pub enum Unit {
     Score,
     /// A number of days.
     Days,
+    /// A number of hours.
+    Hours,
 }
 
 impl Unit {
@@ -52,6 +60,7 @@ impl Unit {
             Unit::Ratio => "ratio",
             Unit::Score => "score",
             Unit::Days => "days",
+            Unit::Hours => "hours",
         }
     }
 }
@@ -165,6 +174,27 @@ const ONBOARDING: &[&str] = &["onboarding"];
 const RENEWALS: &[&str] = &["renewals"];
 const RENEWALS_ACTIVITIES: &[&str] = &["renewals", "activities"];
 const RENEWALS_FORECASTS: &[&str] = &["renewals", "forecasts"];
+
+const OPPORTUNITIES: &[&str] = &["opportunities"];
+const ACTIVITIES: &[&str] = &["activities"];
+const TASKS: &[&str] = &["tasks"];
+const TICKETS: &[&str] = &["tickets"];
+const PROACTIVE_BANDS: &[Band] = &[
+    band("on target", Some(70.0), None, Good),
+    band("below target", None, Some(70.0), Warning),
+];
+const RESPONSE_BANDS: &[Band] = &[
+    band("on target", None, Some(4.0), Good),
+    band("slow", Some(4.0), None, Warning),
+];
+const RESOLUTION_BANDS: &[Band] = &[
+    band("on target", None, Some(24.0), Good),
+    band("slow", Some(24.0), None, Warning),
+];
+const TICKET_ESCALATION_BANDS: &[Band] = &[
+    band("on target", None, Some(10.0), Good),
+    band("high", Some(10.0), None, Warning),
+];
 
 const COVERAGE_BANDS: &[Band] = &[
     band("healthy", Some(150.0), None, Good),
@@ -822,6 +852,216 @@ pub const CATALOG: &[MetricDef] = &[
         formula: "Σ arr of those renewals on the as-of date",
         bands: &[],
         tables: RENEWALS,
+    },
+    MetricDef {
+        id: "expansion_pipeline_arr",
+        name: "Open expansion pipeline",
+        section: Expansion,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "Σ arr of open opportunities created on or before the period end",
+        bands: &[],
+        tables: OPPORTUNITIES,
+    },
+    MetricDef {
+        id: "expansion_pipeline_count",
+        name: "Open expansion deals",
+        section: Expansion,
+        unit: Count,
+        direction: HigherIsBetter,
+        formula: "open opportunities created on or before the period end",
+        bands: &[],
+        tables: OPPORTUNITIES,
+    },
+    MetricDef {
+        id: "expansion_deal_size",
+        name: "Mean open deal size",
+        section: Expansion,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "open pipeline ARR / open deals",
+        bands: &[],
+        tables: OPPORTUNITIES,
+    },
+    MetricDef {
+        id: "expansion_close_rate",
+        name: "Expansion close rate",
+        section: Expansion,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "won / (won + lost) opportunities closed in the period × 100",
+        bands: &[],
+        tables: OPPORTUNITIES,
+    },
+    MetricDef {
+        id: "expansion_days_to_close",
+        name: "Expansion days to close",
+        section: Expansion,
+        unit: Days,
+        direction: LowerIsBetter,
+        formula: "mean closed_on − created_on over opportunities won in the period",
+        bands: &[],
+        tables: OPPORTUNITIES,
+    },
+    MetricDef {
+        id: "expansion_won_arr",
+        name: "Expansion ARR won",
+        section: Expansion,
+        unit: Money,
+        direction: HigherIsBetter,
+        formula: "Σ arr of opportunities won in the period",
+        bands: &[],
+        tables: OPPORTUNITIES,
+    },
+    MetricDef {
+        id: "activity_completion_pct",
+        name: "Activity completion",
+        section: Operations,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "completed / (completed + scheduled + cancelled + no-show) activities dated in the period × 100",
+        bands: &[],
+        tables: ACTIVITIES,
+    },
+    MetricDef {
+        id: "proactive_share_pct",
+        name: "Proactive share of time",
+        section: Operations,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "minutes of completed proactive activities / minutes of completed categorised activities × 100 (target ≥ 70)",
+        bands: PROACTIVE_BANDS,
+        tables: ACTIVITIES,
+    },
+    MetricDef {
+        id: "activities_completed",
+        name: "Completed activities",
+        section: Operations,
+        unit: Count,
+        direction: Neutral,
+        formula: "completed activities dated in the period",
+        bands: &[],
+        tables: ACTIVITIES,
+    },
+    MetricDef {
+        id: "accounts_not_contacted_60d",
+        name: "Accounts not contacted in 60+ days",
+        section: Operations,
+        unit: Count,
+        direction: LowerIsBetter,
+        formula: "active accounts whose last completed activity is 60 or more days before the period end (or never)",
+        bands: &[],
+        tables: ACTIVITIES,
+    },
+    MetricDef {
+        id: "accounts_not_contacted_60d_pct",
+        name: "Share not contacted in 60+ days",
+        section: Operations,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "accounts not contacted in 60+ days / active accounts × 100",
+        bands: &[],
+        tables: ACTIVITIES,
+    },
+    MetricDef {
+        id: "qbr_completion_pct",
+        name: "QBR completion this quarter",
+        section: Operations,
+        unit: Percent,
+        direction: HigherIsBetter,
+        formula: "active accounts with a completed qbr activity in the calendar quarter of the period end (up to it) / active accounts × 100",
+        bands: &[],
+        tables: ACTIVITIES,
+    },
+    MetricDef {
+        id: "tasks_overdue",
+        name: "Tasks overdue",
+        section: Operations,
+        unit: Count,
+        direction: LowerIsBetter,
+        formula: "open tasks due before the as-of date",
+        bands: &[],
+        tables: TASKS,
+    },
+    MetricDef {
+        id: "tasks_due_today",
+        name: "Tasks due today",
+        section: Operations,
+        unit: Count,
+        direction: Neutral,
+        formula: "open tasks due on the as-of date",
+        bands: &[],
+        tables: TASKS,
+    },
+    MetricDef {
+        id: "tasks_due_this_week",
+        name: "Tasks due this week",
+        section: Operations,
+        unit: Count,
+        direction: Neutral,
+        formula: "open tasks due after the as-of date up to the end of its ISO week",
+        bands: &[],
+        tables: TASKS,
+    },
+    MetricDef {
+        id: "tickets_opened",
+        name: "Tickets opened",
+        section: Support,
+        unit: Count,
+        direction: Neutral,
+        formula: "tickets opened in the period",
+        bands: &[],
+        tables: TICKETS,
+    },
+    MetricDef {
+        id: "first_response_hours",
+        name: "Median first response",
+        section: Support,
+        unit: Hours,
+        direction: LowerIsBetter,
+        formula: "median hours from opened_at to first_response_at over tickets opened in the period (target < 4)",
+        bands: RESPONSE_BANDS,
+        tables: TICKETS,
+    },
+    MetricDef {
+        id: "resolution_hours",
+        name: "Median resolution time",
+        section: Support,
+        unit: Hours,
+        direction: LowerIsBetter,
+        formula: "median hours from opened_at to resolved_at over tickets opened in the period (target < 24)",
+        bands: RESOLUTION_BANDS,
+        tables: TICKETS,
+    },
+    MetricDef {
+        id: "ticket_escalation_rate",
+        name: "Ticket escalation rate",
+        section: Support,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "escalated / tickets opened in the period × 100 (target < 10)",
+        bands: TICKET_ESCALATION_BANDS,
+        tables: TICKETS,
+    },
+    MetricDef {
+        id: "ticket_reopen_rate",
+        name: "Ticket reopen rate",
+        section: Support,
+        unit: Percent,
+        direction: LowerIsBetter,
+        formula: "reopened / tickets opened in the period × 100",
+        bands: &[],
+        tables: TICKETS,
+    },
+    MetricDef {
+        id: "ticket_spike_accounts",
+        name: "Accounts with a ticket spike",
+        section: Support,
+        unit: Count,
+        direction: LowerIsBetter,
+        formula: "accounts whose tickets of the last 30 days before the period end are ≥ 2 and ≥ 2 × the mean of the three 30-day windows before",
+        bands: &[],
+        tables: TICKETS,
     },
     MetricDef {
         id: "nps",

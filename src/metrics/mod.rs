@@ -9,6 +9,7 @@ pub mod experience;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod health;
+pub mod operations;
 pub mod renewals;
 pub mod revenue;
 pub mod segments;
@@ -69,5 +70,6 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope) -> Values {
     experience::compute(ctx, period, scope, &mut out);
     health::compute(ctx, period, scope, &mut out);
     renewals::compute(ctx, period, scope, &mut out);
+    operations::compute(ctx, period, scope, &mut out);
     out
 }

@@ -95,6 +95,7 @@ pub fn value(def: &MetricDef, value: Value, currency: &str) -> String {
         Unit::Ratio => ratio(v),
         Unit::Score => score(def, v),
         Unit::Days => format!("{v:.0} days"),
+        Unit::Hours => format!("{v:.1} h"),
     }
 }
 
@@ -108,6 +109,7 @@ pub fn change(def: &MetricDef, current: Value, previous: Value) -> String {
     match def.unit {
         Unit::Percent | Unit::Score => format!("{:+.1} pts", c - p),
         Unit::Days => format!("{:+.0} days", c - p),
+        Unit::Hours => format!("{:+.1} h", c - p),
         _ if p == 0.0 => MISSING.into(),
         _ => format!("{:+.1}%", (c - p) / p.abs() * 100.0),
     }
