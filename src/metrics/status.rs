@@ -88,6 +88,58 @@ pub fn status(def: &MetricDef, value: Value, target: Option<f64>) -> Status {
     }
 }
 
+/// Which renewal benchmark of METRICS.md a metric is measured against per segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenewalBenchmark {
+    /// Logo renewal rate (`renewal_rate`).
+    Logo,
+    /// Gross dollar retention at renewal (`renewal_gdr`).
+    Dollar,
+    /// Net retention at renewal (`renewal_nrr`).
+    Net,
+}
+
+impl RenewalBenchmark {
+    /// The benchmark a metric id is compared with per segment, if any.
+    pub fn of(id: &str) -> Option<RenewalBenchmark> {
+        match id {
+            "renewal_rate" => Some(RenewalBenchmark::Logo),
+            "renewal_gdr" => Some(RenewalBenchmark::Dollar),
+            "renewal_nrr" => Some(RenewalBenchmark::Net),
+            _ => None,
+        }
+    }
+}
+
+/// The benchmark range (low, high) of a segment: SMB logo 70–85 / dollar 75–90 / net 85–100;
+/// Mid-Market 85–92 / 88–95 / 95–110; Enterprise 90–97 / 92–98 / 100–120.
+pub fn segment_renewal_benchmark(segment: &str, kind: RenewalBenchmark) -> Option<(f64, f64)> {
+    let row = match segment.to_ascii_lowercase().as_str() {
+        "smb" => [(70.0, 85.0), (75.0, 90.0), (85.0, 100.0)],
+        "mid-market" | "mid market" | "midmarket" => [(85.0, 92.0), (88.0, 95.0), (95.0, 110.0)],
+        "enterprise" => [(90.0, 97.0), (92.0, 98.0), (100.0, 120.0)],
+        _ => return None,
+    };
+    Some(row[kind as usize])
+}
+
+/// The status of a metric for one segment: a configured target first; then, for the renewal
+/// metrics, the segment's benchmark (at or above its low end good, up to 5 points below a
+/// warning, further below bad); otherwise the metric's own bands.
+pub fn segment_status(def: &MetricDef, value: Value, segment: &str, target: Option<f64>) -> Status {
+    if target.is_some() || value.is_none() {
+        return status(def, value, target);
+    }
+    match RenewalBenchmark::of(def.id).and_then(|kind| segment_renewal_benchmark(segment, kind)) {
+        Some((low, _)) => match value {
+            Some(v) if v >= low => Status::Good,
+            Some(v) if v >= low - 5.0 => Status::Warning,
+            _ => Status::Bad,
+        },
+        None => status(def, value, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +198,43 @@ mod tests {
         // Percent tolerance is at least one point.
         let ret = get("logo_retention_rate").unwrap_or_else(|| panic!());
         assert_eq!(tolerance(ret, 10.0), 1.0);
+    }
+
+    #[test]
+    fn per_segment_renewal_benchmarks() {
+        let rate = get("renewal_rate").unwrap_or_else(|| panic!());
+        assert_eq!(
+            segment_renewal_benchmark("SMB", RenewalBenchmark::Logo),
+            Some((70.0, 85.0))
+        );
+        assert_eq!(
+            segment_renewal_benchmark("Enterprise", RenewalBenchmark::Net),
+            Some((100.0, 120.0))
+        );
+        // 88 % logo renewal is good for Mid-Market (85–92) but a warning for Enterprise (90–97)
+        // and bad for Enterprise at 84.
+        assert_eq!(
+            segment_status(rate, Some(88.0), "Mid-Market", None),
+            Status::Good
+        );
+        assert_eq!(
+            segment_status(rate, Some(88.0), "Enterprise", None),
+            Status::Warning
+        );
+        assert_eq!(
+            segment_status(rate, Some(84.0), "Enterprise", None),
+            Status::Bad
+        );
+        // A target wins; an unknown segment has no benchmark.
+        assert_eq!(
+            segment_status(rate, Some(88.0), "Enterprise", Some(85.0)),
+            Status::Good
+        );
+        assert_eq!(
+            segment_status(rate, Some(88.0), "Startups", None),
+            Status::Neutral
+        );
+        assert_eq!(segment_status(rate, None, "SMB", None), Status::Missing);
     }
 
     #[test]
