@@ -143,7 +143,13 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 let mut d = new_diags("renewals");
                 let (rows, count) = read_renewals(bytes, &dataset.accounts, &mut d);
                 dataset.row_counts.insert("renewals.csv".into(), count);
-                dataset.renewals = rows;
+                // Sorted by account before the index that stages and forecasts resolve against.
+                dataset.renewals = rows.map(|mut rows| {
+                    rows.sort_by(|a, b| {
+                        (a.account, a.due_on, &a.id).cmp(&(b.account, b.due_on, &b.id))
+                    });
+                    rows
+                });
                 all.push(d.finish());
             }
             Err(e) => io_errors.push(e),
@@ -204,6 +210,9 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     }
     if let Some(rows) = &mut dataset.tickets {
         rows.sort_by_key(|t| (t.account, t.opened_at));
+    }
+    if let Some(rows) = &mut dataset.surveys {
+        rows.sort_by_key(|r| (r.account, r.date));
     }
     if let Some(rows) = &mut dataset.sponsor_changes {
         rows.sort_by_key(|r| (r.account, r.date));

@@ -20,6 +20,7 @@ pub struct Dataset {
     pub accounts: Accounts,
     pub csms: Option<Csms>,
     pub mrr: Option<MrrTable>,
+    /// Sorted by (account, due_on, renewal_id).
     pub renewals: Option<Vec<Renewal>>,
     pub renewal_stages: Option<Vec<RenewalStageEntry>>,
     pub forecasts: Option<Vec<ForecastSnapshot>>,
@@ -32,6 +33,7 @@ pub struct Dataset {
     pub tasks: Option<Vec<Task>>,
     /// Sorted by (account, opened_at).
     pub tickets: Option<Vec<Ticket>>,
+    /// Sorted by (account, date).
     pub surveys: Option<Vec<SurveyResponse>>,
     pub churns: Option<Vec<Churn>>,
     pub opportunities: Option<Vec<Opportunity>>,

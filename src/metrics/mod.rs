@@ -14,6 +14,7 @@ pub mod renewals;
 pub mod revenue;
 pub mod segments;
 pub mod status;
+pub mod views;
 
 use crate::config::Config;
 use crate::data::{AccountIx, Dataset};

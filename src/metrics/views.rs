@@ -1,0 +1,577 @@
+//! Per-entity views the site and PDFs render without computing anything themselves: the account
+//! snapshot (with named risk factors and an urgency score), a CSM's book (ranked action list,
+//! upcoming renewals with their checklist, tasks, performance) and the team view with the at-risk
+//! list for leadership. Everything is taken "as of" `ctx.as_of`.
+
+use super::health::{HealthBand, account_rows, month_usage, score_on, usage_declined};
+use super::operations::{
+    CsmPerformance, csm_performance, last_contact, qbr_done, quarter_of, task_buckets,
+    ticket_spike, touchpoints,
+};
+use super::renewals::is_at_risk;
+use super::{Context, Scope};
+use crate::data::{AccountIx, CsmIx, OpportunityStage, RenewalStage, SurveyKind};
+use crate::period::{Month, Period};
+use chrono::{Days, NaiveDate};
+
+/// A named reason an account needs attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RiskFactor {
+    /// Health score in the red band.
+    RedHealth,
+    /// Health fell by at least the significant drop over the last 30 days.
+    SignificantDrop,
+    /// DAU/MAU fell by ≥ 30 % over 60 days.
+    UsageDecline,
+    /// No completed activity in 60+ days.
+    NoContact,
+    /// A champion or executive sponsor changed in the last 90 days.
+    SponsorChange,
+    /// Tickets of the last 30 days ≥ 2 × the prior 90 days' mean.
+    TicketSpike,
+    /// The next renewal is flagged at risk (or the account is red with a renewal within 180 days).
+    RenewalAtRisk,
+}
+
+impl RiskFactor {
+    pub fn name(self) -> &'static str {
+        match self {
+            RiskFactor::RedHealth => "red health",
+            RiskFactor::SignificantDrop => "significant health drop",
+            RiskFactor::UsageDecline => "usage decline",
+            RiskFactor::NoContact => "no contact in 60+ days",
+            RiskFactor::SponsorChange => "sponsor change",
+            RiskFactor::TicketSpike => "ticket spike",
+            RiskFactor::RenewalAtRisk => "renewal at risk",
+        }
+    }
+
+    /// Points in the urgency score.
+    pub fn weight(self) -> f64 {
+        match self {
+            RiskFactor::RedHealth | RiskFactor::RenewalAtRisk => 3.0,
+            RiskFactor::SignificantDrop | RiskFactor::UsageDecline | RiskFactor::SponsorChange => {
+                2.0
+            }
+            RiskFactor::NoContact | RiskFactor::TicketSpike => 1.0,
+        }
+    }
+}
+
+/// An account's next open renewal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextRenewal {
+    pub id: String,
+    pub due_on: NaiveDate,
+    pub days: i64,
+    pub arr: f64,
+    pub stage: RenewalStage,
+    pub stalled: bool,
+    /// The five checklist items (initial_conversation … contract_ready).
+    pub checklist: [Option<bool>; 5],
+}
+
+/// Everything an account page, a book row or an action needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountSnapshot {
+    pub account: AccountIx,
+    /// ARR now: 12 × MRR of the latest complete month.
+    pub arr: f64,
+    pub health: Option<f64>,
+    pub band: Option<HealthBand>,
+    /// Score change over the last 90 days.
+    pub health_change_90d: Option<f64>,
+    /// Scores of the rows of the last 90 days, oldest first.
+    pub health_trend: Vec<(NaiveDate, f64)>,
+    /// DAU/MAU of the last six complete months, oldest first.
+    pub usage_trend: Vec<(Month, Option<f64>)>,
+    pub last_contact: Option<NaiveDate>,
+    pub touchpoints_this_quarter: usize,
+    pub qbr_done_this_quarter: bool,
+    pub latest_nps: Option<i64>,
+    pub open_tickets: usize,
+    pub next_renewal: Option<NextRenewal>,
+    pub risk_factors: Vec<RiskFactor>,
+    /// Orders action lists: see `urgency`.
+    pub urgency: f64,
+}
+
+/// The urgency score: Σ risk-factor weights × a time factor (renewal within 30 days × 2, within
+/// 90 days × 1.5, else × 1) × log10(ARR + 10), so that among equally risky accounts the larger
+/// and sooner renewal comes first. 0 without risk factors.
+pub fn urgency(factors: &[RiskFactor], arr: f64, days_to_renewal: Option<i64>) -> f64 {
+    let points: f64 = factors.iter().map(|f| f.weight()).sum();
+    let time = match days_to_renewal {
+        Some(d) if d <= 30 => 2.0,
+        Some(d) if d <= 90 => 1.5,
+        _ => 1.0,
+    };
+    points * time * (arr.max(0.0) + 10.0).log10()
+}
+
+fn minus(day: NaiveDate, n: u64) -> NaiveDate {
+    day.checked_sub_days(Days::new(n)).unwrap_or(day)
+}
+
+/// The snapshot of `account` on `ctx.as_of`.
+pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
+    let today = ctx.as_of;
+    let last_month = Month::of(today).prev();
+    let arr = ctx
+        .data
+        .mrr
+        .as_ref()
+        .map_or(0.0, |m| (m.get(account, last_month) * 12).to_f64());
+    let health = score_on(ctx, account, today);
+    let band = health.map(|s| HealthBand::of(s, &ctx.config.health.bands));
+    let before90 = score_on(ctx, account, minus(today, 90));
+    let health_trend: Vec<(NaiveDate, f64)> = ctx
+        .data
+        .health
+        .as_deref()
+        .map(|rows| {
+            account_rows(rows, account, |r| r.account)
+                .iter()
+                .filter(|r| minus(today, 90) <= r.date && r.date <= today)
+                .filter_map(|r| {
+                    super::health::row_score(r, &ctx.config.health.weights).map(|s| (r.date, s))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let usage_trend = (1..=6)
+        .rev()
+        .map(|i| Month::of(today).plus(-i))
+        .map(|m| (m, month_usage(ctx, account, m).and_then(|u| u.stickiness())))
+        .collect();
+    let (q_start, _) = quarter_of(today);
+    let contact = last_contact(ctx, account, today);
+    let surveys = ctx
+        .data
+        .surveys
+        .as_deref()
+        .map_or(&[][..], |s| account_rows(s, account, |s| s.account));
+    let renewals = ctx
+        .data
+        .renewals
+        .as_deref()
+        .map_or(&[][..], |r| account_rows(r, account, |r| r.account));
+    let latest_nps = surveys
+        .iter()
+        .filter(|s| s.kind == SurveyKind::Nps && s.date <= today)
+        .filter_map(|s| s.score.map(|v| (s.date, v)))
+        .max_by_key(|(d, _)| *d)
+        .map(|(_, v)| v);
+    let open_tickets = ctx.data.tickets.as_deref().map_or(0, |t| {
+        account_rows(t, account, |t| t.account)
+            .iter()
+            .filter(|t| {
+                t.opened_at.date() <= today && t.resolved_at.is_none_or(|r| r.date() > today)
+            })
+            .count()
+    });
+    let next = renewals
+        .iter()
+        .filter(|r| !r.stage.is_closed() && r.due_on >= today)
+        .min_by_key(|r| r.due_on);
+    let mut factors = Vec::new();
+    if band == Some(HealthBand::Red) {
+        factors.push(RiskFactor::RedHealth);
+    }
+    if let (Some(now), Some(before)) = (health, score_on(ctx, account, minus(today, 30)))
+        && before - now >= ctx.config.health.significant_drop
+    {
+        factors.push(RiskFactor::SignificantDrop);
+    }
+    if usage_declined(ctx, account, minus(today, 1)) == Some(true) {
+        factors.push(RiskFactor::UsageDecline);
+    }
+    if ctx.data.activities.is_some() && contact.is_none_or(|d| (today - d).num_days() >= 60) {
+        factors.push(RiskFactor::NoContact);
+    }
+    if ctx.data.sponsor_changes.as_deref().is_some_and(|c| {
+        account_rows(c, account, |c| c.account)
+            .iter()
+            .any(|c| minus(today, 90) <= c.date && c.date <= today)
+    }) {
+        factors.push(RiskFactor::SponsorChange);
+    }
+    if ticket_spike(ctx, account, today) {
+        factors.push(RiskFactor::TicketSpike);
+    }
+    if renewals.iter().any(|r| is_at_risk(ctx, r)) {
+        factors.push(RiskFactor::RenewalAtRisk);
+    }
+    let next_renewal = next.map(|r| NextRenewal {
+        id: r.id.clone(),
+        due_on: r.due_on,
+        days: (r.due_on - today).num_days(),
+        arr: r.arr.to_f64(),
+        stage: r.stage,
+        stalled: super::renewals::is_stalled(r, today),
+        checklist: r.checklist,
+    });
+    let urgency = urgency(&factors, arr, next_renewal.as_ref().map(|n| n.days));
+    AccountSnapshot {
+        account,
+        arr,
+        health,
+        band,
+        health_change_90d: health.zip(before90).map(|(a, b)| a - b),
+        health_trend,
+        usage_trend,
+        last_contact: contact,
+        touchpoints_this_quarter: touchpoints(ctx, account, q_start, today),
+        qbr_done_this_quarter: qbr_done(ctx, account, today),
+        latest_nps,
+        open_tickets,
+        next_renewal,
+        risk_factors: factors,
+        urgency,
+    }
+}
+
+/// Why an account is on a CSM's action list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ActionKind {
+    RenewalWithin30Days,
+    HealthDropThisWeek,
+    NoContact60Days,
+    ExpansionReady,
+}
+
+impl ActionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::RenewalWithin30Days => "renewal within 30 days",
+            ActionKind::HealthDropThisWeek => "significant health drop this week",
+            ActionKind::NoContact60Days => "no contact in 60+ days",
+            ActionKind::ExpansionReady => "expansion-ready",
+        }
+    }
+}
+
+/// One entry of a ranked action list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub account: AccountIx,
+    pub kind: ActionKind,
+    pub urgency: f64,
+}
+
+/// A CSM's book on `ctx.as_of`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsmBook {
+    pub csm: CsmIx,
+    /// The book, most urgent first (then larger ARR, then account order).
+    pub accounts: Vec<AccountSnapshot>,
+    /// Ranked: urgency, then kind, then account.
+    pub actions: Vec<Action>,
+    /// Open renewals due within 30, 60 and 90 days (snapshots' indexes into `accounts`).
+    pub renewals_30_60_90: [Vec<usize>; 3],
+    /// Open tasks: overdue, due today, due later this week.
+    pub tasks: (u64, u64, u64),
+}
+
+/// Whether an account is expansion-ready: green health and either growing usage (DAU/MAU up over
+/// 60 days), ≥ 90 % of seats active, or an open expansion opportunity.
+fn expansion_ready(ctx: &Context, s: &AccountSnapshot) -> bool {
+    if s.band != Some(HealthBand::Green) {
+        return false;
+    }
+    let now = Month::of(ctx.as_of).prev();
+    let growing = match (
+        month_usage(ctx, s.account, now).and_then(|u| u.stickiness()),
+        month_usage(ctx, s.account, now.plus(-2)).and_then(|u| u.stickiness()),
+    ) {
+        (Some(a), Some(b)) => a > b,
+        _ => false,
+    };
+    let seats = month_usage(ctx, s.account, now).is_some_and(
+        |u| matches!((u.mau, u.seats), (Some(m), Some(t)) if t > 0 && m / t as f64 >= 0.9),
+    );
+    let open_opportunity = ctx
+        .data
+        .opportunities
+        .iter()
+        .flatten()
+        .any(|o| o.account == s.account && o.stage == OpportunityStage::Open);
+    growing || seats || open_opportunity
+}
+
+fn by_urgency(a: &AccountSnapshot, b: &AccountSnapshot) -> std::cmp::Ordering {
+    b.urgency
+        .total_cmp(&a.urgency)
+        .then(b.arr.total_cmp(&a.arr))
+        .then(a.account.cmp(&b.account))
+}
+
+/// The book of CSM `csm`.
+pub fn csm_book(ctx: &Context, csm: CsmIx) -> CsmBook {
+    let mut accounts: Vec<AccountSnapshot> = ctx
+        .data
+        .accounts
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.csm == Some(csm))
+        .map(|(i, _)| account_snapshot(ctx, i as AccountIx))
+        .filter(|s| s.arr > 0.0 || s.next_renewal.is_some())
+        .collect();
+    accounts.sort_by(by_urgency);
+    let mut actions = Vec::new();
+    let week_ago = minus(ctx.as_of, 7);
+    for s in &accounts {
+        let mut push = |kind| {
+            actions.push(Action {
+                account: s.account,
+                kind,
+                urgency: s.urgency,
+            })
+        };
+        if s.next_renewal.as_ref().is_some_and(|n| n.days <= 30) {
+            push(ActionKind::RenewalWithin30Days);
+        }
+        if let (Some(now), Some(before)) = (s.health, score_on(ctx, s.account, week_ago))
+            && before - now >= ctx.config.health.significant_drop
+        {
+            push(ActionKind::HealthDropThisWeek);
+        }
+        if s.risk_factors.contains(&RiskFactor::NoContact) {
+            push(ActionKind::NoContact60Days);
+        }
+        if expansion_ready(ctx, s) {
+            push(ActionKind::ExpansionReady);
+        }
+    }
+    actions.sort_by(|a, b| {
+        b.urgency
+            .total_cmp(&a.urgency)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.account.cmp(&b.account))
+    });
+    let mut renewals_30_60_90: [Vec<usize>; 3] = Default::default();
+    for (i, s) in accounts.iter().enumerate() {
+        if let Some(n) = &s.next_renewal {
+            match n.days {
+                d if d <= 30 => renewals_30_60_90[0].push(i),
+                d if d <= 60 => renewals_30_60_90[1].push(i),
+                d if d <= 90 => renewals_30_60_90[2].push(i),
+                _ => {}
+            }
+        }
+    }
+    for list in &mut renewals_30_60_90 {
+        list.sort_by_key(|&i| accounts[i].next_renewal.as_ref().map(|n| n.due_on));
+    }
+    CsmBook {
+        csm,
+        accounts,
+        actions,
+        renewals_30_60_90,
+        tasks: task_buckets(ctx, Some(csm), Scope::All, ctx.as_of),
+    }
+}
+
+/// The team view: every CSM's performance over `period` side by side, and the at-risk accounts for
+/// leadership (an open renewal flagged at risk, or red health with a renewal due within 180
+/// days), most urgent first.
+pub fn team_view(ctx: &Context, period: &Period) -> (Vec<CsmPerformance>, Vec<AccountSnapshot>) {
+    let performance = csm_performance(ctx, period);
+    let mut accounts: Vec<AccountIx> = ctx
+        .data
+        .renewals
+        .iter()
+        .flatten()
+        .filter(|r| is_at_risk(ctx, r))
+        .map(|r| r.account)
+        .collect();
+    accounts.dedup();
+    let mut at_risk: Vec<AccountSnapshot> = accounts
+        .into_iter()
+        .map(|a| account_snapshot(ctx, a))
+        .collect();
+    at_risk.sort_by(by_urgency);
+    (performance, at_risk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{config, dataset, month};
+    use super::*;
+    use crate::data::{
+        Activity, ActivityStatus, Dataset, HealthRow, Money, Renewal, SponsorChange, SponsorRole,
+    };
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
+    }
+
+    fn health(account: AccountIx, date: NaiveDate, score: f64) -> HealthRow {
+        HealthRow {
+            account,
+            date,
+            score: Some(score),
+            usage: None,
+            engagement: None,
+            support: None,
+            outcomes: None,
+        }
+    }
+
+    fn renewal(account: AccountIx, due: NaiveDate, arr: i64, at_risk: bool) -> Renewal {
+        Renewal {
+            id: format!("r{account}"),
+            account,
+            due_on: due,
+            arr: Money::units(arr),
+            stage: RenewalStage::InitialDiscussion,
+            forecast_probability: None,
+            at_risk,
+            risk_reason: None,
+            renewed_arr: None,
+            expansion_arr: None,
+            expansion_type: None,
+            discount_pct: None,
+            closed_on: None,
+            first_outreach_on: None,
+            proposal_sent_on: None,
+            escalated: false,
+            term_months: 12,
+            value_review_done: None,
+            checklist: [Some(true), Some(false), None, None, None],
+        }
+    }
+
+    /// As of 1 May 2026, CSM 0 owns:
+    /// - a: $12K ARR, health 90 → 35 over April (red, a drop), renewal at risk in 20 days, a
+    ///   champion change in April, last contact 1 February;
+    /// - b: $120K ARR, green 85 all along, contacted in April, renewal in 75 days;
+    /// - c: $1.2K ARR, green, contacted, no renewal: nothing to do.
+    fn book() -> Dataset {
+        let mut ds = dataset(
+            &[("a", ""), ("b", ""), ("c", "")],
+            &[
+                ("a", "2026-04", 1_000),
+                ("b", "2026-04", 10_000),
+                ("c", "2026-04", 100),
+            ],
+        );
+        for a in &mut ds.accounts.rows {
+            a.csm = Some(0);
+        }
+        ds.health = Some(vec![
+            health(0, d(1, 15), 90.0),
+            health(0, d(4, 1), 90.0),
+            health(0, d(4, 28), 35.0),
+            health(1, d(1, 15), 85.0),
+            health(2, d(1, 15), 85.0),
+        ]);
+        let act = |account, date| Activity {
+            id: format!("{account}{date}"),
+            account,
+            csm: Some(0),
+            date,
+            kind: "call".into(),
+            status: ActivityStatus::Completed,
+            category: None,
+            minutes: None,
+            responded: None,
+            response_hours: None,
+        };
+        ds.activities = Some(vec![act(0, d(2, 1)), act(1, d(4, 20)), act(2, d(4, 21))]);
+        ds.renewals = Some(vec![
+            renewal(0, d(5, 21), 12_000, true),
+            renewal(1, d(7, 15), 120_000, false),
+        ]);
+        ds.sponsor_changes = Some(vec![SponsorChange {
+            account: 0,
+            date: d(4, 10),
+            role: SponsorRole::Champion,
+        }]);
+        ds
+    }
+
+    #[test]
+    fn the_urgency_formula() {
+        // Red health (3) + renewal at risk (3) = 6 points, renewal in 20 days (× 2), ARR $12K:
+        // 12 × log10(12,010).
+        let u = urgency(
+            &[RiskFactor::RedHealth, RiskFactor::RenewalAtRisk],
+            12_000.0,
+            Some(20),
+        );
+        assert!((u - 12.0 * 12_010f64.log10()).abs() < 1e-9);
+        assert_eq!(urgency(&[], 1e6, Some(1)), 0.0);
+        // Same risk, same timing: the larger account is more urgent.
+        assert!(
+            urgency(&[RiskFactor::NoContact], 100_000.0, None)
+                > urgency(&[RiskFactor::NoContact], 1_000.0, None)
+        );
+    }
+
+    #[test]
+    fn snapshot_names_its_risk_factors() {
+        let ds = book();
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let a = account_snapshot(&ctx, 0);
+        assert_eq!(a.arr, 12_000.0);
+        assert_eq!(a.band, Some(HealthBand::Red));
+        assert_eq!(a.health_change_90d, Some(-55.0));
+        assert_eq!(
+            a.risk_factors,
+            [
+                RiskFactor::RedHealth,
+                RiskFactor::SignificantDrop,
+                RiskFactor::NoContact,
+                RiskFactor::SponsorChange,
+                RiskFactor::RenewalAtRisk
+            ]
+        );
+        let next = a.next_renewal.as_ref().expect("next renewal");
+        assert_eq!(
+            (next.days, next.stage, next.stalled),
+            (20, RenewalStage::InitialDiscussion, true)
+        );
+        assert_eq!(a.last_contact, Some(d(2, 1)));
+        assert_eq!(a.health_trend, vec![(d(4, 1), 90.0), (d(4, 28), 35.0)]);
+        let b = account_snapshot(&ctx, 1);
+        assert!(b.risk_factors.is_empty());
+        assert_eq!(b.urgency, 0.0);
+        assert_eq!(b.touchpoints_this_quarter, 1);
+    }
+
+    #[test]
+    fn the_book_ranks_actions_by_urgency() {
+        let ds = book();
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let book = csm_book(&ctx, 0);
+        let order: Vec<AccountIx> = book.accounts.iter().map(|s| s.account).collect();
+        // a is urgent; b and c have no risk: the larger ARR first.
+        assert_eq!(order, [0, 1, 2]);
+        let actions: Vec<(AccountIx, ActionKind)> =
+            book.actions.iter().map(|x| (x.account, x.kind)).collect();
+        assert_eq!(
+            actions[..3],
+            [
+                (0, ActionKind::RenewalWithin30Days),
+                (0, ActionKind::HealthDropThisWeek),
+                (0, ActionKind::NoContact60Days)
+            ]
+        );
+        // Renewals: a within 30 days, b within 90.
+        assert_eq!(book.renewals_30_60_90, [vec![0], vec![], vec![1]]);
+        let (_, at_risk) = team_view(&ctx, &crate::period::Period::month(month("2026-04")));
+        assert_eq!(at_risk.iter().map(|s| s.account).collect::<Vec<_>>(), [0]);
+    }
+}
