@@ -9,4 +9,5 @@ pub mod diagnostic;
 pub mod metrics;
 pub mod period;
 pub mod render;
+pub mod report;
 pub mod yaml;

@@ -1,0 +1,1057 @@
+//! Components: the Tera function calls a report body embeds (`{{ kpis(metrics="nrr, grr") }}`),
+//! their catalog of names, arguments, chart types, data sources and table columns, the scanner that
+//! finds calls in a body with their line and column, and the checks that turn a call's arguments
+//! into a typed `Component`. One set of rules serves `postsale check` (literal arguments, before
+//! rendering) and the build (every argument, after Tera has evaluated them).
+
+use crate::diagnostic::Diagnostic;
+use crate::metrics::catalog::{self, MetricDef};
+use serde_json::Value as Json;
+
+/// A component known to the site: its name, its arguments and what it is for.
+#[derive(Debug)]
+pub struct Def {
+    pub name: &'static str,
+    /// Inline components sit inside a sentence; the others are blocks on a line of their own.
+    pub inline: bool,
+    pub args: &'static [&'static str],
+    pub required: &'static [&'static str],
+    pub summary: &'static str,
+}
+
+/// Every component.
+pub const COMPONENTS: &[Def] = &[
+    Def {
+        name: "kpis",
+        inline: false,
+        args: &["metrics"],
+        required: &["metrics"],
+        summary: "KPI tiles: value, change against the previous period and a year ago, status colour, sparkline; each links to the metric's page",
+    },
+    Def {
+        name: "value",
+        inline: true,
+        args: &["metric", "show"],
+        required: &["metric"],
+        summary: "one formatted number inside a sentence; `show` is value (default), previous, year_ago, change, change_year, target or status",
+    },
+    Def {
+        name: "chart",
+        inline: false,
+        args: &[
+            "type", "metric", "metrics", "data", "by", "periods", "title",
+        ],
+        required: &["type"],
+        summary: "an SVG chart with its data table; see the chart types and data sources",
+    },
+    Def {
+        name: "table",
+        inline: false,
+        args: &["of", "metrics", "by", "columns", "limit"],
+        required: &["of"],
+        summary: "a sortable table; see the table kinds and their columns",
+    },
+    Def {
+        name: "changes",
+        inline: false,
+        args: &["count"],
+        required: &[],
+        summary: "\"what changed\": the metrics that moved most against the previous period, as bullets",
+    },
+    Def {
+        name: "snapshot",
+        inline: false,
+        args: &[],
+        required: &[],
+        summary: "the account snapshot (on `per: account` pages): ARR, health, usage, contact, renewal, risk factors",
+    },
+];
+
+/// Tera's own functions, which a body may call too.
+const TERA_FUNCTIONS: &[&str] = &["range", "throw", "get_random", "get_env", "now"];
+
+/// Chart types.
+pub const CHART_TYPES: &[&str] = &[
+    "line",
+    "bar",
+    "stacked_bar",
+    "scatter",
+    "heatmap",
+    "waterfall",
+    "funnel",
+    "donut",
+    "sparkline",
+];
+
+/// Chart data sources other than metric histories, with the chart types each can feed.
+pub const CHART_DATA: &[(&str, &[&str], &str)] = &[
+    (
+        "mrr_movements",
+        &["stacked_bar", "bar"],
+        "new, expansion, contraction and churned MRR per period",
+    ),
+    (
+        "mrr_bridge",
+        &["waterfall"],
+        "the MRR bridge of the period: opening, movements, closing",
+    ),
+    (
+        "health_bands",
+        &["donut", "bar", "stacked_bar"],
+        "accounts per health band (stacked_bar: by segment)",
+    ),
+    (
+        "health_bands_arr",
+        &["donut", "bar", "stacked_bar"],
+        "ARR per health band (stacked_bar: by segment)",
+    ),
+    (
+        "renewal_stages",
+        &["funnel", "bar"],
+        "open renewal ARR due in the next 90 days by stage",
+    ),
+    (
+        "renewal_pipeline",
+        &["stacked_bar"],
+        "renewal ARR due in each of the next six months, by stage",
+    ),
+    (
+        "cohorts",
+        &["heatmap"],
+        "logo retention by monthly cohort and age",
+    ),
+    (
+        "accounts",
+        &["scatter"],
+        "every active account: health score against ARR, coloured by band",
+    ),
+    (
+        "mrr",
+        &["line", "bar"],
+        "MRR per month (on an account page: the account's)",
+    ),
+    (
+        "health",
+        &["line"],
+        "the account's health score over the last 90 days (account pages)",
+    ),
+    (
+        "usage",
+        &["line", "bar"],
+        "the account's DAU/MAU over the last six months (account pages)",
+    ),
+];
+
+/// Table kinds, their columns (in display order) and the default selection.
+pub const TABLES: &[(&str, &[&str], &[&str], &str)] = &[
+    (
+        "metrics",
+        &[
+            "metric",
+            "value",
+            "previous",
+            "change",
+            "year_ago",
+            "change_year",
+            "target",
+            "status",
+        ],
+        &[
+            "metric",
+            "value",
+            "previous",
+            "change",
+            "year_ago",
+            "change_year",
+            "status",
+        ],
+        "the `metrics` for the period, the previous period and a year ago",
+    ),
+    (
+        "breakdown",
+        &[],
+        &[],
+        "the `metrics` split `by` a dimension (segment, region, csm_id, acv_band, any accounts.csv column)",
+    ),
+    (
+        "at_risk",
+        &[
+            "account",
+            "arr",
+            "segment",
+            "csm",
+            "health",
+            "days_to_renewal",
+            "stage",
+            "risk_factors",
+            "urgency",
+        ],
+        &[
+            "account",
+            "arr",
+            "days_to_renewal",
+            "csm",
+            "health",
+            "risk_factors",
+        ],
+        "accounts with an at-risk renewal or red health before a renewal, most urgent first",
+    ),
+    (
+        "accounts",
+        &[
+            "account",
+            "segment",
+            "csm",
+            "arr",
+            "health",
+            "band",
+            "health_change",
+            "last_contact",
+            "touchpoints",
+            "qbr",
+            "nps",
+            "open_tickets",
+            "next_renewal",
+            "days_to_renewal",
+            "risk_factors",
+            "urgency",
+        ],
+        &[
+            "account",
+            "arr",
+            "health",
+            "health_change",
+            "last_contact",
+            "days_to_renewal",
+            "risk_factors",
+        ],
+        "the accounts (on a CSM page: the book), most urgent first",
+    ),
+    (
+        "renewals",
+        &[
+            "account",
+            "csm",
+            "due_on",
+            "days",
+            "arr",
+            "stage",
+            "forecast",
+            "checklist",
+            "renewed_arr",
+        ],
+        &[
+            "account",
+            "due_on",
+            "days",
+            "arr",
+            "stage",
+            "forecast",
+            "checklist",
+        ],
+        "open renewals due in the next 90 days (on an account page: all its renewals)",
+    ),
+    (
+        "movers",
+        &["account", "csm", "before", "after", "change", "arr"],
+        &["account", "csm", "before", "after", "change", "arr"],
+        "the largest health score changes of the last 7 days",
+    ),
+    (
+        "team",
+        &[
+            "csm",
+            "accounts",
+            "arr",
+            "capacity_use",
+            "expansion_arr",
+            "quota_attainment",
+        ],
+        &[
+            "csm",
+            "accounts",
+            "arr",
+            "capacity_use",
+            "expansion_arr",
+            "quota_attainment",
+        ],
+        "every CSM side by side; add catalog `metrics` as extra columns",
+    ),
+    (
+        "actions",
+        &[
+            "rank",
+            "account",
+            "action",
+            "arr",
+            "days_to_renewal",
+            "urgency",
+        ],
+        &["rank", "account", "action", "arr", "days_to_renewal"],
+        "the ranked action list (a CSM page: theirs; elsewhere: the whole team's)",
+    ),
+    (
+        "tasks",
+        &["bucket", "tasks"],
+        &["bucket", "tasks"],
+        "open tasks overdue, due today and due later this week",
+    ),
+    (
+        "forecast",
+        &["line", "arr", "share"],
+        &["line", "arr", "share"],
+        "the renewal board line of the period: due, high confidence, at risk, lost, forecast",
+    ),
+    (
+        "health_bands",
+        &["band", "accounts", "accounts_share", "arr", "arr_share"],
+        &["band", "accounts", "accounts_share", "arr", "arr_share"],
+        "accounts and ARR per health band",
+    ),
+    (
+        "churn_reasons",
+        &["reason", "accounts", "mrr", "share"],
+        &["reason", "accounts", "mrr", "share"],
+        "churned accounts of the period by reason",
+    ),
+    (
+        "activities",
+        &["date", "type", "status", "csm", "minutes"],
+        &["date", "type", "status", "csm"],
+        "the latest activities (account pages)",
+    ),
+    (
+        "tickets",
+        &[
+            "opened",
+            "priority",
+            "status",
+            "first_response_hours",
+            "csat",
+        ],
+        &["opened", "priority", "status", "first_response_hours"],
+        "the latest support tickets (account pages)",
+    ),
+];
+
+/// What `value(show=...)` prints.
+pub const SHOWS: &[&str] = &[
+    "value",
+    "previous",
+    "year_ago",
+    "change",
+    "change_year",
+    "target",
+    "status",
+];
+
+/// One argument of a call: its value when it is a literal, `None` when it is a Tera expression
+/// (checked only once rendering has evaluated it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub key: String,
+    pub value: Option<Json>,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A component call found in a body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub name: String,
+    pub args: Vec<Arg>,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A chart's source of numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// History of catalog metrics over the report's periods.
+    Metrics(Vec<&'static MetricDef>),
+    /// One metric split by a dimension.
+    Breakdown(&'static MetricDef, String),
+    /// A named data source of `CHART_DATA`, optionally split by a dimension.
+    Data(&'static str, Option<String>),
+}
+
+/// A checked component, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Component {
+    Kpis(Vec<&'static MetricDef>),
+    Value {
+        metric: &'static MetricDef,
+        show: &'static str,
+    },
+    Chart {
+        kind: &'static str,
+        source: Source,
+        periods: usize,
+        title: Option<String>,
+    },
+    Table {
+        of: &'static str,
+        columns: Vec<&'static str>,
+        metrics: Vec<&'static MetricDef>,
+        by: Option<String>,
+        limit: Option<usize>,
+    },
+    Changes(usize),
+    Snapshot,
+}
+
+/// A problem with one argument (or the whole call when `arg` is None).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub arg: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    fn new(arg: &str, message: String, help: Option<String>) -> Problem {
+        Problem {
+            arg: Some(arg.to_string()),
+            message,
+            help,
+        }
+    }
+}
+
+/// The component definition named `name`.
+pub fn def(name: &str) -> Option<&'static Def> {
+    COMPONENTS.iter().find(|d| d.name == name)
+}
+
+fn names<T>(items: &[T], name: impl Fn(&T) -> &'static str) -> Vec<&'static str> {
+    items.iter().map(name).collect()
+}
+
+/// Splits a comma-separated list, trimming blanks.
+fn list(text: &str) -> Vec<&str> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn text_arg<'a>(args: &'a [(String, Option<Json>)], key: &str) -> Option<Option<&'a Json>> {
+    args.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_ref())
+}
+
+/// Checks a call's arguments and builds the component. Arguments whose value is `None` (not
+/// known before rendering) are skipped; `dimensions` are the valid `by` values.
+pub fn check(
+    name: &str,
+    args: &[(String, Option<Json>)],
+    dimensions: &[&str],
+) -> Result<Component, Vec<Problem>> {
+    let Some(def) = def(name) else {
+        let known = names(COMPONENTS, |d| d.name);
+        return Err(vec![Problem {
+            arg: None,
+            message: format!("unknown component '{name}'"),
+            help: Some(super::suggestion(name, &known)),
+        }]);
+    };
+    let mut problems = Vec::new();
+    for (key, _) in args {
+        if !def.args.contains(&key.as_str()) {
+            let help = if def.args.is_empty() {
+                format!("'{name}' takes no arguments")
+            } else {
+                super::suggestion(key, def.args)
+            };
+            problems.push(Problem::new(
+                key,
+                format!("'{name}' has no argument '{key}'"),
+                Some(help),
+            ));
+        }
+    }
+    for required in def.required {
+        if text_arg(args, required).is_none() {
+            problems.push(Problem {
+                arg: None,
+                message: format!("'{name}' needs the argument '{required}'"),
+                help: Some(format!("for example {}", example(name))),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut b = Builder {
+        args,
+        problems: Vec::new(),
+        dimensions,
+    };
+    let component = match name {
+        "kpis" => Component::Kpis(b.metrics("metrics")),
+        "value" => Component::Value {
+            metric: b
+                .metrics("metric")
+                .first()
+                .copied()
+                .unwrap_or(&catalog::CATALOG[0]),
+            show: b.choice("show", SHOWS).unwrap_or("value"),
+        },
+        "chart" => b.chart(),
+        "table" => b.table(),
+        "changes" => Component::Changes(b.count("count").unwrap_or(3)),
+        _ => Component::Snapshot,
+    };
+    if b.problems.is_empty() {
+        Ok(component)
+    } else {
+        Err(b.problems)
+    }
+}
+
+/// A one-line example of a call, for help texts.
+pub fn example(name: &str) -> &'static str {
+    match name {
+        "kpis" => "{{ kpis(metrics=\"nrr, grr, logo_churn\") }}",
+        "value" => "{{ value(metric=\"nrr\") }}",
+        "chart" => "{{ chart(type=\"line\", metric=\"nrr\") }}",
+        "table" => "{{ table(of=\"at_risk\", limit=10) }}",
+        "changes" => "{{ changes(count=3) }}",
+        _ => "{{ snapshot() }}",
+    }
+}
+
+struct Builder<'a> {
+    args: &'a [(String, Option<Json>)],
+    problems: Vec<Problem>,
+    dimensions: &'a [&'a str],
+}
+
+impl Builder<'_> {
+    /// The argument as a string: `None` when absent or not known yet.
+    fn string(&mut self, key: &str) -> Option<String> {
+        match text_arg(self.args, key)?? {
+            Json::String(s) => Some(s.clone()),
+            other => {
+                self.problems.push(Problem::new(
+                    key,
+                    format!("'{key}' must be a text in quotes, found {other}"),
+                    None,
+                ));
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, key: &str) -> Option<usize> {
+        match text_arg(self.args, key)?? {
+            Json::Number(n) if n.as_u64().is_some_and(|n| (1..=1000).contains(&n)) => {
+                n.as_u64().map(|n| n as usize)
+            }
+            other => {
+                self.problems.push(Problem::new(
+                    key,
+                    format!("'{key}' must be a whole number from 1 to 1000, found {other}"),
+                    None,
+                ));
+                None
+            }
+        }
+    }
+
+    fn choice(&mut self, key: &str, known: &[&'static str]) -> Option<&'static str> {
+        let text = self.string(key)?;
+        match known.iter().find(|k| **k == text) {
+            Some(k) => Some(k),
+            None => {
+                self.problems.push(Problem::new(
+                    key,
+                    format!("unknown {key} '{text}'"),
+                    Some(super::suggestion(&text, known)),
+                ));
+                None
+            }
+        }
+    }
+
+    fn metrics(&mut self, key: &str) -> Vec<&'static MetricDef> {
+        let Some(text) = self.string(key) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let known: Vec<&str> = catalog::ids().collect();
+        for id in list(&text) {
+            match catalog::get(id) {
+                Some(def) => out.push(def),
+                None => self.problems.push(Problem::new(
+                    key,
+                    format!("unknown metric '{id}'"),
+                    Some(super::suggestion(id, &known)),
+                )),
+            }
+        }
+        if out.is_empty() && self.problems.is_empty() {
+            self.problems.push(Problem::new(
+                key,
+                format!("'{key}' names no metric"),
+                Some("give catalog ids, e.g. \"nrr, grr\"".into()),
+            ));
+        }
+        out
+    }
+
+    fn dimension(&mut self) -> Option<String> {
+        let text = self.string("by")?;
+        if self.dimensions.is_empty() || self.dimensions.contains(&text.as_str()) {
+            Some(text)
+        } else {
+            self.problems.push(Problem::new(
+                "by",
+                format!("unknown dimension '{text}'"),
+                Some(super::suggestion(&text, self.dimensions)),
+            ));
+            None
+        }
+    }
+
+    fn chart(&mut self) -> Component {
+        let kind = self.choice("type", CHART_TYPES).unwrap_or("line");
+        let periods = self.count("periods").unwrap_or(12);
+        let title = self.string("title");
+        let by = self.dimension();
+        let data = self.choice("data", &names(CHART_DATA, |d| d.0));
+        let has_metric = text_arg(self.args, "metric").is_some();
+        let has_metrics = text_arg(self.args, "metrics").is_some();
+        let mut metrics = Vec::new();
+        if has_metric {
+            metrics.extend(self.metrics("metric"));
+        }
+        if has_metrics {
+            metrics.extend(self.metrics("metrics"));
+        }
+        let source = match (data, metrics.is_empty()) {
+            (Some(d), true) => {
+                let (_, types, _) = CHART_DATA
+                    .iter()
+                    .find(|c| c.0 == d)
+                    .copied()
+                    .unwrap_or(CHART_DATA[0]);
+                if !types.contains(&kind) {
+                    self.problems.push(Problem::new(
+                        "type",
+                        format!("data '{d}' cannot be drawn as a {kind} chart"),
+                        Some(format!("use type {}", types.join(" or "))),
+                    ));
+                }
+                Source::Data(d, by)
+            }
+            (None, false) => {
+                if !matches!(kind, "line" | "bar" | "sparkline") {
+                    self.problems.push(Problem::new(
+                        "type",
+                        format!("a {kind} chart does not draw metric histories"),
+                        Some(
+                            "metric histories are line, bar or sparkline charts; other types take `data`"
+                                .into(),
+                        ),
+                    ));
+                }
+                match by {
+                    Some(dim) if kind == "bar" && metrics.len() == 1 => {
+                        Source::Breakdown(metrics[0], dim)
+                    }
+                    Some(_) => {
+                        self.problems.push(Problem::new(
+                            "by",
+                            "`by` with metrics draws one metric as a bar chart".into(),
+                            Some("use type=\"bar\" and a single `metric`".into()),
+                        ));
+                        Source::Metrics(metrics)
+                    }
+                    None => Source::Metrics(metrics),
+                }
+            }
+            (Some(_), false) => {
+                self.problems.push(Problem::new(
+                    "data",
+                    "a chart takes either metrics or data, not both".into(),
+                    None,
+                ));
+                Source::Metrics(metrics)
+            }
+            (None, true) => {
+                let known_unevaluated = ["data", "metric", "metrics"]
+                    .iter()
+                    .any(|k| matches!(text_arg(self.args, k), Some(None)));
+                if !known_unevaluated && self.problems.is_empty() {
+                    self.problems.push(Problem {
+                        arg: None,
+                        message: "a chart needs `metric`, `metrics` or `data`".into(),
+                        help: Some(format!(
+                            "data sources: {}",
+                            names(CHART_DATA, |d| d.0).join(", ")
+                        )),
+                    });
+                }
+                Source::Metrics(Vec::new())
+            }
+        };
+        Component::Chart {
+            kind,
+            source,
+            periods,
+            title,
+        }
+    }
+
+    fn table(&mut self) -> Component {
+        let kinds = names(TABLES, |t| t.0);
+        let of = self.choice("of", &kinds).unwrap_or("metrics");
+        let (_, all, defaults, _) = TABLES
+            .iter()
+            .find(|t| t.0 == of)
+            .copied()
+            .unwrap_or(TABLES[0]);
+        let metrics = if text_arg(self.args, "metrics").is_some() {
+            self.metrics("metrics")
+        } else {
+            Vec::new()
+        };
+        let by = self.dimension();
+        let limit = self.count("limit");
+        let columns = match self.string("columns") {
+            Some(text) if all.is_empty() => {
+                self.problems.push(Problem::new(
+                    "columns",
+                    format!("a {of} table's columns are its `metrics`"),
+                    Some(format!("drop columns=\"{text}\"")),
+                ));
+                Vec::new()
+            }
+            Some(text) => {
+                let mut out = Vec::new();
+                for c in list(&text) {
+                    match all.iter().find(|k| **k == c) {
+                        Some(k) => out.push(*k),
+                        None => self.problems.push(Problem::new(
+                            "columns",
+                            format!("a {of} table has no column '{c}'"),
+                            Some(super::suggestion(c, all)),
+                        )),
+                    }
+                }
+                out
+            }
+            None => defaults.to_vec(),
+        };
+        if matches!(of, "metrics" | "breakdown") && metrics.is_empty() && self.problems.is_empty() {
+            let given = text_arg(self.args, "metrics").is_some();
+            if !given {
+                self.problems.push(Problem {
+                    arg: None,
+                    message: format!("a {of} table needs `metrics`"),
+                    help: Some(format!(
+                        "for example table(of=\"{of}\", metrics=\"nrr, grr\"{})",
+                        if of == "breakdown" {
+                            ", by=\"segment\""
+                        } else {
+                            ""
+                        }
+                    )),
+                });
+            }
+        }
+        if of == "breakdown" && by.is_none() && text_arg(self.args, "by").is_none() {
+            self.problems.push(Problem {
+                arg: None,
+                message: "a breakdown table needs `by`".into(),
+                help: Some("for example by=\"segment\"".into()),
+            });
+        }
+        Component::Table {
+            of,
+            columns,
+            metrics,
+            by,
+            limit,
+        }
+    }
+}
+
+/// Finds every `{{ name(args) }}` call in a body whose first line is `first_line` of `file`.
+/// Expressions that are not calls (`{{ period.label }}`) and Tera's own functions are skipped;
+/// a call with a malformed argument list is a problem.
+pub fn scan(body: &str, file: &str, first_line: usize) -> (Vec<Call>, Vec<Diagnostic>) {
+    let mut calls = Vec::new();
+    let mut problems = Vec::new();
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while let Some(found) = body[i..].find("{{") {
+        let start = i + found;
+        let Some(end_rel) = body[start..].find("}}") else {
+            break;
+        };
+        let end = start + end_rel;
+        i = end + 2;
+        let inner_start = start + 2;
+        let inner = &body[inner_start..end];
+        let lead = inner.len() - inner.trim_start_matches([' ', '-', '\t']).len();
+        let expr_start = inner_start + lead;
+        let name_len = body[expr_start..end]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len == 0 || bytes.get(expr_start + name_len) != Some(&b'(') {
+            continue;
+        }
+        let name = &body[expr_start..expr_start + name_len];
+        if TERA_FUNCTIONS.contains(&name) {
+            continue;
+        }
+        let (line, column) = position(body, expr_start, first_line);
+        match parse_args(body, expr_start + name_len + 1, end, first_line) {
+            Ok(args) => calls.push(Call {
+                name: name.to_string(),
+                args,
+                line,
+                column,
+            }),
+            Err((offset, message)) => {
+                let (l, c) = position(body, offset, first_line);
+                problems.push(
+                    Diagnostic::error(file, l, c, message)
+                        .with_help(format!("write it like {}", example(name))),
+                );
+            }
+        }
+    }
+    (calls, problems)
+}
+
+/// The 1-based line (offset by `first_line`) and column of byte `offset`.
+fn position(body: &str, offset: usize, first_line: usize) -> (usize, usize) {
+    let before = &body[..offset];
+    let line = first_line + before.matches('\n').count();
+    let column = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |n| before[n + 1..].chars().count())
+        + 1;
+    (line, column)
+}
+
+/// Parses `key=value, ...)` from `from` (just after the opening parenthesis) up to `end`.
+fn parse_args(
+    body: &str,
+    from: usize,
+    end: usize,
+    first_line: usize,
+) -> Result<Vec<Arg>, (usize, String)> {
+    let bytes = body.as_bytes();
+    let mut i = from;
+    let mut args = Vec::new();
+    let skip_ws = |mut i: usize| {
+        while i < end && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    loop {
+        i = skip_ws(i);
+        if i >= end {
+            return Err((i.min(body.len()), "missing ')' closing the call".into()));
+        }
+        if bytes[i] == b')' {
+            return Ok(args);
+        }
+        let key_start = i;
+        while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+            i += 1;
+        }
+        if i == key_start {
+            return Err((
+                i,
+                format!(
+                    "expected an argument name, found '{}'",
+                    body[i..].chars().next().unwrap_or(' ')
+                ),
+            ));
+        }
+        let key = body[key_start..i].to_string();
+        i = skip_ws(i);
+        if i >= end || bytes[i] != b'=' {
+            return Err((i, format!("expected '=' after '{key}'")));
+        }
+        i = skip_ws(i + 1);
+        let value_start = i;
+        let value = match bytes.get(i) {
+            Some(q @ (b'"' | b'\'' | b'`')) => {
+                let close = body[i + 1..end]
+                    .find(*q as char)
+                    .ok_or((i, "unterminated text".to_string()))?;
+                let text = &body[i + 1..i + 1 + close];
+                i += close + 2;
+                Some(Json::String(text.to_string()))
+            }
+            _ => {
+                let mut depth = 0i32;
+                while i < end {
+                    match bytes[i] {
+                        b'(' | b'[' => depth += 1,
+                        b')' | b']' if depth > 0 => depth -= 1,
+                        b',' | b')' if depth == 0 => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                let raw = body[value_start..i].trim();
+                if raw.is_empty() {
+                    return Err((value_start, format!("'{key}' has no value")));
+                }
+                match raw {
+                    "true" => Some(Json::Bool(true)),
+                    "false" => Some(Json::Bool(false)),
+                    _ => raw
+                        .parse::<u64>()
+                        .ok()
+                        .map(|n| Json::Number(n.into()))
+                        .or_else(|| raw.parse::<f64>().ok().map(Json::from)),
+                }
+            }
+        };
+        let (line, column) = position(body, key_start, first_line);
+        args.push(Arg {
+            key,
+            value,
+            line,
+            column,
+        });
+        i = skip_ws(i);
+        match bytes.get(i) {
+            Some(b',') => i += 1,
+            Some(b')') => {}
+            _ => return Err((i.min(body.len()), "expected ',' or ')'".into())),
+        }
+    }
+}
+
+/// Checks every call of a report against the catalogs; `dimensions` are the valid `by` values.
+pub fn validate(calls: &[Call], file: &str, dimensions: &[&str]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for call in calls {
+        let args: Vec<(String, Option<Json>)> = call
+            .args
+            .iter()
+            .map(|a| (a.key.clone(), a.value.clone()))
+            .collect();
+        if let Err(problems) = check(&call.name, &args, dimensions) {
+            for p in problems {
+                let (line, column) = p
+                    .arg
+                    .as_ref()
+                    .and_then(|k| call.args.iter().find(|a| &a.key == k))
+                    .map_or((call.line, call.column), |a| (a.line, a.column));
+                let mut d = Diagnostic::error(file, line, column, p.message);
+                if let Some(h) = p.help {
+                    d = d.with_help(h);
+                }
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(body: &str) -> Vec<String> {
+        let (calls, problems) = scan(body, "reports/r.md", 5);
+        assert!(problems.is_empty(), "{problems:?}");
+        validate(&calls, "reports/r.md", &["segment", "region", "csm_id"])
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn scans_calls_with_positions_and_skips_plain_expressions() {
+        let body = "# Title {{ period.label }}\n\nNRR was {{ value(metric=\"nrr\") }}.\n{{ chart(type='line', metric=\"nrr\", periods=24) }}\n{% for s in segments %}{{ kpis(metrics=s) }}{% endfor %}\n";
+        let (calls, problems) = scan(body, "reports/r.md", 5);
+        assert!(problems.is_empty());
+        assert_eq!(calls.len(), 3);
+        assert_eq!(
+            (calls[0].name.as_str(), calls[0].line, calls[0].column),
+            ("value", 7, 12)
+        );
+        assert_eq!(calls[1].args[2].value, Some(Json::from(24u64)));
+        assert_eq!(calls[1].args[0].value, Some(Json::String("line".into())));
+        // A variable argument is checked only after rendering.
+        assert_eq!(calls[2].args[0].value, None);
+        assert!(checked(body).is_empty());
+    }
+
+    #[test]
+    fn unknown_metric_component_chart_type_and_column_suggest() {
+        let errors = checked(
+            "{{ value(metric=\"nrrr\") }}\n{{ kpi(metrics=\"nrr\") }}\n{{ chart(type=\"lines\", metric=\"nrr\") }}\n{{ table(of=\"at_risk\", columns=\"acount, arr\") }}\n",
+        );
+        assert_eq!(
+            errors,
+            vec![
+                "reports/r.md:5:10: error: unknown metric 'nrrr'\n  help: did you mean 'nrr'?",
+                "reports/r.md:6:4: error: unknown component 'kpi'\n  help: did you mean 'kpis'?",
+                "reports/r.md:7:10: error: unknown type 'lines'\n  help: did you mean 'line'?",
+                "reports/r.md:8:24: error: a at_risk table has no column 'acount'\n  help: did you mean 'account'?",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_argument_missing_argument_and_bad_dimension() {
+        let errors = checked(
+            "{{ kpis(metric=\"nrr\") }}\n{{ table(of=\"breakdown\", metrics=\"nrr\", by=\"segmnt\") }}\n",
+        );
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].contains("'kpis' has no argument 'metric'"));
+        assert!(errors[0].contains("did you mean 'metrics'?"));
+        assert!(errors[1].contains("'kpis' needs the argument 'metrics'"));
+        assert!(errors[2].starts_with("reports/r.md:6:"));
+        assert!(errors[2].contains("unknown dimension 'segmnt'"));
+    }
+
+    #[test]
+    fn chart_data_must_fit_the_type() {
+        let errors = checked("{{ chart(type=\"line\", data=\"cohorts\") }}\n");
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains("data 'cohorts' cannot be drawn as a line chart"));
+        assert!(errors[0].contains("use type heatmap"));
+        assert!(checked("{{ chart(type=\"heatmap\", data=\"cohorts\") }}").is_empty());
+        assert!(checked("{{ chart(type=\"bar\", metric=\"nrr\", by=\"segment\") }}").is_empty());
+    }
+
+    #[test]
+    fn malformed_call_is_a_problem_with_position() {
+        let (_, problems) = scan("text\n{{ value(metric) }}\n", "reports/r.md", 3);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(4));
+        assert!(problems[0].message.contains("expected '=' after 'metric'"));
+    }
+
+    #[test]
+    fn check_builds_typed_components() {
+        let args = vec![
+            ("of".to_string(), Some(Json::String("renewals".into()))),
+            ("limit".to_string(), Some(Json::from(5u64))),
+        ];
+        match check("table", &args, &[]) {
+            Ok(Component::Table {
+                of, columns, limit, ..
+            }) => {
+                assert_eq!(of, "renewals");
+                assert_eq!(limit, Some(5));
+                assert_eq!(columns[0], "account");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

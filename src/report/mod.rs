@@ -1,0 +1,380 @@
+//! Report definitions: `reports/*.md`, each a YAML front matter block and a Markdown body with
+//! embedded components. This module parses and checks them against the metric catalog; it does
+//! not render anything (that is `crate::site`).
+
+pub mod component;
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::period::PeriodKind;
+use serde::Deserialize;
+use std::path::Path;
+
+/// How often a report is published; each cadence has its period kind and an archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cadence {
+    Weekly,
+    Monthly,
+    Quarterly,
+    Annual,
+    /// The board snapshot: one fiscal quarter.
+    Board,
+}
+
+impl Cadence {
+    /// The period one issue of the report covers.
+    pub fn period_kind(self) -> PeriodKind {
+        match self {
+            Cadence::Weekly => PeriodKind::Week,
+            Cadence::Monthly => PeriodKind::Month,
+            Cadence::Quarterly | Cadence::Board => PeriodKind::Quarter,
+            Cadence::Annual => PeriodKind::Year,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cadence::Weekly => "weekly",
+            Cadence::Monthly => "monthly",
+            Cadence::Quarterly => "quarterly",
+            Cadence::Annual => "annual",
+            Cadence::Board => "board",
+        }
+    }
+}
+
+/// What a report is rendered to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Output {
+    Html,
+    Pdf,
+}
+
+/// The PDF layout of a report with `pdf` among its outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// One page: the executive numbers.
+    Onepager,
+    /// 16:9 slides, one per section.
+    Deck,
+    /// Flowing pages.
+    #[default]
+    Document,
+}
+
+/// Paper size of `onepager` and `document` PDFs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+/// PDF options of the front matter.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PdfOptions {
+    pub layout: Layout,
+    pub paper: Paper,
+}
+
+/// The entities a `per:` report renders one page for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Per {
+    Csm,
+    Segment,
+    Account,
+}
+
+impl Per {
+    pub fn name(self) -> &'static str {
+        match self {
+            Per::Csm => "csm",
+            Per::Segment => "segment",
+            Per::Account => "account",
+        }
+    }
+}
+
+/// The period a standing (cadence-less) report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Span {
+    Week,
+    #[default]
+    Month,
+    Quarter,
+    Year,
+    Ttm,
+}
+
+impl Span {
+    pub fn kind(self) -> PeriodKind {
+        match self {
+            Span::Week => PeriodKind::Week,
+            Span::Month => PeriodKind::Month,
+            Span::Quarter => PeriodKind::Quarter,
+            Span::Year => PeriodKind::Year,
+            Span::Ttm => PeriodKind::Ttm,
+        }
+    }
+}
+
+/// The YAML front matter of a report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub cadence: Option<Cadence>,
+    pub audience: String,
+    pub description: String,
+    pub outputs: Vec<Output>,
+    pub pdf: PdfOptions,
+    /// How many issues the archive keeps, the latest included.
+    pub archive: usize,
+    pub per: Option<Per>,
+    /// The period of a standing report (ignored with a cadence).
+    pub period: Span,
+    /// Position in the site navigation (lower first); reports with `per` are never in it.
+    pub order: i32,
+    /// Whether the report is listed in the navigation.
+    pub nav: bool,
+}
+
+impl Default for FrontMatter {
+    fn default() -> Self {
+        FrontMatter {
+            title: String::new(),
+            cadence: None,
+            audience: String::new(),
+            description: String::new(),
+            outputs: vec![Output::Html],
+            pdf: PdfOptions::default(),
+            archive: 12,
+            per: None,
+            period: Span::default(),
+            order: 50,
+            nav: true,
+        }
+    }
+}
+
+/// One parsed report definition.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The file as shown in diagnostics: `reports/monthly.md`.
+    pub file: String,
+    /// The file stem: `monthly`. `index` is the home page.
+    pub slug: String,
+    pub front: FrontMatter,
+    /// The Markdown body (a Tera template).
+    pub body: String,
+    /// The 1-based line of the file where the body starts.
+    pub body_line: usize,
+    /// The component calls found in the body.
+    pub calls: Vec<component::Call>,
+}
+
+impl Report {
+    /// The period kind one page of the report covers.
+    pub fn period_kind(&self) -> PeriodKind {
+        match self.front.cadence {
+            Some(c) => c.period_kind(),
+            None => self.front.period.kind(),
+        }
+    }
+
+    pub fn has_output(&self, output: Output) -> bool {
+        self.front.outputs.contains(&output)
+    }
+}
+
+/// The front matter and the body of a report's text, with the body's first line.
+fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    for (i, line) in rest.split_inclusive('\n').enumerate() {
+        if line.trim_end() == "---" {
+            let front = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            return Some((front, body, i + 3));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Parses one report; `file` is its display path, `slug` its file stem.
+pub fn parse(text: &str, file: &str, slug: &str) -> Result<Report, Vec<Diagnostic>> {
+    let Some((front_text, body, body_line)) = split_front_matter(text) else {
+        return Err(vec![
+            Diagnostic::error(file, 1, 1, "missing front matter").with_help(
+                "start the file with a `---` line, the YAML keys (title, cadence, ...), and a closing `---` line",
+            ),
+        ]);
+    };
+    // The front matter starts on line 2: shift the YAML's positions.
+    let front: FrontMatter = crate::yaml::parse(front_text, file).map_err(|mut d| {
+        d.line = d.line.map(|l| l + 1);
+        vec![d]
+    })?;
+    let mut problems = Vec::new();
+    if front.title.trim().is_empty() {
+        problems.push(
+            Diagnostic::error(file, 2, 1, "the front matter has no title")
+                .with_help("add `title: ...`"),
+        );
+    }
+    if front.archive == 0 {
+        let (line, column) = crate::yaml::locate(front_text, &["archive"]);
+        problems.push(
+            Diagnostic::error(file, line + 1, column, "archive must be at least 1")
+                .with_help("`archive: 12` keeps the latest issue and the 11 before it"),
+        );
+    }
+    if front.per.is_some() && front.cadence.is_some() {
+        let (line, column) = crate::yaml::locate(front_text, &["per"]);
+        problems.push(
+            Diagnostic::error(
+                file,
+                line + 1,
+                column,
+                "a report cannot have both `per` and `cadence`",
+            )
+            .with_help("entity pages show the current state; drop one of the two keys"),
+        );
+    }
+    let (calls, scan_problems) = component::scan(body, file, body_line);
+    problems.extend(scan_problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Report {
+        file: file.to_string(),
+        slug: slug.to_string(),
+        front,
+        body: body.to_string(),
+        body_line,
+        calls,
+    })
+}
+
+/// Reads every `*.md` of `dir` (sorted by name). A missing folder gives no reports.
+pub fn load_dir(dir: &Path, display_dir: &str) -> Result<Vec<Report>, Vec<Diagnostic>> {
+    let mut files: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect(),
+        Err(_) => return Ok(Vec::new()),
+    };
+    files.sort();
+    let mut reports = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let file = format!("{display_dir}/{name}");
+        let slug = name.trim_end_matches(".md").to_string();
+        if !slug
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            problems.push(
+                Diagnostic::file_error(&file, "a report's file name becomes its URL")
+                    .with_help("use only letters, digits, '-' and '_' in the file name"),
+            );
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match parse(&text, &file, &slug) {
+                Ok(r) => reports.push(r),
+                Err(d) => problems.extend(d),
+            },
+            Err(e) => problems.push(Diagnostic::file_error(&file, format!("cannot read: {e}"))),
+        }
+    }
+    let mut slugs: Vec<&str> = reports.iter().map(|r| r.slug.as_str()).collect();
+    slugs.sort_unstable();
+    for reserved in RESERVED {
+        if slugs.binary_search(reserved).is_ok() {
+            problems.push(
+                Diagnostic::file_error(
+                    format!("{display_dir}/{reserved}.md"),
+                    format!("'{reserved}' is a name the site uses for its own pages"),
+                )
+                .with_help("rename the file"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(reports)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Report names the site keeps for its own pages and folders.
+pub const RESERVED: &[&str] = &["assets", "metrics", "definitions", "data-quality"];
+
+/// A "did you mean" over a list of choices, in the diagnostics' quoting style.
+pub(crate) fn suggestion(input: &str, known: &[&str]) -> String {
+    did_you_mean(input, known).replace('`', "'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_front_matter_and_finds_the_body_line() {
+        let text = "---\ntitle: Monthly\ncadence: monthly\noutputs: [html, pdf]\npdf: { layout: deck }\narchive: 6\n---\n# Hello\n\n{{ kpis(metrics=\"nrr, grr\") }}\n";
+        let r = parse(text, "reports/monthly.md", "monthly").expect("valid");
+        assert_eq!(r.front.title, "Monthly");
+        assert_eq!(r.front.cadence, Some(Cadence::Monthly));
+        assert_eq!(r.front.pdf.layout, Layout::Deck);
+        assert_eq!(r.front.archive, 6);
+        assert_eq!(r.body_line, 8);
+        assert!(r.body.starts_with("# Hello"));
+        assert_eq!(r.calls.len(), 1);
+        assert_eq!(r.calls[0].line, 10);
+        assert!(r.has_output(Output::Pdf));
+    }
+
+    #[test]
+    fn unknown_front_matter_key_points_at_its_line() {
+        let text = "---\ntitle: X\ncadense: monthly\n---\nbody\n";
+        let err = parse(text, "reports/x.md", "x").expect_err("invalid");
+        let shown = err[0].to_string();
+        assert!(
+            shown.starts_with("reports/x.md:3:1: error: unknown key 'cadense'"),
+            "{shown}"
+        );
+        assert!(shown.contains("did you mean 'cadence'?"), "{shown}");
+    }
+
+    #[test]
+    fn missing_front_matter_and_title_are_errors() {
+        let err = parse("# no front matter\n", "reports/x.md", "x").expect_err("invalid");
+        assert!(err[0].message.contains("missing front matter"));
+        let err = parse("---\ncadence: weekly\n---\n", "reports/x.md", "x").expect_err("no title");
+        assert!(err[0].message.contains("no title"));
+    }
+
+    #[test]
+    fn bad_cadence_value_is_reported() {
+        let err = parse("---\ntitle: X\ncadence: daily\n---\n", "reports/x.md", "x")
+            .expect_err("invalid");
+        let shown = err[0].to_string();
+        assert!(shown.contains("reports/x.md:3:"), "{shown}");
+        assert!(shown.contains("daily"), "{shown}");
+    }
+}
