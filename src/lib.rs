@@ -10,4 +10,5 @@ pub mod metrics;
 pub mod period;
 pub mod render;
 pub mod report;
+pub mod site;
 pub mod yaml;

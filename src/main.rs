@@ -13,9 +13,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create a new project with example config, data, reports and the default theme.
+    Init(postsale::cmd::init::Args),
+    /// Build the static site (and PDFs) into site/, atomically.
+    Build(postsale::cmd::build::Args),
     /// Print metrics for a period: a table for people, JSON or CSV for programs.
     Metrics(postsale::cmd::metrics::Args),
-    /// Validate config and data, report every problem; writes nothing.
+    /// Validate config, data, reports and theme; report every problem; write nothing.
     Check(postsale::cmd::check::Args),
     /// Write a synthetic but realistic data set in the DATA.md format.
     Demo(postsale::cmd::demo::Args),
@@ -24,6 +28,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Init(args) => postsale::cmd::init::run(args),
+        Command::Build(args) => postsale::cmd::build::run(args),
         Command::Metrics(args) => postsale::cmd::metrics::run(args),
         Command::Check(args) => postsale::cmd::check::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),

@@ -63,7 +63,11 @@ fn diagnostic_for(message: &str, file: &str, line: usize, column: usize) -> Diag
             format!("bad value for '{path}': {detail}"),
         );
     }
-    Diagnostic::error(file, line, column, message.to_string())
+    let d = Diagnostic::error(file, line, column, message.to_string());
+    if message.contains("mapping values are not allowed") {
+        return d.with_help("a value that contains ': ' must be in quotes");
+    }
+    d
 }
 
 /// The 1-based line and column of the key at `path` (e.g. `["health", "weights", "usage"]`) in a

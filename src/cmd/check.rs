@@ -1,43 +1,34 @@
-//! `postsale check`: loads and validates the config and every data table, prints every problem
-//! with file:line:column, writes nothing. Exit status 1 on any error.
+//! `postsale check`: loads and validates the config, every data table, every report definition
+//! (front matter, component calls, template syntax) and the theme; prints every problem with
+//! file:line:column; writes nothing. Exit status 1 on any error.
 
-use crate::data::load::{LoadOptions, load};
+use crate::site;
 use std::path::PathBuf;
 
 /// Arguments of `postsale check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The project folder (with postsale.yaml and data/).
+    /// The project folder (with postsale.yaml, data/, reports/).
     #[arg(long, default_value = ".")]
     pub project: PathBuf,
 }
 
 /// Runs the checks; the summary goes to stdout, problems to stderr.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let config = crate::config::load(&args.project)?;
-    let data_dir = args.project.join(&config.data_dir);
-    let loaded = load(
-        &data_dir,
-        &LoadOptions {
-            lenient: config.lenient,
-            ..LoadOptions::default()
-        },
-    )?;
-    for warning in &loaded.warnings {
-        eprintln!("{warning}");
-    }
-    for notice in &loaded.notices {
-        println!("note: {notice}");
-    }
-    let rows: usize = loaded.dataset.row_counts.values().sum();
-    println!(
-        "ok: postsale.yaml and {} tables ({rows} rows) are valid{}",
-        loaded.dataset.row_counts.len(),
-        if loaded.warnings.is_empty() {
-            String::new()
+    let project = site::load_project(&args.project)?;
+    site::pages::tera(&project).map_err(crate::diagnostic::Diagnostics)?;
+    for note in &project.data_notes {
+        if note.contains("warning") {
+            eprintln!("{note}");
         } else {
-            format!(", {} warnings", loaded.warnings.len())
+            println!("note: {note}");
         }
+    }
+    let rows: usize = project.data.row_counts.values().sum();
+    println!(
+        "ok: postsale.yaml, {} tables ({rows} rows) and {} reports are valid",
+        project.data.row_counts.len(),
+        project.reports.len(),
     );
     Ok(())
 }

@@ -120,7 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Today's date (UTC) from the system clock: the default as-of date.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() / 86_400)

@@ -1,8 +1,10 @@
 //! The commands: thin wiring of the pipeline stages. Each takes its parsed arguments and returns
 //! `anyhow::Result`; `main` prints the error chain once.
 
+pub mod build;
 pub mod check;
 pub mod demo;
+pub mod init;
 pub mod metrics;
 
 /// The error as printed to stderr: diagnostics as they are, anything else as `error: ...` with

@@ -27,6 +27,18 @@ pub struct Options {
     pub end: Month,
 }
 
+impl Default for Options {
+    /// The example data set: 300 accounts, 36 months to October 2026, seed 1.
+    fn default() -> Self {
+        Options {
+            accounts: 300,
+            months: 36,
+            seed: 1,
+            end: Month::new(2026, 10),
+        }
+    }
+}
+
 /// Rows written per file, in DATA.md order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {

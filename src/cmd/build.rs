@@ -1,0 +1,53 @@
+//! `postsale build`: load and check the project, compute, render every page in parallel and swap
+//! the new site in atomically. A failed build leaves the previous output untouched.
+
+use crate::site::{self, Options};
+use chrono::NaiveDate;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Arguments of `postsale build`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// "Now" for the build (YYYY-MM-DD); overrides as_of in postsale.yaml.
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// Output folder, replaced atomically (relative to the project).
+    #[arg(long, default_value = "site")]
+    pub out: PathBuf,
+    /// Build the HTML site only, without the PDFs.
+    #[arg(long)]
+    pub no_pdf: bool,
+    /// The project folder (with postsale.yaml, data/, reports/).
+    #[arg(long, default_value = ".")]
+    pub project: PathBuf,
+}
+
+/// Runs the build and prints a one-line summary.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let project = site::load_project(&args.project)?;
+    let as_of = project.config.resolve_as_of(args.as_of, super::metrics::today());
+    let out = if args.out.is_absolute() {
+        args.out.clone()
+    } else {
+        args.project.join(&args.out)
+    };
+    let summary = site::build(
+        &project,
+        &Options {
+            as_of,
+            out: out.clone(),
+            progress: std::io::stderr().is_terminal(),
+        },
+    )?;
+    println!(
+        "built {} pages ({} files, {:.1} MB) into {} in {:.2} s (as of {as_of})",
+        summary.pages,
+        summary.files,
+        summary.bytes as f64 / 1_000_000.0,
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,1864 @@
+//! Renders checked report components (`crate::report::component::Component`) to HTML for one
+//! page: KPI tiles, inline values, charts with their data tables, tables with drill-down links,
+//! "what changed" and the account snapshot. Numbers come from `Facts` (the metric engine's
+//! results); this module chooses, formats and links them. HTML comes from the theme's component
+//! templates, so every value is escaped by Tera.
+
+use super::facts::{Entity, Facts};
+use super::links::Links;
+use crate::data::{AccountIx, RenewalStage};
+use crate::metrics::catalog::{MetricDef, Unit};
+use crate::metrics::health::{self, HealthBand};
+use crate::metrics::status::{self, Status};
+use crate::metrics::views::AccountSnapshot;
+use crate::metrics::{Scope, Value, breakdown, cohorts, renewals, revenue, segments};
+use crate::period::{Month, Period, PeriodKind};
+use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};
+use crate::render::format;
+use crate::report::component::{Component, Source};
+use chrono::Days;
+use serde::Serialize;
+use std::cell::Cell;
+
+/// Where a component is rendered: the page's period, entity and path depth.
+pub struct Page<'p> {
+    /// `../` repeated to reach the site root.
+    pub root: String,
+    pub period: Period,
+    pub entity: Entity,
+    /// Numbers the charts of the page (`chart-1`, ...).
+    pub charts: Cell<usize>,
+    pub links: &'p Links,
+}
+
+/// A column of a rendered table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub label: String,
+    pub numeric: bool,
+}
+
+/// A cell: text, an optional link and status class, and a sort key for the script.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TableCell {
+    pub text: String,
+    pub href: Option<String>,
+    pub class: Option<String>,
+    pub sort: Option<String>,
+}
+
+/// A table ready for `components/table.html`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Table {
+    pub caption: Option<String>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<TableCell>>,
+    pub sortable: bool,
+}
+
+impl Table {
+    fn new(columns: &[(&str, bool)]) -> Table {
+        Table {
+            caption: None,
+            columns: columns
+                .iter()
+                .map(|(l, n)| Column {
+                    label: (*l).to_string(),
+                    numeric: *n,
+                })
+                .collect(),
+            rows: Vec::new(),
+            sortable: true,
+        }
+    }
+}
+
+fn text(t: impl Into<String>) -> TableCell {
+    TableCell {
+        text: t.into(),
+        ..TableCell::default()
+    }
+}
+
+fn num(t: impl Into<String>, sort: Option<f64>) -> TableCell {
+    TableCell {
+        text: t.into(),
+        class: Some("num".into()),
+        sort: Some(sort.map_or_else(String::new, |v| format!("{v}"))),
+        ..TableCell::default()
+    }
+}
+
+fn link(t: impl Into<String>, href: Option<String>) -> TableCell {
+    TableCell {
+        text: t.into(),
+        href,
+        ..TableCell::default()
+    }
+}
+
+/// The CSS status name of a status.
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Good => "good",
+        Status::Warning => "warning",
+        Status::Bad => "bad",
+        Status::Missing => "missing",
+        Status::Neutral => "neutral",
+    }
+}
+
+fn tone(s: Status) -> Tone {
+    match s {
+        Status::Good => Tone::Good,
+        Status::Warning => Tone::Warning,
+        Status::Bad => Tone::Bad,
+        Status::Missing => Tone::Missing,
+        Status::Neutral => Tone::Neutral,
+    }
+}
+
+fn band_tone(b: HealthBand) -> Tone {
+    match b {
+        HealthBand::Green => Tone::Good,
+        HealthBand::Yellow => Tone::Warning,
+        HealthBand::Red => Tone::Bad,
+    }
+}
+
+fn band_status(b: Option<HealthBand>) -> &'static str {
+    match b {
+        Some(HealthBand::Green) => "good",
+        Some(HealthBand::Yellow) => "warning",
+        Some(HealthBand::Red) => "bad",
+        None => "missing",
+    }
+}
+
+/// Renders components of one build.
+pub struct Renderer<'r, 'a> {
+    pub facts: &'r Facts<'a>,
+    pub tera: &'r tera::Tera,
+    pub currency: &'r str,
+}
+
+impl Renderer<'_, '_> {
+    fn fiscal(&self) -> u32 {
+        self.facts.ctx.config.fiscal_year_start
+    }
+
+    fn target(&self, id: &str) -> Option<f64> {
+        self.facts.ctx.config.targets.get(id).copied()
+    }
+
+    fn fmt(&self, def: &MetricDef, v: Value) -> String {
+        format::value(def, v, self.currency)
+    }
+
+    fn money(&self, v: f64) -> String {
+        format::money(v, self.currency)
+    }
+
+    fn axis(&self, unit: Unit) -> Axis {
+        match unit {
+            Unit::Money => Axis::Money {
+                currency: self.currency.to_string(),
+            },
+            Unit::Percent => Axis::Percent,
+            Unit::Count => Axis::Count,
+            Unit::Ratio => Axis::Ratio,
+            Unit::Days | Unit::Hours => Axis::Days,
+            Unit::Score => Axis::Score,
+        }
+    }
+
+    fn money_axis(&self) -> Axis {
+        Axis::Money {
+            currency: self.currency.to_string(),
+        }
+    }
+
+    fn template(&self, name: &str, ctx: &tera::Context) -> Result<String, String> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| super::theme::tera_error(&e))
+    }
+
+    fn scope_mask(&self, page: &Page) -> Option<std::sync::Arc<Vec<bool>>> {
+        self.facts.mask(&page.entity)
+    }
+
+    /// Renders one component.
+    pub fn render(&self, page: &Page, component: &Component) -> Result<String, String> {
+        match component {
+            Component::Kpis(defs) => self.kpis(page, defs),
+            Component::Value { metric, show } => Ok(self.inline_value(page, metric, show)),
+            Component::Chart {
+                kind,
+                source,
+                periods,
+                title,
+            } => self.chart(page, kind, source, *periods, title.as_deref()),
+            Component::Table {
+                of,
+                columns,
+                metrics,
+                by,
+                limit,
+            } => {
+                let table = self.table(page, of, columns, metrics, by.as_deref(), *limit)?;
+                self.render_table(&table)
+            }
+            Component::Changes(count) => self.changes(page, *count),
+            Component::Snapshot => self.snapshot(page),
+        }
+    }
+
+    pub fn render_table(&self, table: &Table) -> Result<String, String> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("caption", &table.caption);
+        ctx.insert("columns", &table.columns);
+        ctx.insert("rows", &table.rows);
+        ctx.insert("sortable", &table.sortable);
+        self.template("components/table.html", &ctx)
+    }
+
+    fn previous_periods(&self, page: &Page) -> (Period, Period) {
+        (
+            page.period.previous(self.fiscal()),
+            page.period.year_ago(self.fiscal()),
+        )
+    }
+
+    /// The sparkline SVG of a metric over the page's last `count` periods.
+    fn sparkline(&self, page: &Page, def: &MetricDef, count: usize, status: Status) -> String {
+        let values: Vec<Value> = page
+            .period
+            .history(count, self.fiscal())
+            .iter()
+            .map(|p| self.facts.value(&page.entity, p, def.id))
+            .collect();
+        let id = self.next_chart_id(page);
+        charts::svg(
+            &Chart::Sparkline {
+                values,
+                tone: tone(status),
+            },
+            &id,
+            &format!("{} trend", def.name),
+            &format!("{} over the last {count} periods", def.name),
+        )
+    }
+
+    fn next_chart_id(&self, page: &Page) -> String {
+        let n = page.charts.get() + 1;
+        page.charts.set(n);
+        format!("chart-{n}")
+    }
+
+    fn kpis(&self, page: &Page, defs: &[&'static MetricDef]) -> Result<String, String> {
+        #[derive(Serialize)]
+        struct Tile {
+            name: String,
+            href: String,
+            value: String,
+            status: &'static str,
+            status_label: &'static str,
+            target: Option<String>,
+            change: String,
+            change_year: String,
+            previous_label: String,
+            year_ago_label: String,
+            sparkline: String,
+        }
+        let (previous, year_ago) = self.previous_periods(page);
+        let tiles: Vec<Tile> = defs
+            .iter()
+            .map(|def| {
+                let v = self.facts.value(&page.entity, &page.period, def.id);
+                let target = self.target(def.id);
+                let st = status::status(def, v, target);
+                Tile {
+                    name: def.name.to_string(),
+                    href: format!("{}metrics/{}.html", page.root, def.id),
+                    value: self.fmt(def, v),
+                    status: status_name(st),
+                    status_label: st.label(),
+                    target: target.map(|t| self.fmt(def, Some(t))),
+                    change: format::change(
+                        def,
+                        v,
+                        self.facts.value(&page.entity, &previous, def.id),
+                    ),
+                    change_year: format::change(
+                        def,
+                        v,
+                        self.facts.value(&page.entity, &year_ago, def.id),
+                    ),
+                    previous_label: previous.label(),
+                    year_ago_label: year_ago.label(),
+                    sparkline: self.sparkline(page, def, 12, st),
+                }
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("tiles", &tiles);
+        self.template("components/tiles.html", &ctx)
+    }
+
+    fn inline_value(&self, page: &Page, def: &MetricDef, show: &str) -> String {
+        let (previous, year_ago) = self.previous_periods(page);
+        let v = self.facts.value(&page.entity, &page.period, def.id);
+        let st = status::status(def, v, self.target(def.id));
+        let shown = match show {
+            "previous" => self.fmt(def, self.facts.value(&page.entity, &previous, def.id)),
+            "year_ago" => self.fmt(def, self.facts.value(&page.entity, &year_ago, def.id)),
+            "change" => format::change(
+                def,
+                v,
+                self.facts.value(&page.entity, &previous, def.id),
+            ),
+            "change_year" => format::change(
+                def,
+                v,
+                self.facts.value(&page.entity, &year_ago, def.id),
+            ),
+            "target" => self.fmt(def, self.target(def.id)),
+            "status" => st.label().to_string(),
+            _ => self.fmt(def, v),
+        };
+        format!(
+            "<a class=\"value status-{}\" href=\"{}metrics/{}.html\" title=\"{}\">{}</a>",
+            status_name(st),
+            page.root,
+            def.id,
+            escape(def.name),
+            escape(&shown)
+        )
+    }
+
+    fn changes(&self, page: &Page, count: usize) -> Result<String, String> {
+        #[derive(Serialize)]
+        struct Change {
+            name: &'static str,
+            href: String,
+            verb: &'static str,
+            change: String,
+            value: String,
+            previous: String,
+            status: &'static str,
+        }
+        let (previous, _) = self.previous_periods(page);
+        let now = self.facts.values(&page.entity, &page.period);
+        let before = self.facts.values(&page.entity, &previous);
+        // The headline metrics that moved most, relative to their previous value (percent
+        // metrics by points over 10, so a 2-point NRR move ranks like a 20 % ARR move).
+        let mut moves: Vec<(f64, &'static MetricDef, f64, f64)> = HEADLINE
+            .iter()
+            .filter_map(|id| {
+                let def = crate::metrics::catalog::get(id)?;
+                let (Some(a), Some(b)) = (now.get(id).copied().flatten(), before.get(id).copied().flatten()) else {
+                    return None;
+                };
+                let size = match def.unit {
+                    Unit::Percent | Unit::Score => (a - b).abs() / 10.0,
+                    _ if b != 0.0 => ((a - b) / b).abs(),
+                    _ => return None,
+                };
+                (size > 0.0).then_some((size, def, a, b))
+            })
+            .collect();
+        moves.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.id.cmp(y.1.id)));
+        let changes: Vec<Change> = moves
+            .into_iter()
+            .take(count)
+            .map(|(_, def, a, b)| Change {
+                name: def.name,
+                href: format!("{}metrics/{}.html", page.root, def.id),
+                verb: if a > b { "rose" } else { "fell" },
+                change: format::change(def, Some(a), Some(b)),
+                value: self.fmt(def, Some(a)),
+                previous: self.fmt(def, Some(b)),
+                status: status_name(status::status(def, Some(a), self.target(def.id))),
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("changes", &changes);
+        self.template("components/changes.html", &ctx)
+    }
+
+    fn account_name(&self, a: AccountIx) -> String {
+        self.facts
+            .ctx
+            .data
+            .accounts
+            .rows
+            .get(a as usize)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn csm_cell(&self, page: &Page, a: AccountIx) -> TableCell {
+        let data = self.facts.ctx.data;
+        let acc = data.accounts.rows.get(a as usize);
+        let csm = acc.and_then(|r| r.csm);
+        let name = csm
+            .and_then(|c| data.csms.as_ref().and_then(|t| t.rows.get(c as usize)))
+            .map(|c| c.name.clone())
+            .or_else(|| acc.and_then(|r| r.csm_id.clone()))
+            .unwrap_or_else(|| format::MISSING.into());
+        let href = csm.and_then(|c| page.links.csm(&page.root, data, c));
+        link(name, href)
+    }
+
+    fn account_cell(&self, page: &Page, a: AccountIx) -> TableCell {
+        link(
+            self.account_name(a),
+            page.links.account(&page.root, self.facts.ctx.data, a),
+        )
+    }
+
+    fn snapshot_cell(&self, page: &Page, s: &AccountSnapshot, column: &str) -> TableCell {
+        let data = self.facts.ctx.data;
+        let acc = data.accounts.rows.get(s.account as usize);
+        match column {
+            "account" => self.account_cell(page, s.account),
+            "segment" => text(
+                acc.and_then(|a| a.segment.clone())
+                    .unwrap_or_else(|| format::MISSING.into()),
+            ),
+            "csm" => self.csm_cell(page, s.account),
+            "arr" => num(self.money(s.arr), Some(s.arr)),
+            "health" => TableCell {
+                class: Some(format!("num status-{}", band_status(s.band))),
+                ..num(
+                    s.health.map_or(format::MISSING.into(), |h| format!("{h:.0}")),
+                    s.health,
+                )
+            },
+            "band" => TableCell {
+                class: Some(format!("status-{}", band_status(s.band))),
+                ..text(s.band.map_or(format::MISSING, |b| b.name()))
+            },
+            "health_change" => num(
+                s.health_change_90d
+                    .map_or(format::MISSING.into(), |c| format!("{c:+.0}")),
+                s.health_change_90d,
+            ),
+            "last_contact" => TableCell {
+                sort: Some(s.last_contact.map_or(String::new(), |d| d.to_string())),
+                ..text(
+                    s.last_contact
+                        .map_or("never".to_string(), |d| d.to_string()),
+                )
+            },
+            "touchpoints" => num(
+                s.touchpoints_this_quarter.to_string(),
+                Some(s.touchpoints_this_quarter as f64),
+            ),
+            "qbr" => text(if s.qbr_done_this_quarter { "done" } else { "not yet" }),
+            "nps" => num(
+                s.latest_nps.map_or(format::MISSING.into(), |n| n.to_string()),
+                s.latest_nps.map(|n| n as f64),
+            ),
+            "open_tickets" => num(s.open_tickets.to_string(), Some(s.open_tickets as f64)),
+            "next_renewal" | "due_on" => text(
+                s.next_renewal
+                    .as_ref()
+                    .map_or(format::MISSING.into(), |r| r.due_on.to_string()),
+            ),
+            "days_to_renewal" | "days" => {
+                let d = s.next_renewal.as_ref().map(|r| r.days);
+                num(
+                    d.map_or(format::MISSING.into(), |d| d.to_string()),
+                    d.map(|d| d as f64),
+                )
+            }
+            "stage" => text(
+                s.next_renewal
+                    .as_ref()
+                    .map_or(format::MISSING.into(), |r| stage_label(r.stage, r.stalled)),
+            ),
+            "risk_factors" => TableCell {
+                class: (!s.risk_factors.is_empty()).then(|| "status-bad".to_string()),
+                ..text(
+                    s.risk_factors
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            },
+            "urgency" => num(format!("{:.1}", s.urgency), Some(s.urgency)),
+            _ => text(""),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn table(
+        &self,
+        page: &Page,
+        of: &str,
+        columns: &[&'static str],
+        metrics: &[&'static MetricDef],
+        by: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Table, String> {
+        let labels: Vec<(&str, bool)> = columns
+            .iter()
+            .map(|c| (column_label(c), is_numeric(c)))
+            .collect();
+        let mut table = Table::new(&labels);
+        let data = self.facts.ctx.data;
+        let as_of = self.facts.ctx.as_of;
+        let latest_month = Period::latest_complete(PeriodKind::Month, as_of, self.fiscal());
+        match of {
+            "metrics" => {
+                let (previous, year_ago) = self.previous_periods(page);
+                for def in metrics {
+                    let v = self.facts.value(&page.entity, &page.period, def.id);
+                    let p = self.facts.value(&page.entity, &previous, def.id);
+                    let y = self.facts.value(&page.entity, &year_ago, def.id);
+                    let target = self.target(def.id);
+                    let st = status::status(def, v, target);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "metric" => link(
+                                def.name,
+                                Some(format!("{}metrics/{}.html", page.root, def.id)),
+                            ),
+                            "value" => TableCell {
+                                class: Some(format!("num status-{}", status_name(st))),
+                                ..num(self.fmt(def, v), v)
+                            },
+                            "previous" => num(self.fmt(def, p), p),
+                            "year_ago" => num(self.fmt(def, y), y),
+                            "change" => num(format::change(def, v, p), None),
+                            "change_year" => num(format::change(def, v, y), None),
+                            "target" => num(self.fmt(def, target), target),
+                            _ => TableCell {
+                                class: Some(format!("status-{}", status_name(st))),
+                                ..text(st.label())
+                            },
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            "breakdown" => {
+                let dim_name = by.unwrap_or("segment");
+                let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
+                let mut header = vec![(dim.name().to_string(), false)];
+                header.extend(metrics.iter().map(|m| (m.name.to_string(), true)));
+                table.columns = header
+                    .into_iter()
+                    .map(|(label, numeric)| Column { label, numeric })
+                    .collect();
+                for (label, mask) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
+                    let mask: Vec<bool> = match self.scope_mask(page) {
+                        Some(scope) => mask.iter().zip(scope.iter()).map(|(a, b)| *a && *b).collect(),
+                        None => mask,
+                    };
+                    if !mask.iter().any(|m| *m) {
+                        continue;
+                    }
+                    let values =
+                        crate::metrics::compute(&self.facts.ctx, &page.period, Scope::Only(&mask));
+                    let mut row = vec![if dim_name == "segment" {
+                        link(label.clone(), page.links.segment(&page.root, &label))
+                    } else if dim_name == "csm_id" {
+                        let href = data
+                            .csms
+                            .as_ref()
+                            .and_then(|t| t.index.get(&label))
+                            .and_then(|c| page.links.csm(&page.root, data, *c));
+                        link(label.clone(), href)
+                    } else {
+                        text(label.clone())
+                    }];
+                    for def in metrics {
+                        let v = values.get(def.id).copied().flatten();
+                        let st = status::segment_status(def, v, &label, self.target(def.id));
+                        row.push(TableCell {
+                            class: Some(format!("num status-{}", status_name(st))),
+                            ..num(self.fmt(def, v), v)
+                        });
+                    }
+                    table.rows.push(row);
+                }
+            }
+            "at_risk" => {
+                let (_, at_risk) = self.facts.team(&latest_month);
+                let mask = self.scope_mask(page);
+                for s in at_risk
+                    .iter()
+                    .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
+                    .take(limit.unwrap_or(25))
+                {
+                    table
+                        .rows
+                        .push(columns.iter().map(|c| self.snapshot_cell(page, s, c)).collect());
+                }
+            }
+            "accounts" => {
+                let rows: Vec<AccountSnapshot> = match &page.entity {
+                    Entity::Csm(c) => self.facts.book(*c).accounts.clone(),
+                    _ => {
+                        let mask = self.scope_mask(page);
+                        let mut v: Vec<AccountSnapshot> = self
+                            .facts
+                            .snapshots()
+                            .iter()
+                            .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
+                            .filter(|s| s.arr > 0.0)
+                            .cloned()
+                            .collect();
+                        v.sort_by(|a, b| {
+                            b.urgency
+                                .total_cmp(&a.urgency)
+                                .then(b.arr.total_cmp(&a.arr))
+                                .then(a.account.cmp(&b.account))
+                        });
+                        v
+                    }
+                };
+                for s in rows.iter().take(limit.unwrap_or(usize::MAX)) {
+                    table
+                        .rows
+                        .push(columns.iter().map(|c| self.snapshot_cell(page, s, c)).collect());
+                }
+            }
+            "renewals" => self.renewals_table(page, columns, limit, &mut table),
+            "movers" => {
+                let mask = self.scope_mask(page);
+                let scope = match &mask {
+                    Some(m) => Scope::Only(m),
+                    None => Scope::All,
+                };
+                let from = as_of.checked_sub_days(Days::new(7)).unwrap_or(as_of);
+                let mut movers = health::movers(&self.facts.ctx, scope, from, as_of);
+                movers.retain(|m| m.change() != 0.0);
+                movers.sort_by(|a, b| {
+                    b.change()
+                        .abs()
+                        .total_cmp(&a.change().abs())
+                        .then(a.account.cmp(&b.account))
+                });
+                let snapshots = self.facts.snapshots();
+                for m in movers.iter().take(limit.unwrap_or(10)) {
+                    let arr = snapshots.get(m.account as usize).map_or(0.0, |s| s.arr);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "account" => self.account_cell(page, m.account),
+                            "csm" => self.csm_cell(page, m.account),
+                            "before" => num(format!("{:.0}", m.before), Some(m.before)),
+                            "after" => num(format!("{:.0}", m.after), Some(m.after)),
+                            "change" => TableCell {
+                                class: Some(
+                                    if m.change() < 0.0 { "num status-bad" } else { "num status-good" }
+                                        .into(),
+                                ),
+                                ..num(format!("{:+.0}", m.change()), Some(m.change()))
+                            },
+                            _ => num(self.money(arr), Some(arr)),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+            }
+            "team" => {
+                let (performance, _) = self.facts.team(&latest_month);
+                let mut header = labels.clone();
+                header.extend(metrics.iter().map(|m| (m.name, true)));
+                table.columns = header
+                    .into_iter()
+                    .map(|(l, n)| Column {
+                        label: l.to_string(),
+                        numeric: n,
+                    })
+                    .collect();
+                for p in performance {
+                    if let Entity::Csm(c) = page.entity
+                        && c != p.csm
+                    {
+                        continue;
+                    }
+                    let csm = data.csms.as_ref().and_then(|t| t.rows.get(p.csm as usize));
+                    let mut row: Vec<TableCell> = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "csm" => link(
+                                csm.map_or(String::new(), |c| c.name.clone()),
+                                page.links.csm(&page.root, data, p.csm),
+                            ),
+                            "accounts" => num(p.accounts.to_string(), Some(p.accounts as f64)),
+                            "arr" => num(self.money(p.arr), Some(p.arr)),
+                            "capacity_use" => num(
+                                p.capacity_use.map_or(format::MISSING.into(), format::percent),
+                                p.capacity_use,
+                            ),
+                            "expansion_arr" => num(self.money(p.expansion_arr), Some(p.expansion_arr)),
+                            _ => num(
+                                p.quota_attainment
+                                    .map_or(format::MISSING.into(), format::percent),
+                                p.quota_attainment,
+                            ),
+                        })
+                        .collect();
+                    for def in metrics {
+                        let v = p.values.get(def.id).copied().flatten();
+                        let st = status::status(def, v, self.target(def.id));
+                        row.push(TableCell {
+                            class: Some(format!("num status-{}", status_name(st))),
+                            ..num(self.fmt(def, v), v)
+                        });
+                    }
+                    table.rows.push(row);
+                }
+            }
+            "actions" => {
+                let actions: Vec<crate::metrics::views::Action> = match &page.entity {
+                    Entity::Csm(c) => self.facts.book(*c).actions.clone(),
+                    _ => Vec::new(),
+                };
+                let snapshots = self.facts.snapshots();
+                for (rank, a) in actions.iter().take(limit.unwrap_or(20)).enumerate() {
+                    let s = snapshots.get(a.account as usize);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "rank" => num((rank + 1).to_string(), Some((rank + 1) as f64)),
+                            "account" => self.account_cell(page, a.account),
+                            "action" => text(a.kind.name()),
+                            "arr" => {
+                                let arr = s.map_or(0.0, |s| s.arr);
+                                num(self.money(arr), Some(arr))
+                            }
+                            "days_to_renewal" => {
+                                let d = s.and_then(|s| s.next_renewal.as_ref()).map(|r| r.days);
+                                num(
+                                    d.map_or(format::MISSING.into(), |d| d.to_string()),
+                                    d.map(|d| d as f64),
+                                )
+                            }
+                            _ => num(format!("{:.1}", a.urgency), Some(a.urgency)),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            "tasks" => {
+                let (csm, scope_mask) = match &page.entity {
+                    Entity::Csm(c) => (Some(*c), None),
+                    _ => (None, self.scope_mask(page)),
+                };
+                let scope = match &scope_mask {
+                    Some(m) => Scope::Only(m),
+                    None => Scope::All,
+                };
+                let (overdue, today, week) =
+                    crate::metrics::operations::task_buckets(&self.facts.ctx, csm, scope, as_of);
+                for (label, n, class) in [
+                    ("overdue", overdue, "status-bad"),
+                    ("due today", today, "status-warning"),
+                    ("due later this week", week, "status-neutral"),
+                ] {
+                    table.rows.push(vec![
+                        TableCell {
+                            class: Some(class.into()),
+                            ..text(label)
+                        },
+                        num(n.to_string(), Some(n as f64)),
+                    ]);
+                }
+                table.sortable = false;
+            }
+            "forecast" => {
+                let next = page.period.next(self.fiscal());
+                let mask = self.scope_mask(page);
+                let scope = match &mask {
+                    Some(m) => Scope::Only(m),
+                    None => Scope::All,
+                };
+                let line = renewals::board_line(&self.facts.ctx, &next, scope);
+                table.caption = Some(format!("Renewals due in {}", next.label()));
+                let share = |v: f64| {
+                    if line.due > 0.0 {
+                        format::percent(v / line.due * 100.0)
+                    } else {
+                        format::MISSING.into()
+                    }
+                };
+                for (label, v, class) in [
+                    ("due", line.due, None),
+                    ("high confidence", line.high_confidence, Some("status-good")),
+                    ("at risk", line.at_risk, Some("status-warning")),
+                    ("already lost", line.lost, Some("status-bad")),
+                    ("forecast", line.forecast, None),
+                ] {
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "line" => TableCell {
+                                class: class.map(str::to_string),
+                                ..text(label)
+                            },
+                            "arr" => num(self.money(v), Some(v)),
+                            _ => num(
+                                if label == "forecast" {
+                                    line.forecast_retention
+                                        .map_or(format::MISSING.into(), format::percent)
+                                } else {
+                                    share(v)
+                                },
+                                None,
+                            ),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            "health_bands" => {
+                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
+                let total_n: f64 = counts.iter().sum();
+                let total_arr: f64 = arrs.iter().sum();
+                for (i, band) in [HealthBand::Green, HealthBand::Yellow, HealthBand::Red]
+                    .iter()
+                    .enumerate()
+                {
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "band" => TableCell {
+                                class: Some(format!("status-{}", band_status(Some(*band)))),
+                                ..text(band.name())
+                            },
+                            "accounts" => num(format::count(counts[i]), Some(counts[i])),
+                            "accounts_share" => {
+                                let s = crate::metrics::pct(counts[i], total_n);
+                                num(s.map_or(format::MISSING.into(), format::percent), s)
+                            }
+                            "arr" => num(self.money(arrs[i]), Some(arrs[i])),
+                            _ => {
+                                let s = crate::metrics::pct(arrs[i], total_arr);
+                                num(s.map_or(format::MISSING.into(), format::percent), s)
+                            }
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            "churn_reasons" => {
+                let mask = self.scope_mask(page);
+                let scope = match &mask {
+                    Some(m) => Scope::Only(m),
+                    None => Scope::All,
+                };
+                let reasons = segments::churn_reasons(&self.facts.ctx, &page.period, scope);
+                let total: f64 = reasons.values().map(|t| t.arr.to_f64()).sum();
+                for (reason, tally) in &reasons {
+                    let arr = tally.arr.to_f64();
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "reason" => text(reason.name()),
+                            "accounts" => num(tally.accounts.to_string(), Some(tally.accounts as f64)),
+                            "mrr" => num(self.money(arr / 12.0), Some(arr / 12.0)),
+                            _ => {
+                                let s = crate::metrics::pct(arr, total);
+                                num(s.map_or(format::MISSING.into(), format::percent), s)
+                            }
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+            }
+            "activities" => {
+                let Entity::Account(a) = page.entity else {
+                    return Err("an activities table belongs on an account page (per: account)".into());
+                };
+                let rows = data
+                    .activities
+                    .as_deref()
+                    .map(|all| health::account_rows(all, a, |x| x.account))
+                    .unwrap_or_default();
+                for act in rows.iter().rev().take(limit.unwrap_or(15)) {
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "date" => text(act.date.to_string()),
+                            "type" => text(act.kind.clone()),
+                            "status" => text(act.status.name()),
+                            "csm" => text(
+                                act.csm
+                                    .and_then(|c| data.csms.as_ref().and_then(|t| t.rows.get(c as usize)))
+                                    .map_or(String::new(), |c| c.name.clone()),
+                            ),
+                            _ => num(
+                                act.minutes.map_or(format::MISSING.into(), |m| m.to_string()),
+                                act.minutes.map(|m| m as f64),
+                            ),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+            }
+            "tickets" => {
+                let Entity::Account(a) = page.entity else {
+                    return Err("a tickets table belongs on an account page (per: account)".into());
+                };
+                let rows = data
+                    .tickets
+                    .as_deref()
+                    .map(|all| health::account_rows(all, a, |x| x.account))
+                    .unwrap_or_default();
+                for t in rows.iter().rev().take(limit.unwrap_or(15)) {
+                    let first = t
+                        .first_response_at
+                        .map(|f| (f - t.opened_at).num_minutes() as f64 / 60.0);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "opened" => text(t.opened_at.format("%Y-%m-%d %H:%M").to_string()),
+                            "priority" => text(t.priority.clone().unwrap_or_default()),
+                            "status" => text(match (t.resolved_at, t.reopened) {
+                                (Some(_), true) => "resolved (reopened before)",
+                                (Some(_), false) => "resolved",
+                                (None, _) => "open",
+                            }),
+                            "first_response_hours" => num(
+                                first.map_or(format::MISSING.into(), |h| format!("{h:.1} h")),
+                                first,
+                            ),
+                            _ => num(
+                                t.csat.map_or(format::MISSING.into(), |c| c.to_string()),
+                                t.csat.map(|c| c as f64),
+                            ),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+            }
+            other => return Err(format!("unknown table kind '{other}'")),
+        }
+        Ok(table)
+    }
+
+    fn renewals_table(
+        &self,
+        page: &Page,
+        columns: &[&'static str],
+        limit: Option<usize>,
+        table: &mut Table,
+    ) {
+        let data = self.facts.ctx.data;
+        let as_of = self.facts.ctx.as_of;
+        let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
+        let mask = self.scope_mask(page);
+        let all = data.renewals.as_deref().unwrap_or_default();
+        let selected: Vec<&crate::data::Renewal> = match page.entity {
+            // An account page lists every renewal of the account, latest first.
+            Entity::Account(a) => all.iter().filter(|r| r.account == a).rev().collect(),
+            _ => {
+                let mut v: Vec<&crate::data::Renewal> = all
+                    .iter()
+                    .filter(|r| !r.stage.is_closed())
+                    .filter(|r| r.due_on >= as_of && r.due_on <= horizon)
+                    .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
+                    .collect();
+                v.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
+                v
+            }
+        };
+        for r in selected.into_iter().take(limit.unwrap_or(50)) {
+            let days = (r.due_on - as_of).num_days();
+            let arr = r.arr.to_f64();
+            let row = columns
+                .iter()
+                .map(|c| match *c {
+                    "account" => self.account_cell(page, r.account),
+                    "csm" => self.csm_cell(page, r.account),
+                    "due_on" => text(r.due_on.to_string()),
+                    "days" => num(days.to_string(), Some(days as f64)),
+                    "arr" => num(self.money(arr), Some(arr)),
+                    "stage" => TableCell {
+                        class: r.at_risk.then(|| "status-bad".to_string()),
+                        ..text(stage_label(
+                            r.stage,
+                            renewals::is_stalled(r, as_of),
+                        ) + if r.at_risk { ", at risk" } else { "" })
+                    },
+                    "forecast" => {
+                        if r.stage.is_closed() {
+                            text(r.stage.name().replace('_', " "))
+                        } else {
+                            let p = renewals::probability(&self.facts.ctx, r) * 100.0;
+                            num(format!("{p:.0}%"), Some(p))
+                        }
+                    }
+                    "checklist" => {
+                        let done = r.checklist.iter().filter(|c| **c == Some(true)).count();
+                        num(format!("{done} of 5"), Some(done as f64))
+                    }
+                    _ => {
+                        let v = r.renewed_arr.map(|m| m.to_f64());
+                        num(v.map_or(format::MISSING.into(), |v| self.money(v)), v)
+                    }
+                })
+                .collect();
+            table.rows.push(row);
+        }
+    }
+
+    /// Active accounts (MRR > 0 in the latest complete month) with a score, per band: counts
+    /// and ARR, green, yellow, red.
+    fn band_totals(
+        &self,
+        _page: &Page,
+        mask: &Option<std::sync::Arc<Vec<bool>>>,
+    ) -> ([f64; 3], [f64; 3]) {
+        let mut counts = [0.0; 3];
+        let mut arrs = [0.0; 3];
+        for s in self.facts.snapshots() {
+            if s.arr <= 0.0 || mask.as_ref().is_some_and(|m| !m[s.account as usize]) {
+                continue;
+            }
+            let i = match s.band {
+                Some(HealthBand::Green) => 0,
+                Some(HealthBand::Yellow) => 1,
+                Some(HealthBand::Red) => 2,
+                None => continue,
+            };
+            counts[i] += 1.0;
+            arrs[i] += s.arr;
+        }
+        (counts, arrs)
+    }
+
+    fn chart(
+        &self,
+        page: &Page,
+        kind: &str,
+        source: &Source,
+        periods: usize,
+        title: Option<&str>,
+    ) -> Result<String, String> {
+        let (chart, default_title, desc, table) = self.chart_data(page, kind, source, periods)?;
+        let title = title.map_or(default_title, str::to_string);
+        let id = self.next_chart_id(page);
+        let svg = charts::svg(&chart, &id, &title, &desc);
+        let mut ctx = tera::Context::new();
+        ctx.insert("svg", &svg);
+        ctx.insert("title", &title);
+        ctx.insert("table", &self.render_table(&table)?);
+        self.template("components/figure.html", &ctx)
+    }
+
+    /// The chart, its default title, its text description and its data as a table.
+    fn chart_data(
+        &self,
+        page: &Page,
+        kind: &str,
+        source: &Source,
+        periods: usize,
+    ) -> Result<(Chart, String, String, Table), String> {
+        let fiscal = self.fiscal();
+        let data = self.facts.ctx.data;
+        let mask = self.scope_mask(page);
+        let scope = match &mask {
+            Some(m) => Scope::Only(m),
+            None => Scope::All,
+        };
+        match source {
+            Source::Metrics(defs) => {
+                let history = page.period.history(periods, fiscal);
+                let labels: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
+                let mut table = Table::new(&[("period", false)]);
+                table.columns.extend(defs.iter().map(|d| Column {
+                    label: d.name.to_string(),
+                    numeric: true,
+                }));
+                let series: Vec<Series> = defs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| Series {
+                        name: d.name.to_string(),
+                        values: history
+                            .iter()
+                            .map(|p| self.facts.value(&page.entity, p, d.id))
+                            .collect(),
+                        tone: Tone::Accent(i),
+                    })
+                    .collect();
+                for (i, label) in labels.iter().enumerate() {
+                    let mut row = vec![text(label.clone())];
+                    for (s, d) in series.iter().zip(defs) {
+                        let v = s.values[i];
+                        row.push(num(self.fmt(d, v), v));
+                    }
+                    table.rows.push(row);
+                }
+                let unit = defs.first().map_or(Unit::Count, |d| d.unit);
+                let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
+                let title = format!("{} by {}", names.join(", "), kind_noun(page.period.kind));
+                let last = series
+                    .first()
+                    .and_then(|s| s.values.last().copied().flatten())
+                    .zip(defs.first())
+                    .map(|(v, d)| format!(" The latest value is {}.", self.fmt(d, Some(v))))
+                    .unwrap_or_default();
+                let desc = format!(
+                    "{} over the {} periods from {} to {}.{last}",
+                    names.join(", "),
+                    labels.len(),
+                    labels.first().cloned().unwrap_or_default(),
+                    labels.last().cloned().unwrap_or_default()
+                );
+                let target = if defs.len() == 1 {
+                    defs.first().and_then(|d| self.target(d.id))
+                } else {
+                    None
+                };
+                let chart = match kind {
+                    "bar" => Chart::Bar {
+                        labels,
+                        series,
+                        stacked: false,
+                        axis: self.axis(unit),
+                    },
+                    "sparkline" => Chart::Sparkline {
+                        values: series.into_iter().next().map(|s| s.values).unwrap_or_default(),
+                        tone: Tone::Accent(0),
+                    },
+                    _ => Chart::Line {
+                        labels,
+                        rolling12: defs.len() == 1 && periods >= 13,
+                        series,
+                        target,
+                        axis: self.axis(unit),
+                    },
+                };
+                Ok((chart, title, desc, table))
+            }
+            Source::Breakdown(def, dim_name) => {
+                let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
+                let mut labels = Vec::new();
+                let mut values = Vec::new();
+                let mut table = Table::new(&[(dim_name, false), (def.name, true)]);
+                for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
+                    let group: Vec<bool> = match &mask {
+                        Some(m) => group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect(),
+                        None => group,
+                    };
+                    if !group.iter().any(|g| *g) {
+                        continue;
+                    }
+                    let v = crate::metrics::compute(&self.facts.ctx, &page.period, Scope::Only(&group))
+                        .get(def.id)
+                        .copied()
+                        .flatten();
+                    table.rows.push(vec![text(label.clone()), num(self.fmt(def, v), v)]);
+                    labels.push(label);
+                    values.push(v);
+                }
+                let title = format!("{} by {}", def.name, dim.name());
+                let desc = format!(
+                    "{} for {} in {}: {}.",
+                    def.name,
+                    page.period.label(),
+                    dim.name(),
+                    labels
+                        .iter()
+                        .zip(&values)
+                        .map(|(l, v)| format!("{l} {}", self.fmt(def, *v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let chart = Chart::Bar {
+                    labels,
+                    series: vec![Series {
+                        name: def.name.to_string(),
+                        values,
+                        tone: Tone::Accent(0),
+                    }],
+                    stacked: false,
+                    axis: self.axis(def.unit),
+                };
+                Ok((chart, title, desc, table))
+            }
+            Source::Data(name, by) => self.data_chart(page, kind, name, by.as_deref(), periods, scope),
+        }
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn data_chart(
+        &self,
+        page: &Page,
+        kind: &str,
+        name: &str,
+        by: Option<&str>,
+        periods: usize,
+        scope: Scope,
+    ) -> Result<(Chart, String, String, Table), String> {
+        let fiscal = self.fiscal();
+        let data = self.facts.ctx.data;
+        let as_of = self.facts.ctx.as_of;
+        let mrr = data.mrr.as_ref().ok_or("this chart needs mrr.csv")?;
+        let money = |v: f64| self.money(v);
+        match name {
+            "mrr_movements" => {
+                let history = page.period.history(periods, fiscal);
+                let mut table = Table::new(&[
+                    ("period", false),
+                    ("new", true),
+                    ("expansion", true),
+                    ("reactivation", true),
+                    ("contraction", true),
+                    ("churned", true),
+                ]);
+                let mut s: [Vec<Option<f64>>; 5] = Default::default();
+                let labels: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
+                for p in &history {
+                    let (first, last) = p.months();
+                    let m = revenue::movements(mrr, scope, first, last);
+                    let vals = [
+                        m.new.to_f64(),
+                        m.expansion.to_f64(),
+                        m.reactivation.to_f64(),
+                        -m.contraction.to_f64(),
+                        -m.churned.to_f64(),
+                    ];
+                    let mut row = vec![text(p.id.clone())];
+                    for (i, v) in vals.iter().enumerate() {
+                        s[i].push(Some(*v));
+                        row.push(num(money(*v), Some(*v)));
+                    }
+                    table.rows.push(row);
+                }
+                let [new, expansion, reactivation, contraction, churned] = s;
+                let series = vec![
+                    Series { name: "new".into(), values: new, tone: Tone::Good },
+                    Series { name: "expansion".into(), values: expansion, tone: Tone::Accent(0) },
+                    Series { name: "reactivation".into(), values: reactivation, tone: Tone::Accent(1) },
+                    Series { name: "contraction".into(), values: contraction, tone: Tone::Warning },
+                    Series { name: "churned".into(), values: churned, tone: Tone::Bad },
+                ];
+                Ok((
+                    Chart::Bar {
+                        labels: labels.clone(),
+                        series,
+                        stacked: kind == "stacked_bar",
+                        axis: self.money_axis(),
+                    },
+                    "MRR movements".into(),
+                    format!(
+                        "New, expansion and reactivation MRR (up) against contraction and churned MRR (down) for the {} periods from {} to {}.",
+                        labels.len(),
+                        labels.first().cloned().unwrap_or_default(),
+                        labels.last().cloned().unwrap_or_default()
+                    ),
+                    table,
+                ))
+            }
+            "mrr_bridge" => {
+                let (first, last) = page.period.months();
+                let m = revenue::movements(mrr, scope, first, last);
+                let steps = [
+                    ("starting MRR", m.starting.to_f64(), true),
+                    ("new", m.new.to_f64(), false),
+                    ("reactivation", m.reactivation.to_f64(), false),
+                    ("expansion", m.expansion.to_f64(), false),
+                    ("contraction", -m.contraction.to_f64(), false),
+                    ("churned", -m.churned.to_f64(), false),
+                    ("ending MRR", m.ending.to_f64(), true),
+                ];
+                let mut table = Table::new(&[("step", false), ("MRR", true)]);
+                table.sortable = false;
+                for (l, v, _) in &steps {
+                    table.rows.push(vec![text(*l), num(money(*v), Some(*v))]);
+                }
+                Ok((
+                    Chart::Waterfall {
+                        steps: steps
+                            .iter()
+                            .map(|(l, v, t)| Step {
+                                label: (*l).to_string(),
+                                value: *v,
+                                total: *t,
+                            })
+                            .collect(),
+                        axis: self.money_axis(),
+                    },
+                    format!("MRR bridge, {}", page.period.label()),
+                    format!(
+                        "MRR went from {} to {}: new {}, reactivation {}, expansion {}, contraction −{}, churned −{}.",
+                        money(m.starting.to_f64()),
+                        money(m.ending.to_f64()),
+                        money(m.new.to_f64()),
+                        money(m.reactivation.to_f64()),
+                        money(m.expansion.to_f64()),
+                        money(m.contraction.to_f64()),
+                        money(m.churned.to_f64())
+                    ),
+                    table,
+                ))
+            }
+            "health_bands" | "health_bands_arr" => {
+                let by_arr = name == "health_bands_arr";
+                let what = if by_arr { "ARR" } else { "Accounts" };
+                let bands = [HealthBand::Green, HealthBand::Yellow, HealthBand::Red];
+                if kind == "stacked_bar" {
+                    let dim = breakdown::Dimension::parse(by.unwrap_or("segment"), &data.accounts)?;
+                    let mut labels = Vec::new();
+                    let mut series: Vec<Series> = bands
+                        .iter()
+                        .map(|b| Series {
+                            name: b.name().into(),
+                            values: Vec::new(),
+                            tone: band_tone(*b),
+                        })
+                        .collect();
+                    let mut table = Table::new(&[(dim.name(), false), ("green", true), ("yellow", true), ("red", true)]);
+                    for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
+                        let group = match scope {
+                            Scope::Only(m) => group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect(),
+                            Scope::All => group,
+                        };
+                        let (counts, arrs) = self.band_totals(page, &Some(std::sync::Arc::new(group)));
+                        let vals = if by_arr { arrs } else { counts };
+                        if vals.iter().sum::<f64>() == 0.0 {
+                            continue;
+                        }
+                        let mut row = vec![text(label.clone())];
+                        for (i, v) in vals.iter().enumerate() {
+                            series[i].values.push(Some(*v));
+                            row.push(num(if by_arr { money(*v) } else { format::count(*v) }, Some(*v)));
+                        }
+                        table.rows.push(row);
+                        labels.push(label);
+                    }
+                    return Ok((
+                        Chart::Bar {
+                            labels,
+                            series,
+                            stacked: true,
+                            axis: if by_arr { self.money_axis() } else { Axis::Count },
+                        },
+                        format!("Health bands by {} ({})", dim.name(), what.to_lowercase()),
+                        format!("{what} in the green, yellow and red health bands per {}.", dim.name()),
+                        table,
+                    ));
+                }
+                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
+                let vals = if by_arr { arrs } else { counts };
+                let total: f64 = vals.iter().sum();
+                let mut table = Table::new(&[("band", false), (what, true), ("share", true)]);
+                table.sortable = false;
+                let mut parts = Vec::new();
+                for (b, v) in bands.iter().zip(vals) {
+                    let share = crate::metrics::pct(v, total);
+                    let shown = if by_arr { money(v) } else { format::count(v) };
+                    parts.push(format!(
+                        "{} {} ({})",
+                        b.name(),
+                        shown,
+                        share.map_or(format::MISSING.into(), format::percent)
+                    ));
+                    table.rows.push(vec![
+                        text(b.name()),
+                        num(shown, Some(v)),
+                        num(share.map_or(format::MISSING.into(), format::percent), share),
+                    ]);
+                }
+                let chart = if kind == "donut" {
+                    Chart::Donut {
+                        slices: bands
+                            .iter()
+                            .zip(vals)
+                            .map(|(b, v)| (b.name().to_string(), v, band_tone(*b)))
+                            .collect(),
+                        axis: if by_arr { self.money_axis() } else { Axis::Count },
+                    }
+                } else {
+                    Chart::Bar {
+                        labels: bands.iter().map(|b| b.name().to_string()).collect(),
+                        series: vec![Series {
+                            name: what.into(),
+                            values: vals.iter().map(|v| Some(*v)).collect(),
+                            tone: Tone::Accent(0),
+                        }],
+                        stacked: false,
+                        axis: if by_arr { self.money_axis() } else { Axis::Count },
+                    }
+                };
+                Ok((
+                    chart,
+                    format!("Health distribution by {}", if by_arr { "ARR" } else { "customers" }),
+                    format!("{what} per health band today: {}.", parts.join(", ")),
+                    table,
+                ))
+            }
+            "renewal_stages" | "renewal_pipeline" => {
+                let all = data.renewals.as_deref().unwrap_or_default();
+                let open_stages = [
+                    RenewalStage::NotEngaged,
+                    RenewalStage::InitialDiscussion,
+                    RenewalStage::ProposalSent,
+                    RenewalStage::Negotiation,
+                ];
+                if name == "renewal_stages" {
+                    let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
+                    let mut sums = [0.0; 4];
+                    for r in all {
+                        if r.due_on < as_of || r.due_on > horizon || !scope.includes(r.account) {
+                            continue;
+                        }
+                        if let Some(i) = open_stages.iter().position(|s| *s == r.stage) {
+                            sums[i] += r.arr.to_f64();
+                        }
+                    }
+                    let mut table = Table::new(&[("stage", false), ("ARR", true)]);
+                    table.sortable = false;
+                    let stages: Vec<(String, f64)> = open_stages
+                        .iter()
+                        .zip(sums)
+                        .map(|(s, v)| (s.name().replace('_', " "), v))
+                        .collect();
+                    for (l, v) in &stages {
+                        table.rows.push(vec![text(l.clone()), num(money(*v), Some(*v))]);
+                    }
+                    let desc = format!(
+                        "Open renewal ARR due in the next 90 days by stage: {}.",
+                        stages
+                            .iter()
+                            .map(|(l, v)| format!("{l} {}", money(*v)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    let chart = if kind == "funnel" {
+                        Chart::Funnel {
+                            stages,
+                            axis: self.money_axis(),
+                        }
+                    } else {
+                        Chart::Bar {
+                            labels: stages.iter().map(|s| s.0.clone()).collect(),
+                            series: vec![Series {
+                                name: "ARR".into(),
+                                values: stages.iter().map(|s| Some(s.1)).collect(),
+                                tone: Tone::Accent(0),
+                            }],
+                            stacked: false,
+                            axis: self.money_axis(),
+                        }
+                    };
+                    return Ok((chart, "Renewal stages, next 90 days".into(), desc, table));
+                }
+                let first = Month::of(as_of);
+                let months: Vec<Month> = (0..6).map(|i| first.plus(i)).collect();
+                let stage_names = ["not engaged", "in progress", "won", "lost"];
+                let mut grid = vec![[0.0f64; 4]; months.len()];
+                for r in all {
+                    if !scope.includes(r.account) {
+                        continue;
+                    }
+                    let m = Month::of(r.due_on);
+                    let Some(i) = months.iter().position(|x| *x == m) else {
+                        continue;
+                    };
+                    let j = match r.stage {
+                        RenewalStage::NotEngaged => 0,
+                        RenewalStage::ClosedWon => 2,
+                        RenewalStage::ClosedLost => 3,
+                        _ => 1,
+                    };
+                    grid[i][j] += r.arr.to_f64();
+                }
+                let labels: Vec<String> = months.iter().map(|m| m.to_string()).collect();
+                let tones = [Tone::Missing, Tone::Accent(0), Tone::Good, Tone::Bad];
+                let series = (0..4)
+                    .map(|j| Series {
+                        name: stage_names[j].into(),
+                        values: grid.iter().map(|row| Some(row[j])).collect(),
+                        tone: tones[j],
+                    })
+                    .collect();
+                let mut table = Table::new(&[
+                    ("month", false),
+                    ("not engaged", true),
+                    ("in progress", true),
+                    ("won", true),
+                    ("lost", true),
+                ]);
+                table.sortable = false;
+                for (l, row) in labels.iter().zip(&grid) {
+                    let mut cells = vec![text(l.clone())];
+                    cells.extend(row.iter().map(|v| num(money(*v), Some(*v))));
+                    table.rows.push(cells);
+                }
+                Ok((
+                    Chart::Bar {
+                        labels,
+                        series,
+                        stacked: true,
+                        axis: self.money_axis(),
+                    },
+                    "Renewal pipeline by month and stage".into(),
+                    "Renewal ARR due in each of the next six months, by stage.".into(),
+                    table,
+                ))
+            }
+            "cohorts" => {
+                let (_, last) = page.period.months();
+                let rows = cohorts::triangle(mrr, scope, cohorts::CohortGrain::Month, last);
+                let rows: Vec<_> = rows.into_iter().rev().take(12).rev().collect();
+                let ages = 12usize;
+                let columns: Vec<String> = (0..ages).map(|a| format!("M{a}")).collect();
+                let mut table = Table::new(&[("cohort", false), ("accounts", true)]);
+                table.columns.extend(columns.iter().map(|c| Column {
+                    label: c.clone(),
+                    numeric: true,
+                }));
+                table.sortable = false;
+                let cells: Vec<Vec<Option<f64>>> = rows
+                    .iter()
+                    .map(|r| (0..ages).map(|a| r.logo.get(a).copied().flatten()).collect())
+                    .collect();
+                for (r, c) in rows.iter().zip(&cells) {
+                    let mut row = vec![text(r.cohort.clone()), num(r.size.to_string(), Some(r.size as f64))];
+                    row.extend(
+                        c.iter()
+                            .map(|v| num(v.map_or(format::MISSING.into(), format::percent), *v)),
+                    );
+                    table.rows.push(row);
+                }
+                Ok((
+                    Chart::Heatmap {
+                        rows: rows.iter().map(|r| r.cohort.clone()).collect(),
+                        columns,
+                        cells,
+                        axis: Axis::Percent,
+                    },
+                    "Logo retention by monthly cohort".into(),
+                    format!(
+                        "Share of each monthly cohort's accounts still active, by months since the cohort's first month; the last {} cohorts.",
+                        rows.len()
+                    ),
+                    table,
+                ))
+            }
+            "accounts" => {
+                let mut points: Vec<(&AccountSnapshot, f64)> = self
+                    .facts
+                    .snapshots()
+                    .iter()
+                    .filter(|s| s.arr > 0.0 && scope.includes(s.account))
+                    .filter_map(|s| s.health.map(|h| (s, h)))
+                    .collect();
+                points.sort_by(|a, b| b.0.arr.total_cmp(&a.0.arr).then(a.0.account.cmp(&b.0.account)));
+                points.truncate(300);
+                let mut table = Table::new(&[("account", false), ("ARR", true), ("health", true)]);
+                for (s, h) in &points {
+                    table.rows.push(vec![
+                        self.account_cell(page, s.account),
+                        num(money(s.arr), Some(s.arr)),
+                        num(format!("{h:.0}"), Some(*h)),
+                    ]);
+                }
+                Ok((
+                    Chart::Scatter {
+                        points: points
+                            .iter()
+                            .map(|(s, h)| Point {
+                                x: s.arr,
+                                y: *h,
+                                label: self.account_name(s.account),
+                                tone: s.band.map_or(Tone::Missing, band_tone),
+                            })
+                            .collect(),
+                        x_axis: self.money_axis(),
+                        y_axis: Axis::Score,
+                        x_title: "ARR".into(),
+                        y_title: "health score".into(),
+                    },
+                    "Health against ARR".into(),
+                    format!(
+                        "Health score against ARR for the {} largest active accounts, coloured by health band.",
+                        points.len()
+                    ),
+                    table,
+                ))
+            }
+            "mrr" => {
+                let (_, last) = page.period.months();
+                let first = last.plus(-(periods as i32) + 1);
+                let series = revenue::mrr_series(mrr, scope, first, last);
+                let labels: Vec<String> = series.iter().map(|(m, _)| m.to_string()).collect();
+                let values: Vec<Option<f64>> = series.iter().map(|(_, v)| Some(v.to_f64())).collect();
+                let mut table = Table::new(&[("month", false), ("MRR", true)]);
+                for (l, v) in labels.iter().zip(&values) {
+                    table.rows.push(vec![text(l.clone()), num(v.map_or(String::new(), money), *v)]);
+                }
+                let desc = format!(
+                    "MRR per month from {} to {}; the latest is {}.",
+                    labels.first().cloned().unwrap_or_default(),
+                    labels.last().cloned().unwrap_or_default(),
+                    values.last().copied().flatten().map_or(format::MISSING.into(), money)
+                );
+                let series = vec![Series {
+                    name: "MRR".into(),
+                    values,
+                    tone: Tone::Accent(0),
+                }];
+                let chart = if kind == "bar" {
+                    Chart::Bar { labels, series, stacked: false, axis: self.money_axis() }
+                } else {
+                    Chart::Line { labels, series, rolling12: false, target: None, axis: self.money_axis() }
+                };
+                Ok((chart, "MRR".into(), desc, table))
+            }
+            "health" | "usage" => {
+                let Entity::Account(a) = page.entity else {
+                    return Err(format!("data '{name}' belongs on an account page (per: account)"));
+                };
+                let s = self.facts.snapshots().get(a as usize).ok_or("unknown account")?;
+                let (labels, values, title, axis): (Vec<String>, Vec<Option<f64>>, &str, Axis) = if name == "health" {
+                    (
+                        s.health_trend.iter().map(|(d, _)| d.to_string()).collect(),
+                        s.health_trend.iter().map(|(_, v)| Some(*v)).collect(),
+                        "Health score, last 90 days",
+                        Axis::Score,
+                    )
+                } else {
+                    (
+                        s.usage_trend.iter().map(|(m, _)| m.to_string()).collect(),
+                        s.usage_trend.iter().map(|(_, v)| v.map(|x| x * 100.0)).collect(),
+                        "DAU/MAU, last six months",
+                        Axis::Percent,
+                    )
+                };
+                let mut table = Table::new(&[("date", false), (if name == "health" { "score" } else { "DAU/MAU" }, true)]);
+                for (l, v) in labels.iter().zip(&values) {
+                    let shown = match (name, v) {
+                        (_, None) => format::MISSING.to_string(),
+                        ("health", Some(v)) => format!("{v:.0}"),
+                        (_, Some(v)) => format::percent(*v),
+                    };
+                    table.rows.push(vec![text(l.clone()), num(shown, *v)]);
+                }
+                let desc = format!("{title}: {} points, the latest {}.", labels.len(), table.rows.last().and_then(|r| r.get(1)).map_or(format::MISSING.to_string(), |c| c.text.clone()));
+                let series = vec![Series { name: title.into(), values, tone: Tone::Accent(0) }];
+                let chart = if kind == "bar" {
+                    Chart::Bar { labels, series, stacked: false, axis }
+                } else {
+                    Chart::Line { labels, series, rolling12: false, target: None, axis }
+                };
+                Ok((chart, title.into(), desc, table))
+            }
+            other => Err(format!("unknown chart data '{other}'")),
+        }
+    }
+
+    fn snapshot(&self, page: &Page) -> Result<String, String> {
+        #[derive(Serialize)]
+        struct Item {
+            label: &'static str,
+            value: String,
+            href: Option<String>,
+            status: Option<&'static str>,
+        }
+        let Entity::Account(a) = page.entity else {
+            return Err("snapshot() belongs on an account page (per: account)".into());
+        };
+        let s = self.facts.snapshots().get(a as usize).ok_or("unknown account")?;
+        let data = self.facts.ctx.data;
+        let acc = data.accounts.rows.get(a as usize).ok_or("unknown account")?;
+        let csm = self.csm_cell(page, a);
+        let item = |label, value: String| Item {
+            label,
+            value,
+            href: None,
+            status: None,
+        };
+        let mut items = vec![
+            item("ARR", self.money(s.arr)),
+            item("Segment", acc.segment.clone().unwrap_or_else(|| format::MISSING.into())),
+            Item {
+                label: "CSM",
+                value: csm.text,
+                href: csm.href,
+                status: None,
+            },
+            Item {
+                label: "Health",
+                value: match (s.health, s.band) {
+                    (Some(h), Some(b)) => format!("{h:.0} ({})", b.name()),
+                    _ => format::MISSING.into(),
+                },
+                href: None,
+                status: Some(band_status(s.band)),
+            },
+            item(
+                "Health change, 90 days",
+                s.health_change_90d.map_or(format::MISSING.into(), |c| format!("{c:+.0} points")),
+            ),
+            item(
+                "DAU/MAU, latest month",
+                s.usage_trend
+                    .last()
+                    .and_then(|(_, v)| *v)
+                    .map_or(format::MISSING.into(), |v| format::percent(v * 100.0)),
+            ),
+            item(
+                "Last contact",
+                s.last_contact.map_or("never".into(), |d| d.to_string()),
+            ),
+            item("Touchpoints this quarter", s.touchpoints_this_quarter.to_string()),
+            item("QBR this quarter", if s.qbr_done_this_quarter { "done".into() } else { "not yet".into() }),
+            item("Latest NPS", s.latest_nps.map_or(format::MISSING.into(), |n| n.to_string())),
+            item("Open tickets", s.open_tickets.to_string()),
+        ];
+        items.push(match &s.next_renewal {
+            Some(r) => Item {
+                label: "Next renewal",
+                value: format!(
+                    "{} in {} days, {} ({})",
+                    r.due_on,
+                    r.days,
+                    self.money(r.arr),
+                    stage_label(r.stage, r.stalled)
+                ),
+                href: None,
+                status: None,
+            },
+            None => item("Next renewal", "none open".into()),
+        });
+        items.push(item("Urgency", format!("{:.1}", s.urgency)));
+        let mut ctx = tera::Context::new();
+        ctx.insert("items", &items);
+        ctx.insert(
+            "risks",
+            &s.risk_factors.iter().map(|f| f.name()).collect::<Vec<_>>(),
+        );
+        self.template("components/snapshot.html", &ctx)
+    }
+}
+
+/// The metrics `changes()` looks at.
+const HEADLINE: &[&str] = &[
+    "arr",
+    "nrr",
+    "grr",
+    "logo_churn_rate",
+    "expansion_rate",
+    "new_mrr",
+    "churned_mrr",
+    "nps",
+    "renewal_rate",
+    "ltv",
+];
+
+fn stage_label(stage: RenewalStage, stalled: bool) -> String {
+    let name = stage.name().replace('_', " ");
+    if stalled { format!("{name}, stalled") } else { name }
+}
+
+fn kind_noun(kind: PeriodKind) -> &'static str {
+    match kind {
+        PeriodKind::Week => "week",
+        PeriodKind::Month | PeriodKind::Ttm => "month",
+        PeriodKind::Quarter => "quarter",
+        PeriodKind::Year => "year",
+    }
+}
+
+/// A column key's header text.
+fn column_label(key: &str) -> &str {
+    match key {
+        "arr" => "ARR",
+        "csm" => "CSM",
+        "nps" => "NPS",
+        "qbr" => "QBR this quarter",
+        "mrr" => "MRR lost",
+        "days_to_renewal" => "days to renewal",
+        "due_on" => "due",
+        "health_change" => "health change (90 d)",
+        "last_contact" => "last contact",
+        "risk_factors" => "risk factors",
+        "open_tickets" => "open tickets",
+        "next_renewal" => "next renewal",
+        "year_ago" => "a year ago",
+        "change_year" => "change vs a year ago",
+        "change" => "change vs previous",
+        "capacity_use" => "capacity use",
+        "expansion_arr" => "expansion ARR",
+        "quota_attainment" => "quota attainment",
+        "renewed_arr" => "renewed ARR",
+        "accounts_share" => "share of accounts",
+        "arr_share" => "share of ARR",
+        "first_response_hours" => "first response",
+        "line" => "renewals",
+        other => other,
+    }
+}
+
+fn is_numeric(key: &str) -> bool {
+    !matches!(
+        key,
+        "metric"
+            | "account"
+            | "segment"
+            | "csm"
+            | "band"
+            | "last_contact"
+            | "qbr"
+            | "next_renewal"
+            | "due_on"
+            | "stage"
+            | "risk_factors"
+            | "status"
+            | "action"
+            | "bucket"
+            | "line"
+            | "reason"
+            | "date"
+            | "type"
+            | "opened"
+            | "priority"
+    )
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_html_special_character() {
+        assert_eq!(
+            escape("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! The numbers of one build, asked for by pages and computed once: metric values per scope and
+//! period, the team view, CSM books and account snapshots. Every value comes from the metric
+//! engine (`crate::metrics`); this module only remembers results so that parallel pages share
+//! them.
+
+use crate::data::{AccountIx, CsmIx};
+use crate::metrics::operations::CsmPerformance;
+use crate::metrics::views::{self, AccountSnapshot, CsmBook};
+use crate::metrics::{self, Context, Scope, Values};
+use crate::period::Period;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Whose numbers a page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Entity {
+    All,
+    Csm(CsmIx),
+    Segment(String),
+    Account(AccountIx),
+}
+
+/// The cache of one build.
+pub struct Facts<'a> {
+    pub ctx: Context<'a>,
+    values: Mutex<HashMap<(Entity, String), Arc<Values>>>,
+    masks: Mutex<HashMap<Entity, Arc<Vec<bool>>>>,
+    team: OnceLock<(Vec<CsmPerformance>, Vec<AccountSnapshot>)>,
+    books: Mutex<HashMap<CsmIx, Arc<CsmBook>>>,
+    snapshots: OnceLock<Vec<AccountSnapshot>>,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(ctx: Context<'a>) -> Facts<'a> {
+        Facts {
+            ctx,
+            values: Mutex::new(HashMap::new()),
+            masks: Mutex::new(HashMap::new()),
+            team: OnceLock::new(),
+            books: Mutex::new(HashMap::new()),
+            snapshots: OnceLock::new(),
+        }
+    }
+
+    /// The accounts of an entity as a mask (`None` for everyone).
+    pub fn mask(&self, entity: &Entity) -> Option<Arc<Vec<bool>>> {
+        if *entity == Entity::All {
+            return None;
+        }
+        let mut masks = self.masks.lock().unwrap_or_else(|e| e.into_inner());
+        let mask = masks.entry(entity.clone()).or_insert_with(|| {
+            let rows = &self.ctx.data.accounts.rows;
+            Arc::new(match entity {
+                Entity::All => vec![true; rows.len()],
+                Entity::Csm(c) => rows.iter().map(|a| a.csm == Some(*c)).collect(),
+                Entity::Segment(s) => rows
+                    .iter()
+                    .map(|a| a.segment.as_deref() == Some(s.as_str()))
+                    .collect(),
+                Entity::Account(x) => (0..rows.len()).map(|i| i as AccountIx == *x).collect(),
+            })
+        });
+        Some(mask.clone())
+    }
+
+    /// Every metric of `period` for `entity`'s accounts.
+    pub fn values(&self, entity: &Entity, period: &Period) -> Arc<Values> {
+        let key = (entity.clone(), format!("{:?}:{}", period.kind, period.id));
+        if let Some(v) = self
+            .values
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return v.clone();
+        }
+        let mask = self.mask(entity);
+        let scope = match &mask {
+            Some(m) => Scope::Only(m),
+            None => Scope::All,
+        };
+        let computed = Arc::new(metrics::compute(&self.ctx, period, scope));
+        self.values
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_insert(computed)
+            .clone()
+    }
+
+    /// One metric's value.
+    pub fn value(&self, entity: &Entity, period: &Period, id: &str) -> metrics::Value {
+        self.values(entity, period).get(id).copied().flatten()
+    }
+
+    /// The team view of the latest complete month: performance per CSM and the at-risk list.
+    pub fn team(&self, period: &Period) -> &(Vec<CsmPerformance>, Vec<AccountSnapshot>) {
+        self.team.get_or_init(|| views::team_view(&self.ctx, period))
+    }
+
+    /// A CSM's book.
+    pub fn book(&self, csm: CsmIx) -> Arc<CsmBook> {
+        if let Some(b) = self
+            .books
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&csm)
+        {
+            return b.clone();
+        }
+        let book = Arc::new(views::csm_book(&self.ctx, csm));
+        self.books
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(csm)
+            .or_insert(book)
+            .clone()
+    }
+
+    /// The snapshot of every account, in account order (computed once, in parallel).
+    pub fn snapshots(&self) -> &[AccountSnapshot] {
+        self.snapshots.get_or_init(|| {
+            use rayon::prelude::*;
+            (0..self.ctx.data.accounts.rows.len() as AccountIx)
+                .into_par_iter()
+                .map(|a| views::account_snapshot(&self.ctx, a))
+                .collect()
+        })
+    }
+}

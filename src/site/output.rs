@@ -1,0 +1,92 @@
+//! The atomic write: the whole output goes to a temporary folder beside the target, which then
+//! replaces the target with two renames. A build that fails before the swap leaves the previous
+//! site exactly as it was.
+
+use anyhow::{Context, bail};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// A sibling of `out` named `.{name}.{tag}-{pid}`.
+fn sibling(out: &Path, tag: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+/// Writes `files` (relative path → bytes) as the new content of `out`.
+pub fn write_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+    for (path, _) in files {
+        if path.starts_with('/') || path.split('/').any(|p| p == ".." || p.is_empty()) {
+            bail!("refusing to write outside the output folder: {path}");
+        }
+    }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create {}", parent.display()))?;
+    }
+    let temp = sibling(out, "tmp");
+    if temp.exists() {
+        std::fs::remove_dir_all(&temp)
+            .with_context(|| format!("failed to remove {}", temp.display()))?;
+    }
+    let written = write_all(&temp, files);
+    if let Err(e) = written {
+        // Best effort: the old site is untouched either way.
+        let _ = std::fs::remove_dir_all(&temp);
+        return Err(e);
+    }
+    let old = sibling(out, "old");
+    if out.exists() {
+        std::fs::rename(out, &old)
+            .with_context(|| format!("failed to move the old output {} aside", out.display()))?;
+    }
+    if let Err(e) = std::fs::rename(&temp, out) {
+        // Put the old site back before reporting.
+        let _ = std::fs::rename(&old, out);
+        return Err(e).with_context(|| format!("failed to move the new output to {}", out.display()));
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("failed to remove the old output {}", old.display()))?;
+    }
+    Ok(())
+}
+
+fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(p, _)| dir.join(p).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in &dirs {
+        std::fs::create_dir_all(d).with_context(|| format!("failed to create {}", d.display()))?;
+    }
+    files.par_iter().try_for_each(|(path, bytes)| {
+        let target = dir.join(path);
+        std::fs::write(&target, bytes).with_context(|| format!("failed to write {}", target.display()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_old_output_and_refuses_escapes() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("site");
+        write_atomically(&out, &[("a/b.html".into(), b"one".to_vec())]).expect("first");
+        write_atomically(&out, &[("c.html".into(), b"two".to_vec())]).expect("second");
+        assert!(!out.join("a/b.html").exists());
+        assert_eq!(std::fs::read(out.join("c.html")).expect("read"), b"two");
+        let err = write_atomically(&out, &[("../x".into(), Vec::new())]).expect_err("escape");
+        assert!(err.to_string().contains("outside"));
+        // The failed write left the previous site in place.
+        assert_eq!(std::fs::read(out.join("c.html")).expect("read"), b"two");
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).expect("ls").collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+}
