@@ -511,7 +511,7 @@ pub fn check(
 /// A one-line example of a call, for help texts.
 pub fn example(name: &str) -> &'static str {
     match name {
-        "kpis" => "{{ kpis(metrics=\"nrr, grr, logo_churn\") }}",
+        "kpis" => "{{ kpis(metrics=\"nrr, grr, logo_churn_rate\") }}",
         "value" => "{{ value(metric=\"nrr\") }}",
         "chart" => "{{ chart(type=\"line\", metric=\"nrr\") }}",
         "table" => "{{ table(of=\"at_risk\", limit=10) }}",
@@ -734,7 +734,7 @@ impl Builder<'_> {
                         Some(k) => out.push(*k),
                         None => self.problems.push(Problem::new(
                             "columns",
-                            format!("a {of} table has no column '{c}'"),
+                            format!("the {of} table has no column '{c}'"),
                             Some(super::suggestion(c, all)),
                         )),
                     }
@@ -1001,7 +1001,7 @@ mod tests {
                 "reports/r.md:5:10: error: unknown metric 'nrrr'\n  help: did you mean 'nrr'?",
                 "reports/r.md:6:4: error: unknown component 'kpi'\n  help: did you mean 'kpis'?",
                 "reports/r.md:7:10: error: unknown type 'lines'\n  help: did you mean 'line'?",
-                "reports/r.md:8:24: error: a at_risk table has no column 'acount'\n  help: did you mean 'account'?",
+                "reports/r.md:8:24: error: the at_risk table has no column 'acount'\n  help: did you mean 'account'?",
             ]
         );
     }

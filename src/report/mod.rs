@@ -210,8 +210,14 @@ fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
     None
 }
 
-/// Parses one report; `file` is its display path, `slug` its file stem.
-pub fn parse(text: &str, file: &str, slug: &str) -> Result<Report, Vec<Diagnostic>> {
+/// Parses one report and checks its components and template syntax; `file` is its display path,
+/// `slug` its file stem, `dimensions` the valid `by` values (empty: any).
+pub fn parse(
+    text: &str,
+    file: &str,
+    slug: &str,
+    dimensions: &[&str],
+) -> Result<Report, Vec<Diagnostic>> {
     let Some((front_text, body, body_line)) = split_front_matter(text) else {
         return Err(vec![
             Diagnostic::error(file, 1, 1, "missing front matter").with_help(
@@ -251,22 +257,86 @@ pub fn parse(text: &str, file: &str, slug: &str) -> Result<Report, Vec<Diagnosti
         );
     }
     let (calls, scan_problems) = component::scan(body, file, body_line);
+    let scan_count = scan_problems.len();
     problems.extend(scan_problems);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(Report {
+    problems.extend(component::validate(&calls, file, dimensions));
+    let report = Report {
         file: file.to_string(),
         slug: slug.to_string(),
         front,
         body: body.to_string(),
         body_line,
         calls,
-    })
+    };
+    // The body is a Tera template: its syntax is checked here, once (a malformed component
+    // call is reported above already).
+    if scan_count == 0
+        && let Err(e) = tera::Tera::default().add_raw_template(&report.slug, &report.body)
+    {
+        problems.push(report.template_problem(&e));
+    }
+    problems.sort_by_key(|d| (d.line, d.column));
+    if problems.is_empty() {
+        Ok(report)
+    } else {
+        Err(problems)
+    }
+}
+
+impl Report {
+    /// A Tera error of this report's body, at the file's line when Tera names one.
+    pub fn template_problem(&self, e: &tera::Error) -> Diagnostic {
+        use std::error::Error;
+        let mut text = e.to_string();
+        let mut source = e.source();
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        // Tera's parse errors carry ` --> line:column` relative to the body.
+        let position = text.split("--> ").nth(1).and_then(|rest| {
+            let mut parts = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty());
+            Some((
+                parts.next()?.parse::<usize>().ok()?,
+                parts.next()?.parse::<usize>().ok()?,
+            ))
+        });
+        let message = text
+            .replace(&format!("'{}'", self.slug), "the body")
+            .split("--> ")
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_string()
+                } else {
+                    part.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':')
+                        .to_string()
+                }
+            })
+            .collect::<String>()
+            .lines()
+            .map(|l| l.trim().trim_start_matches("= "))
+            .filter(|l| !l.is_empty() && !l.starts_with("-->") && !l.ends_with('|') && !l.starts_with('|') && !l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        match position {
+            Some((line, column)) => {
+                Diagnostic::error(&self.file, self.body_line + line - 1, column, message)
+            }
+            None => Diagnostic::file_error(&self.file, message),
+        }
+    }
 }
 
 /// Reads every `*.md` of `dir` (sorted by name). A missing folder gives no reports.
-pub fn load_dir(dir: &Path, display_dir: &str) -> Result<Vec<Report>, Vec<Diagnostic>> {
+pub fn load_dir(
+    dir: &Path,
+    display_dir: &str,
+    dimensions: &[&str],
+) -> Result<Vec<Report>, Vec<Diagnostic>> {
     let mut files: Vec<_> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -295,7 +365,7 @@ pub fn load_dir(dir: &Path, display_dir: &str) -> Result<Vec<Report>, Vec<Diagno
             continue;
         }
         match std::fs::read_to_string(&path) {
-            Ok(text) => match parse(&text, &file, &slug) {
+            Ok(text) => match parse(&text, &file, &slug, dimensions) {
                 Ok(r) => reports.push(r),
                 Err(d) => problems.extend(d),
             },
@@ -337,7 +407,7 @@ mod tests {
     #[test]
     fn parses_front_matter_and_finds_the_body_line() {
         let text = "---\ntitle: Monthly\ncadence: monthly\noutputs: [html, pdf]\npdf: { layout: deck }\narchive: 6\n---\n# Hello\n\n{{ kpis(metrics=\"nrr, grr\") }}\n";
-        let r = parse(text, "reports/monthly.md", "monthly").expect("valid");
+        let r = parse(text, "reports/monthly.md", "monthly", &[]).expect("valid");
         assert_eq!(r.front.title, "Monthly");
         assert_eq!(r.front.cadence, Some(Cadence::Monthly));
         assert_eq!(r.front.pdf.layout, Layout::Deck);
@@ -352,7 +422,7 @@ mod tests {
     #[test]
     fn unknown_front_matter_key_points_at_its_line() {
         let text = "---\ntitle: X\ncadense: monthly\n---\nbody\n";
-        let err = parse(text, "reports/x.md", "x").expect_err("invalid");
+        let err = parse(text, "reports/x.md", "x", &[]).expect_err("invalid");
         let shown = err[0].to_string();
         assert!(
             shown.starts_with("reports/x.md:3:1: error: unknown key 'cadense'"),
@@ -363,15 +433,15 @@ mod tests {
 
     #[test]
     fn missing_front_matter_and_title_are_errors() {
-        let err = parse("# no front matter\n", "reports/x.md", "x").expect_err("invalid");
+        let err = parse("# no front matter\n", "reports/x.md", "x", &[]).expect_err("invalid");
         assert!(err[0].message.contains("missing front matter"));
-        let err = parse("---\ncadence: weekly\n---\n", "reports/x.md", "x").expect_err("no title");
+        let err = parse("---\ncadence: weekly\n---\n", "reports/x.md", "x", &[]).expect_err("no title");
         assert!(err[0].message.contains("no title"));
     }
 
     #[test]
     fn bad_cadence_value_is_reported() {
-        let err = parse("---\ntitle: X\ncadence: daily\n---\n", "reports/x.md", "x")
+        let err = parse("---\ntitle: X\ncadence: daily\n---\n", "reports/x.md", "x", &[])
             .expect_err("invalid");
         let shown = err[0].to_string();
         assert!(shown.contains("reports/x.md:3:"), "{shown}");

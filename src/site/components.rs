@@ -281,7 +281,11 @@ impl Renderer<'_, '_> {
                 Tile {
                     name: def.name.to_string(),
                     href: format!("{}metrics/{}.html", page.root, def.id),
-                    value: self.fmt(def, v),
+                    value: if def.unit == Unit::Money {
+                        v.map_or(format::MISSING.into(), |v| format::money_short(v, self.currency))
+                    } else {
+                        self.fmt(def, v)
+                    },
                     status: status_name(st),
                     status_label: st.label(),
                     target: target.map(|t| self.fmt(def, Some(t))),
@@ -295,8 +299,8 @@ impl Renderer<'_, '_> {
                         v,
                         self.facts.value(&page.entity, &year_ago, def.id),
                     ),
-                    previous_label: previous.label(),
-                    year_ago_label: year_ago.label(),
+                    previous_label: "previous".into(),
+                    year_ago_label: "a year ago".into(),
                     sparkline: self.sparkline(page, def, 12, st),
                 }
             })
@@ -1078,7 +1082,7 @@ impl Renderer<'_, '_> {
         match source {
             Source::Metrics(defs) => {
                 let history = page.period.history(periods, fiscal);
-                let labels: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
+                let labels: Vec<String> = history.iter().map(short_id).collect();
                 let mut table = Table::new(&[("period", false)]);
                 table.columns.extend(defs.iter().map(|d| Column {
                     label: d.name.to_string(),
@@ -1213,7 +1217,13 @@ impl Renderer<'_, '_> {
         let money = |v: f64| self.money(v);
         match name {
             "mrr_movements" => {
-                let history = page.period.history(periods, fiscal);
+                // Movements of trailing-twelve-month pages are drawn per month.
+                let base = if page.period.kind == PeriodKind::Ttm {
+                    Period::month(page.period.months().1)
+                } else {
+                    page.period.clone()
+                };
+                let history = base.history(periods, fiscal);
                 let mut table = Table::new(&[
                     ("period", false),
                     ("new", true),
@@ -1763,6 +1773,15 @@ const HEADLINE: &[&str] = &[
     "renewal_rate",
     "ltv",
 ];
+
+/// A period's id for chart axes: trailing-twelve-month periods by their last month.
+fn short_id(p: &Period) -> String {
+    if p.kind == PeriodKind::Ttm {
+        p.months().1.to_string()
+    } else {
+        p.id.clone()
+    }
+}
 
 fn stage_label(stage: RenewalStage, stalled: bool) -> String {
     let name = stage.name().replace('_', " ");

@@ -70,20 +70,15 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
             (None, Vec::new())
         }
     };
-    let reports = match report::load_dir(&dir.join("reports"), "reports") {
+    let dims = data.as_ref().map(dimensions).unwrap_or_default();
+    let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
+    let reports = match report::load_dir(&dir.join("reports"), "reports", &dims) {
         Ok(r) => r,
         Err(d) => {
             problems.extend(d);
             Vec::new()
         }
     };
-    if let Some(data) = &data {
-        let dims = dimensions(data);
-        let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
-        for r in &reports {
-            problems.extend(report::component::validate(&r.calls, &r.file, &dims));
-        }
-    }
     let theme = match Theme::load(dir) {
         Ok(t) => t,
         Err(d) => {

@@ -43,28 +43,13 @@ pub fn tera(project: &Project) -> Result<tera::Tera, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     for r in &project.reports {
         if let Err(e) = tera.add_raw_template(&body_template(&r.slug), &r.body) {
-            problems.push(template_problem(r, &e));
+            problems.push(r.template_problem(&e));
         }
     }
     if problems.is_empty() {
         Ok(tera)
     } else {
         Err(problems)
-    }
-}
-
-/// A Tera error in a report body, at the body's line when Tera names one.
-fn template_problem(r: &Report, e: &tera::Error) -> Diagnostic {
-    let text = super::theme::tera_error(e);
-    // Tera's parse errors carry ` --> line:column`.
-    let position = text.split("--> ").nth(1).and_then(|rest| {
-        let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
-        Some((parts.next()?.parse::<usize>().ok()?, parts.next()?.parse::<usize>().ok()?))
-    });
-    let message = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
-    match position {
-        Some((line, column)) => Diagnostic::error(&r.file, r.body_line + line - 1, column, message),
-        None => Diagnostic::file_error(&r.file, message),
     }
 }
 
@@ -515,7 +500,7 @@ impl<'a> Site<'a> {
         let text = self
             .tera
             .render(&body_template(&r.slug), &ctx)
-            .map_err(|e| template_problem(r, &e))?;
+            .map_err(|e| r.template_problem(&e))?;
         let html = markdown(&text);
         self.substitute(&html, r, page)
     }
