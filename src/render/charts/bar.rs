@@ -3,7 +3,7 @@
 
 use super::canvas::{self, ABOVE, BELOW, Canvas, Font, Res, SMALL};
 use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
-use super::scale::Scale;
+use super::scale::{self, Scale};
 use super::{Axis, Drawn, Series, TEXT, finite};
 
 /// Share of a category's band the bars fill.
@@ -44,7 +44,8 @@ pub(super) fn render(labels: &[String], series: &[Series], stacked: bool, axis: 
         .collect();
     let frame = Frame::new(Spec {
         legend,
-        y: Scale::nice(&extent, true, axis.integral()),
+        // Room over the bars for their values.
+        y: Scale::nice(&scale::padded(&extent, 0.08), true, axis.integral()),
         axis,
         categories: labels,
         points: false,

@@ -70,7 +70,11 @@ pub(super) fn rgb(hex: &str) -> RGBColor {
 
 /// The colour `t` of the way from `a` to `b` (`t` clamped to 0..=1).
 pub(super) fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.5 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
     let lerp = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * t).round() as u8;
     RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
 }
@@ -158,10 +162,28 @@ pub(super) struct Canvas<'a> {
 }
 
 impl Canvas<'_> {
-    /// Draws with `paint` on a `width` × `height` canvas and returns the cleaned elements.
+    /// Draws with `paint` on a white `width` × `height` canvas and returns the cleaned elements.
     pub fn draw(
         width: u32,
         height: u32,
+        paint: impl FnOnce(&Canvas) -> Res,
+    ) -> Result<Svg, Failed> {
+        Self::draw_on(width, height, true, paint)
+    }
+
+    /// Draws on a transparent canvas (for sparklines inside tiles).
+    pub fn draw_transparent(
+        width: u32,
+        height: u32,
+        paint: impl FnOnce(&Canvas) -> Res,
+    ) -> Result<Svg, Failed> {
+        Self::draw_on(width, height, false, paint)
+    }
+
+    fn draw_on(
+        width: u32,
+        height: u32,
+        white: bool,
         paint: impl FnOnce(&Canvas) -> Res,
     ) -> Result<Svg, Failed> {
         let mut buffer = String::new();
@@ -169,7 +191,9 @@ impl Canvas<'_> {
             let canvas = Canvas {
                 area: SVGBackend::with_string(&mut buffer, (width, height)).into_drawing_area(),
             };
-            canvas.area.fill(&WHITE)?;
+            if white {
+                canvas.area.fill(&WHITE)?;
+            }
             paint(&canvas)?;
             canvas.area.present()?;
         }
@@ -247,7 +271,8 @@ impl Canvas<'_> {
 }
 
 /// Plotters' output without its root element, compacted: every element on one line, text
-/// content next to its tags, default opacity dropped, and dash-marked lines dashed. Text content
+/// content next to its tags, default opacity dropped, the font family left to the root element
+/// (which sets `sans-serif`), and dash-marked lines dashed. Text content
 /// is escaped by plotters (quotes and angle brackets included), so these attribute patterns
 /// cannot match inside it.
 fn finish(raw: &str) -> String {
@@ -260,6 +285,7 @@ fn finish(raw: &str) -> String {
         .replace("/>", "/>\n")
         .replace("</text>", "</text>\n")
         .replace(" opacity=\"1\"", "")
+        .replace(" font-family=\"sans-serif\"", "")
         .replace(
             &format!(" opacity=\"{DASH_ALPHA}\""),
             " stroke-dasharray=\"5 4\"",
@@ -293,18 +319,16 @@ mod tests {
     fn output_is_compact_and_dashed() {
         let svg = Canvas::draw(100, 50, |c| {
             c.line(&[(0, 0), (10, 10)], rgb("#000000"), 2, true)?;
-            c.text(
-                "<a> & \"b\"",
-                (5, 5),
-                Font::new(SMALL, "#000000"),
-                LEFT,
-            )
+            c.text("<a> & \"b\"", (5, 5), Font::new(SMALL, "#000000"), LEFT)
         });
         let svg = svg.map(|s| s.elements).unwrap_or_default();
         assert!(svg.contains("stroke-dasharray=\"5 4\""), "{svg}");
         assert!(!svg.contains("<svg"));
         assert!(!svg.contains("opacity=\"1\""));
         assert!(svg.contains("font-size=\"11\""), "{svg}");
-        assert!(svg.contains(">&lt;a&gt; &amp; &quot;b&quot;</text>\n"), "{svg}");
+        assert!(
+            svg.contains(">&lt;a&gt; &amp; &quot;b&quot;</text>\n"),
+            "{svg}"
+        );
     }
 }

@@ -43,12 +43,6 @@ pub(super) struct Plot {
     pub bottom: i32,
 }
 
-impl Plot {
-    pub fn width(&self) -> i32 {
-        self.right - self.left
-    }
-}
-
 /// Category labels along the bottom.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum XLabels {
@@ -206,7 +200,7 @@ impl Frame {
                 XLabels::Across { every } => (every, false),
                 XLabels::Upright { every } => (every, true),
             };
-            if (n - 1 - i) % every != 0 {
+            if !(n - 1 - i).is_multiple_of(every) {
                 continue;
             }
             let x = self.x(i);
@@ -294,10 +288,22 @@ mod tests {
     #[test]
     fn crowded_time_labels_are_thinned() {
         // 7-character months at 11 px need about 57 px; 36 months on ~620 px get 17 px each.
-        assert_eq!(x_layout(&months(36), 17.7, true), XLabels::Across { every: 6 });
-        assert_eq!(x_layout(&months(12), 55.0, true), XLabels::Across { every: 2 });
-        assert_eq!(x_layout(&months(6), 120.0, true), XLabels::Across { every: 1 });
-        assert_eq!(x_layout(&months(240), 2.6, true), XLabels::Across { every: 24 });
+        assert_eq!(
+            x_layout(&months(36), 17.7, true),
+            XLabels::Across { every: 6 }
+        );
+        assert_eq!(
+            x_layout(&months(12), 55.0, true),
+            XLabels::Across { every: 2 }
+        );
+        assert_eq!(
+            x_layout(&months(6), 120.0, true),
+            XLabels::Across { every: 1 }
+        );
+        assert_eq!(
+            x_layout(&months(240), 2.6, true),
+            XLabels::Across { every: 24 }
+        );
     }
 
     #[test]

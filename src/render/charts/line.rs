@@ -35,7 +35,11 @@ pub(super) fn render(
         .filter(|(_, r)| r.iter().any(Option::is_some));
     let target = finite(target);
 
-    let mut all: Vec<f64> = lines.iter().flat_map(|(_, v)| v.iter().flatten()).copied().collect();
+    let mut all: Vec<f64> = lines
+        .iter()
+        .flat_map(|(_, v)| v.iter().flatten())
+        .copied()
+        .collect();
     if let Some((_, r)) = &rolling {
         all.extend(r.iter().flatten());
     }
@@ -57,7 +61,7 @@ pub(super) fn render(
     }
     let frame = Frame::new(Spec {
         legend,
-        y: Scale::nice(&all, axis.from_zero(), axis.integral()),
+        y: Scale::nice(&all, axis.starts_at_zero(), axis.integral()),
         axis,
         categories: labels,
         points: true,
@@ -71,7 +75,12 @@ pub(super) fn render(
         if let Some(t) = target {
             let y = frame.y.px(t);
             let muted = canvas::rgb(TEXT_MUTED);
-            c.line(&[(frame.plot.left, y), (frame.plot.right, y)], muted, 1, true)?;
+            c.line(
+                &[(frame.plot.left, y), (frame.plot.right, y)],
+                muted,
+                1,
+                true,
+            )?;
             let above = Anchor {
                 h: HPos::Right,
                 v: VPos::Bottom,
@@ -137,7 +146,13 @@ mod tests {
 
     fn mrr(n: usize) -> Chart {
         let values = (0..n)
-            .map(|i| if i == 10 { None } else { Some(800_000.0 + 12_500.0 * i as f64) })
+            .map(|i| {
+                if i == 10 {
+                    None
+                } else {
+                    Some(800_000.0 + 12_500.0 * i as f64)
+                }
+            })
             .collect();
         Chart::Line {
             labels: months(n),
@@ -156,13 +171,24 @@ mod tests {
     fn data_lines(svg: &str) -> Vec<usize> {
         svg.split("stroke-width=\"2\" points=\"")
             .skip(1)
-            .map(|rest| rest.split('"').next().unwrap_or("").split_whitespace().count())
+            .map(|rest| {
+                rest.split('"')
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .count()
+            })
             .collect()
     }
 
     #[test]
     fn a_gap_splits_the_line() {
-        let out = svg(&mrr(36), "mrr", "MRR", "Monthly recurring revenue, 36 months");
+        let out = svg(
+            &mrr(36),
+            "mrr",
+            "MRR",
+            "Monthly recurring revenue, 36 months",
+        );
         assert_well_formed(&out, "mrr");
         // Index 10 is missing: two runs, 10 + 25 points; the grid lines are <line>s.
         assert_eq!(data_lines(&out), vec![10, 25]);

@@ -106,7 +106,7 @@ impl Axis {
     }
 
     /// Whether a chart of amounts should start at zero (percentages and scores zoom in).
-    fn from_zero(&self) -> bool {
+    fn starts_at_zero(&self) -> bool {
         matches!(self, Axis::Money { .. } | Axis::Count | Axis::Days)
     }
 }
@@ -175,14 +175,20 @@ pub enum Chart {
     /// MRR bridge: first step is the opening total, then signed deltas, last is the closing total.
     Waterfall { steps: Vec<Step>, axis: Axis },
     /// Renewal stages: decreasing horizontal bars, centred.
-    Funnel { stages: Vec<(String, f64)>, axis: Axis },
+    Funnel {
+        stages: Vec<(String, f64)>,
+        axis: Axis,
+    },
     /// Share of a whole; negative and zero slices are left out.
     Donut {
         slices: Vec<(String, f64, Tone)>,
         axis: Axis,
     },
     /// Tiny inline trend line, no axes, no text except title/desc; last point marked.
-    Sparkline { values: Vec<Option<f64>>, tone: Tone },
+    Sparkline {
+        values: Vec<Option<f64>>,
+        tone: Tone,
+    },
 }
 
 /// Renders a chart to a standalone SVG document string (no XML prolog, so it can be inlined in
@@ -275,7 +281,8 @@ fn document(body: &canvas::Svg, id: &str, title: &str, desc: &str) -> String {
     let id = clean_id(id);
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
-         viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\n\
+         viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" \
+         font-family=\"sans-serif\">\n\
          <title id=\"{id}-title\">{title}</title>\n<desc id=\"{id}-desc\">{desc}</desc>\n{body}</svg>\n",
         w = body.width,
         h = body.height,
@@ -293,7 +300,7 @@ fn no_data(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
             width: sparkline::WIDTH,
             height: sparkline::HEIGHT,
             elements: format!(
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-family=\"sans-serif\" \
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" \
                  font-size=\"11\" fill=\"{TEXT_MUTED}\">No data</text>\n",
                 sparkline::WIDTH / 2,
                 sparkline::HEIGHT / 2 + 4,
@@ -303,9 +310,9 @@ fn no_data(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
             width: 360,
             height: 72,
             elements: format!(
-                "<text x=\"12\" y=\"28\" font-family=\"sans-serif\" font-size=\"14\" \
+                "<text x=\"12\" y=\"28\" font-size=\"14\" \
                  font-weight=\"bold\" fill=\"{TEXT}\">{}</text>\n\
-                 <text x=\"12\" y=\"52\" font-family=\"sans-serif\" font-size=\"13\" \
+                 <text x=\"12\" y=\"52\" font-size=\"13\" \
                  fill=\"{TEXT_MUTED}\">{NO_DATA}</text>\n",
                 escape(&canvas::clip(title, 44)),
             ),
@@ -325,15 +332,24 @@ pub(crate) mod tests {
 
     /// The checks every chart must pass: the root element, accessible name, first children.
     pub(crate) fn assert_well_formed(svg: &str, id: &str) {
-        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{svg}");
+        assert!(
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{svg}"
+        );
         assert!(!svg.contains("<?xml"));
         assert!(svg.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")));
         assert!(svg.contains("role=\"img\""));
         assert!(svg.contains("viewBox=\"0 0 "));
         let after_root = &svg[svg.find(">\n").map_or(0, |i| i + 2)..];
-        assert!(after_root.starts_with(&format!("<title id=\"{id}-title\">")), "{svg}");
+        assert!(
+            after_root.starts_with(&format!("<title id=\"{id}-title\">")),
+            "{svg}"
+        );
         let after_title = &after_root[after_root.find("</title>\n").map_or(0, |i| i + 9)..];
-        assert!(after_title.starts_with(&format!("<desc id=\"{id}-desc\">")), "{svg}");
+        assert!(
+            after_title.starts_with(&format!("<desc id=\"{id}-desc\">")),
+            "{svg}"
+        );
         assert_eq!(occurrences(svg, "<svg"), 1);
         assert!(svg.trim_end().ends_with("</svg>"));
         // Balanced text elements: nothing from plotters left open.
@@ -381,7 +397,12 @@ pub(crate) mod tests {
             values: vec![Some(1.0), Some(2.0)],
             tone: Tone::Good,
         };
-        let out = svg(&chart, "Tile 1\"><x", "<b>MRR</b> & 'more'", "a \"quoted\" <desc>");
+        let out = svg(
+            &chart,
+            "Tile 1\"><x",
+            "<b>MRR</b> & 'more'",
+            "a \"quoted\" <desc>",
+        );
         assert_well_formed(&out, "tile-1---x");
         assert!(out.contains("&lt;b&gt;MRR&lt;/b&gt; &amp; &apos;more&apos;"));
         assert!(out.contains("a &quot;quoted&quot; &lt;desc&gt;"));
@@ -458,5 +479,230 @@ pub(crate) mod tests {
         );
         assert_well_formed(&spark, "s");
         assert!(spark.contains(">No data</text>"));
+    }
+
+    /// One realistic chart of each kind.
+    fn samples() -> Vec<(&'static str, Chart)> {
+        let months: Vec<String> = (0..36)
+            .map(|i| format!("{}-{:02}", 2024 + i / 12, i % 12 + 1))
+            .collect();
+        let wave = |i: usize, base: f64, amp: f64| base + amp * ((i as f64) / 3.0).sin();
+        let nrr: Vec<Option<f64>> = (0..36)
+            .map(|i| (i != 14).then(|| wave(i, 101.0 + i as f64 * 0.15, 3.0)))
+            .collect();
+        let grr: Vec<Option<f64>> = (0..36).map(|i| Some(wave(i, 91.0, 1.5))).collect();
+        let segments = ["SMB", "Mid-market", "Enterprise", "Strategic"].map(String::from);
+        vec![
+            (
+                "line",
+                Chart::Line {
+                    labels: months.clone(),
+                    series: vec![
+                        Series {
+                            name: "NRR".into(),
+                            values: nrr.clone(),
+                            tone: Tone::Accent(0),
+                        },
+                        Series {
+                            name: "GRR".into(),
+                            values: grr,
+                            tone: Tone::Accent(1),
+                        },
+                    ],
+                    rolling12: true,
+                    target: Some(105.0),
+                    axis: Axis::Percent,
+                },
+            ),
+            (
+                "bar",
+                Chart::Bar {
+                    labels: segments.to_vec(),
+                    series: vec![
+                        Series {
+                            name: "New".into(),
+                            values: vec![Some(42_000.0), Some(120_000.0), Some(310_000.0), None],
+                            tone: Tone::Accent(0),
+                        },
+                        Series {
+                            name: "Expansion".into(),
+                            values: vec![
+                                Some(18_000.0),
+                                Some(64_000.0),
+                                Some(150_000.0),
+                                Some(90_000.0),
+                            ],
+                            tone: Tone::Accent(2),
+                        },
+                    ],
+                    stacked: false,
+                    axis: usd(),
+                },
+            ),
+            (
+                "stacked",
+                Chart::Bar {
+                    labels: months[24..].to_vec(),
+                    series: ["Healthy", "At risk", "Critical"]
+                        .iter()
+                        .zip([Tone::Good, Tone::Warning, Tone::Bad])
+                        .enumerate()
+                        .map(|(k, (name, tone))| Series {
+                            name: (*name).into(),
+                            values: (0..12)
+                                .map(|i| Some(wave(i + k, 40.0 / (k + 1) as f64, 5.0).round()))
+                                .collect(),
+                            tone,
+                        })
+                        .collect(),
+                    stacked: true,
+                    axis: Axis::Count,
+                },
+            ),
+            (
+                "scatter",
+                Chart::Scatter {
+                    points: (0..10)
+                        .map(|i| Point {
+                            x: 20_000.0 + 17_000.0 * i as f64,
+                            y: wave(i, 60.0, 25.0),
+                            label: format!("Account {i}"),
+                            tone: [Tone::Good, Tone::Warning, Tone::Bad][i % 3],
+                        })
+                        .collect(),
+                    x_axis: usd(),
+                    y_axis: Axis::Score,
+                    x_title: "ARR".into(),
+                    y_title: "Health score".into(),
+                },
+            ),
+            (
+                "heatmap",
+                Chart::Heatmap {
+                    rows: months[..12].to_vec(),
+                    columns: (0..12).map(|m| format!("M{m}")).collect(),
+                    cells: (0..12)
+                        .map(|r| {
+                            (0..12 - r)
+                                .map(|c| {
+                                    (c != 5 || r != 2)
+                                        .then_some(100.0 - c as f64 * (1.0 + r as f64 * 0.3))
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                    axis: Axis::Percent,
+                },
+            ),
+            (
+                "waterfall",
+                Chart::Waterfall {
+                    steps: vec![
+                        Step {
+                            label: "Opening MRR".into(),
+                            value: 1_000_000.0,
+                            total: true,
+                        },
+                        Step {
+                            label: "New".into(),
+                            value: 120_000.0,
+                            total: false,
+                        },
+                        Step {
+                            label: "Expansion".into(),
+                            value: 80_000.0,
+                            total: false,
+                        },
+                        Step {
+                            label: "Contraction".into(),
+                            value: -30_000.0,
+                            total: false,
+                        },
+                        Step {
+                            label: "Churn".into(),
+                            value: -70_000.0,
+                            total: false,
+                        },
+                        Step {
+                            label: "Closing MRR".into(),
+                            value: 1_100_000.0,
+                            total: true,
+                        },
+                    ],
+                    axis: usd(),
+                },
+            ),
+            (
+                "funnel",
+                Chart::Funnel {
+                    stages: vec![
+                        ("Upcoming".into(), 1_200_000.0),
+                        ("Engaged".into(), 1_050_000.0),
+                        ("In negotiation".into(), 900_000.0),
+                        ("Committed".into(), 600_000.0),
+                        ("Closed won".into(), 450_000.0),
+                    ],
+                    axis: usd(),
+                },
+            ),
+            (
+                "donut",
+                Chart::Donut {
+                    slices: vec![
+                        ("Healthy".into(), 62.0, Tone::Good),
+                        ("At risk".into(), 25.0, Tone::Warning),
+                        ("Critical".into(), 10.0, Tone::Bad),
+                        ("No score".into(), 3.0, Tone::Missing),
+                    ],
+                    axis: Axis::Count,
+                },
+            ),
+            (
+                "sparkline",
+                Chart::Sparkline {
+                    values: nrr[..12].to_vec(),
+                    tone: Tone::Good,
+                },
+            ),
+            (
+                "empty",
+                Chart::Line {
+                    labels: months,
+                    series: vec![],
+                    rolling12: false,
+                    target: None,
+                    axis: Axis::Percent,
+                },
+            ),
+        ]
+    }
+
+    #[test]
+    fn same_input_same_bytes() {
+        for (name, chart) in samples() {
+            let a = svg(&chart, name, "Title", "Description");
+            assert_well_formed(&a, name);
+            assert_eq!(
+                a,
+                svg(&chart.clone(), name, "Title", "Description"),
+                "{name}"
+            );
+            assert!(a.len() < 20_000, "{name}: {} bytes", a.len());
+        }
+    }
+
+    /// Writes the samples to `$TMPDIR/postsale-charts/` for a look in a browser and for the
+    /// Nu HTML checker: `cargo test --lib render::charts -- --ignored`.
+    #[test]
+    #[ignore]
+    fn write_samples() -> std::io::Result<()> {
+        let dir = std::env::temp_dir().join("postsale-charts");
+        std::fs::create_dir_all(&dir)?;
+        for (name, chart) in samples() {
+            let title = format!("Sample {name} <chart> & \"friends\"");
+            let out = svg(&chart, name, &title, "A sample chart for a visual check.");
+            std::fs::write(dir.join(format!("{name}.svg")), out)?;
+        }
+        Ok(())
     }
 }

@@ -35,7 +35,7 @@ impl Scale {
             let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
             let (l, h) = (lo - pad, hi + pad);
             lo = if lo >= 0.0 { l.max(0.0) } else { l };
-            hi = if hi <= 0.0 && hi != 0.0 { h.min(0.0) } else { h };
+            hi = if hi < 0.0 { h.min(0.0) } else { h };
             if hi <= lo {
                 hi = lo + 1.0;
             }
@@ -92,7 +92,11 @@ impl Scale {
     /// The tick values, `lo` to `hi` by `step` (at most 50).
     pub fn ticks(&self) -> Vec<f64> {
         let n = ((self.hi - self.lo) / self.step).round();
-        let n = if n.is_finite() { n.clamp(0.0, 50.0) as usize } else { 0 };
+        let n = if n.is_finite() {
+            n.clamp(0.0, 50.0) as usize
+        } else {
+            0
+        };
         let first = (self.lo / self.step).round();
         // Steps below 1 are 10^-m times 1, 2 or 5, whose inverse is whole: k / 5 gives 0.6
         // where k * 0.2 gives 0.6000000000000001.
@@ -100,7 +104,11 @@ impl Scale {
         (0..=n)
             .map(|i| {
                 let k = first + i as f64;
-                let t = if self.step < 1.0 { k / inverse } else { k * self.step };
+                let t = if self.step < 1.0 {
+                    k / inverse
+                } else {
+                    k * self.step
+                };
                 // No negative zero.
                 if t == 0.0 { 0.0 } else { t }
             })
@@ -137,6 +145,23 @@ impl Scale {
         };
         ticks.into_iter().zip(labels).collect()
     }
+}
+
+/// `values` and two more, `fraction` of their span beyond each end: room for value labels over
+/// bars, for dots at the edge of a scatter.
+pub(super) fn padded(values: &[f64], fraction: f64) -> Vec<f64> {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let mut out = values.to_vec();
+    if lo <= hi {
+        let pad = (hi - lo) * fraction;
+        // Zero stays put when it is the end of the data: bars stand on it.
+        out.push(if lo == 0.0 { 0.0 } else { lo - pad });
+        out.push(if hi == 0.0 { 0.0 } else { hi + pad });
+    }
+    out
 }
 
 /// 1, 2 or 5 times a power of ten, the nearest to `raw` on a log scale (2.5 is left out: it
@@ -180,7 +205,9 @@ mod tests {
         // 1.23M / 5 = 246K, nearest round step 200K, so 0 to 1.4M in 8 ticks.
         assert_eq!(
             ticks(&[120_000.0, 1_230_000.0], true, false),
-            vec![0.0, 200_000.0, 400_000.0, 600_000.0, 800_000.0, 1e6, 1.2e6, 1.4e6]
+            vec![
+                0.0, 200_000.0, 400_000.0, 600_000.0, 800_000.0, 1e6, 1.2e6, 1.4e6
+            ]
         );
         // NRR around 100%: no zero, steps of 2 points.
         assert_eq!(
@@ -212,6 +239,13 @@ mod tests {
     }
 
     #[test]
+    fn padding_leaves_zero_alone() {
+        assert_eq!(padded(&[0.0, 100.0], 0.1), vec![0.0, 100.0, 0.0, 110.0]);
+        assert_eq!(padded(&[-50.0, 50.0], 0.1), vec![-50.0, 50.0, -60.0, 60.0]);
+        assert_eq!(padded(&[], 0.1), Vec::<f64>::new());
+    }
+
+    #[test]
     fn pixels() {
         let s = Scale::nice(&[0.0, 100.0], true, false).span(300, 100);
         assert_eq!(s.px(0.0), 300);
@@ -225,7 +259,10 @@ mod tests {
     fn labels_never_repeat() {
         let short = Scale::nice(&[0.0, 1_200_000.0], true, false).labels(&usd());
         let texts: Vec<&str> = short.iter().map(|(_, l)| l.as_str()).collect();
-        assert_eq!(texts, ["$0", "$200K", "$400K", "$600K", "$800K", "$1.0M", "$1.2M"]);
+        assert_eq!(
+            texts,
+            ["$0", "$200K", "$400K", "$600K", "$800K", "$1.0M", "$1.2M"]
+        );
         // 800..1,200 by 100 would read $800, $900, $1K, $1K, $1K: full amounts instead.
         let fine = Scale::nice(&[800.0, 1_200.0], false, false).labels(&usd());
         let texts: Vec<&str> = fine.iter().map(|(_, l)| l.as_str()).collect();

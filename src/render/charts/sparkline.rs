@@ -22,7 +22,11 @@ pub(super) fn render(values: &[Option<f64>], tone: Tone) -> Drawn {
     let (w, h) = (f64::from(WIDTH) - 2.0 * PAD, f64::from(HEIGHT) - 2.0 * PAD);
     let n = values.len();
     let x = |i: usize| {
-        let t = if n > 1 { i as f64 / (n - 1) as f64 } else { 0.5 };
+        let t = if n > 1 {
+            i as f64 / (n - 1) as f64
+        } else {
+            0.5
+        };
         (PAD + t * w).round() as i32
     };
     let y = |v: f64| {
@@ -31,7 +35,7 @@ pub(super) fn render(values: &[Option<f64>], tone: Tone) -> Drawn {
         (PAD + (1.0 - t) * h).round() as i32
     };
     let color = canvas::rgb(tone.hex());
-    let svg = Canvas::draw(WIDTH, HEIGHT, |c| {
+    let svg = Canvas::draw_transparent(WIDTH, HEIGHT, |c| {
         let mut run = Vec::new();
         for (i, value) in values.iter().enumerate() {
             match value {
