@@ -68,6 +68,16 @@ pub fn ratio(value: f64) -> String {
     format!("{value:.1}×")
 }
 
+/// Days for chart axes and labels: `12 d`.
+pub fn days_short(value: f64) -> String {
+    format!("{value:.0} d")
+}
+
+/// A plain number with a fixed number of decimals: `4.25`, `-12`.
+pub fn fixed(value: f64, places: usize) -> String {
+    format!("{value:.places$}")
+}
+
 /// A count with separators.
 pub fn count(value: f64) -> String {
     let sign = if value < 0.0 { "-" } else { "" };
@@ -150,6 +160,14 @@ mod tests {
         assert_eq!(count(1234.0), "1,234");
         assert_eq!(score(def("nps"), -12.4), "-12");
         assert_eq!(score(def("csat"), 4.25), "4.25");
+    }
+
+    #[test]
+    fn days_and_fixed() {
+        assert_eq!(days_short(12.4), "12 d");
+        assert_eq!(days_short(0.0), "0 d");
+        assert_eq!(fixed(4.254, 2), "4.25");
+        assert_eq!(fixed(-12.0, 0), "-12");
     }
 
     #[test]

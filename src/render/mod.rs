@@ -1,4 +1,5 @@
-//! Rendering: turning computed values into text for people (numbers, money, percent). Nothing
-//! here computes a metric.
+//! Rendering: turning computed values into text and pictures for people (numbers, money,
+//! percent, SVG charts). Nothing here computes a metric.
 
+pub mod charts;
 pub mod format;

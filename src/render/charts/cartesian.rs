@@ -1,0 +1,331 @@
+//! The frame shared by charts with a value axis (line, bar, waterfall, scatter): legend row, plot
+//! rectangle, grid lines with tick labels, axis titles, and category labels along the bottom,
+//! thinned (time) or turned upright (names) when they would not fit side by side.
+
+use super::canvas::{self, Anchor, BELOW, Canvas, Font, LEFT, NORMAL, RIGHT, Res, SMALL};
+use super::scale::Scale;
+use super::{Axis, GRID, MISSING, TEXT, TEXT_MUTED};
+use plotters::style::RGBColor;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// Canvas size of the charts with axes.
+pub(super) const WIDTH: u32 = 720;
+pub(super) const HEIGHT: u32 = 360;
+/// Outer padding.
+const PAD: i32 = 12;
+/// Height of one legend row.
+const LEGEND_ROW: i32 = 20;
+/// Longest upright category label, in characters.
+const UPRIGHT_CHARS: usize = 20;
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Mark {
+    Line,
+    Dashed,
+    Square,
+}
+
+/// One legend entry.
+#[derive(Debug, Clone)]
+pub(super) struct Entry {
+    pub name: String,
+    pub color: RGBColor,
+    pub mark: Mark,
+}
+
+/// The plot area in pixels.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Plot {
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+}
+
+/// Category labels along the bottom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum XLabels {
+    /// Side by side, every n-th shown (counting back from the last).
+    Across { every: usize },
+    /// Turned to read upwards, every n-th shown.
+    Upright { every: usize },
+}
+
+/// What a chart asks of its frame.
+pub(super) struct Spec<'a> {
+    pub legend: Vec<Entry>,
+    pub y: Scale,
+    pub axis: &'a Axis,
+    /// Category labels (empty for a numeric x axis).
+    pub categories: &'a [String],
+    /// Categories are points on a line (first and last at the edges) rather than bands.
+    pub points: bool,
+    /// Thin out crowded labels (time axes) rather than turning them upright (names).
+    pub thin: bool,
+    pub x_title: Option<&'a str>,
+    pub y_title: Option<&'a str>,
+}
+
+/// The computed frame: where everything goes.
+pub(super) struct Frame {
+    pub plot: Plot,
+    pub y: Scale,
+    y_labels: Vec<(f64, String)>,
+    legend: Vec<(Entry, (i32, i32))>,
+    x_labels: XLabels,
+    x_title: Option<String>,
+    y_title: Option<String>,
+    /// Pixel distance between categories.
+    slot: f64,
+    points: bool,
+}
+
+impl Frame {
+    /// Lays out the frame on the standard canvas.
+    pub fn new(spec: Spec) -> Frame {
+        let width = WIDTH as i32;
+        let height = HEIGHT as i32;
+        let legend = if spec.legend.len() >= 2 {
+            legend_layout(spec.legend, PAD, width - PAD)
+        } else {
+            Vec::new()
+        };
+        let legend_height = legend
+            .last()
+            .map_or(0, |(_, (_, y))| y + LEGEND_ROW / 2 + 4);
+        let top = legend_height.max(PAD) + 8;
+        let y_labels = spec.y.labels(spec.axis);
+        let label_width = y_labels
+            .iter()
+            .map(|(_, l)| canvas::text_width(l, SMALL))
+            .max()
+            .unwrap_or(0);
+        let y_title_width = if spec.y_title.is_some() { 20 } else { 0 };
+        let left = PAD + y_title_width + label_width + 8;
+        let right = width - 24;
+        let n = spec.categories.len();
+        let slots = if spec.points { n.saturating_sub(1) } else { n }.max(1);
+        let slot = f64::from(right - left) / slots as f64;
+        let x_labels = x_layout(spec.categories, slot, spec.thin);
+        let label_height = match x_labels {
+            XLabels::Across { .. } => 22,
+            XLabels::Upright { .. } => {
+                spec.categories
+                    .iter()
+                    .map(|l| canvas::text_width(&canvas::clip(l, UPRIGHT_CHARS), SMALL))
+                    .max()
+                    .unwrap_or(0)
+                    + 12
+            }
+        };
+        let x_title_height = if spec.x_title.is_some() { 20 } else { 0 };
+        let bottom = height - PAD - x_title_height - label_height;
+        let plot = Plot {
+            left,
+            top,
+            right,
+            bottom: bottom.max(top + 40),
+        };
+        Frame {
+            plot,
+            y: spec.y.span(plot.bottom, plot.top),
+            y_labels,
+            legend,
+            x_labels,
+            x_title: spec.x_title.map(|t| canvas::clip(t, 80)),
+            y_title: spec.y_title.map(|t| canvas::clip(t, 40)),
+            slot,
+            points: spec.points,
+        }
+    }
+
+    /// The x pixel of category `i`: the point, or the middle of the band.
+    pub fn x(&self, i: usize) -> i32 {
+        let offset = if self.points { 0.0 } else { 0.5 };
+        let x = f64::from(self.plot.left) + (i as f64 + offset) * self.slot;
+        x.round() as i32
+    }
+
+    /// Pixels between categories.
+    pub fn slot(&self) -> f64 {
+        self.slot
+    }
+
+    /// Legend, grid lines, tick labels, axis titles and the baseline.
+    pub fn draw(&self, c: &Canvas) -> Res {
+        for (entry, (x, y)) in &self.legend {
+            match entry.mark {
+                Mark::Square => c.rect((*x, y - 6), (x + 12, y + 6), entry.color)?,
+                Mark::Line => c.line(&[(*x, *y), (x + 16, *y)], entry.color, 3, false)?,
+                Mark::Dashed => c.line(&[(*x, *y), (x + 16, *y)], entry.color, 2, true)?,
+            }
+            c.text(&entry.name, (x + 22, *y), Font::new(NORMAL, TEXT), LEFT)?;
+        }
+        let tick = Font::new(SMALL, TEXT_MUTED);
+        for (value, label) in &self.y_labels {
+            let y = self.y.px(*value);
+            c.line(
+                &[(self.plot.left, y), (self.plot.right, y)],
+                canvas::rgb(GRID),
+                1,
+                false,
+            )?;
+            c.text(label, (self.plot.left - 6, y), tick, RIGHT)?;
+        }
+        let base = self.y.baseline();
+        c.line(
+            &[(self.plot.left, base), (self.plot.right, base)],
+            canvas::rgb(MISSING),
+            1,
+            false,
+        )?;
+        if let Some(title) = &self.y_title {
+            let y = (self.plot.top + self.plot.bottom) / 2;
+            c.text(title, (PAD, y), tick.vertical(), V_TOP_CENTER)?;
+        }
+        if let Some(title) = &self.x_title {
+            let x = (self.plot.left + self.plot.right) / 2;
+            c.text(title, (x, HEIGHT as i32 - PAD), tick, ABOVE_BOTTOM)?;
+        }
+        Ok(())
+    }
+
+    /// The category labels under the plot.
+    pub fn draw_categories(&self, c: &Canvas, labels: &[String]) -> Res {
+        let n = labels.len();
+        let tick = Font::new(SMALL, TEXT_MUTED);
+        for (i, label) in labels.iter().enumerate() {
+            let (every, upright) = match self.x_labels {
+                XLabels::Across { every } => (every, false),
+                XLabels::Upright { every } => (every, true),
+            };
+            if !(n - 1 - i).is_multiple_of(every) {
+                continue;
+            }
+            let x = self.x(i);
+            if upright {
+                let text = canvas::clip(label, UPRIGHT_CHARS);
+                c.text(&text, (x, self.plot.bottom + 6), tick.vertical(), UPRIGHT)?;
+            } else {
+                c.text(label, (x, self.plot.bottom + 6), tick, BELOW)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// For text turned upwards: the end of the text at the point, centred on it across.
+const UPRIGHT: Anchor = Anchor {
+    h: HPos::Right,
+    v: VPos::Center,
+};
+/// For an upright axis title: centred along, its top edge at the point.
+const V_TOP_CENTER: Anchor = Anchor {
+    h: HPos::Center,
+    v: VPos::Top,
+};
+/// For the x axis title: centred, standing on the point.
+const ABOVE_BOTTOM: Anchor = Anchor {
+    h: HPos::Center,
+    v: VPos::Bottom,
+};
+
+/// Entries flowing left to right, wrapping; each with the point of its mark's left middle.
+fn legend_layout(entries: Vec<Entry>, left: i32, right: i32) -> Vec<(Entry, (i32, i32))> {
+    let (mut x, mut y) = (left, PAD + LEGEND_ROW / 2);
+    let mut placed = Vec::with_capacity(entries.len());
+    for mut entry in entries {
+        entry.name = canvas::clip(&entry.name, 40);
+        let w = 22 + canvas::text_width(&entry.name, NORMAL) + 18;
+        if x > left && x + w > right {
+            x = left;
+            y += LEGEND_ROW;
+        }
+        placed.push((entry, (x, y)));
+        x += w;
+    }
+    placed
+}
+
+/// How to fit `labels` `slot` pixels apart.
+fn x_layout(labels: &[String], slot: f64, thin: bool) -> XLabels {
+    let widest = labels
+        .iter()
+        .map(|l| canvas::text_width(l, SMALL))
+        .max()
+        .unwrap_or(0);
+    let need = f64::from(widest + 10);
+    if need <= slot {
+        return XLabels::Across { every: 1 };
+    }
+    let slot = slot.max(1.0);
+    if thin {
+        let raw = (need / slot).ceil() as usize;
+        // Steps that keep months in step with quarters and years.
+        let every = [2, 3, 6, 12]
+            .into_iter()
+            .find(|&s| s >= raw)
+            .unwrap_or_else(|| raw.div_ceil(12) * 12);
+        XLabels::Across { every }
+    } else {
+        // An upright label needs about one line height across.
+        let every = (f64::from(SMALL + 4) / slot).ceil().max(1.0) as usize;
+        XLabels::Upright { every }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn months(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| format!("{}-{:02}", 2024 + i / 12, i % 12 + 1))
+            .collect()
+    }
+
+    #[test]
+    fn crowded_time_labels_are_thinned() {
+        // 7-character months at 11 px need about 57 px; 36 months on ~620 px get 17 px each.
+        assert_eq!(
+            x_layout(&months(36), 17.7, true),
+            XLabels::Across { every: 6 }
+        );
+        assert_eq!(
+            x_layout(&months(12), 55.0, true),
+            XLabels::Across { every: 2 }
+        );
+        assert_eq!(
+            x_layout(&months(6), 120.0, true),
+            XLabels::Across { every: 1 }
+        );
+        assert_eq!(
+            x_layout(&months(240), 2.6, true),
+            XLabels::Across { every: 24 }
+        );
+    }
+
+    #[test]
+    fn crowded_names_stand_upright() {
+        let names: Vec<String> = (0..30).map(|i| format!("Customer {i}")).collect();
+        assert_eq!(x_layout(&names, 20.0, false), XLabels::Upright { every: 1 });
+        assert_eq!(x_layout(&names, 5.0, false), XLabels::Upright { every: 3 });
+    }
+
+    #[test]
+    fn legends_wrap() {
+        let entries: Vec<Entry> = (0..8)
+            .map(|i| Entry {
+                name: format!("Segment number {i}"),
+                color: RGBColor(0, 0, 0),
+                mark: Mark::Square,
+            })
+            .collect();
+        let placed = legend_layout(entries, PAD, WIDTH as i32 - PAD);
+        let rows = placed.iter().map(|(_, (_, y))| *y).collect::<Vec<_>>();
+        assert!(rows.windows(2).all(|w| w[0] <= w[1]));
+        assert!(rows.last() > rows.first());
+        assert!(placed.iter().all(|(_, (x, _))| *x < WIDTH as i32 - PAD));
+    }
+}

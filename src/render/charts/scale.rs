@@ -1,0 +1,276 @@
+//! Value axes: a "nice" range with round ticks for any data (empty, single-valued, negative),
+//! the mapping from values to pixels, and tick labels that never repeat.
+
+use super::Axis;
+use crate::render::format;
+
+/// A linear value axis mapped onto a pixel span; `lo < hi` always holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Scale {
+    pub lo: f64,
+    pub hi: f64,
+    pub step: f64,
+    /// Pixel of `lo` and of `hi` (for a vertical axis `from` is the larger, bottom pixel).
+    pub from: i32,
+    pub to: i32,
+}
+
+impl Scale {
+    /// A range with round ticks covering every finite value in `values`, and zero if `zero`.
+    /// `integral` keeps the step at 1 or more. No data gives 0..1.
+    pub fn nice(values: &[f64], zero: bool, integral: bool) -> Scale {
+        let finite = values.iter().copied().filter(|v| v.is_finite());
+        let (mut lo, mut hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        if lo > hi {
+            (lo, hi) = (0.0, 1.0);
+        }
+        if zero {
+            lo = lo.min(0.0);
+            hi = hi.max(0.0);
+        }
+        if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
+            // All equal: open a band around the value, not crossing zero needlessly.
+            let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+            let (l, h) = (lo - pad, hi + pad);
+            lo = if lo >= 0.0 { l.max(0.0) } else { l };
+            hi = if hi < 0.0 { h.min(0.0) } else { h };
+            if hi <= lo {
+                hi = lo + 1.0;
+            }
+        }
+        let mut step = nice_step((hi - lo) / 5.0);
+        if integral && step < 1.0 {
+            step = 1.0;
+        }
+        if !step.is_finite() || step <= 0.0 {
+            return Scale {
+                lo: 0.0,
+                hi: 1.0,
+                step: 0.5,
+                from: 0,
+                to: 1,
+            };
+        }
+        // A little slack so 3.9 / 0.1 = 38.99999999999999 still starts at 3.9.
+        let lo = (lo / step + 1e-9).floor() * step;
+        let mut hi = (hi / step - 1e-9).ceil() * step;
+        if hi <= lo {
+            hi = lo + step;
+        }
+        Scale {
+            lo,
+            hi,
+            step,
+            from: 0,
+            to: 1,
+        }
+    }
+
+    /// The same scale drawn from pixel `from` (at `lo`) to pixel `to` (at `hi`).
+    pub fn span(self, from: i32, to: i32) -> Scale {
+        Scale { from, to, ..self }
+    }
+
+    /// The pixel of `value`.
+    pub fn px(&self, value: f64) -> i32 {
+        let t = (value - self.lo) / (self.hi - self.lo);
+        let p = f64::from(self.from) + t * f64::from(self.to - self.from);
+        if p.is_finite() {
+            p.round().clamp(-10_000.0, 10_000.0) as i32
+        } else {
+            self.from
+        }
+    }
+
+    /// The pixel of zero, or of the end of the range nearest to it.
+    pub fn baseline(&self) -> i32 {
+        self.px(0.0_f64.clamp(self.lo, self.hi))
+    }
+
+    /// The tick values, `lo` to `hi` by `step` (at most 50).
+    pub fn ticks(&self) -> Vec<f64> {
+        let n = ((self.hi - self.lo) / self.step).round();
+        let n = if n.is_finite() {
+            n.clamp(0.0, 50.0) as usize
+        } else {
+            0
+        };
+        let first = (self.lo / self.step).round();
+        // Steps below 1 are 10^-m times 1, 2 or 5, whose inverse is whole: k / 5 gives 0.6
+        // where k * 0.2 gives 0.6000000000000001.
+        let inverse = (1.0 / self.step).round();
+        (0..=n)
+            .map(|i| {
+                let k = first + i as f64;
+                let t = if self.step < 1.0 {
+                    k / inverse
+                } else {
+                    k * self.step
+                };
+                // No negative zero.
+                if t == 0.0 { 0.0 } else { t }
+            })
+            .collect()
+    }
+
+    /// Tick labels in the axis format; when the short format would repeat a label ($1K, $1K),
+    /// a precise one.
+    pub fn labels(&self, axis: &Axis) -> Vec<(f64, String)> {
+        let ticks = self.ticks();
+        let places = decimals(self.step);
+        let short: Vec<String> = ticks
+            .iter()
+            .map(|&t| match axis {
+                Axis::Score => format::fixed(t, places),
+                _ => axis.label(t),
+            })
+            .collect();
+        let repeats = short.windows(2).any(|w| w[0] == w[1]);
+        let labels = if repeats {
+            ticks
+                .iter()
+                .map(|&t| match axis {
+                    Axis::Money { currency } => format::money(t, currency),
+                    Axis::Percent => format!("{}%", format::fixed(t, places)),
+                    Axis::Ratio => format!("{}×", format::fixed(t, places)),
+                    Axis::Count => format::count(t),
+                    Axis::Days => format!("{} d", format::fixed(t, places)),
+                    Axis::Score => format::fixed(t, places),
+                })
+                .collect()
+        } else {
+            short
+        };
+        ticks.into_iter().zip(labels).collect()
+    }
+}
+
+/// `values` and two more, `fraction` of their span beyond each end: room for value labels over
+/// bars, for dots at the edge of a scatter.
+pub(super) fn padded(values: &[f64], fraction: f64) -> Vec<f64> {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let mut out = values.to_vec();
+    if lo <= hi {
+        let pad = (hi - lo) * fraction;
+        // Zero stays put when it is the end of the data: bars stand on it.
+        out.push(if lo == 0.0 { 0.0 } else { lo - pad });
+        out.push(if hi == 0.0 { 0.0 } else { hi + pad });
+    }
+    out
+}
+
+/// 1, 2 or 5 times a power of ten, the nearest to `raw` on a log scale (2.5 is left out: it
+/// would print as "$3K" in short money).
+fn nice_step(raw: f64) -> f64 {
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let fraction = raw / magnitude;
+    let nice = if fraction >= 50f64.sqrt() {
+        10.0
+    } else if fraction >= 10f64.sqrt() {
+        5.0
+    } else if fraction >= 2f64.sqrt() {
+        2.0
+    } else {
+        1.0
+    };
+    nice * magnitude
+}
+
+/// Decimals needed to tell ticks `step` apart: 0 for 1 and above, 1 for 0.5, 2 for 0.05.
+fn decimals(step: f64) -> usize {
+    let d = -(step.log10() + 1e-9).floor();
+    if d.is_finite() && d > 0.0 {
+        (d as usize).min(6)
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::charts::tests::usd;
+
+    fn ticks(values: &[f64], zero: bool, integral: bool) -> Vec<f64> {
+        Scale::nice(values, zero, integral).ticks()
+    }
+
+    #[test]
+    fn round_ticks_cover_the_data() {
+        // 1.23M / 5 = 246K, nearest round step 200K, so 0 to 1.4M in 8 ticks.
+        assert_eq!(
+            ticks(&[120_000.0, 1_230_000.0], true, false),
+            vec![
+                0.0, 200_000.0, 400_000.0, 600_000.0, 800_000.0, 1e6, 1.2e6, 1.4e6
+            ]
+        );
+        // NRR around 100%: no zero, steps of 2 points.
+        assert_eq!(
+            ticks(&[96.5, 104.2], false, false),
+            vec![96.0, 98.0, 100.0, 102.0, 104.0, 106.0]
+        );
+        assert_eq!(
+            ticks(&[-3.0, 4.0], false, false),
+            vec![-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0]
+        );
+    }
+
+    #[test]
+    fn degenerate_ranges_do_not_panic() {
+        assert_eq!(ticks(&[], false, false), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        // Counts never get fractional ticks.
+        assert_eq!(ticks(&[0.0, 2.0], true, true), vec![0.0, 1.0, 2.0]);
+        // One value: a band around it that does not cross zero.
+        let one = Scale::nice(&[5.0], false, false);
+        assert!(one.lo >= 0.0 && one.lo < 5.0 && one.hi > 5.0, "{one:?}");
+        let zero = Scale::nice(&[0.0, 0.0], true, false);
+        assert!(zero.hi > zero.lo);
+        let negative = Scale::nice(&[-7.0], false, false);
+        assert!(negative.hi <= 0.0 && negative.lo < -7.0, "{negative:?}");
+        let wild = Scale::nice(&[f64::NAN, f64::INFINITY, 3.0], false, false);
+        assert!(wild.lo < 3.0 && wild.hi > 3.0);
+        let huge = Scale::nice(&[-1e308, 1e308], false, false);
+        assert!(huge.ticks().len() <= 51);
+    }
+
+    #[test]
+    fn padding_leaves_zero_alone() {
+        assert_eq!(padded(&[0.0, 100.0], 0.1), vec![0.0, 100.0, 0.0, 110.0]);
+        assert_eq!(padded(&[-50.0, 50.0], 0.1), vec![-50.0, 50.0, -60.0, 60.0]);
+        assert_eq!(padded(&[], 0.1), Vec::<f64>::new());
+    }
+
+    #[test]
+    fn pixels() {
+        let s = Scale::nice(&[0.0, 100.0], true, false).span(300, 100);
+        assert_eq!(s.px(0.0), 300);
+        assert_eq!(s.px(100.0), 100);
+        assert_eq!(s.px(50.0), 200);
+        assert_eq!(s.baseline(), 300);
+        assert_eq!(s.px(f64::NAN), 300);
+    }
+
+    #[test]
+    fn labels_never_repeat() {
+        let short = Scale::nice(&[0.0, 1_200_000.0], true, false).labels(&usd());
+        let texts: Vec<&str> = short.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["$0", "$200K", "$400K", "$600K", "$800K", "$1.0M", "$1.2M"]
+        );
+        // 800..1,200 by 100 would read $800, $900, $1K, $1K, $1K: full amounts instead.
+        let fine = Scale::nice(&[800.0, 1_200.0], false, false).labels(&usd());
+        let texts: Vec<&str> = fine.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(texts, ["$800", "$900", "$1,000", "$1,100", "$1,200"]);
+        let pct = Scale::nice(&[96.5, 104.2], false, false).labels(&Axis::Percent);
+        assert_eq!(pct[0].1, "96.0%");
+        assert_eq!(pct[2].1, "100.0%");
+        let score = Scale::nice(&[3.9, 4.6], false, false).labels(&Axis::Score);
+        assert_eq!(score[0].1, "3.9");
+    }
+}
