@@ -222,7 +222,10 @@ fn values_from_data_are_escaped() {
     assert!(result.status.success());
     let site = files(&out);
     let account = String::from_utf8_lossy(&site["accounts/ACC00003.html"]).into_owned();
-    assert!(account.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp; Co"), "name not escaped");
+    assert!(
+        account.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp; Co"),
+        "name not escaped"
+    );
     assert!(!account.contains("<script>alert(1)"));
 }
 
@@ -237,7 +240,12 @@ fn fixture_pages_match_their_snapshots() {
         String::from_utf8_lossy(&result.stderr)
     );
     let site = files(&out);
-    for page in ["index.html", "accounts/ACC00001.html", "csm/CSM001.html", "monthly/2026-03.html"] {
+    for page in [
+        "index.html",
+        "accounts/ACC00001.html",
+        "csm/CSM001.html",
+        "monthly/2026-03.html",
+    ] {
         let html = String::from_utf8_lossy(&site[page]).into_owned();
         insta::assert_snapshot!(page.replace(['/', '.'], "_"), html);
     }
@@ -266,7 +274,11 @@ fn init_creates_a_project_that_builds() {
         .arg(&project)
         .output()
         .expect("runs");
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     // A second init into the same folder refuses.
     let again = bin().arg("init").arg(&project).output().expect("runs");
     assert!(!again.status.success());

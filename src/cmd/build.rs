@@ -27,7 +27,9 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let project = site::load_project(&args.project)?;
-    let as_of = project.config.resolve_as_of(args.as_of, super::metrics::today());
+    let as_of = project
+        .config
+        .resolve_as_of(args.as_of, super::metrics::today());
     let out = if args.out.is_absolute() {
         args.out.clone()
     } else {

@@ -45,14 +45,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .next()
             .is_some()
     {
-        bail!(
-            "{} is not empty; give a new or empty folder",
-            dir.display()
-        );
+        bail!("{} is not empty; give a new or empty folder", dir.display());
     }
     write(&dir.join("postsale.yaml"), CONFIG.as_bytes())?;
     let reports = write_dir(&REPORTS, &dir.join("reports"))?;
-    let theme = write_dir(&crate::site::theme::DEFAULT, &dir.join("themes").join("default"))?;
+    let theme = write_dir(
+        &crate::site::theme::DEFAULT,
+        &dir.join("themes").join("default"),
+    )?;
     let data = crate::demo::generate(&crate::demo::Options::default(), &dir.join("data"))?;
     write(&dir.join(".gitignore"), b"/site/\n")?;
     println!(

@@ -319,7 +319,13 @@ impl Report {
             .collect::<String>()
             .lines()
             .map(|l| l.trim().trim_start_matches("= "))
-            .filter(|l| !l.is_empty() && !l.starts_with("-->") && !l.ends_with('|') && !l.starts_with('|') && !l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .filter(|l| {
+                !l.is_empty()
+                    && !l.starts_with("-->")
+                    && !l.ends_with('|')
+                    && !l.starts_with('|')
+                    && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+            })
             .collect::<Vec<_>>()
             .join(" ");
         match position {
@@ -435,14 +441,20 @@ mod tests {
     fn missing_front_matter_and_title_are_errors() {
         let err = parse("# no front matter\n", "reports/x.md", "x", &[]).expect_err("invalid");
         assert!(err[0].message.contains("missing front matter"));
-        let err = parse("---\ncadence: weekly\n---\n", "reports/x.md", "x", &[]).expect_err("no title");
+        let err =
+            parse("---\ncadence: weekly\n---\n", "reports/x.md", "x", &[]).expect_err("no title");
         assert!(err[0].message.contains("no title"));
     }
 
     #[test]
     fn bad_cadence_value_is_reported() {
-        let err = parse("---\ntitle: X\ncadence: daily\n---\n", "reports/x.md", "x", &[])
-            .expect_err("invalid");
+        let err = parse(
+            "---\ntitle: X\ncadence: daily\n---\n",
+            "reports/x.md",
+            "x",
+            &[],
+        )
+        .expect_err("invalid");
         let shown = err[0].to_string();
         assert!(shown.contains("reports/x.md:3:"), "{shown}");
         assert!(shown.contains("daily"), "{shown}");

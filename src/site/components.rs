@@ -282,7 +282,9 @@ impl Renderer<'_, '_> {
                     name: def.name.to_string(),
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     value: if def.unit == Unit::Money {
-                        v.map_or(format::MISSING.into(), |v| format::money_short(v, self.currency))
+                        v.map_or(format::MISSING.into(), |v| {
+                            format::money_short(v, self.currency)
+                        })
                     } else {
                         self.fmt(def, v)
                     },
@@ -317,16 +319,10 @@ impl Renderer<'_, '_> {
         let shown = match show {
             "previous" => self.fmt(def, self.facts.value(&page.entity, &previous, def.id)),
             "year_ago" => self.fmt(def, self.facts.value(&page.entity, &year_ago, def.id)),
-            "change" => format::change(
-                def,
-                v,
-                self.facts.value(&page.entity, &previous, def.id),
-            ),
-            "change_year" => format::change(
-                def,
-                v,
-                self.facts.value(&page.entity, &year_ago, def.id),
-            ),
+            "change" => format::change(def, v, self.facts.value(&page.entity, &previous, def.id)),
+            "change_year" => {
+                format::change(def, v, self.facts.value(&page.entity, &year_ago, def.id))
+            }
             "target" => self.fmt(def, self.target(def.id)),
             "status" => st.label().to_string(),
             _ => self.fmt(def, v),
@@ -361,7 +357,10 @@ impl Renderer<'_, '_> {
             .iter()
             .filter_map(|id| {
                 let def = crate::metrics::catalog::get(id)?;
-                let (Some(a), Some(b)) = (now.get(id).copied().flatten(), before.get(id).copied().flatten()) else {
+                let (Some(a), Some(b)) = (
+                    now.get(id).copied().flatten(),
+                    before.get(id).copied().flatten(),
+                ) else {
                     return None;
                 };
                 let size = match def.unit {
@@ -436,7 +435,8 @@ impl Renderer<'_, '_> {
             "health" => TableCell {
                 class: Some(format!("num status-{}", band_status(s.band))),
                 ..num(
-                    s.health.map_or(format::MISSING.into(), |h| format!("{h:.0}")),
+                    s.health
+                        .map_or(format::MISSING.into(), |h| format!("{h:.0}")),
                     s.health,
                 )
             },
@@ -460,9 +460,14 @@ impl Renderer<'_, '_> {
                 s.touchpoints_this_quarter.to_string(),
                 Some(s.touchpoints_this_quarter as f64),
             ),
-            "qbr" => text(if s.qbr_done_this_quarter { "done" } else { "not yet" }),
+            "qbr" => text(if s.qbr_done_this_quarter {
+                "done"
+            } else {
+                "not yet"
+            }),
             "nps" => num(
-                s.latest_nps.map_or(format::MISSING.into(), |n| n.to_string()),
+                s.latest_nps
+                    .map_or(format::MISSING.into(), |n| n.to_string()),
                 s.latest_nps.map(|n| n as f64),
             ),
             "open_tickets" => num(s.open_tickets.to_string(), Some(s.open_tickets as f64)),
@@ -562,7 +567,11 @@ impl Renderer<'_, '_> {
                     .collect();
                 for (label, mask) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
                     let mask: Vec<bool> = match self.scope_mask(page) {
-                        Some(scope) => mask.iter().zip(scope.iter()).map(|(a, b)| *a && *b).collect(),
+                        Some(scope) => mask
+                            .iter()
+                            .zip(scope.iter())
+                            .map(|(a, b)| *a && *b)
+                            .collect(),
                         None => mask,
                     };
                     if !mask.iter().any(|m| *m) {
@@ -601,9 +610,12 @@ impl Renderer<'_, '_> {
                     .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
                     .take(limit.unwrap_or(25))
                 {
-                    table
-                        .rows
-                        .push(columns.iter().map(|c| self.snapshot_cell(page, s, c)).collect());
+                    table.rows.push(
+                        columns
+                            .iter()
+                            .map(|c| self.snapshot_cell(page, s, c))
+                            .collect(),
+                    );
                 }
             }
             "accounts" => {
@@ -629,9 +641,12 @@ impl Renderer<'_, '_> {
                     }
                 };
                 for s in rows.iter().take(limit.unwrap_or(usize::MAX)) {
-                    table
-                        .rows
-                        .push(columns.iter().map(|c| self.snapshot_cell(page, s, c)).collect());
+                    table.rows.push(
+                        columns
+                            .iter()
+                            .map(|c| self.snapshot_cell(page, s, c))
+                            .collect(),
+                    );
                 }
             }
             "renewals" => self.renewals_table(page, columns, limit, &mut table),
@@ -662,8 +677,12 @@ impl Renderer<'_, '_> {
                             "after" => num(format!("{:.0}", m.after), Some(m.after)),
                             "change" => TableCell {
                                 class: Some(
-                                    if m.change() < 0.0 { "num status-bad" } else { "num status-good" }
-                                        .into(),
+                                    if m.change() < 0.0 {
+                                        "num status-bad"
+                                    } else {
+                                        "num status-good"
+                                    }
+                                    .into(),
                                 ),
                                 ..num(format!("{:+.0}", m.change()), Some(m.change()))
                             },
@@ -701,10 +720,13 @@ impl Renderer<'_, '_> {
                             "accounts" => num(p.accounts.to_string(), Some(p.accounts as f64)),
                             "arr" => num(self.money(p.arr), Some(p.arr)),
                             "capacity_use" => num(
-                                p.capacity_use.map_or(format::MISSING.into(), format::percent),
+                                p.capacity_use
+                                    .map_or(format::MISSING.into(), format::percent),
                                 p.capacity_use,
                             ),
-                            "expansion_arr" => num(self.money(p.expansion_arr), Some(p.expansion_arr)),
+                            "expansion_arr" => {
+                                num(self.money(p.expansion_arr), Some(p.expansion_arr))
+                            }
                             _ => num(
                                 p.quota_attainment
                                     .map_or(format::MISSING.into(), format::percent),
@@ -872,7 +894,9 @@ impl Renderer<'_, '_> {
                         .iter()
                         .map(|c| match *c {
                             "reason" => text(reason.name()),
-                            "accounts" => num(tally.accounts.to_string(), Some(tally.accounts as f64)),
+                            "accounts" => {
+                                num(tally.accounts.to_string(), Some(tally.accounts as f64))
+                            }
                             "mrr" => num(self.money(arr / 12.0), Some(arr / 12.0)),
                             _ => {
                                 let s = crate::metrics::pct(arr, total);
@@ -885,7 +909,9 @@ impl Renderer<'_, '_> {
             }
             "activities" => {
                 let Entity::Account(a) = page.entity else {
-                    return Err("an activities table belongs on an account page (per: account)".into());
+                    return Err(
+                        "an activities table belongs on an account page (per: account)".into(),
+                    );
                 };
                 let rows = data
                     .activities
@@ -901,11 +927,14 @@ impl Renderer<'_, '_> {
                             "status" => text(act.status.name()),
                             "csm" => text(
                                 act.csm
-                                    .and_then(|c| data.csms.as_ref().and_then(|t| t.rows.get(c as usize)))
+                                    .and_then(|c| {
+                                        data.csms.as_ref().and_then(|t| t.rows.get(c as usize))
+                                    })
                                     .map_or(String::new(), |c| c.name.clone()),
                             ),
                             _ => num(
-                                act.minutes.map_or(format::MISSING.into(), |m| m.to_string()),
+                                act.minutes
+                                    .map_or(format::MISSING.into(), |m| m.to_string()),
                                 act.minutes.map(|m| m as f64),
                             ),
                         })
@@ -993,10 +1022,10 @@ impl Renderer<'_, '_> {
                     "arr" => num(self.money(arr), Some(arr)),
                     "stage" => TableCell {
                         class: r.at_risk.then(|| "status-bad".to_string()),
-                        ..text(stage_label(
-                            r.stage,
-                            renewals::is_stalled(r, as_of),
-                        ) + if r.at_risk { ", at risk" } else { "" })
+                        ..text(
+                            stage_label(r.stage, renewals::is_stalled(r, as_of))
+                                + if r.at_risk { ", at risk" } else { "" },
+                        )
                     },
                     "forecast" => {
                         if r.stage.is_closed() {
@@ -1137,7 +1166,11 @@ impl Renderer<'_, '_> {
                         axis: self.axis(unit),
                     },
                     "sparkline" => Chart::Sparkline {
-                        values: series.into_iter().next().map(|s| s.values).unwrap_or_default(),
+                        values: series
+                            .into_iter()
+                            .next()
+                            .map(|s| s.values)
+                            .unwrap_or_default(),
                         tone: Tone::Accent(0),
                     },
                     _ => Chart::Line {
@@ -1163,11 +1196,14 @@ impl Renderer<'_, '_> {
                     if !group.iter().any(|g| *g) {
                         continue;
                     }
-                    let v = crate::metrics::compute(&self.facts.ctx, &page.period, Scope::Only(&group))
-                        .get(def.id)
-                        .copied()
-                        .flatten();
-                    table.rows.push(vec![text(label.clone()), num(self.fmt(def, v), v)]);
+                    let v =
+                        crate::metrics::compute(&self.facts.ctx, &page.period, Scope::Only(&group))
+                            .get(def.id)
+                            .copied()
+                            .flatten();
+                    table
+                        .rows
+                        .push(vec![text(label.clone()), num(self.fmt(def, v), v)]);
                     labels.push(label);
                     values.push(v);
                 }
@@ -1196,7 +1232,9 @@ impl Renderer<'_, '_> {
                 };
                 Ok((chart, title, desc, table))
             }
-            Source::Data(name, by) => self.data_chart(page, kind, name, by.as_deref(), periods, scope),
+            Source::Data(name, by) => {
+                self.data_chart(page, kind, name, by.as_deref(), periods, scope)
+            }
         }
     }
 
@@ -1253,11 +1291,31 @@ impl Renderer<'_, '_> {
                 }
                 let [new, expansion, reactivation, contraction, churned] = s;
                 let series = vec![
-                    Series { name: "new".into(), values: new, tone: Tone::Good },
-                    Series { name: "expansion".into(), values: expansion, tone: Tone::Accent(0) },
-                    Series { name: "reactivation".into(), values: reactivation, tone: Tone::Accent(1) },
-                    Series { name: "contraction".into(), values: contraction, tone: Tone::Warning },
-                    Series { name: "churned".into(), values: churned, tone: Tone::Bad },
+                    Series {
+                        name: "new".into(),
+                        values: new,
+                        tone: Tone::Good,
+                    },
+                    Series {
+                        name: "expansion".into(),
+                        values: expansion,
+                        tone: Tone::Accent(0),
+                    },
+                    Series {
+                        name: "reactivation".into(),
+                        values: reactivation,
+                        tone: Tone::Accent(1),
+                    },
+                    Series {
+                        name: "contraction".into(),
+                        values: contraction,
+                        tone: Tone::Warning,
+                    },
+                    Series {
+                        name: "churned".into(),
+                        values: churned,
+                        tone: Tone::Bad,
+                    },
                 ];
                 Ok((
                     Chart::Bar {
@@ -1334,13 +1392,21 @@ impl Renderer<'_, '_> {
                             tone: band_tone(*b),
                         })
                         .collect();
-                    let mut table = Table::new(&[(dim.name(), false), ("green", true), ("yellow", true), ("red", true)]);
+                    let mut table = Table::new(&[
+                        (dim.name(), false),
+                        ("green", true),
+                        ("yellow", true),
+                        ("red", true),
+                    ]);
                     for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
                         let group = match scope {
-                            Scope::Only(m) => group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect(),
+                            Scope::Only(m) => {
+                                group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect()
+                            }
                             Scope::All => group,
                         };
-                        let (counts, arrs) = self.band_totals(page, &Some(std::sync::Arc::new(group)));
+                        let (counts, arrs) =
+                            self.band_totals(page, &Some(std::sync::Arc::new(group)));
                         let vals = if by_arr { arrs } else { counts };
                         if vals.iter().sum::<f64>() == 0.0 {
                             continue;
@@ -1348,7 +1414,10 @@ impl Renderer<'_, '_> {
                         let mut row = vec![text(label.clone())];
                         for (i, v) in vals.iter().enumerate() {
                             series[i].values.push(Some(*v));
-                            row.push(num(if by_arr { money(*v) } else { format::count(*v) }, Some(*v)));
+                            row.push(num(
+                                if by_arr { money(*v) } else { format::count(*v) },
+                                Some(*v),
+                            ));
                         }
                         table.rows.push(row);
                         labels.push(label);
@@ -1358,10 +1427,17 @@ impl Renderer<'_, '_> {
                             labels,
                             series,
                             stacked: true,
-                            axis: if by_arr { self.money_axis() } else { Axis::Count },
+                            axis: if by_arr {
+                                self.money_axis()
+                            } else {
+                                Axis::Count
+                            },
                         },
                         format!("Health bands by {} ({})", dim.name(), what.to_lowercase()),
-                        format!("{what} in the green, yellow and red health bands per {}.", dim.name()),
+                        format!(
+                            "{what} in the green, yellow and red health bands per {}.",
+                            dim.name()
+                        ),
                         table,
                     ));
                 }
@@ -1393,7 +1469,11 @@ impl Renderer<'_, '_> {
                             .zip(vals)
                             .map(|(b, v)| (b.name().to_string(), v, band_tone(*b)))
                             .collect(),
-                        axis: if by_arr { self.money_axis() } else { Axis::Count },
+                        axis: if by_arr {
+                            self.money_axis()
+                        } else {
+                            Axis::Count
+                        },
                     }
                 } else {
                     Chart::Bar {
@@ -1404,12 +1484,19 @@ impl Renderer<'_, '_> {
                             tone: Tone::Accent(0),
                         }],
                         stacked: false,
-                        axis: if by_arr { self.money_axis() } else { Axis::Count },
+                        axis: if by_arr {
+                            self.money_axis()
+                        } else {
+                            Axis::Count
+                        },
                     }
                 };
                 Ok((
                     chart,
-                    format!("Health distribution by {}", if by_arr { "ARR" } else { "customers" }),
+                    format!(
+                        "Health distribution by {}",
+                        if by_arr { "ARR" } else { "customers" }
+                    ),
                     format!("{what} per health band today: {}.", parts.join(", ")),
                     table,
                 ))
@@ -1441,7 +1528,9 @@ impl Renderer<'_, '_> {
                         .map(|(s, v)| (s.name().replace('_', " "), v))
                         .collect();
                     for (l, v) in &stages {
-                        table.rows.push(vec![text(l.clone()), num(money(*v), Some(*v))]);
+                        table
+                            .rows
+                            .push(vec![text(l.clone()), num(money(*v), Some(*v))]);
                     }
                     let desc = format!(
                         "Open renewal ARR due in the next 90 days by stage: {}.",
@@ -1538,10 +1627,17 @@ impl Renderer<'_, '_> {
                 table.sortable = false;
                 let cells: Vec<Vec<Option<f64>>> = rows
                     .iter()
-                    .map(|r| (0..ages).map(|a| r.logo.get(a).copied().flatten()).collect())
+                    .map(|r| {
+                        (0..ages)
+                            .map(|a| r.logo.get(a).copied().flatten())
+                            .collect()
+                    })
                     .collect();
                 for (r, c) in rows.iter().zip(&cells) {
-                    let mut row = vec![text(r.cohort.clone()), num(r.size.to_string(), Some(r.size as f64))];
+                    let mut row = vec![
+                        text(r.cohort.clone()),
+                        num(r.size.to_string(), Some(r.size as f64)),
+                    ];
                     row.extend(
                         c.iter()
                             .map(|v| num(v.map_or(format::MISSING.into(), format::percent), *v)),
@@ -1571,7 +1667,11 @@ impl Renderer<'_, '_> {
                     .filter(|s| s.arr > 0.0 && scope.includes(s.account))
                     .filter_map(|s| s.health.map(|h| (s, h)))
                     .collect();
-                points.sort_by(|a, b| b.0.arr.total_cmp(&a.0.arr).then(a.0.account.cmp(&b.0.account)));
+                points.sort_by(|a, b| {
+                    b.0.arr
+                        .total_cmp(&a.0.arr)
+                        .then(a.0.account.cmp(&b.0.account))
+                });
                 points.truncate(300);
                 let mut table = Table::new(&[("account", false), ("ARR", true), ("health", true)]);
                 for (s, h) in &points {
@@ -1610,16 +1710,24 @@ impl Renderer<'_, '_> {
                 let first = last.plus(-(periods as i32) + 1);
                 let series = revenue::mrr_series(mrr, scope, first, last);
                 let labels: Vec<String> = series.iter().map(|(m, _)| m.to_string()).collect();
-                let values: Vec<Option<f64>> = series.iter().map(|(_, v)| Some(v.to_f64())).collect();
+                let values: Vec<Option<f64>> =
+                    series.iter().map(|(_, v)| Some(v.to_f64())).collect();
                 let mut table = Table::new(&[("month", false), ("MRR", true)]);
                 for (l, v) in labels.iter().zip(&values) {
-                    table.rows.push(vec![text(l.clone()), num(v.map_or(String::new(), money), *v)]);
+                    table.rows.push(vec![
+                        text(l.clone()),
+                        num(v.map_or(String::new(), money), *v),
+                    ]);
                 }
                 let desc = format!(
                     "MRR per month from {} to {}; the latest is {}.",
                     labels.first().cloned().unwrap_or_default(),
                     labels.last().cloned().unwrap_or_default(),
-                    values.last().copied().flatten().map_or(format::MISSING.into(), money)
+                    values
+                        .last()
+                        .copied()
+                        .flatten()
+                        .map_or(format::MISSING.into(), money)
                 );
                 let series = vec![Series {
                     name: "MRR".into(),
@@ -1627,33 +1735,57 @@ impl Renderer<'_, '_> {
                     tone: Tone::Accent(0),
                 }];
                 let chart = if kind == "bar" {
-                    Chart::Bar { labels, series, stacked: false, axis: self.money_axis() }
+                    Chart::Bar {
+                        labels,
+                        series,
+                        stacked: false,
+                        axis: self.money_axis(),
+                    }
                 } else {
-                    Chart::Line { labels, series, rolling12: false, target: None, axis: self.money_axis() }
+                    Chart::Line {
+                        labels,
+                        series,
+                        rolling12: false,
+                        target: None,
+                        axis: self.money_axis(),
+                    }
                 };
                 Ok((chart, "MRR".into(), desc, table))
             }
             "health" | "usage" => {
                 let Entity::Account(a) = page.entity else {
-                    return Err(format!("data '{name}' belongs on an account page (per: account)"));
+                    return Err(format!(
+                        "data '{name}' belongs on an account page (per: account)"
+                    ));
                 };
-                let s = self.facts.snapshots().get(a as usize).ok_or("unknown account")?;
-                let (labels, values, title, axis): (Vec<String>, Vec<Option<f64>>, &str, Axis) = if name == "health" {
-                    (
-                        s.health_trend.iter().map(|(d, _)| d.to_string()).collect(),
-                        s.health_trend.iter().map(|(_, v)| Some(*v)).collect(),
-                        "Health score, last 90 days",
-                        Axis::Score,
-                    )
-                } else {
-                    (
-                        s.usage_trend.iter().map(|(m, _)| m.to_string()).collect(),
-                        s.usage_trend.iter().map(|(_, v)| v.map(|x| x * 100.0)).collect(),
-                        "DAU/MAU, last six months",
-                        Axis::Percent,
-                    )
-                };
-                let mut table = Table::new(&[("date", false), (if name == "health" { "score" } else { "DAU/MAU" }, true)]);
+                let s = self
+                    .facts
+                    .snapshots()
+                    .get(a as usize)
+                    .ok_or("unknown account")?;
+                let (labels, values, title, axis): (Vec<String>, Vec<Option<f64>>, &str, Axis) =
+                    if name == "health" {
+                        (
+                            s.health_trend.iter().map(|(d, _)| d.to_string()).collect(),
+                            s.health_trend.iter().map(|(_, v)| Some(*v)).collect(),
+                            "Health score, last 90 days",
+                            Axis::Score,
+                        )
+                    } else {
+                        (
+                            s.usage_trend.iter().map(|(m, _)| m.to_string()).collect(),
+                            s.usage_trend
+                                .iter()
+                                .map(|(_, v)| v.map(|x| x * 100.0))
+                                .collect(),
+                            "DAU/MAU, last six months",
+                            Axis::Percent,
+                        )
+                    };
+                let mut table = Table::new(&[
+                    ("date", false),
+                    (if name == "health" { "score" } else { "DAU/MAU" }, true),
+                ]);
                 for (l, v) in labels.iter().zip(&values) {
                     let shown = match (name, v) {
                         (_, None) => format::MISSING.to_string(),
@@ -1662,12 +1794,35 @@ impl Renderer<'_, '_> {
                     };
                     table.rows.push(vec![text(l.clone()), num(shown, *v)]);
                 }
-                let desc = format!("{title}: {} points, the latest {}.", labels.len(), table.rows.last().and_then(|r| r.get(1)).map_or(format::MISSING.to_string(), |c| c.text.clone()));
-                let series = vec![Series { name: title.into(), values, tone: Tone::Accent(0) }];
+                let desc = format!(
+                    "{title}: {} points, the latest {}.",
+                    labels.len(),
+                    table
+                        .rows
+                        .last()
+                        .and_then(|r| r.get(1))
+                        .map_or(format::MISSING.to_string(), |c| c.text.clone())
+                );
+                let series = vec![Series {
+                    name: title.into(),
+                    values,
+                    tone: Tone::Accent(0),
+                }];
                 let chart = if kind == "bar" {
-                    Chart::Bar { labels, series, stacked: false, axis }
+                    Chart::Bar {
+                        labels,
+                        series,
+                        stacked: false,
+                        axis,
+                    }
                 } else {
-                    Chart::Line { labels, series, rolling12: false, target: None, axis }
+                    Chart::Line {
+                        labels,
+                        series,
+                        rolling12: false,
+                        target: None,
+                        axis,
+                    }
                 };
                 Ok((chart, title.into(), desc, table))
             }
@@ -1686,9 +1841,17 @@ impl Renderer<'_, '_> {
         let Entity::Account(a) = page.entity else {
             return Err("snapshot() belongs on an account page (per: account)".into());
         };
-        let s = self.facts.snapshots().get(a as usize).ok_or("unknown account")?;
+        let s = self
+            .facts
+            .snapshots()
+            .get(a as usize)
+            .ok_or("unknown account")?;
         let data = self.facts.ctx.data;
-        let acc = data.accounts.rows.get(a as usize).ok_or("unknown account")?;
+        let acc = data
+            .accounts
+            .rows
+            .get(a as usize)
+            .ok_or("unknown account")?;
         let csm = self.csm_cell(page, a);
         let item = |label, value: String| Item {
             label,
@@ -1698,7 +1861,12 @@ impl Renderer<'_, '_> {
         };
         let mut items = vec![
             item("ARR", self.money(s.arr)),
-            item("Segment", acc.segment.clone().unwrap_or_else(|| format::MISSING.into())),
+            item(
+                "Segment",
+                acc.segment
+                    .clone()
+                    .unwrap_or_else(|| format::MISSING.into()),
+            ),
             Item {
                 label: "CSM",
                 value: csm.text,
@@ -1716,7 +1884,8 @@ impl Renderer<'_, '_> {
             },
             item(
                 "Health change, 90 days",
-                s.health_change_90d.map_or(format::MISSING.into(), |c| format!("{c:+.0} points")),
+                s.health_change_90d
+                    .map_or(format::MISSING.into(), |c| format!("{c:+.0} points")),
             ),
             item(
                 "DAU/MAU, latest month",
@@ -1729,9 +1898,23 @@ impl Renderer<'_, '_> {
                 "Last contact",
                 s.last_contact.map_or("never".into(), |d| d.to_string()),
             ),
-            item("Touchpoints this quarter", s.touchpoints_this_quarter.to_string()),
-            item("QBR this quarter", if s.qbr_done_this_quarter { "done".into() } else { "not yet".into() }),
-            item("Latest NPS", s.latest_nps.map_or(format::MISSING.into(), |n| n.to_string())),
+            item(
+                "Touchpoints this quarter",
+                s.touchpoints_this_quarter.to_string(),
+            ),
+            item(
+                "QBR this quarter",
+                if s.qbr_done_this_quarter {
+                    "done".into()
+                } else {
+                    "not yet".into()
+                },
+            ),
+            item(
+                "Latest NPS",
+                s.latest_nps
+                    .map_or(format::MISSING.into(), |n| n.to_string()),
+            ),
             item("Open tickets", s.open_tickets.to_string()),
         ];
         items.push(match &s.next_renewal {
@@ -1785,7 +1968,11 @@ fn short_id(p: &Period) -> String {
 
 fn stage_label(stage: RenewalStage, stalled: bool) -> String {
     let name = stage.name().replace('_', " ");
-    if stalled { format!("{name}, stalled") } else { name }
+    if stalled {
+        format!("{name}, stalled")
+    } else {
+        name
+    }
 }
 
 fn kind_noun(kind: PeriodKind) -> &'static str {

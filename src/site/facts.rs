@@ -95,7 +95,8 @@ impl<'a> Facts<'a> {
 
     /// The team view of the latest complete month: performance per CSM and the at-risk list.
     pub fn team(&self, period: &Period) -> &(Vec<CsmPerformance>, Vec<AccountSnapshot>) {
-        self.team.get_or_init(|| views::team_view(&self.ctx, period))
+        self.team
+            .get_or_init(|| views::team_view(&self.ctx, period))
     }
 
     /// A CSM's book.

@@ -142,7 +142,9 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     step(&mut summary, "plan");
 
     // 3. Render every page in parallel (metrics are computed on first use and shared).
-    let rendered = site.render_all(&jobs, options.progress).map_err(Diagnostics)?;
+    let rendered = site
+        .render_all(&jobs, options.progress)
+        .map_err(Diagnostics)?;
     summary.pages = rendered.len();
     step(&mut summary, "render");
 

@@ -45,7 +45,8 @@ pub fn write_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Resu
     if let Err(e) = std::fs::rename(&temp, out) {
         // Put the old site back before reporting.
         let _ = std::fs::rename(&old, out);
-        return Err(e).with_context(|| format!("failed to move the new output to {}", out.display()));
+        return Err(e)
+            .with_context(|| format!("failed to move the new output to {}", out.display()));
     }
     if old.exists() {
         std::fs::remove_dir_all(&old)
@@ -66,7 +67,8 @@ fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
     }
     files.par_iter().try_for_each(|(path, bytes)| {
         let target = dir.join(path);
-        std::fs::write(&target, bytes).with_context(|| format!("failed to write {}", target.display()))
+        std::fs::write(&target, bytes)
+            .with_context(|| format!("failed to write {}", target.display()))
     })
 }
 

@@ -63,10 +63,16 @@ fn placeholder(payload: &str) -> String {
     out
 }
 
-fn decode(hex: &str) -> Option<(String, Vec<(String, Option<Json>)>)> {
+/// A decoded placeholder: the component's name and its evaluated arguments.
+type Decoded = (String, Vec<(String, Option<Json>)>);
+
+fn decode(hex: &str) -> Option<Decoded> {
     let bytes: Option<Vec<u8>> = (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect();
     let value: Json = serde_json::from_slice(&bytes?).ok()?;
     let name = value.get(0)?.as_str()?.to_string();
@@ -90,9 +96,13 @@ pub enum Job {
         path: String,
     },
     /// The list of issues of a cadence report.
-    Archive { report: usize },
+    Archive {
+        report: usize,
+    },
     /// The list of entities of a `per:` report.
-    Entities { report: usize },
+    Entities {
+        report: usize,
+    },
     Metric(&'static MetricDef),
     Definitions,
     DataQuality,
@@ -196,8 +206,12 @@ impl<'a> Site<'a> {
                 .map(|(i, c)| (Entity::Csm(i as u32), c.id.clone(), c.name.clone()))
                 .collect(),
             Per::Segment => {
-                let mut segments: Vec<String> =
-                    data.accounts.rows.iter().filter_map(|a| a.segment.clone()).collect();
+                let mut segments: Vec<String> = data
+                    .accounts
+                    .rows
+                    .iter()
+                    .filter_map(|a| a.segment.clone())
+                    .collect();
                 segments.sort();
                 segments.dedup();
                 segments
@@ -280,7 +294,11 @@ impl<'a> Site<'a> {
                 Err(d) => problems.push(d),
             }
         }
-        if problems.is_empty() { Ok(pages) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(pages)
+        } else {
+            Err(problems)
+        }
     }
 
     /// The theme's static files, under `assets/`.
@@ -360,9 +378,9 @@ impl<'a> Site<'a> {
     }
 
     fn template(&self, name: &str, ctx: &tera::Context, file: &str) -> Result<String, Diagnostic> {
-        self.tera.render(name, ctx).map_err(|e| {
-            Diagnostic::file_error(file, super::theme::tera_error(&e))
-        })
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| Diagnostic::file_error(file, super::theme::tera_error(&e)))
     }
 
     fn render(&self, job: &Job, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
@@ -374,7 +392,8 @@ impl<'a> Site<'a> {
                 path,
             } => {
                 let r = &self.project.reports[*report];
-                self.report_page(r, period, entity, path, nav).map(|h| (path.clone(), h))
+                self.report_page(r, period, entity, path, nav)
+                    .map(|h| (path.clone(), h))
             }
             Job::Archive { report } => {
                 let r = &self.project.reports[*report];
@@ -392,8 +411,12 @@ impl<'a> Site<'a> {
                 ctx.insert("heading", &format!("{}: all issues", r.front.title));
                 ctx.insert("description", &r.front.description);
                 ctx.insert("issues", &issues);
-                self.template("archive.html", &ctx, "themes/default/templates/archive.html")
-                    .map(|h| (path, h))
+                self.template(
+                    "archive.html",
+                    &ctx,
+                    "themes/default/templates/archive.html",
+                )
+                .map(|h| (path, h))
             }
             Job::Entities { report } => {
                 let r = &self.project.reports[*report];
@@ -413,8 +436,12 @@ impl<'a> Site<'a> {
                 ctx.insert("heading", &r.front.title);
                 ctx.insert("description", &r.front.description);
                 ctx.insert("items", &items);
-                self.template("index_list.html", &ctx, "themes/default/templates/index_list.html")
-                    .map(|h| (path, h))
+                self.template(
+                    "index_list.html",
+                    &ctx,
+                    "themes/default/templates/index_list.html",
+                )
+                .map(|h| (path, h))
             }
             Job::Metric(def) => self.metric_page(def, nav),
             Job::Definitions => self.definitions_page(nav),
@@ -426,7 +453,11 @@ impl<'a> Site<'a> {
         let data = &self.project.data;
         match entity {
             Entity::All => None,
-            Entity::Csm(c) => data.csms.as_ref().and_then(|t| t.rows.get(*c as usize)).map(|c| c.name.clone()),
+            Entity::Csm(c) => data
+                .csms
+                .as_ref()
+                .and_then(|t| t.rows.get(*c as usize))
+                .map(|c| c.name.clone()),
             Entity::Segment(s) => Some(s.clone()),
             Entity::Account(a) => data.accounts.rows.get(*a as usize).map(|a| a.name.clone()),
         }
@@ -493,7 +524,12 @@ impl<'a> Site<'a> {
                 Entity::Csm(_) => "csm", Entity::Segment(_) => "segment", _ => "account" }}),
         };
         ctx.insert("entity", &entity);
-        let mut segments: Vec<&str> = data.accounts.rows.iter().filter_map(|a| a.segment.as_deref()).collect();
+        let mut segments: Vec<&str> = data
+            .accounts
+            .rows
+            .iter()
+            .filter_map(|a| a.segment.as_deref())
+            .collect();
         segments.sort_unstable();
         segments.dedup();
         ctx.insert("segments", &segments);
@@ -520,15 +556,18 @@ impl<'a> Site<'a> {
             let hex = &rest[start + OPEN.len_utf8()..start + len];
             let after = &rest[start + len + CLOSE.len_utf8()..];
             let (name, args) = decode(hex).ok_or_else(|| {
-                Diagnostic::file_error(&r.file, "a component placeholder was altered by the template")
+                Diagnostic::file_error(
+                    &r.file,
+                    "a component placeholder was altered by the template",
+                )
             })?;
             let component = component::check(&name, &args, &dims).map_err(|problems| {
                 let text: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
                 Diagnostic::file_error(&r.file, format!("in {name}(): {}", text.join("; ")))
             })?;
-            let html = renderer.render(page, &component).map_err(|e| {
-                Diagnostic::file_error(&r.file, format!("in {name}(): {e}"))
-            })?;
+            let html = renderer
+                .render(page, &component)
+                .map_err(|e| Diagnostic::file_error(&r.file, format!("in {name}(): {e}")))?;
             let block = rest[..start].ends_with("<p>") && after.starts_with("</p>");
             if block {
                 out.push_str(&rest[..start - 3]);
@@ -544,7 +583,11 @@ impl<'a> Site<'a> {
         Ok(out)
     }
 
-    fn metric_page(&self, def: &'static MetricDef, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
+    fn metric_page(
+        &self,
+        def: &'static MetricDef,
+        nav: &[NavItem],
+    ) -> Result<(String, String), Diagnostic> {
         let path = format!("metrics/{}.html", def.id);
         let period = Period::latest_complete(PeriodKind::Month, self.as_of, self.fiscal());
         let page = self.page(&path, period.clone(), Entity::All);
@@ -552,7 +595,11 @@ impl<'a> Site<'a> {
         let file = "the metric catalog";
         let err = |e: String| Diagnostic::file_error(file, format!("metric page {}: {e}", def.id));
         let mut body = String::new();
-        body.push_str(&renderer.render(&page, &Component::Kpis(vec![def])).map_err(err)?);
+        body.push_str(
+            &renderer
+                .render(&page, &Component::Kpis(vec![def]))
+                .map_err(err)?,
+        );
         body.push_str("<h2>History</h2>\n");
         body.push_str(
             &renderer
@@ -569,9 +616,15 @@ impl<'a> Site<'a> {
         );
         let account_based = def.tables.iter().any(|t| *t != "csms");
         if account_based {
-            body.push_str(&format!("<h2>Breakdowns, {}</h2>\n", escape(&period.label())));
+            body.push_str(&format!(
+                "<h2>Breakdowns, {}</h2>\n",
+                escape(&period.label())
+            ));
             for dim in ["segment", "acv_band", "cohort", "region"] {
-                if !super::dimensions(&self.project.data).iter().any(|d| d == dim) {
+                if !super::dimensions(&self.project.data)
+                    .iter()
+                    .any(|d| d == dim)
+                {
                     continue;
                 }
                 body.push_str(&format!("<h3>By {}</h3>\n", escape(&dim.replace('_', " "))));
@@ -596,12 +649,10 @@ impl<'a> Site<'a> {
             .iter()
             .map(|b| serde_json::json!({"label": b.label, "status": status_class(b.status)}))
             .collect();
-        let target = self
-            .project
-            .config
-            .targets
-            .get(def.id)
-            .map(|t| crate::render::format::value(def, Some(*t), &self.project.config.currency));
+        let target =
+            self.project.config.targets.get(def.id).map(|t| {
+                crate::render::format::value(def, Some(*t), &self.project.config.currency)
+            });
         let mut ctx = self.base_context(nav, &path, def.name);
         ctx.insert(
             "metric",
@@ -640,8 +691,12 @@ impl<'a> Site<'a> {
         }
         let mut ctx = self.base_context(nav, &path, "Definitions");
         ctx.insert("sections", &sections);
-        self.template("definitions.html", &ctx, "themes/default/templates/definitions.html")
-            .map(|h| (path, h))
+        self.template(
+            "definitions.html",
+            &ctx,
+            "themes/default/templates/definitions.html",
+        )
+        .map(|h| (path, h))
     }
 
     fn data_quality_page(&self, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
@@ -651,15 +706,24 @@ impl<'a> Site<'a> {
         let mut tables = Table {
             caption: Some("Rows read per table".into()),
             columns: vec![
-                super::components::Column { label: "table".into(), numeric: false },
-                super::components::Column { label: "rows".into(), numeric: true },
+                super::components::Column {
+                    label: "table".into(),
+                    numeric: false,
+                },
+                super::components::Column {
+                    label: "rows".into(),
+                    numeric: true,
+                },
             ],
             rows: Vec::new(),
             sortable: true,
         };
         for (name, rows) in &data.row_counts {
             tables.rows.push(vec![
-                TableCell { text: name.clone(), ..TableCell::default() },
+                TableCell {
+                    text: name.clone(),
+                    ..TableCell::default()
+                },
                 TableCell {
                     text: crate::render::format::count(*rows as f64),
                     class: Some("num".into()),
@@ -672,27 +736,76 @@ impl<'a> Site<'a> {
         let share = |n: usize| crate::render::format::percent(n as f64 / accounts * 100.0);
         let snapshots = self.facts.snapshots();
         let coverage = [
-            ("accounts with a segment", data.accounts.rows.iter().filter(|a| a.segment.is_some()).count()),
-            ("accounts with a CSM", data.accounts.rows.iter().filter(|a| a.csm.is_some()).count()),
-            ("accounts with MRR last month", snapshots.iter().filter(|s| s.arr > 0.0).count()),
-            ("accounts with a health score", snapshots.iter().filter(|s| s.health.is_some()).count()),
-            ("accounts with a contact ever", snapshots.iter().filter(|s| s.last_contact.is_some()).count()),
+            (
+                "accounts with a segment",
+                data.accounts
+                    .rows
+                    .iter()
+                    .filter(|a| a.segment.is_some())
+                    .count(),
+            ),
+            (
+                "accounts with a CSM",
+                data.accounts
+                    .rows
+                    .iter()
+                    .filter(|a| a.csm.is_some())
+                    .count(),
+            ),
+            (
+                "accounts with MRR last month",
+                snapshots.iter().filter(|s| s.arr > 0.0).count(),
+            ),
+            (
+                "accounts with a health score",
+                snapshots.iter().filter(|s| s.health.is_some()).count(),
+            ),
+            (
+                "accounts with a contact ever",
+                snapshots
+                    .iter()
+                    .filter(|s| s.last_contact.is_some())
+                    .count(),
+            ),
         ];
         let mut cov = Table {
-            caption: Some(format!("Coverage of the {} accounts", data.accounts.rows.len())),
+            caption: Some(format!(
+                "Coverage of the {} accounts",
+                data.accounts.rows.len()
+            )),
             columns: vec![
-                super::components::Column { label: "field".into(), numeric: false },
-                super::components::Column { label: "accounts".into(), numeric: true },
-                super::components::Column { label: "share".into(), numeric: true },
+                super::components::Column {
+                    label: "field".into(),
+                    numeric: false,
+                },
+                super::components::Column {
+                    label: "accounts".into(),
+                    numeric: true,
+                },
+                super::components::Column {
+                    label: "share".into(),
+                    numeric: true,
+                },
             ],
             rows: Vec::new(),
             sortable: false,
         };
         for (label, n) in coverage {
             cov.rows.push(vec![
-                TableCell { text: label.into(), ..TableCell::default() },
-                TableCell { text: crate::render::format::count(n as f64), class: Some("num".into()), ..TableCell::default() },
-                TableCell { text: share(n), class: Some("num".into()), ..TableCell::default() },
+                TableCell {
+                    text: label.into(),
+                    ..TableCell::default()
+                },
+                TableCell {
+                    text: crate::render::format::count(n as f64),
+                    class: Some("num".into()),
+                    ..TableCell::default()
+                },
+                TableCell {
+                    text: share(n),
+                    class: Some("num".into()),
+                    ..TableCell::default()
+                },
             ]);
         }
         let file = "themes/default/templates/data_quality.html";
@@ -705,7 +818,8 @@ impl<'a> Site<'a> {
         let mut ctx = self.base_context(nav, &path, "Data quality");
         ctx.insert("tables", &html);
         ctx.insert("problems", &self.project.data_notes);
-        self.template("data_quality.html", &ctx, file).map(|h| (path, h))
+        self.template("data_quality.html", &ctx, file)
+            .map(|h| (path, h))
     }
 }
 
