@@ -1,13 +1,10 @@
-//! The README's metrics reference is generated from the catalog and checked here, so the docs
-//! cannot drift from the code. After changing the catalog, run
+//! The README's metrics reference and component reference are generated from the catalogs and
+//! checked here, so the docs cannot drift from the code. After changing a catalog, run
 //! `POSTSALE_BLESS=1 cargo test --test readme` and review the README diff.
 
 use postsale::metrics::catalog::{Band, CATALOG, MetricDef};
+use postsale::report::component::{CHART_DATA, CHART_TYPES, COMPONENTS, SHOWS, TABLES};
 use std::path::Path;
-
-const START: &str =
-    "<!-- metrics-reference:start (generated from src/metrics/catalog.rs by tests/readme.rs) -->";
-const END: &str = "<!-- metrics-reference:end -->";
 
 fn bound(v: f64) -> String {
     format!("{v}")
@@ -63,22 +60,102 @@ fn reference() -> String {
     text
 }
 
-#[test]
-fn readme_metrics_reference_matches_the_catalog() {
+fn code_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The component reference: calls, chart types, chart data sources, table kinds and columns.
+fn components() -> String {
+    let mut text = String::from(
+        "\n#### Components\n\n| call | placement | arguments (required in bold) | what it renders |\n|---|---|---|---|\n",
+    );
+    for c in COMPONENTS {
+        let args: Vec<String> = c
+            .args
+            .iter()
+            .map(|a| {
+                if c.required.contains(a) {
+                    format!("**`{a}`**")
+                } else {
+                    format!("`{a}`")
+                }
+            })
+            .collect();
+        text.push_str(&format!(
+            "| `{}()` | {} | {} | {} |\n",
+            c.name,
+            if c.inline {
+                "inline, in a sentence"
+            } else {
+                "block, on its own line"
+            },
+            if args.is_empty() {
+                "—".into()
+            } else {
+                args.join(", ")
+            },
+            c.summary.replace('|', "\\|")
+        ));
+    }
+    text.push_str(&format!(
+        "\n`value(show=...)`: {}.\n\n#### Chart types\n\n{}\n\n#### Chart data sources (`chart(data=...)`)\n\n| data | chart types | what it shows |\n|---|---|---|\n",
+        code_list(SHOWS),
+        code_list(CHART_TYPES)
+    ));
+    for (name, kinds, what) in CHART_DATA {
+        text.push_str(&format!("| `{name}` | {} | {what} |\n", code_list(kinds)));
+    }
+    text.push_str("\n#### Table kinds (`table(of=...)`)\n\n| of | columns (the default selection in bold) | what it lists |\n|---|---|---|\n");
+    for (name, columns, defaults, what) in TABLES {
+        let cols: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                if defaults.contains(c) {
+                    format!("**`{c}`**")
+                } else {
+                    format!("`{c}`")
+                }
+            })
+            .collect();
+        text.push_str(&format!(
+            "| `{name}` | {} | {what} |\n",
+            if cols.is_empty() {
+                "one column per metric".into()
+            } else {
+                cols.join(", ")
+            }
+        ));
+    }
+    text
+}
+
+/// Checks (or, with POSTSALE_BLESS, rewrites) the README block between the `name` markers.
+fn check_block(name: &str, source: &str, content: &str) {
+    let start_marker =
+        format!("<!-- {name}:start (generated from {source} by tests/readme.rs) -->");
+    let end_marker = format!("<!-- {name}:end -->");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md is readable");
-    let (Some(start), Some(end)) = (readme.find(START), readme.find(END)) else {
-        panic!("README.md lacks the metrics-reference markers");
+    let (Some(start), Some(end)) = (readme.find(&start_marker), readme.find(&end_marker)) else {
+        panic!("README.md lacks the {name} markers");
     };
-    let current = &readme[start + START.len()..end];
-    let expected = format!("\n{}\n", reference().trim());
+    let current = &readme[start + start_marker.len()..end];
+    let expected = format!("\n{}\n", content.trim());
     if current != expected {
         if std::env::var_os("POSTSALE_BLESS").is_some() {
-            let updated = format!("{}{START}{expected}{}", &readme[..start], &readme[end..]);
+            let updated = format!(
+                "{}{start_marker}{expected}{}",
+                &readme[..start],
+                &readme[end..]
+            );
             std::fs::write(&path, updated).expect("README.md is writable");
         } else {
             panic!(
-                "the README's metrics reference is out of date with the catalog: \
+                "the README's {name} is out of date with {source}: \
                  run `POSTSALE_BLESS=1 cargo test --test readme` and review the diff"
             );
         }
@@ -86,16 +163,43 @@ fn readme_metrics_reference_matches_the_catalog() {
 }
 
 #[test]
+fn readme_metrics_reference_matches_the_catalog() {
+    check_block("metrics-reference", "src/metrics/catalog.rs", &reference());
+}
+
+#[test]
+fn readme_components_reference_matches_the_component_catalog() {
+    check_block(
+        "components-reference",
+        "src/report/component.rs",
+        &components(),
+    );
+}
+
+#[test]
 fn readme_gives_the_two_setup_commands_that_ci_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
     let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
-    assert!(
-        readme.contains("cargo test --locked"),
-        "README names the test command"
+    let setup = readme
+        .split("## Set-up on a fresh machine")
+        .nth(1)
+        .and_then(|s| s.split("```sh").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("README has a set-up block");
+    let commands: Vec<&str> = setup
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(
+        commands.len(),
+        2,
+        "exactly two set-up commands: {commands:?}"
     );
+    assert!(commands[1] == "scripts/test.sh", "{commands:?}");
     assert!(
-        ci.contains("\ncargo test --locked\n"),
+        ci.lines().any(|l| l.trim() == "scripts/test.sh"),
         ".ci/run runs the README's test command"
     );
 }

@@ -1,5 +1,6 @@
 //! Breakdowns: any account-based metric split by an account attribute (segment, industry,
-//! region, source, plan, csm_id, any extra accounts.csv column) or by ACV band. Each group is
+//! region, source, plan, csm_id, any extra accounts.csv column), by ACV band or by cohort (the
+//! calendar quarter of the account's first MRR). Each group is
 //! computed by the same engine with the group's accounts as scope, so groups recombine to the
 //! total.
 
@@ -25,6 +26,8 @@ pub enum Dimension {
     Extra(usize, String),
     /// ARR at the start of the period (12 × MRR of the month before it) in the configured bands.
     AcvBand,
+    /// The calendar quarter of the account's first MRR month (`2025-Q1`), as in cohort triangles.
+    Cohort,
 }
 
 impl Dimension {
@@ -37,6 +40,9 @@ impl Dimension {
         if lower == "acv_band" {
             return Ok(Dimension::AcvBand);
         }
+        if lower == "cohort" {
+            return Ok(Dimension::Cohort);
+        }
         if let Some(i) = accounts
             .extra_columns
             .iter()
@@ -45,7 +51,7 @@ impl Dimension {
             return Ok(Dimension::Extra(i, accounts.extra_columns[i].clone()));
         }
         let mut known: Vec<&str> = ATTRIBUTES.to_vec();
-        known.push("acv_band");
+        known.extend(["acv_band", "cohort"]);
         known.extend(accounts.extra_columns.iter().map(String::as_str));
         Err(format!(
             "unknown dimension '{name}' ({})",
@@ -59,6 +65,7 @@ impl Dimension {
             Dimension::Attribute(a) => a,
             Dimension::Extra(_, name) => name,
             Dimension::AcvBand => "acv_band",
+            Dimension::Cohort => "cohort",
         }
     }
 
@@ -71,7 +78,7 @@ impl Dimension {
             Dimension::Attribute("plan") => account.plan.as_deref(),
             Dimension::Attribute(_) => account.csm_id.as_deref(),
             Dimension::Extra(i, _) => account.extra.get(*i).and_then(|v| v.as_deref()),
-            Dimension::AcvBand => None,
+            Dimension::AcvBand | Dimension::Cohort => None,
         }
     }
 }
@@ -129,6 +136,19 @@ pub fn groups(ctx: &Context, dim: &Dimension, period: &Period) -> Vec<(String, V
                 })
                 .collect()
         }
+        Dimension::Cohort => (0..accounts.len())
+            .map(|a| {
+                ctx.data
+                    .mrr
+                    .as_ref()
+                    .and_then(|m| {
+                        let offset = m.row(a as u32).iter().position(|v| *v > 0)?;
+                        let first = m.first.plus(offset as i32);
+                        Some(format!("{}-Q{}", first.year(), (first.month() - 1) / 3 + 1))
+                    })
+                    .unwrap_or_else(|| NONE_LABEL.to_string())
+            })
+            .collect(),
         _ => accounts
             .iter()
             .map(|a| dim.attribute(a).unwrap_or(NONE_LABEL).to_string())
@@ -181,6 +201,10 @@ mod tests {
             Ok(Dimension::AcvBand)
         );
         assert_eq!(
+            Dimension::parse("Cohort", &ds.accounts),
+            Ok(Dimension::Cohort)
+        );
+        assert_eq!(
             Dimension::parse("segmnt", &ds.accounts),
             Err("unknown dimension 'segmnt' (did you mean `segment`?)".into())
         );
@@ -230,6 +254,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn cohorts_are_the_quarter_of_the_first_mrr() {
+        // a first pays in February 2026 (Q1; its March gap does not matter), b in April (Q2), c never.
+        let ds = dataset(
+            &[("a", ""), ("b", ""), ("c", "")],
+            &[
+                ("a", "2026-02", 500),
+                ("a", "2026-04", 500),
+                ("b", "2026-04", 1_000),
+            ],
+        );
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap_or_default(),
+        };
+        let g = groups(&ctx, &Dimension::Cohort, &Period::month(month("2026-04")));
+        let labels: Vec<(&str, Vec<bool>)> =
+            g.iter().map(|(l, m)| (l.as_str(), m.clone())).collect();
+        assert_eq!(
+            labels,
+            [
+                ("(none)", vec![false, false, true]),
+                ("2026-Q1", vec![true, false, false]),
+                ("2026-Q2", vec![false, true, false]),
+            ]
+        );
+    }
+
     proptest::proptest! {
         /// For random accounts in random segments, the groups' money, counts and cohort sums add
         /// up to the total, and the total NRR is Σ group end / Σ group start.
@@ -255,7 +309,7 @@ mod tests {
             let ctx = Context { data: &ds, config: &config, as_of: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap_or_default() };
             let period = Period::months_range(crate::period::PeriodKind::Quarter, "2025-Q2", month("2025-04"), month("2025-06"));
             let total = super::super::compute(&ctx, &period, Scope::All);
-            for dim in [Dimension::Attribute("segment"), Dimension::AcvBand] {
+            for dim in [Dimension::Attribute("segment"), Dimension::AcvBand, Dimension::Cohort] {
                 let parts = breakdown(&ctx, &period, &dim);
                 for id in ["mrr", "starting_mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "active_accounts"] {
                     let sum: f64 = parts.values().map(|v| v[id].unwrap_or(0.0)).sum();

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine with only the Rust toolchain: installs what the tests
+# need only when it is missing (Debian packages: chromium, a Java runtime for the Nu HTML Checker,
+# Node.js and npm, poppler-utils and qpdf for the PDF checks; the pinned npm packages of
+# tests/browser; Typst's CLI with cargo), then runs `cargo test --locked`. Fails loudly.
+# Usage: scripts/test.sh [extra cargo test arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v java >/dev/null || missing+=(default-jre-headless)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+command -v pdfinfo >/dev/null || missing+=(poppler-utils)
+command -v qpdf >/dev/null || missing+=(qpdf)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
+   [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+  say "installing the browser-check packages (npm ci in tests/browser)"
+  npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts
+fi
+
+if ! command -v typst >/dev/null && [ -z "${POSTSALE_TYPST:-}" ]; then
+  say "installing Typst's CLI (cargo install typst-cli --locked, about 8 minutes)"
+  cargo install typst-cli --locked
+fi
+
+say "cargo test --locked $*"
+cargo test --locked "$@"
