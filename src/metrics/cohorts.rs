@@ -44,7 +44,7 @@ pub fn triangle(mrr: &MrrTable, scope: Scope, grain: CohortGrain, last: Month) -
     // Cohort start month → members.
     let mut members: std::collections::BTreeMap<Month, Vec<AccountIx>> =
         std::collections::BTreeMap::new();
-    for a in (0..accounts).filter(|&a| scope.includes(a)) {
+    for a in scope.accounts(accounts) {
         let Some(offset) = mrr.row(a).iter().position(|&v| v > 0) else {
             continue;
         };

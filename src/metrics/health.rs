@@ -93,8 +93,8 @@ fn active_accounts<'a>(
     scope: Scope<'a>,
     m: Month,
 ) -> impl Iterator<Item = (AccountIx, i64)> + 'a {
-    (0..ctx.data.accounts.rows.len() as AccountIx)
-        .filter(move |&a| scope.includes(a))
+    scope
+        .accounts(ctx.data.accounts.rows.len() as AccountIx)
         .filter_map(move |a| match &ctx.data.mrr {
             Some(mrr) => {
                 let v = mrr.get(a, m).0;
@@ -120,8 +120,8 @@ impl Mover {
 
 /// Accounts in scope with a score on both days, largest drop first (ties by account).
 pub fn movers(ctx: &Context, scope: Scope, from: NaiveDate, to: NaiveDate) -> Vec<Mover> {
-    let mut out: Vec<Mover> = (0..ctx.data.accounts.rows.len() as AccountIx)
-        .filter(|&a| scope.includes(a))
+    let mut out: Vec<Mover> = scope
+        .accounts(ctx.data.accounts.rows.len() as AccountIx)
         .filter_map(|a| {
             Some(Mover {
                 account: a,

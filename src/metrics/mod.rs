@@ -36,12 +36,15 @@ pub struct Context<'a> {
     pub as_of: NaiveDate,
 }
 
-/// The accounts a computation is restricted to: all of them, or one breakdown group.
+/// The accounts a computation is restricted to: all of them, one breakdown group, or one account
+/// (an account page: no mask over every account for it).
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
     All,
     /// `mask[account]` is true for the accounts in scope.
     Only(&'a [bool]),
+    /// Just this account.
+    One(AccountIx),
 }
 
 impl Scope<'_> {
@@ -50,7 +53,17 @@ impl Scope<'_> {
         match self {
             Scope::All => true,
             Scope::Only(mask) => mask.get(account as usize).copied().unwrap_or(false),
+            Scope::One(one) => *one == account,
         }
+    }
+
+    /// The accounts of `0..count` in scope, in order (one step for a single account).
+    pub fn accounts(self, count: AccountIx) -> impl Iterator<Item = AccountIx> {
+        let range = match self {
+            Scope::One(a) => a.min(count)..(a.saturating_add(1)).min(count),
+            _ => 0..count,
+        };
+        range.filter(move |&a| self.includes(a))
     }
 }
 
@@ -73,4 +86,43 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope) -> Values {
     renewals::compute(ctx, period, scope, &mut out);
     operations::compute(ctx, period, scope, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{config, dataset, month};
+    use super::*;
+
+    #[test]
+    fn one_account_scope_equals_a_mask_of_that_account() {
+        // b: 100 → 150 over the quarter (NRR 150 %); a and c must not count.
+        let ds = dataset(
+            &[("a", "SMB"), ("b", "SMB"), ("c", "Enterprise")],
+            &[
+                ("a", "2026-03", 1_000),
+                ("b", "2026-03", 100),
+                ("b", "2026-06", 150),
+                ("c", "2026-06", 70),
+            ],
+        );
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap_or_default(),
+        };
+        let period = Period::months_range(
+            crate::period::PeriodKind::Quarter,
+            "2026-Q2",
+            month("2026-04"),
+            month("2026-06"),
+        );
+        let one = compute(&ctx, &period, Scope::One(1));
+        let mask = compute(&ctx, &period, Scope::Only(&[false, true, false]));
+        assert_eq!(one, mask);
+        assert_eq!(one["nrr"], Some(150.0));
+        assert_eq!(Scope::One(1).accounts(3).collect::<Vec<_>>(), [1]);
+        assert_eq!(Scope::One(5).accounts(3).count(), 0);
+        assert_eq!(Scope::All.accounts(3).collect::<Vec<_>>(), [0, 1, 2]);
+    }
 }

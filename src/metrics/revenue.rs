@@ -80,7 +80,7 @@ pub fn movements(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Mov
         return m;
     }
     let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
-    for a in (0..accounts).filter(|&a| scope.includes(a)) {
+    for a in scope.accounts(accounts) {
         m.starting += mrr.get(a, first.prev());
         m.ending += mrr.get(a, last);
         let Some(first_ever) = first_active(mrr, a).map(|o| mrr.first.plus(o as i32)) else {
@@ -110,7 +110,7 @@ pub fn movements(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Mov
 pub fn retention(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Retention {
     let mut r = Retention::default();
     let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
-    for a in (0..accounts).filter(|&a| scope.includes(a)) {
+    for a in scope.accounts(accounts) {
         let start = mrr.get(a, first.prev());
         if start.0 <= 0 {
             continue;
@@ -138,10 +138,7 @@ pub fn mrr_series(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Ve
     let mut month = first;
     let mut out = Vec::new();
     while month <= last {
-        let total: Money = (0..accounts)
-            .filter(|&a| scope.includes(a))
-            .map(|a| mrr.get(a, month))
-            .sum();
+        let total: Money = scope.accounts(accounts).map(|a| mrr.get(a, month)).sum();
         out.push((month, total));
         month = month.next();
     }
@@ -151,8 +148,8 @@ pub fn mrr_series(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Ve
 /// MRR and active accounts at month `m`.
 fn snapshot(mrr: &MrrTable, scope: Scope, m: Month) -> (Money, u64) {
     let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
-    (0..accounts)
-        .filter(|&a| scope.includes(a))
+    scope
+        .accounts(accounts)
         .map(|a| mrr.get(a, m))
         .filter(|v| v.0 > 0)
         .fold((Money::ZERO, 0), |(sum, n), v| (sum + v, n + 1))
@@ -219,7 +216,7 @@ fn mean_cac(ctx: &Context, mrr: &MrrTable, scope: Scope, first: Month, last: Mon
 fn land_expand_ratio(ctx: &Context, mrr: &MrrTable, scope: Scope) -> Value {
     let (mut at1, mut at24, mut n) = (0i128, 0i128, 0u64);
     let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
-    for a in (0..accounts).filter(|&a| scope.includes(a)) {
+    for a in scope.accounts(accounts) {
         let Some(offset) = first_active(mrr, a) else {
             continue;
         };

@@ -1400,10 +1400,10 @@ impl Renderer<'_, '_> {
                     ]);
                     for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
                         let group = match scope {
-                            Scope::Only(m) => {
-                                group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect()
-                            }
                             Scope::All => group,
+                            _ => (0..group.len())
+                                .map(|a| group[a] && scope.includes(a as crate::data::AccountIx))
+                                .collect(),
                         };
                         let (counts, arrs) =
                             self.band_totals(page, &Some(std::sync::Arc::new(group)));
