@@ -392,6 +392,74 @@ mod tests {
         assert_eq!(plan(&[Config, Report]), Plan::EVERYTHING);
     }
 
+    /// A copy of the site fixture, loaded.
+    fn fixture() -> (tempfile::TempDir, PathBuf, Option<Project>) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("project");
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/site");
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.expect("walk");
+            let target = dir.join(entry.path().strip_prefix(&from).expect("inside"));
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).expect("mkdir");
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy");
+            }
+        }
+        let mut project = None;
+        reload(&dir, &mut project, Plan::EVERYTHING).expect("the fixture loads");
+        (tmp, dir, project)
+    }
+
+    fn plan_of(kind: ChangeKind) -> Plan {
+        Plan::for_changes(&BTreeSet::from([kind]))
+    }
+
+    #[test]
+    fn a_report_reload_does_not_read_the_data() {
+        let (_tmp, dir, mut project) = fixture();
+        let rows = project.as_ref().map(|p| p.data.row_counts.clone());
+        // Without its data folder the project no longer loads, but a report change never looks.
+        std::fs::remove_dir_all(dir.join("data")).expect("rm");
+        std::fs::write(
+            dir.join("reports/extra.md"),
+            "---\ntitle: Extra\n---\n{{ value(metric=\"nrr\") }}\n",
+        )
+        .expect("write");
+        reload(&dir, &mut project, plan_of(ChangeKind::Report)).expect("reports reload");
+        let project = project.expect("loaded");
+        assert!(project.reports.iter().any(|r| r.slug == "extra"));
+        assert_eq!(Some(project.data.row_counts.clone()), rows);
+        // A theme change reads neither data nor reports.
+        let mut project = Some(project);
+        reload(&dir, &mut project, plan_of(ChangeKind::Theme)).expect("theme reload");
+        // A data change does read the data, and fails without it.
+        assert!(reload(&dir, &mut project, plan_of(ChangeKind::Data)).is_err());
+    }
+
+    #[test]
+    fn a_failed_reload_keeps_the_project_as_it_was() {
+        let (_tmp, dir, mut project) = fixture();
+        let reports = |p: &Option<Project>| -> Vec<String> {
+            p.iter()
+                .flat_map(|p| p.reports.iter().map(|r| r.slug.clone()))
+                .collect()
+        };
+        let before = reports(&project);
+        std::fs::write(
+            dir.join("reports/broken.md"),
+            "---\ntitle: Broken\n---\n{{ kpis(metrics=\"nrrr\") }}\n",
+        )
+        .expect("write");
+        let err = reload(&dir, &mut project, plan_of(ChangeKind::Report)).expect_err("broken");
+        assert!(err.to_string().contains("unknown metric 'nrrr'"), "{err}");
+        assert_eq!(reports(&project), before);
+        // A config problem keeps the whole project too.
+        std::fs::write(dir.join("postsale.yaml"), "gross_margn: 80\n").expect("write");
+        assert!(reload(&dir, &mut project, plan_of(ChangeKind::Config)).is_err());
+        assert_eq!(reports(&project), before);
+    }
+
     #[test]
     fn the_rebuild_line_says_what_was_kept() {
         use ChangeKind::*;
