@@ -296,3 +296,51 @@ fn a_bad_data_file_keeps_the_previous_site_until_it_is_fixed() {
     });
     assert_eq!(served.get("/").0, 200);
 }
+
+#[test]
+fn a_project_that_does_not_build_is_served_once_fixed_and_theme_edits_apply() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&fixture(), &project);
+    let broken = project.join("reports/broken.md");
+    std::fs::write(
+        &broken,
+        "---\ntitle: Broken\n---\n{{ kpis(metrics=\"nrrr\") }}\n",
+    )
+    .expect("write");
+    let css = project.join("themes/default/static/style.css");
+    std::fs::create_dir_all(css.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&css, "body { color: #111; }\n").expect("write");
+
+    // The server starts anyway, with the problems printed as `postsale build` prints them.
+    let served = Served::start(&project);
+    wait_until("the problems", || {
+        served.stderr().contains("the first build failed")
+    });
+    let stderr = served.stderr();
+    assert!(
+        stderr.contains("reports/broken.md:4:9: error: unknown metric 'nrrr'"),
+        "{stderr}"
+    );
+    assert_eq!(served.get("/").0, 404);
+
+    std::fs::remove_file(&broken).expect("rm");
+    wait_until("the first good build", || served.get("/").0 == 200);
+    assert!(
+        served
+            .stdout()
+            .contains("report changed: reports/broken.md → reloaded everything")
+    );
+    assert!(served.get("/assets/style.css").2.contains("color: #111"));
+
+    std::fs::write(&css, "body { color: #222; }\n").expect("write");
+    wait_until("the new stylesheet", || {
+        served.get("/assets/style.css").2.contains("color: #222")
+    });
+    wait_until("the rebuild line", || {
+        served.stdout().contains(
+            "theme changed: themes/default/static/style.css → reloaded theme, rebuilt 110 pages",
+        )
+    });
+    assert!(served.stdout().contains("(data and reports kept)"));
+}
