@@ -4,6 +4,7 @@
 
 use crate::site::serve::{self, Event, Options};
 use chrono::NaiveDate;
+use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
@@ -47,6 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         as_of: args.as_of,
         today: super::metrics::today(),
         out: args.out,
+        progress: std::io::stderr().is_terminal(),
     };
     serve::run(&args.project, &options, &mut print)
 }

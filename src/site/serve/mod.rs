@@ -38,6 +38,8 @@ pub struct Options {
     /// The output folder, relative to the project (or absolute): the site is built there, as by
     /// `postsale build`, and served from there.
     pub out: PathBuf,
+    /// Show a progress bar during the first build (only on a terminal); rebuilds print a line.
+    pub progress: bool,
 }
 
 /// What happened, for the caller to print.
@@ -215,6 +217,17 @@ fn describe_batch(batch: &Batch) -> String {
     text
 }
 
+/// The address to open in a browser: an unspecified bind address (`0.0.0.0`, `::`) listens on
+/// loopback too, and is not an address a browser can open.
+fn browsable(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
 /// The serve loop's state: the project as loaded, the parts whose reload is still owed.
 struct State {
     dir: PathBuf,
@@ -231,7 +244,7 @@ struct State {
 impl State {
     /// Reloads what the pending changes need and builds; the plan that ran, and the summary or
     /// the error.
-    fn rebuild(&mut self) -> (Plan, anyhow::Result<(Summary, NaiveDate)>) {
+    fn rebuild(&mut self, progress: bool) -> (Plan, anyhow::Result<(Summary, NaiveDate)>) {
         let plan = if self.project.is_none() {
             Plan::EVERYTHING
         } else {
@@ -252,7 +265,7 @@ impl State {
             &super::Options {
                 as_of,
                 out: self.out.clone(),
-                progress: false,
+                progress,
             },
         );
         if built.is_ok() {
@@ -293,7 +306,7 @@ pub fn run(dir: &Path, options: &Options, on_event: &mut dyn FnMut(Event)) -> an
     let mut watcher = Watcher::new(&layout)?;
 
     let started = Instant::now();
-    match state.rebuild() {
+    match state.rebuild(options.progress) {
         (_, Ok((summary, as_of))) => on_event(Event::Built {
             summary: &summary,
             out: &out,
@@ -314,7 +327,7 @@ pub fn run(dir: &Path, options: &Options, on_event: &mut dyn FnMut(Event)) -> an
         out.clone(),
         Arc::clone(&state.version),
     )?;
-    let url = format!("http://{addr}/");
+    let url = format!("http://{}/", browsable(addr));
     on_event(Event::Serving {
         out: &out,
         url: &url,
@@ -327,7 +340,7 @@ pub fn run(dir: &Path, options: &Options, on_event: &mut dyn FnMut(Event)) -> an
         let change = describe_batch(&batch);
         state.pending.extend(batch.kinds.iter().copied());
         let started = Instant::now();
-        match state.rebuild() {
+        match state.rebuild(false) {
             (plan, Ok((summary, _))) => on_event(Event::Rebuilt {
                 change: &change,
                 plan,
@@ -479,6 +492,14 @@ mod tests {
             Plan::EVERYTHING.describe(),
             ("reloaded everything".into(), String::new())
         );
+    }
+
+    #[test]
+    fn the_printed_url_is_one_a_browser_opens() {
+        let url = |a: &str| browsable(a.parse().expect("address")).to_string();
+        assert_eq!(url("0.0.0.0:1111"), "127.0.0.1:1111");
+        assert_eq!(url("[::]:1111"), "[::1]:1111");
+        assert_eq!(url("192.168.1.5:80"), "192.168.1.5:80");
     }
 
     #[test]
