@@ -220,6 +220,28 @@ fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
     assert_eq!(served.request("POST", "/").0, 405);
     assert_eq!(served.request("HEAD", "/").0, 200);
 
+    // A second server on the same port says so at once, before building anything.
+    let second = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args([
+            "serve",
+            "--port",
+            &served.addr.port().to_string(),
+            "--project",
+        ])
+        .arg(&project)
+        .output()
+        .expect("runs");
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "failed to listen on 127.0.0.1:{}",
+            served.addr.port()
+        )),
+        "{stderr}"
+    );
+    assert!(second.stdout.is_empty());
+
     // Bound to 127.0.0.1 itself, not to every address: another loopback address is refused.
     #[cfg(target_os = "linux")]
     {

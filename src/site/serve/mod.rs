@@ -304,6 +304,13 @@ pub fn run(dir: &Path, options: &Options, on_event: &mut dyn FnMut(Event)) -> an
     };
     let mut layout = state.layout();
     let mut watcher = Watcher::new(&layout)?;
+    // Listen before the first build, so a port in use is reported at once.
+    let addr: SocketAddr = http::start(
+        options.bind,
+        options.port,
+        out.clone(),
+        Arc::clone(&state.version),
+    )?;
 
     let started = Instant::now();
     match state.rebuild(options.progress) {
@@ -320,13 +327,9 @@ pub fn run(dir: &Path, options: &Options, on_event: &mut dyn FnMut(Event)) -> an
     }
     layout = state.layout();
     watcher.sync(&layout);
-
-    let addr: SocketAddr = http::start(
-        options.bind,
-        options.port,
-        out.clone(),
-        Arc::clone(&state.version),
-    )?;
+    for problem in watcher.problems.drain(..) {
+        on_event(Event::Warning(&problem));
+    }
     let url = format!("http://{}/", browsable(addr));
     on_event(Event::Serving {
         out: &out,
