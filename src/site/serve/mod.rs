@@ -47,26 +47,38 @@ pub struct Options {
 pub enum Event<'a> {
     /// The first successful build.
     Built {
+        /// What the build did.
         summary: &'a Summary,
+        /// The output folder.
         out: &'a Path,
+        /// The as-of date of the build.
         as_of: NaiveDate,
+        /// Load and build time.
         seconds: f64,
     },
     /// The server listens: the folder served and its URL.
-    Serving { out: &'a Path, url: &'a str },
+    Serving {
+        /// The output folder.
+        out: &'a Path,
+        /// `http://127.0.0.1:PORT/`.
+        url: &'a str,
+    },
     /// A change was rebuilt.
     Rebuilt {
         /// What changed (`report changed: reports/weekly.md`).
         change: &'a str,
         /// What was reloaded and what was kept.
         plan: Plan,
+        /// Pages rendered.
         pages: usize,
+        /// Reload and build time.
         seconds: f64,
     },
     /// A (re)build failed; the previous site is still served.
     Failed {
         /// What changed, or `None` for the first build.
         change: Option<&'a str>,
+        /// The problems, printed as `postsale build` prints them.
         error: &'a anyhow::Error,
     },
     /// A problem of the watcher, not of the project.
