@@ -67,7 +67,7 @@ pub fn load_data(dir: &Path, config: &Config) -> Result<LoadedData, Vec<Diagnost
 }
 
 /// Parses and checks the report definitions of `reports/`. The data, when it loaded, says which
-/// `by` dimensions a report may use; without it only the report syntax is checked.
+/// `by` dimensions a report may use; without it they are not checked.
 pub fn load_reports(dir: &Path, data: Option<&Dataset>) -> Result<Vec<Report>, Vec<Diagnostic>> {
     let dims = data.map(dimensions).unwrap_or_default();
     let dims: Vec<&str> = dims.iter().map(String::as_str).collect();

@@ -185,7 +185,7 @@ pub fn reload(dir: &Path, project: &mut Option<Project>, plan: Plan) -> Result<(
     };
     let reports = if plan.reports {
         // Checked against the new data when it loaded, the kept data when it was not reloaded,
-        // and for syntax only when the new data failed.
+        // and without the dimension check when the new data failed.
         let dataset = match &data {
             Some((d, _)) => Some(d),
             None if plan.data => None,
