@@ -19,6 +19,8 @@ enum Command {
     Build(postsale::cmd::build::Args),
     /// Print metrics for a period: a table for people, JSON or CSV for programs.
     Metrics(postsale::cmd::metrics::Args),
+    /// Build the site, serve it on 127.0.0.1, rebuild on changes and reload the browser.
+    Serve(postsale::cmd::serve::Args),
     /// Validate config, data, reports and theme; report every problem; write nothing.
     Check(postsale::cmd::check::Args),
     /// Write a synthetic but realistic data set in the DATA.md format.
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Command::Build(args) => postsale::cmd::build::run(args),
         Command::Metrics(args) => postsale::cmd::metrics::run(args),
         Command::Check(args) => postsale::cmd::check::run(args),
+        Command::Serve(args) => postsale::cmd::serve::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),
     };
     match result {

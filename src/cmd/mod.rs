@@ -6,6 +6,7 @@ pub mod check;
 pub mod demo;
 pub mod init;
 pub mod metrics;
+pub mod serve;
 
 /// The error as printed to stderr: diagnostics as they are, anything else as `error: ...` with
 /// its cause chain.

@@ -1,11 +1,13 @@
 //! The site: a project (config, data, reports, theme) loaded and checked as one value, the page
-//! plan, parallel rendering and the atomic write. `build` lists the steps in order.
+//! plan, parallel rendering and the atomic write. `build` lists the steps in order; `serve`
+//! rebuilds on changes, reloading only the parts of the project a change touches.
 
 pub mod components;
 pub mod facts;
 pub mod links;
 pub mod output;
 pub mod pages;
+pub mod serve;
 pub mod theme;
 
 use crate::config::Config;
@@ -42,6 +44,44 @@ pub fn dimensions(data: &Dataset) -> Vec<String> {
     out
 }
 
+/// The loaded data tables and the warnings and notices of their load.
+pub type LoadedData = (Dataset, Vec<String>);
+
+/// Reads the data tables of the project (from the configured `data_dir`).
+pub fn load_data(dir: &Path, config: &Config) -> Result<LoadedData, Vec<Diagnostic>> {
+    let loaded = load(
+        &dir.join(&config.data_dir),
+        &LoadOptions {
+            lenient: config.lenient,
+            ..LoadOptions::default()
+        },
+    );
+    match loaded {
+        Ok(l) => {
+            let mut notes: Vec<String> = l.warnings.iter().map(|w| w.to_string()).collect();
+            notes.extend(l.notices);
+            Ok((l.dataset, notes))
+        }
+        Err(Diagnostics(d)) => Err(d),
+    }
+}
+
+/// Parses and checks the report definitions of `reports/`. The data, when it loaded, says which
+/// `by` dimensions a report may use; without it they are not checked.
+pub fn load_reports(dir: &Path, data: Option<&Dataset>) -> Result<Vec<Report>, Vec<Diagnostic>> {
+    let dims = data.map(dimensions).unwrap_or_default();
+    let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
+    report::load_dir(&dir.join("reports"), "reports", &dims)
+}
+
+/// Reads the theme (the embedded default overlaid with the project's files) and parses its
+/// templates.
+pub fn load_theme(dir: &Path) -> Result<Theme, Vec<Diagnostic>> {
+    let theme = Theme::load(dir)?;
+    theme.tera()?;
+    Ok(theme)
+}
+
 /// Loads config, data, reports and theme, reporting every problem of all four at once.
 pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
     let mut problems: Vec<Diagnostic> = Vec::new();
@@ -52,43 +92,21 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
             Config::default()
         }
     };
-    let loaded = load(
-        &dir.join(&config.data_dir),
-        &LoadOptions {
-            lenient: config.lenient,
-            ..LoadOptions::default()
-        },
-    );
-    let (data, data_notes) = match loaded {
-        Ok(l) => {
-            let mut notes: Vec<String> = l.warnings.iter().map(|w| w.to_string()).collect();
-            notes.extend(l.notices);
-            (Some(l.dataset), notes)
-        }
-        Err(Diagnostics(d)) => {
+    let (data, data_notes) = match load_data(dir, &config) {
+        Ok((data, notes)) => (Some(data), notes),
+        Err(d) => {
             problems.extend(d);
             (None, Vec::new())
         }
     };
-    let dims = data.as_ref().map(dimensions).unwrap_or_default();
-    let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
-    let reports = match report::load_dir(&dir.join("reports"), "reports", &dims) {
-        Ok(r) => r,
-        Err(d) => {
-            problems.extend(d);
-            Vec::new()
-        }
-    };
-    let theme = match Theme::load(dir) {
-        Ok(t) => t,
-        Err(d) => {
-            problems.extend(d);
-            Theme::default()
-        }
-    };
-    if let Err(d) = theme.tera() {
+    let reports = load_reports(dir, data.as_ref()).unwrap_or_else(|d| {
         problems.extend(d);
-    }
+        Vec::new()
+    });
+    let theme = load_theme(dir).unwrap_or_else(|d| {
+        problems.extend(d);
+        Theme::default()
+    });
     match data {
         Some(data) if problems.is_empty() => Ok(Project {
             dir: dir.to_path_buf(),
