@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark of the README: generates a large data set with `postsale demo` (once; it is kept
 # in target/bench) and times (a) loading and validating every table (`postsale check`) and
-# (b) `postsale metrics --period ttm --format json` (every metric), and (c) the revenue and
+# (b) `postsale metrics --period ttm --format json` (every metric), (c) the revenue and
 # experience metrics alone, each the best of 3 runs, with rows per second and peak memory
-# (GNU time). Usage: scripts/bench.sh [ACCOUNTS] [MONTHS]   (default 50000 60)
+# (GNU time), and (d) the whole site of the standard reports (`build --no-pdf`, one run), with
+# pages per second and output size. Usage: scripts/bench.sh [ACCOUNTS] [MONTHS]   (default 50000 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:-50000}
@@ -63,3 +64,15 @@ report "(b) metrics --period ttm --format json" "$(measure "$bin" metrics --proj
 report "(c) metrics (revenue, experience) ttm json" \
   "$(measure "$bin" metrics mrr arr arpa nrr grr logo_churn_rate ltv ltv_cac_ratio nps csat --project "$dir" --period ttm --format json)" \
   "$(rows_of accounts mrr surveys)"
+
+# (d) The full site: every page of the standard reports, no PDFs (one run; it is long).
+rm -rf "$dir/reports" && cp -r reports "$dir/reports"
+tmp=$(mktemp)
+/usr/bin/time -f "%e %M" -o "$tmp" "$bin" build --no-pdf --project "$dir" --out "$dir/site" > "$tmp.out" 2>&1 \
+  || { cat "$tmp.out" >&2; echo "failed: site build" >&2; exit 1; }
+read -r s kb < <(tail -n 1 "$tmp")
+pages=$(grep -o 'built [0-9]* pages' "$tmp.out" | grep -o '[0-9]*')
+size=$(du -sb "$dir/site" | cut -f1)
+awk -v s="$s" -v kb="$kb" -v pages="$pages" -v size="$size" \
+  'BEGIN { printf "%-44s %6.2f s  %8.0f pages/s  %d pages, %.0f MB  peak %5.0f MB\n", "(d) build --no-pdf (the whole site)", s, pages / s, pages, size / 1e6, kb / 1024 }'
+rm -f "$tmp" "$tmp.out"

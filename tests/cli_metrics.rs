@@ -192,3 +192,47 @@ fn a_metric_whose_table_is_absent_names_the_file() {
     assert!(json["metrics"].get("nps").is_none());
     assert!(json["metrics"].get("nrr").is_some());
 }
+
+/// On the example project, every count read from a table sorted by account (activities,
+/// tickets, renewals) adds up over the CSM groups to the total: scoped metrics read exactly the
+/// rows of their accounts.
+#[test]
+fn counts_by_csm_recombine_to_the_total_on_the_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ids = [
+        "activities_completed",
+        "tickets_opened",
+        "renewals_due",
+        "renewals_due_arr",
+        "at_risk_accounts",
+        "at_risk_arr",
+        "accounts_not_contacted_60d",
+        "active_accounts",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args([
+            "metrics", "--period", "2026-Q3", "--by", "csm_id", "--format", "json",
+        ])
+        .args(ids)
+        .arg("--project")
+        .arg(root)
+        .output()
+        .expect("the postsale binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let groups = v["groups"].as_object().expect("groups");
+    assert!(groups.len() > 3, "several CSMs: {}", groups.len());
+    for id in ids {
+        let total = v["metrics"][id].as_f64().expect("a total");
+        let sum: f64 = groups.values().map(|g| g[id].as_f64().unwrap_or(0.0)).sum();
+        assert!(
+            (sum - total).abs() < 1e-6,
+            "{id}: groups sum to {sum}, total {total}"
+        );
+        assert!(total > 0.0, "{id} is exercised: {total}");
+    }
+}

@@ -67,6 +67,28 @@ impl Scope<'_> {
     }
 }
 
+/// The rows of a table sorted by account that belong to accounts in scope, in table order. The
+/// whole-table scope walks the table; a narrower one jumps to each account's rows by binary
+/// search, so a CSM's or an account's numbers cost their own rows rather than the whole table.
+pub(crate) fn scoped_rows<'r, T>(
+    rows: &'r [T],
+    scope: Scope<'r>,
+    count: AccountIx,
+    key: fn(&T) -> AccountIx,
+) -> impl Iterator<Item = &'r T> + 'r {
+    let whole = matches!(scope, Scope::All);
+    let walk = whole.then(|| rows.iter()).into_iter().flatten();
+    let jump = (!whole)
+        .then(move || {
+            scope
+                .accounts(count)
+                .flat_map(move |a| health::account_rows(rows, a, key))
+        })
+        .into_iter()
+        .flatten();
+    walk.chain(jump)
+}
+
 /// A ratio in percent, missing when the denominator is zero.
 pub fn pct(numerator: f64, denominator: f64) -> Value {
     if denominator == 0.0 {

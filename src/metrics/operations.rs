@@ -241,9 +241,9 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
         );
     }
     if let Some(activities) = &ctx.data.activities {
-        let in_period: Vec<_> = activities
-            .iter()
-            .filter(|a| period.contains(a.date) && scope.includes(a.account))
+        let count = ctx.data.accounts.rows.len() as AccountIx;
+        let in_period: Vec<_> = super::scoped_rows(activities, scope, count, |a| a.account)
+            .filter(|a| period.contains(a.date))
             .collect();
         let completed = in_period
             .iter()
@@ -314,9 +314,9 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
         out.insert("tasks_due_this_week", Some(week as f64));
     }
     if let Some(tickets) = &ctx.data.tickets {
-        let opened: Vec<&Ticket> = tickets
-            .iter()
-            .filter(|t| period.contains(t.opened_at.date()) && scope.includes(t.account))
+        let count = ctx.data.accounts.rows.len() as AccountIx;
+        let opened: Vec<&Ticket> = super::scoped_rows(tickets, scope, count, |t| t.account)
+            .filter(|t| period.contains(t.opened_at.date()))
             .collect();
         out.insert("tickets_opened", Some(opened.len() as f64));
         out.insert(

@@ -6,7 +6,7 @@
 
 use super::health::{HealthBand, account_rows, score_on, usage_declined};
 use super::{Context, Scope, Value, Values, pct};
-use crate::data::{ActivityStatus, Money, Renewal, RenewalStage};
+use crate::data::{AccountIx, ActivityStatus, Money, Renewal, RenewalStage};
 use crate::period::Period;
 use chrono::{Days, NaiveDate};
 use std::collections::BTreeMap;
@@ -17,11 +17,14 @@ pub fn due_in<'a>(
     period: &'a Period,
     scope: Scope<'a>,
 ) -> impl Iterator<Item = &'a Renewal> + 'a {
-    ctx.data
-        .renewals
-        .iter()
-        .flatten()
-        .filter(move |r| period.contains(r.due_on) && scope.includes(r.account))
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    super::scoped_rows(
+        ctx.data.renewals.as_deref().unwrap_or_default(),
+        scope,
+        count,
+        |r| r.account,
+    )
+    .filter(move |r| period.contains(r.due_on))
 }
 
 /// The probability an open renewal renews: its forecast_probability, else its stage weight.
@@ -153,12 +156,13 @@ pub fn is_at_risk(ctx: &Context, r: &Renewal) -> bool {
 /// At-risk ARR on `as_of` by risk reason (`unspecified` when none is given).
 pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, (u64, f64)> {
     let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
-    for r in ctx
-        .data
-        .renewals
-        .iter()
-        .flatten()
-        .filter(|r| scope.includes(r.account) && is_at_risk(ctx, r))
+    for r in super::scoped_rows(
+        ctx.data.renewals.as_deref().unwrap_or_default(),
+        scope,
+        ctx.data.accounts.rows.len() as AccountIx,
+        |r| r.account,
+    )
+    .filter(|r| is_at_risk(ctx, r))
     {
         let e = out
             .entry(r.risk_reason.map_or("unspecified", |x| x.name()))
@@ -535,13 +539,14 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
             forecast_accuracy(ctx, period, scope, period.start),
         );
     }
-    let risky: Vec<&Renewal> = ctx
-        .data
-        .renewals
-        .iter()
-        .flatten()
-        .filter(|r| scope.includes(r.account) && is_at_risk(ctx, r))
-        .collect();
+    let risky: Vec<&Renewal> = super::scoped_rows(
+        ctx.data.renewals.as_deref().unwrap_or_default(),
+        scope,
+        ctx.data.accounts.rows.len() as AccountIx,
+        |r| r.account,
+    )
+    .filter(|r| is_at_risk(ctx, r))
+    .collect();
     let mut accounts: Vec<u32> = risky.iter().map(|r| r.account).collect();
     accounts.sort_unstable();
     accounts.dedup();
