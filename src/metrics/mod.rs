@@ -98,15 +98,62 @@ pub fn pct(numerator: f64, denominator: f64) -> Value {
     }
 }
 
+/// The parts of the engine, each computing the metrics of some catalog sections, so a page that
+/// shows three metrics computes only their parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// Revenue and growth.
+    Revenue,
+    Experience,
+    Health,
+    Renewals,
+    /// Expansion pipeline, operations and support.
+    Operations,
+}
+
+impl Part {
+    /// Every part, in the order `compute` runs them.
+    pub const ALL: [Part; 5] = [
+        Part::Revenue,
+        Part::Experience,
+        Part::Health,
+        Part::Renewals,
+        Part::Operations,
+    ];
+
+    /// The part that computes the metrics of a catalog section.
+    pub fn of(section: catalog::Section) -> Part {
+        use catalog::Section;
+        match section {
+            Section::Revenue | Section::Growth => Part::Revenue,
+            Section::Health => Part::Health,
+            Section::Renewals => Part::Renewals,
+            Section::Expansion | Section::Operations | Section::Support => Part::Operations,
+            Section::Experience => Part::Experience,
+        }
+    }
+}
+
+/// The metrics of one part for `period` over the accounts in `scope`.
+pub fn compute_part(ctx: &Context, period: &Period, scope: Scope, part: Part) -> Values {
+    let mut out = Values::new();
+    match part {
+        Part::Revenue => revenue::compute(ctx, period, scope, &mut out),
+        Part::Experience => experience::compute(ctx, period, scope, &mut out),
+        Part::Health => health::compute(ctx, period, scope, &mut out),
+        Part::Renewals => renewals::compute(ctx, period, scope, &mut out),
+        Part::Operations => operations::compute(ctx, period, scope, &mut out),
+    }
+    out
+}
+
 /// Every scalar metric of the catalog for `period` over the accounts in `scope`. Metrics whose
 /// tables are absent are left out (not reported as missing).
 pub fn compute(ctx: &Context, period: &Period, scope: Scope) -> Values {
     let mut out = Values::new();
-    revenue::compute(ctx, period, scope, &mut out);
-    experience::compute(ctx, period, scope, &mut out);
-    health::compute(ctx, period, scope, &mut out);
-    renewals::compute(ctx, period, scope, &mut out);
-    operations::compute(ctx, period, scope, &mut out);
+    for part in Part::ALL {
+        out.append(&mut compute_part(ctx, period, scope, part));
+    }
     out
 }
 
@@ -114,6 +161,36 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope) -> Values {
 mod tests {
     use super::fixture::{config, dataset, month};
     use super::*;
+
+    #[test]
+    fn each_catalog_metric_is_computed_by_its_part() {
+        let loaded = crate::data::load::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+            &crate::data::load::LoadOptions::default(),
+        );
+        let Ok(loaded) = loaded else {
+            panic!("the example data loads");
+        };
+        let config = config();
+        let ctx = Context {
+            data: &loaded.dataset,
+            config: &config,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+        };
+        let period = Period::month(month("2026-10"));
+        let all = compute(&ctx, &period, Scope::All);
+        for def in catalog::CATALOG {
+            let part = compute_part(&ctx, &period, Scope::All, Part::of(def.section));
+            assert!(
+                part.contains_key(def.id),
+                "{} is not computed by {:?}",
+                def.id,
+                Part::of(def.section)
+            );
+            assert_eq!(part[def.id], all[def.id], "{}", def.id);
+        }
+        assert_eq!(all.len(), catalog::CATALOG.len());
+    }
 
     #[test]
     fn one_account_scope_equals_a_mask_of_that_account() {

@@ -6,7 +6,7 @@
 use crate::data::{AccountIx, CsmIx};
 use crate::metrics::operations::CsmPerformance;
 use crate::metrics::views::{self, AccountSnapshot, CsmBook};
-use crate::metrics::{self, Context, Scope, Values};
+use crate::metrics::{self, Context, Part, Scope, Values};
 use crate::period::Period;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -23,7 +23,7 @@ pub enum Entity {
 /// The cache of one build.
 pub struct Facts<'a> {
     pub ctx: Context<'a>,
-    values: Mutex<HashMap<(Entity, String), Arc<Values>>>,
+    values: Mutex<HashMap<(Entity, String, Part), Arc<Values>>>,
     masks: Mutex<HashMap<Entity, Arc<Vec<bool>>>>,
     team: OnceLock<(Vec<CsmPerformance>, Vec<AccountSnapshot>)>,
     books: Mutex<HashMap<CsmIx, Arc<CsmBook>>>,
@@ -63,9 +63,13 @@ impl<'a> Facts<'a> {
         Some(mask.clone())
     }
 
-    /// Every metric of `period` for `entity`'s accounts.
-    pub fn values(&self, entity: &Entity, period: &Period) -> Arc<Values> {
-        let key = (entity.clone(), format!("{:?}:{}", period.kind, period.id));
+    /// The metrics of one engine part for `period` and `entity`'s accounts, computed once.
+    fn part(&self, entity: &Entity, period: &Period, part: Part) -> Arc<Values> {
+        let key = (
+            entity.clone(),
+            format!("{:?}:{}", period.kind, period.id),
+            part,
+        );
         if let Some(v) = self
             .values
             .lock()
@@ -74,12 +78,16 @@ impl<'a> Facts<'a> {
         {
             return v.clone();
         }
-        let mask = self.mask(entity);
-        let scope = match &mask {
-            Some(m) => Scope::Only(m),
-            None => Scope::All,
+        let mask = match entity {
+            Entity::Account(_) => None,
+            _ => self.mask(entity),
         };
-        let computed = Arc::new(metrics::compute(&self.ctx, period, scope));
+        let scope = match (entity, &mask) {
+            (Entity::Account(a), _) => Scope::One(*a),
+            (_, Some(m)) => Scope::Only(m),
+            (_, None) => Scope::All,
+        };
+        let computed = Arc::new(metrics::compute_part(&self.ctx, period, scope, part));
         self.values
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -88,9 +96,28 @@ impl<'a> Facts<'a> {
             .clone()
     }
 
-    /// One metric's value.
+    /// Every metric of `period` for `entity`'s accounts.
+    pub fn values(&self, entity: &Entity, period: &Period) -> Values {
+        let mut all = Values::new();
+        for part in Part::ALL {
+            all.extend(
+                self.part(entity, period, part)
+                    .iter()
+                    .map(|(k, v)| (*k, *v)),
+            );
+        }
+        all
+    }
+
+    /// One metric's value (only its part of the engine runs).
     pub fn value(&self, entity: &Entity, period: &Period, id: &str) -> metrics::Value {
-        self.values(entity, period).get(id).copied().flatten()
+        let Some(def) = crate::metrics::catalog::get(id) else {
+            return None;
+        };
+        self.part(entity, period, Part::of(def.section))
+            .get(id)
+            .copied()
+            .flatten()
     }
 
     /// The team view of the latest complete month: performance per CSM and the at-risk list.
