@@ -111,9 +111,7 @@ impl<'a> Facts<'a> {
 
     /// One metric's value (only its part of the engine runs).
     pub fn value(&self, entity: &Entity, period: &Period, id: &str) -> metrics::Value {
-        let Some(def) = crate::metrics::catalog::get(id) else {
-            return None;
-        };
+        let def = crate::metrics::catalog::get(id)?;
         self.part(entity, period, Part::of(def.section))
             .get(id)
             .copied()
