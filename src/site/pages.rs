@@ -4,13 +4,14 @@
 //! the Markdown into HTML, and each placeholder is replaced by its component's HTML.
 
 use super::Project;
-use super::components::{Page, Renderer, Table, TableCell, escape};
+use super::components::{Page, Renderer, escape};
 use super::facts::{Entity, Facts};
 use super::links::{Links, file_id};
 use crate::diagnostic::Diagnostic;
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::{Context, status};
 use crate::period::{Period, PeriodKind};
+use crate::render::block::{Column, Table, TableCell};
 use crate::report::component::{self, Component, Source};
 use crate::report::{Per, Report};
 use chrono::NaiveDate;
@@ -706,11 +707,11 @@ impl<'a> Site<'a> {
         let mut tables = Table {
             caption: Some("Rows read per table".into()),
             columns: vec![
-                super::components::Column {
+                Column {
                     label: "table".into(),
                     numeric: false,
                 },
-                super::components::Column {
+                Column {
                     label: "rows".into(),
                     numeric: true,
                 },
@@ -774,15 +775,15 @@ impl<'a> Site<'a> {
                 data.accounts.rows.len()
             )),
             columns: vec![
-                super::components::Column {
+                Column {
                     label: "field".into(),
                     numeric: false,
                 },
-                super::components::Column {
+                Column {
                     label: "accounts".into(),
                     numeric: true,
                 },
-                super::components::Column {
+                Column {
                     label: "share".into(),
                     numeric: true,
                 },
