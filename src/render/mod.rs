@@ -4,3 +4,4 @@
 pub mod block;
 pub mod charts;
 pub mod format;
+pub mod typst;
