@@ -29,10 +29,12 @@ if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
   npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts
 fi
 
+export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v typst >/dev/null && [ -z "${POSTSALE_TYPST:-}" ]; then
   say "installing Typst's CLI (cargo install typst-cli --locked, about 8 minutes)"
   cargo install typst-cli --locked
 fi
+say "tools: $(typst --version 2>/dev/null || echo "typst at $POSTSALE_TYPST"), $(pdfinfo -v 2>&1 | head -n 1), $(qpdf --version | head -n 1), $(chromium --version), java $(java -version 2>&1 | head -n 1), node $(node --version)"
 
 say "cargo test --locked $*"
 cargo test --locked "$@"

@@ -42,6 +42,9 @@ pub struct Config {
     /// Targets per metric id (in the metric's unit); a target overrides the benchmark bands for
     /// status colouring.
     pub targets: BTreeMap<String, f64>,
+    /// The `typst` program for the PDFs: a name looked up on PATH or a path (relative to the
+    /// project). Default: `typst` on PATH. The POSTSALE_TYPST environment variable overrides it.
+    pub typst: Option<String>,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             renewals: RenewalConfig::default(),
             lenient: false,
             targets: BTreeMap::new(),
+            typst: None,
         }
     }
 }
@@ -314,6 +318,14 @@ impl Config {
             self.renewals.early_days.to_string(),
             "0 or more days",
         );
+        if let Some(typst) = &self.typst {
+            check(
+                !typst.trim().is_empty() && !typst.contains('\0'),
+                &["typst"],
+                typst.clone(),
+                "the typst program: a name on PATH such as typst, or a path",
+            );
+        }
         let known: Vec<&str> = catalog::ids().collect();
         for id in self.targets.keys() {
             if catalog::get(id).is_none() {

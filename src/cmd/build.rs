@@ -1,7 +1,7 @@
 //! `postsale build`: load and check the project, compute, render every page in parallel and swap
 //! the new site in atomically. A failed build leaves the previous output untouched.
 
-use crate::site::{self, Options};
+use crate::site::{self, Options, Pdf};
 use chrono::NaiveDate;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -35,21 +35,47 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         args.project.join(&args.out)
     };
+    // Without typst, the HTML site (and the Typst sources) are still written; the build then
+    // fails unless --no-pdf said PDFs were not wanted.
+    let (pdf, missing) = if args.no_pdf {
+        (Pdf::Skip, None)
+    } else {
+        match site::pdf::find(project.config.typst.as_deref(), &project.dir) {
+            Ok(typst) => (Pdf::Compile(typst), None),
+            Err(message) => (Pdf::SourcesOnly, Some(message)),
+        }
+    };
     let summary = site::build(
         &project,
         &Options {
             as_of,
             out: out.clone(),
             progress: std::io::stderr().is_terminal(),
+            pdf,
         },
     )?;
+    let pdfs = if summary.pdfs > 0 {
+        format!(
+            ", {} PDFs in {:.2} s beside the pages",
+            summary.pdfs,
+            summary.pdf_time.as_secs_f64()
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "built {} pages ({} files, {:.1} MB) into {} in {:.2} s (as of {as_of})",
+        "built {} pages{pdfs} ({} files, {:.1} MB) into {} in {:.2} s (as of {as_of})",
         summary.pages,
         summary.files,
         summary.bytes as f64 / 1_000_000.0,
         out.display(),
         started.elapsed().as_secs_f64()
     );
+    if let Some(message) = missing {
+        anyhow::bail!(
+            "{message}; the HTML site was written to {} without PDFs (build with --no-pdf to skip them)",
+            out.display()
+        );
+    }
     Ok(())
 }

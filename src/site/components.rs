@@ -13,11 +13,11 @@ use crate::metrics::status::{self, Status};
 use crate::metrics::views::AccountSnapshot;
 use crate::metrics::{Scope, Value, breakdown, cohorts, renewals, revenue, segments};
 use crate::period::{Month, Period, PeriodKind};
+use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};
 use crate::render::format;
 use crate::report::component::{Component, Source};
 use chrono::Days;
-use serde::Serialize;
 use std::cell::Cell;
 
 /// Where a component is rendered: the page's period, entity and path depth.
@@ -29,48 +29,6 @@ pub struct Page<'p> {
     /// Numbers the charts of the page (`chart-1`, ...).
     pub charts: Cell<usize>,
     pub links: &'p Links,
-}
-
-/// A column of a rendered table.
-#[derive(Debug, Clone, Serialize)]
-pub struct Column {
-    pub label: String,
-    pub numeric: bool,
-}
-
-/// A cell: text, an optional link and status class, and a sort key for the script.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct TableCell {
-    pub text: String,
-    pub href: Option<String>,
-    pub class: Option<String>,
-    pub sort: Option<String>,
-}
-
-/// A table ready for `components/table.html`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Table {
-    pub caption: Option<String>,
-    pub columns: Vec<Column>,
-    pub rows: Vec<Vec<TableCell>>,
-    pub sortable: bool,
-}
-
-impl Table {
-    fn new(columns: &[(&str, bool)]) -> Table {
-        Table {
-            caption: None,
-            columns: columns
-                .iter()
-                .map(|(l, n)| Column {
-                    label: (*l).to_string(),
-                    numeric: *n,
-                })
-                .collect(),
-            rows: Vec::new(),
-            sortable: true,
-        }
-    }
 }
 
 fn text(t: impl Into<String>) -> TableCell {
@@ -188,29 +146,69 @@ impl Renderer<'_, '_> {
         self.facts.mask(&page.entity)
     }
 
-    /// Renders one component.
+    /// Renders one component to HTML.
     pub fn render(&self, page: &Page, component: &Component) -> Result<String, String> {
-        match component {
-            Component::Kpis(defs) => self.kpis(page, defs),
-            Component::Value { metric, show } => Ok(self.inline_value(page, metric, show)),
+        self.html(&self.build(page, component)?)
+    }
+
+    /// Builds the neutral value of one component: what it shows, for HTML or Typst.
+    pub fn build(&self, page: &Page, component: &Component) -> Result<Block, String> {
+        Ok(match component {
+            Component::Kpis(defs) => Block::Tiles(self.kpis(page, defs)),
+            Component::Value { metric, show } => self.inline_value(page, metric, show),
             Component::Chart {
                 kind,
                 source,
                 periods,
                 title,
-            } => self.chart(page, kind, source, *periods, title.as_deref()),
+            } => Block::Figure(self.chart(page, kind, source, *periods, title.as_deref())?),
             Component::Table {
                 of,
                 columns,
                 metrics,
                 by,
                 limit,
-            } => {
-                let table = self.table(page, of, columns, metrics, by.as_deref(), *limit)?;
-                self.render_table(&table)
+            } => Block::Table(self.table(page, of, columns, metrics, by.as_deref(), *limit)?),
+            Component::Changes(count) => Block::Changes(self.changes(page, *count)),
+            Component::Snapshot => self.snapshot(page)?,
+        })
+    }
+
+    /// A component's value as HTML, through the theme's component templates.
+    pub fn html(&self, block: &Block) -> Result<String, String> {
+        let mut ctx = tera::Context::new();
+        match block {
+            Block::Tiles(tiles) => {
+                ctx.insert("tiles", tiles);
+                self.template("components/tiles.html", &ctx)
             }
-            Component::Changes(count) => self.changes(page, *count),
-            Component::Snapshot => self.snapshot(page),
+            Block::Inline {
+                text,
+                status,
+                href,
+                title,
+            } => Ok(format!(
+                "<a class=\"value status-{status}\" href=\"{}\" title=\"{}\">{}</a>",
+                escape(href),
+                escape(title),
+                escape(text)
+            )),
+            Block::Figure(figure) => {
+                ctx.insert("svg", &figure.svg);
+                ctx.insert("title", &figure.title);
+                ctx.insert("table", &self.render_table(&figure.table)?);
+                self.template("components/figure.html", &ctx)
+            }
+            Block::Table(table) => self.render_table(table),
+            Block::Changes(changes) => {
+                ctx.insert("changes", changes);
+                self.template("components/changes.html", &ctx)
+            }
+            Block::Snapshot { facts, risks } => {
+                ctx.insert("items", facts);
+                ctx.insert("risks", risks);
+                self.template("components/snapshot.html", &ctx)
+            }
         }
     }
 
@@ -256,21 +254,7 @@ impl Renderer<'_, '_> {
         format!("chart-{n}")
     }
 
-    fn kpis(&self, page: &Page, defs: &[&'static MetricDef]) -> Result<String, String> {
-        #[derive(Serialize)]
-        struct Tile {
-            name: String,
-            href: String,
-            value: String,
-            status: &'static str,
-            status_label: &'static str,
-            target: Option<String>,
-            change: String,
-            change_year: String,
-            previous_label: String,
-            year_ago_label: String,
-            sparkline: String,
-        }
+    fn kpis(&self, page: &Page, defs: &[&'static MetricDef]) -> Vec<Tile> {
         let (previous, year_ago) = self.previous_periods(page);
         let tiles: Vec<Tile> = defs
             .iter()
@@ -307,12 +291,10 @@ impl Renderer<'_, '_> {
                 }
             })
             .collect();
-        let mut ctx = tera::Context::new();
-        ctx.insert("tiles", &tiles);
-        self.template("components/tiles.html", &ctx)
+        tiles
     }
 
-    fn inline_value(&self, page: &Page, def: &MetricDef, show: &str) -> String {
+    fn inline_value(&self, page: &Page, def: &MetricDef, show: &str) -> Block {
         let (previous, year_ago) = self.previous_periods(page);
         let v = self.facts.value(&page.entity, &page.period, def.id);
         let st = status::status(def, v, self.target(def.id));
@@ -327,27 +309,15 @@ impl Renderer<'_, '_> {
             "status" => st.label().to_string(),
             _ => self.fmt(def, v),
         };
-        format!(
-            "<a class=\"value status-{}\" href=\"{}metrics/{}.html\" title=\"{}\">{}</a>",
-            status_name(st),
-            page.root,
-            def.id,
-            escape(def.name),
-            escape(&shown)
-        )
+        Block::Inline {
+            text: shown,
+            status: status_name(st),
+            href: format!("{}metrics/{}.html", page.root, def.id),
+            title: def.name.to_string(),
+        }
     }
 
-    fn changes(&self, page: &Page, count: usize) -> Result<String, String> {
-        #[derive(Serialize)]
-        struct Change {
-            name: &'static str,
-            href: String,
-            verb: &'static str,
-            change: String,
-            value: String,
-            previous: String,
-            status: &'static str,
-        }
+    fn changes(&self, page: &Page, count: usize) -> Vec<Change> {
         let (previous, _) = self.previous_periods(page);
         let now = self.facts.values(&page.entity, &page.period);
         let before = self.facts.values(&page.entity, &previous);
@@ -385,9 +355,7 @@ impl Renderer<'_, '_> {
                 status: status_name(status::status(def, Some(a), self.target(def.id))),
             })
             .collect();
-        let mut ctx = tera::Context::new();
-        ctx.insert("changes", &changes);
-        self.template("components/changes.html", &ctx)
+        changes
     }
 
     fn account_name(&self, a: AccountIx) -> String {
@@ -1081,16 +1049,16 @@ impl Renderer<'_, '_> {
         source: &Source,
         periods: usize,
         title: Option<&str>,
-    ) -> Result<String, String> {
+    ) -> Result<Figure, String> {
         let (chart, default_title, desc, table) = self.chart_data(page, kind, source, periods)?;
         let title = title.map_or(default_title, str::to_string);
         let id = self.next_chart_id(page);
-        let svg = charts::svg(&chart, &id, &title, &desc);
-        let mut ctx = tera::Context::new();
-        ctx.insert("svg", &svg);
-        ctx.insert("title", &title);
-        ctx.insert("table", &self.render_table(&table)?);
-        self.template("components/figure.html", &ctx)
+        Ok(Figure {
+            svg: charts::svg(&chart, &id, &title, &desc),
+            title,
+            alt: desc,
+            table,
+        })
     }
 
     /// The chart, its default title, its text description and its data as a table.
@@ -1830,14 +1798,7 @@ impl Renderer<'_, '_> {
         }
     }
 
-    fn snapshot(&self, page: &Page) -> Result<String, String> {
-        #[derive(Serialize)]
-        struct Item {
-            label: &'static str,
-            value: String,
-            href: Option<String>,
-            status: Option<&'static str>,
-        }
+    fn snapshot(&self, page: &Page) -> Result<Block, String> {
         let Entity::Account(a) = page.entity else {
             return Err("snapshot() belongs on an account page (per: account)".into());
         };
@@ -1853,7 +1814,7 @@ impl Renderer<'_, '_> {
             .get(a as usize)
             .ok_or("unknown account")?;
         let csm = self.csm_cell(page, a);
-        let item = |label, value: String| Item {
+        let item = |label, value: String| Fact {
             label,
             value,
             href: None,
@@ -1867,13 +1828,13 @@ impl Renderer<'_, '_> {
                     .clone()
                     .unwrap_or_else(|| format::MISSING.into()),
             ),
-            Item {
+            Fact {
                 label: "CSM",
                 value: csm.text,
                 href: csm.href,
                 status: None,
             },
-            Item {
+            Fact {
                 label: "Health",
                 value: match (s.health, s.band) {
                     (Some(h), Some(b)) => format!("{h:.0} ({})", b.name()),
@@ -1918,7 +1879,7 @@ impl Renderer<'_, '_> {
             item("Open tickets", s.open_tickets.to_string()),
         ];
         items.push(match &s.next_renewal {
-            Some(r) => Item {
+            Some(r) => Fact {
                 label: "Next renewal",
                 value: format!(
                     "{} in {} days, {} ({})",
@@ -1933,13 +1894,10 @@ impl Renderer<'_, '_> {
             None => item("Next renewal", "none open".into()),
         });
         items.push(item("Urgency", format!("{:.1}", s.urgency)));
-        let mut ctx = tera::Context::new();
-        ctx.insert("items", &items);
-        ctx.insert(
-            "risks",
-            &s.risk_factors.iter().map(|f| f.name()).collect::<Vec<_>>(),
-        );
-        self.template("components/snapshot.html", &ctx)
+        Ok(Block::Snapshot {
+            facts: items,
+            risks: s.risk_factors.iter().map(|f| f.name()).collect(),
+        })
     }
 }
 

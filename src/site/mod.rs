@@ -7,6 +7,7 @@ pub mod facts;
 pub mod links;
 pub mod output;
 pub mod pages;
+pub mod pdf;
 pub mod serve;
 pub mod theme;
 
@@ -126,8 +127,23 @@ pub struct Summary {
     pub pages: usize,
     pub files: usize,
     pub bytes: u64,
+    /// PDFs compiled.
+    pub pdfs: usize,
+    /// Wall time of the PDF compilation, which runs beside the HTML rendering.
+    pub pdf_time: Duration,
     /// Step name → duration, in order.
     pub steps: Vec<(&'static str, Duration)>,
+}
+
+/// What a build does about PDFs.
+#[derive(Debug, Clone)]
+pub enum Pdf {
+    /// No PDFs, no Typst sources (`--no-pdf`).
+    Skip,
+    /// Typst sources only: typst is missing, so the PDFs cannot be compiled.
+    SourcesOnly,
+    /// Sources and PDFs, compiled with this program.
+    Compile(pdf::Typst),
 }
 
 /// Options of one build.
@@ -137,11 +153,12 @@ pub struct Options {
     pub out: PathBuf,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
+    pub pdf: Pdf,
 }
 
-/// Builds the site of `project` into `options.out`, atomically: pages are rendered in parallel
-/// into a temporary folder beside it, which replaces the old output only when every page
-/// succeeded.
+/// Builds the site of `project` into `options.out`, atomically: the Typst sources, then the
+/// pages rendered in parallel while typst compiles the PDFs, all into a temporary folder beside
+/// the output, which replaces the old output only when every page and every PDF succeeded.
 pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let mut clock = Instant::now();
@@ -155,23 +172,85 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     step(&mut summary, "templates");
 
     // 2. The page plan: every page of the site, with its period and entity.
-    let site = pages::Site::new(project, &tera, options.as_of);
+    let with_pdf = matches!(options.pdf, Pdf::Compile(_));
+    let site = pages::Site::new(project, &tera, options.as_of, with_pdf);
     let jobs = site.plan();
     step(&mut summary, "plan");
 
-    // 3. Render every page in parallel (metrics are computed on first use and shared).
-    let rendered = site
-        .render_all(&jobs, options.progress)
-        .map_err(Diagnostics)?;
-    summary.pages = rendered.len();
-    step(&mut summary, "render");
+    // 3. The Typst sources of the PDFs (the latest issue of each PDF report), their charts, the
+    //    theme's Typst templates and fonts, written into the temporary output folder.
+    let staging = output::Staging::create(&options.out)?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut compile: Vec<pdf::Compile> = Vec::new();
+    if !matches!(options.pdf, Pdf::Skip) {
+        let sources = site.pdf_sources().map_err(Diagnostics)?;
+        for s in sources {
+            compile.push(pdf::Compile {
+                report: s.report,
+                source: s.source,
+                pdf: s.pdf,
+            });
+            files.extend(s.files);
+        }
+        for dir in ["typst", "fonts"] {
+            files.extend(
+                project
+                    .theme
+                    .under(dir)
+                    .map(|(p, b)| (format!("assets/{dir}/{p}"), b.to_vec())),
+            );
+        }
+        staging.write(&files)?;
+    }
+    step(&mut summary, "typst sources");
 
-    // 4. Write into a temporary folder, add the theme's static files, swap it in.
-    let mut files = rendered;
-    files.extend(site.static_files());
-    summary.files = files.len();
-    summary.bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
-    output::write_atomically(&options.out, &files)?;
+    // 4. Render every page in parallel (metrics are computed on first use and shared) while
+    //    typst compiles the PDFs in the temporary folder.
+    let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (rendered, compiled) = std::thread::scope(|s| {
+        let compiling = match &options.pdf {
+            Pdf::Compile(typst) if !compile.is_empty() => Some(s.spawn(|| {
+                let started = Instant::now();
+                let result = typst.compile_all(
+                    staging.dir(),
+                    &compile,
+                    pdf::timestamp(options.as_of),
+                    parallel,
+                );
+                (result, started.elapsed())
+            })),
+            _ => None,
+        };
+        let rendered = site.render_all(&jobs, options.progress);
+        let compiled = compiling.map(|h| h.join());
+        (rendered, compiled)
+    });
+    let rendered = rendered.map_err(Diagnostics)?;
+    summary.pages = rendered.len();
+    match compiled {
+        Some(Ok((Ok(()), took))) => {
+            summary.pdfs = compile.len();
+            summary.pdf_time = took;
+        }
+        Some(Ok((Err(problems), _))) => anyhow::bail!("{}", problems.join("\n")),
+        Some(Err(_)) => anyhow::bail!("the PDF compilation stopped unexpectedly"),
+        None => {}
+    }
+    step(&mut summary, "render and compile");
+
+    // 5. Write the pages and the theme's static files, then swap the folder in.
+    let mut pages = rendered;
+    pages.extend(site.static_files());
+    staging.write(&pages)?;
+    files.extend(pages);
+    summary.files = files.len() + summary.pdfs;
+    summary.bytes = files.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
+        + compile
+            .iter()
+            .filter_map(|c| std::fs::metadata(staging.dir().join(&c.pdf)).ok())
+            .map(|m| m.len())
+            .sum::<u64>();
+    staging.commit()?;
     step(&mut summary, "write");
     Ok(summary)
 }

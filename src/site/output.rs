@@ -17,42 +17,86 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
 
 /// Writes `files` (relative path → bytes) as the new content of `out`.
 pub fn write_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
-    for (path, _) in files {
-        if path.starts_with('/') || path.split('/').any(|p| p == ".." || p.is_empty()) {
-            bail!("refusing to write outside the output folder: {path}");
+    let staging = Staging::create(out)?;
+    staging.write(files)?;
+    staging.commit()
+}
+
+/// The temporary folder a new output is written into. [`Staging::commit`] swaps it in; dropping
+/// it uncommitted removes it, so a failed build leaves the previous output as it was.
+pub struct Staging {
+    out: PathBuf,
+    temp: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// An empty temporary folder beside `out`.
+    pub fn create(out: &Path) -> anyhow::Result<Staging> {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create {}", parent.display()))?;
+        }
+        let temp = sibling(out, "tmp");
+        if temp.exists() {
+            std::fs::remove_dir_all(&temp)
+                .with_context(|| format!("failed to remove {}", temp.display()))?;
+        }
+        std::fs::create_dir_all(&temp)
+            .with_context(|| format!("failed to create {}", temp.display()))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            temp,
+            committed: false,
+        })
+    }
+
+    /// The temporary folder (for programs that write into it, like typst).
+    pub fn dir(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Writes files (relative path → bytes) into the temporary folder.
+    pub fn write(&self, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+        for (path, _) in files {
+            if path.starts_with('/') || path.split('/').any(|p| p == ".." || p.is_empty()) {
+                bail!("refusing to write outside the output folder: {path}");
+            }
+        }
+        write_all(&self.temp, files)
+    }
+
+    /// Replaces the output with the temporary folder, with two renames.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let (out, temp) = (&self.out, &self.temp);
+        let old = sibling(out, "old");
+        if out.exists() {
+            std::fs::rename(out, &old).with_context(|| {
+                format!("failed to move the old output {} aside", out.display())
+            })?;
+        }
+        if let Err(e) = std::fs::rename(temp, out) {
+            // Put the old site back before reporting.
+            let _ = std::fs::rename(&old, out);
+            return Err(e)
+                .with_context(|| format!("failed to move the new output to {}", out.display()));
+        }
+        self.committed = true;
+        if old.exists() {
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("failed to remove the old output {}", old.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the old site is untouched either way.
+            let _ = std::fs::remove_dir_all(&self.temp);
         }
     }
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("failed to create {}", parent.display()))?;
-    }
-    let temp = sibling(out, "tmp");
-    if temp.exists() {
-        std::fs::remove_dir_all(&temp)
-            .with_context(|| format!("failed to remove {}", temp.display()))?;
-    }
-    let written = write_all(&temp, files);
-    if let Err(e) = written {
-        // Best effort: the old site is untouched either way.
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e);
-    }
-    let old = sibling(out, "old");
-    if out.exists() {
-        std::fs::rename(out, &old)
-            .with_context(|| format!("failed to move the old output {} aside", out.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&temp, out) {
-        // Put the old site back before reporting.
-        let _ = std::fs::rename(&old, out);
-        return Err(e)
-            .with_context(|| format!("failed to move the new output to {}", out.display()));
-    }
-    if old.exists() {
-        std::fs::remove_dir_all(&old)
-            .with_context(|| format!("failed to remove the old output {}", old.display()))?;
-    }
-    Ok(())
 }
 
 fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {

@@ -4,14 +4,17 @@
 //! the Markdown into HTML, and each placeholder is replaced by its component's HTML.
 
 use super::Project;
-use super::components::{Page, Renderer, Table, TableCell, escape};
+use super::components::{Page, Renderer, escape};
 use super::facts::{Entity, Facts};
 use super::links::{Links, file_id};
 use crate::diagnostic::Diagnostic;
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::{Context, status};
 use crate::period::{Period, PeriodKind};
+use crate::render::block::{Block, Column, Table, TableCell};
+use crate::render::typst;
 use crate::report::component::{self, Component, Source};
+use crate::report::{Layout, Paper};
 use crate::report::{Per, Report};
 use chrono::NaiveDate;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -129,10 +132,30 @@ pub struct Site<'a> {
     facts: Facts<'a>,
     links: Links,
     as_of: NaiveDate,
+    /// Whether PDFs are compiled, so the latest issue of each PDF report links to its PDF.
+    pdf: bool,
+}
+
+/// The Typst source of one report's PDF and the files it refers to, as site paths.
+pub struct PdfSource {
+    /// The report file, for error messages: `reports/board.md`.
+    pub report: String,
+    /// `board/2026-Q3.typ`.
+    pub source: String,
+    /// `board/2026-Q3.pdf`.
+    pub pdf: String,
+    /// The source and its chart SVGs (path → bytes).
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 impl<'a> Site<'a> {
-    pub fn new(project: &'a Project, tera: &'a tera::Tera, as_of: NaiveDate) -> Site<'a> {
+    /// The site of `project` as of `as_of`; `pdf` says whether PDFs are compiled (for links).
+    pub fn new(
+        project: &'a Project,
+        tera: &'a tera::Tera,
+        as_of: NaiveDate,
+        pdf: bool,
+    ) -> Site<'a> {
         let ctx = Context {
             data: &project.data,
             config: &project.config,
@@ -156,6 +179,7 @@ impl<'a> Site<'a> {
             facts: Facts::new(ctx),
             links,
             as_of,
+            pdf,
         }
     }
 
@@ -490,7 +514,16 @@ impl<'a> Site<'a> {
         ctx.insert("audience", &r.front.audience);
         ctx.insert("description", &r.front.description);
         ctx.insert("body", &body);
-        ctx.insert("pdf", &Option::<String>::None);
+        let pdf = (self.pdf && self.gets_pdf(r) && period.id == self.latest(r).id).then(|| {
+            format!(
+                "{}.pdf",
+                path.rsplit('/')
+                    .next()
+                    .unwrap_or(path)
+                    .trim_end_matches(".html")
+            )
+        });
+        ctx.insert("pdf", &pdf);
         if r.front.cadence.is_some() {
             let issues = self.issues(r);
             let at = issues.iter().position(|p| p.id == period.id);
@@ -507,8 +540,9 @@ impl<'a> Site<'a> {
         self.template("report.html", &ctx, &r.file)
     }
 
-    /// The body of a report for one page: Tera, then Markdown, then components.
-    fn report_body(&self, r: &Report, page: &Page) -> Result<String, Diagnostic> {
+    /// The Markdown body of a report for one page: its Tera template evaluated, with component
+    /// calls left as placeholders.
+    fn body_text(&self, r: &Report, page: &Page) -> Result<String, Diagnostic> {
         let data = &self.project.data;
         let mut ctx = tera::Context::new();
         ctx.insert("project", &self.project.config.name);
@@ -533,12 +567,127 @@ impl<'a> Site<'a> {
         segments.sort_unstable();
         segments.dedup();
         ctx.insert("segments", &segments);
-        let text = self
-            .tera
+        self.tera
             .render(&body_template(&r.slug), &ctx)
-            .map_err(|e| r.template_problem(&e))?;
-        let html = markdown(&text);
+            .map_err(|e| r.template_problem(&e))
+    }
+
+    /// The body of a report for one page as HTML: Tera, then Markdown, then components.
+    fn report_body(&self, r: &Report, page: &Page) -> Result<String, Diagnostic> {
+        let html = markdown(&self.body_text(r, page)?);
         self.substitute(&html, r, page)
+    }
+
+    /// The neutral value of the component in a placeholder.
+    fn component(
+        &self,
+        hex: &str,
+        r: &Report,
+        page: &Page,
+        dims: &[&str],
+    ) -> Result<Block, Diagnostic> {
+        let (name, args) = decode(hex).ok_or_else(|| {
+            Diagnostic::file_error(
+                &r.file,
+                "a component placeholder was altered by the template",
+            )
+        })?;
+        let component = component::check(&name, &args, dims).map_err(|problems| {
+            let text: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+            Diagnostic::file_error(&r.file, format!("in {name}(): {}", text.join("; ")))
+        })?;
+        self.renderer()
+            .build(page, &component)
+            .map_err(|e| Diagnostic::file_error(&r.file, format!("in {name}(): {e}")))
+    }
+
+    /// Whether a report gets a PDF: `pdf` is among its outputs and it has no `per`.
+    fn gets_pdf(&self, r: &Report) -> bool {
+        r.has_output(crate::report::Output::Pdf) && r.front.per.is_none()
+    }
+
+    /// The Typst sources of the PDFs: the latest issue of every PDF report, in parallel.
+    pub fn pdf_sources(&self) -> Result<Vec<PdfSource>, Vec<Diagnostic>> {
+        let reports: Vec<&Report> = self
+            .project
+            .reports
+            .iter()
+            .filter(|r| self.gets_pdf(r))
+            .collect();
+        let results: Vec<Result<PdfSource, Diagnostic>> = reports
+            .par_iter()
+            .map(|r| self.pdf_source(r, &self.latest(r)))
+            .collect();
+        let (ok, problems): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+        if problems.is_empty() {
+            Ok(ok.into_iter().filter_map(Result::ok).collect())
+        } else {
+            Err(problems.into_iter().filter_map(Result::err).collect())
+        }
+    }
+
+    /// The Typst source of one report issue and its chart SVGs.
+    fn pdf_source(&self, r: &Report, period: &Period) -> Result<PdfSource, Diagnostic> {
+        let html_path = Self::report_path(r, period);
+        let base = html_path.trim_end_matches(".html").to_string();
+        let page = self.page(&html_path, period.clone(), Entity::All);
+        let dims = super::dimensions(&self.project.data);
+        let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
+        let stem = base.rsplit('/').next().unwrap_or(&base).to_string();
+        let mut assets = typst::Assets {
+            dir: stem.clone(),
+            ..typst::Assets::default()
+        };
+        let body = typst::markdown(&self.body_text(r, &page)?, (OPEN, CLOSE), &mut |hex| {
+            self.component(hex, r, &page, &dims)
+                .map(|b| typst::block(&b, &mut assets))
+        })?;
+        let (layout, paper) = (r.front.pdf.layout, r.front.pdf.paper);
+        let mut subtitle = period.label();
+        if !r.front.audience.is_empty() {
+            subtitle.push_str(&format!(" · for {}", r.front.audience));
+        }
+        let root = "../".repeat(base.matches('/').count());
+        let text = format!(
+            "// Generated by postsale from {file} ({label}, as of {as_of}); the PDF beside it is\n\
+             // compiled from it. To try a change by hand, edit this file and run, in the site folder:\n\
+             //   typst compile --root . --font-path {fonts} --ignore-system-fonts {base}.typ\n\
+             // The next build overwrites it: keep changes in {file} or the theme's typst/postsale.typ.\n\
+             #import \"{root}assets/typst/postsale.typ\": *\n\
+             #show: layout-{layout}.with(title: {title}, subtitle: {subtitle}, project: {project}, paper: \"{paper}\")\n\n{body}",
+            file = r.file,
+            label = period.label(),
+            as_of = self.as_of,
+            fonts = super::pdf::FONTS_DIR,
+            layout = match layout {
+                Layout::Onepager => "onepager",
+                Layout::Deck => "deck",
+                Layout::Document => "document",
+            },
+            title = typst::string(&r.front.title),
+            subtitle = typst::string(&subtitle),
+            project = typst::string(&self.project.config.name),
+            paper = match paper {
+                Paper::A4 => "a4",
+                Paper::Letter => "us-letter",
+            },
+        );
+        let mut files = vec![(format!("{base}.typ"), text.into_bytes())];
+        let folder = base
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| format!("{d}/"));
+        files.extend(
+            assets
+                .files
+                .into_iter()
+                .map(|(p, b)| (format!("{folder}{p}"), b)),
+        );
+        Ok(PdfSource {
+            report: r.file.clone(),
+            source: format!("{base}.typ"),
+            pdf: format!("{base}.pdf"),
+            files,
+        })
     }
 
     /// Replaces each component placeholder with its HTML; a placeholder alone in a paragraph
@@ -555,19 +704,9 @@ impl<'a> Site<'a> {
             };
             let hex = &rest[start + OPEN.len_utf8()..start + len];
             let after = &rest[start + len + CLOSE.len_utf8()..];
-            let (name, args) = decode(hex).ok_or_else(|| {
-                Diagnostic::file_error(
-                    &r.file,
-                    "a component placeholder was altered by the template",
-                )
-            })?;
-            let component = component::check(&name, &args, &dims).map_err(|problems| {
-                let text: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
-                Diagnostic::file_error(&r.file, format!("in {name}(): {}", text.join("; ")))
-            })?;
             let html = renderer
-                .render(page, &component)
-                .map_err(|e| Diagnostic::file_error(&r.file, format!("in {name}(): {e}")))?;
+                .html(&self.component(hex, r, page, &dims)?)
+                .map_err(|e| Diagnostic::file_error(&r.file, e))?;
             let block = rest[..start].ends_with("<p>") && after.starts_with("</p>");
             if block {
                 out.push_str(&rest[..start - 3]);
@@ -706,11 +845,11 @@ impl<'a> Site<'a> {
         let mut tables = Table {
             caption: Some("Rows read per table".into()),
             columns: vec![
-                super::components::Column {
+                Column {
                     label: "table".into(),
                     numeric: false,
                 },
-                super::components::Column {
+                Column {
                     label: "rows".into(),
                     numeric: true,
                 },
@@ -774,15 +913,15 @@ impl<'a> Site<'a> {
                 data.accounts.rows.len()
             )),
             columns: vec![
-                super::components::Column {
+                Column {
                     label: "field".into(),
                     numeric: false,
                 },
-                super::components::Column {
+                Column {
                     label: "accounts".into(),
                     numeric: true,
                 },
-                super::components::Column {
+                Column {
                     label: "share".into(),
                     numeric: true,
                 },

@@ -1,0 +1,150 @@
+//! Neutral values of rendered report components: what a component shows (formatted text, status
+//! names, chart SVGs, links), before it becomes HTML (the theme's Tera templates) or Typst
+//! (`crate::render::typst`). Building them is `crate::site::components`; nothing here computes
+//! or formats a number.
+
+use serde::Serialize;
+
+/// A column of a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub label: String,
+    pub numeric: bool,
+}
+
+/// A cell: text, an optional link and status class, and a sort key for the script.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TableCell {
+    pub text: String,
+    pub href: Option<String>,
+    /// CSS classes: `num` and `status-good|warning|bad|missing|neutral`.
+    pub class: Option<String>,
+    pub sort: Option<String>,
+}
+
+impl TableCell {
+    /// The status named by the cell's class (`good`, `warning`, `bad`, `missing`, `neutral`).
+    pub fn status(&self) -> Option<&str> {
+        self.class
+            .as_deref()?
+            .split(' ')
+            .find_map(|c| c.strip_prefix("status-"))
+    }
+
+    /// Whether the cell holds a number (right-aligned).
+    pub fn numeric(&self) -> bool {
+        self.class
+            .as_deref()
+            .is_some_and(|c| c.split(' ').any(|c| c == "num"))
+    }
+}
+
+/// A table.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Table {
+    pub caption: Option<String>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<TableCell>>,
+    pub sortable: bool,
+}
+
+impl Table {
+    /// An empty, sortable table with these (label, numeric) columns.
+    pub fn new(columns: &[(&str, bool)]) -> Table {
+        Table {
+            caption: None,
+            columns: columns
+                .iter()
+                .map(|(l, n)| Column {
+                    label: (*l).to_string(),
+                    numeric: *n,
+                })
+                .collect(),
+            rows: Vec::new(),
+            sortable: true,
+        }
+    }
+}
+
+/// A KPI tile: the value with its status, target, changes and sparkline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tile {
+    pub name: String,
+    pub href: String,
+    pub value: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub target: Option<String>,
+    pub change: String,
+    pub change_year: String,
+    pub previous_label: String,
+    pub year_ago_label: String,
+    /// The sparkline, a standalone SVG.
+    pub sparkline: String,
+}
+
+/// One line of "what changed".
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub name: &'static str,
+    pub href: String,
+    pub verb: &'static str,
+    pub change: String,
+    pub value: String,
+    pub previous: String,
+    pub status: &'static str,
+}
+
+/// One fact of an account snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+    pub href: Option<String>,
+    pub status: Option<&'static str>,
+}
+
+/// A chart: its SVG, title, text alternative and data.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub svg: String,
+    pub title: String,
+    pub alt: String,
+    pub table: Table,
+}
+
+/// A rendered component, ready for HTML or Typst.
+#[derive(Debug, Clone)]
+pub enum Block {
+    Tiles(Vec<Tile>),
+    /// A metric value inside a sentence.
+    Inline {
+        text: String,
+        status: &'static str,
+        href: String,
+        title: String,
+    },
+    Figure(Figure),
+    Table(Table),
+    Changes(Vec<Change>),
+    Snapshot {
+        facts: Vec<Fact>,
+        risks: Vec<&'static str>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_name_their_status_and_alignment() {
+        let cell = TableCell {
+            class: Some("num status-bad".into()),
+            ..TableCell::default()
+        };
+        assert_eq!(cell.status(), Some("bad"));
+        assert!(cell.numeric());
+        assert_eq!(TableCell::default().status(), None);
+    }
+}

@@ -1,0 +1,346 @@
+//! Typst source for the PDFs: report Markdown (pulldown-cmark events) to Typst markup, component
+//! values (`crate::render::block`) to calls of the theme's Typst functions
+//! (`themes/default/typst/postsale.typ`), and the escaping of every string that comes from data or
+//! config. Prose is escaped character by character; data goes into Typst string literals. This
+//! module writes text only; running the `typst` program is `crate::site::pdf`.
+
+use crate::render::block::{Block, Table};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+/// Escapes text for Typst markup: every character with a meaning in markup gets a backslash, so
+/// the text prints literally.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '#' | '*' | '_' | '$' | '@' | '<' | '>' | '[' | ']' | '`' | '~' | '/' | '='
+            | '-' | '+' | '\'' | '"' | '.' | ':' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Typst string literal holding `text` exactly.
+pub fn string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn optional(text: Option<&str>) -> String {
+    text.map_or_else(|| "none".to_string(), string)
+}
+
+/// The SVG files a Typst source refers to, named relative to the source's folder.
+#[derive(Debug, Default)]
+pub struct Assets {
+    /// The folder of the images, relative to the `.typ` (e.g. `2026-Q3`).
+    pub dir: String,
+    /// (path relative to the `.typ`, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Assets {
+    /// Stores an SVG and returns the `image(...)` call that shows it.
+    fn image(&mut self, svg: &str, alt: &str, extra: &str) -> String {
+        let path = format!("{}/chart-{}.svg", self.dir, self.files.len() + 1);
+        self.files.push((path.clone(), svg.as_bytes().to_vec()));
+        format!("image({}, alt: {}{extra})", string(&path), string(alt))
+    }
+}
+
+fn table(t: &Table) -> String {
+    let columns: Vec<String> = t.columns.iter().map(|c| string(&c.label)).collect();
+    let numeric: Vec<&str> = t
+        .columns
+        .iter()
+        .map(|c| if c.numeric { "true" } else { "false" })
+        .collect();
+    let rows: Vec<String> = t
+        .rows
+        .iter()
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| format!("({}, {})", string(&c.text), optional(c.status())))
+                .collect();
+            format!("  ({},),\n", cells.join(", "))
+        })
+        .collect();
+    format!(
+        "#data-table(caption: {}, ({},), ({},), (\n{}));\n",
+        optional(t.caption.as_deref()),
+        columns.join(", "),
+        numeric.join(", "),
+        rows.concat()
+    )
+}
+
+/// A component value as a call of the theme's Typst functions; images go to `assets`.
+pub fn block(b: &Block, assets: &mut Assets) -> String {
+    match b {
+        Block::Tiles(tiles) => {
+            let items: Vec<String> = tiles
+                .iter()
+                .map(|t| {
+                    format!(
+                        "  (name: {}, value: {}, status: {}, status-label: {}, target: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
+                        string(&t.name),
+                        string(&t.value),
+                        string(t.status),
+                        string(t.status_label),
+                        optional(t.target.as_deref()),
+                        string(&t.change),
+                        string(&t.change_year),
+                        string(&t.previous_label),
+                        string(&t.year_ago_label),
+                        assets.image(&t.sparkline, &format!("{} trend", t.name), ", height: 2em"),
+                    )
+                })
+                .collect();
+            format!("#tiles((\n{}));\n", items.concat())
+        }
+        Block::Inline { text, status, .. } => {
+            format!("#value({}, {});", string(text), string(status))
+        }
+        Block::Figure(f) => format!(
+            "#chart({}, {});\n",
+            assets.image(&f.svg, &f.alt, ""),
+            string(&f.title)
+        ),
+        Block::Table(t) => table(t),
+        Block::Changes(changes) => {
+            let items: Vec<String> = changes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}),\n",
+                        string(c.name),
+                        string(c.verb),
+                        string(&c.change),
+                        string(&c.value),
+                        string(&c.previous),
+                        string(c.status)
+                    )
+                })
+                .collect();
+            format!("#changes((\n{}));\n", items.concat())
+        }
+        Block::Snapshot { facts, risks } => {
+            let items: Vec<String> = facts
+                .iter()
+                .map(|f| {
+                    format!(
+                        "  (label: {}, value: {}, status: {}),\n",
+                        string(f.label),
+                        string(&f.value),
+                        optional(f.status)
+                    )
+                })
+                .collect();
+            let risks: Vec<String> = risks.iter().map(|r| string(r)).collect();
+            format!(
+                "#snapshot((\n{}), ({}));\n",
+                items.concat(),
+                risks.iter().map(|r| format!("{r},")).collect::<String>()
+            )
+        }
+    }
+}
+
+/// Converts report Markdown to Typst markup. Component placeholders (`open` hex `close`) in the
+/// text are handed to `component`, which returns their Typst code.
+pub fn markdown<E>(
+    text: &str,
+    (open, close): (char, char),
+    component: &mut dyn FnMut(&str) -> Result<String, E>,
+) -> Result<String, E> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut lists: Vec<bool> = Vec::new();
+    let mut pending = String::new();
+    let mut flush = |pending: &mut String, out: &mut String| -> Result<(), E> {
+        let mut rest = pending.as_str();
+        while let Some(start) = rest.find(open) {
+            let Some(len) = rest[start..].find(close) else {
+                break;
+            };
+            out.push_str(&escape(&rest[..start]));
+            out.push_str(&component(&rest[start + open.len_utf8()..start + len])?);
+            rest = &rest[start + len + close.len_utf8()..];
+        }
+        out.push_str(&escape(rest));
+        pending.clear();
+        Ok(())
+    };
+    for event in Parser::new_ext(text, options) {
+        if let Event::Text(t) = &event {
+            pending.push_str(t);
+            continue;
+        }
+        flush(&mut pending, &mut out)?;
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Heading { level, .. } => {
+                    out.push('\n');
+                    out.push_str(&"=".repeat(level as usize));
+                    out.push(' ');
+                }
+                Tag::Emphasis => out.push_str("#emph["),
+                Tag::Strong => out.push_str("#strong["),
+                Tag::Strikethrough => out.push_str("#strike["),
+                Tag::BlockQuote(_) => out.push_str("#quote(block: true)["),
+                Tag::List(first) => {
+                    lists.push(first.is_some());
+                    out.push('\n');
+                }
+                Tag::Item => {
+                    out.push_str(&"  ".repeat(lists.len().saturating_sub(1)));
+                    out.push_str(if lists.last() == Some(&true) {
+                        "+ "
+                    } else {
+                        "- "
+                    });
+                }
+                Tag::Table(aligns) => {
+                    out.push_str(&format!("#table(columns: {}, ", aligns.len().max(1)));
+                }
+                Tag::TableCell => out.push('['),
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Paragraph | TagEnd::Heading(_) => out.push_str("\n\n"),
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => out.push(']'),
+                TagEnd::BlockQuote(_) => out.push_str("]\n\n"),
+                TagEnd::List(_) => {
+                    lists.pop();
+                    out.push('\n');
+                }
+                TagEnd::Item => out.push('\n'),
+                TagEnd::TableCell => out.push_str("], "),
+                TagEnd::Table => out.push_str(")\n\n"),
+                _ => {}
+            },
+            Event::Code(code) => out.push_str(&format!("#raw({});", string(&code))),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push_str(" \\\n"),
+            Event::Rule => out.push_str("#line(length: 100%)\n\n"),
+            Event::Html(html) | Event::InlineHtml(html) => out.push_str(&escape(&html)),
+            _ => {}
+        }
+    }
+    flush(&mut pending, &mut out)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::block::{Column, TableCell};
+
+    const HOSTILE: &[&str] = &[
+        "#read(\"/etc/passwd\")",
+        "*bold*",
+        "$x$",
+        "@ref",
+        "<label>",
+        "back\\slash \"quoted\"",
+        "_under_ `code` [link] ~ = - + 1. a/b",
+    ];
+
+    #[test]
+    fn escaped_markup_has_no_unescaped_special_character() {
+        for text in HOSTILE {
+            let escaped = escape(text);
+            let mut chars = escaped.chars();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    // Every backslash escapes the next character.
+                    assert!(chars.next().is_some(), "{escaped}");
+                } else {
+                    assert!(!"#*_$@<>[]`~/=-+'\"\\".contains(c), "{text} -> {escaped}");
+                }
+            }
+        }
+        assert_eq!(escape("#read()"), "\\#read()");
+    }
+
+    #[test]
+    fn string_literals_escape_backslashes_and_quotes_only() {
+        // `#read("/etc/passwd")` stays text inside a literal: only the quotes need a backslash.
+        assert_eq!(
+            string("#read(\"/etc/passwd\")"),
+            "\"#read(\\\"/etc/passwd\\\")\""
+        );
+        assert_eq!(string("a\\b\nc"), "\"a\\\\b\\nc\"");
+        assert_eq!(
+            string("$x$ @ref <label> *bold*"),
+            "\"$x$ @ref <label> *bold*\""
+        );
+    }
+
+    #[test]
+    fn markdown_becomes_markup_with_components_in_place() {
+        let text = "# Retention\n\nNRR is \u{E000}41\u{E001}, *up*.\n\n- one\n- two\n";
+        let typ = markdown(text, ('\u{E000}', '\u{E001}'), &mut |hex: &str| {
+            Ok::<_, ()>(format!("#value({}, \"good\");", string(hex)))
+        })
+        .expect("converts");
+        assert_eq!(
+            typ,
+            "\n= Retention\n\nNRR is #value(\"41\", \"good\");, #emph[up]\\.\n\n\n- one\n- two\n\n"
+        );
+    }
+
+    #[test]
+    fn tables_and_images_are_calls_with_literals() {
+        let mut assets = Assets {
+            dir: "2026-Q3".into(),
+            ..Assets::default()
+        };
+        let t = Table {
+            caption: None,
+            columns: vec![Column {
+                label: "account".into(),
+                numeric: false,
+            }],
+            rows: vec![vec![TableCell {
+                text: "<label>".into(),
+                class: Some("status-bad".into()),
+                ..TableCell::default()
+            }]],
+            sortable: true,
+        };
+        assert_eq!(
+            block(&Block::Table(t), &mut assets),
+            "#data-table(caption: none, (\"account\",), (false,), (\n  ((\"<label>\", \"bad\"),),\n));\n"
+        );
+        let fig = crate::render::block::Figure {
+            svg: "<svg/>".into(),
+            title: "MRR".into(),
+            alt: "MRR by month".into(),
+            table: Table::default(),
+        };
+        assert_eq!(
+            block(&Block::Figure(fig), &mut assets),
+            "#chart(image(\"2026-Q3/chart-1.svg\", alt: \"MRR by month\"), \"MRR\");\n"
+        );
+        assert_eq!(assets.files[0].0, "2026-Q3/chart-1.svg");
+    }
+}

@@ -1,0 +1,360 @@
+//! The PDFs as a reader gets them: `postsale build` with the real `typst` on the example project
+//! and on the hostile fixture, then checked with poppler and qpdf as a reader's tools would see
+//! them: valid files, page counts, the snapshot's figures equal to `postsale metrics`, pages that
+//! are not blank, hostile names printed literally, the same bytes twice, and the behaviour without
+//! typst. The tools are required: a missing one fails the test with how to install it.
+
+use postsale::metrics::catalog;
+use postsale::render::format;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn hostile() -> PathBuf {
+    root().join("tests/fixtures/projects/hostile")
+}
+
+/// Runs a tool, failing the test with an install hint when it is missing.
+fn tool(program: &str, args: &[&str]) -> Output {
+    Command::new(program).args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "`{program}` is needed by the PDF tests and cannot be run ({e}): install it \
+             (typst: `cargo install typst-cli --locked`; pdfinfo, pdftotext, pdftoppm: \
+             `apt-get install poppler-utils`; qpdf: `apt-get install qpdf`)"
+        )
+    })
+}
+
+fn typst_program() -> String {
+    std::env::var("POSTSALE_TYPST").unwrap_or_else(|_| "typst".into())
+}
+
+fn require_tools() {
+    let typst = typst_program();
+    for (program, arg) in [
+        (typst.as_str(), "--version"),
+        ("pdfinfo", "-v"),
+        ("pdftotext", "-v"),
+        ("pdftoppm", "-v"),
+        ("qpdf", "--version"),
+    ] {
+        tool(program, &[arg]);
+    }
+}
+
+fn build(project: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .arg("build")
+        .args(extra)
+        .arg("--project")
+        .arg(project)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("runs postsale")
+}
+
+fn built(project: &Path, out: &Path) {
+    let result = build(project, out, &[]);
+    assert!(
+        result.status.success(),
+        "build failed:\n{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+/// The example project's site with its PDFs, built once for every test of this file.
+fn example() -> &'static Path {
+    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &SITE
+        .get_or_init(|| {
+            require_tools();
+            let tmp = tempfile::tempdir().expect("tempdir");
+            let out = tmp.path().join("site");
+            built(&root(), &out);
+            (tmp, out)
+        })
+        .1
+}
+
+/// The PDFs of a site, as paths relative to it, sorted.
+fn pdfs(site: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(site)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The one PDF of a report folder (only the latest issue has one).
+fn pdf_of(site: &Path, report: &str) -> PathBuf {
+    let found: Vec<String> = pdfs(site)
+        .into_iter()
+        .filter(|p| p.starts_with(&format!("{report}/")))
+        .collect();
+    assert_eq!(found.len(), 1, "{report}: {found:?}");
+    site.join(&found[0])
+}
+
+fn pages(pdf: &Path) -> usize {
+    let out = tool("pdfinfo", &[&pdf.to_string_lossy()]);
+    assert!(out.status.success(), "pdfinfo {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count for {}", pdf.display()))
+}
+
+fn text(pdf: &Path) -> String {
+    let out = tool("pdftotext", &["-layout", &pdf.to_string_lossy(), "-"]);
+    assert!(out.status.success(), "pdftotext {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn every_pdf_of_the_example_passes_qpdf_check() {
+    let site = example();
+    let all = pdfs(site);
+    for report in ["board", "board-deck", "monthly", "weekly"] {
+        assert!(
+            all.iter().any(|p| p.starts_with(&format!("{report}/"))),
+            "no PDF for {report}: {all:?}"
+        );
+    }
+    for pdf in &all {
+        let out = tool("qpdf", &["--check", &site.join(pdf).to_string_lossy()]);
+        assert!(
+            out.status.success(),
+            "qpdf --check {pdf}:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        // The source and its page sit beside the PDF.
+        let typ = site.join(pdf.replace(".pdf", ".typ"));
+        assert!(typ.is_file(), "{} missing", typ.display());
+        let html = std::fs::read_to_string(site.join(pdf.replace(".pdf", ".html"))).expect("page");
+        let name = pdf.rsplit('/').next().expect("file name");
+        assert!(
+            html.contains(&format!("href=\"{name}\"")),
+            "{pdf}: the page does not link to its PDF"
+        );
+    }
+}
+
+#[test]
+fn the_snapshot_has_one_page_and_the_board_deck_five_to_ten() {
+    let site = example();
+    assert_eq!(pages(&pdf_of(site, "board")), 1);
+    let deck = pages(&pdf_of(site, "board-deck"));
+    assert!((5..=10).contains(&deck), "board deck has {deck} slides");
+    assert!(pages(&pdf_of(site, "monthly")) >= 3);
+    assert!(pages(&pdf_of(site, "weekly")) >= 3);
+}
+
+#[test]
+fn the_snapshot_shows_the_engines_nrr_grr_and_arr() {
+    let site = example();
+    let pdf = pdf_of(site, "board");
+    let period = pdf
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .expect("period");
+    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["metrics", "nrr", "grr", "arr", "--format", "json"])
+        .args(["--period", &period, "--project"])
+        .arg(root())
+        .output()
+        .expect("runs postsale metrics");
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let shown = text(&pdf);
+    for id in ["nrr", "grr", "arr"] {
+        let def = catalog::get(id).expect("in the catalog");
+        let v = json["metrics"][id].as_f64();
+        assert!(v.is_some(), "{id} missing for {period}");
+        // KPI tiles show money short ($21.7M), the rest with the metric's own format.
+        let formatted = if id == "arr" {
+            v.map(|v| format::money_short(v, "USD")).unwrap_or_default()
+        } else {
+            format::value(def, v, "USD")
+        };
+        assert!(
+            shown.contains(&formatted),
+            "{id} = {formatted} not in the snapshot:\n{shown}"
+        );
+    }
+    assert!(shown.contains("What changed"), "{shown}");
+    assert!(shown.contains("Renewal forecast"), "{shown}");
+}
+
+/// The share of pixels darker than near-white in a binary PGM (P5, 8-bit).
+fn ink_share(pgm: &[u8]) -> f64 {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 && i < pgm.len() {
+        while i < pgm.len() && pgm[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < pgm.len() && !pgm[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&pgm[start..i]).into_owned());
+    }
+    assert_eq!(fields.first().map(String::as_str), Some("P5"), "not a PGM");
+    let pixels = &pgm[i + 1..];
+    let dark = pixels.iter().filter(|p| **p < 235).count();
+    dark as f64 / pixels.len().max(1) as f64
+}
+
+#[test]
+fn rendered_pages_are_not_blank() {
+    let site = example();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for report in ["board", "board-deck"] {
+        let pdf = pdf_of(site, report);
+        let prefix = tmp.path().join(report);
+        let out = tool(
+            "pdftoppm",
+            &[
+                "-gray",
+                "-r",
+                "30",
+                &pdf.to_string_lossy(),
+                &prefix.to_string_lossy(),
+            ],
+        );
+        assert!(out.status.success(), "pdftoppm {report}");
+        let mut rendered = 0;
+        for entry in std::fs::read_dir(tmp.path()).expect("ls") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().expect("name").to_string_lossy().into_owned();
+            if !name.starts_with(&format!("{report}-")) {
+                continue;
+            }
+            rendered += 1;
+            let share = ink_share(&std::fs::read(&path).expect("read"));
+            assert!(share > 0.01, "{name} is almost blank ({share:.4} ink)");
+        }
+        assert_eq!(rendered, pages(&pdf), "{report}: one image per page");
+    }
+}
+
+#[test]
+fn hostile_names_print_literally_and_builds_are_byte_identical() {
+    require_tools();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    built(&hostile(), &one);
+    built(&hostile(), &two);
+    let all = pdfs(&one);
+    assert_eq!(all, pdfs(&two));
+    assert!(all.len() >= 3, "{all:?}");
+    for pdf in &all {
+        let (a, b) = (
+            std::fs::read(one.join(pdf)).expect("read"),
+            std::fs::read(two.join(pdf)).expect("read"),
+        );
+        assert!(a == b, "{pdf} differs between two builds");
+    }
+    let shown = text(&pdf_of(&one, "review"));
+    for literal in [
+        "#read(\"/etc/passwd\")",
+        "*bold* Logistics",
+        "$x$ Partners",
+        "@ref Health",
+        "<label> Health",
+        "back\\slash",
+        "@ref <label>",
+        "Prose with markup characters: #read(\"/etc/passwd\"), $x$, @ref, <label>, back\\slash and \"quotes\".",
+    ] {
+        assert!(
+            shown.contains(literal),
+            "{literal} not printed literally:\n{shown}"
+        );
+    }
+    // The file typst would have read is not in the PDF.
+    assert!(!shown.contains("root:"), "{shown}");
+}
+
+#[test]
+fn without_typst_the_html_site_is_written_and_the_build_fails_unless_no_pdf() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .env("POSTSALE_TYPST", "/nonexistent/typst")
+        .args(["build", "--project"])
+        .arg(hostile())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs postsale");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success(), "exit 0 without typst");
+    assert!(
+        stderr.contains("typst not found")
+            && stderr.contains("cargo install typst-cli --locked")
+            && stderr.contains("POSTSALE_TYPST")
+            && stderr.contains("the HTML site was written to"),
+        "{stderr}"
+    );
+    assert!(out.join("index.html").is_file());
+    assert!(pdfs(&out).is_empty());
+    let no_pdf = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .env("POSTSALE_TYPST", "/nonexistent/typst")
+        .args(["build", "--no-pdf", "--project"])
+        .arg(hostile())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs postsale");
+    assert!(
+        no_pdf.status.success(),
+        "{}",
+        String::from_utf8_lossy(&no_pdf.stderr)
+    );
+    assert!(out.join("index.html").is_file());
+}
+
+#[test]
+fn a_typst_error_names_its_report_and_leaves_the_previous_site() {
+    require_tools();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    for entry in walkdir::WalkDir::new(hostile()) {
+        let entry = entry.expect("walk");
+        let to = project.join(entry.path().strip_prefix(hostile()).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+    let out = tmp.path().join("site");
+    built(&project, &out);
+    let before = std::fs::read(out.join("index.html")).expect("index");
+    let theme = project.join("themes/default/typst");
+    std::fs::create_dir_all(&theme).expect("mkdir");
+    std::fs::write(theme.join("postsale.typ"), "#let layout-document(..args) = {\n").expect("write");
+    let result = build(&project, &out, &[]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success());
+    assert!(
+        stderr.contains("reports/review.md") && stderr.contains("review/2026-03.typ"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(out.join("index.html")).expect("index"), before);
+}
