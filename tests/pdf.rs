@@ -20,13 +20,16 @@ fn hostile() -> PathBuf {
 
 /// Runs a tool, failing the test with an install hint when it is missing.
 fn tool(program: &str, args: &[&str]) -> Output {
-    Command::new(program).args(args).output().unwrap_or_else(|e| {
-        panic!(
-            "`{program}` is needed by the PDF tests and cannot be run ({e}): install it \
+    Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "`{program}` is needed by the PDF tests and cannot be run ({e}): install it \
              (typst: `cargo install typst-cli --locked`; pdfinfo, pdftotext, pdftoppm: \
              `apt-get install poppler-utils`; qpdf: `apt-get install qpdf`)"
-        )
-    })
+            )
+        })
 }
 
 fn typst_program() -> String {
@@ -241,7 +244,11 @@ fn rendered_pages_are_not_blank() {
         let mut rendered = 0;
         for entry in std::fs::read_dir(tmp.path()).expect("ls") {
             let path = entry.expect("entry").path();
-            let name = path.file_name().expect("name").to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
             if !name.starts_with(&format!("{report}-")) {
                 continue;
             }
@@ -348,7 +355,11 @@ fn a_typst_error_names_its_report_and_leaves_the_previous_site() {
     let before = std::fs::read(out.join("index.html")).expect("index");
     let theme = project.join("themes/default/typst");
     std::fs::create_dir_all(&theme).expect("mkdir");
-    std::fs::write(theme.join("postsale.typ"), "#let layout-document(..args) = {\n").expect("write");
+    std::fs::write(
+        theme.join("postsale.typ"),
+        "#let layout-document(..args) = {\n",
+    )
+    .expect("write");
     let result = build(&project, &out, &[]);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(!result.status.success());
@@ -356,5 +367,8 @@ fn a_typst_error_names_its_report_and_leaves_the_previous_site() {
         stderr.contains("reports/review.md") && stderr.contains("review/2026-03.typ"),
         "{stderr}"
     );
-    assert_eq!(std::fs::read(out.join("index.html")).expect("index"), before);
+    assert_eq!(
+        std::fs::read(out.join("index.html")).expect("index"),
+        before
+    );
 }

@@ -49,7 +49,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         today: super::metrics::today(),
         out: args.out,
         progress: std::io::stderr().is_terminal(),
+        pdf: !args.no_pdf,
     };
+    if !args.no_pdf {
+        let typst = crate::config::load(&args.project)
+            .ok()
+            .and_then(|c| c.typst);
+        if let Err(message) = crate::site::pdf::find(typst.as_deref(), &args.project) {
+            eprintln!("warning: {message}; serving the HTML site and the Typst sources only");
+        }
+    }
     serve::run(&args.project, &options, &mut print)
 }
 

@@ -93,6 +93,15 @@ fn band_status(b: Option<HealthBand>) -> &'static str {
     }
 }
 
+/// The engine scope of a page: its one account, its mask, or everyone.
+fn page_scope<'m>(page: &Page, mask: &'m Option<std::sync::Arc<Vec<bool>>>) -> Scope<'m> {
+    match (&page.entity, mask) {
+        (Entity::Account(a), _) => Scope::One(*a),
+        (_, Some(m)) => Scope::Only(m),
+        (_, None) => Scope::All,
+    }
+}
+
 /// Renders components of one build.
 pub struct Renderer<'r, 'a> {
     pub facts: &'r Facts<'a>,
@@ -142,8 +151,18 @@ impl Renderer<'_, '_> {
             .map_err(|e| super::theme::tera_error(&e))
     }
 
+    /// The mask of the page's accounts (`None` for everyone).
     fn scope_mask(&self, page: &Page) -> Option<std::sync::Arc<Vec<bool>>> {
         self.facts.mask(&page.entity)
+    }
+
+    /// The mask for `page_scope`: none on an account page, which uses `Scope::One` rather than
+    /// a mask over every account.
+    fn group_mask(&self, page: &Page) -> Option<std::sync::Arc<Vec<bool>>> {
+        match page.entity {
+            Entity::Account(_) => None,
+            _ => self.facts.mask(&page.entity),
+        }
     }
 
     /// Renders one component to HTML.
@@ -619,11 +638,8 @@ impl Renderer<'_, '_> {
             }
             "renewals" => self.renewals_table(page, columns, limit, &mut table),
             "movers" => {
-                let mask = self.scope_mask(page);
-                let scope = match &mask {
-                    Some(m) => Scope::Only(m),
-                    None => Scope::All,
-                };
+                let mask = self.group_mask(page);
+                let scope = page_scope(page, &mask);
                 let from = as_of.checked_sub_days(Days::new(7)).unwrap_or(as_of);
                 let mut movers = health::movers(&self.facts.ctx, scope, from, as_of);
                 movers.retain(|m| m.change() != 0.0);
@@ -773,11 +789,8 @@ impl Renderer<'_, '_> {
             }
             "forecast" => {
                 let next = page.period.next(self.fiscal());
-                let mask = self.scope_mask(page);
-                let scope = match &mask {
-                    Some(m) => Scope::Only(m),
-                    None => Scope::All,
-                };
+                let mask = self.group_mask(page);
+                let scope = page_scope(page, &mask);
                 let line = renewals::board_line(&self.facts.ctx, &next, scope);
                 table.caption = Some(format!("Renewals due in {}", next.label()));
                 let share = |v: f64| {
@@ -849,11 +862,8 @@ impl Renderer<'_, '_> {
                 table.sortable = false;
             }
             "churn_reasons" => {
-                let mask = self.scope_mask(page);
-                let scope = match &mask {
-                    Some(m) => Scope::Only(m),
-                    None => Scope::All,
-                };
+                let mask = self.group_mask(page);
+                let scope = page_scope(page, &mask);
                 let reasons = segments::churn_reasons(&self.facts.ctx, &page.period, scope);
                 let total: f64 = reasons.values().map(|t| t.arr.to_f64()).sum();
                 for (reason, tally) in &reasons {
@@ -961,12 +971,16 @@ impl Renderer<'_, '_> {
         let data = self.facts.ctx.data;
         let as_of = self.facts.ctx.as_of;
         let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
-        let mask = self.scope_mask(page);
         let all = data.renewals.as_deref().unwrap_or_default();
         let selected: Vec<&crate::data::Renewal> = match page.entity {
-            // An account page lists every renewal of the account, latest first.
-            Entity::Account(a) => all.iter().filter(|r| r.account == a).rev().collect(),
+            // An account page lists every renewal of the account, latest first (renewals are
+            // sorted by account).
+            Entity::Account(a) => health::account_rows(all, a, |r| r.account)
+                .iter()
+                .rev()
+                .collect(),
             _ => {
+                let mask = self.scope_mask(page);
                 let mut v: Vec<&crate::data::Renewal> = all
                     .iter()
                     .filter(|r| !r.stage.is_closed())
@@ -1071,11 +1085,8 @@ impl Renderer<'_, '_> {
     ) -> Result<(Chart, String, String, Table), String> {
         let fiscal = self.fiscal();
         let data = self.facts.ctx.data;
-        let mask = self.scope_mask(page);
-        let scope = match &mask {
-            Some(m) => Scope::Only(m),
-            None => Scope::All,
-        };
+        let mask = self.group_mask(page);
+        let scope = page_scope(page, &mask);
         match source {
             Source::Metrics(defs) => {
                 let history = page.period.history(periods, fiscal);

@@ -47,6 +47,12 @@ impl<'a> Facts<'a> {
         if *entity == Entity::All {
             return None;
         }
+        // One account's mask is cheap to make and would cost a mask over every account per
+        // account page if kept.
+        if let Entity::Account(x) = entity {
+            let rows = self.ctx.data.accounts.rows.len();
+            return Some(Arc::new((0..rows).map(|i| i as AccountIx == *x).collect()));
+        }
         let mut masks = self.masks.lock().unwrap_or_else(|e| e.into_inner());
         let mask = masks.entry(entity.clone()).or_insert_with(|| {
             let rows = &self.ctx.data.accounts.rows;

@@ -134,6 +134,10 @@ pub struct Site<'a> {
     as_of: NaiveDate,
     /// Whether PDFs are compiled, so the latest issue of each PDF report links to its PDF.
     pdf: bool,
+    /// The segments of the data, sorted (the `segments` variable of report bodies).
+    segments: Vec<String>,
+    /// The `by` dimensions the data offers.
+    dimensions: Vec<String>,
 }
 
 /// The Typst source of one report's PDF and the files it refers to, as site paths.
@@ -173,6 +177,15 @@ impl<'a> Site<'a> {
                 *slot = Some(r.slug.clone());
             }
         }
+        let mut segments: Vec<String> = project
+            .data
+            .accounts
+            .rows
+            .iter()
+            .filter_map(|a| a.segment.clone())
+            .collect();
+        segments.sort_unstable();
+        segments.dedup();
         Site {
             project,
             tera,
@@ -180,6 +193,8 @@ impl<'a> Site<'a> {
             links,
             as_of,
             pdf,
+            segments,
+            dimensions: super::dimensions(&project.data),
         }
     }
 
@@ -543,7 +558,6 @@ impl<'a> Site<'a> {
     /// The Markdown body of a report for one page: its Tera template evaluated, with component
     /// calls left as placeholders.
     fn body_text(&self, r: &Report, page: &Page) -> Result<String, Diagnostic> {
-        let data = &self.project.data;
         let mut ctx = tera::Context::new();
         ctx.insert("project", &self.project.config.name);
         ctx.insert("as_of", &self.as_of.to_string());
@@ -558,15 +572,7 @@ impl<'a> Site<'a> {
                 Entity::Csm(_) => "csm", Entity::Segment(_) => "segment", _ => "account" }}),
         };
         ctx.insert("entity", &entity);
-        let mut segments: Vec<&str> = data
-            .accounts
-            .rows
-            .iter()
-            .filter_map(|a| a.segment.as_deref())
-            .collect();
-        segments.sort_unstable();
-        segments.dedup();
-        ctx.insert("segments", &segments);
+        ctx.insert("segments", &self.segments);
         self.tera
             .render(&body_template(&r.slug), &ctx)
             .map_err(|e| r.template_problem(&e))
@@ -631,8 +637,7 @@ impl<'a> Site<'a> {
         let html_path = Self::report_path(r, period);
         let base = html_path.trim_end_matches(".html").to_string();
         let page = self.page(&html_path, period.clone(), Entity::All);
-        let dims = super::dimensions(&self.project.data);
-        let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
+        let dims: Vec<&str> = self.dimensions.iter().map(String::as_str).collect();
         let stem = base.rsplit('/').next().unwrap_or(&base).to_string();
         let mut assets = typst::Assets {
             dir: stem.clone(),
@@ -693,8 +698,7 @@ impl<'a> Site<'a> {
     /// Replaces each component placeholder with its HTML; a placeholder alone in a paragraph
     /// replaces the paragraph.
     fn substitute(&self, html: &str, r: &Report, page: &Page) -> Result<String, Diagnostic> {
-        let dims = super::dimensions(&self.project.data);
-        let dims: Vec<&str> = dims.iter().map(String::as_str).collect();
+        let dims: Vec<&str> = self.dimensions.iter().map(String::as_str).collect();
         let renderer = self.renderer();
         let mut out = String::with_capacity(html.len() * 2);
         let mut rest = html;
@@ -760,10 +764,7 @@ impl<'a> Site<'a> {
                 escape(&period.label())
             ));
             for dim in ["segment", "acv_band", "cohort", "region"] {
-                if !super::dimensions(&self.project.data)
-                    .iter()
-                    .any(|d| d == dim)
-                {
+                if !self.dimensions.iter().any(|d| d == dim) {
                     continue;
                 }
                 body.push_str(&format!("<h3>By {}</h3>\n", escape(&dim.replace('_', " "))));

@@ -40,6 +40,8 @@ pub struct Options {
     pub out: PathBuf,
     /// Show a progress bar during the first build (only on a terminal); rebuilds print a line.
     pub progress: bool,
+    /// Build the PDFs too (false with `--no-pdf`); without typst, only their Typst sources.
+    pub pdf: bool,
 }
 
 /// What happened, for the caller to print.
@@ -278,6 +280,14 @@ impl State {
                 as_of,
                 out: self.out.clone(),
                 progress,
+                pdf: if self.options.pdf {
+                    match super::pdf::find(project.config.typst.as_deref(), &project.dir) {
+                        Ok(typst) => super::Pdf::Compile(typst),
+                        Err(_) => super::Pdf::SourcesOnly,
+                    }
+                } else {
+                    super::Pdf::Skip
+                },
             },
         );
         if built.is_ok() {
