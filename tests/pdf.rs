@@ -20,13 +20,16 @@ fn hostile() -> PathBuf {
 
 /// Runs a tool, failing the test with an install hint when it is missing.
 fn tool(program: &str, args: &[&str]) -> Output {
-    Command::new(program).args(args).output().unwrap_or_else(|e| {
-        panic!(
-            "`{program}` is needed by the PDF tests and cannot be run ({e}): install it \
+    Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "`{program}` is needed by the PDF tests and cannot be run ({e}): install it \
              (typst: `cargo install typst-cli --locked`; pdfinfo, pdftotext, pdftoppm: \
              `apt-get install poppler-utils`; qpdf: `apt-get install qpdf`)"
-        )
-    })
+            )
+        })
 }
 
 fn typst_program() -> String {
@@ -241,7 +244,11 @@ fn rendered_pages_are_not_blank() {
         let mut rendered = 0;
         for entry in std::fs::read_dir(tmp.path()).expect("ls") {
             let path = entry.expect("entry").path();
-            let name = path.file_name().expect("name").to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
             if !name.starts_with(&format!("{report}-")) {
                 continue;
             }
@@ -311,7 +318,7 @@ fn without_typst_the_html_site_is_written_and_the_build_fails_unless_no_pdf() {
             && stderr.contains("the HTML site was written to"),
         "{stderr}"
     );
-    assert!(out.join("index.html").is_file());
+    assert!(out.join("review/2026-03.html").is_file());
     assert!(pdfs(&out).is_empty());
     let no_pdf = Command::new(env!("CARGO_BIN_EXE_postsale"))
         .env("POSTSALE_TYPST", "/nonexistent/typst")
@@ -326,7 +333,7 @@ fn without_typst_the_html_site_is_written_and_the_build_fails_unless_no_pdf() {
         "{}",
         String::from_utf8_lossy(&no_pdf.stderr)
     );
-    assert!(out.join("index.html").is_file());
+    assert!(out.join("review/2026-03.html").is_file());
 }
 
 #[test]
@@ -345,10 +352,14 @@ fn a_typst_error_names_its_report_and_leaves_the_previous_site() {
     }
     let out = tmp.path().join("site");
     built(&project, &out);
-    let before = std::fs::read(out.join("index.html")).expect("index");
+    let before = std::fs::read(out.join("review/2026-03.html")).expect("index");
     let theme = project.join("themes/default/typst");
     std::fs::create_dir_all(&theme).expect("mkdir");
-    std::fs::write(theme.join("postsale.typ"), "#let layout-document(..args) = {\n").expect("write");
+    std::fs::write(
+        theme.join("postsale.typ"),
+        "#let layout-document(..args) = {\n",
+    )
+    .expect("write");
     let result = build(&project, &out, &[]);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(!result.status.success());
@@ -356,5 +367,8 @@ fn a_typst_error_names_its_report_and_leaves_the_previous_site() {
         stderr.contains("reports/review.md") && stderr.contains("review/2026-03.typ"),
         "{stderr}"
     );
-    assert_eq!(std::fs::read(out.join("index.html")).expect("index"), before);
+    assert_eq!(
+        std::fs::read(out.join("review/2026-03.html")).expect("index"),
+        before
+    );
 }
