@@ -286,6 +286,7 @@ fn hostile_names_print_literally_and_builds_are_byte_identical() {
         "<label> Health",
         "back\\slash",
         "@ref <label>",
+        "Net revenue retention was ",
         "Prose with markup characters: #read(\"/etc/passwd\"), $x$, @ref, <label>, back\\slash and \"quotes\".",
     ] {
         assert!(
