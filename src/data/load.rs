@@ -217,6 +217,11 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     if let Some(rows) = &mut dataset.sponsor_changes {
         rows.sort_by_key(|r| (r.account, r.date));
     }
+    // Forecast snapshots by renewal, then day: "the latest snapshot on or before a day" of one
+    // renewal is a binary search.
+    if let Some(rows) = &mut dataset.forecasts {
+        rows.sort_by_key(|r| (r.renewal, r.snapshot_on));
+    }
     let notices = FEEDS
         .iter()
         .filter(|(table, _)| wanted(table) && !dataset.has_table(table))

@@ -6,7 +6,7 @@
 
 use super::health::{HealthBand, account_rows, score_on, usage_declined};
 use super::{Context, Scope, Value, Values, pct};
-use crate::data::{AccountIx, ActivityStatus, Money, Renewal, RenewalStage};
+use crate::data::{AccountIx, ActivityStatus, ForecastSnapshot, Money, Renewal, RenewalStage};
 use crate::period::Period;
 use chrono::{Days, NaiveDate};
 use std::collections::BTreeMap;
@@ -173,33 +173,55 @@ pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, 
     out
 }
 
+/// The indexes of the renewals of the accounts in scope (renewals are sorted by account).
+fn scoped_renewals<'a>(
+    renewals: &'a [Renewal],
+    scope: Scope<'a>,
+    count: AccountIx,
+) -> impl Iterator<Item = usize> + 'a {
+    let whole = matches!(scope, Scope::All);
+    let walk = whole.then(|| 0..renewals.len()).into_iter().flatten();
+    let jump = (!whole)
+        .then(move || {
+            scope.accounts(count).flat_map(move |a| {
+                renewals.partition_point(|r| r.account < a)
+                    ..renewals.partition_point(|r| r.account <= a)
+            })
+        })
+        .into_iter()
+        .flatten();
+    walk.chain(jump)
+}
+
+/// The latest forecast snapshot of a renewal dated on or before `day` (snapshots are sorted by
+/// renewal, then day).
+fn latest_snapshot(
+    snapshots: &[ForecastSnapshot],
+    renewal: usize,
+    day: NaiveDate,
+) -> Option<&ForecastSnapshot> {
+    let renewal = renewal as u32;
+    let end = snapshots.partition_point(|s| (s.renewal, s.snapshot_on) <= (renewal, day));
+    snapshots[..end].last().filter(|s| s.renewal == renewal)
+}
+
 /// ARR of renewals due in the period whose forecast snapshot at T-`days` was flagged at risk.
 pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -> Value {
     let snapshots = ctx.data.forecasts.as_deref()?;
     let renewals = ctx.data.renewals.as_deref()?;
-    let mut latest: BTreeMap<u32, (NaiveDate, bool)> = BTreeMap::new();
-    for s in snapshots {
-        let r = &renewals[s.renewal as usize];
-        if !period.contains(r.due_on) || !scope.includes(r.account) {
-            continue;
-        }
-        let cutoff = r
-            .due_on
-            .checked_sub_days(Days::new(days))
-            .unwrap_or(r.due_on);
-        if s.snapshot_on <= cutoff
-            && latest
-                .get(&s.renewal)
-                .is_none_or(|(d, _)| s.snapshot_on > *d)
-        {
-            latest.insert(s.renewal, (s.snapshot_on, s.at_risk));
-        }
-    }
+    let count = ctx.data.accounts.rows.len() as AccountIx;
     Some(
-        latest
-            .iter()
-            .filter(|(_, (_, risk))| *risk)
-            .map(|(i, _)| renewals[*i as usize].arr.to_f64())
+        scoped_renewals(renewals, scope, count)
+            .filter(|&i| {
+                let r = &renewals[i];
+                let cutoff = r
+                    .due_on
+                    .checked_sub_days(Days::new(days))
+                    .unwrap_or(r.due_on);
+                period.contains(r.due_on)
+                    && latest_snapshot(snapshots, i, cutoff).is_some_and(|s| s.at_risk)
+            })
+            .map(|i| renewals[i].arr.to_f64())
             .sum(),
     )
 }
@@ -209,25 +231,18 @@ pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -
 pub fn forecast_accuracy(ctx: &Context, period: &Period, scope: Scope, day: NaiveDate) -> Value {
     let snapshots = ctx.data.forecasts.as_deref()?;
     let renewals = ctx.data.renewals.as_deref()?;
-    let mut latest: BTreeMap<u32, (NaiveDate, Money)> = BTreeMap::new();
-    for s in snapshots.iter().filter(|s| s.snapshot_on <= day) {
-        let r = &renewals[s.renewal as usize];
-        if period.contains(r.due_on)
-            && r.stage.is_closed()
-            && scope.includes(r.account)
-            && latest
-                .get(&s.renewal)
-                .is_none_or(|(d, _)| s.snapshot_on > *d)
-        {
-            latest.insert(s.renewal, (s.snapshot_on, s.forecast_arr));
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    let (mut forecast, mut actual) = (0i64, 0i64);
+    for i in scoped_renewals(renewals, scope, count) {
+        let r = &renewals[i];
+        if !period.contains(r.due_on) || !r.stage.is_closed() {
+            continue;
+        }
+        if let Some(s) = latest_snapshot(snapshots, i, day) {
+            forecast += s.forecast_arr.cents();
+            actual += r.renewed().map_or(0, Money::cents);
         }
     }
-    let forecast: i64 = latest.values().map(|(_, m)| m.cents()).sum();
-    let actual: i64 = latest
-        .keys()
-        .filter_map(|i| renewals[*i as usize].renewed())
-        .map(Money::cents)
-        .sum();
     pct(actual as f64, forecast as f64)
 }
 
