@@ -1,5 +1,6 @@
 //! The site: a project (config, data, reports, theme) loaded and checked as one value, the page
-//! plan, parallel rendering and the atomic write. `build` lists the steps in order.
+//! plan, parallel rendering, the PDFs (Typst sources, compiled beside the pages) and the atomic
+//! write. `build` lists the steps in order.
 
 pub mod components;
 pub mod facts;
