@@ -430,6 +430,16 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_typst_program_is_an_error() {
+        let problems = errors("typst: ' '\n");
+        assert!(
+            problems.iter().any(|d| d.contains("bad value for 'typst'")),
+            "{problems:?}"
+        );
+        assert!(errors("typst: /opt/typst/bin/typst\n").is_empty());
+    }
+
+    #[test]
     fn as_of_prefers_the_flag_then_the_config() {
         let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
         let config = Config {

@@ -145,6 +145,12 @@ fn every_pdf_of_the_example_passes_qpdf_check() {
             "qpdf --check {pdf}:\n{}",
             String::from_utf8_lossy(&out.stdout)
         );
+        // Tagged (PDF/UA-1), titled, and dated by the as-of day, not by the clock.
+        let info = tool("pdfinfo", &[&site.join(pdf).to_string_lossy()]);
+        let info = String::from_utf8_lossy(&info.stdout);
+        assert!(info.contains("Tagged:          yes"), "{pdf}:\n{info}");
+        assert!(info.contains("Title:"), "{pdf}:\n{info}");
+        assert!(info.contains("Nov  1 00:00:00 2026"), "{pdf}:\n{info}");
         // The source and its page sit beside the PDF.
         let typ = site.join(pdf.replace(".pdf", ".typ"));
         assert!(typ.is_file(), "{} missing", typ.display());

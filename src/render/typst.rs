@@ -9,7 +9,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// Escapes text for Typst markup: every character with a meaning in markup gets a backslash, so
 /// the text prints literally.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -26,7 +26,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A Typst string literal holding `text` exactly.
-pub fn string(text: &str) -> String {
+pub(crate) fn string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -49,11 +49,11 @@ fn optional(text: Option<&str>) -> String {
 
 /// The SVG files a Typst source refers to, named relative to the source's folder.
 #[derive(Debug, Default)]
-pub struct Assets {
+pub(crate) struct Assets {
     /// The folder of the images, relative to the `.typ` (e.g. `2026-Q3`).
-    pub dir: String,
+    pub(crate) dir: String,
     /// (path relative to the `.typ`, bytes).
-    pub files: Vec<(String, Vec<u8>)>,
+    pub(crate) files: Vec<(String, Vec<u8>)>,
 }
 
 impl Assets {
@@ -93,7 +93,7 @@ fn table(t: &Table) -> String {
 }
 
 /// A component value as a call of the theme's Typst functions; images go to `assets`.
-pub fn block(b: &Block, assets: &mut Assets) -> String {
+pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
     match b {
         Block::Tiles(tiles) => {
             let items: Vec<String> = tiles
@@ -166,7 +166,7 @@ pub fn block(b: &Block, assets: &mut Assets) -> String {
 
 /// Converts report Markdown to Typst markup. Component placeholders (`open` hex `close`) in the
 /// text are handed to `component`, which returns their Typst code.
-pub fn markdown<E>(
+pub(crate) fn markdown<E>(
     text: &str,
     (open, close): (char, char),
     component: &mut dyn FnMut(&str) -> Result<String, E>,

@@ -1,8 +1,10 @@
-//! Renders checked report components (`crate::report::component::Component`) to HTML for one
-//! page: KPI tiles, inline values, charts with their data tables, tables with drill-down links,
-//! "what changed" and the account snapshot. Numbers come from `Facts` (the metric engine's
-//! results); this module chooses, formats and links them. HTML comes from the theme's component
-//! templates, so every value is escaped by Tera.
+//! Renders checked report components (`crate::report::component::Component`) for one page in
+//! two steps: [`Renderer::build`] makes the component's neutral value (`crate::render::block`:
+//! KPI tiles, inline values, charts with their data tables, tables with drill-down links, "what
+//! changed" and the account snapshot), which [`Renderer::html`] turns into HTML through the
+//! theme's component templates (every value escaped by Tera) and `crate::render::typst` into
+//! Typst for the PDFs. Numbers come from `Facts` (the metric engine's results); this module
+//! chooses, formats and links them.
 
 use super::facts::{Entity, Facts};
 use super::links::Links;

@@ -1,6 +1,7 @@
 //! The site: a project (config, data, reports, theme) loaded and checked as one value, the page
-//! plan, parallel rendering and the atomic write. `build` lists the steps in order; `serve`
-//! rebuilds on changes, reloading only the parts of the project a change touches.
+//! plan, parallel rendering, the PDFs (Typst sources, compiled beside the pages) and the atomic
+//! write. `build` lists the steps in order; `serve` rebuilds on changes, reloading only the parts
+//! of the project a change touches.
 
 pub mod components;
 pub mod facts;

@@ -1,7 +1,9 @@
 //! The page plan and page rendering. Every page is a `Job`; `render_all` renders jobs in
 //! parallel. A report page renders in three passes: Tera evaluates the body (variables, loops,
 //! and component calls, which leave a placeholder holding their arguments), pulldown-cmark turns
-//! the Markdown into HTML, and each placeholder is replaced by its component's HTML.
+//! the Markdown into HTML, and each placeholder is replaced by its component's HTML. A report's
+//! PDF source takes the same first pass, then `crate::render::typst` turns the Markdown and the
+//! components' values into Typst.
 
 use super::Project;
 use super::components::{Page, Renderer, escape};

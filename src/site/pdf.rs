@@ -53,11 +53,11 @@ pub fn find(configured: Option<&str>, project: &Path) -> Result<Typst, String> {
             version: String::from_utf8_lossy(&out.stdout).trim().to_string(),
         }),
         Ok(out) => Err(format!(
-            "typst not found: `{shown} --version` (from {origin}) failed: {}; {INSTALL_HINT}",
+            "typst not found: {INSTALL_HINT} (`{shown} --version`, from {origin}, failed: {})",
             String::from_utf8_lossy(&out.stderr).trim()
         )),
         Err(e) => Err(format!(
-            "typst not found: cannot run `{shown}` (from {origin}): {e}; {INSTALL_HINT}"
+            "typst not found: {INSTALL_HINT} (cannot run `{shown}`, from {origin}: {e})"
         )),
     }
 }
