@@ -180,7 +180,7 @@ fn scoped_renewals<'a>(
     count: AccountIx,
 ) -> impl Iterator<Item = usize> + 'a {
     let whole = matches!(scope, Scope::All);
-    let walk = whole.then(|| 0..renewals.len()).into_iter().flatten();
+    let walk = whole.then_some(0..renewals.len()).into_iter().flatten();
     let jump = (!whole)
         .then(move || {
             scope.accounts(count).flat_map(move |a| {

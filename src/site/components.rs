@@ -566,8 +566,13 @@ impl Renderer<'_, '_> {
                     if !mask.iter().any(|m| *m) {
                         continue;
                     }
-                    let values =
-                        crate::metrics::compute(&self.facts.ctx, &page.period, Scope::Only(&mask));
+                    let values = self.facts.group_values(
+                        &page.entity,
+                        (dim.name(), &label),
+                        &mask,
+                        &page.period,
+                        metrics,
+                    );
                     let mut row = vec![if dim_name == "segment" {
                         link(label.clone(), page.links.segment(&page.root, &label))
                     } else if dim_name == "csm_id" {
@@ -1177,11 +1182,18 @@ impl Renderer<'_, '_> {
                     if !group.iter().any(|g| *g) {
                         continue;
                     }
-                    let v =
-                        crate::metrics::compute(&self.facts.ctx, &page.period, Scope::Only(&group))
-                            .get(def.id)
-                            .copied()
-                            .flatten();
+                    let v = self
+                        .facts
+                        .group_values(
+                            &page.entity,
+                            (dim.name(), &label),
+                            &group,
+                            &page.period,
+                            &[*def],
+                        )
+                        .get(def.id)
+                        .copied()
+                        .flatten();
                     table
                         .rows
                         .push(vec![text(label.clone()), num(self.fmt(def, v), v)]);

@@ -20,10 +20,15 @@ pub enum Entity {
     Account(AccountIx),
 }
 
+/// A breakdown group of a page: (page entity, dimension, group, period id, part).
+type GroupKey = (Entity, String, String, String, Part);
+
 /// The cache of one build.
 pub struct Facts<'a> {
     pub ctx: Context<'a>,
     values: Mutex<HashMap<(Entity, String, Part), Arc<Values>>>,
+    /// Breakdown groups: (page entity, dimension, group, period) and part → values.
+    groups: Mutex<HashMap<GroupKey, Arc<Values>>>,
     masks: Mutex<HashMap<Entity, Arc<Vec<bool>>>>,
     team: OnceLock<(Vec<CsmPerformance>, Vec<AccountSnapshot>)>,
     books: Mutex<HashMap<CsmIx, Arc<CsmBook>>>,
@@ -35,6 +40,7 @@ impl<'a> Facts<'a> {
         Facts {
             ctx,
             values: Mutex::new(HashMap::new()),
+            groups: Mutex::new(HashMap::new()),
             masks: Mutex::new(HashMap::new()),
             team: OnceLock::new(),
             books: Mutex::new(HashMap::new()),
@@ -100,6 +106,53 @@ impl<'a> Facts<'a> {
             .entry(key)
             .or_insert(computed)
             .clone()
+    }
+
+    /// The metrics of `defs` for one breakdown group (`mask`: the group's accounts among the
+    /// page entity's), computing only their parts, each once per build for every page asking.
+    pub fn group_values(
+        &self,
+        entity: &Entity,
+        (dimension, group): (&str, &str),
+        mask: &[bool],
+        period: &Period,
+        defs: &[&crate::metrics::catalog::MetricDef],
+    ) -> Values {
+        let mut parts: Vec<Part> = defs.iter().map(|d| Part::of(d.section)).collect();
+        parts.sort_unstable();
+        parts.dedup();
+        let mut out = Values::new();
+        for part in parts {
+            let key = (
+                entity.clone(),
+                dimension.to_string(),
+                group.to_string(),
+                format!("{:?}:{}", period.kind, period.id),
+                part,
+            );
+            let cached = self
+                .groups
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .cloned();
+            let values = cached.unwrap_or_else(|| {
+                let computed = Arc::new(metrics::compute_part(
+                    &self.ctx,
+                    period,
+                    Scope::Only(mask),
+                    part,
+                ));
+                self.groups
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .entry(key)
+                    .or_insert(computed)
+                    .clone()
+            });
+            out.extend(values.iter().map(|(k, v)| (*k, *v)));
+        }
+        out
     }
 
     /// Every metric of `period` for `entity`'s accounts.
