@@ -499,32 +499,35 @@ impl Sheet {
             .zip(&newlines)
             .map(|((r, first), &n)| (r, first, n))
             .collect();
-        let parts: Vec<(Vec<T>, Vec<u32>, usize, FileDiags)> = jobs
-            .into_par_iter()
-            .map(|(range, first, newlines)| {
-                let mut d = diags.fork();
-                let mut values = Vec::with_capacity(newlines + 1);
-                let mut lines = Vec::with_capacity(newlines + 1);
-                let count = plain_rows(
-                    &bytes,
-                    range,
-                    first,
-                    &mut d,
-                    keeper(&make, &mut values, &mut lines),
-                );
-                (values, lines, count, d)
-            })
-            .collect();
-        drop(bytes);
-        let total = parts.iter().map(|p| p.0.len()).sum();
-        let mut values = Vec::with_capacity(total);
-        let mut lines = Vec::with_capacity(total);
+        // A few pieces per thread at a time, appended as they come, so the parsed rows are held
+        // once (plus a window), not once in pieces and once more in the result.
+        let records = newlines.iter().sum::<usize>() + jobs.len();
+        let mut values = Vec::with_capacity(records);
+        let mut lines = Vec::with_capacity(records);
         let mut count = 0;
-        for (v, l, n, d) in parts {
-            values.extend(v);
-            lines.extend(l);
-            count += n;
-            diags.absorb(d);
+        for window in jobs.chunks(4 * rayon::current_num_threads()) {
+            let parts: Vec<(Vec<T>, Vec<u32>, usize, FileDiags)> = window
+                .par_iter()
+                .map(|(range, first, newlines)| {
+                    let mut d = diags.fork();
+                    let mut values = Vec::with_capacity(newlines + 1);
+                    let mut lines = Vec::with_capacity(newlines + 1);
+                    let count = plain_rows(
+                        &bytes,
+                        range.clone(),
+                        *first,
+                        &mut d,
+                        keeper(&make, &mut values, &mut lines),
+                    );
+                    (values, lines, count, d)
+                })
+                .collect();
+            for (v, l, n, d) in parts {
+                values.extend(v);
+                lines.extend(l);
+                count += n;
+                diags.absorb(d);
+            }
         }
         (values, lines, count)
     }

@@ -167,24 +167,33 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         renewals: &renewal_index,
     };
 
-    let rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = {
-        use rayon::prelude::*;
-        // Every table but the three read first, which the others refer to.
-        TABLES
-            .par_iter()
-            .filter(|t| !matches!(**t, "accounts" | "csms" | "renewals"))
-            .map(|&table| {
-                let result = read(table).map(|bytes| {
-                    bytes.map(|bytes| {
-                        let mut d = new_diags(table);
-                        let (parsed, count) = read_table(table, bytes, &refs, &mut d);
-                        (parsed, count, d)
-                    })
-                });
-                (table, result)
-            })
-            .collect()
-    };
+    // Every table but the three read first, which the others refer to: one after the other,
+    // largest first, each parsed in parallel chunks. So at most one file's bytes are in memory,
+    // and only while the tables read before it are smaller than it.
+    let mut order: Vec<(u64, &str)> = TABLES
+        .iter()
+        .filter(|t| !matches!(**t, "accounts" | "csms" | "renewals"))
+        .map(|&t| {
+            let size = std::fs::metadata(dir.join(format!("{t}.csv"))).map_or(0, |m| m.len());
+            (size, t)
+        })
+        .collect();
+    order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
+    let mut rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = order
+        .into_iter()
+        .map(|(_, table)| {
+            let result = read(table).map(|bytes| {
+                bytes.map(|bytes| {
+                    let mut d = new_diags(table);
+                    let (parsed, count) = read_table(table, bytes, &refs, &mut d);
+                    (parsed, count, d)
+                })
+            });
+            (table, result)
+        })
+        .collect();
+    // Stored in TABLES order, as before.
+    rest.sort_by_key(|(table, _)| TABLES.iter().position(|t| t == table));
     for (table, result) in rest {
         match result {
             None => {}
