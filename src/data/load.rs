@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
 use rustc_hash::FxHashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How strictly to load.
 #[derive(Debug, Clone)]
@@ -165,6 +166,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         accounts: &dataset.accounts,
         csms: dataset.csms.as_ref(),
         renewals: &renewal_index,
+        last_account: AtomicU32::new(0),
     };
 
     // Every table but the three read first, which the others refer to: one after the other,
@@ -271,13 +273,30 @@ struct Refs<'a> {
     accounts: &'a Accounts,
     csms: Option<&'a Csms>,
     renewals: &'a FxHashMap<&'a str, RenewalIx>,
+    /// The account found last: the rows of one account usually follow each other, and comparing
+    /// one id is cheaper than a hash lookup. Only a hint (checked before use), so the threads of
+    /// a parallel read may overwrite each other's.
+    last_account: AtomicU32,
 }
 
 impl Refs<'_> {
     fn account(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<AccountIx> {
         let id = row.raw(col)?;
+        // Every account of the index is at its index in `rows`, under the same id.
+        let last = self.last_account.load(Ordering::Relaxed);
+        if self
+            .accounts
+            .rows
+            .get(last as usize)
+            .is_some_and(|a| a.id == id)
+        {
+            return Some(last);
+        }
         match self.accounts.index.get(id) {
-            Some(&ix) => Some(ix),
+            Some(&ix) => {
+                self.last_account.store(ix, Ordering::Relaxed);
+                Some(ix)
+            }
             None => {
                 let message = unknown_ref("account", id, col.name, "accounts.csv");
                 row.failed = true;
@@ -559,6 +578,7 @@ fn read_renewals(
         accounts,
         csms: None,
         renewals: &FxHashMap::default(),
+        last_account: AtomicU32::new(0),
     };
     let mut rows = Vec::new();
     let mut seen = FxHashMap::default();
