@@ -89,28 +89,28 @@ pub(crate) struct Col {
 }
 
 /// A parsed header plus the records of one file.
-pub(crate) struct Sheet {
+pub(crate) struct Sheet<'a> {
     /// Header names as written (trimmed), in file order.
     pub header: Vec<String>,
     lower: Vec<String>,
-    body: Body,
+    body: Body<'a>,
 }
 
 /// The data records after the header.
-enum Body {
+enum Body<'a> {
     /// No quote character in the file: the records start at byte `start`, csv-core's line
     /// count there being `line`.
     Plain {
-        bytes: Vec<u8>,
+        bytes: &'a [u8],
         start: usize,
         line: usize,
     },
     /// Quoted fields: read by the `csv` crate.
-    Quoted(csv::Reader<std::io::Cursor<Vec<u8>>>),
+    Quoted(csv::Reader<&'a [u8]>),
 }
 
 /// Reads `bytes` (a whole file) as CSV with a header. An empty file is an error.
-pub(crate) fn open(bytes: Vec<u8>, diags: &mut FileDiags) -> Option<Sheet> {
+pub(crate) fn open<'a>(bytes: &'a [u8], diags: &mut FileDiags) -> Option<Sheet<'a>> {
     let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     if bytes[skip..].iter().all(u8::is_ascii_whitespace) {
         diags.push(Diagnostic::file_error(
@@ -119,14 +119,14 @@ pub(crate) fn open(bytes: Vec<u8>, diags: &mut FileDiags) -> Option<Sheet> {
         ));
         return None;
     }
-    if memchr::memchr(b'"', &bytes).is_none() {
+    if memchr::memchr(b'"', bytes).is_none() {
         // csv-core itself skips a BOM at the start of what it is given, so a second one goes too.
         let start = if bytes[skip..].starts_with(BOM) {
             skip + BOM.len()
         } else {
             skip
         };
-        let mut records = Records::new(&bytes, start, 1);
+        let mut records = Records::new(bytes, start, 1);
         let names = match records.next_record() {
             Some((_, header)) => header_names(bytes[header].split(|&b| b == b','), diags)?,
             None => Vec::new(),
@@ -134,16 +134,15 @@ pub(crate) fn open(bytes: Vec<u8>, diags: &mut FileDiags) -> Option<Sheet> {
         let (start, line) = (records.start, records.line);
         return Some(Sheet::new(names, Body::Plain { bytes, start, line }));
     }
-    quoted_sheet(bytes, skip, diags)
+    quoted_sheet(&bytes[skip..], diags)
 }
 
-/// `open` by the `csv` crate, for a file with quotes; `skip` is the length of the BOM.
-fn quoted_sheet(mut bytes: Vec<u8>, skip: usize, diags: &mut FileDiags) -> Option<Sheet> {
-    bytes.drain(..skip);
+/// `open` by the `csv` crate, for a file with quotes (`bytes` without the BOM).
+fn quoted_sheet<'a>(bytes: &'a [u8], diags: &mut FileDiags) -> Option<Sheet<'a>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(std::io::Cursor::new(bytes));
+        .from_reader(bytes);
     let header = match reader.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -400,8 +399,8 @@ fn checked_row(
     }
 }
 
-impl Sheet {
-    fn new(header: Vec<String>, body: Body) -> Sheet {
+impl<'a> Sheet<'a> {
+    fn new(header: Vec<String>, body: Body<'a>) -> Sheet<'a> {
         let lower = header.iter().map(|n| n.to_ascii_lowercase()).collect();
         Sheet {
             header,
@@ -483,7 +482,7 @@ impl Sheet {
                 return (values, lines, count);
             }
         };
-        let pieces = chunks(&bytes, start, size);
+        let pieces = chunks(bytes, start, size);
         let newlines: Vec<usize> = pieces
             .par_iter()
             .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count())
@@ -513,7 +512,7 @@ impl Sheet {
                     let mut values = Vec::with_capacity(newlines + 1);
                     let mut lines = Vec::with_capacity(newlines + 1);
                     let count = plain_rows(
-                        &bytes,
+                        bytes,
                         range.clone(),
                         *first,
                         &mut d,
@@ -535,13 +534,13 @@ impl Sheet {
 
 /// `Sheet::rows` on the records after the header.
 fn body_rows(
-    body: Body,
+    body: Body<'_>,
     diags: &mut FileDiags,
     mut each: impl FnMut(&mut Row<'_>, &mut FileDiags),
 ) -> usize {
     let mut reader = match body {
         Body::Plain { bytes, start, line } => {
-            return plain_rows(&bytes, start..bytes.len(), line, diags, each);
+            return plain_rows(bytes, start..bytes.len(), line, diags, each);
         }
         Body::Quoted(reader) => reader,
     };
@@ -1063,7 +1062,7 @@ mod tests {
 
     /// What a read yields, to compare two: per row its line, its cells as `raw` gives them and
     /// whether it failed (an id in column 2 of a month is checked); then the diagnostics.
-    fn rows_of(sheet: Sheet, chunk: Option<usize>) -> (Vec<String>, usize, Vec<String>) {
+    fn rows_of(sheet: Sheet<'_>, chunk: Option<usize>) -> (Vec<String>, usize, Vec<String>) {
         let mut d = FileDiags::new("t.csv".into(), 5);
         let cols: Vec<Col> = (0..4)
             .map(|i| Col {
@@ -1118,15 +1117,15 @@ mod tests {
         ) {
             let mut d = FileDiags::new("t.csv".into(), 5);
             let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
-            let reference = quoted_sheet(bytes.clone(), skip, &mut d);
-            let plain = open(bytes.clone(), &mut d);
+            let reference = quoted_sheet(&bytes[skip..], &mut d);
+            let plain = open(&bytes, &mut d);
             if bytes[skip..].iter().all(u8::is_ascii_whitespace) {
                 proptest::prop_assert!(plain.is_none());
                 return Ok(());
             }
             let (Some(reference), Some(plain)) = (reference, plain) else {
                 // Invalid UTF-8 in the header: both refuse the file.
-                let again = open(bytes.clone(), &mut FileDiags::new("t.csv".into(), 5));
+                let again = open(&bytes, &mut FileDiags::new("t.csv".into(), 5));
                 proptest::prop_assert!(again.is_none());
                 return Ok(());
             };
@@ -1135,7 +1134,7 @@ mod tests {
             proptest::prop_assert_eq!(&plain.header, &reference.header);
             let expected = rows_of(reference, None);
             proptest::prop_assert_eq!(&rows_of(plain, None), &expected);
-            let Some(parallel) = open(bytes, &mut d) else {
+            let Some(parallel) = open(&bytes, &mut d) else {
                 return Err(proptest::test_runner::TestCaseError::fail("no sheet"));
             };
             proptest::prop_assert_eq!(&rows_of(parallel, Some(size)), &expected);
@@ -1156,7 +1155,7 @@ mod tests {
     #[test]
     fn quoted_files_use_the_csv_crate() {
         let mut d = FileDiags::new("t.csv".into(), 5);
-        let sheet = open(b"a,b\n\"x,y\",2\n".to_vec(), &mut d);
+        let sheet = open(b"a,b\n\"x,y\",2\n", &mut d);
         assert!(matches!(sheet.map(|s| s.body), Some(Body::Quoted(_))));
     }
 

@@ -94,8 +94,8 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
 
     // Stage 1: accounts and CSMs.
     let (accounts, csms) = rayon::join(
-        || read("accounts").map(|r| r.map(|bytes| read_accounts(bytes, new_diags("accounts")))),
-        || read("csms").map(|r| r.map(|bytes| read_csms(bytes, new_diags("csms")))),
+        || read("accounts").map(|r| r.map(|bytes| read_accounts(&bytes, new_diags("accounts")))),
+        || read("csms").map(|r| r.map(|bytes| read_csms(&bytes, new_diags("csms")))),
     );
     let mut all: Vec<Vec<Diagnostic>> = Vec::new();
     let mut io_errors = Vec::new();
@@ -141,7 +141,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         match bytes {
             Ok(bytes) => {
                 let mut d = new_diags("renewals");
-                let (rows, count) = read_renewals(bytes, &dataset.accounts, &mut d);
+                let (rows, count) = read_renewals(&bytes, &dataset.accounts, &mut d);
                 dataset.row_counts.insert("renewals.csv".into(), count);
                 // Sorted by account before the index that stages and forecasts resolve against.
                 dataset.renewals = rows.map(|mut rows| {
@@ -169,9 +169,9 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         last_account: AtomicU32::new(0),
     };
 
-    // Every table but the three read first, which the others refer to: one after the other,
-    // largest first, each parsed in parallel chunks. So at most one file's bytes are in memory,
-    // and only while the tables read before it are smaller than it.
+    // Every table but the three read first, which the others refer to: one after the other, each
+    // parsed in parallel chunks, so one file's bytes are in memory at a time; largest first, so
+    // the largest file is read while little else is.
     let mut order: Vec<(u64, &str)> = TABLES
         .iter()
         .filter(|t| !matches!(**t, "accounts" | "csms" | "renewals"))
@@ -187,7 +187,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             let result = read(table).map(|bytes| {
                 bytes.map(|bytes| {
                     let mut d = new_diags(table);
-                    let (parsed, count) = read_table(table, bytes, &refs, &mut d);
+                    let (parsed, count) = read_table(table, &bytes, &refs, &mut d);
                     (parsed, count, d)
                 })
             });
@@ -370,7 +370,7 @@ type AccountParts = (
     usize,
 );
 
-fn read_accounts(bytes: Vec<u8>, mut d: FileDiags) -> AccountParts {
+fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
     let mut accounts = Accounts::default();
     let mut pending = Vec::new();
     let Some(sheet) = open(bytes, &mut d) else {
@@ -457,7 +457,7 @@ fn read_accounts(bytes: Vec<u8>, mut d: FileDiags) -> AccountParts {
     (accounts, d, pending, count)
 }
 
-fn read_csms(bytes: Vec<u8>, mut d: FileDiags) -> (Csms, FileDiags, usize) {
+fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize) {
     let mut csms = Csms::default();
     let Some(sheet) = open(bytes, &mut d) else {
         return (csms, d, 0);
@@ -510,7 +510,7 @@ fn read_csms(bytes: Vec<u8>, mut d: FileDiags) -> (Csms, FileDiags, usize) {
 }
 
 fn read_renewals(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     accounts: &Accounts,
     d: &mut FileDiags,
 ) -> (Option<Vec<Renewal>>, usize) {
@@ -684,7 +684,7 @@ impl Parsed {
 /// Reads all rows of a sheet with `columns`, keeping those `make` accepts on rows without errors
 /// (in parallel chunks for a large file; see `Sheet::collect`).
 fn collect<T: Keyed + Send, const N: usize>(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     d: &mut FileDiags,
     columns: [&'static str; N],
     make: impl Fn(&mut Row, &mut FileDiags, &[Col; N]) -> Option<T> + Sync,
@@ -831,7 +831,7 @@ fn by_account<T, K: Ord + Copy>(
     (rows, count)
 }
 
-fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
+fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
     match table {
         "mrr" => {
             let (t, n) = read_mrr(bytes, refs, d);
@@ -1270,7 +1270,7 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
 /// onboarding.csv, one row per account (read in order: a repeated account is reported against
 /// its first row).
 fn read_onboarding(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     refs: &Refs,
     d: &mut FileDiags,
 ) -> (Option<Vec<Onboarding>>, usize) {
@@ -1321,7 +1321,7 @@ fn missing<T>(row: &mut Row, d: &mut FileDiags, col: Col) -> Option<T> {
 }
 
 /// mrr.csv into the dense matrix, with (account_id, month) unique.
-fn read_mrr(bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize) {
+fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize) {
     let Some(sheet) = open(bytes, d) else {
         return (None, 0);
     };
