@@ -14,6 +14,7 @@ use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
 use csv::ByteRecord;
 use rayon::prelude::*;
+use std::cell::Cell;
 use std::ops::Range;
 
 /// Bytes per chunk when a quote-free file is parsed in parallel.
@@ -327,6 +328,7 @@ fn plain_rows(
     // One check for the whole piece instead of one per record.
     let text = std::str::from_utf8(piece).ok();
     let mut count = 0;
+    let memo = Cell::new(0);
     let mut records = Records::new(piece, 0, line);
     while let Some((line, range)) = records.next_record() {
         count += 1;
@@ -343,6 +345,7 @@ fn plain_rows(
                     bounds,
                     line,
                     failed: false,
+                    memo: &memo,
                 };
                 each(&mut row, diags);
             }
@@ -355,7 +358,7 @@ fn plain_rows(
                     joined.extend_from_slice(&record[field.clone()]);
                     ranges.push(at..joined.len());
                 }
-                checked_row(line, &joined, &ranges, diags, &mut each);
+                checked_row(line, &joined, &ranges, &memo, diags, &mut each);
             }
         }
     }
@@ -369,6 +372,7 @@ fn checked_row(
     line: usize,
     joined: &[u8],
     ranges: &[Range<usize>],
+    memo: &Cell<u32>,
     diags: &mut FileDiags,
     each: &mut impl FnMut(&mut Row<'_>, &mut FileDiags),
 ) {
@@ -378,6 +382,7 @@ fn checked_row(
             bounds: ranges,
             line,
             failed: false,
+            memo,
         };
         each(&mut row, diags);
         return;
@@ -546,6 +551,7 @@ fn body_rows(
     };
     let mut record = ByteRecord::new();
     let mut ranges = Vec::new();
+    let memo = Cell::new(0);
     let mut count = 0;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -562,7 +568,7 @@ fn body_rows(
         let line = record.position().map_or(0, |p| p.line() as usize);
         ranges.clear();
         ranges.extend((0..record.len()).filter_map(|i| record.range(i)));
-        checked_row(line, record.as_slice(), &ranges, diags, &mut each);
+        checked_row(line, record.as_slice(), &ranges, &memo, diags, &mut each);
     }
     count
 }
@@ -599,6 +605,9 @@ pub(crate) struct Row<'a> {
     bounds: &'a [Range<usize>],
     pub line: usize,
     pub failed: bool,
+    /// A number the caller may keep from one row to the next of the same read (of one chunk,
+    /// when parallel), such as the last account found.
+    pub memo: &'a Cell<u32>,
 }
 
 /// `str::trim`, skipping the Unicode scan when both ends are visible ASCII (nearly every cell).

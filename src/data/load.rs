@@ -9,7 +9,6 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
 use rustc_hash::FxHashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How strictly to load.
 #[derive(Debug, Clone)]
@@ -166,7 +165,6 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         accounts: &dataset.accounts,
         csms: dataset.csms.as_ref(),
         renewals: &renewal_index,
-        last_account: AtomicU32::new(0),
     };
 
     // Every table but the three read first, which the others refer to: one after the other, each
@@ -273,17 +271,15 @@ struct Refs<'a> {
     accounts: &'a Accounts,
     csms: Option<&'a Csms>,
     renewals: &'a FxHashMap<&'a str, RenewalIx>,
-    /// The account found last: the rows of one account usually follow each other, and comparing
-    /// one id is cheaper than a hash lookup. Only a hint (checked before use), so the threads of
-    /// a parallel read may overwrite each other's.
-    last_account: AtomicU32,
 }
 
 impl Refs<'_> {
     fn account(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<AccountIx> {
         let id = row.raw(col)?;
-        // Every account of the index is at its index in `rows`, under the same id.
-        let last = self.last_account.load(Ordering::Relaxed);
+        // The rows of one account usually follow each other: the account found last (kept in
+        // the row's memo) is checked first, cheaper than a hash lookup. Every account of the
+        // index is at its index in `rows`, under the same id, so a match is the right account.
+        let last = row.memo.get();
         if self
             .accounts
             .rows
@@ -294,7 +290,7 @@ impl Refs<'_> {
         }
         match self.accounts.index.get(id) {
             Some(&ix) => {
-                self.last_account.store(ix, Ordering::Relaxed);
+                row.memo.set(ix);
                 Some(ix)
             }
             None => {
@@ -578,7 +574,6 @@ fn read_renewals(
         accounts,
         csms: None,
         renewals: &FxHashMap::default(),
-        last_account: AtomicU32::new(0),
     };
     let mut rows = Vec::new();
     let mut seen = FxHashMap::default();
