@@ -116,6 +116,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .context("failed to write to stdout")?;
+    // The process ends here: let it hand the memory back at once rather than free millions of
+    // rows one by one (a tenth of a second on a large data set).
+    std::mem::forget(data);
     Ok(())
 }
 

@@ -2,12 +2,25 @@
 //! becomes a diagnostic `file:line:column: ... (found 'X', expected Y)` and marks its row as
 //! failed; the caller keeps the row only if nothing failed. Knows DATA.md's value grammar (ids,
 //! dates, months, money, numbers, bools, enums), not any particular table.
+//!
+//! A file without a quote character (nearly every export) is split into records by hand and, when
+//! large, parsed in parallel chunks; a file with quotes goes through the `csv` crate, one record
+//! after the other. Both paths yield the same records, line numbers and diagnostics (the tests
+//! below compare them on generated input).
 
 use super::money::Money;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
 use csv::ByteRecord;
+use rayon::prelude::*;
+use std::cell::Cell;
+use std::ops::Range;
+
+/// Bytes per chunk when a quote-free file is parsed in parallel.
+const CHUNK: usize = 1 << 20;
+
+const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
 /// The diagnostics of one file, capped at `max` (the rest are only counted).
 #[derive(Debug)]
@@ -41,6 +54,20 @@ impl FileDiags {
         self.push(d);
     }
 
+    /// An empty list for the same file, for one chunk of a parallel read.
+    fn fork(&self) -> FileDiags {
+        FileDiags::new(self.file.clone(), self.max)
+    }
+
+    /// Appends the diagnostics of the next chunk, as if they had been pushed here one by one:
+    /// the first `max` of all chunks in file order are kept, the rest counted.
+    fn absorb(&mut self, chunk: FileDiags) {
+        for d in chunk.list {
+            self.push(d);
+        }
+        self.dropped += chunk.dropped;
+    }
+
     /// All diagnostics sorted by position, plus the "and N more" line when capped.
     pub fn finish(mut self) -> Vec<Diagnostic> {
         self.list.sort_by_key(|d| (d.line, d.column));
@@ -63,29 +90,60 @@ pub(crate) struct Col {
 }
 
 /// A parsed header plus the records of one file.
-pub(crate) struct Sheet {
+pub(crate) struct Sheet<'a> {
     /// Header names as written (trimmed), in file order.
     pub header: Vec<String>,
     lower: Vec<String>,
-    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    body: Body<'a>,
+}
+
+/// The data records after the header.
+enum Body<'a> {
+    /// No quote character in the file: the records start at byte `start`, csv-core's line
+    /// count there being `line`.
+    Plain {
+        bytes: &'a [u8],
+        start: usize,
+        line: usize,
+    },
+    /// Quoted fields: read by the `csv` crate.
+    Quoted(csv::Reader<&'a [u8]>),
 }
 
 /// Reads `bytes` (a whole file) as CSV with a header. An empty file is an error.
-pub(crate) fn open(mut bytes: Vec<u8>, diags: &mut FileDiags) -> Option<Sheet> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+pub(crate) fn open<'a>(bytes: &'a [u8], diags: &mut FileDiags) -> Option<Sheet<'a>> {
+    let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    if bytes[skip..].iter().all(u8::is_ascii_whitespace) {
         diags.push(Diagnostic::file_error(
             diags.file.clone(),
             "empty file (found no header row, expected a header with the table's column names)",
         ));
         return None;
     }
+    if memchr::memchr(b'"', bytes).is_none() {
+        // csv-core itself skips a BOM at the start of what it is given, so a second one goes too.
+        let start = if bytes[skip..].starts_with(BOM) {
+            skip + BOM.len()
+        } else {
+            skip
+        };
+        let mut records = Records::new(bytes, start, 1);
+        let names = match records.next_record() {
+            Some((_, header)) => header_names(bytes[header].split(|&b| b == b','), diags)?,
+            None => Vec::new(),
+        };
+        let (start, line) = (records.start, records.line);
+        return Some(Sheet::new(names, Body::Plain { bytes, start, line }));
+    }
+    quoted_sheet(&bytes[skip..], diags)
+}
+
+/// `open` by the `csv` crate, for a file with quotes (`bytes` without the BOM).
+fn quoted_sheet<'a>(bytes: &'a [u8], diags: &mut FileDiags) -> Option<Sheet<'a>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(std::io::Cursor::new(bytes));
+        .from_reader(bytes);
     let header = match reader.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -93,8 +151,17 @@ pub(crate) fn open(mut bytes: Vec<u8>, diags: &mut FileDiags) -> Option<Sheet> {
             return None;
         }
     };
-    let mut names = Vec::with_capacity(header.len());
-    for (i, field) in header.iter().enumerate() {
+    let names = header_names(header.iter(), diags)?;
+    Some(Sheet::new(names, Body::Quoted(reader)))
+}
+
+/// The header cells as trimmed text; invalid UTF-8 is an error.
+fn header_names<'a>(
+    fields: impl Iterator<Item = &'a [u8]>,
+    diags: &mut FileDiags,
+) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for (i, field) in fields.enumerate() {
         match std::str::from_utf8(field) {
             Ok(s) => names.push(s.trim().to_string()),
             Err(e) => {
@@ -110,15 +177,243 @@ pub(crate) fn open(mut bytes: Vec<u8>, diags: &mut FileDiags) -> Option<Sheet> {
             }
         }
     }
-    let lower = names.iter().map(|n| n.to_ascii_lowercase()).collect();
-    Some(Sheet {
-        header: names,
-        lower,
-        reader,
-    })
+    Some(names)
 }
 
-impl Sheet {
+/// The records of quote-free CSV exactly as csv-core reads them: `\r`, `\n` and `\r\n` each end a
+/// record, empty lines are skipped and commas separate fields. A record's line is csv-core's count
+/// of `\n` when the reader starts looking for it, plus one: blank lines before the record, and the
+/// `\n` of a `\r\n` ending the previous one, are not counted yet (as `csv::Position::line`
+/// reports it). Scans eight bytes at a time for the three delimiters.
+struct Records<'a> {
+    bytes: &'a [u8],
+    /// Offset of the word whose delimiters `mask` holds; the next word follows it.
+    base: usize,
+    /// The delimiters of the current word not handled yet: bit 7 of each byte that is one.
+    mask: u64,
+    /// csv-core's line count after the bytes handled so far.
+    line: usize,
+    /// `line` when the current read began (after the previous record's terminator).
+    read_line: usize,
+    /// Where the current record starts (just after the last terminator).
+    start: usize,
+    /// Where the current field starts.
+    field: usize,
+    /// The fields of the current record, relative to its start.
+    fields: Vec<Range<usize>>,
+}
+
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Bit 7 set in each byte of `word` equal to `byte`, nothing else (no carries between bytes).
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(byte));
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+impl<'a> Records<'a> {
+    /// Reads `bytes[start..]`, csv-core's line count being `line` there.
+    fn new(bytes: &'a [u8], start: usize, line: usize) -> Records<'a> {
+        let mut records = Records {
+            bytes,
+            base: start,
+            mask: 0,
+            line,
+            read_line: line,
+            start,
+            field: start,
+            fields: Vec::new(),
+        };
+        records.mask = records.delimiters(start);
+        records
+    }
+
+    /// The delimiters in the eight bytes at `at` (fewer at the end of the input).
+    fn delimiters(&self, at: usize) -> u64 {
+        let rest = self.bytes.get(at..).unwrap_or_default();
+        let word = match rest.first_chunk::<8>() {
+            Some(word) => *word,
+            None => {
+                // Zero bytes are no delimiter.
+                let mut word = [0u8; 8];
+                word[..rest.len()].copy_from_slice(rest);
+                word
+            }
+        };
+        let word = u64::from_le_bytes(word);
+        bytes_equal(word, b',') | bytes_equal(word, b'\n') | bytes_equal(word, b'\r')
+    }
+
+    /// The next record: its line and byte range; its fields are then in `fields`.
+    fn next_record(&mut self) -> Option<(usize, Range<usize>)> {
+        self.fields.clear();
+        loop {
+            while self.mask == 0 {
+                self.base += 8;
+                if self.base >= self.bytes.len() {
+                    let end = self.bytes.len();
+                    if self.start >= end {
+                        return None;
+                    }
+                    let record = self.start..end;
+                    self.fields.push(self.field - self.start..end - self.start);
+                    self.start = end;
+                    return Some((self.read_line, record));
+                }
+                self.mask = self.delimiters(self.base);
+            }
+            let at = self.base + (self.mask.trailing_zeros() / 8) as usize;
+            self.mask &= self.mask - 1;
+            let byte = self.bytes[at];
+            if byte == b',' {
+                self.fields.push(self.field - self.start..at - self.start);
+                self.field = at + 1;
+                continue;
+            }
+            // A terminator: it ends the record, if there is one, and is counted with it.
+            let record = self.start..at;
+            let field = self.field;
+            self.line += usize::from(byte == b'\n');
+            self.start = at + 1;
+            self.field = at + 1;
+            if !record.is_empty() {
+                self.fields.push(field - record.start..record.len());
+                let line = self.read_line;
+                self.read_line = self.line;
+                return Some((line, record));
+            }
+        }
+    }
+}
+
+fn is_terminator(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// Cuts `bytes[start..]` into pieces of about `size` bytes, each ending just after the
+/// terminator of a record, so each piece starts where a sequential read would start a record.
+fn chunks(bytes: &[u8], start: usize, size: usize) -> Vec<Range<usize>> {
+    let mut pieces = Vec::new();
+    let mut from = start;
+    let mut probe = start + size;
+    while probe < bytes.len() {
+        let Some(i) = memchr::memchr2(b'\n', b'\r', &bytes[probe..]) else {
+            break;
+        };
+        let t = probe + i;
+        if is_terminator(bytes[t - 1]) {
+            // A blank line or the `\n` of a `\r\n`: not the end of a record.
+            probe = t + 1;
+            continue;
+        }
+        pieces.push(from..t + 1);
+        from = t + 1;
+        probe = from + size;
+    }
+    pieces.push(from..bytes.len());
+    pieces
+}
+
+/// Hands every record of quote-free `bytes[range]` to `each`, the first one read at csv-core
+/// line `line`. Returns the number of records.
+fn plain_rows(
+    bytes: &[u8],
+    range: Range<usize>,
+    line: usize,
+    diags: &mut FileDiags,
+    mut each: impl FnMut(&mut Row<'_>, &mut FileDiags),
+) -> usize {
+    let piece = &bytes[range];
+    // One check for the whole piece instead of one per record.
+    let text = std::str::from_utf8(piece).ok();
+    let mut count = 0;
+    let memo = Cell::new(0);
+    let mut records = Records::new(piece, 0, line);
+    while let Some((line, range)) = records.next_record() {
+        count += 1;
+        let record = &piece[range.clone()];
+        let bounds = &records.fields;
+        let valid = match text {
+            Some(text) => Some(&text[range]),
+            None => std::str::from_utf8(record).ok(),
+        };
+        match valid {
+            Some(text) => {
+                let mut row = Row {
+                    text,
+                    bounds,
+                    line,
+                    failed: false,
+                    memo: &memo,
+                };
+                each(&mut row, diags);
+            }
+            None => {
+                // Laid out as the csv crate hands a record over: the fields end to end.
+                let mut joined = Vec::with_capacity(record.len());
+                let mut ranges = Vec::with_capacity(bounds.len());
+                for field in bounds {
+                    let at = joined.len();
+                    joined.extend_from_slice(&record[field.clone()]);
+                    ranges.push(at..joined.len());
+                }
+                checked_row(line, &joined, &ranges, &memo, diags, &mut each);
+            }
+        }
+    }
+    count
+}
+
+/// A record given as its fields laid end to end (`ByteRecord::as_slice`): handed to `each` if
+/// that is UTF-8, else reported at the first field that is not, and skipped. (A character split
+/// across two fields leaves the record valid but both cells unreadable, hence empty.)
+fn checked_row(
+    line: usize,
+    joined: &[u8],
+    ranges: &[Range<usize>],
+    memo: &Cell<u32>,
+    diags: &mut FileDiags,
+    each: &mut impl FnMut(&mut Row<'_>, &mut FileDiags),
+) {
+    if let Ok(text) = std::str::from_utf8(joined) {
+        let mut row = Row {
+            text,
+            bounds: ranges,
+            line,
+            failed: false,
+            memo,
+        };
+        each(&mut row, diags);
+        return;
+    }
+    for (i, field) in ranges.iter().enumerate() {
+        let field = &joined[field.clone()];
+        if let Err(e) = std::str::from_utf8(field) {
+            diags.at(
+                line,
+                i + 1,
+                format!(
+                    "invalid UTF-8 (found byte 0x{:02X} at byte {} of the cell, expected UTF-8 text)",
+                    field[e.valid_up_to()],
+                    e.valid_up_to() + 1
+                ),
+            );
+            break;
+        }
+    }
+}
+
+impl<'a> Sheet<'a> {
+    fn new(header: Vec<String>, body: Body<'a>) -> Sheet<'a> {
+        let lower = header.iter().map(|n| n.to_ascii_lowercase()).collect();
+        Sheet {
+            header,
+            lower,
+            body,
+        }
+    }
+
     /// Locates `names` (a trailing `*` marks a required column). Each missing required column is
     /// an error at line 1 with a "did you mean" against the header; returns None if any is
     /// missing.
@@ -154,52 +449,143 @@ impl Sheet {
         ok.then_some(cols)
     }
 
-    /// Calls `each` for every data record. Records with invalid UTF-8 are reported and skipped.
+    /// Calls `each` for every data record, in file order. Records with invalid UTF-8 are reported
+    /// and skipped. Returns the number of records.
     pub fn rows(
-        mut self,
+        self,
         diags: &mut FileDiags,
-        mut each: impl FnMut(&mut Row<'_>, &mut FileDiags),
+        each: impl FnMut(&mut Row<'_>, &mut FileDiags),
     ) -> usize {
-        let mut record = ByteRecord::new();
-        let mut count = 0;
-        loop {
-            match self.reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
-                    diags.at(line, 1, format!("unreadable CSV record ({e})"));
-                    count += 1;
-                    continue;
-                }
+        body_rows(self.body, diags, each)
+    }
+
+    /// The values `make` returns for the records without errors, with their lines, in file
+    /// order, and the number of records. Diagnostics are the same as those of `rows`; a large
+    /// quote-free file is parsed in parallel chunks.
+    pub fn collect<T: Send>(
+        self,
+        diags: &mut FileDiags,
+        make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + Sync,
+    ) -> (Vec<T>, Vec<u32>, usize) {
+        self.collect_in(CHUNK, diags, make)
+    }
+
+    /// `collect` with pieces of `size` bytes.
+    fn collect_in<T: Send>(
+        self,
+        size: usize,
+        diags: &mut FileDiags,
+        make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + Sync,
+    ) -> (Vec<T>, Vec<u32>, usize) {
+        let (bytes, start, line) = match self.body {
+            Body::Plain { bytes, start, line } if bytes.len() - start > size => {
+                (bytes, start, line)
             }
-            count += 1;
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            if std::str::from_utf8(record.as_slice()).is_err() {
-                for (i, field) in record.iter().enumerate() {
-                    if let Err(e) = std::str::from_utf8(field) {
-                        diags.at(
-                            line,
-                            i + 1,
-                            format!(
-                                "invalid UTF-8 (found byte 0x{:02X} at byte {} of the cell, expected UTF-8 text)",
-                                field[e.valid_up_to()],
-                                e.valid_up_to() + 1
-                            ),
-                        );
-                        break;
-                    }
-                }
+            body => {
+                let (mut values, mut lines) = (Vec::new(), Vec::new());
+                let count = body_rows(body, diags, keeper(&make, &mut values, &mut lines));
+                return (values, lines, count);
+            }
+        };
+        let pieces = chunks(bytes, start, size);
+        let newlines: Vec<usize> = pieces
+            .par_iter()
+            .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count())
+            .collect();
+        let firsts = newlines.iter().scan(line, |line, n| {
+            let first = *line;
+            *line += n;
+            Some(first)
+        });
+        let jobs: Vec<(Range<usize>, usize, usize)> = pieces
+            .into_iter()
+            .zip(firsts)
+            .zip(&newlines)
+            .map(|((r, first), &n)| (r, first, n))
+            .collect();
+        // A few pieces per thread at a time, appended as they come, so the parsed rows are held
+        // once (plus a window), not once in pieces and once more in the result.
+        let records = newlines.iter().sum::<usize>() + jobs.len();
+        let mut values = Vec::with_capacity(records);
+        let mut lines = Vec::with_capacity(records);
+        let mut count = 0;
+        for window in jobs.chunks(4 * rayon::current_num_threads()) {
+            let parts: Vec<(Vec<T>, Vec<u32>, usize, FileDiags)> = window
+                .par_iter()
+                .map(|(range, first, newlines)| {
+                    let mut d = diags.fork();
+                    let mut values = Vec::with_capacity(newlines + 1);
+                    let mut lines = Vec::with_capacity(newlines + 1);
+                    let count = plain_rows(
+                        bytes,
+                        range.clone(),
+                        *first,
+                        &mut d,
+                        keeper(&make, &mut values, &mut lines),
+                    );
+                    (values, lines, count, d)
+                })
+                .collect();
+            for (v, l, n, d) in parts {
+                values.extend(v);
+                lines.extend(l);
+                count += n;
+                diags.absorb(d);
+            }
+        }
+        (values, lines, count)
+    }
+}
+
+/// `Sheet::rows` on the records after the header.
+fn body_rows(
+    body: Body<'_>,
+    diags: &mut FileDiags,
+    mut each: impl FnMut(&mut Row<'_>, &mut FileDiags),
+) -> usize {
+    let mut reader = match body {
+        Body::Plain { bytes, start, line } => {
+            return plain_rows(bytes, start..bytes.len(), line, diags, each);
+        }
+        Body::Quoted(reader) => reader,
+    };
+    let mut record = ByteRecord::new();
+    let mut ranges = Vec::new();
+    let memo = Cell::new(0);
+    let mut count = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                diags.at(line, 1, format!("unreadable CSV record ({e})"));
+                count += 1;
                 continue;
             }
-            let mut row = Row {
-                record: &record,
-                line,
-                failed: false,
-            };
-            each(&mut row, diags);
         }
-        count
+        count += 1;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        ranges.clear();
+        ranges.extend((0..record.len()).filter_map(|i| record.range(i)));
+        checked_row(line, record.as_slice(), &ranges, &memo, diags, &mut each);
+    }
+    count
+}
+
+/// The per-record step of `Sheet::collect`: keeps what `make` returns for a row without errors.
+fn keeper<'v, T>(
+    make: &'v (impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + ?Sized),
+    values: &'v mut Vec<T>,
+    lines: &'v mut Vec<u32>,
+) -> impl FnMut(&mut Row<'_>, &mut FileDiags) + 'v {
+    move |row, d| {
+        if let Some(value) = make(row, d)
+            && !row.failed
+        {
+            values.push(value);
+            lines.push(row.line as u32);
+        }
     }
 }
 
@@ -214,17 +600,30 @@ fn quoted(names: &[&str]) -> String {
 /// One record being read. Accessors return None for an empty cell or a bad value; a bad value is
 /// reported and sets `failed`.
 pub(crate) struct Row<'a> {
-    record: &'a ByteRecord,
+    /// The record's text; `bounds[i]` is the byte range of field i in it.
+    text: &'a str,
+    bounds: &'a [Range<usize>],
     pub line: usize,
     pub failed: bool,
+    /// A number the caller may keep from one row to the next of the same read (of one chunk,
+    /// when parallel), such as the last account found.
+    pub memo: &'a Cell<u32>,
 }
 
-impl Row<'_> {
-    /// The trimmed text of a cell; None when the column is absent or the cell empty.
-    pub fn raw(&self, col: Col) -> Option<&str> {
-        let field = self.record.get(col.index?)?;
-        // The whole record was checked to be UTF-8 in `Sheet::rows`.
-        let text = std::str::from_utf8(field).ok()?.trim();
+/// `str::trim`, skipping the Unicode scan when both ends are visible ASCII (nearly every cell).
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+impl<'a> Row<'a> {
+    /// The trimmed text of a cell; None when the column is absent, the cell empty or not UTF-8
+    /// on its own.
+    pub fn raw(&self, col: Col) -> Option<&'a str> {
+        let field = self.bounds.get(col.index?)?;
+        let text = trim(self.text.get(field.clone())?);
         (!text.is_empty()).then_some(text)
     }
 
@@ -403,7 +802,7 @@ impl Row<'_> {
             required,
             "bad number",
             "a number like 12.5",
-            |t| t.parse::<f64>().ok().filter(|v| v.is_finite()),
+            |t| parse_f64(t).filter(|v| v.is_finite()),
         )?;
         if v < min || v > max {
             let found = self.raw(col).unwrap_or_default().to_string();
@@ -463,7 +862,7 @@ impl Row<'_> {
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<T> {
         let text = match self.raw(col) {
-            Some(t) => t.to_string(),
+            Some(t) => t,
             None => {
                 if required {
                     self.bad(
@@ -477,7 +876,7 @@ impl Row<'_> {
                 return None;
             }
         };
-        match parse(&text) {
+        match parse(text) {
             Some(v) => Some(v),
             None => {
                 let message = format!(
@@ -486,7 +885,7 @@ impl Row<'_> {
                     col.name,
                     names.join(", ")
                 );
-                self.bad_with_help(diags, col, message, did_you_mean(&text, names));
+                self.bad_with_help(diags, col, message, did_you_mean(text, names));
                 None
             }
         }
@@ -533,12 +932,55 @@ pub(crate) fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
         .map(|dt| dt.naive_utc())
 }
 
+/// `str::parse::<f64>`, with a short cut for plain decimals such as `26.5` or `-3`: with at most
+/// 15 digits, the digits as an integer and the power of ten are exact doubles, so one division
+/// gives the correctly rounded result, as the standard parser's own fast path (Clinger's) does.
+pub(crate) fn parse_f64(text: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let bytes = text.as_bytes();
+    let (negative, digits) = match bytes.first() {
+        Some(b'-') => (true, &bytes[1..]),
+        Some(b'+') => (false, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let mut i = 0;
+    while let Some(&b) = digits.get(i)
+        && b.is_ascii_digit()
+    {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+        i += 1;
+    }
+    let whole = i;
+    if digits.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(&b) = digits.get(i)
+            && b.is_ascii_digit()
+        {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            i += 1;
+        }
+    }
+    let decimals = i - whole - usize::from(i > whole);
+    // At most 15 digits: below 10^15 < 2^53, so no wrap-around happened and the value is exact.
+    if i != digits.len() || whole + decimals == 0 || whole + decimals > 15 {
+        return text.parse().ok();
+    }
+    let value = mantissa as f64 / POW10[decimals];
+    Some(if negative { -value } else { value })
+}
+
 /// `true/false/yes/no/1/0`, case-insensitive.
 pub(crate) fn parse_bool(text: &str) -> Option<bool> {
-    match text.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "1" => Some(true),
-        "false" | "no" | "0" => Some(false),
-        _ => None,
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if is("true") || is("yes") || text == "1" {
+        Some(true)
+    } else if is("false") || is("no") || text == "0" {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -581,5 +1023,163 @@ mod tests {
         assert_eq!(parse_bool("YES"), Some(true));
         assert_eq!(parse_bool("0"), Some(false));
         assert_eq!(parse_bool("y"), None);
+    }
+
+    /// Quote-free CSV-ish bytes: short cells, every kind of line end, blank lines, spaces, a
+    /// two-byte character, a byte that is never UTF-8 and a BOM.
+    fn plain_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        let pieces: Vec<&'static [u8]> = vec![
+            b"a",
+            b"bc",
+            b"12",
+            b"-3.5",
+            b",",
+            b",",
+            b",",
+            b"\n",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b" ",
+            b"\xC3\xA9",
+            b"\xC3",
+            b"\xA9",
+            b"\xFF",
+            b"\xEF\xBB\xBF",
+            b"\t",
+        ];
+        proptest::collection::vec(proptest::sample::select(pieces), 0..80)
+            .prop_map(|parts| parts.concat())
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    /// Every record of `bytes` as the csv crate reads it: (line, fields).
+    fn csv_records(bytes: &[u8]) -> Vec<(usize, Vec<Vec<u8>>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut out = Vec::new();
+        let mut record = ByteRecord::new();
+        while reader.read_byte_record(&mut record).unwrap_or(false) {
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
+        }
+        out
+    }
+
+    /// What a read yields, to compare two: per row its line, its cells as `raw` gives them and
+    /// whether it failed (an id in column 2 of a month is checked); then the diagnostics.
+    fn rows_of(sheet: Sheet<'_>, chunk: Option<usize>) -> (Vec<String>, usize, Vec<String>) {
+        let mut d = FileDiags::new("t.csv".into(), 5);
+        let cols: Vec<Col> = (0..4)
+            .map(|i| Col {
+                name: "c",
+                index: Some(i),
+            })
+            .collect();
+        let make = |row: &mut Row<'_>, d: &mut FileDiags| {
+            let month = row.month(d, cols[1], false);
+            Some(format!(
+                "{} {:?} {month:?} {}",
+                row.line,
+                cols.iter().map(|c| row.raw(*c)).collect::<Vec<_>>(),
+                row.failed
+            ))
+        };
+        let (rows, count) = match chunk {
+            Some(size) => {
+                let (rows, lines, count) = sheet.collect_in(size, &mut d, make);
+                assert_eq!(rows.len(), lines.len());
+                (rows, count)
+            }
+            None => {
+                let mut rows = Vec::new();
+                let count = sheet.rows(&mut d, keeper(&make, &mut rows, &mut Vec::new()));
+                (rows, count)
+            }
+        };
+        let diags = d.finish().iter().map(ToString::to_string).collect();
+        (rows, count, diags)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn records_are_split_as_the_csv_crate_splits_them(bytes in plain_bytes()) {
+            // (csv-core skips a BOM at the start; `open` does that before.)
+            let start = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+            let mut records = Records::new(&bytes, start, 1);
+            let mut ours = Vec::new();
+            while let Some((line, range)) = records.next_record() {
+                let record = &bytes[range];
+                let fields = records.fields.iter().map(|f| record[f.clone()].to_vec()).collect();
+                ours.push((line, fields));
+            }
+            proptest::prop_assert_eq!(ours, csv_records(&bytes));
+        }
+
+        #[test]
+        fn plain_and_parallel_reads_match_the_csv_crate(
+            bytes in plain_bytes(),
+            size in 1usize..40,
+        ) {
+            let mut d = FileDiags::new("t.csv".into(), 5);
+            let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+            let reference = quoted_sheet(&bytes[skip..], &mut d);
+            let plain = open(&bytes, &mut d);
+            if bytes[skip..].iter().all(u8::is_ascii_whitespace) {
+                proptest::prop_assert!(plain.is_none());
+                return Ok(());
+            }
+            let (Some(reference), Some(plain)) = (reference, plain) else {
+                // Invalid UTF-8 in the header: both refuse the file.
+                let again = open(&bytes, &mut FileDiags::new("t.csv".into(), 5));
+                proptest::prop_assert!(again.is_none());
+                return Ok(());
+            };
+            let is_plain = matches!(plain.body, Body::Plain { .. });
+            proptest::prop_assert!(is_plain);
+            proptest::prop_assert_eq!(&plain.header, &reference.header);
+            let expected = rows_of(reference, None);
+            proptest::prop_assert_eq!(&rows_of(plain, None), &expected);
+            let Some(parallel) = open(&bytes, &mut d) else {
+                return Err(proptest::test_runner::TestCaseError::fail("no sheet"));
+            };
+            proptest::prop_assert_eq!(&rows_of(parallel, Some(size)), &expected);
+        }
+
+        #[test]
+        fn decimals_parse_as_the_standard_parser_does(
+            text in "[+-]?[0-9]{0,18}(\\.[0-9]{0,18})?",
+            x in proptest::num::f64::NORMAL,
+        ) {
+            let ours = parse_f64(&text).map(f64::to_bits);
+            proptest::prop_assert_eq!(ours, text.parse::<f64>().ok().map(f64::to_bits));
+            let text = x.to_string();
+            proptest::prop_assert_eq!(parse_f64(&text).map(f64::to_bits), Some(x.to_bits()));
+        }
+    }
+
+    #[test]
+    fn quoted_files_use_the_csv_crate() {
+        let mut d = FileDiags::new("t.csv".into(), 5);
+        let sheet = open(b"a,b\n\"x,y\",2\n", &mut d);
+        assert!(matches!(sheet.map(|s| s.body), Some(Body::Quoted(_))));
+    }
+
+    #[test]
+    fn crlf_records_keep_the_csv_crate_lines() {
+        // csv-core counts the `\n` of a `\r\n` when it reads the next record, so its records
+        // report the line before; the hand-written reader does the same.
+        let bytes = b"h\r\na\r\n\r\nb\n";
+        let mut records = Records::new(bytes, 0, 1);
+        let mut lines = Vec::new();
+        while let Some((line, _)) = records.next_record() {
+            lines.push(line);
+        }
+        assert_eq!(lines, [1, 1, 2]);
+        let expected: Vec<usize> = csv_records(bytes).iter().map(|r| r.0).collect();
+        assert_eq!(lines, expected);
     }
 }

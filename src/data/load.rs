@@ -5,7 +5,6 @@
 
 use super::csv_table::{Col, FileDiags, Row, open};
 use super::model::*;
-use super::money::Money;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
 use rustc_hash::FxHashMap;
@@ -94,8 +93,8 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
 
     // Stage 1: accounts and CSMs.
     let (accounts, csms) = rayon::join(
-        || read("accounts").map(|r| r.map(|bytes| read_accounts(bytes, new_diags("accounts")))),
-        || read("csms").map(|r| r.map(|bytes| read_csms(bytes, new_diags("csms")))),
+        || read("accounts").map(|r| r.map(|bytes| read_accounts(&bytes, new_diags("accounts")))),
+        || read("csms").map(|r| r.map(|bytes| read_csms(&bytes, new_diags("csms")))),
     );
     let mut all: Vec<Vec<Diagnostic>> = Vec::new();
     let mut io_errors = Vec::new();
@@ -141,7 +140,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         match bytes {
             Ok(bytes) => {
                 let mut d = new_diags("renewals");
-                let (rows, count) = read_renewals(bytes, &dataset.accounts, &mut d);
+                let (rows, count) = read_renewals(&bytes, &dataset.accounts, &mut d);
                 dataset.row_counts.insert("renewals.csv".into(), count);
                 // Sorted by account before the index that stages and forecasts resolve against.
                 dataset.renewals = rows.map(|mut rows| {
@@ -168,24 +167,33 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         renewals: &renewal_index,
     };
 
-    let rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = {
-        use rayon::prelude::*;
-        // Every table but the three read first, which the others refer to.
-        TABLES
-            .par_iter()
-            .filter(|t| !matches!(**t, "accounts" | "csms" | "renewals"))
-            .map(|&table| {
-                let result = read(table).map(|bytes| {
-                    bytes.map(|bytes| {
-                        let mut d = new_diags(table);
-                        let (parsed, count) = read_table(table, bytes, &refs, &mut d);
-                        (parsed, count, d)
-                    })
-                });
-                (table, result)
-            })
-            .collect()
-    };
+    // Every table but the three read first, which the others refer to: one after the other, each
+    // parsed in parallel chunks, so one file's bytes are in memory at a time; largest first, so
+    // the largest file is read while little else is.
+    let mut order: Vec<(u64, &str)> = TABLES
+        .iter()
+        .filter(|t| !matches!(**t, "accounts" | "csms" | "renewals"))
+        .map(|&t| {
+            let size = std::fs::metadata(dir.join(format!("{t}.csv"))).map_or(0, |m| m.len());
+            (size, t)
+        })
+        .collect();
+    order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
+    let mut rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = order
+        .into_iter()
+        .map(|(_, table)| {
+            let result = read(table).map(|bytes| {
+                bytes.map(|bytes| {
+                    let mut d = new_diags(table);
+                    let (parsed, count) = read_table(table, &bytes, &refs, &mut d);
+                    (parsed, count, d)
+                })
+            });
+            (table, result)
+        })
+        .collect();
+    // Stored in TABLES order, as before.
+    rest.sort_by_key(|(table, _)| TABLES.iter().position(|t| t == table));
     for (table, result) in rest {
         match result {
             None => {}
@@ -198,29 +206,10 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         }
     }
 
-    // The engine looks up "the latest row on or before a day" by binary search.
-    if let Some(rows) = &mut dataset.health {
-        rows.sort_by_key(|r| (r.account, r.date));
-    }
-    if let Some(rows) = &mut dataset.usage {
-        rows.sort_by_key(|r| (r.account, r.date));
-    }
-    if let Some(rows) = &mut dataset.activities {
-        rows.sort_by_key(|a| (a.account, a.date));
-    }
-    if let Some(rows) = &mut dataset.tickets {
-        rows.sort_by_key(|t| (t.account, t.opened_at));
-    }
-    if let Some(rows) = &mut dataset.surveys {
-        rows.sort_by_key(|r| (r.account, r.date));
-    }
-    if let Some(rows) = &mut dataset.sponsor_changes {
-        rows.sort_by_key(|r| (r.account, r.date));
-    }
     // Forecast snapshots by renewal, then day: "the latest snapshot on or before a day" of one
-    // renewal is a binary search.
+    // renewal is a binary search ((snapshot_on, renewal) is the key, so the order is total).
     if let Some(rows) = &mut dataset.forecasts {
-        rows.sort_by_key(|r| (r.renewal, r.snapshot_on));
+        rows.sort_unstable_by_key(|r| (r.renewal, r.snapshot_on));
     }
     let notices = FEEDS
         .iter()
@@ -292,8 +281,23 @@ struct Refs<'a> {
 impl Refs<'_> {
     fn account(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<AccountIx> {
         let id = row.raw(col)?;
+        // The rows of one account usually follow each other: the account found last (kept in
+        // the row's memo) is checked first, cheaper than a hash lookup. Every account of the
+        // index is at its index in `rows`, under the same id, so a match is the right account.
+        let last = row.memo.get();
+        if self
+            .accounts
+            .rows
+            .get(last as usize)
+            .is_some_and(|a| a.id == id)
+        {
+            return Some(last);
+        }
         match self.accounts.index.get(id) {
-            Some(&ix) => Some(ix),
+            Some(&ix) => {
+                row.memo.set(ix);
+                Some(ix)
+            }
             None => {
                 let message = unknown_ref("account", id, col.name, "accounts.csv");
                 row.failed = true;
@@ -367,7 +371,7 @@ type AccountParts = (
     usize,
 );
 
-fn read_accounts(bytes: Vec<u8>, mut d: FileDiags) -> AccountParts {
+fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
     let mut accounts = Accounts::default();
     let mut pending = Vec::new();
     let Some(sheet) = open(bytes, &mut d) else {
@@ -454,7 +458,7 @@ fn read_accounts(bytes: Vec<u8>, mut d: FileDiags) -> AccountParts {
     (accounts, d, pending, count)
 }
 
-fn read_csms(bytes: Vec<u8>, mut d: FileDiags) -> (Csms, FileDiags, usize) {
+fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize) {
     let mut csms = Csms::default();
     let Some(sheet) = open(bytes, &mut d) else {
         return (csms, d, 0);
@@ -507,7 +511,7 @@ fn read_csms(bytes: Vec<u8>, mut d: FileDiags) -> (Csms, FileDiags, usize) {
 }
 
 fn read_renewals(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     accounts: &Accounts,
     d: &mut FileDiags,
 ) -> (Option<Vec<Renewal>>, usize) {
@@ -677,12 +681,13 @@ impl Parsed {
     }
 }
 
-/// Reads all rows of a sheet with `columns`, keeping those `make` accepts on rows without errors.
-fn collect<T: Keyed, const N: usize>(
-    bytes: Vec<u8>,
+/// Reads all rows of a sheet with `columns`, keeping those `make` accepts on rows without errors
+/// (in parallel chunks for a large file; see `Sheet::collect`).
+fn collect<T: Keyed + Send, const N: usize>(
+    bytes: &[u8],
     d: &mut FileDiags,
     columns: [&'static str; N],
-    mut make: impl FnMut(&mut Row, &mut FileDiags, &[Col; N]) -> Option<T>,
+    make: impl Fn(&mut Row, &mut FileDiags, &[Col; N]) -> Option<T> + Sync,
 ) -> (Option<Vec<T>>, usize) {
     let Some(sheet) = open(bytes, d) else {
         return (None, 0);
@@ -690,16 +695,7 @@ fn collect<T: Keyed, const N: usize>(
     let Some(cols) = sheet.columns(columns, d) else {
         return (None, 0);
     };
-    let mut rows = Vec::new();
-    let mut lines = Vec::new();
-    let count = sheet.rows(d, |row, d| {
-        if let Some(value) = make(row, d, &cols)
-            && !row.failed
-        {
-            rows.push(value);
-            lines.push(row.line as u32);
-        }
-    });
+    let (mut rows, lines, count) = sheet.collect(d, |row, d| make(row, d, &cols));
     if let Some(what) = T::KEY {
         let column = cols
             .iter()
@@ -748,6 +744,10 @@ fn drop_duplicates<T: Keyed>(
     column: usize,
     d: &mut FileDiags,
 ) {
+    // Ids written in increasing order (as most exports are) cannot repeat.
+    if rows.windows(2).all(|w| w[0].key() < w[1].key()) {
+        return;
+    }
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_unstable_by(|&a, &b| {
         rows[a]
@@ -776,8 +776,62 @@ fn drop_duplicates<T: Keyed>(
     }
 }
 
-fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
-    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
+/// Sorts the rows of a table the engine searches by account and time ("the latest row on or
+/// before a day", by binary search) by (account, time), keeping file order among equal keys: the
+/// result of a stable `sort_by_key`. Rather than sorting the rows, it counts them per account,
+/// sorts each account's (time, position) pairs, then swaps every row into place at most once.
+fn by_account<T, K: Ord + Copy>(
+    (rows, count): (Option<Vec<T>>, usize),
+    key: impl Fn(&T) -> (AccountIx, K),
+) -> (Option<Vec<T>>, usize) {
+    let mut rows = rows;
+    if let Some(rows) = &mut rows
+        && !rows.is_sorted_by_key(&key)
+    {
+        let accounts = rows
+            .iter()
+            .map(|r| key(r).0 as usize + 1)
+            .max()
+            .unwrap_or(0);
+        // starts[a]: where account a's rows begin in sorted order.
+        let mut starts = vec![0usize; accounts + 1];
+        for r in rows.iter() {
+            starts[key(r).0 as usize + 1] += 1;
+        }
+        for a in 1..starts.len() {
+            starts[a] += starts[a - 1];
+        }
+        let mut next = starts.clone();
+        let mut order: Vec<(K, u32)> = Vec::with_capacity(rows.len());
+        order.resize(rows.len(), (key(&rows[0]).1, 0));
+        for (i, r) in rows.iter().enumerate() {
+            let (account, time) = key(r);
+            order[next[account as usize]] = (time, i as u32);
+            next[account as usize] += 1;
+        }
+        for group in starts.windows(2) {
+            // Positions are unique, so the unstable sort keeps equal times in file order.
+            order[group[0]..group[1]].sort_unstable();
+        }
+        // source[k]: the position of the row that belongs at k; set to k once it is there.
+        let mut source: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+        for start in 0..rows.len() {
+            let mut at = start;
+            while source[at] as usize != at {
+                let from = source[at] as usize;
+                source[at] = at as u32;
+                if from == start {
+                    break;
+                }
+                rows.swap(at, from);
+                at = from;
+            }
+        }
+    }
+    (rows, count)
+}
+
+fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
     match table {
         "mrr" => {
             let (t, n) = read_mrr(bytes, refs, d);
@@ -819,152 +873,161 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
             (Parsed::Forecasts(t), n)
         }
         "health" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                [
-                    "account_id*",
-                    "date*",
-                    "score",
-                    "usage",
-                    "engagement",
-                    "support",
-                    "outcomes",
-                ],
-                |row, d, &[a, dt, score, usage, engagement, support, outcomes]| {
-                    let account = refs.req_account(row, d, a);
-                    let date = row.date(d, dt, true);
-                    let h = HealthRow {
-                        account: account?,
-                        date: date?,
-                        score: row.number(d, score, false, 0.0, 100.0),
-                        usage: row.number(d, usage, false, 0.0, 100.0),
-                        engagement: row.number(d, engagement, false, 0.0, 100.0),
-                        support: row.number(d, support, false, 0.0, 100.0),
-                        outcomes: row.number(d, outcomes, false, 0.0, 100.0),
-                    };
-                    let present = [score, usage, engagement, support, outcomes]
-                        .iter()
-                        .any(|c| row.raw(*c).is_some());
-                    if !present {
-                        row.bad(
-                            d,
-                            score,
-                            "no health value",
-                            "",
-                            "a score or at least one of usage, engagement, support, outcomes",
-                        );
-                    }
-                    Some(h)
-                },
+            let (t, n) = by_account(
+                collect(
+                    bytes,
+                    d,
+                    [
+                        "account_id*",
+                        "date*",
+                        "score",
+                        "usage",
+                        "engagement",
+                        "support",
+                        "outcomes",
+                    ],
+                    |row, d, &[a, dt, score, usage, engagement, support, outcomes]| {
+                        let account = refs.req_account(row, d, a);
+                        let date = row.date(d, dt, true);
+                        let h = HealthRow {
+                            account: account?,
+                            date: date?,
+                            score: row.number(d, score, false, 0.0, 100.0),
+                            usage: row.number(d, usage, false, 0.0, 100.0),
+                            engagement: row.number(d, engagement, false, 0.0, 100.0),
+                            support: row.number(d, support, false, 0.0, 100.0),
+                            outcomes: row.number(d, outcomes, false, 0.0, 100.0),
+                        };
+                        let present = [score, usage, engagement, support, outcomes]
+                            .iter()
+                            .any(|c| row.raw(*c).is_some());
+                        if !present {
+                            row.bad(
+                                d,
+                                score,
+                                "no health value",
+                                "",
+                                "a score or at least one of usage, engagement, support, outcomes",
+                            );
+                        }
+                        Some(h)
+                    },
+                ),
+                |r| (r.account, r.date),
             );
             (Parsed::Health(t), n)
         }
         "usage" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                [
-                    "account_id*",
-                    "date*",
-                    "active_users",
-                    "monthly_active_users",
-                    "seats",
-                    "sessions",
-                    "session_minutes",
-                    "features_used",
-                    "features_available",
-                ],
-                |row, d, &[a, dt, au, mau, seats, sessions, minutes, used, available]| {
-                    let account = refs.req_account(row, d, a);
-                    let date = row.date(d, dt, true);
-                    Some(UsageRow {
-                        account: account?,
-                        date: date?,
-                        active_users: row.number(d, au, false, 0.0, f64::MAX),
-                        monthly_active_users: row.number(d, mau, false, 0.0, f64::MAX),
-                        seats: row.int_in(d, seats, false, 0, i64::MAX),
-                        sessions: row.int_in(d, sessions, false, 0, i64::MAX),
-                        session_minutes: row.number(d, minutes, false, 0.0, f64::MAX),
-                        features_used: row.int_in(d, used, false, 0, i64::MAX),
-                        features_available: row.int_in(d, available, false, 0, i64::MAX),
-                    })
-                },
+            let (t, n) = by_account(
+                collect(
+                    bytes,
+                    d,
+                    [
+                        "account_id*",
+                        "date*",
+                        "active_users",
+                        "monthly_active_users",
+                        "seats",
+                        "sessions",
+                        "session_minutes",
+                        "features_used",
+                        "features_available",
+                    ],
+                    |row, d, &[a, dt, au, mau, seats, sessions, minutes, used, available]| {
+                        let account = refs.req_account(row, d, a);
+                        let date = row.date(d, dt, true);
+                        Some(UsageRow {
+                            account: account?,
+                            date: date?,
+                            active_users: row.number(d, au, false, 0.0, f64::MAX),
+                            monthly_active_users: row.number(d, mau, false, 0.0, f64::MAX),
+                            seats: row.int_in(d, seats, false, 0, i64::MAX),
+                            sessions: row.int_in(d, sessions, false, 0, i64::MAX),
+                            session_minutes: row.number(d, minutes, false, 0.0, f64::MAX),
+                            features_used: row.int_in(d, used, false, 0, i64::MAX),
+                            features_available: row.int_in(d, available, false, 0, i64::MAX),
+                        })
+                    },
+                ),
+                |r| (r.account, r.date),
             );
             (Parsed::Usage(t), n)
         }
         "activities" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                [
-                    "activity_id*",
-                    "account_id*",
-                    "csm_id",
-                    "date*",
-                    "type*",
-                    "status",
-                    "category",
-                    "minutes",
-                    "responded",
-                    "response_hours",
-                ],
-                |row,
-                 d,
-                 &[
-                    id,
-                    a,
-                    c,
-                    dt,
-                    kind,
-                    status,
-                    category,
-                    minutes,
-                    responded,
-                    hours,
-                ]| {
-                    let rid = row.id(d, id);
-                    let account = refs.req_account(row, d, a);
-                    let csm = refs.csm(row, d, c);
-                    let date = row.date(d, dt, true);
-                    let kind = row.lower(kind).or_else(|| {
-                        row.bad(
-                            d,
-                            kind,
-                            "missing value",
-                            "",
-                            "an activity type such as call, email, meeting, qbr",
-                        );
-                        None
-                    });
-                    let activity = Activity {
-                        id: rid.clone()?,
-                        account: account?,
-                        csm,
-                        date: date?,
-                        kind: kind?,
-                        status: row
-                            .vocab(
+            let (t, n) = by_account(
+                collect(
+                    bytes,
+                    d,
+                    [
+                        "activity_id*",
+                        "account_id*",
+                        "csm_id",
+                        "date*",
+                        "type*",
+                        "status",
+                        "category",
+                        "minutes",
+                        "responded",
+                        "response_hours",
+                    ],
+                    |row,
+                     d,
+                     &[
+                        id,
+                        a,
+                        c,
+                        dt,
+                        kind,
+                        status,
+                        category,
+                        minutes,
+                        responded,
+                        hours,
+                    ]| {
+                        let rid = row.id(d, id);
+                        let account = refs.req_account(row, d, a);
+                        let csm = refs.csm(row, d, c);
+                        let date = row.date(d, dt, true);
+                        let kind = row.lower(kind).or_else(|| {
+                            row.bad(
                                 d,
-                                status,
+                                kind,
+                                "missing value",
+                                "",
+                                "an activity type such as call, email, meeting, qbr",
+                            );
+                            None
+                        });
+                        let activity = Activity {
+                            id: rid.clone()?,
+                            account: account?,
+                            csm,
+                            date: date?,
+                            kind: kind?,
+                            status: row
+                                .vocab(
+                                    d,
+                                    status,
+                                    false,
+                                    ActivityStatus::NAMES,
+                                    ActivityStatus::parse,
+                                )
+                                .unwrap_or(ActivityStatus::Completed),
+                            category: row.vocab(
+                                d,
+                                category,
                                 false,
-                                ActivityStatus::NAMES,
-                                ActivityStatus::parse,
-                            )
-                            .unwrap_or(ActivityStatus::Completed),
-                        category: row.vocab(
-                            d,
-                            category,
-                            false,
-                            ActivityCategory::NAMES,
-                            ActivityCategory::parse,
-                        ),
-                        minutes: row.int_in(d, minutes, false, 0, i64::MAX),
-                        responded: row.bool(d, responded),
-                        response_hours: row.number(d, hours, false, 0.0, f64::MAX),
-                    };
-                    Some(activity)
-                },
+                                ActivityCategory::NAMES,
+                                ActivityCategory::parse,
+                            ),
+                            minutes: row.int_in(d, minutes, false, 0, i64::MAX),
+                            responded: row.bool(d, responded),
+                            response_hours: row.number(d, hours, false, 0.0, f64::MAX),
+                        };
+                        Some(activity)
+                    },
+                ),
+                |a| (a.account, a.date),
             );
             (Parsed::Activities(t), n)
         }
@@ -1017,84 +1080,90 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
             (Parsed::Tasks(t), n)
         }
         "tickets" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                [
-                    "ticket_id*",
-                    "account_id*",
-                    "opened_at*",
-                    "first_response_at",
-                    "resolved_at",
-                    "priority",
-                    "escalated",
-                    "reopened",
-                    "csat",
-                ],
-                |row,
-                 d,
-                 &[
-                    id,
-                    a,
-                    opened,
-                    first,
-                    resolved,
-                    priority,
-                    escalated,
-                    reopened,
-                    csat,
-                ]| {
-                    let rid = row.id(d, id);
-                    let account = refs.req_account(row, d, a);
-                    let ticket = Ticket {
-                        id: rid?,
-                        account: account?,
-                        opened_at: row.datetime(d, opened, true)?,
-                        first_response_at: row.datetime(d, first, false),
-                        resolved_at: row.datetime(d, resolved, false),
-                        priority: row.lower(priority),
-                        escalated: row.bool(d, escalated).unwrap_or(false),
-                        reopened: row.bool(d, reopened).unwrap_or(false),
-                        csat: row.int_in(d, csat, false, 1, 5),
-                    };
-                    Some(ticket)
-                },
+            let (t, n) = by_account(
+                collect(
+                    bytes,
+                    d,
+                    [
+                        "ticket_id*",
+                        "account_id*",
+                        "opened_at*",
+                        "first_response_at",
+                        "resolved_at",
+                        "priority",
+                        "escalated",
+                        "reopened",
+                        "csat",
+                    ],
+                    |row,
+                     d,
+                     &[
+                        id,
+                        a,
+                        opened,
+                        first,
+                        resolved,
+                        priority,
+                        escalated,
+                        reopened,
+                        csat,
+                    ]| {
+                        let rid = row.id(d, id);
+                        let account = refs.req_account(row, d, a);
+                        let ticket = Ticket {
+                            id: rid?,
+                            account: account?,
+                            opened_at: row.datetime(d, opened, true)?,
+                            first_response_at: row.datetime(d, first, false),
+                            resolved_at: row.datetime(d, resolved, false),
+                            priority: row.lower(priority),
+                            escalated: row.bool(d, escalated).unwrap_or(false),
+                            reopened: row.bool(d, reopened).unwrap_or(false),
+                            csat: row.int_in(d, csat, false, 1, 5),
+                        };
+                        Some(ticket)
+                    },
+                ),
+                |t| (t.account, t.opened_at),
             );
             (Parsed::Tickets(t), n)
         }
         "surveys" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                [
-                    "response_id*",
-                    "account_id*",
-                    "date*",
-                    "kind*",
-                    "score",
-                    "touchpoint",
-                ],
-                |row, d, &[id, a, dt, kind, score, touchpoint]| {
-                    let rid = row.id(d, id);
-                    let account = refs.req_account(row, d, a);
-                    let date = row.date(d, dt, true);
-                    let kind = row.vocab(d, kind, true, SurveyKind::NAMES, SurveyKind::parse);
-                    let (lo, hi) = match kind {
-                        Some(SurveyKind::Nps) => (0, 10),
-                        Some(SurveyKind::Csat) => (1, 5),
-                        Some(SurveyKind::Ces) => (1, 7),
-                        None => (i64::MIN, i64::MAX),
-                    };
-                    let response = SurveyResponse {
-                        id: rid?,
-                        account: account?,
-                        date: date?,
-                        kind: kind?,
-                        score: row.int_in(d, score, false, lo, hi),
-                        touchpoint: row.lower(touchpoint),
-                    };
-                    Some(response)
-                },
+            let (t, n) = by_account(
+                collect(
+                    bytes,
+                    d,
+                    [
+                        "response_id*",
+                        "account_id*",
+                        "date*",
+                        "kind*",
+                        "score",
+                        "touchpoint",
+                    ],
+                    |row, d, &[id, a, dt, kind, score, touchpoint]| {
+                        let rid = row.id(d, id);
+                        let account = refs.req_account(row, d, a);
+                        let date = row.date(d, dt, true);
+                        let kind = row.vocab(d, kind, true, SurveyKind::NAMES, SurveyKind::parse);
+                        let (lo, hi) = match kind {
+                            Some(SurveyKind::Nps) => (0, 10),
+                            Some(SurveyKind::Csat) => (1, 5),
+                            Some(SurveyKind::Ces) => (1, 7),
+                            None => (i64::MIN, i64::MAX),
+                        };
+                        let response = SurveyResponse {
+                            id: rid?,
+                            account: account?,
+                            date: date?,
+                            kind: kind?,
+                            score: row.int_in(d, score, false, lo, hi),
+                            touchpoint: row.lower(touchpoint),
+                        };
+                        Some(response)
+                    },
+                ),
+                |r| (r.account, r.date),
             );
             (Parsed::Surveys(t), n)
         }
@@ -1166,51 +1235,81 @@ fn read_table(table: &str, bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (P
             (Parsed::Opportunities(t), n)
         }
         "onboarding" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                [
-                    "account_id*",
-                    "signed_on",
-                    "first_login_on",
-                    "onboarding_completed_on",
-                    "first_value_on",
-                ],
-                |row, d, &[a, signed, login, completed, value]| {
-                    let account = refs.req_account(row, d, a)?;
-                    let id = refs.accounts.rows[account as usize].id.clone();
-                    let entry = Onboarding {
-                        account,
-                        signed_on: row
-                            .date(d, signed, false)
-                            .or(refs.accounts.rows[account as usize].signed_on),
-                        first_login_on: row.date(d, login, false),
-                        onboarding_completed_on: row.date(d, completed, false),
-                        first_value_on: row.date(d, value, false),
-                    };
-                    unique(&mut seen, &id, "account_id", row, d, a).then_some(entry)
-                },
-            );
+            let (t, n) = read_onboarding(bytes, refs, d);
             (Parsed::Onboarding(t), n)
         }
         _ => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                ["account_id*", "date*", "role*"],
-                |row, d, &[a, dt, role]| {
-                    let account = refs.req_account(row, d, a);
-                    let date = row.date(d, dt, true);
-                    Some(SponsorChange {
-                        account: account?,
-                        date: date?,
-                        role: row.vocab(d, role, true, SponsorRole::NAMES, SponsorRole::parse)?,
-                    })
-                },
+            let (t, n) = by_account(
+                collect(
+                    bytes,
+                    d,
+                    ["account_id*", "date*", "role*"],
+                    |row, d, &[a, dt, role]| {
+                        let account = refs.req_account(row, d, a);
+                        let date = row.date(d, dt, true);
+                        Some(SponsorChange {
+                            account: account?,
+                            date: date?,
+                            role: row.vocab(
+                                d,
+                                role,
+                                true,
+                                SponsorRole::NAMES,
+                                SponsorRole::parse,
+                            )?,
+                        })
+                    },
+                ),
+                |r| (r.account, r.date),
             );
             (Parsed::Sponsors(t), n)
         }
     }
+}
+
+/// onboarding.csv, one row per account (read in order: a repeated account is reported against
+/// its first row).
+fn read_onboarding(
+    bytes: &[u8],
+    refs: &Refs,
+    d: &mut FileDiags,
+) -> (Option<Vec<Onboarding>>, usize) {
+    let Some(sheet) = open(bytes, d) else {
+        return (None, 0);
+    };
+    let Some([a, signed, login, completed, value]) = sheet.columns(
+        [
+            "account_id*",
+            "signed_on",
+            "first_login_on",
+            "onboarding_completed_on",
+            "first_value_on",
+        ],
+        d,
+    ) else {
+        return (None, 0);
+    };
+    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
+    let mut rows = Vec::new();
+    let count = sheet.rows(d, |row, d| {
+        let Some(account) = refs.req_account(row, d, a) else {
+            return;
+        };
+        let id = refs.accounts.rows[account as usize].id.clone();
+        let entry = Onboarding {
+            account,
+            signed_on: row
+                .date(d, signed, false)
+                .or(refs.accounts.rows[account as usize].signed_on),
+            first_login_on: row.date(d, login, false),
+            onboarding_completed_on: row.date(d, completed, false),
+            first_value_on: row.date(d, value, false),
+        };
+        if unique(&mut seen, &id, "account_id", row, d, a) && !row.failed {
+            rows.push(entry);
+        }
+    });
+    (Some(rows), count)
 }
 
 /// Reports an empty required reference cell (the reference helpers skip empty cells).
@@ -1222,23 +1321,18 @@ fn missing<T>(row: &mut Row, d: &mut FileDiags, col: Col) -> Option<T> {
 }
 
 /// mrr.csv into the dense matrix, with (account_id, month) unique.
-fn read_mrr(bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize) {
+fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize) {
     let Some(sheet) = open(bytes, d) else {
         return (None, 0);
     };
     let Some([a, m, v]) = sheet.columns(["account_id*", "month*", "mrr*"], d) else {
         return (None, 0);
     };
-    let mut cells: Vec<(AccountIx, Month, Money, u32)> = Vec::new();
-    let count = sheet.rows(d, |row, d| {
+    let (cells, cell_lines, count) = sheet.collect(d, |row, d| {
         let account = refs.req_account(row, d, a);
         let month = row.month(d, m, true);
         let value = row.money(d, v, true);
-        if let (Some(account), Some(month), Some(value)) = (account, month, value)
-            && !row.failed
-        {
-            cells.push((account, month, value, row.line as u32));
-        }
+        Some((account?, month?, value?))
     });
     let (Some(first), Some(last)) = (
         cells.iter().map(|c| c.1).min(),
@@ -1256,7 +1350,7 @@ fn read_mrr(bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>
     let mut table = MrrTable::zeros(refs.accounts.rows.len(), first, last);
     let mut lines = vec![0u32; table.values.len()];
     let column = a.index.map_or(1, |i| i + 1);
-    for (account, month, value, line) in cells {
+    for ((account, month, value), line) in cells.into_iter().zip(cell_lines) {
         let slot = account as usize * table.months + (month.0 - first.0) as usize;
         if lines[slot] != 0 {
             let id = &refs.accounts.rows[account as usize].id;
@@ -1271,4 +1365,24 @@ fn read_mrr(bytes: Vec<u8>, refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>
         table.values[slot] = value.cents();
     }
     (Some(table), count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn by_account_is_a_stable_sort(
+            keys in proptest::collection::vec((0u32..6, 0i32..5), 0..200),
+        ) {
+            // (account, time, file position): equal keys must stay in file order.
+            let rows: Vec<(u32, i32, usize)> =
+                keys.iter().enumerate().map(|(i, &(a, t))| (a, t, i)).collect();
+            let mut expected = rows.clone();
+            expected.sort_by_key(|r| (r.0, r.1));
+            let (sorted, _) = by_account((Some(rows), 0), |r| (r.0, r.1));
+            proptest::prop_assert_eq!(sorted, Some(expected));
+        }
+    }
 }
