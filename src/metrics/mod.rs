@@ -45,6 +45,12 @@ pub enum Scope<'a> {
     Only(&'a [bool]),
     /// Just this account.
     One(AccountIx),
+    /// `mask[account]` is true for the accounts in scope, which `list` holds in order: a small
+    /// group (a CSM's book) is walked without scanning a mask over every account.
+    Members {
+        mask: &'a [bool],
+        list: &'a [AccountIx],
+    },
 }
 
 impl Scope<'_> {
@@ -54,16 +60,20 @@ impl Scope<'_> {
             Scope::All => true,
             Scope::Only(mask) => mask.get(account as usize).copied().unwrap_or(false),
             Scope::One(one) => *one == account,
+            Scope::Members { mask, .. } => mask.get(account as usize).copied().unwrap_or(false),
         }
     }
 
     /// The accounts of `0..count` in scope, in order (one step for a single account).
     pub fn accounts(self, count: AccountIx) -> impl Iterator<Item = AccountIx> {
-        let range = match self {
-            Scope::One(a) => a.min(count)..(a.saturating_add(1)).min(count),
-            _ => 0..count,
+        let (range, list): (std::ops::Range<AccountIx>, &[AccountIx]) = match self {
+            Scope::One(a) => (a.min(count)..(a.saturating_add(1)).min(count), &[]),
+            Scope::Members { list, .. } => (0..0, list),
+            _ => (0..count, &[]),
         };
-        range.filter(move |&a| self.includes(a))
+        range
+            .filter(move |&a| self.includes(a))
+            .chain(list.iter().copied().filter(move |&a| a < count))
     }
 }
 
@@ -229,5 +239,11 @@ mod tests {
         assert_eq!(Scope::One(1).accounts(3).collect::<Vec<_>>(), [1]);
         assert_eq!(Scope::One(5).accounts(3).count(), 0);
         assert_eq!(Scope::All.accounts(3).collect::<Vec<_>>(), [0, 1, 2]);
+        let members = Scope::Members {
+            mask: &[false, true, false],
+            list: &[1],
+        };
+        assert_eq!(compute(&ctx, &period, members), mask);
+        assert_eq!(members.accounts(3).collect::<Vec<_>>(), [1]);
     }
 }

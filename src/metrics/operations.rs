@@ -285,14 +285,13 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
         // Coverage on the period's last day, over accounts active then.
         let (_, last) = period.months();
         let day = period.end;
-        let active: Vec<AccountIx> = (0..ctx.data.accounts.rows.len() as AccountIx)
+        let active: Vec<AccountIx> = scope
+            .accounts(ctx.data.accounts.rows.len() as AccountIx)
             .filter(|&a| {
-                scope.includes(a)
-                    && ctx
-                        .data
-                        .mrr
-                        .as_ref()
-                        .is_none_or(|m| m.get(a, last).cents() > 0)
+                ctx.data
+                    .mrr
+                    .as_ref()
+                    .is_none_or(|m| m.get(a, last).cents() > 0)
             })
             .collect();
         let quiet = active
@@ -351,8 +350,9 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
                 opened.len() as f64,
             ),
         );
-        let spikes = (0..ctx.data.accounts.rows.len() as AccountIx)
-            .filter(|&a| scope.includes(a) && ticket_spike(ctx, a, period.end))
+        let spikes = scope
+            .accounts(ctx.data.accounts.rows.len() as AccountIx)
+            .filter(|&a| ticket_spike(ctx, a, period.end))
             .count();
         out.insert("ticket_spike_accounts", Some(spikes as f64));
     }

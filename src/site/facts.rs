@@ -20,6 +20,14 @@ pub enum Entity {
     Account(AccountIx),
 }
 
+/// The accounts of a mask, in order.
+fn members(mask: &[bool]) -> Vec<AccountIx> {
+    (0..mask.len())
+        .filter(|&a| mask[a])
+        .map(|a| a as AccountIx)
+        .collect()
+}
+
 /// A breakdown group of a page: (page entity, dimension, group, period id, part).
 type GroupKey = (Entity, String, String, String, Part);
 
@@ -94,9 +102,13 @@ impl<'a> Facts<'a> {
             Entity::Account(_) => None,
             _ => self.mask(entity),
         };
+        let list: Vec<AccountIx> = mask.as_deref().map_or_else(Vec::new, |m| members(m));
         let scope = match (entity, &mask) {
             (Entity::Account(a), _) => Scope::One(*a),
-            (_, Some(m)) => Scope::Only(m),
+            (_, Some(m)) => Scope::Members {
+                mask: m,
+                list: &list,
+            },
             (_, None) => Scope::All,
         };
         let computed = Arc::new(metrics::compute_part(&self.ctx, period, scope, part));
@@ -137,10 +149,11 @@ impl<'a> Facts<'a> {
                 .get(&key)
                 .cloned();
             let values = cached.unwrap_or_else(|| {
+                let list = members(mask);
                 let computed = Arc::new(metrics::compute_part(
                     &self.ctx,
                     period,
-                    Scope::Only(mask),
+                    Scope::Members { mask, list: &list },
                     part,
                 ));
                 self.groups
