@@ -211,6 +211,11 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     if let Some(rows) = &mut dataset.forecasts {
         rows.sort_unstable_by_key(|r| (r.renewal, r.snapshot_on));
     }
+    // Tasks by account, those without an account first (they count in every scope), so a scope's
+    // tasks are a prefix and one slice per account.
+    if let Some(rows) = &mut dataset.tasks {
+        rows.sort_by_key(|t| t.account);
+    }
     let notices = FEEDS
         .iter()
         .filter(|(table, _)| wanted(table) && !dataset.has_table(table))

@@ -77,11 +77,15 @@ pub fn task_buckets(
 ) -> (u64, u64, u64) {
     let week_end = day + Days::new(u64::from(6 - day.weekday().num_days_from_monday()));
     let mut b = (0, 0, 0);
-    for t in ctx.data.tasks.iter().flatten() {
-        if t.status != TaskStatus::Open
-            || csm.is_some_and(|c| c != t.csm)
-            || t.account.is_some_and(|a| !scope.includes(a))
-        {
+    let tasks = ctx.data.tasks.as_deref().unwrap_or_default();
+    // Tasks are sorted by account, those without one first: they count in every scope.
+    let unassigned = tasks.partition_point(|t| t.account.is_none());
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    let assigned = super::scoped_rows(&tasks[unassigned..], scope, count, |t| {
+        t.account.unwrap_or(AccountIx::MAX)
+    });
+    for t in tasks[..unassigned].iter().chain(assigned) {
+        if t.status != TaskStatus::Open || csm.is_some_and(|c| c != t.csm) {
             continue;
         }
         if t.due_on < day {
@@ -498,6 +502,42 @@ mod tests {
             ),
             (Some(1.0), Some(1.0), Some(1.0))
         );
+    }
+
+    #[test]
+    fn task_buckets_of_a_scope_count_its_tasks_and_the_unassigned() {
+        let mut ds = dataset(&[("a", ""), ("b", "")], &[]);
+        let task = |account: Option<AccountIx>, due| Task {
+            id: format!("{account:?}{due}"),
+            csm: 0,
+            account,
+            title: "t".into(),
+            due_on: due,
+            status: TaskStatus::Open,
+            completed_on: None,
+            source: None,
+            playbook: None,
+        };
+        // Sorted as the loader keeps them: unassigned first, then by account.
+        ds.tasks = Some(vec![
+            task(None, d(5, 1)),
+            task(Some(0), d(5, 2)),
+            task(Some(0), d(5, 6)),
+            task(Some(1), d(5, 3)),
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 6),
+        };
+        // b: its overdue task and the unassigned one; a: its overdue and today tasks, and the unassigned.
+        assert_eq!(
+            task_buckets(&ctx, None, Scope::Only(&[false, true]), d(5, 6)),
+            (2, 0, 0)
+        );
+        assert_eq!(task_buckets(&ctx, None, Scope::One(0), d(5, 6)), (2, 1, 0));
+        assert_eq!(task_buckets(&ctx, None, Scope::All, d(5, 6)), (3, 1, 0));
     }
 
     #[test]
