@@ -477,9 +477,16 @@ fn the_small_fixture_loads_every_table() {
         ds.activities.as_ref().map(|a| a[0].kind.as_str()),
         Some("call")
     );
+    // Tasks are kept sorted by account, those without one first: T2, then A1's T1.
+    let titles: Vec<&str> = ds
+        .tasks
+        .iter()
+        .flatten()
+        .map(|t| t.title.as_str())
+        .collect();
     assert_eq!(
-        ds.tasks.as_ref().map(|t| t[0].title.as_str()),
-        Some("Follow up on \"renewal\" risk")
+        titles,
+        ["Prepare QBR deck", "Follow up on \"renewal\" risk"]
     );
     assert_eq!(
         ds.onboarding
