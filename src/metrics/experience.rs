@@ -94,11 +94,14 @@ fn responses<'a>(
     start: NaiveDate,
     end: NaiveDate,
 ) -> impl Iterator<Item = &'a SurveyResponse> {
-    ctx.data
-        .surveys
-        .iter()
-        .flatten()
-        .filter(move |r| start <= r.date && r.date <= end && scope.includes(r.account))
+    // Surveys are sorted by account: a narrow scope reads only its accounts' responses.
+    super::scoped_rows(
+        ctx.data.surveys.as_deref().unwrap_or_default(),
+        scope,
+        ctx.data.accounts.rows.len() as crate::data::AccountIx,
+        |r| r.account,
+    )
+    .filter(move |r| start <= r.date && r.date <= end)
 }
 
 /// The NPS counts of accounts in `scope` over `start..=end` (a period, or a CSM's book).

@@ -178,7 +178,12 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     let jobs = site.plan();
     step(&mut summary, "plan");
 
-    // 3. The Typst sources of the PDFs (the latest issue of each PDF report), their charts, the
+    // 3. The shared views every entity page reads (account snapshots, the team view), computed
+    //    up front on every core rather than by the first page that asks while the others wait.
+    site.precompute();
+    step(&mut summary, "views");
+
+    // 4. The Typst sources of the PDFs (the latest issue of each PDF report), their charts, the
     //    theme's Typst templates and fonts, written into the temporary output folder.
     let staging = output::Staging::create(&options.out)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -205,7 +210,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     step(&mut summary, "typst sources");
 
-    // 4. Render every page in parallel (metrics are computed on first use and shared) while
+    // 5. Render every page in parallel (metrics are computed on first use and shared) while
     //    typst compiles the PDFs in the temporary folder.
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (rendered, compiled) = std::thread::scope(|s| {
@@ -239,7 +244,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     step(&mut summary, "render and compile");
 
-    // 5. Write the pages and the theme's static files, then swap the folder in.
+    // 6. Write the pages and the theme's static files, then swap the folder in.
     let mut pages = rendered;
     pages.extend(site.static_files());
     staging.write(&pages)?;

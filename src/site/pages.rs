@@ -263,6 +263,16 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// Computes the shared views (account snapshots, the team view of the latest complete
+    /// month) in parallel before the pages render.
+    pub fn precompute(&self) {
+        let month = Period::latest_complete(PeriodKind::Month, self.as_of, self.fiscal());
+        rayon::join(
+            || self.facts.snapshots().len(),
+            || self.facts.team(&month).0.len(),
+        );
+    }
+
     /// Every page of the site.
     pub fn plan(&self) -> Vec<Job> {
         let mut jobs = Vec::new();
