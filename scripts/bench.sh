@@ -68,7 +68,7 @@ report "(c) metrics (revenue, experience) ttm json" \
 # (d) The full site: every page of the standard reports, no PDFs (one run; it is long).
 rm -rf "$dir/reports" && cp -r reports "$dir/reports"
 tmp=$(mktemp)
-/usr/bin/time -f "%e %M" -o "$tmp" "$bin" build --no-pdf --project "$dir" --out "$dir/site" > "$tmp.out" 2>&1 \
+/usr/bin/time -f "%e %M" -o "$tmp" "$bin" build --no-pdf --project "$dir" --out site > "$tmp.out" 2>&1 \
   || { cat "$tmp.out" >&2; echo "failed: site build" >&2; exit 1; }
 read -r s kb < <(tail -n 1 "$tmp")
 pages=$(grep -o 'built [0-9]* pages' "$tmp.out" | grep -o '[0-9]*')
