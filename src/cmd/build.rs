@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// Arguments of `postsale build`.
+/// Arguments of `postsale build` (also flattened into `postsale serve`).
 #[derive(Debug, clap::Args)]
+#[group(skip)]
 pub struct Args {
     /// "Now" for the build (YYYY-MM-DD); overrides as_of in postsale.yaml.
     #[arg(long)]

@@ -3,10 +3,8 @@
 //! rebuild; failed rebuilds print their problems as `build` does and keep the previous site.
 
 use crate::site::serve::{self, Event, Options};
-use chrono::NaiveDate;
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
 
 /// Arguments of `postsale serve`.
 #[derive(Debug, clap::Args)]
@@ -18,19 +16,10 @@ pub struct Args {
     /// to other machines.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub bind: IpAddr,
-    /// "Now" for the build (YYYY-MM-DD); overrides as_of in postsale.yaml.
-    #[arg(long)]
-    pub as_of: Option<NaiveDate>,
-    /// Output folder the site is built into and served from, as `postsale build --out`
-    /// (relative to the project).
-    #[arg(long, default_value = "site")]
-    pub out: PathBuf,
-    /// Build the HTML site only, without the PDFs (as `postsale build --no-pdf`).
-    #[arg(long)]
-    pub no_pdf: bool,
-    /// The project folder (with postsale.yaml, data/, reports/).
-    #[arg(long, default_value = ".")]
-    pub project: PathBuf,
+    /// What to build, as `postsale build` takes it: the site is built into `--out` and served
+    /// from there.
+    #[command(flatten)]
+    pub build: super::build::Args,
 }
 
 /// Serves until the process is stopped.
@@ -45,21 +34,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let options = Options {
         bind: args.bind,
         port: args.port,
-        as_of: args.as_of,
+        as_of: args.build.as_of,
         today: super::metrics::today(),
-        out: args.out,
+        out: args.build.out,
         progress: std::io::stderr().is_terminal(),
-        pdf: !args.no_pdf,
+        pdf: !args.build.no_pdf,
     };
-    if !args.no_pdf {
-        let typst = crate::config::load(&args.project)
+    if !args.build.no_pdf {
+        let typst = crate::config::load(&args.build.project)
             .ok()
             .and_then(|c| c.typst);
-        if let Err(message) = crate::site::pdf::find(typst.as_deref(), &args.project) {
+        if let Err(message) = crate::site::pdf::find(typst.as_deref(), &args.build.project) {
             eprintln!("warning: {message}; serving the HTML site and the Typst sources only");
         }
     }
-    serve::run(&args.project, &options, &mut print)
+    serve::run(&args.build.project, &options, &mut print)
 }
 
 /// One line per event: the summary to stdout, problems to stderr.

@@ -95,6 +95,37 @@ fn band_status(b: Option<HealthBand>) -> &'static str {
     }
 }
 
+/// One series of values as a bar chart (`kind` "bar") or a plain line chart.
+fn one_series(
+    kind: &str,
+    labels: Vec<String>,
+    name: &str,
+    values: Vec<Option<f64>>,
+    axis: Axis,
+) -> Chart {
+    let series = vec![Series {
+        name: name.into(),
+        values,
+        tone: Tone::Accent(0),
+    }];
+    if kind == "bar" {
+        Chart::Bar {
+            labels,
+            series,
+            stacked: false,
+            axis,
+        }
+    } else {
+        Chart::Line {
+            labels,
+            series,
+            rolling12: false,
+            target: None,
+            axis,
+        }
+    }
+}
+
 /// The engine scope of a page: its one account, its mask, or everyone.
 fn page_scope<'m>(page: &Page, mask: &'m Option<std::sync::Arc<Vec<bool>>>) -> Scope<'m> {
     match (&page.entity, mask) {
@@ -1722,27 +1753,7 @@ impl Renderer<'_, '_> {
                         .flatten()
                         .map_or(format::MISSING.into(), money)
                 );
-                let series = vec![Series {
-                    name: "MRR".into(),
-                    values,
-                    tone: Tone::Accent(0),
-                }];
-                let chart = if kind == "bar" {
-                    Chart::Bar {
-                        labels,
-                        series,
-                        stacked: false,
-                        axis: self.money_axis(),
-                    }
-                } else {
-                    Chart::Line {
-                        labels,
-                        series,
-                        rolling12: false,
-                        target: None,
-                        axis: self.money_axis(),
-                    }
-                };
+                let chart = one_series(kind, labels, "MRR", values, self.money_axis());
                 Ok((chart, "MRR".into(), desc, table))
             }
             "health" | "usage" => {
@@ -1796,27 +1807,7 @@ impl Renderer<'_, '_> {
                         .and_then(|r| r.get(1))
                         .map_or(format::MISSING.to_string(), |c| c.text.clone())
                 );
-                let series = vec![Series {
-                    name: title.into(),
-                    values,
-                    tone: Tone::Accent(0),
-                }];
-                let chart = if kind == "bar" {
-                    Chart::Bar {
-                        labels,
-                        series,
-                        stacked: false,
-                        axis,
-                    }
-                } else {
-                    Chart::Line {
-                        labels,
-                        series,
-                        rolling12: false,
-                        target: None,
-                        axis,
-                    }
-                };
+                let chart = one_series(kind, labels, title, values, axis);
                 Ok((chart, title.into(), desc, table))
             }
             other => Err(format!("unknown chart data '{other}'")),
