@@ -6,10 +6,21 @@ use chrono::NaiveDate;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// Arguments of `postsale build` (also flattened into `postsale serve`).
+/// Arguments of `postsale build`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub target: Target,
+    /// Print how long each step took and the rendering time of each report's pages (summed
+    /// over threads) to stderr: where a slow build spends its time.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// What to build and where: the arguments `postsale build` and `postsale serve` share.
 #[derive(Debug, clap::Args)]
 #[group(skip)]
-pub struct Args {
+pub struct Target {
     /// "Now" for the build (YYYY-MM-DD); overrides as_of in postsale.yaml.
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
@@ -25,7 +36,12 @@ pub struct Args {
 }
 
 /// Runs the build and prints a one-line summary.
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(
+    Args {
+        target: args,
+        timings,
+    }: Args,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let project = site::load_project(&args.project)?;
     let as_of = project
@@ -72,6 +88,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         out.display(),
         started.elapsed().as_secs_f64()
     );
+    if timings {
+        print_timings(&summary);
+    }
     if let Some(message) = missing {
         anyhow::bail!(
             "{message}; the HTML site was written to {} without PDFs (build with --no-pdf to skip them)",
@@ -79,4 +98,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The `--timings` table: the steps in order, then the reports by rendering time, slowest first.
+fn print_timings(summary: &site::Summary) {
+    let mut out = String::from("step                          seconds\n");
+    for (name, took) in &summary.steps {
+        out.push_str(&format!("{name:<28} {:>9.2}\n", took.as_secs_f64()));
+    }
+    let mut reports: Vec<_> = summary
+        .reports
+        .iter()
+        .filter(|(_, (n, _))| *n > 0)
+        .collect();
+    reports.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
+    out.push_str(
+        "\nreport              pages   seconds   ms/page  (render time summed over threads)\n",
+    );
+    for (name, (pages, took)) in reports {
+        let s = took.as_secs_f64();
+        out.push_str(&format!(
+            "{name:<16} {pages:>8} {s:>9.2} {:>9.2}\n",
+            s * 1000.0 / *pages as f64
+        ));
+    }
+    eprint!("{out}");
 }

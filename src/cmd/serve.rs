@@ -19,7 +19,7 @@ pub struct Args {
     /// What to build, as `postsale build` takes it: the site is built into `--out` and served
     /// from there.
     #[command(flatten)]
-    pub build: super::build::Args,
+    pub build: super::build::Target,
 }
 
 /// Serves until the process is stopped.

@@ -140,6 +140,8 @@ pub struct Renderer<'r, 'a> {
     pub facts: &'r Facts<'a>,
     pub tera: &'r tera::Tera,
     pub currency: &'r str,
+    /// Write tables with `table_html` instead of the theme's template (see `Site`).
+    pub native_tables: bool,
 }
 
 impl Renderer<'_, '_> {
@@ -265,6 +267,9 @@ impl Renderer<'_, '_> {
     }
 
     pub fn render_table(&self, table: &Table) -> Result<String, String> {
+        if self.native_tables {
+            return Ok(table_html(table));
+        }
         let mut ctx = tera::Context::new();
         ctx.insert("caption", &table.caption);
         ctx.insert("columns", &table.columns);
@@ -2014,6 +2019,65 @@ fn is_numeric(key: &str) -> bool {
     )
 }
 
+/// The theme file `table_html` stands in for.
+pub const TABLE_TEMPLATE: &str = "templates/components/table.html";
+
+/// A table exactly as the default theme's `components/table.html` renders it (a test compares
+/// the two on tables with every kind of cell), written directly: values escaped as Tera's
+/// autoescape does.
+pub fn table_html(table: &Table) -> String {
+    use std::fmt::Write;
+    let esc = tera::escape_html;
+    let mut out = String::with_capacity(256 + table.rows.len() * table.columns.len() * 48);
+    out.push_str("<div class=\"table-wrap\">\n<table class=\"data");
+    if table.sortable {
+        out.push_str(" sortable");
+    }
+    out.push_str("\">\n");
+    if let Some(caption) = table.caption.as_deref().filter(|c| !c.is_empty()) {
+        let _ = write!(out, "<caption>{}</caption>", esc(caption));
+    }
+    out.push_str("\n<thead><tr>");
+    for c in &table.columns {
+        out.push_str("<th scope=\"col\"");
+        if c.numeric {
+            out.push_str(" class=\"num\"");
+        }
+        let _ = write!(out, ">{}</th>", esc(&c.label));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &table.rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            out.push_str(if i == 0 { "<th scope=\"row\"" } else { "<td" });
+            if let Some(class) = cell.class.as_deref().filter(|c| !c.is_empty()) {
+                let _ = write!(out, " class=\"{}\"", esc(class));
+            }
+            if let Some(sort) = cell.sort.as_deref().filter(|c| !c.is_empty()) {
+                let _ = write!(out, " data-sort=\"{}\"", esc(sort));
+            }
+            out.push('>');
+            match cell.href.as_deref().filter(|c| !c.is_empty()) {
+                Some(href) => {
+                    let _ = write!(out, "<a href=\"{}\">{}</a>", esc(href), esc(&cell.text));
+                }
+                None => out.push_str(&esc(&cell.text)),
+            }
+            out.push_str(if i == 0 { "</th>" } else { "</td>" });
+        }
+        out.push_str("</tr>\n");
+    }
+    if table.rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "<tr><td colspan=\"{}\" class=\"empty\">Nothing to show for this period.</td></tr>",
+            table.columns.len()
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n");
+    out
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -2040,5 +2104,55 @@ mod tests {
             escape("<script>alert('x') & \"y\"</script>"),
             "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
         );
+    }
+
+    /// A table as the default theme's template renders it, through Tera.
+    fn through_template(table: &Table) -> String {
+        let mut tera = tera::Tera::default();
+        let template = super::super::theme::DEFAULT
+            .get_file(TABLE_TEMPLATE)
+            .and_then(|f| f.contents_utf8())
+            .expect("the default table template");
+        tera.add_raw_template("table.html", template)
+            .expect("parses");
+        tera.autoescape_on(vec![".html"]);
+        let mut ctx = tera::Context::new();
+        ctx.insert("caption", &table.caption);
+        ctx.insert("columns", &table.columns);
+        ctx.insert("rows", &table.rows);
+        ctx.insert("sortable", &table.sortable);
+        tera.render("table.html", &ctx).expect("renders")
+    }
+
+    #[test]
+    fn native_tables_match_the_default_template() {
+        let cell =
+            |text: &str, href: Option<&str>, class: Option<&str>, sort: Option<&str>| TableCell {
+                text: text.into(),
+                href: href.map(Into::into),
+                class: class.map(Into::into),
+                sort: sort.map(Into::into),
+            };
+        let mut full = Table::new(&[("account <&>", false), ("ARR", true), ("note", false)]);
+        full.caption = Some("Top \"accounts\" / 'all'".into());
+        full.rows = vec![
+            vec![
+                cell("Acme & Co", Some("../accounts/a&b.html"), None, None),
+                cell("$1.2M", None, Some("num status-good"), Some("1200000")),
+                cell("<script>alert('x')</script>", None, Some(""), Some("")),
+            ],
+            vec![
+                cell("", Some(""), None, None),
+                cell("—", None, Some("num"), None),
+                cell("a/b", None, None, Some("2026-01-01")),
+            ],
+        ];
+        let mut plain = Table::new(&[("step", false), ("MRR", true)]);
+        plain.sortable = false;
+        plain.caption = Some(String::new());
+        let empty = Table::new(&[("a", false), ("b", true), ("c", true)]);
+        for table in [&full, &plain, &empty] {
+            assert_eq!(table_html(table), through_template(table));
+        }
     }
 }

@@ -134,6 +134,9 @@ pub struct Summary {
     pub pdf_time: Duration,
     /// Step name → duration, in order.
     pub steps: Vec<(&'static str, Duration)>,
+    /// Report slug (and "metric pages") → pages rendered and the rendering time summed over
+    /// threads.
+    pub reports: Vec<(String, (usize, Duration))>,
 }
 
 /// What a build does about PDFs.
@@ -210,9 +213,11 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     step(&mut summary, "typst sources");
 
-    // 5. Render every page in parallel (metrics are computed on first use and shared) while
-    //    typst compiles the PDFs in the temporary folder.
+    // 5. Render every page in parallel (metrics are computed on first use and shared), each
+    //    written to the temporary folder as soon as it is rendered, while typst compiles the
+    //    PDFs there.
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let write = |path: &str, bytes: &[u8]| staging.write_file(path, bytes);
     let (rendered, compiled) = std::thread::scope(|s| {
         let compiling = match &options.pdf {
             Pdf::Compile(typst) if !compile.is_empty() => Some(s.spawn(|| {
@@ -227,12 +232,13 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
             })),
             _ => None,
         };
-        let rendered = site.render_all(&jobs, options.progress);
+        let rendered = site.render_all(&jobs, options.progress, &write);
         let compiled = compiling.map(|h| h.join());
         (rendered, compiled)
     });
     let rendered = rendered.map_err(Diagnostics)?;
-    summary.pages = rendered.len();
+    summary.pages = rendered.pages;
+    summary.reports = site.kind_names().into_iter().zip(rendered.kinds).collect();
     match compiled {
         Some(Ok((Ok(()), took))) => {
             summary.pdfs = compile.len();
@@ -242,21 +248,21 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
         Some(Err(_)) => anyhow::bail!("the PDF compilation stopped unexpectedly"),
         None => {}
     }
-    step(&mut summary, "render and compile");
+    step(&mut summary, "render, write and compile");
 
-    // 6. Write the pages and the theme's static files, then swap the folder in.
-    let mut pages = rendered;
-    pages.extend(site.static_files());
-    staging.write(&pages)?;
-    files.extend(pages);
-    summary.files = files.len() + summary.pdfs;
-    summary.bytes = files.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
+    // 6. The theme's static files, then swap the folder in.
+    let assets = site.static_files();
+    staging.write(&assets)?;
+    files.extend(assets);
+    summary.files = files.len() + summary.pages + summary.pdfs;
+    summary.bytes = rendered.bytes
+        + files.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
         + compile
             .iter()
             .filter_map(|c| std::fs::metadata(staging.dir().join(&c.pdf)).ok())
             .map(|m| m.len())
             .sum::<u64>();
     staging.commit()?;
-    step(&mut summary, "write");
+    step(&mut summary, "swap");
     Ok(summary)
 }

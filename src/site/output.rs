@@ -15,13 +15,6 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
-/// Writes `files` (relative path → bytes) as the new content of `out`.
-pub fn write_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
-    let staging = Staging::create(out)?;
-    staging.write(files)?;
-    staging.commit()
-}
-
 /// The temporary folder a new output is written into. [`Staging::commit`] swaps it in; dropping
 /// it uncommitted removes it, so a failed build leaves the previous output as it was.
 pub struct Staging {
@@ -56,14 +49,31 @@ impl Staging {
         &self.temp
     }
 
-    /// Writes files (relative path → bytes) into the temporary folder.
+    /// Writes files (relative path → bytes) into the temporary folder, in parallel.
     pub fn write(&self, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
-        for (path, _) in files {
-            if path.starts_with('/') || path.split('/').any(|p| p == ".." || p.is_empty()) {
-                bail!("refusing to write outside the output folder: {path}");
-            }
+        files
+            .par_iter()
+            .try_for_each(|(path, bytes)| self.write_file(path, bytes))
+    }
+
+    /// Writes one file (a relative path) into the temporary folder, creating its folders.
+    /// Several threads may write at once: the pages go to disk as they render.
+    pub fn write_file(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        if path.starts_with('/') || path.split('/').any(|p| p == ".." || p.is_empty()) {
+            bail!("refusing to write outside the output folder: {path}");
         }
-        write_all(&self.temp, files)
+        let target = self.temp.join(path);
+        let written = match std::fs::write(&target, bytes) {
+            // The first file of a folder creates it (no check per file).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match target.parent() {
+                Some(dir) => std::fs::create_dir_all(dir)
+                    .with_context(|| format!("failed to create {}", dir.display()))
+                    .and_then(|()| std::fs::write(&target, bytes).map_err(Into::into)),
+                None => Err(e.into()),
+            },
+            other => other.map_err(Into::into),
+        };
+        written.with_context(|| format!("failed to write {}", target.display()))
     }
 
     /// Replaces the output with the temporary folder, with two renames.
@@ -99,35 +109,36 @@ impl Drop for Staging {
     }
 }
 
-fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|(p, _)| dir.join(p).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d).with_context(|| format!("failed to create {}", d.display()))?;
-    }
-    files.par_iter().try_for_each(|(path, bytes)| {
-        let target = dir.join(path);
-        std::fs::write(&target, bytes)
-            .with_context(|| format!("failed to write {}", target.display()))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `files` as the new content of `out`, as a build does.
+    fn write_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+        let staging = Staging::create(out)?;
+        staging.write(files)?;
+        staging.commit()
+    }
 
     #[test]
     fn replaces_the_old_output_and_refuses_escapes() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let out = tmp.path().join("site");
         write_atomically(&out, &[("a/b.html".into(), b"one".to_vec())]).expect("first");
-        write_atomically(&out, &[("c.html".into(), b"two".to_vec())]).expect("second");
+        write_atomically(
+            &out,
+            &[
+                ("c.html".into(), b"two".to_vec()),
+                ("d/e/f.html".into(), b"three".to_vec()),
+            ],
+        )
+        .expect("second");
         assert!(!out.join("a/b.html").exists());
         assert_eq!(std::fs::read(out.join("c.html")).expect("read"), b"two");
+        assert_eq!(
+            std::fs::read(out.join("d/e/f.html")).expect("read"),
+            b"three"
+        );
         let err = write_atomically(&out, &[("../x".into(), Vec::new())]).expect_err("escape");
         assert!(err.to_string().contains("outside"));
         // The failed write left the previous site in place.

@@ -6,7 +6,7 @@
 //! components' values into Typst.
 
 use super::Project;
-use super::components::{Page, Renderer, escape};
+use super::components::{Page, Renderer, TABLE_TEMPLATE, escape};
 use super::facts::{Entity, Facts};
 use super::links::{Links, file_id};
 use crate::diagnostic::Diagnostic;
@@ -25,6 +25,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
@@ -90,6 +91,16 @@ fn decode(hex: &str) -> Option<Decoded> {
     Some((name, args))
 }
 
+/// What `Site::render_all` wrote.
+#[derive(Debug)]
+pub struct Rendered {
+    pub pages: usize,
+    pub bytes: u64,
+    /// Per report (in project order), then for the catalog pages: pages rendered and the time
+    /// spent rendering them, summed over threads.
+    pub kinds: Vec<(usize, Duration)>,
+}
+
 /// One page to render.
 #[derive(Debug, Clone)]
 pub enum Job {
@@ -140,6 +151,10 @@ pub struct Site<'a> {
     segments: Vec<String>,
     /// The `by` dimensions the data offers.
     dimensions: Vec<String>,
+    /// Whether tables are written by `components::table_html` rather than by the theme's
+    /// `components/table.html`: when the project does not override that template, whose output
+    /// is the same (tables are most of the site's markup, and Tera's loops are slow).
+    native_tables: bool,
 }
 
 /// The Typst source of one report's PDF and the files it refers to, as site paths.
@@ -197,6 +212,7 @@ impl<'a> Site<'a> {
             pdf,
             segments,
             dimensions: super::dimensions(&project.data),
+            native_tables: project.theme.is_default(TABLE_TEMPLATE),
         }
     }
 
@@ -313,12 +329,15 @@ impl<'a> Site<'a> {
         jobs
     }
 
-    /// Renders every job in parallel: (path, bytes) in plan order, or every problem.
+    /// Renders every job in parallel, handing each page to `write` (relative path, bytes) as soon
+    /// as it is rendered, so the pages are never all held at once. Returns what was written, or
+    /// every problem (of rendering or of writing).
     pub fn render_all(
         &self,
         jobs: &[Job],
         progress: bool,
-    ) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+        write: &(dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync),
+    ) -> Result<Rendered, Vec<Diagnostic>> {
         let bar = if progress {
             indicatif::ProgressBar::new(jobs.len() as u64).with_style(
                 indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages {msg}")
@@ -328,28 +347,63 @@ impl<'a> Site<'a> {
             indicatif::ProgressBar::hidden()
         };
         let nav = self.nav();
-        let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+        let results: Vec<Result<(usize, u64, Duration), Diagnostic>> = jobs
             .par_iter()
             .map(|job| {
-                let out = self.render(job, &nav);
+                let started = Instant::now();
+                let (path, html) = self.render(job, &nav)?;
+                write(&path, html.as_bytes())
+                    .map_err(|e| Diagnostic::file_error(path, format!("{e:#}")))?;
                 bar.inc(1);
-                out.map(|(p, html)| (p, html.into_bytes()))
+                Ok((self.kind(job), html.len() as u64, started.elapsed()))
             })
             .collect();
         bar.finish_and_clear();
-        let mut pages = Vec::with_capacity(results.len());
+        let mut rendered = Rendered {
+            pages: 0,
+            bytes: 0,
+            kinds: vec![(0, Duration::ZERO); self.project.reports.len() + 1],
+        };
         let mut problems = Vec::new();
         for r in results {
             match r {
-                Ok(p) => pages.push(p),
+                Ok((kind, bytes, took)) => {
+                    rendered.pages += 1;
+                    rendered.bytes += bytes;
+                    rendered.kinds[kind].0 += 1;
+                    rendered.kinds[kind].1 += took;
+                }
                 Err(d) => problems.push(d),
             }
         }
         if problems.is_empty() {
-            Ok(pages)
+            Ok(rendered)
         } else {
             Err(problems)
         }
+    }
+
+    /// Which line of `Rendered::kinds` a job counts in: its report, or the last line (metric,
+    /// definitions and data-quality pages).
+    fn kind(&self, job: &Job) -> usize {
+        match job {
+            Job::Report { report, .. } | Job::Archive { report } | Job::Entities { report } => {
+                *report
+            }
+            Job::Metric(_) | Job::Definitions | Job::DataQuality => self.project.reports.len(),
+        }
+    }
+
+    /// The names of the lines of `Rendered::kinds`: the report slugs, then "metric pages".
+    pub fn kind_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .project
+            .reports
+            .iter()
+            .map(|r| r.slug.clone())
+            .collect();
+        names.push("metric pages".into());
+        names
     }
 
     /// The theme's static files, under `assets/`.
@@ -415,6 +469,7 @@ impl<'a> Site<'a> {
             facts: &self.facts,
             tera: self.tera,
             currency: &self.project.config.currency,
+            native_tables: self.native_tables,
         }
     }
 

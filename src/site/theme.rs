@@ -74,6 +74,15 @@ impl Theme {
         }
     }
 
+    /// Whether the file at `path` (e.g. `templates/components/table.html`) is the embedded
+    /// default's, not overridden by the project.
+    pub fn is_default(&self, path: &str) -> bool {
+        match (DEFAULT.get_file(path), self.files.get(path)) {
+            (Some(embedded), Some(ours)) => embedded.contents() == ours.as_slice(),
+            _ => false,
+        }
+    }
+
     /// The files under `prefix/` (e.g. `static`), with the prefix removed.
     pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
         self.files.iter().filter_map(move |(path, bytes)| {
