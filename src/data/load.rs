@@ -216,6 +216,11 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     if let Some(rows) = &mut dataset.tasks {
         rows.sort_by_key(|t| t.account);
     }
+    // Opportunities by account (file order within one), so an account's or a CSM's are found by
+    // binary search rather than by scanning the table.
+    if let Some(rows) = &mut dataset.opportunities {
+        rows.sort_by_key(|o| o.account);
+    }
     let notices = FEEDS
         .iter()
         .filter(|(table, _)| wanted(table) && !dataset.has_table(table))

@@ -36,6 +36,7 @@ pub struct Dataset {
     /// Sorted by (account, date).
     pub surveys: Option<Vec<SurveyResponse>>,
     pub churns: Option<Vec<Churn>>,
+    /// Sorted by account, file order within one.
     pub opportunities: Option<Vec<Opportunity>>,
     pub onboarding: Option<Vec<Onboarding>>,
     /// Sorted by (account, date).

@@ -173,15 +173,12 @@ pub fn csm_performance(ctx: &Context, period: &Period) -> Vec<CsmPerformance> {
                     .map(|a| (m.get(a, last) * 12).to_f64())
                     .sum()
             });
-            let won: Money = ctx
-                .data
-                .opportunities
-                .iter()
-                .flatten()
+            let opportunities = ctx.data.opportunities.as_deref().unwrap_or_default();
+            let count = ctx.data.accounts.rows.len() as AccountIx;
+            let won: Money = super::scoped_rows(opportunities, scope, count, |o| o.account)
                 .filter(|o| {
                     o.stage == OpportunityStage::Won
                         && o.closed_on.is_some_and(|c| period.contains(c))
-                        && scope.includes(o.account)
                 })
                 .map(|o| o.arr)
                 .sum::<Money>()
@@ -207,22 +204,13 @@ pub fn csm_performance(ctx: &Context, period: &Period) -> Vec<CsmPerformance> {
 /// Adds the expansion-pipeline, operations and support metrics of `period` for `scope`.
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     if let Some(opps) = &ctx.data.opportunities {
-        let open: Vec<_> = opps
-            .iter()
-            .filter(|o| {
-                o.stage == OpportunityStage::Open
-                    && o.created_on <= period.end
-                    && scope.includes(o.account)
+        let count = ctx.data.accounts.rows.len() as AccountIx;
+        let (open, closed): (Vec<_>, Vec<_>) = super::scoped_rows(opps, scope, count, |o| o.account)
+            .filter(|o| match o.stage {
+                OpportunityStage::Open => o.created_on <= period.end,
+                _ => o.closed_on.is_some_and(|c| period.contains(c)),
             })
-            .collect();
-        let closed: Vec<_> = opps
-            .iter()
-            .filter(|o| {
-                o.stage != OpportunityStage::Open
-                    && o.closed_on.is_some_and(|c| period.contains(c))
-                    && scope.includes(o.account)
-            })
-            .collect();
+            .partition(|o| o.stage == OpportunityStage::Open);
         let won: Vec<_> = closed
             .iter()
             .filter(|o| o.stage == OpportunityStage::Won)

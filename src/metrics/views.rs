@@ -290,12 +290,11 @@ fn expansion_ready(ctx: &Context, s: &AccountSnapshot) -> bool {
     let seats = month_usage(ctx, s.account, now).is_some_and(
         |u| matches!((u.mau, u.seats), (Some(m), Some(t)) if t > 0 && m / t as f64 >= 0.9),
     );
-    let open_opportunity = ctx
-        .data
-        .opportunities
-        .iter()
-        .flatten()
-        .any(|o| o.account == s.account && o.stage == OpportunityStage::Open);
+    let open_opportunity = ctx.data.opportunities.as_deref().is_some_and(|opps| {
+        account_rows(opps, s.account, |o| o.account)
+            .iter()
+            .any(|o| o.stage == OpportunityStage::Open)
+    });
     growing || seats || open_opportunity
 }
 
@@ -306,8 +305,13 @@ fn by_urgency(a: &AccountSnapshot, b: &AccountSnapshot) -> std::cmp::Ordering {
         .then(a.account.cmp(&b.account))
 }
 
-/// The book of CSM `csm`.
-pub fn csm_book(ctx: &Context, csm: CsmIx) -> CsmBook {
+/// The book of CSM `csm`; `snapshot` gives an account's snapshot (`account_snapshot`, or one
+/// computed already).
+pub fn csm_book(
+    ctx: &Context,
+    csm: CsmIx,
+    snapshot: &dyn Fn(AccountIx) -> AccountSnapshot,
+) -> CsmBook {
     let mut accounts: Vec<AccountSnapshot> = ctx
         .data
         .accounts
@@ -315,7 +319,7 @@ pub fn csm_book(ctx: &Context, csm: CsmIx) -> CsmBook {
         .iter()
         .enumerate()
         .filter(|(_, a)| a.csm == Some(csm))
-        .map(|(i, _)| account_snapshot(ctx, i as AccountIx))
+        .map(|(i, _)| snapshot(i as AccountIx))
         .filter(|s| s.arr > 0.0 || s.next_renewal.is_some())
         .collect();
     accounts.sort_by(by_urgency);
@@ -555,7 +559,7 @@ mod tests {
             config: &config,
             as_of: d(5, 1),
         };
-        let book = csm_book(&ctx, 0);
+        let book = csm_book(&ctx, 0, &|a| account_snapshot(&ctx, a));
         let order: Vec<AccountIx> = book.accounts.iter().map(|s| s.account).collect();
         // a is urgent; b and c have no risk: the larger ARR first.
         assert_eq!(order, [0, 1, 2]);

@@ -206,7 +206,13 @@ impl<'a> Facts<'a> {
         {
             return b.clone();
         }
-        let book = Arc::new(views::csm_book(&self.ctx, csm));
+        let snapshots = self.snapshots();
+        let book = Arc::new(views::csm_book(&self.ctx, csm, &|a| {
+            snapshots
+                .get(a as usize)
+                .cloned()
+                .unwrap_or_else(|| views::account_snapshot(&self.ctx, a))
+        }));
         self.books
             .lock()
             .unwrap_or_else(|e| e.into_inner())
