@@ -6,6 +6,7 @@ use super::money::Money;
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
 
 /// Index of an account in `Dataset::accounts.rows`.
 pub type AccountIx = u32;
@@ -43,9 +44,75 @@ pub struct Dataset {
     pub sponsor_changes: Option<Vec<SponsorChange>>,
     /// Rows per file as read (file name → data rows), for the data-quality page.
     pub row_counts: std::collections::BTreeMap<String, usize>,
+    /// Where each account's rows are in the tables the engine reads per account most.
+    pub index: RowIndex,
+}
+
+/// For each table sorted by account that the engine reads one account at a time (health,
+/// usage, activities, tickets): where every account's rows start, so they are a slice away
+/// rather than two binary searches of a million rows. Built on first use, from the table as it
+/// is then.
+#[derive(Debug, Clone, Default)]
+pub struct RowIndex {
+    health: OnceLock<Vec<u32>>,
+    usage: OnceLock<Vec<u32>>,
+    activities: OnceLock<Vec<u32>>,
+    tickets: OnceLock<Vec<u32>>,
+}
+
+/// The rows of `account` in `rows` (sorted by account), by the index in `starts`.
+fn rows_of<'r, T>(
+    rows: &'r [T],
+    starts: &OnceLock<Vec<u32>>,
+    account: AccountIx,
+    key: fn(&T) -> AccountIx,
+) -> &'r [T] {
+    let starts = starts.get_or_init(|| {
+        // starts[a]..starts[a + 1] are account a's rows, for every account up to the last.
+        let accounts = rows.last().map_or(0, |r| key(r) as usize + 1);
+        let mut starts = vec![0u32; accounts + 1];
+        for r in rows {
+            starts[key(r) as usize + 1] += 1;
+        }
+        for a in 1..starts.len() {
+            starts[a] += starts[a - 1];
+        }
+        starts
+    });
+    let a = account as usize;
+    match (starts.get(a), starts.get(a + 1)) {
+        (Some(&lo), Some(&hi)) => rows.get(lo as usize..hi as usize).unwrap_or_default(),
+        _ => &[],
+    }
 }
 
 impl Dataset {
+    /// The health rows of one account, by date (None without health.csv).
+    pub fn health_of(&self, account: AccountIx) -> Option<&[HealthRow]> {
+        let rows = self.health.as_deref()?;
+        Some(rows_of(rows, &self.index.health, account, |r| r.account))
+    }
+
+    /// The usage rows of one account, by date (None without usage.csv).
+    pub fn usage_of(&self, account: AccountIx) -> Option<&[UsageRow]> {
+        let rows = self.usage.as_deref()?;
+        Some(rows_of(rows, &self.index.usage, account, |r| r.account))
+    }
+
+    /// The activities of one account, by date (None without activities.csv).
+    pub fn activities_of(&self, account: AccountIx) -> Option<&[Activity]> {
+        let rows = self.activities.as_deref()?;
+        Some(rows_of(rows, &self.index.activities, account, |r| {
+            r.account
+        }))
+    }
+
+    /// The tickets of one account, by opening time (None without tickets.csv).
+    pub fn tickets_of(&self, account: AccountIx) -> Option<&[Ticket]> {
+        let rows = self.tickets.as_deref()?;
+        Some(rows_of(rows, &self.index.tickets, account, |r| r.account))
+    }
+
     /// Whether the table named `table` (a CSV stem of `TABLES`) was loaded. accounts always is.
     pub fn has_table(&self, table: &str) -> bool {
         match table {
@@ -476,4 +543,48 @@ pub struct SponsorChange {
     pub account: AccountIx,
     pub date: NaiveDate,
     pub role: SponsorRole,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(account: AccountIx, id: &str) -> Ticket {
+        Ticket {
+            id: id.into(),
+            account,
+            opened_at: NaiveDate::from_ymd_opt(2026, 1, 1)
+                .and_then(|d| d.and_hms_opt(9, 0, 0))
+                .unwrap_or_default(),
+            first_response_at: None,
+            resolved_at: None,
+            priority: None,
+            escalated: false,
+            reopened: false,
+            csat: None,
+        }
+    }
+
+    #[test]
+    fn the_row_index_gives_each_account_its_rows() {
+        let mut ds = Dataset::default();
+        assert!(ds.tickets_of(0).is_none(), "no table, no rows");
+        // Account 1 has no tickets; 0 has two, 2 has one; nothing after 2.
+        ds.tickets = Some(vec![ticket(0, "a"), ticket(0, "b"), ticket(2, "c")]);
+        let ids = |a| {
+            ds.tickets_of(a)
+                .unwrap_or_default()
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(0), ["a", "b"]);
+        assert!(ids(1).is_empty());
+        assert_eq!(ids(2), ["c"]);
+        assert!(ids(3).is_empty());
+        assert!(ids(AccountIx::MAX).is_empty());
+        let mut empty = Dataset::default();
+        empty.tickets = Some(Vec::new());
+        assert_eq!(empty.tickets_of(0).map(<[Ticket]>::len), Some(0));
+    }
 }

@@ -5,7 +5,7 @@
 
 use super::{Context, Scope, Value, Values, pct};
 use crate::config::{HealthBands, HealthWeights};
-use crate::data::{AccountIx, HealthRow, RenewalStage, UsageRow};
+use crate::data::{AccountIx, HealthRow, RenewalStage};
 use crate::period::{Month, Period};
 use chrono::{Days, NaiveDate};
 
@@ -68,13 +68,17 @@ pub(crate) fn account_rows<T>(
     key: impl Fn(&T) -> AccountIx,
 ) -> &[T] {
     let lo = rows.partition_point(|r| key(r) < account);
-    let hi = rows.partition_point(|r| key(r) <= account);
-    &rows[lo..hi]
+    // An account has few rows: walking them is cheaper than a second search of the table.
+    let len = rows[lo..]
+        .iter()
+        .position(|r| key(r) != account)
+        .unwrap_or(rows.len() - lo);
+    &rows[lo..lo + len]
 }
 
 /// The health score of `account` on `day`: its latest row dated on or before it.
 pub fn score_on(ctx: &Context, account: AccountIx, day: NaiveDate) -> Option<f64> {
-    let rows = account_rows(ctx.data.health.as_deref()?, account, |r| r.account);
+    let rows = ctx.data.health_of(account)?;
     let i = rows.partition_point(|r| r.date <= day);
     rows[..i]
         .iter()
@@ -203,9 +207,7 @@ impl MonthUsage {
 
 /// The usage of `account` in month `m`; None without rows that month.
 pub fn month_usage(ctx: &Context, account: AccountIx, m: Month) -> Option<MonthUsage> {
-    let rows = account_rows(ctx.data.usage.as_deref()?, account, |r: &UsageRow| {
-        r.account
-    });
+    let rows = ctx.data.usage_of(account)?;
     let (first, last) = (m.first_day(), m.last_day());
     let lo = rows.partition_point(|r| r.date < first);
     let hi = rows.partition_point(|r| r.date <= last);
@@ -362,7 +364,7 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
 mod tests {
     use super::super::fixture::{config, dataset, month};
     use super::*;
-    use crate::data::{Dataset, Money, Onboarding, Renewal};
+    use crate::data::{Dataset, Money, Onboarding, Renewal, UsageRow};
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()

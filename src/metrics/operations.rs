@@ -3,7 +3,6 @@
 //! contact gaps, QBR coverage, task buckets; support response, resolution, escalation, reopen
 //! rates and ticket spikes.
 
-use super::health::account_rows;
 use super::{Context, Scope, Value, Values, pct};
 use crate::data::{
     AccountIx, ActivityCategory, ActivityStatus, CsmIx, Money, OpportunityStage, TaskStatus, Ticket,
@@ -31,7 +30,7 @@ fn median(mut xs: Vec<f64>) -> Value {
 
 /// The last completed activity of an account on or before `day`.
 pub fn last_contact(ctx: &Context, account: AccountIx, day: NaiveDate) -> Option<NaiveDate> {
-    let rows = account_rows(ctx.data.activities.as_deref()?, account, |a| a.account);
+    let rows = ctx.data.activities_of(account)?;
     let i = rows.partition_point(|a| a.date <= day);
     rows[..i]
         .iter()
@@ -42,9 +41,8 @@ pub fn last_contact(ctx: &Context, account: AccountIx, day: NaiveDate) -> Option
 
 /// Completed activities of an account in `from..=to`.
 pub fn touchpoints(ctx: &Context, account: AccountIx, from: NaiveDate, to: NaiveDate) -> usize {
-    ctx.data.activities.as_deref().map_or(0, |all| {
-        account_rows(all, account, |a| a.account)
-            .iter()
+    ctx.data.activities_of(account).map_or(0, |rows| {
+        rows.iter()
             .filter(|a| a.status == ActivityStatus::Completed && from <= a.date && a.date <= to)
             .count()
     })
@@ -59,8 +57,8 @@ pub fn quarter_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// Whether an account had a completed QBR in the quarter containing `day` (up to `day`).
 pub fn qbr_done(ctx: &Context, account: AccountIx, day: NaiveDate) -> bool {
     let (start, _) = quarter_of(day);
-    ctx.data.activities.as_deref().is_some_and(|all| {
-        account_rows(all, account, |a| a.account).iter().any(|a| {
+    ctx.data.activities_of(account).is_some_and(|rows| {
+        rows.iter().any(|a| {
             a.kind == "qbr"
                 && a.status == ActivityStatus::Completed
                 && start <= a.date
@@ -103,11 +101,11 @@ pub fn task_buckets(
 /// Whether an account's tickets spiked on `day`: tickets opened in the last 30 days ≥ 2 × the
 /// mean of the three 30-day windows before (and at least 2 tickets).
 pub fn ticket_spike(ctx: &Context, account: AccountIx, day: NaiveDate) -> bool {
-    let Some(tickets) = ctx.data.tickets.as_deref() else {
+    let Some(tickets) = ctx.data.tickets_of(account) else {
         return false;
     };
     let mut windows = [0u32; 4];
-    for t in account_rows(tickets, account, |t| t.account) {
+    for t in tickets {
         let age = (day - t.opened_at.date()).num_days();
         if (0..120).contains(&age) {
             windows[(age / 30) as usize] += 1;
@@ -205,12 +203,13 @@ pub fn csm_performance(ctx: &Context, period: &Period) -> Vec<CsmPerformance> {
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     if let Some(opps) = &ctx.data.opportunities {
         let count = ctx.data.accounts.rows.len() as AccountIx;
-        let (open, closed): (Vec<_>, Vec<_>) = super::scoped_rows(opps, scope, count, |o| o.account)
-            .filter(|o| match o.stage {
-                OpportunityStage::Open => o.created_on <= period.end,
-                _ => o.closed_on.is_some_and(|c| period.contains(c)),
-            })
-            .partition(|o| o.stage == OpportunityStage::Open);
+        let (open, closed): (Vec<_>, Vec<_>) =
+            super::scoped_rows(opps, scope, count, |o| o.account)
+                .filter(|o| match o.stage {
+                    OpportunityStage::Open => o.created_on <= period.end,
+                    _ => o.closed_on.is_some_and(|c| period.contains(c)),
+                })
+                .partition(|o| o.stage == OpportunityStage::Open);
         let won: Vec<_> = closed
             .iter()
             .filter(|o| o.stage == OpportunityStage::Won)

@@ -520,12 +520,12 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
         "proposal_to_signature_days",
         mean(to_sign.iter().sum::<i64>() as f64, to_sign.len() as u64),
     );
-    if let Some(activities) = &ctx.data.activities {
+    if ctx.data.activities.is_some() {
         let counts: Vec<usize> = closed
             .iter()
             .filter_map(|r| {
                 let (from, to) = (r.first_outreach_on?, r.closed_on?);
-                let mine = account_rows(activities, r.account, |a| a.account);
+                let mine = ctx.data.activities_of(r.account).unwrap_or_default();
                 let done = |a: &&crate::data::Activity| a.status == ActivityStatus::Completed;
                 Some(
                     mine.iter()

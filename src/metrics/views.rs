@@ -127,11 +127,9 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     let before90 = score_on(ctx, account, minus(today, 90));
     let health_trend: Vec<(NaiveDate, f64)> = ctx
         .data
-        .health
-        .as_deref()
+        .health_of(account)
         .map(|rows| {
-            account_rows(rows, account, |r| r.account)
-                .iter()
+            rows.iter()
                 .filter(|r| minus(today, 90) <= r.date && r.date <= today)
                 .filter_map(|r| {
                     super::health::row_score(r, &ctx.config.health.weights).map(|s| (r.date, s))
@@ -162,9 +160,8 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
         .filter_map(|s| s.score.map(|v| (s.date, v)))
         .max_by_key(|(d, _)| *d)
         .map(|(_, v)| v);
-    let open_tickets = ctx.data.tickets.as_deref().map_or(0, |t| {
-        account_rows(t, account, |t| t.account)
-            .iter()
+    let open_tickets = ctx.data.tickets_of(account).map_or(0, |t| {
+        t.iter()
             .filter(|t| {
                 t.opened_at.date() <= today && t.resolved_at.is_none_or(|r| r.date() > today)
             })

@@ -934,11 +934,7 @@ impl Renderer<'_, '_> {
                         "an activities table belongs on an account page (per: account)".into(),
                     );
                 };
-                let rows = data
-                    .activities
-                    .as_deref()
-                    .map(|all| health::account_rows(all, a, |x| x.account))
-                    .unwrap_or_default();
+                let rows = data.activities_of(a).unwrap_or_default();
                 for act in rows.iter().rev().take(limit.unwrap_or(15)) {
                     let row = columns
                         .iter()
@@ -967,11 +963,7 @@ impl Renderer<'_, '_> {
                 let Entity::Account(a) = page.entity else {
                     return Err("a tickets table belongs on an account page (per: account)".into());
                 };
-                let rows = data
-                    .tickets
-                    .as_deref()
-                    .map(|all| health::account_rows(all, a, |x| x.account))
-                    .unwrap_or_default();
+                let rows = data.tickets_of(a).unwrap_or_default();
                 for t in rows.iter().rev().take(limit.unwrap_or(15)) {
                     let first = t
                         .first_response_at
