@@ -583,8 +583,10 @@ mod tests {
         assert_eq!(ids(2), ["c"]);
         assert!(ids(3).is_empty());
         assert!(ids(AccountIx::MAX).is_empty());
-        let mut empty = Dataset::default();
-        empty.tickets = Some(Vec::new());
+        let empty = Dataset {
+            tickets: Some(Vec::new()),
+            ..Dataset::default()
+        };
         assert_eq!(empty.tickets_of(0).map(<[Ticket]>::len), Some(0));
     }
 }
