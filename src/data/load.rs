@@ -4,6 +4,7 @@
 //! Tables are parsed in parallel; accounts and CSMs first, since the others refer to them.
 
 use super::csv_table::{Col, FileDiags, Row, open};
+use super::mapped::FileBytes;
 use super::model::*;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
@@ -75,12 +76,12 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 || (table == "csms" && list.contains(&"tasks"))
         }
     };
-    let read = |table: &str| -> Option<Result<Vec<u8>, Diagnostic>> {
+    let read = |table: &str| -> Option<Result<FileBytes, Diagnostic>> {
         if !wanted(table) {
             return None;
         }
         let path = dir.join(format!("{table}.csv"));
-        match std::fs::read(&path) {
+        match FileBytes::open(&path) {
             Ok(bytes) => Some(Ok(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => Some(Err(Diagnostic::file_error(
@@ -135,63 +136,80 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     all.push(account_diags.finish());
     dataset.accounts = accounts;
 
-    // Stage 2: renewals (others refer to them), then everything else in parallel.
-    if let Some(bytes) = read("renewals") {
-        match bytes {
-            Ok(bytes) => {
-                let mut d = new_diags("renewals");
-                let (rows, count) = read_renewals(&bytes, &dataset.accounts, &mut d);
-                dataset.row_counts.insert("renewals.csv".into(), count);
-                // Sorted by account before the index that stages and forecasts resolve against.
-                dataset.renewals = rows.map(|mut rows| {
-                    rows.sort_by(|a, b| {
-                        (a.account, a.due_on, &a.id).cmp(&(b.account, b.due_on, &b.id))
-                    });
-                    rows
-                });
-                all.push(d.finish());
-            }
-            Err(e) => io_errors.push(e),
-        }
-    }
-    let renewal_index: FxHashMap<&str, RenewalIx> = dataset
-        .renewals
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i as RenewalIx))
-        .collect();
-    let refs = Refs {
-        accounts: &dataset.accounts,
-        csms: dataset.csms.as_ref(),
-        renewals: &renewal_index,
-    };
-
-    // Every table but the three read first, which the others refer to: one after the other, each
-    // parsed in parallel chunks, so one file's bytes are in memory at a time; largest first, so
-    // the largest file is read while little else is.
-    let mut order: Vec<(u64, &str)> = TABLES
-        .iter()
-        .filter(|t| !matches!(**t, "accounts" | "csms" | "renewals"))
-        .map(|&t| {
-            let size = std::fs::metadata(dir.join(format!("{t}.csv"))).map_or(0, |m| m.len());
-            (size, t)
-        })
-        .collect();
-    order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
-    let mut rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = order
-        .into_iter()
-        .map(|(_, table)| {
-            let result = read(table).map(|bytes| {
+    // Stage 2: every other table at once, each also parsed in parallel chunks, so both cores
+    // stay busy through the serial steps of one table (its merge, sort and duplicate check).
+    // Renewals go first on one side, since stage history and forecasts refer to them; the rest,
+    // largest first, on the other.
+    let (renewal_side, rest) = rayon::join(
+        || {
+            let renewals = read("renewals").map(|bytes| {
                 bytes.map(|bytes| {
-                    let mut d = new_diags(table);
-                    let (parsed, count) = read_table(table, &bytes, &refs, &mut d);
-                    (parsed, count, d)
+                    let mut d = new_diags("renewals");
+                    let (rows, count) = read_renewals(&bytes, &dataset.accounts, &mut d);
+                    // Sorted by account before the index that stages and forecasts resolve
+                    // against.
+                    let rows = rows.map(|mut rows| {
+                        rows.sort_by(|a, b| {
+                            (a.account, a.due_on, &a.id).cmp(&(b.account, b.due_on, &b.id))
+                        });
+                        rows
+                    });
+                    (rows, count, d)
                 })
             });
-            (table, result)
-        })
-        .collect();
+            let renewal_index: FxHashMap<&str, RenewalIx> = match &renewals {
+                Some(Ok((Some(rows), _, _))) => rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.id.as_str(), i as RenewalIx))
+                    .collect(),
+                _ => FxHashMap::default(),
+            };
+            let refs = Refs {
+                accounts: &dataset.accounts,
+                csms: dataset.csms.as_ref(),
+                renewals: &renewal_index,
+            };
+            let dependents = read_tables(&["renewal_stages", "forecasts"], &read, &new_diags, &refs);
+            (renewals, dependents)
+        },
+        || {
+            let mut order: Vec<(u64, &str)> = TABLES
+                .iter()
+                .filter(|t| {
+                    !matches!(
+                        **t,
+                        "accounts" | "csms" | "renewals" | "renewal_stages" | "forecasts"
+                    )
+                })
+                .map(|&t| {
+                    let size =
+                        std::fs::metadata(dir.join(format!("{t}.csv"))).map_or(0, |m| m.len());
+                    (size, t)
+                })
+                .collect();
+            order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
+            let order: Vec<&str> = order.into_iter().map(|(_, t)| t).collect();
+            let refs = Refs {
+                accounts: &dataset.accounts,
+                csms: dataset.csms.as_ref(),
+                renewals: &FxHashMap::default(),
+            };
+            read_tables(&order, &read, &new_diags, &refs)
+        },
+    );
+    let (renewals, dependents) = renewal_side;
+    match renewals {
+        Some(Ok((rows, count, d))) => {
+            dataset.row_counts.insert("renewals.csv".into(), count);
+            dataset.renewals = rows;
+            all.push(d.finish());
+        }
+        Some(Err(e)) => io_errors.push(e),
+        None => {}
+    }
+    let mut rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = rest;
+    rest.extend(dependents);
     // Stored in TABLES order, as before.
     rest.sort_by_key(|(table, _)| TABLES.iter().position(|t| t == table));
     for (table, result) in rest {
@@ -275,6 +293,30 @@ fn duplicate(what: &str, id: &str, first_line: usize) -> String {
 
 /// One dependent table as read: its rows, its row count and its diagnostics.
 type TableRead = (Parsed, usize, FileDiags);
+
+/// Reads and parses `tables` in parallel (each also in parallel chunks), dropping each file's
+/// bytes as soon as it is parsed. Absent or unwanted tables come back as None.
+fn read_tables<'t>(
+    tables: &[&'t str],
+    read: &(impl Fn(&str) -> Option<Result<FileBytes, Diagnostic>> + Sync),
+    new_diags: &(impl Fn(&str) -> FileDiags + Sync),
+    refs: &Refs,
+) -> Vec<(&'t str, Option<Result<TableRead, Diagnostic>>)> {
+    use rayon::prelude::*;
+    tables
+        .par_iter()
+        .map(|&table| {
+            let result = read(table).map(|bytes| {
+                bytes.map(|bytes| {
+                    let mut d = new_diags(table);
+                    let (parsed, count) = read_table(table, &bytes, refs, &mut d);
+                    (parsed, count, d)
+                })
+            });
+            (table, result)
+        })
+        .collect()
+}
 
 /// The id indexes the dependent tables resolve against.
 struct Refs<'a> {
