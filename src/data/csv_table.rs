@@ -666,10 +666,10 @@ impl<'a> Row<'a> {
         diags.push(d);
     }
 
-    /// A required text cell (id or name).
-    pub fn id(&mut self, diags: &mut FileDiags, col: Col) -> Option<String> {
+    /// A required text cell (id or name), as a `String` or an inline `Text`.
+    pub fn id<S: for<'s> From<&'s str>>(&mut self, diags: &mut FileDiags, col: Col) -> Option<S> {
         match self.raw(col) {
-            Some(t) => Some(t.to_string()),
+            Some(t) => Some(S::from(t)),
             None => {
                 self.bad(diags, col, "missing value", "", "a non-empty value");
                 None
@@ -682,9 +682,16 @@ impl<'a> Row<'a> {
         self.raw(col).map(str::to_string)
     }
 
-    /// An optional text cell, lower-cased (open vocabularies).
-    pub fn lower(&self, col: Col) -> Option<String> {
-        self.raw(col).map(str::to_ascii_lowercase)
+    /// An optional text cell, lower-cased (open vocabularies), as a `String` or an inline `Text`.
+    pub fn lower<S: for<'s> From<&'s str> + std::ops::DerefMut<Target = str>>(
+        &self,
+        col: Col,
+    ) -> Option<S> {
+        self.raw(col).map(|t| {
+            let mut text = S::from(t);
+            text.make_ascii_lowercase();
+            text
+        })
     }
 
     fn parsed<T>(

@@ -170,7 +170,8 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 csms: dataset.csms.as_ref(),
                 renewals: &renewal_index,
             };
-            let dependents = read_tables(&["renewal_stages", "forecasts"], &read, &new_diags, &refs);
+            let dependents =
+                read_tables(&["renewal_stages", "forecasts"], &read, &new_diags, &refs);
             (renewals, dependents)
         },
         || {

@@ -14,6 +14,10 @@ pub type CsmIx = u32;
 /// Index of a renewal in `Dataset::renewals`.
 pub type RenewalIx = u32;
 
+/// Short text kept inline (up to 24 bytes) rather than on the heap: the ids and open
+/// vocabularies of the tables with millions of rows, so a row costs no allocation of its own.
+pub type Text = compact_str::CompactString;
+
 /// Every table of a project. Optional tables are `None` when their file is absent.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
@@ -386,12 +390,12 @@ pub struct UsageRow {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
-    pub id: String,
+    pub id: Text,
     pub account: AccountIx,
     pub csm: Option<CsmIx>,
     pub date: NaiveDate,
     /// Open vocabulary (`call`, `email`, `meeting`, `qbr`, ...), lower-cased.
-    pub kind: String,
+    pub kind: Text,
     /// Default completed.
     pub status: ActivityStatus,
     pub category: Option<ActivityCategory>,
@@ -415,13 +419,13 @@ pub struct Task {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ticket {
-    pub id: String,
+    pub id: Text,
     pub account: AccountIx,
     /// UTC.
     pub opened_at: NaiveDateTime,
     pub first_response_at: Option<NaiveDateTime>,
     pub resolved_at: Option<NaiveDateTime>,
-    pub priority: Option<String>,
+    pub priority: Option<Text>,
     pub escalated: bool,
     pub reopened: bool,
     /// 1–5.
@@ -430,14 +434,14 @@ pub struct Ticket {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurveyResponse {
-    pub id: String,
+    pub id: Text,
     pub account: AccountIx,
     pub date: NaiveDate,
     pub kind: SurveyKind,
     /// None = sent but not answered.
     pub score: Option<i64>,
     /// Open vocabulary, lower-cased.
-    pub touchpoint: Option<String>,
+    pub touchpoint: Option<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
