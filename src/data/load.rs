@@ -329,17 +329,21 @@ struct Refs<'a> {
 impl Refs<'_> {
     fn account(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<AccountIx> {
         let id = row.raw(col)?;
-        // The rows of one account usually follow each other: the account found last (kept in
-        // the row's memo) is checked first, cheaper than a hash lookup. Every account of the
-        // index is at its index in `rows`, under the same id, so a match is the right account.
+        // The rows of one account usually follow each other, the accounts in the order of
+        // accounts.csv: the account found last (kept in the row's memo) and the one after it are
+        // checked first, cheaper than a hash lookup (whose buckets are cold). Every account of
+        // the index is at its index in `rows`, under the same id, so a match is the right one.
         let last = row.memo.get();
-        if self
-            .accounts
-            .rows
-            .get(last as usize)
-            .is_some_and(|a| a.id == id)
-        {
-            return Some(last);
+        for ix in [last, last.wrapping_add(1)] {
+            if self
+                .accounts
+                .rows
+                .get(ix as usize)
+                .is_some_and(|a| a.id == id)
+            {
+                row.memo.set(ix);
+                return Some(ix);
+            }
         }
         match self.accounts.index.get(id) {
             Some(&ix) => {
@@ -826,14 +830,22 @@ fn drop_duplicates<T: Keyed>(
 
 /// Sorts the rows of a table the engine searches by account and time ("the latest row on or
 /// before a day", by binary search) by (account, time), keeping file order among equal keys: the
-/// result of a stable `sort_by_key`. Rather than sorting the rows, it counts them per account,
-/// sorts each account's (time, position) pairs, then swaps every row into place at most once.
-fn by_account<T, K: Ord + Copy>(
+/// result of a stable `sort_by_key`. Rows already in account order (as exports usually are) only
+/// need each account's run sorted by time, stably, in parallel. Otherwise, rather than sorting
+/// the rows, it counts them per account, sorts each account's (time, position) pairs, then swaps
+/// every row into place at most once.
+fn by_account<T: Send, K: Ord + Copy>(
     (rows, count): (Option<Vec<T>>, usize),
-    key: impl Fn(&T) -> (AccountIx, K),
+    key: impl Fn(&T) -> (AccountIx, K) + Sync,
 ) -> (Option<Vec<T>>, usize) {
+    use rayon::prelude::*;
     let mut rows = rows;
     if let Some(rows) = &mut rows
+        && rows.is_sorted_by_key(|r| key(r).0)
+    {
+        rows.par_chunk_by_mut(|a, b| key(a).0 == key(b).0)
+            .for_each(|run| run.sort_by_key(|r| key(r).1));
+    } else if let Some(rows) = &mut rows
         && !rows.is_sorted_by_key(&key)
     {
         let accounts = rows
@@ -1429,7 +1441,12 @@ mod tests {
                 keys.iter().enumerate().map(|(i, &(a, t))| (a, t, i)).collect();
             let mut expected = rows.clone();
             expected.sort_by_key(|r| (r.0, r.1));
-            let (sorted, _) = by_account((Some(rows), 0), |r| (r.0, r.1));
+            let (sorted, _) = by_account((Some(rows.clone()), 0), |r| (r.0, r.1));
+            proptest::prop_assert_eq!(sorted, Some(expected.clone()));
+            // The same rows grouped by account (the usual file): the per-account path.
+            let mut grouped = rows;
+            grouped.sort_by_key(|r| r.0);
+            let (sorted, _) = by_account((Some(grouped), 0), |r| (r.0, r.1));
             proptest::prop_assert_eq!(sorted, Some(expected));
         }
     }
