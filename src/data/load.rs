@@ -952,11 +952,11 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         let h = HealthRow {
                             account: account?,
                             date: date?,
-                            score: row.number(d, score, false, 0.0, 100.0),
-                            usage: row.number(d, usage, false, 0.0, 100.0),
-                            engagement: row.number(d, engagement, false, 0.0, 100.0),
-                            support: row.number(d, support, false, 0.0, 100.0),
-                            outcomes: row.number(d, outcomes, false, 0.0, 100.0),
+                            score: row.number(d, score, false, 0.0, 100.0).into(),
+                            usage: row.number(d, usage, false, 0.0, 100.0).into(),
+                            engagement: row.number(d, engagement, false, 0.0, 100.0).into(),
+                            support: row.number(d, support, false, 0.0, 100.0).into(),
+                            outcomes: row.number(d, outcomes, false, 0.0, 100.0).into(),
                         };
                         let present = [score, usage, engagement, support, outcomes]
                             .iter()
@@ -999,13 +999,13 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         Some(UsageRow {
                             account: account?,
                             date: date?,
-                            active_users: row.number(d, au, false, 0.0, f64::MAX),
-                            monthly_active_users: row.number(d, mau, false, 0.0, f64::MAX),
-                            seats: row.int_in(d, seats, false, 0, i64::MAX),
-                            sessions: row.int_in(d, sessions, false, 0, i64::MAX),
-                            session_minutes: row.number(d, minutes, false, 0.0, f64::MAX),
-                            features_used: row.int_in(d, used, false, 0, i64::MAX),
-                            features_available: row.int_in(d, available, false, 0, i64::MAX),
+                            active_users: row.number(d, au, false, 0.0, f64::MAX).into(),
+                            monthly_active_users: row.number(d, mau, false, 0.0, f64::MAX).into(),
+                            seats: row.int_in(d, seats, false, 0, i64::MAX).into(),
+                            sessions: row.int_in(d, sessions, false, 0, i64::MAX).into(),
+                            session_minutes: row.number(d, minutes, false, 0.0, f64::MAX).into(),
+                            features_used: row.int_in(d, used, false, 0, i64::MAX).into(),
+                            features_available: row.int_in(d, available, false, 0, i64::MAX).into(),
                         })
                     },
                 ),
@@ -1082,7 +1082,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                             ),
                             minutes: row.int_in(d, minutes, false, 0, i64::MAX),
                             responded: row.bool(d, responded),
-                            response_hours: row.number(d, hours, false, 0.0, f64::MAX),
+                            response_hours: row.number(d, hours, false, 0.0, f64::MAX).into(),
                         };
                         Some(activity)
                     },

@@ -406,7 +406,7 @@ mod tests {
             category: Some(category),
             minutes: Some(minutes),
             responded: None,
-            response_hours: None,
+            response_hours: crate::data::OptF64::NONE,
         }
     }
 

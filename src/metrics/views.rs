@@ -411,11 +411,11 @@ mod tests {
         HealthRow {
             account,
             date,
-            score: Some(score),
-            usage: None,
-            engagement: None,
-            support: None,
-            outcomes: None,
+            score: Some(score).into(),
+            usage: crate::data::OptF64::NONE,
+            engagement: crate::data::OptF64::NONE,
+            support: crate::data::OptF64::NONE,
+            outcomes: crate::data::OptF64::NONE,
         }
     }
 
@@ -477,7 +477,7 @@ mod tests {
             category: None,
             minutes: None,
             responded: None,
-            response_hours: None,
+            response_hours: crate::data::OptF64::NONE,
         };
         ds.activities = Some(vec![act(0, d(2, 1)), act(1, d(4, 20)), act(2, d(4, 21))]);
         ds.renewals = Some(vec![
