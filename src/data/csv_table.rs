@@ -340,7 +340,7 @@ fn plain_rows(
     // One check for the whole piece instead of one per record.
     let text = std::str::from_utf8(piece).ok();
     let mut count = 0;
-    let memo = Cell::new(0);
+    let memo = Memo::default();
     let mut records = Records::new(piece, 0, line);
     while let Some((line, range)) = records.next_record() {
         count += 1;
@@ -384,7 +384,7 @@ fn checked_row(
     line: usize,
     joined: &[u8],
     ranges: &[Range<usize>],
-    memo: &Cell<u32>,
+    memo: &Memo,
     diags: &mut FileDiags,
     each: &mut impl FnMut(&mut Row<'_>, &mut FileDiags),
 ) {
@@ -563,7 +563,7 @@ fn body_rows(
     };
     let mut record = ByteRecord::new();
     let mut ranges = Vec::new();
-    let memo = Cell::new(0);
+    let memo = Memo::default();
     let mut count = 0;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -609,6 +609,9 @@ fn quoted(names: &[&str]) -> String {
         .join(", ")
 }
 
+/// What a read keeps from one row to the next for the caller (see `Row::memo`).
+pub(crate) type Memo = [Cell<u32>; 2];
+
 /// One record being read. Accessors return None for an empty cell or a bad value; a bad value is
 /// reported and sets `failed`.
 pub(crate) struct Row<'a> {
@@ -617,9 +620,9 @@ pub(crate) struct Row<'a> {
     bounds: &'a [Range<usize>],
     pub line: usize,
     pub failed: bool,
-    /// A number the caller may keep from one row to the next of the same read (of one chunk,
-    /// when parallel), such as the last account found.
-    pub memo: &'a Cell<u32>,
+    /// Numbers the caller may keep from one row to the next of the same read (of one chunk,
+    /// when parallel), such as the last account and CSM found.
+    pub memo: &'a Memo,
 }
 
 /// `str::trim`, skipping the Unicode scan when both ends are visible ASCII (nearly every cell).

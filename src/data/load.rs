@@ -333,7 +333,7 @@ impl Refs<'_> {
         // accounts.csv: the account found last (kept in the row's memo) and the one after it are
         // checked first, cheaper than a hash lookup (whose buckets are cold). Every account of
         // the index is at its index in `rows`, under the same id, so a match is the right one.
-        let last = row.memo.get();
+        let last = row.memo[0].get();
         for ix in [last, last.wrapping_add(1)] {
             if self
                 .accounts
@@ -341,13 +341,13 @@ impl Refs<'_> {
                 .get(ix as usize)
                 .is_some_and(|a| a.id == id)
             {
-                row.memo.set(ix);
+                row.memo[0].set(ix);
                 return Some(ix);
             }
         }
         match self.accounts.index.get(id) {
             Some(&ix) => {
-                row.memo.set(ix);
+                row.memo[0].set(ix);
                 Some(ix)
             }
             None => {
@@ -372,8 +372,16 @@ impl Refs<'_> {
     fn csm(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<CsmIx> {
         let id = row.raw(col)?;
         let csms = self.csms?;
+        // An account's rows usually name the same CSM: the last one found is checked first.
+        let last = row.memo[1].get();
+        if csms.rows.get(last as usize).is_some_and(|c| c.id == id) {
+            return Some(last);
+        }
         match csms.index.get(id) {
-            Some(&ix) => Some(ix),
+            Some(&ix) => {
+                row.memo[1].set(ix);
+                Some(ix)
+            }
             None => {
                 let message = unknown_ref("csm", id, col.name, "csms.csv");
                 row.failed = true;

@@ -61,17 +61,16 @@ pub fn row_score(row: &HealthRow, w: &HealthWeights) -> Option<f64> {
 }
 
 /// The rows of one account in a table sorted by account (health, usage, activities, sponsor
-/// changes). Account indexes are spread over the rows about evenly, so the first row is found by
-/// interpolation (a few probes near it rather than twenty binary-search probes scattered over the
-/// table, a cache and TLB miss each), the last by galloping from the first.
+/// changes): the first by binary search, the last by galloping from the first (an account has a
+/// few dozen rows, so a few nearby reads instead of a second search over the whole table).
 pub(crate) fn account_rows<T>(
     rows: &[T],
     account: AccountIx,
     key: impl Fn(&T) -> AccountIx,
 ) -> &[T] {
-    let lo = first_row(rows, account, &key);
+    let lo = rows.partition_point(|r| key(r) < account);
     let rest = &rows[lo..];
-    // Galloping: everything before `from` belongs to the account, `to` does not (or is the end).
+    // Everything before `from` belongs to the account, `to` does not (or is the end).
     let (mut from, mut to, mut step) = (0, 0, 1);
     while to < rest.len() && key(&rest[to]) <= account {
         from = to + 1;
@@ -80,35 +79,6 @@ pub(crate) fn account_rows<T>(
     }
     let hi = from + rest[from..to].partition_point(|r| key(r) <= account);
     &rest[..hi]
-}
-
-/// `rows.partition_point(|r| key(r) < account)` by interpolation search, finished by a binary
-/// search once the range is small or after a few probes (so an uneven table costs no more than
-/// a few probes extra).
-fn first_row<T>(rows: &[T], account: AccountIx, key: impl Fn(&T) -> AccountIx) -> usize {
-    // Everything before `lo` is before the account, everything from `hi` on is not.
-    let (mut lo, mut hi) = (0, rows.len());
-    for _ in 0..6 {
-        if hi - lo <= 32 {
-            break;
-        }
-        let (first, last) = (key(&rows[lo]), key(&rows[hi - 1]));
-        if first >= account {
-            return lo;
-        }
-        if last < account {
-            return hi;
-        }
-        // first < account <= last, so the probe is in lo..hi.
-        let offset = u64::from(account - first) * (hi - 1 - lo) as u64 / u64::from(last - first);
-        let at = lo + offset as usize;
-        if key(&rows[at]) < account {
-            lo = at + 1;
-        } else {
-            hi = at;
-        }
-    }
-    lo + rows[lo..hi].partition_point(|r| key(r) < account)
 }
 
 /// The health score of `account` on `day`: its latest row dated on or before it.
