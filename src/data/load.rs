@@ -339,7 +339,7 @@ impl Refs<'_> {
                 .accounts
                 .rows
                 .get(ix as usize)
-                .is_some_and(|a| a.id == id)
+                .is_some_and(|a| same_id(&a.id, id))
             {
                 row.memo[0].set(ix);
                 return Some(ix);
@@ -374,7 +374,11 @@ impl Refs<'_> {
         let csms = self.csms?;
         // An account's rows usually name the same CSM: the last one found is checked first.
         let last = row.memo[1].get();
-        if csms.rows.get(last as usize).is_some_and(|c| c.id == id) {
+        if csms
+            .rows
+            .get(last as usize)
+            .is_some_and(|c| same_id(&c.id, id))
+        {
             return Some(last);
         }
         match csms.index.get(id) {
@@ -402,6 +406,26 @@ impl Refs<'_> {
                 None
             }
         }
+    }
+}
+
+/// `a == b` for the short ids of references (checked millions of times a load) without a call
+/// to `memcmp` for the common lengths: 4 to 16 bytes are two overlapping word comparisons.
+fn same_id(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        8..=16 => {
+            a.first_chunk::<8>() == b.first_chunk::<8>()
+                && a.last_chunk::<8>() == b.last_chunk::<8>()
+        }
+        4..=7 => {
+            a.first_chunk::<4>() == b.first_chunk::<4>()
+                && a.last_chunk::<4>() == b.last_chunk::<4>()
+        }
+        _ => a == b,
     }
 }
 
@@ -1440,6 +1464,11 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        #[test]
+        fn same_id_is_string_equality(a in "[AB]{0,20}", b in "[AB]{0,20}") {
+            proptest::prop_assert_eq!(same_id(&a, &b), a == b);
+        }
+
         #[test]
         fn by_account_is_a_stable_sort(
             keys in proptest::collection::vec((0u32..6, 0i32..5), 0..200),
