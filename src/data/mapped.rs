@@ -1,6 +1,7 @@
 //! The bytes of one data file, memory-mapped rather than copied: the loader reads each file once,
 //! front to back, so mapping the page cache saves the copy into a fresh buffer and the faults that
-//! zero it (a quarter of the load's time on a large data set). The only `unsafe` of the loader.
+//! zero it (about a third of the system time of a load on the benchmark data set). The only
+//! `unsafe` of the loader.
 
 use memmap2::Mmap;
 use std::fs::File;
