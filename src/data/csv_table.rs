@@ -184,13 +184,16 @@ fn header_names<'a>(
 /// record, empty lines are skipped and commas separate fields. A record's line is csv-core's count
 /// of `\n` when the reader starts looking for it, plus one: blank lines before the record, and the
 /// `\n` of a `\r\n` ending the previous one, are not counted yet (as `csv::Position::line`
-/// reports it). Scans eight bytes at a time for the three delimiters.
+/// reports it). Scans eight bytes at a time for the three delimiters, with the terminators in a
+/// mask of their own, so a comma (most delimiters) is told apart without reading its byte.
 struct Records<'a> {
     bytes: &'a [u8],
     /// Offset of the word whose delimiters `mask` holds; the next word follows it.
     base: usize,
     /// The delimiters of the current word not handled yet: bit 7 of each byte that is one.
     mask: u64,
+    /// The terminators (`\r`, `\n`) of the current word, the same way.
+    terms: u64,
     /// csv-core's line count after the bytes handled so far.
     line: usize,
     /// `line` when the current read began (after the previous record's terminator).
@@ -212,75 +215,84 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
+/// The delimiters and the terminators among the eight bytes of `bytes` at `at` (fewer at the
+/// end of the input).
+fn delimiters(bytes: &[u8], at: usize) -> (u64, u64) {
+    let rest = bytes.get(at..).unwrap_or_default();
+    let word = match rest.first_chunk::<8>() {
+        Some(word) => *word,
+        None => {
+            // Zero bytes are no delimiter.
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            word
+        }
+    };
+    let word = u64::from_le_bytes(word);
+    let terms = bytes_equal(word, b'\n') | bytes_equal(word, b'\r');
+    (bytes_equal(word, b',') | terms, terms)
+}
+
 impl<'a> Records<'a> {
     /// Reads `bytes[start..]`, csv-core's line count being `line` there.
     fn new(bytes: &'a [u8], start: usize, line: usize) -> Records<'a> {
-        let mut records = Records {
+        let (mask, terms) = delimiters(bytes, start);
+        Records {
             bytes,
             base: start,
-            mask: 0,
+            mask,
+            terms,
             line,
             read_line: line,
             start,
             field: start,
             fields: Vec::new(),
-        };
-        records.mask = records.delimiters(start);
-        records
-    }
-
-    /// The delimiters in the eight bytes at `at` (fewer at the end of the input).
-    fn delimiters(&self, at: usize) -> u64 {
-        let rest = self.bytes.get(at..).unwrap_or_default();
-        let word = match rest.first_chunk::<8>() {
-            Some(word) => *word,
-            None => {
-                // Zero bytes are no delimiter.
-                let mut word = [0u8; 8];
-                word[..rest.len()].copy_from_slice(rest);
-                word
-            }
-        };
-        let word = u64::from_le_bytes(word);
-        bytes_equal(word, b',') | bytes_equal(word, b'\n') | bytes_equal(word, b'\r')
+        }
     }
 
     /// The next record: its line and byte range; its fields are then in `fields`.
     fn next_record(&mut self) -> Option<(usize, Range<usize>)> {
         self.fields.clear();
+        // The hot state in locals, written back when a record is returned.
+        let bytes = self.bytes;
+        let (mut base, mut mask, mut terms) = (self.base, self.mask, self.terms);
+        let (mut start, mut field) = (self.start, self.field);
         loop {
-            while self.mask == 0 {
-                self.base += 8;
-                if self.base >= self.bytes.len() {
-                    let end = self.bytes.len();
-                    if self.start >= end {
+            while mask == 0 {
+                base += 8;
+                if base >= bytes.len() {
+                    let end = bytes.len();
+                    (self.base, self.mask, self.terms) = (base, 0, 0);
+                    if start >= end {
+                        (self.start, self.field) = (start, field);
                         return None;
                     }
-                    let record = self.start..end;
-                    self.fields.push(self.field - self.start..end - self.start);
-                    self.start = end;
-                    return Some((self.read_line, record));
+                    self.fields.push(field - start..end - start);
+                    (self.start, self.field) = (end, field);
+                    return Some((self.read_line, start..end));
                 }
-                self.mask = self.delimiters(self.base);
+                (mask, terms) = delimiters(bytes, base);
             }
-            let at = self.base + (self.mask.trailing_zeros() / 8) as usize;
-            self.mask &= self.mask - 1;
-            let byte = self.bytes[at];
-            if byte == b',' {
-                self.fields.push(self.field - self.start..at - self.start);
-                self.field = at + 1;
+            let bit = mask & mask.wrapping_neg();
+            mask ^= bit;
+            let at = base + (bit.trailing_zeros() / 8) as usize;
+            if terms & bit == 0 {
+                self.fields.push(field - start..at - start);
+                field = at + 1;
                 continue;
             }
             // A terminator: it ends the record, if there is one, and is counted with it.
-            let record = self.start..at;
-            let field = self.field;
-            self.line += usize::from(byte == b'\n');
-            self.start = at + 1;
-            self.field = at + 1;
+            let record = start..at;
+            let last = field;
+            self.line += usize::from(bytes[at] == b'\n');
+            start = at + 1;
+            field = at + 1;
             if !record.is_empty() {
-                self.fields.push(field - record.start..record.len());
+                self.fields.push(last - record.start..record.len());
                 let line = self.read_line;
                 self.read_line = self.line;
+                (self.base, self.mask, self.terms) = (base, mask, terms);
+                (self.start, self.field) = (start, field);
                 return Some((line, record));
             }
         }
@@ -328,7 +340,7 @@ fn plain_rows(
     // One check for the whole piece instead of one per record.
     let text = std::str::from_utf8(piece).ok();
     let mut count = 0;
-    let memo = Cell::new(0);
+    let memo = Memo::default();
     let mut records = Records::new(piece, 0, line);
     while let Some((line, range)) = records.next_record() {
         count += 1;
@@ -372,7 +384,7 @@ fn checked_row(
     line: usize,
     joined: &[u8],
     ranges: &[Range<usize>],
-    memo: &Cell<u32>,
+    memo: &Memo,
     diags: &mut FileDiags,
     each: &mut impl FnMut(&mut Row<'_>, &mut FileDiags),
 ) {
@@ -551,7 +563,7 @@ fn body_rows(
     };
     let mut record = ByteRecord::new();
     let mut ranges = Vec::new();
-    let memo = Cell::new(0);
+    let memo = Memo::default();
     let mut count = 0;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -597,6 +609,9 @@ fn quoted(names: &[&str]) -> String {
         .join(", ")
 }
 
+/// What a read keeps from one row to the next for the caller (see `Row::memo`).
+pub(crate) type Memo = [Cell<u32>; 2];
+
 /// One record being read. Accessors return None for an empty cell or a bad value; a bad value is
 /// reported and sets `failed`.
 pub(crate) struct Row<'a> {
@@ -605,9 +620,9 @@ pub(crate) struct Row<'a> {
     bounds: &'a [Range<usize>],
     pub line: usize,
     pub failed: bool,
-    /// A number the caller may keep from one row to the next of the same read (of one chunk,
-    /// when parallel), such as the last account found.
-    pub memo: &'a Cell<u32>,
+    /// Numbers the caller may keep from one row to the next of the same read (of one chunk,
+    /// when parallel), such as the last account and CSM found.
+    pub memo: &'a Memo,
 }
 
 /// `str::trim`, skipping the Unicode scan when both ends are visible ASCII (nearly every cell).
@@ -666,10 +681,10 @@ impl<'a> Row<'a> {
         diags.push(d);
     }
 
-    /// A required text cell (id or name).
-    pub fn id(&mut self, diags: &mut FileDiags, col: Col) -> Option<String> {
+    /// A required text cell (id or name), as a `String` or an inline `Text`.
+    pub fn id<S: for<'s> From<&'s str>>(&mut self, diags: &mut FileDiags, col: Col) -> Option<S> {
         match self.raw(col) {
-            Some(t) => Some(t.to_string()),
+            Some(t) => Some(S::from(t)),
             None => {
                 self.bad(diags, col, "missing value", "", "a non-empty value");
                 None
@@ -682,9 +697,16 @@ impl<'a> Row<'a> {
         self.raw(col).map(str::to_string)
     }
 
-    /// An optional text cell, lower-cased (open vocabularies).
-    pub fn lower(&self, col: Col) -> Option<String> {
-        self.raw(col).map(str::to_ascii_lowercase)
+    /// An optional text cell, lower-cased (open vocabularies), as a `String` or an inline `Text`.
+    pub fn lower<S: for<'s> From<&'s str> + std::ops::DerefMut<Target = str>>(
+        &self,
+        col: Col,
+    ) -> Option<S> {
+        self.raw(col).map(|t| {
+            let mut text = S::from(t);
+            text.make_ascii_lowercase();
+            text
+        })
     }
 
     fn parsed<T>(

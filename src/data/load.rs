@@ -4,6 +4,7 @@
 //! Tables are parsed in parallel; accounts and CSMs first, since the others refer to them.
 
 use super::csv_table::{Col, FileDiags, Row, open};
+use super::mapped::FileBytes;
 use super::model::*;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
@@ -75,12 +76,12 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 || (table == "csms" && list.contains(&"tasks"))
         }
     };
-    let read = |table: &str| -> Option<Result<Vec<u8>, Diagnostic>> {
+    let read = |table: &str| -> Option<Result<FileBytes, Diagnostic>> {
         if !wanted(table) {
             return None;
         }
         let path = dir.join(format!("{table}.csv"));
-        match std::fs::read(&path) {
+        match FileBytes::open(&path) {
             Ok(bytes) => Some(Ok(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => Some(Err(Diagnostic::file_error(
@@ -135,63 +136,81 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     all.push(account_diags.finish());
     dataset.accounts = accounts;
 
-    // Stage 2: renewals (others refer to them), then everything else in parallel.
-    if let Some(bytes) = read("renewals") {
-        match bytes {
-            Ok(bytes) => {
-                let mut d = new_diags("renewals");
-                let (rows, count) = read_renewals(&bytes, &dataset.accounts, &mut d);
-                dataset.row_counts.insert("renewals.csv".into(), count);
-                // Sorted by account before the index that stages and forecasts resolve against.
-                dataset.renewals = rows.map(|mut rows| {
-                    rows.sort_by(|a, b| {
-                        (a.account, a.due_on, &a.id).cmp(&(b.account, b.due_on, &b.id))
-                    });
-                    rows
-                });
-                all.push(d.finish());
-            }
-            Err(e) => io_errors.push(e),
-        }
-    }
-    let renewal_index: FxHashMap<&str, RenewalIx> = dataset
-        .renewals
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i as RenewalIx))
-        .collect();
-    let refs = Refs {
-        accounts: &dataset.accounts,
-        csms: dataset.csms.as_ref(),
-        renewals: &renewal_index,
-    };
-
-    // Every table but the three read first, which the others refer to: one after the other, each
-    // parsed in parallel chunks, so one file's bytes are in memory at a time; largest first, so
-    // the largest file is read while little else is.
-    let mut order: Vec<(u64, &str)> = TABLES
-        .iter()
-        .filter(|t| !matches!(**t, "accounts" | "csms" | "renewals"))
-        .map(|&t| {
-            let size = std::fs::metadata(dir.join(format!("{t}.csv"))).map_or(0, |m| m.len());
-            (size, t)
-        })
-        .collect();
-    order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
-    let mut rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = order
-        .into_iter()
-        .map(|(_, table)| {
-            let result = read(table).map(|bytes| {
+    // Stage 2: every other table at once, each also parsed in parallel chunks, so both cores
+    // stay busy through the serial steps of one table (its merge, sort and duplicate check).
+    // Renewals go first on one side, since stage history and forecasts refer to them; the rest,
+    // largest first, on the other.
+    let (renewal_side, rest) = rayon::join(
+        || {
+            let renewals = read("renewals").map(|bytes| {
                 bytes.map(|bytes| {
-                    let mut d = new_diags(table);
-                    let (parsed, count) = read_table(table, &bytes, &refs, &mut d);
-                    (parsed, count, d)
+                    let mut d = new_diags("renewals");
+                    let (rows, count) = read_renewals(&bytes, &dataset.accounts, &mut d);
+                    // Sorted by account before the index that stages and forecasts resolve
+                    // against.
+                    let rows = rows.map(|mut rows| {
+                        rows.sort_by(|a, b| {
+                            (a.account, a.due_on, &a.id).cmp(&(b.account, b.due_on, &b.id))
+                        });
+                        rows
+                    });
+                    (rows, count, d)
                 })
             });
-            (table, result)
-        })
-        .collect();
+            let renewal_index: FxHashMap<&str, RenewalIx> = match &renewals {
+                Some(Ok((Some(rows), _, _))) => rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.id.as_str(), i as RenewalIx))
+                    .collect(),
+                _ => FxHashMap::default(),
+            };
+            let refs = Refs {
+                accounts: &dataset.accounts,
+                csms: dataset.csms.as_ref(),
+                renewals: &renewal_index,
+            };
+            let dependents =
+                read_tables(&["renewal_stages", "forecasts"], &read, &new_diags, &refs);
+            (renewals, dependents)
+        },
+        || {
+            let mut order: Vec<(u64, &str)> = TABLES
+                .iter()
+                .filter(|t| {
+                    !matches!(
+                        **t,
+                        "accounts" | "csms" | "renewals" | "renewal_stages" | "forecasts"
+                    )
+                })
+                .map(|&t| {
+                    let size =
+                        std::fs::metadata(dir.join(format!("{t}.csv"))).map_or(0, |m| m.len());
+                    (size, t)
+                })
+                .collect();
+            order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
+            let order: Vec<&str> = order.into_iter().map(|(_, t)| t).collect();
+            let refs = Refs {
+                accounts: &dataset.accounts,
+                csms: dataset.csms.as_ref(),
+                renewals: &FxHashMap::default(),
+            };
+            read_tables(&order, &read, &new_diags, &refs)
+        },
+    );
+    let (renewals, dependents) = renewal_side;
+    match renewals {
+        Some(Ok((rows, count, d))) => {
+            dataset.row_counts.insert("renewals.csv".into(), count);
+            dataset.renewals = rows;
+            all.push(d.finish());
+        }
+        Some(Err(e)) => io_errors.push(e),
+        None => {}
+    }
+    let mut rest: Vec<(&str, Option<Result<TableRead, Diagnostic>>)> = rest;
+    rest.extend(dependents);
     // Stored in TABLES order, as before.
     rest.sort_by_key(|(table, _)| TABLES.iter().position(|t| t == table));
     for (table, result) in rest {
@@ -281,6 +300,30 @@ fn duplicate(what: &str, id: &str, first_line: usize) -> String {
 /// One dependent table as read: its rows, its row count and its diagnostics.
 type TableRead = (Parsed, usize, FileDiags);
 
+/// Reads and parses `tables` in parallel (each also in parallel chunks), dropping each file's
+/// bytes as soon as it is parsed. Absent or unwanted tables come back as None.
+fn read_tables<'t>(
+    tables: &[&'t str],
+    read: &(impl Fn(&str) -> Option<Result<FileBytes, Diagnostic>> + Sync),
+    new_diags: &(impl Fn(&str) -> FileDiags + Sync),
+    refs: &Refs,
+) -> Vec<(&'t str, Option<Result<TableRead, Diagnostic>>)> {
+    use rayon::prelude::*;
+    tables
+        .par_iter()
+        .map(|&table| {
+            let result = read(table).map(|bytes| {
+                bytes.map(|bytes| {
+                    let mut d = new_diags(table);
+                    let (parsed, count) = read_table(table, &bytes, refs, &mut d);
+                    (parsed, count, d)
+                })
+            });
+            (table, result)
+        })
+        .collect()
+}
+
 /// The id indexes the dependent tables resolve against.
 struct Refs<'a> {
     accounts: &'a Accounts,
@@ -291,21 +334,25 @@ struct Refs<'a> {
 impl Refs<'_> {
     fn account(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<AccountIx> {
         let id = row.raw(col)?;
-        // The rows of one account usually follow each other: the account found last (kept in
-        // the row's memo) is checked first, cheaper than a hash lookup. Every account of the
-        // index is at its index in `rows`, under the same id, so a match is the right account.
-        let last = row.memo.get();
-        if self
-            .accounts
-            .rows
-            .get(last as usize)
-            .is_some_and(|a| a.id == id)
-        {
-            return Some(last);
+        // The rows of one account usually follow each other, the accounts in the order of
+        // accounts.csv: the account found last (kept in the row's memo) and the one after it are
+        // checked first, cheaper than a hash lookup (whose buckets are cold). Every account of
+        // the index is at its index in `rows`, under the same id, so a match is the right one.
+        let last = row.memo[0].get();
+        for ix in [last, last.wrapping_add(1)] {
+            if self
+                .accounts
+                .rows
+                .get(ix as usize)
+                .is_some_and(|a| same_id(&a.id, id))
+            {
+                row.memo[0].set(ix);
+                return Some(ix);
+            }
         }
         match self.accounts.index.get(id) {
             Some(&ix) => {
-                row.memo.set(ix);
+                row.memo[0].set(ix);
                 Some(ix)
             }
             None => {
@@ -330,8 +377,20 @@ impl Refs<'_> {
     fn csm(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<CsmIx> {
         let id = row.raw(col)?;
         let csms = self.csms?;
+        // An account's rows usually name the same CSM: the last one found is checked first.
+        let last = row.memo[1].get();
+        if csms
+            .rows
+            .get(last as usize)
+            .is_some_and(|c| same_id(&c.id, id))
+        {
+            return Some(last);
+        }
         match csms.index.get(id) {
-            Some(&ix) => Some(ix),
+            Some(&ix) => {
+                row.memo[1].set(ix);
+                Some(ix)
+            }
             None => {
                 let message = unknown_ref("csm", id, col.name, "csms.csv");
                 row.failed = true;
@@ -352,6 +411,26 @@ impl Refs<'_> {
                 None
             }
         }
+    }
+}
+
+/// `a == b` for the short ids of references (checked millions of times a load) without a call
+/// to `memcmp` for the common lengths: 4 to 16 bytes are two overlapping word comparisons.
+fn same_id(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        8..=16 => {
+            a.first_chunk::<8>() == b.first_chunk::<8>()
+                && a.last_chunk::<8>() == b.last_chunk::<8>()
+        }
+        4..=7 => {
+            a.first_chunk::<4>() == b.first_chunk::<4>()
+                && a.last_chunk::<4>() == b.last_chunk::<4>()
+        }
+        _ => a == b,
     }
 }
 
@@ -788,14 +867,22 @@ fn drop_duplicates<T: Keyed>(
 
 /// Sorts the rows of a table the engine searches by account and time ("the latest row on or
 /// before a day", by binary search) by (account, time), keeping file order among equal keys: the
-/// result of a stable `sort_by_key`. Rather than sorting the rows, it counts them per account,
-/// sorts each account's (time, position) pairs, then swaps every row into place at most once.
-fn by_account<T, K: Ord + Copy>(
+/// result of a stable `sort_by_key`. Rows already in account order (as exports usually are) only
+/// need each account's run sorted by time, stably, in parallel. Otherwise, rather than sorting
+/// the rows, it counts them per account, sorts each account's (time, position) pairs, then swaps
+/// every row into place at most once.
+fn by_account<T: Send, K: Ord + Copy>(
     (rows, count): (Option<Vec<T>>, usize),
-    key: impl Fn(&T) -> (AccountIx, K),
+    key: impl Fn(&T) -> (AccountIx, K) + Sync,
 ) -> (Option<Vec<T>>, usize) {
+    use rayon::prelude::*;
     let mut rows = rows;
     if let Some(rows) = &mut rows
+        && rows.is_sorted_by_key(|r| key(r).0)
+    {
+        rows.par_chunk_by_mut(|a, b| key(a).0 == key(b).0)
+            .for_each(|run| run.sort_by_key(|r| key(r).1));
+    } else if let Some(rows) = &mut rows
         && !rows.is_sorted_by_key(&key)
     {
         let accounts = rows
@@ -902,11 +989,11 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         let h = HealthRow {
                             account: account?,
                             date: date?,
-                            score: row.number(d, score, false, 0.0, 100.0),
-                            usage: row.number(d, usage, false, 0.0, 100.0),
-                            engagement: row.number(d, engagement, false, 0.0, 100.0),
-                            support: row.number(d, support, false, 0.0, 100.0),
-                            outcomes: row.number(d, outcomes, false, 0.0, 100.0),
+                            score: row.number(d, score, false, 0.0, 100.0).into(),
+                            usage: row.number(d, usage, false, 0.0, 100.0).into(),
+                            engagement: row.number(d, engagement, false, 0.0, 100.0).into(),
+                            support: row.number(d, support, false, 0.0, 100.0).into(),
+                            outcomes: row.number(d, outcomes, false, 0.0, 100.0).into(),
                         };
                         let present = [score, usage, engagement, support, outcomes]
                             .iter()
@@ -949,13 +1036,13 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         Some(UsageRow {
                             account: account?,
                             date: date?,
-                            active_users: row.number(d, au, false, 0.0, f64::MAX),
-                            monthly_active_users: row.number(d, mau, false, 0.0, f64::MAX),
-                            seats: row.int_in(d, seats, false, 0, i64::MAX),
-                            sessions: row.int_in(d, sessions, false, 0, i64::MAX),
-                            session_minutes: row.number(d, minutes, false, 0.0, f64::MAX),
-                            features_used: row.int_in(d, used, false, 0, i64::MAX),
-                            features_available: row.int_in(d, available, false, 0, i64::MAX),
+                            active_users: row.number(d, au, false, 0.0, f64::MAX).into(),
+                            monthly_active_users: row.number(d, mau, false, 0.0, f64::MAX).into(),
+                            seats: row.int_in(d, seats, false, 0, i64::MAX).into(),
+                            sessions: row.int_in(d, sessions, false, 0, i64::MAX).into(),
+                            session_minutes: row.number(d, minutes, false, 0.0, f64::MAX).into(),
+                            features_used: row.int_in(d, used, false, 0, i64::MAX).into(),
+                            features_available: row.int_in(d, available, false, 0, i64::MAX).into(),
                         })
                     },
                 ),
@@ -1032,7 +1119,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                             ),
                             minutes: row.int_in(d, minutes, false, 0, i64::MAX),
                             responded: row.bool(d, responded),
-                            response_hours: row.number(d, hours, false, 0.0, f64::MAX),
+                            response_hours: row.number(d, hours, false, 0.0, f64::MAX).into(),
                         };
                         Some(activity)
                     },
@@ -1383,6 +1470,11 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn same_id_is_string_equality(a in "[AB]{0,20}", b in "[AB]{0,20}") {
+            proptest::prop_assert_eq!(same_id(&a, &b), a == b);
+        }
+
+        #[test]
         fn by_account_is_a_stable_sort(
             keys in proptest::collection::vec((0u32..6, 0i32..5), 0..200),
         ) {
@@ -1391,7 +1483,12 @@ mod tests {
                 keys.iter().enumerate().map(|(i, &(a, t))| (a, t, i)).collect();
             let mut expected = rows.clone();
             expected.sort_by_key(|r| (r.0, r.1));
-            let (sorted, _) = by_account((Some(rows), 0), |r| (r.0, r.1));
+            let (sorted, _) = by_account((Some(rows.clone()), 0), |r| (r.0, r.1));
+            proptest::prop_assert_eq!(sorted, Some(expected.clone()));
+            // The same rows grouped by account (the usual file): the per-account path.
+            let mut grouped = rows;
+            grouped.sort_by_key(|r| r.0);
+            let (sorted, _) = by_account((Some(grouped), 0), |r| (r.0, r.1));
             proptest::prop_assert_eq!(sorted, Some(expected));
         }
     }

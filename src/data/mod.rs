@@ -3,6 +3,7 @@
 
 pub(crate) mod csv_table;
 pub mod load;
+mod mapped;
 pub mod model;
 pub mod money;
 

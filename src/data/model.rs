@@ -15,6 +15,75 @@ pub type CsmIx = u32;
 /// Index of a renewal in `Dataset::renewals`.
 pub type RenewalIx = u32;
 
+/// Short text kept inline (up to 24 bytes) rather than on the heap: the ids and open
+/// vocabularies of the tables with millions of rows, so a row costs no allocation of its own.
+pub type Text = compact_str::CompactString;
+
+/// An optional finite number in 8 bytes instead of the 16 of `Option<f64>`, for the number
+/// columns of the tables with millions of rows: NaN stands for "missing" (the loader accepts
+/// finite numbers only, and `From` maps `Some(NaN)` to missing too).
+#[derive(Clone, Copy)]
+pub struct OptF64(f64);
+
+impl OptF64 {
+    pub const NONE: OptF64 = OptF64(f64::NAN);
+
+    pub fn get(self) -> Option<f64> {
+        (!self.0.is_nan()).then_some(self.0)
+    }
+
+    pub fn is_some(self) -> bool {
+        !self.0.is_nan()
+    }
+}
+
+impl From<Option<f64>> for OptF64 {
+    fn from(value: Option<f64>) -> OptF64 {
+        OptF64(value.unwrap_or(f64::NAN))
+    }
+}
+
+impl PartialEq for OptF64 {
+    fn eq(&self, other: &OptF64) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for OptF64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+/// An optional whole number in 8 bytes instead of the 16 of `Option<i64>`: `i64::MIN` stands for
+/// "missing". The columns stored this way accept 0 or more only, so no value is lost.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct OptI64(i64);
+
+impl OptI64 {
+    pub const NONE: OptI64 = OptI64(i64::MIN);
+
+    pub fn get(self) -> Option<i64> {
+        (self.0 != i64::MIN).then_some(self.0)
+    }
+
+    pub fn is_some(self) -> bool {
+        self.0 != i64::MIN
+    }
+}
+
+impl From<Option<i64>> for OptI64 {
+    fn from(value: Option<i64>) -> OptI64 {
+        OptI64(value.unwrap_or(i64::MIN))
+    }
+}
+
+impl std::fmt::Debug for OptI64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// Every table of a project. Optional tables are `None` when their file is absent.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
@@ -432,40 +501,40 @@ pub struct ForecastSnapshot {
 pub struct HealthRow {
     pub account: AccountIx,
     pub date: NaiveDate,
-    pub score: Option<f64>,
-    pub usage: Option<f64>,
-    pub engagement: Option<f64>,
-    pub support: Option<f64>,
-    pub outcomes: Option<f64>,
+    pub score: OptF64,
+    pub usage: OptF64,
+    pub engagement: OptF64,
+    pub support: OptF64,
+    pub outcomes: OptF64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UsageRow {
     pub account: AccountIx,
     pub date: NaiveDate,
-    pub active_users: Option<f64>,
-    pub monthly_active_users: Option<f64>,
-    pub seats: Option<i64>,
-    pub sessions: Option<i64>,
-    pub session_minutes: Option<f64>,
-    pub features_used: Option<i64>,
-    pub features_available: Option<i64>,
+    pub active_users: OptF64,
+    pub monthly_active_users: OptF64,
+    pub seats: OptI64,
+    pub sessions: OptI64,
+    pub session_minutes: OptF64,
+    pub features_used: OptI64,
+    pub features_available: OptI64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
-    pub id: String,
+    pub id: Text,
     pub account: AccountIx,
     pub csm: Option<CsmIx>,
     pub date: NaiveDate,
     /// Open vocabulary (`call`, `email`, `meeting`, `qbr`, ...), lower-cased.
-    pub kind: String,
+    pub kind: Text,
     /// Default completed.
     pub status: ActivityStatus,
     pub category: Option<ActivityCategory>,
     pub minutes: Option<i64>,
     pub responded: Option<bool>,
-    pub response_hours: Option<f64>,
+    pub response_hours: OptF64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -483,13 +552,13 @@ pub struct Task {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ticket {
-    pub id: String,
+    pub id: Text,
     pub account: AccountIx,
     /// UTC.
     pub opened_at: NaiveDateTime,
     pub first_response_at: Option<NaiveDateTime>,
     pub resolved_at: Option<NaiveDateTime>,
-    pub priority: Option<String>,
+    pub priority: Option<Text>,
     pub escalated: bool,
     pub reopened: bool,
     /// 1–5.
@@ -498,14 +567,14 @@ pub struct Ticket {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurveyResponse {
-    pub id: String,
+    pub id: Text,
     pub account: AccountIx,
     pub date: NaiveDate,
     pub kind: SurveyKind,
     /// None = sent but not answered.
     pub score: Option<i64>,
     /// Open vocabulary, lower-cased.
-    pub touchpoint: Option<String>,
+    pub touchpoint: Option<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -126,7 +126,7 @@ pub fn by_touchpoint(
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     for r in responses(ctx, scope, start, end) {
         tallies
-            .entry(r.touchpoint.clone().unwrap_or_else(|| "(none)".into()))
+            .entry(r.touchpoint.as_deref().unwrap_or("(none)").to_string())
             .or_default()
             .add(r);
     }
@@ -166,12 +166,12 @@ mod tests {
             rows.iter()
                 .enumerate()
                 .map(|(i, (account, tp, kind, score, d))| SurveyResponse {
-                    id: format!("s{i}"),
+                    id: compact_str::format_compact!("s{i}"),
                     account: *account,
                     date: day(*d),
                     kind: *kind,
                     score: *score,
-                    touchpoint: Some(tp.to_string()),
+                    touchpoint: Some((*tp).into()),
                 })
                 .collect(),
         );

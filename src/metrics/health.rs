@@ -41,7 +41,7 @@ impl HealthBand {
 /// A row's score: `score` when given, else the weighted mean of the components present.
 pub fn row_score(row: &HealthRow, w: &HealthWeights) -> Option<f64> {
     if row.score.is_some() {
-        return row.score;
+        return row.score.get();
     }
     let parts = [
         (row.usage, w.usage),
@@ -51,7 +51,7 @@ pub fn row_score(row: &HealthRow, w: &HealthWeights) -> Option<f64> {
     ];
     let (sum, weight) = parts
         .iter()
-        .filter_map(|(v, w)| v.map(|v| (v * w, *w)))
+        .filter_map(|(v, w)| v.get().map(|v| (v * w, *w)))
         .fold((0.0, 0.0), |(s, t), (a, b)| (s + a, t + b));
     if weight > 0.0 {
         Some(sum / weight)
@@ -61,19 +61,24 @@ pub fn row_score(row: &HealthRow, w: &HealthWeights) -> Option<f64> {
 }
 
 /// The rows of one account in a table sorted by account (health, usage, activities, sponsor
-/// changes).
+/// changes): the first by binary search, the last by galloping from the first (an account has a
+/// few dozen rows, so a few nearby reads instead of a second search over the whole table).
 pub(crate) fn account_rows<T>(
     rows: &[T],
     account: AccountIx,
     key: impl Fn(&T) -> AccountIx,
 ) -> &[T] {
     let lo = rows.partition_point(|r| key(r) < account);
-    // An account has few rows: walking them is cheaper than a second search of the table.
-    let len = rows[lo..]
-        .iter()
-        .position(|r| key(r) != account)
-        .unwrap_or(rows.len() - lo);
-    &rows[lo..lo + len]
+    let rest = &rows[lo..];
+    // Everything before `from` belongs to the account, `to` does not (or is the end).
+    let (mut from, mut to, mut step) = (0, 0, 1);
+    while to < rest.len() && key(&rest[to]) <= account {
+        from = to + 1;
+        to = (to + step).min(rest.len());
+        step *= 2;
+    }
+    let hi = from + rest[from..to].partition_point(|r| key(r) <= account);
+    &rest[..hi]
 }
 
 /// The health score of `account` on `day`: its latest row dated on or before it.
@@ -215,17 +220,17 @@ pub fn month_usage(ctx: &Context, account: AccountIx, m: Month) -> Option<MonthU
     if rows.is_empty() {
         return None;
     }
-    let dau: Vec<f64> = rows.iter().filter_map(|r| r.active_users).collect();
+    let dau: Vec<f64> = rows.iter().filter_map(|r| r.active_users.get()).collect();
     let latest_features = rows.iter().rev().find(|r| r.features_available.is_some());
     Some(MonthUsage {
         dau: (!dau.is_empty()).then(|| dau.iter().sum::<f64>() / dau.len() as f64),
         mau: rows
             .iter()
-            .filter_map(|r| r.monthly_active_users)
+            .filter_map(|r| r.monthly_active_users.get())
             .reduce(f64::max),
-        seats: rows.iter().filter_map(|r| r.seats).max(),
-        features_used: latest_features.and_then(|r| r.features_used),
-        features_available: latest_features.and_then(|r| r.features_available),
+        seats: rows.iter().filter_map(|r| r.seats.get()).max(),
+        features_used: latest_features.and_then(|r| r.features_used.get()),
+        features_available: latest_features.and_then(|r| r.features_available.get()),
     })
 }
 
@@ -380,11 +385,11 @@ mod tests {
         HealthRow {
             account,
             date,
-            score,
-            usage,
-            engagement,
-            support,
-            outcomes,
+            score: score.into(),
+            usage: usage.into(),
+            engagement: engagement.into(),
+            support: support.into(),
+            outcomes: outcomes.into(),
         }
     }
 
@@ -558,13 +563,13 @@ mod tests {
         UsageRow {
             account,
             date,
-            active_users: Some(dau),
-            monthly_active_users: Some(mau),
-            seats: Some(seats),
-            sessions: None,
-            session_minutes: None,
-            features_used: Some(features.0),
-            features_available: Some(features.1),
+            active_users: Some(dau).into(),
+            monthly_active_users: Some(mau).into(),
+            seats: Some(seats).into(),
+            sessions: crate::data::OptI64::NONE,
+            session_minutes: crate::data::OptF64::NONE,
+            features_used: Some(features.0).into(),
+            features_available: Some(features.1).into(),
         }
     }
 
@@ -636,5 +641,23 @@ mod tests {
         ds.health = None;
         ds.usage = None;
         assert!(values(&ds).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn account_rows_are_those_of_two_binary_searches(
+            mut keys in proptest::collection::vec(0u32..40, 0..2000),
+            account in 0u32..45,
+            skew in 1u32..4,
+        ) {
+            // Skewed too: some accounts with many rows, far from an even spread.
+            keys.iter_mut().for_each(|k| *k = k.pow(skew) / 40u32.pow(skew - 1));
+            keys.sort_unstable();
+            let lo = keys.partition_point(|&k| k < account);
+            let hi = keys.partition_point(|&k| k <= account);
+            let found = account_rows(&keys, account, |&k| k);
+            proptest::prop_assert_eq!(found.as_ptr(), keys[lo..hi].as_ptr());
+            proptest::prop_assert_eq!(found.len(), hi - lo);
+        }
     }
 }

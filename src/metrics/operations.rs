@@ -384,7 +384,7 @@ mod tests {
         minutes: i64,
     ) -> Activity {
         Activity {
-            id: format!("{account}-{date}-{kind}"),
+            id: compact_str::format_compact!("{account}-{date}-{kind}"),
             account,
             csm: None,
             date,
@@ -393,7 +393,7 @@ mod tests {
             category: Some(category),
             minutes: Some(minutes),
             responded: None,
-            response_hours: None,
+            response_hours: crate::data::OptF64::NONE,
         }
     }
 
@@ -537,7 +537,7 @@ mod tests {
         let at = |m, day, h| d(m, day).and_hms_opt(h, 0, 0).unwrap_or_default();
         let ticket =
             |account, opened: chrono::NaiveDateTime, first: u32, resolved: u32, escalated| Ticket {
-                id: format!("{account}{opened}"),
+                id: compact_str::format_compact!("{account}{opened}"),
                 account,
                 opened_at: opened,
                 first_response_at: Some(opened + chrono::Duration::hours(i64::from(first))),

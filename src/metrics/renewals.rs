@@ -853,11 +853,11 @@ mod tests {
                 .map(|&a| crate::data::HealthRow {
                     account: a,
                     date: d(5, 1),
-                    score: Some(30.0),
-                    usage: None,
-                    engagement: None,
-                    support: None,
-                    outcomes: None,
+                    score: Some(30.0).into(),
+                    usage: crate::data::OptF64::NONE,
+                    engagement: crate::data::OptF64::NONE,
+                    support: crate::data::OptF64::NONE,
+                    outcomes: crate::data::OptF64::NONE,
                 })
                 .collect(),
         );

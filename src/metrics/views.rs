@@ -412,11 +412,11 @@ mod tests {
         HealthRow {
             account,
             date,
-            score: Some(score),
-            usage: None,
-            engagement: None,
-            support: None,
-            outcomes: None,
+            score: Some(score).into(),
+            usage: crate::data::OptF64::NONE,
+            engagement: crate::data::OptF64::NONE,
+            support: crate::data::OptF64::NONE,
+            outcomes: crate::data::OptF64::NONE,
         }
     }
 
@@ -469,7 +469,7 @@ mod tests {
             health(2, d(1, 15), 85.0),
         ]);
         let act = |account, date| Activity {
-            id: format!("{account}{date}"),
+            id: compact_str::format_compact!("{account}{date}"),
             account,
             csm: Some(0),
             date,
@@ -478,7 +478,7 @@ mod tests {
             category: None,
             minutes: None,
             responded: None,
-            response_hours: None,
+            response_hours: crate::data::OptF64::NONE,
         };
         ds.activities = Some(vec![act(0, d(2, 1)), act(1, d(4, 20)), act(2, d(4, 21))]);
         ds.renewals = Some(vec![
