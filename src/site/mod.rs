@@ -134,7 +134,7 @@ pub struct Summary {
     pub pdf_time: Duration,
     /// Step name → duration, in order.
     pub steps: Vec<(&'static str, Duration)>,
-    /// Report slug (and "metric pages") → pages rendered and the rendering time summed over
+    /// Report slug (and "catalog pages") → pages rendered and the rendering time summed over
     /// threads.
     pub reports: Vec<(String, (usize, Duration))>,
 }

@@ -399,7 +399,8 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// The names of the lines of `Rendered::kinds`: the report slugs, then "metric pages".
+    /// The names of the lines of `Rendered::kinds`: the report slugs, then "catalog pages" (the
+    /// metric pages, the Definitions and the data-quality page).
     pub fn kind_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .project
@@ -407,7 +408,7 @@ impl<'a> Site<'a> {
             .iter()
             .map(|r| r.slug.clone())
             .collect();
-        names.push("metric pages".into());
+        names.push("catalog pages".into());
         names
     }
 
