@@ -805,16 +805,23 @@ impl Renderer<'_, '_> {
                 table.sortable = false;
             }
             "tasks" => {
-                let (csm, scope_mask) = match &page.entity {
-                    Entity::Csm(c) => (Some(*c), None),
-                    _ => (None, self.scope_mask(page)),
+                let (overdue, today, week) = match &page.entity {
+                    // The CSM's book counted them already.
+                    Entity::Csm(c) => self.facts.book(*c).tasks,
+                    _ => {
+                        let mask = self.scope_mask(page);
+                        let scope = match &mask {
+                            Some(m) => Scope::Only(m),
+                            None => Scope::All,
+                        };
+                        crate::metrics::operations::task_buckets(
+                            &self.facts.ctx,
+                            None,
+                            scope,
+                            as_of,
+                        )
+                    }
                 };
-                let scope = match &scope_mask {
-                    Some(m) => Scope::Only(m),
-                    None => Scope::All,
-                };
-                let (overdue, today, week) =
-                    crate::metrics::operations::task_buckets(&self.facts.ctx, csm, scope, as_of);
                 for (label, n, class) in [
                     ("overdue", overdue, "status-bad"),
                     ("due today", today, "status-warning"),
