@@ -284,3 +284,48 @@ fn init_creates_a_project_that_builds() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
 }
+
+#[test]
+fn timings_list_every_step_and_every_report_with_its_pages() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    let result = bin()
+        .args(["build", "--no-pdf", "--timings", "--project"])
+        .arg(root())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs postsale");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    for step in [
+        "templates",
+        "plan",
+        "views",
+        "render, write and compile",
+        "swap",
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.starts_with(step)),
+            "no step {step}:\n{stderr}"
+        );
+    }
+    // Each report's line gives the pages it rendered: the example has 300 accounts (and their
+    // index page) and 92 catalog pages (90 metrics, Definitions, data quality).
+    let pages = |name: &str| -> Option<usize> {
+        stderr
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l[name.len()..].split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+    };
+    let html = files(&out)
+        .keys()
+        .filter(|p| p.starts_with("accounts/") && p.ends_with(".html"))
+        .count();
+    assert_eq!(pages("accounts "), Some(html));
+    assert_eq!(pages("catalog pages"), Some(92));
+    // Without --timings, stderr stays quiet.
+    let quiet = build(&root(), &tmp.path().join("quiet"));
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("seconds"));
+}

@@ -257,7 +257,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     let rendered = rendered.map_err(Diagnostics)?;
     summary.pages = rendered.pages;
-    summary.reports = site.kind_names().into_iter().zip(rendered.kinds).collect();
+    summary.reports = rendered.reports;
     match compiled {
         Some(Ok((Ok(()), took))) => {
             summary.pdfs = compile.len();

@@ -96,9 +96,10 @@ fn decode(hex: &str) -> Option<Decoded> {
 pub struct Rendered {
     pub pages: usize,
     pub bytes: u64,
-    /// Per report (in project order), then for the catalog pages: pages rendered and the time
-    /// spent rendering them, summed over threads.
-    pub kinds: Vec<(usize, Duration)>,
+    /// Per report slug (in project order), then "catalog pages" (the metric pages, the
+    /// Definitions and the data-quality page): pages rendered and the time spent rendering them,
+    /// summed over threads.
+    pub reports: Vec<(String, (usize, Duration))>,
 }
 
 /// One page to render.
@@ -367,7 +368,14 @@ impl<'a> Site<'a> {
         let mut rendered = Rendered {
             pages: 0,
             bytes: 0,
-            kinds: vec![(0, Duration::ZERO); self.project.reports.len() + 1],
+            reports: self
+                .project
+                .reports
+                .iter()
+                .map(|r| r.slug.clone())
+                .chain(["catalog pages".to_string()])
+                .map(|name| (name, (0, Duration::ZERO)))
+                .collect(),
         };
         let mut problems = Vec::new();
         for r in results {
@@ -375,8 +383,9 @@ impl<'a> Site<'a> {
                 Ok((kind, bytes, took)) => {
                     rendered.pages += 1;
                     rendered.bytes += bytes;
-                    rendered.kinds[kind].0 += 1;
-                    rendered.kinds[kind].1 += took;
+                    let (pages, time) = &mut rendered.reports[kind].1;
+                    *pages += 1;
+                    *time += took;
                 }
                 Err(d) => problems.push(d),
             }
@@ -388,7 +397,7 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// Which line of `Rendered::kinds` a job counts in: its report, or the last line (metric,
+    /// Which line of `Rendered::reports` a job counts in: its report, or the last line (metric,
     /// definitions and data-quality pages).
     fn kind(&self, job: &Job) -> usize {
         match job {
@@ -397,19 +406,6 @@ impl<'a> Site<'a> {
             }
             Job::Metric(_) | Job::Definitions | Job::DataQuality => self.project.reports.len(),
         }
-    }
-
-    /// The names of the lines of `Rendered::kinds`: the report slugs, then "catalog pages" (the
-    /// metric pages, the Definitions and the data-quality page).
-    pub fn kind_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .project
-            .reports
-            .iter()
-            .map(|r| r.slug.clone())
-            .collect();
-        names.push("catalog pages".into());
-        names
     }
 
     /// The theme's static files, under `assets/`.
