@@ -914,18 +914,44 @@ impl<'a> Row<'a> {
     }
 }
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD`. A table's date column holds the same few hundred days over and over, so the
+/// days read lately are kept per thread by their text (a valid one only): a hit is one compare
+/// instead of chrono's checked constructor.
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
+    }
+    let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    let key = (head, u16::from_le_bytes([b[8], b[9]]));
+    // Year, month and day digits mixed into a slot number.
+    let mixed = (head ^ (u64::from(key.1) << 8)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let slot = (mixed >> (64 - DAY_SLOTS.trailing_zeros())) as usize;
+    let hit = RECENT_DAYS.with(|days| {
+        let (k, day) = days[slot].get();
+        (k == key).then_some(day)
+    });
+    if hit.is_some() {
+        return hit;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         b[r].iter().try_fold(0u32, |acc, &c| {
             c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
         })
     };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    let day = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    RECENT_DAYS.with(|days| days[slot].set((key, day)));
+    Some(day)
+}
+
+/// Slots of `RECENT_DAYS` (a power of two: the slot is the top bits of a hash).
+const DAY_SLOTS: usize = 1 << 10;
+
+thread_local! {
+    /// Recently parsed days by their ten bytes of text (the first eight as a word, then two).
+    /// An empty slot holds zero bytes, which no date's text has.
+    static RECENT_DAYS: [Cell<((u64, u16), NaiveDate)>; DAY_SLOTS] =
+        const { [const { Cell::new(((0, 0), NaiveDate::MIN)) }; DAY_SLOTS] };
 }
 
 /// RFC 3339 (converted to UTC) or `YYYY-MM-DD HH:MM[:SS]` / `YYYY-MM-DDTHH:MM[:SS]` taken as UTC.
@@ -990,7 +1016,11 @@ pub(crate) fn parse_f64(text: &str) -> Option<f64> {
     if i != digits.len() || whole + decimals == 0 || whole + decimals > 15 {
         return text.parse().ok();
     }
-    let value = mantissa as f64 / POW10[decimals];
+    // A whole number needs no division (most health and usage cells).
+    let value = match decimals {
+        0 => mantissa as f64,
+        _ => mantissa as f64 / POW10[decimals],
+    };
     Some(if negative { -value } else { value })
 }
 
@@ -1169,6 +1199,24 @@ mod tests {
                 return Err(proptest::test_runner::TestCaseError::fail("no sheet"));
             };
             proptest::prop_assert_eq!(&rows_of(parallel, Some(size)), &expected);
+        }
+
+        #[test]
+        fn dates_parse_as_chrono_does_first_time_and_from_the_cache(
+            days in proptest::collection::vec((1990i32..2040, 0u32..14, 0u32..33), 1..400),
+            junk in "[0-9-]{10}",
+        ) {
+            // Many days share a slot of the cache: each is parsed twice, the second time often
+            // from the cache, and an invalid text never comes from it.
+            for &(y, m, d) in days.iter().chain(days.iter().rev()) {
+                let text = format!("{y:04}-{m:02}-{d:02}");
+                proptest::prop_assert_eq!(parse_date(&text), NaiveDate::from_ymd_opt(y, m, d));
+            }
+            let expected = NaiveDate::parse_from_str(&junk, "%Y-%m-%d")
+                .ok()
+                .filter(|_| junk.as_bytes()[4] == b'-' && junk.as_bytes()[7] == b'-')
+                .filter(|_| junk.bytes().filter(u8::is_ascii_digit).count() == 8);
+            proptest::prop_assert_eq!(parse_date(&junk), expected);
         }
 
         #[test]
