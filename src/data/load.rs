@@ -515,8 +515,8 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
             index: Some(*i),
         })
         .collect();
-    let mut seen = FxHashMap::default();
-    let count = sheet.rows(&mut d, |row, d| {
+    // Parsed in parallel chunks; then, in file order, the duplicate check and the index.
+    let (parsed, lines, count) = sheet.collect(&mut d, |row, d| {
         let account = Account {
             id: row.id(d, id).unwrap_or_default(),
             name: row.id(d, name).unwrap_or_default(),
@@ -535,15 +535,33 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
         };
         // An account with a bad cell stays in the index (with that cell empty), so the rows
         // that refer to it are not reported a second time as unknown references.
-        if !account.id.is_empty() && unique(&mut seen, &account.id, "account_id", row, d, id) {
-            let ix = accounts.rows.len() as AccountIx;
-            if let Some(csm) = &account.csm_id {
-                pending.push((ix, row.line, csm_id.index.map_or(1, |i| i + 1), csm.clone()));
-            }
-            accounts.index.insert(account.id.clone(), ix);
-            accounts.rows.push(account);
-        }
+        row.failed = false;
+        (!account.id.is_empty()).then_some(account)
     });
+    let id_column = id.index.map_or(1, |i| i + 1);
+    let csm_column = csm_id.index.map_or(1, |i| i + 1);
+    // The line of each account kept, by index, for the duplicate message.
+    let mut first_lines: Vec<u32> = Vec::with_capacity(parsed.len());
+    accounts.rows.reserve(parsed.len());
+    accounts.index.reserve(parsed.len());
+    for (account, line) in parsed.into_iter().zip(lines) {
+        if let Some(&ix) = accounts.index.get(&account.id) {
+            let first = first_lines[ix as usize] as usize;
+            d.at(
+                line as usize,
+                id_column,
+                duplicate("account_id", &account.id, first),
+            );
+            continue;
+        }
+        let ix = accounts.rows.len() as AccountIx;
+        if let Some(csm) = &account.csm_id {
+            pending.push((ix, line as usize, csm_column, csm.clone()));
+        }
+        first_lines.push(line);
+        accounts.index.insert(account.id.clone(), ix);
+        accounts.rows.push(account);
+    }
     (accounts, d, pending, count)
 }
 
