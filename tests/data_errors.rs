@@ -181,6 +181,33 @@ fn duplicate_ids_in_event_tables() {
 }
 
 #[test]
+fn duplicate_ids_in_a_large_file_read_in_pieces() {
+    // Some 40,000 tickets (over 1 MB, so read in parallel pieces), ids increasing, then rows
+    // written late: T00007 again (a duplicate, reported against its first line); T99999 twice,
+    // the first time with a bad date (a row not kept is no first occurrence); and a new id out
+    // of order, which is no error.
+    let mut tickets = String::from("ticket_id,account_id,opened_at\n");
+    for i in 0..40_000 {
+        tickets.push_str(&format!("T{i:05},A1,2026-01-01 09:00\n"));
+    }
+    tickets.push_str("T00007,A2,2026-02-01 09:00\n"); // line 40,002
+    tickets.push_str("T99999,A2,2026-13-01 09:00\n"); // line 40,003: bad date
+    tickets.push_str("T99999,A2,2026-02-02 09:00\n"); // line 40,004: kept, not a duplicate
+    tickets.push_str("T00003x,A1,2026-02-03 09:00\n"); // out of order, new
+    let e = errors(&[
+        ("accounts.csv", ACCOUNTS.as_bytes()),
+        ("tickets.csv", tickets.as_bytes()),
+    ]);
+    assert_eq!(
+        e,
+        [
+            "data/tickets.csv:40002:1: error: duplicate ticket_id (found 'T00007' again, expected each ticket_id once; first on line 9)",
+            "data/tickets.csv:40003:3: error: bad date-time in column 'opened_at' (found '2026-13-01 09:00', expected RFC 3339 or YYYY-MM-DD HH:MM[:SS])",
+        ]
+    );
+}
+
+#[test]
 fn unknown_account_reference() {
     let e = errors(&[
         ("accounts.csv", ACCOUNTS.as_bytes()),

@@ -472,14 +472,16 @@ impl<'a> Sheet<'a> {
     }
 
     /// The values `make` returns for the records without errors, with their lines, in file
-    /// order, and the number of records. Diagnostics are the same as those of `rows`; a large
-    /// quote-free file is parsed in parallel chunks.
+    /// order, the number of records and whether the cells of column `key` (if given) strictly
+    /// increase over the rows kept (then none repeats). Diagnostics are the same as those of
+    /// `rows`; a large quote-free file is parsed in parallel chunks.
     pub fn collect<T: Send>(
         self,
         diags: &mut FileDiags,
+        key: Option<Col>,
         make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + Sync,
-    ) -> (Vec<T>, Vec<u32>, usize) {
-        self.collect_in(CHUNK, diags, make)
+    ) -> Collected<T> {
+        self.collect_in(CHUNK, diags, key, make)
     }
 
     /// `collect` with pieces of `size` bytes.
@@ -487,16 +489,22 @@ impl<'a> Sheet<'a> {
         self,
         size: usize,
         diags: &mut FileDiags,
+        key: Option<Col>,
         make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + Sync,
-    ) -> (Vec<T>, Vec<u32>, usize) {
+    ) -> Collected<T> {
         let (bytes, start, line) = match self.body {
             Body::Plain { bytes, start, line } if bytes.len() - start > size => {
                 (bytes, start, line)
             }
             body => {
-                let (mut values, mut lines) = (Vec::new(), Vec::new());
-                let count = body_rows(body, diags, keeper(&make, &mut values, &mut lines));
-                return (values, lines, count);
+                let mut kept = Kept::new(key, 0);
+                let count = body_rows(body, diags, kept.keeper(&make));
+                return Collected {
+                    values: kept.values,
+                    lines: kept.lines,
+                    count,
+                    increasing: !kept.order.broken,
+                };
             }
         };
         let pieces = chunks(bytes, start, size);
@@ -518,34 +526,130 @@ impl<'a> Sheet<'a> {
         // A few pieces per thread at a time, appended as they come, so the parsed rows are held
         // once (plus a window), not once in pieces and once more in the result.
         let records = newlines.iter().sum::<usize>() + jobs.len();
-        let mut values = Vec::with_capacity(records);
-        let mut lines = Vec::with_capacity(records);
+        let mut all = Kept::new(key, records);
         let mut count = 0;
         for window in jobs.chunks(4 * rayon::current_num_threads()) {
-            let parts: Vec<(Vec<T>, Vec<u32>, usize, FileDiags)> = window
+            let parts: Vec<(Kept<T>, usize, FileDiags)> = window
                 .par_iter()
                 .map(|(range, first, newlines)| {
                     let mut d = diags.fork();
-                    let mut values = Vec::with_capacity(newlines + 1);
-                    let mut lines = Vec::with_capacity(newlines + 1);
-                    let count = plain_rows(
-                        bytes,
-                        range.clone(),
-                        *first,
-                        &mut d,
-                        keeper(&make, &mut values, &mut lines),
-                    );
-                    (values, lines, count, d)
+                    let mut kept = Kept::new(key, newlines + 1);
+                    let count =
+                        plain_rows(bytes, range.clone(), *first, &mut d, kept.keeper(&make));
+                    (kept, count, d)
                 })
                 .collect();
-            for (v, l, n, d) in parts {
-                values.extend(v);
-                lines.extend(l);
+            for (kept, n, d) in parts {
+                all.append(kept);
                 count += n;
                 diags.absorb(d);
             }
         }
-        (values, lines, count)
+        Collected {
+            values: all.values,
+            lines: all.lines,
+            count,
+            increasing: !all.order.broken,
+        }
+    }
+}
+
+/// What `Sheet::collect` returns.
+pub(crate) struct Collected<T> {
+    /// What `make` returned for each row kept, in file order.
+    pub values: Vec<T>,
+    /// The line of each.
+    pub lines: Vec<u32>,
+    /// Records read (kept or not).
+    pub count: usize,
+    /// Whether the key column's cells strictly increase over the rows kept (true without one).
+    pub increasing: bool,
+}
+
+/// The rows kept from one piece of a file (or all of it), with their lines and the order of
+/// their keys.
+struct Kept<T> {
+    values: Vec<T>,
+    lines: Vec<u32>,
+    key: Option<Col>,
+    order: Increasing,
+}
+
+impl<T> Kept<T> {
+    fn new(key: Option<Col>, capacity: usize) -> Kept<T> {
+        Kept {
+            values: Vec::with_capacity(capacity),
+            lines: Vec::with_capacity(capacity),
+            key,
+            order: Increasing::default(),
+        }
+    }
+
+    /// The per-record step: keeps what `make` returns for a row without errors.
+    fn keeper<'k>(
+        &'k mut self,
+        make: &'k (impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + ?Sized),
+    ) -> impl FnMut(&mut Row<'_>, &mut FileDiags) + 'k {
+        move |row, d| {
+            if let Some(value) = make(row, d)
+                && !row.failed
+            {
+                if let Some(key) = self.key {
+                    self.order.push(row.raw(key).unwrap_or_default());
+                }
+                self.values.push(value);
+                self.lines.push(row.line as u32);
+            }
+        }
+    }
+
+    /// Appends the rows of the next piece.
+    fn append(&mut self, next: Kept<T>) {
+        self.values.extend(next.values);
+        self.lines.extend(next.lines);
+        self.order.then(next.order);
+    }
+}
+
+/// Whether a sequence of cells strictly increases, followed as they are read: the first and
+/// the last cell are kept (to join two pieces), nothing else.
+#[derive(Debug, Default)]
+struct Increasing {
+    first: Option<String>,
+    last: String,
+    broken: bool,
+}
+
+impl Increasing {
+    fn push(&mut self, cell: &str) {
+        if self.broken {
+            return;
+        }
+        if self.first.is_none() {
+            self.first = Some(cell.to_string());
+        } else if cell <= self.last.as_str() {
+            self.broken = true;
+            return;
+        }
+        self.last.clear();
+        self.last.push_str(cell);
+    }
+
+    /// Followed by the cells of `next`.
+    fn then(&mut self, next: Increasing) {
+        let Some(first) = next.first else {
+            return;
+        };
+        if self.first.is_none() {
+            *self = Increasing {
+                first: Some(first),
+                ..next
+            };
+            return;
+        }
+        // A broken sequence stops following its cells: `last` may be stale, `broken` stays.
+        self.broken |= next.broken || first.as_str() <= self.last.as_str();
+        self.last = next.last;
     }
 }
 
@@ -583,22 +687,6 @@ fn body_rows(
         checked_row(line, record.as_slice(), &ranges, &memo, diags, &mut each);
     }
     count
-}
-
-/// The per-record step of `Sheet::collect`: keeps what `make` returns for a row without errors.
-fn keeper<'v, T>(
-    make: &'v (impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + ?Sized),
-    values: &'v mut Vec<T>,
-    lines: &'v mut Vec<u32>,
-) -> impl FnMut(&mut Row<'_>, &mut FileDiags) + 'v {
-    move |row, d| {
-        if let Some(value) = make(row, d)
-            && !row.failed
-        {
-            values.push(value);
-            lines.push(row.line as u32);
-        }
-    }
 }
 
 fn quoted(names: &[&str]) -> String {
@@ -685,6 +773,18 @@ impl<'a> Row<'a> {
     pub fn id<S: for<'s> From<&'s str>>(&mut self, diags: &mut FileDiags, col: Col) -> Option<S> {
         match self.raw(col) {
             Some(t) => Some(S::from(t)),
+            None => {
+                self.bad(diags, col, "missing value", "", "a non-empty value");
+                None
+            }
+        }
+    }
+
+    /// A required cell whose value the caller does not keep (a key checked as the rows are
+    /// read): Some when it has one, else reported as missing.
+    pub fn present(&mut self, diags: &mut FileDiags, col: Col) -> Option<()> {
+        match self.raw(col) {
+            Some(_) => Some(()),
             None => {
                 self.bad(diags, col, "missing value", "", "a non-empty value");
                 None
@@ -1142,14 +1242,14 @@ mod tests {
         };
         let (rows, count) = match chunk {
             Some(size) => {
-                let (rows, lines, count) = sheet.collect_in(size, &mut d, make);
-                assert_eq!(rows.len(), lines.len());
-                (rows, count)
+                let got = sheet.collect_in(size, &mut d, Some(cols[0]), make);
+                assert_eq!(got.values.len(), got.lines.len());
+                (got.values, got.count)
             }
             None => {
-                let mut rows = Vec::new();
-                let count = sheet.rows(&mut d, keeper(&make, &mut rows, &mut Vec::new()));
-                (rows, count)
+                let mut kept = Kept::new(None, 0);
+                let count = sheet.rows(&mut d, kept.keeper(&make));
+                (kept.values, count)
             }
         };
         let diags = d.finish().iter().map(ToString::to_string).collect();
@@ -1199,6 +1299,28 @@ mod tests {
                 return Err(proptest::test_runner::TestCaseError::fail("no sheet"));
             };
             proptest::prop_assert_eq!(&rows_of(parallel, Some(size)), &expected);
+        }
+
+        #[test]
+        fn pieces_of_a_sequence_join_into_its_order(
+            cells in proptest::collection::vec("[a-c]{0,2}", 0..12),
+            cuts in proptest::collection::vec(0usize..12, 0..4),
+        ) {
+            let expected = cells.windows(2).all(|w| w[0] < w[1]);
+            // The cells cut into pieces (some empty) at `cuts`, each followed on its own.
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(cells.len())).collect();
+            cuts.push(0);
+            cuts.push(cells.len());
+            cuts.sort_unstable();
+            let mut joined = Increasing::default();
+            for piece in cuts.windows(2) {
+                let mut order = Increasing::default();
+                for cell in &cells[piece[0]..piece[1]] {
+                    order.push(cell);
+                }
+                joined.then(order);
+            }
+            proptest::prop_assert_eq!(!joined.broken, expected);
         }
 
         #[test]

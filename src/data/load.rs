@@ -516,7 +516,7 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
         })
         .collect();
     // Parsed in parallel chunks; then, in file order, the duplicate check and the index.
-    let (parsed, lines, count) = sheet.collect(&mut d, |row, d| {
+    let got = sheet.collect(&mut d, None, |row, d| {
         let account = Account {
             id: row.id(d, id).unwrap_or_default(),
             name: row.id(d, name).unwrap_or_default(),
@@ -540,6 +540,7 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
     });
     let id_column = id.index.map_or(1, |i| i + 1);
     let csm_column = csm_id.index.map_or(1, |i| i + 1);
+    let (parsed, lines, count) = (got.values, got.lines, got.count);
     // The line of each account kept, by index, for the duplicate message.
     let mut first_lines: Vec<u32> = Vec::with_capacity(parsed.len());
     accounts.rows.reserve(parsed.len());
@@ -802,35 +803,39 @@ fn collect<T: Keyed + Send, const N: usize>(
     let Some(cols) = sheet.columns(columns, d) else {
         return (None, 0);
     };
-    let (mut rows, lines, count) = sheet.collect(d, |row, d| make(row, d, &cols));
-    if let Some(what) = T::KEY {
-        let column = cols
-            .iter()
-            .find(|c| c.name == what)
-            .and_then(|c| c.index)
-            .map_or(1, |i| i + 1);
-        drop_duplicates(&mut rows, &lines, what, column, d);
+    let key = T::KEY.and_then(|what| cols.iter().copied().find(|c| c.name == what));
+    let got = sheet.collect(d, key, |row, d| make(row, d, &cols));
+    let mut rows = got.values;
+    if let Some(key) = key
+        && !got.increasing
+    {
+        // Ids out of order (those written in increasing order, as most exports are, cannot
+        // repeat): the file is read again for the ids of the same rows (the same checks keep
+        // the same rows), which the rows themselves do not store.
+        let mut quiet = FileDiags::new(String::new(), 0);
+        if let Some(again) = open(bytes, &mut quiet) {
+            let ids = again.collect(&mut quiet, None, |row, d| {
+                make(row, d, &cols)?;
+                row.raw(key).map(Text::from)
+            });
+            let column = key.index.map_or(1, |i| i + 1);
+            drop_duplicates(&mut rows, &ids.values, &got.lines, key.name, column, d);
+        }
     }
-    (Some(rows), count)
+    (Some(rows), got.count)
 }
 
-/// A table whose rows have a primary key, checked for duplicates after the read (by sorting,
-/// so a large table needs no per-row hash map).
+/// A table whose rows have a primary key (a single column), checked for duplicates after the
+/// read: as the rows are read when the ids increase, else by sorting (no per-row hash map).
 trait Keyed {
     /// The key column, None when the table has no single-column key.
     const KEY: Option<&'static str> = None;
-    fn key(&self) -> &str {
-        ""
-    }
 }
 
 macro_rules! keyed {
     ($($t:ty => $col:literal),*) => {$(
         impl Keyed for $t {
             const KEY: Option<&'static str> = Some($col);
-            fn key(&self) -> &str {
-                &self.id
-            }
         }
     )*};
 }
@@ -843,34 +848,27 @@ impl Keyed for Churn {}
 impl Keyed for Onboarding {}
 impl Keyed for SponsorChange {}
 
-/// Reports every row whose key appeared on an earlier line and removes it.
-fn drop_duplicates<T: Keyed>(
+/// Reports every row whose key (`keys[i]` for `rows[i]`) appeared on an earlier line and
+/// removes it.
+fn drop_duplicates<T>(
     rows: &mut Vec<T>,
+    keys: &[Text],
     lines: &[u32],
     what: &str,
     column: usize,
     d: &mut FileDiags,
 ) {
-    // Ids written in increasing order (as most exports are) cannot repeat.
-    if rows.windows(2).all(|w| w[0].key() < w[1].key()) {
-        return;
-    }
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        rows[a]
-            .key()
-            .cmp(rows[b].key())
-            .then(lines[a].cmp(&lines[b]))
-    });
+    let mut order: Vec<usize> = (0..rows.len().min(keys.len())).collect();
+    order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(lines[a].cmp(&lines[b])));
     let mut duplicate = vec![false; rows.len()];
-    for pair in order.chunk_by(|&a, &b| rows[a].key() == rows[b].key()) {
+    for pair in order.chunk_by(|&a, &b| keys[a] == keys[b]) {
         let first = pair[0];
         for &later in &pair[1..] {
             duplicate[later] = true;
             d.at(
                 lines[later] as usize,
                 column,
-                self::duplicate(what, rows[later].key(), lines[first] as usize),
+                self::duplicate(what, &keys[later], lines[first] as usize),
             );
         }
     }
@@ -1099,7 +1097,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         responded,
                         hours,
                     ]| {
-                        let rid = row.id(d, id);
+                        let rid = row.present(d, id);
                         let account = refs.req_account(row, d, a);
                         let csm = refs.csm(row, d, c);
                         let date = row.date(d, dt, true);
@@ -1113,8 +1111,8 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                             );
                             None
                         });
+                        rid?;
                         let activity = Activity {
-                            id: rid.clone()?,
                             account: account?,
                             csm,
                             date: date?,
@@ -1223,10 +1221,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         reopened,
                         csat,
                     ]| {
-                        let rid = row.id(d, id);
+                        row.present(d, id)?;
                         let account = refs.req_account(row, d, a);
                         let ticket = Ticket {
-                            id: rid?,
                             account: account?,
                             opened_at: row.datetime(d, opened, true)?,
                             first_response_at: row.datetime(d, first, false),
@@ -1257,7 +1254,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         "touchpoint",
                     ],
                     |row, d, &[id, a, dt, kind, score, touchpoint]| {
-                        let rid = row.id(d, id);
+                        let rid = row.present(d, id);
                         let account = refs.req_account(row, d, a);
                         let date = row.date(d, dt, true);
                         let kind = row.vocab(d, kind, true, SurveyKind::NAMES, SurveyKind::parse);
@@ -1267,8 +1264,8 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                             Some(SurveyKind::Ces) => (1, 7),
                             None => (i64::MIN, i64::MAX),
                         };
+                        rid?;
                         let response = SurveyResponse {
-                            id: rid?,
                             account: account?,
                             date: date?,
                             kind: kind?,
@@ -1443,12 +1440,13 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     let Some([a, m, v]) = sheet.columns(["account_id*", "month*", "mrr*"], d) else {
         return (None, 0);
     };
-    let (cells, cell_lines, count) = sheet.collect(d, |row, d| {
+    let got = sheet.collect(d, None, |row, d| {
         let account = refs.req_account(row, d, a);
         let month = row.month(d, m, true);
         let value = row.money(d, v, true);
         Some((account?, month?, value?))
     });
+    let (cells, cell_lines, count) = (got.values, got.lines, got.count);
     let (Some(first), Some(last)) = (
         cells.iter().map(|c| c.1).min(),
         cells.iter().map(|c| c.1).max(),

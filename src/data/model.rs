@@ -523,7 +523,6 @@ pub struct UsageRow {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
-    pub id: Text,
     pub account: AccountIx,
     pub csm: Option<CsmIx>,
     pub date: NaiveDate,
@@ -552,7 +551,6 @@ pub struct Task {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ticket {
-    pub id: Text,
     pub account: AccountIx,
     /// UTC.
     pub opened_at: NaiveDateTime,
@@ -567,7 +565,6 @@ pub struct Ticket {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurveyResponse {
-    pub id: Text,
     pub account: AccountIx,
     pub date: NaiveDate,
     pub kind: SurveyKind,
@@ -618,9 +615,9 @@ pub struct SponsorChange {
 mod tests {
     use super::*;
 
-    fn ticket(account: AccountIx, id: &str) -> Ticket {
+    /// A ticket told apart by its CSAT score.
+    fn ticket(account: AccountIx, csat: i64) -> Ticket {
         Ticket {
-            id: id.into(),
             account,
             opened_at: NaiveDate::from_ymd_opt(2026, 1, 1)
                 .and_then(|d| d.and_hms_opt(9, 0, 0))
@@ -630,7 +627,7 @@ mod tests {
             priority: None,
             escalated: false,
             reopened: false,
-            csat: None,
+            csat: Some(csat),
         }
     }
 
@@ -639,17 +636,17 @@ mod tests {
         let mut ds = Dataset::default();
         assert!(ds.tickets_of(0).is_none(), "no table, no rows");
         // Account 1 has no tickets; 0 has two, 2 has one; nothing after 2.
-        ds.tickets = Some(vec![ticket(0, "a"), ticket(0, "b"), ticket(2, "c")]);
+        ds.tickets = Some(vec![ticket(0, 1), ticket(0, 2), ticket(2, 3)]);
         let ids = |a| {
             ds.tickets_of(a)
                 .unwrap_or_default()
                 .iter()
-                .map(|t| t.id.as_str())
+                .map(|t| t.csat)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(ids(0), ["a", "b"]);
+        assert_eq!(ids(0), [Some(1), Some(2)]);
         assert!(ids(1).is_empty());
-        assert_eq!(ids(2), ["c"]);
+        assert_eq!(ids(2), [Some(3)]);
         assert!(ids(3).is_empty());
         assert!(ids(AccountIx::MAX).is_empty());
         let empty = Dataset {

@@ -164,9 +164,7 @@ mod tests {
         let mut ds = dataset(&[("a", "SMB"), ("b", "Enterprise")], &[]);
         ds.surveys = Some(
             rows.iter()
-                .enumerate()
-                .map(|(i, (account, tp, kind, score, d))| SurveyResponse {
-                    id: compact_str::format_compact!("s{i}"),
+                .map(|(account, tp, kind, score, d)| SurveyResponse {
                     account: *account,
                     date: day(*d),
                     kind: *kind,

@@ -414,7 +414,6 @@ mod tests {
         minutes: i64,
     ) -> Activity {
         Activity {
-            id: compact_str::format_compact!("{account}-{date}-{kind}"),
             account,
             csm: None,
             date,
@@ -567,7 +566,6 @@ mod tests {
         let at = |m, day, h| d(m, day).and_hms_opt(h, 0, 0).unwrap_or_default();
         let ticket =
             |account, opened: chrono::NaiveDateTime, first: u32, resolved: u32, escalated| Ticket {
-                id: compact_str::format_compact!("{account}{opened}"),
                 account,
                 opened_at: opened,
                 first_response_at: Some(opened + chrono::Duration::hours(i64::from(first))),

@@ -469,7 +469,6 @@ mod tests {
             health(2, d(1, 15), 85.0),
         ]);
         let act = |account, date| Activity {
-            id: compact_str::format_compact!("{account}{date}"),
             account,
             csm: Some(0),
             date,
