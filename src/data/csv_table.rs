@@ -1014,44 +1014,18 @@ impl<'a> Row<'a> {
     }
 }
 
-/// `YYYY-MM-DD`. A table's date column holds the same few hundred days over and over, so the
-/// days read lately are kept per thread by their text (a valid one only): a hit is one compare
-/// instead of chrono's checked constructor.
+/// `YYYY-MM-DD`.
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
-    }
-    let head = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-    let key = (head, u16::from_le_bytes([b[8], b[9]]));
-    // Year, month and day digits mixed into a slot number.
-    let mixed = (head ^ (u64::from(key.1) << 8)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let slot = (mixed >> (64 - DAY_SLOTS.trailing_zeros())) as usize;
-    let hit = RECENT_DAYS.with(|days| {
-        let (k, day) = days[slot].get();
-        (k == key).then_some(day)
-    });
-    if hit.is_some() {
-        return hit;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         b[r].iter().try_fold(0u32, |acc, &c| {
             c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
         })
     };
-    let day = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
-    RECENT_DAYS.with(|days| days[slot].set((key, day)));
-    Some(day)
-}
-
-/// Slots of `RECENT_DAYS` (a power of two: the slot is the top bits of a hash).
-const DAY_SLOTS: usize = 1 << 10;
-
-thread_local! {
-    /// Recently parsed days by their ten bytes of text (the first eight as a word, then two).
-    /// An empty slot holds zero bytes, which no date's text has.
-    static RECENT_DAYS: [Cell<((u64, u16), NaiveDate)>; DAY_SLOTS] =
-        const { [const { Cell::new(((0, 0), NaiveDate::MIN)) }; DAY_SLOTS] };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 /// RFC 3339 (converted to UTC) or `YYYY-MM-DD HH:MM[:SS]` / `YYYY-MM-DDTHH:MM[:SS]` taken as UTC.
@@ -1324,13 +1298,11 @@ mod tests {
         }
 
         #[test]
-        fn dates_parse_as_chrono_does_first_time_and_from_the_cache(
+        fn dates_parse_as_chrono_does(
             days in proptest::collection::vec((1990i32..2040, 0u32..14, 0u32..33), 1..400),
             junk in "[0-9-]{10}",
         ) {
-            // Many days share a slot of the cache: each is parsed twice, the second time often
-            // from the cache, and an invalid text never comes from it.
-            for &(y, m, d) in days.iter().chain(days.iter().rev()) {
+            for &(y, m, d) in &days {
                 let text = format!("{y:04}-{m:02}-{d:02}");
                 proptest::prop_assert_eq!(parse_date(&text), NaiveDate::from_ymd_opt(y, m, d));
             }
