@@ -1133,7 +1133,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                                 ActivityCategory::NAMES,
                                 ActivityCategory::parse,
                             ),
-                            minutes: row.int_in(d, minutes, false, 0, i64::MAX),
+                            minutes: row.int_in(d, minutes, false, 0, i64::MAX).into(),
                             responded: row.bool(d, responded),
                             response_hours: row.number(d, hours, false, 0.0, f64::MAX).into(),
                         };

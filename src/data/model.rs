@@ -531,7 +531,8 @@ pub struct Activity {
     /// Default completed.
     pub status: ActivityStatus,
     pub category: Option<ActivityCategory>,
-    pub minutes: Option<i64>,
+    /// 0 or more.
+    pub minutes: OptI64,
     pub responded: Option<bool>,
     pub response_hours: OptF64,
 }

@@ -287,7 +287,7 @@ fn activity_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Valu
             .iter()
             .filter(|a| a.status == ActivityStatus::Completed)
         {
-            if let (Some(c), Some(m)) = (a.category, a.minutes) {
+            if let (Some(c), Some(m)) = (a.category, a.minutes.get()) {
                 categorised += m;
                 if c == ActivityCategory::Proactive {
                     proactive += m;
@@ -420,7 +420,7 @@ mod tests {
             kind: kind.into(),
             status,
             category: Some(category),
-            minutes: Some(minutes),
+            minutes: Some(minutes).into(),
             responded: None,
             response_hours: crate::data::OptF64::NONE,
         }

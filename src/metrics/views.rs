@@ -475,7 +475,7 @@ mod tests {
             kind: "call".into(),
             status: ActivityStatus::Completed,
             category: None,
-            minutes: None,
+            minutes: crate::data::OptI64::NONE,
             responded: None,
             response_hours: crate::data::OptF64::NONE,
         };

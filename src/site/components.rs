@@ -958,8 +958,9 @@ impl Renderer<'_, '_> {
                             ),
                             _ => num(
                                 act.minutes
+                                    .get()
                                     .map_or(format::MISSING.into(), |m| m.to_string()),
-                                act.minutes.map(|m| m as f64),
+                                act.minutes.get().map(|m| m as f64),
                             ),
                         })
                         .collect();
