@@ -471,17 +471,18 @@ impl<'a> Sheet<'a> {
         body_rows(self.body, diags, each)
     }
 
-    /// The values `make` returns for the records without errors, with their lines, in file
-    /// order, the number of records and whether the cells of column `key` (if given) strictly
-    /// increase over the rows kept (then none repeats). Diagnostics are the same as those of
-    /// `rows`; a large quote-free file is parsed in parallel chunks.
+    /// The values `make` returns for the records without errors, in file order, with their
+    /// lines if `lines`, the number of records and whether the cells of column `key` (if given)
+    /// strictly increase over the rows kept (then none repeats). Diagnostics are the same as
+    /// those of `rows`; a large quote-free file is parsed in parallel chunks.
     pub fn collect<T: Send>(
         self,
         diags: &mut FileDiags,
         key: Option<Col>,
+        lines: bool,
         make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + Sync,
     ) -> Collected<T> {
-        self.collect_in(CHUNK, diags, key, make)
+        self.collect_in(CHUNK, diags, (key, lines), make)
     }
 
     /// `collect` with pieces of `size` bytes.
@@ -489,7 +490,7 @@ impl<'a> Sheet<'a> {
         self,
         size: usize,
         diags: &mut FileDiags,
-        key: Option<Col>,
+        (key, lines): (Option<Col>, bool),
         make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + Sync,
     ) -> Collected<T> {
         let (bytes, start, line) = match self.body {
@@ -497,7 +498,7 @@ impl<'a> Sheet<'a> {
                 (bytes, start, line)
             }
             body => {
-                let mut kept = Kept::new(key, 0);
+                let mut kept = Kept::new(key, lines, 0);
                 let count = body_rows(body, diags, kept.keeper(&make));
                 return Collected {
                     values: kept.values,
@@ -526,14 +527,14 @@ impl<'a> Sheet<'a> {
         // A few pieces per thread at a time, appended as they come, so the parsed rows are held
         // once (plus a window), not once in pieces and once more in the result.
         let records = newlines.iter().sum::<usize>() + jobs.len();
-        let mut all = Kept::new(key, records);
+        let mut all = Kept::new(key, lines, records);
         let mut count = 0;
         for window in jobs.chunks(4 * rayon::current_num_threads()) {
             let parts: Vec<(Kept<T>, usize, FileDiags)> = window
                 .par_iter()
                 .map(|(range, first, newlines)| {
                     let mut d = diags.fork();
-                    let mut kept = Kept::new(key, newlines + 1);
+                    let mut kept = Kept::new(key, lines, newlines + 1);
                     let count =
                         plain_rows(bytes, range.clone(), *first, &mut d, kept.keeper(&make));
                     (kept, count, d)
@@ -558,7 +559,7 @@ impl<'a> Sheet<'a> {
 pub(crate) struct Collected<T> {
     /// What `make` returned for each row kept, in file order.
     pub values: Vec<T>,
-    /// The line of each.
+    /// The line of each (empty unless asked for).
     pub lines: Vec<u32>,
     /// Records read (kept or not).
     pub count: usize,
@@ -571,15 +572,17 @@ pub(crate) struct Collected<T> {
 struct Kept<T> {
     values: Vec<T>,
     lines: Vec<u32>,
+    keep_lines: bool,
     key: Option<Col>,
     order: Increasing,
 }
 
 impl<T> Kept<T> {
-    fn new(key: Option<Col>, capacity: usize) -> Kept<T> {
+    fn new(key: Option<Col>, keep_lines: bool, capacity: usize) -> Kept<T> {
         Kept {
             values: Vec::with_capacity(capacity),
-            lines: Vec::with_capacity(capacity),
+            lines: Vec::with_capacity(if keep_lines { capacity } else { 0 }),
+            keep_lines,
             key,
             order: Increasing::default(),
         }
@@ -598,7 +601,9 @@ impl<T> Kept<T> {
                     self.order.push(row.raw(key).unwrap_or_default());
                 }
                 self.values.push(value);
-                self.lines.push(row.line as u32);
+                if self.keep_lines {
+                    self.lines.push(row.line as u32);
+                }
             }
         }
     }
@@ -1216,12 +1221,12 @@ mod tests {
         };
         let (rows, count) = match chunk {
             Some(size) => {
-                let got = sheet.collect_in(size, &mut d, Some(cols[0]), make);
+                let got = sheet.collect_in(size, &mut d, (Some(cols[0]), true), make);
                 assert_eq!(got.values.len(), got.lines.len());
                 (got.values, got.count)
             }
             None => {
-                let mut kept = Kept::new(None, 0);
+                let mut kept = Kept::new(None, false, 0);
                 let count = sheet.rows(&mut d, kept.keeper(&make));
                 (kept.values, count)
             }

@@ -516,7 +516,7 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
         })
         .collect();
     // Parsed in parallel chunks; then, in file order, the duplicate check and the index.
-    let got = sheet.collect(&mut d, None, |row, d| {
+    let got = sheet.collect(&mut d, None, true, |row, d| {
         let account = Account {
             id: row.id(d, id).unwrap_or_default(),
             name: row.id(d, name).unwrap_or_default(),
@@ -804,7 +804,8 @@ fn collect<T: Keyed + Send, const N: usize>(
         return (None, 0);
     };
     let key = T::KEY.and_then(|what| cols.iter().copied().find(|c| c.name == what));
-    let got = sheet.collect(d, key, |row, d| make(row, d, &cols));
+    // Lines only for the duplicate messages of a keyed table.
+    let got = sheet.collect(d, key, key.is_some(), |row, d| make(row, d, &cols));
     let mut rows = got.values;
     if let Some(key) = key
         && !got.increasing
@@ -814,7 +815,7 @@ fn collect<T: Keyed + Send, const N: usize>(
         // the same rows), which the rows themselves do not store.
         let mut quiet = FileDiags::new(String::new(), 0);
         if let Some(again) = open(bytes, &mut quiet) {
-            let ids = again.collect(&mut quiet, None, |row, d| {
+            let ids = again.collect(&mut quiet, None, false, |row, d| {
                 make(row, d, &cols)?;
                 row.raw(key).map(Text::from)
             });
@@ -1440,7 +1441,7 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     let Some([a, m, v]) = sheet.columns(["account_id*", "month*", "mrr*"], d) else {
         return (None, 0);
     };
-    let got = sheet.collect(d, None, |row, d| {
+    let got = sheet.collect(d, None, true, |row, d| {
         let account = refs.req_account(row, d, a);
         let month = row.month(d, m, true);
         let value = row.money(d, v, true);
