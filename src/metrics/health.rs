@@ -270,8 +270,26 @@ pub fn time_to_value_benchmark(segment: &str) -> Option<(f64, f64)> {
     }
 }
 
-/// Adds the health, usage and onboarding metrics of `period` for `scope` to `out`.
+/// Adds the health, usage and onboarding metrics of `period` for `scope` to `out`: three
+/// independent groups, the first two reading a table of a million rows or more, computed in
+/// parallel and merged.
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
+    let part = |group: fn(&Context, &Period, Scope, &mut Values)| {
+        let mut values = Values::new();
+        group(ctx, period, scope, &mut values);
+        values
+    };
+    let (mut health, (mut usage, mut onboarding)) = rayon::join(
+        || part(health_metrics),
+        || rayon::join(|| part(usage_metrics), || part(onboarding_metrics)),
+    );
+    for values in [&mut health, &mut usage, &mut onboarding] {
+        out.append(values);
+    }
+}
+
+/// Average score, band shares by customers and by ARR, significant drops.
+fn health_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     let (_, last) = period.months();
     if ctx.data.health.is_some() {
         let bands = &ctx.config.health.bands;
@@ -312,6 +330,11 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
         }
         out.insert("health_significant_drops", Some(drops as f64));
     }
+}
+
+/// DAU/MAU, active seat share, feature adoption and usage decline.
+fn usage_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
+    let (_, last) = period.months();
     if ctx.data.usage.is_some() {
         let (mut dau, mut mau, mut used, mut available) = (0.0, 0.0, 0i64, 0i64);
         let (mut seat_mau, mut seats) = (0.0, 0.0);
@@ -341,6 +364,10 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
         out.insert("feature_adoption_pct", pct(used as f64, available as f64));
         out.insert("usage_decline_pct", pct(declined as f64, measured as f64));
     }
+}
+
+/// Time to first login, to onboarded and to value: medians over the period's milestones.
+fn onboarding_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     if let Some(rows) = &ctx.data.onboarding {
         let mut days = [Vec::new(), Vec::new(), Vec::new()];
         for r in rows.iter().filter(|r| scope.includes(r.account)) {

@@ -397,11 +397,30 @@ fn mean(sum: f64, n: u64) -> Value {
     if n == 0 { None } else { Some(sum / n as f64) }
 }
 
-/// Adds the renewal metrics of `period` for `scope` to `out`.
+/// Adds the renewal metrics of `period` for `scope` to `out`. The at-risk accounts and ARR (every
+/// renewal in scope checked against the risk rules) are computed in parallel with the rest.
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     if ctx.data.renewals.is_none() {
         return;
     }
+    let (mut due, mut risk) = rayon::join(
+        || {
+            let mut values = Values::new();
+            due_metrics(ctx, period, scope, &mut values);
+            values
+        },
+        || {
+            let mut values = Values::new();
+            at_risk_metrics(ctx, scope, &mut values);
+            values
+        },
+    );
+    out.append(&mut due);
+    out.append(&mut risk);
+}
+
+/// The metrics of the renewals due in the period.
+fn due_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     let rs: Vec<&Renewal> = due_in(ctx, period, scope).collect();
     let closed: Vec<&Renewal> = rs.iter().copied().filter(|r| r.stage.is_closed()).collect();
     let won: Vec<&Renewal> = closed
@@ -554,6 +573,11 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
             forecast_accuracy(ctx, period, scope, period.start),
         );
     }
+}
+
+/// The accounts and ARR of the renewals at risk now, over every renewal in scope.
+fn at_risk_metrics(ctx: &Context, scope: Scope, out: &mut Values) {
+    let cents = |it: &mut dyn Iterator<Item = i64>| it.sum::<i64>() as f64;
     let risky: Vec<&Renewal> = super::scoped_rows(
         ctx.data.renewals.as_deref().unwrap_or_default(),
         scope,
