@@ -208,6 +208,30 @@ fn duplicate_ids_in_a_large_file_read_in_pieces() {
 }
 
 #[test]
+fn columns_no_metric_reads_are_still_checked() {
+    // usage.sessions and activities.response_hours are validated though not kept.
+    let e = errors(&[
+        ("accounts.csv", ACCOUNTS.as_bytes()),
+        (
+            "usage.csv",
+            b"account_id,date,sessions,session_minutes\nA1,2026-01-01,-2,12.5\n",
+        ),
+        (
+            "activities.csv",
+            b"activity_id,account_id,date,type,responded,response_hours\nX1,A1,2026-01-01,email,maybe,-1\n",
+        ),
+    ]);
+    assert_eq!(
+        e,
+        [
+            "data/activities.csv:2:5: error: bad yes/no value in column 'responded' (found 'maybe', expected true/false, yes/no or 1/0)",
+            "data/activities.csv:2:6: error: value out of range in column 'response_hours' (found '-1', expected a number of 0 or more)",
+            "data/usage.csv:2:3: error: value out of range in column 'sessions' (found '-2', expected a whole number from 0 to 9223372036854775807)",
+        ]
+    );
+}
+
+#[test]
 fn unknown_account_reference() {
     let e = errors(&[
         ("accounts.csv", ACCOUNTS.as_bytes()),

@@ -1050,14 +1050,19 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                     |row, d, &[a, dt, au, mau, seats, sessions, minutes, used, available]| {
                         let account = refs.req_account(row, d, a);
                         let date = row.date(d, dt, true);
+                        let (account, date) = (account?, date?);
+                        let active_users = row.number(d, au, false, 0.0, f64::MAX).into();
+                        let monthly_active_users = row.number(d, mau, false, 0.0, f64::MAX).into();
+                        let seats = row.int_in(d, seats, false, 0, i64::MAX).into();
+                        // Checked as DATA.md types them, not kept: no metric or page reads them.
+                        row.int_in(d, sessions, false, 0, i64::MAX);
+                        row.number(d, minutes, false, 0.0, f64::MAX);
                         Some(UsageRow {
-                            account: account?,
-                            date: date?,
-                            active_users: row.number(d, au, false, 0.0, f64::MAX).into(),
-                            monthly_active_users: row.number(d, mau, false, 0.0, f64::MAX).into(),
-                            seats: row.int_in(d, seats, false, 0, i64::MAX).into(),
-                            sessions: row.int_in(d, sessions, false, 0, i64::MAX).into(),
-                            session_minutes: row.number(d, minutes, false, 0.0, f64::MAX).into(),
+                            account,
+                            date,
+                            active_users,
+                            monthly_active_users,
+                            seats,
                             features_used: row.int_in(d, used, false, 0, i64::MAX).into(),
                             features_available: row.int_in(d, available, false, 0, i64::MAX).into(),
                         })
@@ -1135,9 +1140,10 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                                 ActivityCategory::parse,
                             ),
                             minutes: row.int_in(d, minutes, false, 0, i64::MAX).into(),
-                            responded: row.bool(d, responded),
-                            response_hours: row.number(d, hours, false, 0.0, f64::MAX).into(),
                         };
+                        // Checked as DATA.md types them, not kept: no metric or page reads them.
+                        row.bool(d, responded);
+                        row.number(d, hours, false, 0.0, f64::MAX);
                         Some(activity)
                     },
                 ),

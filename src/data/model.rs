@@ -515,8 +515,6 @@ pub struct UsageRow {
     pub active_users: OptF64,
     pub monthly_active_users: OptF64,
     pub seats: OptI64,
-    pub sessions: OptI64,
-    pub session_minutes: OptF64,
     pub features_used: OptI64,
     pub features_available: OptI64,
 }
@@ -533,8 +531,6 @@ pub struct Activity {
     pub category: Option<ActivityCategory>,
     /// 0 or more.
     pub minutes: OptI64,
-    pub responded: Option<bool>,
-    pub response_hours: OptF64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -593,8 +593,6 @@ mod tests {
             active_users: Some(dau).into(),
             monthly_active_users: Some(mau).into(),
             seats: Some(seats).into(),
-            sessions: crate::data::OptI64::NONE,
-            session_minutes: crate::data::OptF64::NONE,
             features_used: Some(features.0).into(),
             features_available: Some(features.1).into(),
         }

@@ -421,8 +421,6 @@ mod tests {
             status,
             category: Some(category),
             minutes: Some(minutes).into(),
-            responded: None,
-            response_hours: crate::data::OptF64::NONE,
         }
     }
 

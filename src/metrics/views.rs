@@ -476,8 +476,6 @@ mod tests {
             status: ActivityStatus::Completed,
             category: None,
             minutes: crate::data::OptI64::NONE,
-            responded: None,
-            response_hours: crate::data::OptF64::NONE,
         };
         ds.activities = Some(vec![act(0, d(2, 1)), act(1, d(4, 20)), act(2, d(4, 21))]);
         ds.renewals = Some(vec![
