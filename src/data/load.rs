@@ -804,23 +804,22 @@ fn collect<T: Keyed + Send, const N: usize>(
         return (None, 0);
     };
     let key = T::KEY.and_then(|what| cols.iter().copied().find(|c| c.name == what));
-    // Lines only for the duplicate messages of a keyed table.
-    let got = sheet.collect(d, key, key.is_some(), |row, d| make(row, d, &cols));
+    let got = sheet.collect(d, key, false, |row, d| make(row, d, &cols));
     let mut rows = got.values;
     if let Some(key) = key
         && !got.increasing
     {
         // Ids out of order (those written in increasing order, as most exports are, cannot
-        // repeat): the file is read again for the ids of the same rows (the same checks keep
-        // the same rows), which the rows themselves do not store.
+        // repeat): the file is read again for the ids and lines of the same rows (the same
+        // checks keep the same rows), which the rows themselves do not store.
         let mut quiet = FileDiags::new(String::new(), 0);
         if let Some(again) = open(bytes, &mut quiet) {
-            let ids = again.collect(&mut quiet, None, false, |row, d| {
+            let ids = again.collect(&mut quiet, None, true, |row, d| {
                 make(row, d, &cols)?;
                 row.raw(key).map(Text::from)
             });
             let column = key.index.map_or(1, |i| i + 1);
-            drop_duplicates(&mut rows, &ids.values, &got.lines, key.name, column, d);
+            drop_duplicates(&mut rows, &ids.values, &ids.lines, key.name, column, d);
         }
     }
     (Some(rows), got.count)
