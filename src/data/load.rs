@@ -1446,13 +1446,14 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     let Some([a, m, v]) = sheet.columns(["account_id*", "month*", "mrr*"], d) else {
         return (None, 0);
     };
-    let got = sheet.collect(d, None, true, |row, d| {
+    let cell = |row: &mut Row, d: &mut FileDiags| {
         let account = refs.req_account(row, d, a);
         let month = row.month(d, m, true);
         let value = row.money(d, v, true);
         Some((account?, month?, value?))
-    });
-    let (cells, cell_lines, count) = (got.values, got.lines, got.count);
+    };
+    let got = sheet.collect(d, None, false, cell);
+    let (cells, count) = (got.values, got.count);
     let (Some(first), Some(last)) = (
         cells.iter().map(|c| c.1).min(),
         cells.iter().map(|c| c.1).max(),
@@ -1467,21 +1468,41 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
         );
     };
     let mut table = MrrTable::zeros(refs.accounts.rows.len(), first, last);
-    let mut lines = vec![0u32; table.values.len()];
-    let column = a.index.map_or(1, |i| i + 1);
-    for ((account, month, value), line) in cells.into_iter().zip(cell_lines) {
+    // One bit per account and month: set once a row fills it.
+    let mut filled = vec![0u64; table.values.len().div_ceil(64)];
+    let mut repeats = false;
+    for &(account, month, value) in &cells {
         let slot = account as usize * table.months + (month.0 - first.0) as usize;
-        if lines[slot] != 0 {
-            let id = &refs.accounts.rows[account as usize].id;
-            d.at(
-                line as usize,
-                column,
-                format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first on line {})", lines[slot]),
-            );
+        let (word, bit) = (slot / 64, 1u64 << (slot % 64));
+        if filled[word] & bit != 0 {
+            repeats = true;
             continue;
         }
-        lines[slot] = line;
+        filled[word] |= bit;
         table.values[slot] = value.cents();
+    }
+    if repeats {
+        // Some account and month came twice: the file is read again for the lines of its rows
+        // (the same checks keep the same rows), to name both lines in each message.
+        let mut quiet = FileDiags::new(String::new(), 0);
+        if let Some(again) = open(bytes, &mut quiet) {
+            let with_lines = again.collect(&mut quiet, None, true, cell);
+            let mut lines = vec![0u32; table.values.len()];
+            let column = a.index.map_or(1, |i| i + 1);
+            for (&(account, month, _), &line) in with_lines.values.iter().zip(&with_lines.lines) {
+                let slot = account as usize * table.months + (month.0 - first.0) as usize;
+                if lines[slot] != 0 {
+                    let id = &refs.accounts.rows[account as usize].id;
+                    d.at(
+                        line as usize,
+                        column,
+                        format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first on line {})", lines[slot]),
+                    );
+                    continue;
+                }
+                lines[slot] = line;
+            }
+        }
     }
     (Some(table), count)
 }
