@@ -812,17 +812,33 @@ fn collect<T: Keyed + Send, const N: usize>(
         // Ids out of order (those written in increasing order, as most exports are, cannot
         // repeat): the file is read again for the ids and lines of the same rows (the same
         // checks keep the same rows), which the rows themselves do not store.
-        let mut quiet = FileDiags::new(String::new(), 0);
-        if let Some(again) = open(bytes, &mut quiet) {
-            let ids = again.collect(&mut quiet, None, true, |row, d| {
-                make(row, d, &cols)?;
-                row.raw(key).map(Text::from)
-            });
-            let column = key.index.map_or(1, |i| i + 1);
-            drop_duplicates(&mut rows, &ids.values, &ids.lines, key.name, column, d);
-        }
+        let ids = read_again(bytes, |row, d| {
+            make(row, d, &cols)?;
+            row.raw(key).map(Text::from)
+        });
+        let column = key.index.map_or(1, |i| i + 1);
+        drop_duplicates(&mut rows, &ids.values, &ids.lines, key.name, column, d);
     }
     (Some(rows), got.count)
+}
+
+/// The file read again with `make` (the checks of the first read, so the same rows are kept),
+/// for what the first read did not keep: each row's value and line. Its diagnostics, reported
+/// already, are dropped.
+fn read_again<T: Send>(
+    bytes: &[u8],
+    make: impl Fn(&mut Row, &mut FileDiags) -> Option<T> + Sync,
+) -> super::csv_table::Collected<T> {
+    let mut quiet = FileDiags::new(String::new(), 0);
+    match open(bytes, &mut quiet) {
+        Some(sheet) => sheet.collect(&mut quiet, None, true, make),
+        None => super::csv_table::Collected {
+            values: Vec::new(),
+            lines: Vec::new(),
+            count: 0,
+            increasing: true,
+        },
+    }
 }
 
 /// A table whose rows have a primary key (a single column), checked for duplicates after the
@@ -1471,8 +1487,11 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     // One bit per account and month: set once a row fills it.
     let mut filled = vec![0u64; table.values.len().div_ceil(64)];
     let mut repeats = false;
+    let slot = |account: AccountIx, month: Month| {
+        account as usize * table.months + (month.0 - first.0) as usize
+    };
     for &(account, month, value) in &cells {
-        let slot = account as usize * table.months + (month.0 - first.0) as usize;
+        let slot = slot(account, month);
         let (word, bit) = (slot / 64, 1u64 << (slot % 64));
         if filled[word] & bit != 0 {
             repeats = true;
@@ -1484,24 +1503,21 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     if repeats {
         // Some account and month came twice: the file is read again for the lines of its rows
         // (the same checks keep the same rows), to name both lines in each message.
-        let mut quiet = FileDiags::new(String::new(), 0);
-        if let Some(again) = open(bytes, &mut quiet) {
-            let with_lines = again.collect(&mut quiet, None, true, cell);
-            let mut lines = vec![0u32; table.values.len()];
-            let column = a.index.map_or(1, |i| i + 1);
-            for (&(account, month, _), &line) in with_lines.values.iter().zip(&with_lines.lines) {
-                let slot = account as usize * table.months + (month.0 - first.0) as usize;
-                if lines[slot] != 0 {
-                    let id = &refs.accounts.rows[account as usize].id;
-                    d.at(
-                        line as usize,
-                        column,
-                        format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first on line {})", lines[slot]),
-                    );
-                    continue;
-                }
-                lines[slot] = line;
+        let again = read_again(bytes, cell);
+        let mut lines = vec![0u32; table.values.len()];
+        let column = a.index.map_or(1, |i| i + 1);
+        for (&(account, month, _), &line) in again.values.iter().zip(&again.lines) {
+            let slot = slot(account, month);
+            if lines[slot] != 0 {
+                let id = &refs.accounts.rows[account as usize].id;
+                d.at(
+                    line as usize,
+                    column,
+                    format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first on line {})", lines[slot]),
+                );
+                continue;
             }
+            lines[slot] = line;
         }
     }
     (Some(table), count)

@@ -274,18 +274,8 @@ pub fn time_to_value_benchmark(segment: &str) -> Option<(f64, f64)> {
 /// independent groups, the first two reading a table of a million rows or more, computed in
 /// parallel and merged.
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
-    let part = |group: fn(&Context, &Period, Scope, &mut Values)| {
-        let mut values = Values::new();
-        group(ctx, period, scope, &mut values);
-        values
-    };
-    let (mut health, (mut usage, mut onboarding)) = rayon::join(
-        || part(health_metrics),
-        || rayon::join(|| part(usage_metrics), || part(onboarding_metrics)),
-    );
-    for values in [&mut health, &mut usage, &mut onboarding] {
-        out.append(values);
-    }
+    let groups: [super::Group; 3] = [health_metrics, usage_metrics, onboarding_metrics];
+    super::in_parallel(ctx, period, scope, &groups, out);
 }
 
 /// Average score, band shares by customers and by ARR, significant drops.

@@ -142,34 +142,52 @@ impl Part {
             Section::Experience => Part::Experience,
         }
     }
+
+    /// The engine function that computes this part.
+    fn group(self) -> Group {
+        match self {
+            Part::Revenue => revenue::compute,
+            Part::Experience => experience::compute,
+            Part::Health => health::compute,
+            Part::Renewals => renewals::compute,
+            Part::Operations => operations::compute,
+        }
+    }
 }
 
 /// The metrics of one part for `period` over the accounts in `scope`.
 pub fn compute_part(ctx: &Context, period: &Period, scope: Scope, part: Part) -> Values {
     let mut out = Values::new();
-    match part {
-        Part::Revenue => revenue::compute(ctx, period, scope, &mut out),
-        Part::Experience => experience::compute(ctx, period, scope, &mut out),
-        Part::Health => health::compute(ctx, period, scope, &mut out),
-        Part::Renewals => renewals::compute(ctx, period, scope, &mut out),
-        Part::Operations => operations::compute(ctx, period, scope, &mut out),
-    }
+    part.group()(ctx, period, scope, &mut out);
     out
+}
+
+/// A group of metrics that adds its values to `out`.
+type Group = fn(&Context, &Period, Scope, &mut Values);
+
+/// Computes independent `groups` of one part in parallel (each reads only the data) and adds
+/// their values to `out`.
+fn in_parallel(ctx: &Context, period: &Period, scope: Scope, groups: &[Group], out: &mut Values) {
+    use rayon::prelude::*;
+    let parts: Vec<Values> = groups
+        .par_iter()
+        .map(|group| {
+            let mut values = Values::new();
+            group(ctx, period, scope, &mut values);
+            values
+        })
+        .collect();
+    for mut part in parts {
+        out.append(&mut part);
+    }
 }
 
 /// Every scalar metric of the catalog for `period` over the accounts in `scope`. Metrics whose
 /// tables are absent are left out (not reported as missing). The parts are computed in parallel
 /// (each reads only the data) and merged.
 pub fn compute(ctx: &Context, period: &Period, scope: Scope) -> Values {
-    use rayon::prelude::*;
-    let parts: Vec<Values> = Part::ALL
-        .par_iter()
-        .map(|part| compute_part(ctx, period, scope, *part))
-        .collect();
     let mut out = Values::new();
-    for mut part in parts {
-        out.append(&mut part);
-    }
+    in_parallel(ctx, period, scope, &Part::ALL.map(Part::group), &mut out);
     out
 }
 

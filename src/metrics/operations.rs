@@ -202,19 +202,14 @@ pub fn csm_performance(ctx: &Context, period: &Period) -> Vec<CsmPerformance> {
 /// Adds the expansion-pipeline, operations and support metrics of `period` for `scope`.
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     // Four independent groups, computed in parallel (the activity and ticket ones each read a
-    // table of a million rows or more) and merged.
-    let part = |group: fn(&Context, &Period, Scope, &mut Values)| {
-        let mut values = Values::new();
-        group(ctx, period, scope, &mut values);
-        values
-    };
-    let ((mut pipeline, mut activity), (mut tasks, mut support)) = rayon::join(
-        || rayon::join(|| part(expansion_pipeline), || part(activity_metrics)),
-        || rayon::join(|| part(task_metrics), || part(support_metrics)),
-    );
-    for values in [&mut pipeline, &mut activity, &mut tasks, &mut support] {
-        out.append(values);
-    }
+    // table of a million rows or more).
+    let groups: [super::Group; 4] = [
+        expansion_pipeline,
+        activity_metrics,
+        task_metrics,
+        support_metrics,
+    ];
+    super::in_parallel(ctx, period, scope, &groups, out);
 }
 
 /// The expansion pipeline: open ARR and count, deal size, close rate, days to close, won ARR.

@@ -403,20 +403,8 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     if ctx.data.renewals.is_none() {
         return;
     }
-    let (mut due, mut risk) = rayon::join(
-        || {
-            let mut values = Values::new();
-            due_metrics(ctx, period, scope, &mut values);
-            values
-        },
-        || {
-            let mut values = Values::new();
-            at_risk_metrics(ctx, scope, &mut values);
-            values
-        },
-    );
-    out.append(&mut due);
-    out.append(&mut risk);
+    let groups: [super::Group; 2] = [due_metrics, at_risk_metrics];
+    super::in_parallel(ctx, period, scope, &groups, out);
 }
 
 /// The metrics of the renewals due in the period.
@@ -576,7 +564,7 @@ fn due_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
 }
 
 /// The accounts and ARR of the renewals at risk now, over every renewal in scope.
-fn at_risk_metrics(ctx: &Context, scope: Scope, out: &mut Values) {
+fn at_risk_metrics(ctx: &Context, _period: &Period, scope: Scope, out: &mut Values) {
     let cents = |it: &mut dyn Iterator<Item = i64>| it.sum::<i64>() as f64;
     let risky: Vec<&Renewal> = super::scoped_rows(
         ctx.data.renewals.as_deref().unwrap_or_default(),
