@@ -500,12 +500,7 @@ impl<'a> Sheet<'a> {
             body => {
                 let mut kept = Kept::new(key, lines, 0);
                 let count = body_rows(body, diags, kept.keeper(&make));
-                return Collected {
-                    values: kept.values,
-                    lines: kept.lines,
-                    count,
-                    increasing: !kept.order.broken,
-                };
+                return kept.finish(count);
             }
         };
         let pieces = chunks(bytes, start, size);
@@ -546,12 +541,7 @@ impl<'a> Sheet<'a> {
                 diags.absorb(d);
             }
         }
-        Collected {
-            values: all.values,
-            lines: all.lines,
-            count,
-            increasing: !all.order.broken,
-        }
+        all.finish(count)
     }
 }
 
@@ -605,6 +595,16 @@ impl<T> Kept<T> {
                     self.lines.push(row.line as u32);
                 }
             }
+        }
+    }
+
+    /// What `Sheet::collect` returns for these rows, `count` records having been read.
+    fn finish(self, count: usize) -> Collected<T> {
+        Collected {
+            values: self.values,
+            lines: self.lines,
+            count,
+            increasing: !self.order.broken,
         }
     }
 
