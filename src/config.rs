@@ -45,6 +45,30 @@ pub struct Config {
     /// The `typst` program for the PDFs: a name looked up on PATH or a path (relative to the
     /// project). Default: `typst` on PATH. The POSTSALE_TYPST environment variable overrides it.
     pub typst: Option<String>,
+    /// Globs (relative to the output folder: `CNAME`, `docs/**`, `*.txt`) of files the user keeps
+    /// in the output folder; every build carries them over. `.git`, `CNAME` and `.nojekyll` are
+    /// always kept. Default: none.
+    pub keep: Vec<String>,
+    /// The window of dates the data may hold; a date outside it is a data error (a typo such as
+    /// `0206-03` for `2026-03`). Default 1970-01-01 to 2199-12-31.
+    pub dates: DateWindow,
+}
+
+/// `dates:` — the earliest and latest date (or month) the data may hold.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DateWindow {
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+}
+
+impl Default for DateWindow {
+    fn default() -> Self {
+        DateWindow {
+            earliest: NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN),
+            latest: NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or(NaiveDate::MAX),
+        }
+    }
 }
 
 impl Default for Config {
@@ -62,6 +86,8 @@ impl Default for Config {
             lenient: false,
             targets: BTreeMap::new(),
             typst: None,
+            keep: Vec::new(),
+            dates: DateWindow::default(),
         }
     }
 }
@@ -326,6 +352,12 @@ impl Config {
                 "the typst program: a name on PATH such as typst, or a path",
             );
         }
+        check(
+            self.dates.earliest <= self.dates.latest,
+            &["dates", "latest"],
+            self.dates.latest.to_string(),
+            "a date on or after dates.earliest",
+        );
         let known: Vec<&str> = catalog::ids().collect();
         for id in self.targets.keys() {
             if catalog::get(id).is_none() {
