@@ -206,7 +206,7 @@ fn month_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32
             let lower = name.trim().to_ascii_lowercase();
             NAMES
                 .iter()
-                .position(|n| lower.len() >= 3 && n.starts_with(&lower[..3]) && "january february march april may june july august september october november december".split(' ').any(|full| full.starts_with(&lower)))
+                .position(|n| lower.get(..3).is_some_and(|p| n.starts_with(p)) && "january february march april may june july august september october november december".split(' ').any(|full| full.starts_with(&lower)))
                 .map(|i| i as u32 + 1)
                 .ok_or_else(|| serde::de::Error::custom(format!("expected a month number 1-12 or a month name, found '{name}'")))
         }
@@ -469,6 +469,14 @@ mod tests {
             "{problems:?}"
         );
         assert!(errors("typst: /opt/typst/bin/typst\n").is_empty());
+    }
+
+    #[test]
+    fn a_month_name_of_wide_characters_is_an_error_not_a_crash() {
+        // Found by the fuzzer: the first three bytes of '𛀀' are not a character boundary.
+        let e = errors("fiscal_year_start: \u{1B000}\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("expected a month number"), "{e:?}");
     }
 
     #[test]

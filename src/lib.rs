@@ -12,3 +12,6 @@ pub mod render;
 pub mod report;
 pub mod site;
 pub mod yaml;
+
+#[cfg(test)]
+mod fuzz_tests;
