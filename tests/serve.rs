@@ -575,3 +575,58 @@ fn a_rebuild_that_fails_while_rendering_keeps_the_site_and_leaves_no_temporary_f
     wait_until("the rebuild after the fix", || served.version() != before);
     assert_eq!(served.get("/").0, 200);
 }
+
+/// Passes with a loader that reads data files into memory; a memory-mapped file truncated while
+/// it is parsed stops the process with SIGBUS (the serve helper's branch alone, before the data
+/// files were read rather than mapped, fails here).
+#[test]
+fn a_data_file_rewritten_in_place_over_and_over_never_stops_the_server() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&fixture(), &project);
+    let mut served = Served::start(&project);
+    let (_, _, home_before) = served.get("/");
+
+    // An editor or a script truncating and rewriting the file in place, while serve reads it.
+    let csv = project.join("data/activities.csv");
+    let good = std::fs::read(&csv).expect("read");
+    let rows = good
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(&good[..0], |at| &good[at + 1..]);
+    let mut big = good.clone();
+    for _ in 0..200 {
+        big.extend_from_slice(rows);
+    }
+    let started = Instant::now();
+    let mut rewrites = 0;
+    while started.elapsed() < Duration::from_secs(15) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&csv)
+            .expect("open");
+        file.set_len(0).expect("truncate");
+        file.write_all(&big[..big.len() / 2]).expect("write");
+        std::thread::sleep(Duration::from_millis(10));
+        file.write_all(&big[big.len() / 2..]).expect("write");
+        drop(file);
+        rewrites += 1;
+        let status = served.child.try_wait().expect("status");
+        assert!(
+            status.is_none(),
+            "the server stopped ({status:?}) after {rewrites} rewrites:\n{}",
+            served.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    std::fs::write(&csv, &good).expect("write");
+    wait_until("the site as it was", || {
+        served.get("/").2 == home_before || served.child.try_wait().ok().flatten().is_some()
+    });
+    assert!(
+        served.child.try_wait().expect("status").is_none(),
+        "{}",
+        served.stderr()
+    );
+    assert_eq!(served.get("/").2, home_before);
+}
