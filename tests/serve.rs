@@ -366,3 +366,267 @@ fn a_project_that_does_not_build_is_served_once_fixed_and_theme_edits_apply() {
     });
     assert!(served.stdout().contains("(data and reports kept)"));
 }
+
+/// Sends `request` as it is on a new connection and returns the whole answer.
+fn raw(addr: SocketAddr, request: &str) -> String {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    stream.write_all(request.as_bytes()).expect("sends");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("reads");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn a_request_for_another_host_name_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&fixture(), &project);
+    let served = Served::start(&project);
+    let port = served.addr.port();
+    // A web page on rebind.example whose name now resolves to 127.0.0.1 cannot read the site,
+    // nor poll the build counter.
+    for path in ["/", "/assets/style.css", "/__postsale/version"] {
+        let answer = raw(
+            served.addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: rebind.example:{port}\r\n\r\n"),
+        );
+        assert!(answer.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{answer}");
+        assert!(
+            answer.contains("answers only requests addressed to it"),
+            "{answer}"
+        );
+        assert!(!answer.contains("Executive dashboard"));
+    }
+    // The same port on another name, and no name at all, are refused too.
+    for host in [format!("127.0.0.1:{}", port + 1), "localhost".to_string()] {
+        let answer = raw(
+            served.addr,
+            &format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+        );
+        assert!(answer.starts_with("HTTP/1.1 403 "), "{host}: {answer}");
+    }
+    assert!(raw(served.addr, "GET / HTTP/1.0\r\n\r\n").starts_with("HTTP/1.1 403 "));
+    // The names of this server are answered.
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        let answer = raw(
+            served.addr,
+            &format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+        );
+        assert!(
+            answer.starts_with("HTTP/1.1 200 OK\r\n"),
+            "{host}: {answer}"
+        );
+        assert!(answer.contains("Executive dashboard"));
+    }
+}
+
+/// The `Threads:` line of `/proc/PID/status`.
+#[cfg(target_os = "linux")]
+fn threads(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a thread count")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn idle_and_half_sent_connections_neither_add_threads_nor_hold_the_server() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&fixture(), &project);
+    let served = Served::start(&project);
+    let pid = served.child.id();
+    assert_eq!(served.get("/").0, 200);
+    let before = threads(pid);
+
+    // 300 connections that send nothing or half a request head, and stay open.
+    let mut idle = Vec::new();
+    for i in 0..300 {
+        let mut stream =
+            TcpStream::connect_timeout(&served.addr, Duration::from_secs(10)).expect("connects");
+        if i % 2 == 1 {
+            stream
+                .write_all(format!("GET / HTTP/1.1\r\nHost: {}", served.addr).as_bytes())
+                .expect("sends");
+        }
+        idle.push(stream);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let during = threads(pid);
+    assert!(
+        during <= before + 2,
+        "{before} threads before, {during} with 300 idle connections"
+    );
+    // The server answers at once meanwhile.
+    let started = Instant::now();
+    assert_eq!(served.get("/").0, 200);
+    assert_eq!(served.get("/assets/style.css").0, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Half a request is answered 408 and closed after a few seconds, not held.
+    let mut half =
+        TcpStream::connect_timeout(&served.addr, Duration::from_secs(10)).expect("connects");
+    half.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let sent = Instant::now();
+    half.write_all(format!("GET / HTTP/1.1\r\nHost: {}\r\n", served.addr).as_bytes())
+        .expect("sends");
+    let mut answer = String::new();
+    half.read_to_string(&mut answer)
+        .expect("closed by the server");
+    let held = sent.elapsed();
+    assert!(
+        answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{answer}"
+    );
+    assert!(
+        held >= Duration::from_secs(3) && held < Duration::from_secs(15),
+        "{held:?}"
+    );
+    drop(idle);
+    assert!(threads(pid) <= before + 2);
+    assert_eq!(served.get("/").0, 200);
+}
+
+#[test]
+fn a_busy_port_fails_before_building_anything() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&fixture(), &project);
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let port = busy.local_addr().expect("address").port();
+    let listing = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(&project);
+    let output = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args([
+            "serve",
+            "--no-pdf",
+            "--port",
+            &port.to_string(),
+            "--project",
+        ])
+        .arg(&project)
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("failed to listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing was built");
+    // No output folder, no temporary folder: the project is as it was.
+    assert_eq!(listing(&project), before);
+    assert!(!project.join("site").exists());
+}
+
+#[test]
+fn a_rebuild_that_fails_while_rendering_keeps_the_site_and_leaves_no_temporary_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&fixture(), &project);
+    let served = Served::start(&project);
+    let before = served.version();
+    let (_, _, home_before) = served.get("/");
+
+    // Loads and checks, fails only while its page renders (after the temporary folder exists).
+    std::fs::write(
+        project.join("reports/late.md"),
+        "---\ntitle: Late\n---\n{{ nosuch_variable }}\n",
+    )
+    .expect("write");
+    wait_until("the failed rebuild", || {
+        served
+            .stderr()
+            .contains("report changed: reports/late.md → build failed")
+    });
+    assert!(
+        served.stderr().contains("nosuch_variable"),
+        "{}",
+        served.stderr()
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(&project)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(served.version(), before);
+    assert_eq!(served.get("/").2, home_before);
+
+    std::fs::remove_file(project.join("reports/late.md")).expect("rm");
+    wait_until("the rebuild after the fix", || served.version() != before);
+    assert_eq!(served.get("/").0, 200);
+}
+
+/// Passes with a loader that reads data files into memory; a memory-mapped file truncated while
+/// it is parsed stops the process with SIGBUS (the serve helper's branch alone, before the data
+/// files were read rather than mapped, fails here).
+#[test]
+fn a_data_file_rewritten_in_place_over_and_over_never_stops_the_server() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&fixture(), &project);
+    let mut served = Served::start(&project);
+    let (_, _, home_before) = served.get("/");
+
+    // An editor or a script truncating and rewriting the file in place, while serve reads it.
+    let csv = project.join("data/activities.csv");
+    let good = std::fs::read(&csv).expect("read");
+    let rows = good
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(&good[..0], |at| &good[at + 1..]);
+    let mut big = good.clone();
+    for _ in 0..200 {
+        big.extend_from_slice(rows);
+    }
+    let started = Instant::now();
+    let mut rewrites = 0;
+    while started.elapsed() < Duration::from_secs(15) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&csv)
+            .expect("open");
+        file.set_len(0).expect("truncate");
+        file.write_all(&big[..big.len() / 2]).expect("write");
+        std::thread::sleep(Duration::from_millis(10));
+        file.write_all(&big[big.len() / 2..]).expect("write");
+        drop(file);
+        rewrites += 1;
+        let status = served.child.try_wait().expect("status");
+        assert!(
+            status.is_none(),
+            "the server stopped ({status:?}) after {rewrites} rewrites:\n{}",
+            served.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    std::fs::write(&csv, &good).expect("write");
+    wait_until("the site as it was", || {
+        served.get("/").2 == home_before || served.child.try_wait().ok().flatten().is_some()
+    });
+    assert!(
+        served.child.try_wait().expect("status").is_none(),
+        "{}",
+        served.stderr()
+    );
+    assert_eq!(served.get("/").2, home_before);
+}

@@ -242,6 +242,35 @@ fn browsable(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, addr.port())
 }
 
+/// A panic caught by [`guarded`], with its message.
+#[derive(Debug)]
+struct Panicked(String);
+
+impl std::fmt::Display for Panicked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the build stopped on an internal error: {} (this is a bug in postsale; the \
+             previous site is still served and the next change builds again)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for Panicked {}
+
+/// Runs `f`, turning a panic into a [`Panicked`] error, so no rebuild takes the server down.
+fn guarded<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_string());
+        Err(Panicked(message).into())
+    })
+}
+
 /// The serve loop's state: the project as loaded, the parts whose reload is still owed.
 struct State {
     dir: PathBuf,
@@ -257,19 +286,32 @@ struct State {
 
 impl State {
     /// Reloads what the pending changes need and builds; the plan that ran, and the summary or
-    /// the error.
+    /// the error. A panic of the reload or the build is an error too (the build's temporary
+    /// folder is removed as the panic unwinds), and the next change reloads everything.
     fn rebuild(&mut self, progress: bool) -> (Plan, anyhow::Result<(Summary, NaiveDate)>) {
         let plan = if self.project.is_none() {
             Plan::EVERYTHING
         } else {
             Plan::for_changes(&self.pending)
         };
+        let result = guarded(|| self.reload_and_build(plan, progress));
+        if result.as_ref().is_err_and(|e| e.is::<Panicked>()) {
+            self.project = None;
+        }
+        (plan, result)
+    }
+
+    fn reload_and_build(
+        &mut self,
+        plan: Plan,
+        progress: bool,
+    ) -> anyhow::Result<(Summary, NaiveDate)> {
         if let Err(d) = reload(&self.dir, &mut self.project, plan) {
-            return (plan, Err(d.into()));
+            return Err(d.into());
         }
         self.pending.clear();
         let Some(project) = &self.project else {
-            return (plan, Err(anyhow::anyhow!("the project is not loaded")));
+            anyhow::bail!("the project is not loaded");
         };
         let as_of = project
             .config
@@ -293,7 +335,7 @@ impl State {
         if built.is_ok() {
             self.version.fetch_add(1, Ordering::SeqCst);
         }
-        (plan, built.map(|summary| (summary, as_of)))
+        built.map(|summary| (summary, as_of))
     }
 
     /// Where the project's parts are, with the data folder of the config as it is now on disk.
@@ -316,23 +358,25 @@ pub fn run(dir: &Path, options: &Options, on_event: &mut dyn FnMut(Event)) -> an
         .canonicalize()
         .with_context(|| format!("cannot open the project folder {}", dir.display()))?;
     let out = dir.join(&options.out);
+    // Listen before anything else, so a port in use is reported at once, before the output
+    // folder is touched.
+    let version = Arc::new(AtomicU64::new(0));
+    let addr: SocketAddr = http::start(
+        options.bind,
+        options.port,
+        out.clone(),
+        Arc::clone(&version),
+    )?;
     let mut state = State {
         dir: dir.clone(),
         out: out.clone(),
         options: options.clone(),
         project: None,
         pending: BTreeSet::from([ChangeKind::Config]),
-        version: Arc::new(AtomicU64::new(0)),
+        version,
     };
     let mut layout = state.layout();
     let mut watcher = Watcher::new(&layout)?;
-    // Listen before the first build, so a port in use is reported at once.
-    let addr: SocketAddr = http::start(
-        options.bind,
-        options.port,
-        out.clone(),
-        Arc::clone(&state.version),
-    )?;
 
     let started = Instant::now();
     match state.rebuild(options.progress) {
@@ -517,6 +561,38 @@ mod tests {
             Plan::EVERYTHING.describe(),
             ("reloaded everything".into(), String::new())
         );
+    }
+
+    #[test]
+    fn a_panic_in_a_rebuild_is_an_error_and_cleans_up_as_it_unwinds() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let temp = tmp.path().join(".site.tmp-1");
+        /// Removes its folder when dropped, as the build's temporary output does.
+        struct Staged(PathBuf);
+        impl Drop for Staged {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let result: anyhow::Result<()> = guarded(|| {
+            std::fs::create_dir(&temp)?;
+            let _staged = Staged(temp.clone());
+            let pages: Vec<u32> = Vec::new();
+            let _ = pages[pages.len()];
+            Ok(())
+        });
+        let error = result.expect_err("the panic is an error");
+        assert!(error.is::<Panicked>());
+        let text = error.to_string();
+        assert!(
+            text.starts_with("the build stopped on an internal error: index out of bounds"),
+            "{text}"
+        );
+        assert!(text.contains("the previous site is still served"), "{text}");
+        assert!(!temp.exists(), "the temporary folder is removed");
+        // A plain error passes through untouched.
+        let plain: anyhow::Result<()> = guarded(|| anyhow::bail!("bad month"));
+        assert_eq!(plain.expect_err("error").to_string(), "bad month");
     }
 
     #[test]
