@@ -17,6 +17,10 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let project = site::load_project(&args.project)?;
     site::pages::tera(&project).map_err(crate::diagnostic::Diagnostics)?;
+    let collisions = site::links::name_collisions(&project);
+    if !collisions.is_empty() {
+        return Err(crate::diagnostic::Diagnostics(collisions).into());
+    }
     for note in &project.data_notes {
         if note.contains("warning") {
             eprintln!("{note}");
