@@ -18,6 +18,7 @@ use serde::de::{
     Visitor,
 };
 use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Parses `text` (shown as `file` in diagnostics) into `T`, failing with the first problem in
@@ -31,6 +32,10 @@ pub fn parse<T: DeserializeOwned + Default>(text: &str, file: &str) -> Result<T,
         (None, None) => Ok(T::default()),
     }
 }
+
+/// At most this many problems are located and shown (each one is found by reading the document
+/// again, so a hostile file cannot make the work grow with the square of its size).
+const MAX_PROBLEMS: usize = 50;
 
 /// Parses `text` (shown as `file` in diagnostics) into `T` and returns every problem, sorted by
 /// position. The value is `Some` whenever the document is a readable mapping: a key with a bad
@@ -84,7 +89,9 @@ pub(crate) fn parse_all<T: DeserializeOwned + Default>(
                 });
                 match (!path.is_empty()).then_some(path) {
                     // A field failed: read again without it (at most once per field).
-                    Some(path) if !path.is_empty() && !skip.contains(&path) => skip.push(path),
+                    Some(path) if !skip.contains(&path) && skip.len() < MAX_PROBLEMS => {
+                        skip.push(path);
+                    }
                     // The document itself is not what `T` needs: nothing more to read.
                     _ => {
                         problems.extend(failures);
@@ -95,19 +102,28 @@ pub(crate) fn parse_all<T: DeserializeOwned + Default>(
             }
         }
     };
+    let stopped = skip.len() >= MAX_PROBLEMS || problems.len() > MAX_PROBLEMS;
+    problems.truncate(MAX_PROBLEMS);
     let mut diagnostics: Vec<Diagnostic> = problems
         .iter()
         .map(|p| p.diagnostic(text, file, &shape))
         .collect();
     diagnostics.sort_by_key(|d| (d.line, d.column));
     diagnostics.dedup_by(|a, b| a.to_string() == b.to_string());
+    if stopped {
+        diagnostics.push(Diagnostic::file_error(
+            file,
+            format!("... and more problems in {file}: only the first {MAX_PROBLEMS} are shown"),
+        ));
+    }
     (value, diagnostics)
 }
 
 /// One problem found while reading, located and worded by `diagnostic`.
 enum Problem {
-    /// A key that appears again in the same mapping (`path` ends with the key).
-    Duplicate { path: Vec<String> },
+    /// A key that appears again in the same mapping (`path` ends with the key), for the `nth`
+    /// time (1 for the second occurrence).
+    Duplicate { path: Vec<String>, nth: usize },
     /// A key the struct at `path`'s parent does not have; `known` are the keys it has.
     Unknown {
         path: Vec<String>,
@@ -121,9 +137,9 @@ enum Problem {
 impl Problem {
     fn diagnostic(&self, text: &str, file: &str, shape: &Shape) -> Diagnostic {
         match self {
-            Problem::Duplicate { path } => {
+            Problem::Duplicate { path, nth } => {
                 let key = path.last().map_or("", String::as_str);
-                let (line, column) = position(text, path, Spot::Key(1)).unwrap_or((1, 1));
+                let (line, column) = position(text, path, Spot::Key(*nth)).unwrap_or((1, 1));
                 let first = position(text, path, Spot::Key(0)).map_or(1, |(l, _)| l);
                 Diagnostic::error(
                     file,
@@ -343,10 +359,17 @@ impl Shape {
     /// Pushes a `Duplicate` for every key seen before in the same mapping, below `path`.
     fn duplicates(&self, path: &mut Vec<String>, out: &mut Vec<Problem>) {
         if let Shape::Map(entries) = self {
-            for (i, (key, value)) in entries.iter().enumerate() {
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (key, value) in entries {
                 path.push(key.clone());
-                if entries[..i].iter().any(|(k, _)| k == key) {
-                    out.push(Problem::Duplicate { path: path.clone() });
+                let count = seen.entry(key).or_default();
+                let nth = *count;
+                *count += 1;
+                if nth > 0 {
+                    out.push(Problem::Duplicate {
+                        path: path.clone(),
+                        nth,
+                    });
                 } else {
                     value.duplicates(path, out);
                 }
@@ -672,7 +695,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
             path,
             fields,
             state,
-            seen: Vec::new(),
+            seen: HashSet::new(),
             current: Vec::new(),
         })
     }
@@ -684,7 +707,7 @@ struct StructMap<'s, A> {
     path: Vec<String>,
     fields: &'static [&'static str],
     state: &'s State<'s>,
-    seen: Vec<String>,
+    seen: HashSet<String>,
     /// The path of the key just handed out.
     current: Vec<String>,
 }
@@ -702,10 +725,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'_, A> {
             };
             let mut path = self.path.clone();
             path.push(key.clone());
-            let repeated = self.seen.contains(&key);
-            if !repeated {
-                self.seen.push(key.clone());
-            }
+            let repeated = !self.seen.insert(key.clone());
             if repeated || self.state.skip.contains(&path) {
                 self.inner.next_value::<IgnoredAny>()?;
                 continue;
@@ -933,5 +953,30 @@ mod tests {
             first.as_deref(),
             Some("f.yaml:1:1: error: unknown key 'names'\n  help: did you mean 'name'?")
         );
+    }
+
+    #[test]
+    fn a_flood_of_problems_is_capped() {
+        let text: String = (0..500)
+            .map(|i| format!("k{i}: 1\ninner:\n  x: bad{i}\n"))
+            .collect();
+        let (_, problems) = parse_all::<Outer>(&text, "f.yaml");
+        assert_eq!(problems.len(), MAX_PROBLEMS + 1, "{problems:?}");
+        assert_eq!(
+            problems.last().map(ToString::to_string).as_deref(),
+            Some("f.yaml: error: ... and more problems in f.yaml: only the first 50 are shown")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Any text gives a value or located problems, never a panic; a value comes with no
+        /// more problems than the cap allows.
+        #[test]
+        fn any_text_is_read_or_reported(text in "([a-z]{1,3}|: |\\n|  |- |\\[|\\]|\\{|\\}|, |~|\"|'|#|&a |\\*a|!t |[0-9]{1,3}){0,40}") {
+            let (value, problems) = parse_all::<crate::config::Config>(&text, "f.yaml");
+            proptest::prop_assert!(value.is_some() || !problems.is_empty());
+            proptest::prop_assert!(problems.len() <= MAX_PROBLEMS + 1);
+        }
     }
 }
