@@ -479,6 +479,23 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_value_inside_a_list_or_map_points_at_it() {
+        assert_eq!(
+            errors("acv_bands: [10000, lots]\ntargets:\n  nrr: high\n  grr: 90\n"),
+            [
+                "postsale.yaml:1:20: error: a value inside 'acv_bands' should be a number; found the text 'lots'",
+                "postsale.yaml:3:8: error: a value inside 'targets' should be a number; found the text 'high'",
+            ]
+        );
+        assert_eq!(
+            errors("targets:\n  nrr: 100\n  nrr: 110\n"),
+            [
+                "postsale.yaml:3:3: error: duplicate key 'targets.nrr' (found 'nrr' again, expected each key once in a mapping; first on line 2)\n  help: keep one 'nrr' (YAML would silently use only one of them)"
+            ]
+        );
+    }
+
+    #[test]
     fn a_file_that_is_not_a_mapping_says_so() {
         assert_eq!(
             errors("- name: x\n"),

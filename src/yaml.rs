@@ -61,6 +61,7 @@ pub(crate) fn parse_all<T: DeserializeOwned + Default>(
     shape.duplicates(&mut Vec::new(), &mut problems);
     let mut skip: Vec<Vec<String>> = Vec::new();
     let mut failures = Vec::new();
+    let mut capped = false;
     let value = loop {
         let state = State {
             shape: &shape,
@@ -87,12 +88,12 @@ pub(crate) fn parse_all<T: DeserializeOwned + Default>(
                     path: path.clone(),
                     message,
                 });
+                capped = skip.len() >= MAX_PROBLEMS;
                 match (!path.is_empty()).then_some(path) {
                     // A field failed: read again without it (at most once per field).
-                    Some(path) if !skip.contains(&path) && skip.len() < MAX_PROBLEMS => {
-                        skip.push(path);
-                    }
-                    // The document itself is not what `T` needs: nothing more to read.
+                    Some(path) if !skip.contains(&path) && !capped => skip.push(path),
+                    // The document itself is not what `T` needs (or too many fields failed):
+                    // nothing more to read.
                     _ => {
                         problems.extend(failures);
                         problems.extend(found);
@@ -102,7 +103,7 @@ pub(crate) fn parse_all<T: DeserializeOwned + Default>(
             }
         }
     };
-    let stopped = skip.len() >= MAX_PROBLEMS || problems.len() > MAX_PROBLEMS;
+    let stopped = capped || problems.len() > MAX_PROBLEMS;
     problems.truncate(MAX_PROBLEMS);
     let mut diagnostics: Vec<Diagnostic> = problems
         .iter()
@@ -221,11 +222,11 @@ fn bad_value(text: &str, file: &str, shape: &Shape, path: &[String], message: &s
     } else {
         format!("'{}'", path.join("."))
     };
-    // The value at the field itself, or something inside it (an item of a list)?
+    // The value at the field itself, or something inside it (an item of a list, a value of a map)?
     let inside =
         !path.is_empty() && position(text, path, Spot::Value).is_some_and(|p| p != (line, column));
     let subject = if inside {
-        format!("an item of {subject}")
+        format!("a value inside {subject}")
     } else {
         subject
     };
@@ -892,7 +893,7 @@ mod tests {
                 "f.yaml:5:3: error: unknown key 'zz' in 'inner'\n  help: expected one of: x, y",
                 "f.yaml:6:1: error: unknown key 'names'\n  help: did you mean 'name'?",
                 "f.yaml:7:1: error: duplicate key 'name' (found 'name' again, expected each key once in a mapping; first on line 1)\n  help: keep one 'name' (YAML would silently use only one of them)",
-                "f.yaml:8:11: error: an item of 'list' should be a number; found the text 'two'",
+                "f.yaml:8:11: error: a value inside 'list' should be a number; found the text 'two'",
             ]
         );
         // What could be read was read; the bad fields kept their defaults.
