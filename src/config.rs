@@ -200,7 +200,10 @@ fn month_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32
     const NAMES: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
-    match Raw::deserialize(deserializer)? {
+    let raw = Raw::deserialize(deserializer).map_err(|_| {
+        serde::de::Error::custom("expected a month number 1-12 or a month name such as april")
+    })?;
+    match raw {
         Raw::Number(n) => Ok(n),
         Raw::Name(name) => {
             let lower = name.trim().to_ascii_lowercase();
@@ -227,8 +230,14 @@ pub fn load(project_dir: &Path) -> Result<Config, Diagnostics> {
             )]));
         }
     };
-    let config: Config = crate::yaml::parse(&text, FILE).map_err(|d| Diagnostics(vec![d]))?;
-    let problems = config.validate(&text);
+    // Every problem at once: those of reading (syntax, duplicate and unknown keys, wrong types)
+    // and, on what could be read, those of validation, in file order.
+    let (config, mut problems) = crate::yaml::parse_all::<Config>(&text, FILE);
+    let Some(config) = config else {
+        return Err(Diagnostics(problems));
+    };
+    problems.extend(config.validate(&text));
+    problems.sort_by_key(|d| (d.line, d.column));
     if problems.is_empty() {
         Ok(config)
     } else {
@@ -431,17 +440,102 @@ mod tests {
         );
         assert_eq!(
             errors("health:\n  wieghts: { usage: 1 }\n"),
-            ["postsale.yaml:2:3: error: unknown key 'wieghts'\n  help: did you mean 'weights'?"]
+            [
+                "postsale.yaml:2:3: error: unknown key 'wieghts' in 'health'\n  help: did you mean 'weights'?"
+            ]
         );
     }
 
     #[test]
     fn a_bad_type_names_the_key() {
-        let e = errors("gross_margin: lots\n");
-        assert_eq!(e.len(), 1);
-        assert!(
-            e[0].starts_with("postsale.yaml:1:15: error: bad value for 'gross_margin'"),
-            "{e:?}"
+        assert_eq!(
+            errors("gross_margin: lots\n"),
+            ["postsale.yaml:1:15: error: 'gross_margin' should be a number; found the text 'lots'"]
+        );
+        assert_eq!(
+            errors("fiscal_year_start: [4]\n"),
+            [
+                "postsale.yaml:1:20: error: bad value for 'fiscal_year_start' (expected a month number 1-12 or a month name such as april)"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_problem_of_every_kind_is_reported_in_one_run() {
+        // Before: only the first problem, in serde's words, a duplicate key at 1:1.
+        let e = errors(
+            "name: Acme\ngross_margn: 80\nhealth:\n  bands:\n    green: high\nname: Other\ncurrency: usd\nrenewals:\n",
+        );
+        assert_eq!(
+            e,
+            [
+                "postsale.yaml:2:1: error: unknown key 'gross_margn'\n  help: did you mean 'gross_margin'?",
+                "postsale.yaml:5:12: error: 'health.bands.green' should be a number; found the text 'high'",
+                "postsale.yaml:6:1: error: duplicate key 'name' (found 'name' again, expected each key once in a mapping; first on line 1)\n  help: keep one 'name' (YAML would silently use only one of them)",
+                "postsale.yaml:7:1: error: bad value for 'currency' (found 'usd', expected a three-letter ISO 4217 code such as USD)",
+                "postsale.yaml:8:10: error: 'renewals' should be a mapping of keys such as stage_weights, early_days; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_value_inside_a_list_or_map_points_at_it() {
+        assert_eq!(
+            errors("acv_bands: [10000, lots]\ntargets:\n  nrr: high\n  grr: 90\n"),
+            [
+                "postsale.yaml:1:20: error: a value inside 'acv_bands' should be a number; found the text 'lots'",
+                "postsale.yaml:3:8: error: a value inside 'targets' should be a number; found the text 'high'",
+            ]
+        );
+        assert_eq!(
+            errors("targets:\n  nrr: 100\n  nrr: 110\n"),
+            [
+                "postsale.yaml:3:3: error: duplicate key 'targets.nrr' (found 'nrr' again, expected each key once in a mapping; first on line 2)\n  help: keep one 'nrr' (YAML would silently use only one of them)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_mapping_says_so() {
+        assert_eq!(
+            errors("- name: x\n"),
+            [
+                "postsale.yaml:1:1: error: postsale.yaml as a whole should be a mapping of keys such as name, currency, fiscal_year_start; found a list"
+            ]
+        );
+        assert_eq!(
+            errors("~\n"),
+            [
+                "postsale.yaml:1:1: error: postsale.yaml as a whole should be a mapping of keys such as name, currency, fiscal_year_start; found nothing"
+            ]
+        );
+        assert_eq!(
+            errors("health:\nweights: { usage: 1 }\n"),
+            [
+                "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_new_keys_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "keep: [CNAME, 'docs/**']\ndates:\n  earliest: 2000-01-01\n";
+        std::fs::write(dir.path().join(FILE), text).unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.keep, ["CNAME", "docs/**"]);
+        assert_eq!(
+            c.dates.earliest,
+            NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+        );
+        assert_eq!(c.dates.latest, DateWindow::default().latest);
+        assert_eq!(
+            errors("dates:\n  earliest: 2000-13-01\n  lateest: 2100-01-01\n"),
+            [
+                "postsale.yaml:2:13: error: bad value for 'dates.earliest' (found '2000-13-01', input is out of range)",
+                "postsale.yaml:3:3: error: unknown key 'lateest' in 'dates'\n  help: did you mean 'latest'?",
+            ]
         );
     }
 
@@ -453,8 +547,8 @@ mod tests {
         assert_eq!(
             e,
             [
-                "postsale.yaml:2:1: error: bad value for 'fiscal_year_start' (found '13', expected a month 1-12)",
                 "postsale.yaml:1:1: error: bad value for 'currency' (found 'usd', expected a three-letter ISO 4217 code such as USD)",
+                "postsale.yaml:2:1: error: bad value for 'fiscal_year_start' (found '13', expected a month 1-12)",
                 "postsale.yaml:6:5: error: bad value for 'health.bands.yellow' (found '60', expected a yellow bound below the green bound)",
                 "postsale.yaml:8:3: error: unknown metric 'nrrr' in targets\n  help: did you mean 'nrr'?",
             ]

@@ -16,7 +16,12 @@ pub struct Args {
 /// Runs the checks; the summary goes to stdout, problems to stderr.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let project = site::load_project(&args.project)?;
-    site::pages::tera(&project).map_err(crate::diagnostic::Diagnostics)?;
+    // Template problems and entity page names that collide, reported together.
+    let mut problems = site::pages::tera(&project).err().unwrap_or_default();
+    problems.extend(site::links::name_collisions(&project));
+    if !problems.is_empty() {
+        return Err(crate::diagnostic::Diagnostics(problems).into());
+    }
     for note in &project.data_notes {
         if note.contains("warning") {
             eprintln!("{note}");
