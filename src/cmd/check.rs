@@ -17,12 +17,9 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let project = site::load_project(&args.project)?;
     site::pages::tera(&project).map_err(crate::diagnostic::Diagnostics)?;
-    for note in &project.data_notes {
-        if note.contains("warning") {
-            eprintln!("{note}");
-        } else {
-            println!("note: {note}");
-        }
+    project.data_notes.print_warnings();
+    for notice in &project.data_notes.notices {
+        println!("note: {notice}");
     }
     let rows: usize = project.data.row_counts.values().sum();
     println!(
