@@ -1262,9 +1262,7 @@ impl Parsed {
     /// The total of each money column (of the rows kept).
     fn totals(&self) -> Vec<(&'static str, i128)> {
         match self {
-            Parsed::Mrr(Some(t), _) => {
-                vec![("mrr", t.values.iter().map(|&v| i128::from(v)).sum())]
-            }
+            Parsed::Mrr(Some(t), _) => vec![("mrr", t.total())],
             Parsed::Forecasts(Some(rows)) => {
                 vec![(
                     "forecast_arr",
@@ -1979,45 +1977,42 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     };
     let got = sheet.collect(d, None, false, cell);
     let (cells, count) = (got.values, got.count);
-    let (Some(first), Some(last)) = (
-        cells.iter().map(|c| c.1).min(),
-        cells.iter().map(|c| c.1).max(),
-    ) else {
-        return (
-            Some(MrrTable::zeros(
-                refs.accounts.rows.len(),
-                Month(0),
-                Month(-1),
-            )),
-            count,
-            0,
-        );
-    };
-    let mut table = MrrTable::zeros(refs.accounts.rows.len(), first, last);
-    // One bit per account and month: set once a row fills it.
-    let mut filled = vec![0u64; table.values.len().div_ceil(64)];
+    // Each account's first and last month: its cells span those, not the whole file's.
+    let mut spans: Vec<Option<(Month, Month)>> = vec![None; refs.accounts.rows.len()];
+    for &(account, month, _) in &cells {
+        let span = &mut spans[account as usize];
+        *span = Some(match *span {
+            None => (month, month),
+            Some((first, last)) => (first.min(month), last.max(month)),
+        });
+    }
+    let mut table = MrrTable::spans(&spans);
+    drop(spans);
+    // One bit per cell: set once a row fills it.
+    let mut filled = vec![0u64; table.cells().div_ceil(64)];
     let mut repeats = 0;
-    let slot = |account: AccountIx, month: Month| {
-        account as usize * table.months + (month.0 - first.0) as usize
-    };
     for &(account, month, value) in &cells {
-        let slot = slot(account, month);
+        let Some(slot) = table.cell(account, month) else {
+            continue;
+        };
         let (word, bit) = (slot / 64, 1u64 << (slot % 64));
         if filled[word] & bit != 0 {
             repeats += 1;
             continue;
         }
         filled[word] |= bit;
-        table.values[slot] = value.cents();
+        table.set(account, month, value);
     }
     if repeats > 0 {
         // Some account and month came twice: the file is read again for the lines of its rows
         // (the same checks keep the same rows), to name both lines in each message.
         let again = read_again(bytes, cell);
-        let mut lines = vec![0u32; table.values.len()];
+        let mut lines = vec![0u32; table.cells()];
         let column = a.index.map_or(1, |i| i + 1);
         for (&(account, month, _), &line) in again.values.iter().zip(&again.lines) {
-            let slot = slot(account, month);
+            let Some(slot) = table.cell(account, month) else {
+                continue;
+            };
             if lines[slot] != 0 {
                 let id = &refs.accounts.rows[account as usize].id;
                 d.at(
