@@ -68,7 +68,6 @@ impl Retention {
     }
 }
 
-
 /// The MRR bridge of months `first..=last` for the accounts in scope.
 pub fn movements(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Movements {
     let mut m = Movements::default();
