@@ -185,7 +185,9 @@ fn dates_and_months_outside_the_window_are_errors_naming_the_key() {
             ..LoadOptions::default()
         },
     );
-    let e = result.err().expect("an error");
+    let Err(e) = result else {
+        panic!("expected an error")
+    };
     assert_eq!(e.len(), 1);
     assert!(
         e[0].starts_with("data/mrr.csv:2:2: error: month outside the allowed dates in column 'month' (found '2019-12', expected a month from 2020-01 to 2030-12)"),
