@@ -678,6 +678,33 @@ mod tests {
     }
 
     #[test]
+    fn mrr_cells_follow_each_accounts_own_months() {
+        let (jan, dec) = (Month::new(2026, 1), Month::new(2026, 12));
+        // Account 0 covers 1971-01..2026-12 (672 months), account 1 none, account 2 one month.
+        let mut t = MrrTable::spans(&[Some((Month::new(1971, 1), dec)), None, Some((jan, jan))]);
+        assert_eq!((t.accounts(), t.cells()), (3, 672 + 1));
+        assert!(t.set(0, Month::new(1971, 1), Money(5)));
+        assert!(t.set(0, dec, Money(700)));
+        assert!(t.set(2, jan, Money(900)));
+        // Outside an account's own months nothing is set and every month reads 0.
+        assert!(!t.set(1, jan, Money(1)));
+        assert!(!t.set(2, dec, Money(1)));
+        assert_eq!(t.get(0, Month::new(1971, 1)), Money(5));
+        assert_eq!(t.get(0, Month::new(2000, 6)), Money::ZERO);
+        assert_eq!(t.get(1, jan), Money::ZERO);
+        assert_eq!(t.get(2, dec), Money::ZERO);
+        assert_eq!(t.get(3, jan), Money::ZERO, "no such account");
+        assert_eq!(t.first_active(0), Some(Month::new(1971, 1)));
+        assert_eq!(t.first_active(1), None);
+        assert_eq!(t.first_active(2), Some(jan));
+        assert_eq!(t.total(), 5 + 700 + 900);
+        // zeros: every account over the same months, as the fixtures build them.
+        let z = MrrTable::zeros(4, jan, dec);
+        assert_eq!((z.accounts(), z.cells()), (4, 48));
+        assert_eq!(MrrTable::zeros(4, dec, jan).cells(), 0);
+    }
+
+    #[test]
     fn the_row_index_gives_each_account_its_rows() {
         let mut ds = Dataset::default();
         assert!(ds.tickets_of(0).is_none(), "no table, no rows");
