@@ -44,6 +44,7 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let project = site::load_project(&args.project)?;
+    project.data_notes.print_warnings();
     let as_of = project
         .config
         .resolve_as_of(args.as_of, super::metrics::today());

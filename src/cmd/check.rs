@@ -22,12 +22,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !problems.is_empty() {
         return Err(crate::diagnostic::Diagnostics(problems).into());
     }
-    for note in &project.data_notes {
-        if note.contains("warning") {
-            eprintln!("{note}");
-        } else {
-            println!("note: {note}");
-        }
+    project.data_notes.print_warnings();
+    for notice in &project.data_notes.notices {
+        println!("note: {notice}");
     }
     let rows: usize = project.data.row_counts.values().sum();
     println!(

@@ -64,9 +64,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .chain(["mrr"])
         .collect();
     let options = LoadOptions {
-        lenient: config.lenient,
         only: Some(needed),
-        ..LoadOptions::default()
+        ..LoadOptions::from_config(&config)
     };
     let loaded = load(&data_dir, &options)?;
     for warning in &loaded.warnings {

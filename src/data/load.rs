@@ -2,14 +2,26 @@
 //! rule: types, ranges, vocabularies, required columns, duplicate keys and references between
 //! tables. Every problem of every file is collected (capped per file) and returned at once.
 //! Tables are parsed in parallel; accounts and CSMs first, since the others refer to them.
+//!
+//! Besides each cell's grammar (`csv_table`), the loader bounds the values: an amount is at most
+//! `Money::MAX_AMOUNT` and a money column adds up to at most `Money::MAX_TOTAL` (see `money`),
+//! and every date and month lies in the configured window (`dates:` in postsale.yaml). Rows that
+//! refer to an id their table lacks are reported once per file and id, with a count, and say so
+//! when that id's own row had an error: one bad row of accounts.csv is one problem, not one per
+//! row of every table that mentions the account.
 
 use super::csv_table::{Col, FileDiags, Row, open};
 use super::mapped::FileBytes;
 use super::model::*;
+use super::money::{Money, MoneyError};
+use crate::config::{Config, DateWindow};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
+use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Mutex;
 
 /// How strictly to load.
 #[derive(Debug, Clone)]
@@ -21,6 +33,8 @@ pub struct LoadOptions {
     /// Load only these tables (accounts.csv always, and the tables they refer to); None loads
     /// every table. `postsale metrics` loads what its metrics need; `check` loads everything.
     pub only: Option<Vec<&'static str>>,
+    /// The dates (and months) the data may hold; any other is an error.
+    pub dates: DateWindow,
 }
 
 impl Default for LoadOptions {
@@ -29,6 +43,18 @@ impl Default for LoadOptions {
             lenient: false,
             max_per_file: 20,
             only: None,
+            dates: DateWindow::default(),
+        }
+    }
+}
+
+impl LoadOptions {
+    /// The options `config` asks for (`lenient`, `dates`), every table.
+    pub fn from_config(config: &Config) -> LoadOptions {
+        LoadOptions {
+            lenient: config.lenient,
+            dates: config.dates.clone(),
+            ..LoadOptions::default()
         }
     }
 }
@@ -37,10 +63,12 @@ impl Default for LoadOptions {
 #[derive(Debug)]
 pub struct Loaded {
     pub dataset: Dataset,
-    /// Skipped rows in lenient mode.
+    /// Why rows were skipped, in lenient mode (capped per file, as errors are).
     pub warnings: Vec<Diagnostic>,
     /// One line per absent optional table, e.g. `tickets.csv not found; skipping support metrics`.
     pub notices: Vec<String>,
+    /// File name → rows read but not kept (lenient mode), for the files with any.
+    pub skipped: BTreeMap<String, usize>,
 }
 
 /// What each optional table feeds, for the notice when it is absent.
@@ -93,30 +121,41 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     let new_diags = |table: &str| FileDiags::new(file(table), options.max_per_file);
 
     // Stage 1: accounts and CSMs.
+    let window = &options.dates;
+    let lenient = options.lenient;
     let (accounts, csms) = rayon::join(
-        || read("accounts").map(|r| r.map(|bytes| read_accounts(&bytes, new_diags("accounts")))),
+        || {
+            read("accounts").map(|r| {
+                r.map(|bytes| read_accounts(&bytes, new_diags("accounts"), window, lenient))
+            })
+        },
         || read("csms").map(|r| r.map(|bytes| read_csms(&bytes, new_diags("csms")))),
     );
-    let mut all: Vec<Vec<Diagnostic>> = Vec::new();
+    // The diagnostics of each file read, finished once the references are reported.
+    let mut files: Vec<FileDiags> = Vec::new();
     let mut io_errors = Vec::new();
     let mut dataset = Dataset::default();
-    let (mut accounts, mut account_diags, pending_csm_refs, account_rows) = match accounts {
-        None => {
-            return Err(Diagnostics(vec![Diagnostic::file_error(
-                file("accounts"),
-                "accounts.csv not found (expected the required accounts table in the data folder)",
-            )]));
-        }
-        Some(Err(d)) => return Err(Diagnostics(vec![d])),
-        Some(Ok(parts)) => parts,
+    // Rows read and rows kept, per file.
+    let mut counts: Vec<(String, usize, usize)> = Vec::new();
+    let unknown = Unknown::default();
+    let Some(accounts) = accounts else {
+        return Err(Diagnostics(vec![Diagnostic::file_error(
+            file("accounts"),
+            "accounts.csv not found (expected the required accounts table in the data folder)",
+        )]));
     };
-    dataset
-        .row_counts
-        .insert("accounts.csv".into(), account_rows);
+    let AccountsRead {
+        mut accounts,
+        diags: mut account_diags,
+        csm_refs,
+        count: account_rows,
+        mut failed,
+    } = accounts.map_err(|d| Diagnostics(vec![d]))?;
     match csms {
-        Some(Ok((csms, diags, rows))) => {
-            dataset.row_counts.insert("csms.csv".into(), rows);
-            all.push(diags.finish());
+        Some(Ok((csms, diags, rows, csm_failed))) => {
+            counts.push(("csms.csv".into(), rows, csms.rows.len()));
+            files.push(diags);
+            failed.extend(csm_failed);
             dataset.csms = Some(csms);
         }
         Some(Err(d)) => io_errors.push(d),
@@ -124,17 +163,36 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     }
     // accounts.csm_id against csms.csv, when it exists.
     if let Some(csms) = &dataset.csms {
-        for (account, line, column, id) in pending_csm_refs {
+        let mut dropped = FxHashMap::default();
+        for (account, line, col, id) in csm_refs {
             match csms.index.get(&id) {
                 Some(&ix) => accounts.rows[account as usize].csm = Some(ix),
                 None => {
-                    account_diags.at(line, column, unknown_ref("csm", &id, "csm_id", "csms.csv"))
+                    unknown.note(&account_diags, "csm", col, &id, line);
+                    if lenient {
+                        dropped.insert(account, line);
+                    }
                 }
             }
         }
+        // In lenient mode the row is skipped, like any row with an error.
+        if !dropped.is_empty() {
+            let rows = std::mem::take(&mut accounts.rows);
+            accounts.index.clear();
+            for (ix, account) in rows.into_iter().enumerate() {
+                if let Some(&line) = dropped.get(&(ix as AccountIx)) {
+                    failed.insert(("account", account.id), line);
+                    continue;
+                }
+                let at = accounts.rows.len() as AccountIx;
+                accounts.index.insert(account.id.clone(), at);
+                accounts.rows.push(account);
+            }
+        }
     }
-    all.push(account_diags.finish());
+    counts.push(("accounts.csv".into(), account_rows, accounts.rows.len()));
     dataset.accounts = accounts;
+    let no_renewals = FxHashMap::default();
 
     // Stage 2: every other table at once, each also parsed in parallel chunks, so both cores
     // stay busy through the serial steps of one table (its merge, sort and duplicate check).
@@ -145,31 +203,31 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             let renewals = read("renewals").map(|bytes| {
                 bytes.map(|bytes| {
                     let mut d = new_diags("renewals");
-                    let (rows, count) = read_renewals(&bytes, &dataset.accounts, &mut d);
+                    let read = read_renewals(
+                        &bytes,
+                        &Refs::new(&dataset, window, &unknown, &no_renewals),
+                        &mut d,
+                    );
                     // Sorted by account before the index that stages and forecasts resolve
                     // against.
-                    let rows = rows.map(|mut rows| {
+                    let rows = read.rows.map(|mut rows| {
                         rows.sort_by(|a, b| {
                             (a.account, a.due_on, &a.id).cmp(&(b.account, b.due_on, &b.id))
                         });
                         rows
                     });
-                    (rows, count, d)
+                    (rows, read.count, read.failed, d)
                 })
             });
             let renewal_index: FxHashMap<&str, RenewalIx> = match &renewals {
-                Some(Ok((Some(rows), _, _))) => rows
+                Some(Ok((Some(rows), _, _, _))) => rows
                     .iter()
                     .enumerate()
                     .map(|(i, r)| (r.id.as_str(), i as RenewalIx))
                     .collect(),
                 _ => FxHashMap::default(),
             };
-            let refs = Refs {
-                accounts: &dataset.accounts,
-                csms: dataset.csms.as_ref(),
-                renewals: &renewal_index,
-            };
+            let refs = Refs::new(&dataset, window, &unknown, &renewal_index);
             let dependents =
                 read_tables(&["renewal_stages", "forecasts"], &read, &new_diags, &refs);
             (renewals, dependents)
@@ -191,20 +249,43 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 .collect();
             order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
             let order: Vec<&str> = order.into_iter().map(|(_, t)| t).collect();
-            let refs = Refs {
-                accounts: &dataset.accounts,
-                csms: dataset.csms.as_ref(),
-                renewals: &FxHashMap::default(),
-            };
-            read_tables(&order, &read, &new_diags, &refs)
+            read_tables(
+                &order,
+                &read,
+                &new_diags,
+                &Refs::new(&dataset, window, &unknown, &no_renewals),
+            )
         },
     );
     let (renewals, dependents) = renewal_side;
     match renewals {
-        Some(Ok((rows, count, d))) => {
-            dataset.row_counts.insert("renewals.csv".into(), count);
+        Some(Ok((rows, count, renewal_failed, d))) => {
+            let kept = rows.as_ref().map_or(0, Vec::len);
+            counts.push(("renewals.csv".into(), count, kept));
+            check_totals(
+                &d,
+                [
+                    ("arr", rows.iter().flatten().map(|r| r.arr).sum_cents()),
+                    (
+                        "renewed_arr",
+                        rows.iter()
+                            .flatten()
+                            .filter_map(|r| r.renewed_arr)
+                            .sum_cents(),
+                    ),
+                    (
+                        "expansion_arr",
+                        rows.iter()
+                            .flatten()
+                            .filter_map(|r| r.expansion_arr)
+                            .sum_cents(),
+                    ),
+                ],
+                &mut io_errors,
+            );
             dataset.renewals = rows;
-            all.push(d.finish());
+            failed.extend(renewal_failed);
+            files.push(d);
         }
         Some(Err(e)) => io_errors.push(e),
         None => {}
@@ -218,11 +299,48 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             None => {}
             Some(Err(e)) => io_errors.push(e),
             Some(Ok((parsed, count, d))) => {
-                dataset.row_counts.insert(format!("{table}.csv"), count);
-                all.push(d.finish());
+                counts.push((format!("{table}.csv"), count, parsed.rows()));
+                check_totals(&d, parsed.totals(), &mut io_errors);
+                files.push(d);
                 parsed.store(&mut dataset);
             }
         }
+    }
+    check_totals(
+        &account_diags,
+        [(
+            "acquisition_cost",
+            dataset
+                .accounts
+                .rows
+                .iter()
+                .filter_map(|a| a.acquisition_cost)
+                .sum_cents(),
+        )],
+        &mut io_errors,
+    );
+    if let Some(csms) = &dataset.csms {
+        let total = csms
+            .rows
+            .iter()
+            .filter_map(|c| c.expansion_quota)
+            .sum_cents();
+        if let Some(d) = files.iter().find(|d| d.file == file("csms")) {
+            check_totals(d, [("expansion_quota", total)], &mut io_errors);
+        }
+    }
+    unknown.report(&mut account_diags, &failed);
+    let mut all: Vec<Vec<Diagnostic>> = vec![account_diags.finish()];
+    for mut d in files {
+        unknown.report(&mut d, &failed);
+        all.push(d.finish());
+    }
+    let mut skipped = BTreeMap::new();
+    for (name, read, kept) in counts {
+        if read > kept {
+            skipped.insert(name.clone(), read - kept);
+        }
+        dataset.row_counts.insert(name, kept);
     }
 
     // Forecast snapshots by renewal, then day: "the latest snapshot on or before a day" of one
@@ -263,6 +381,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 d.message.starts_with("missing required column")
                     || d.message.starts_with("empty file")
                     || d.message.starts_with("cannot read")
+                    || d.message.starts_with(TOTAL_TOO_LARGE)
             })
             .cloned()
             .collect();
@@ -274,6 +393,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             dataset,
             warnings,
             notices,
+            skipped,
         });
     }
     if diagnostics.is_empty() {
@@ -281,6 +401,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             dataset,
             warnings: Vec::new(),
             notices,
+            skipped,
         })
     } else {
         Err(Diagnostics(diagnostics))
@@ -324,14 +445,74 @@ fn read_tables<'t>(
         .collect()
 }
 
-/// The id indexes the dependent tables resolve against.
+/// The id indexes the dependent tables resolve against, the date window their cells must lie
+/// in, and where the references to missing ids are gathered.
 struct Refs<'a> {
     accounts: &'a Accounts,
     csms: Option<&'a Csms>,
     renewals: &'a FxHashMap<&'a str, RenewalIx>,
+    window: &'a DateWindow,
+    unknown: &'a Unknown,
 }
 
-impl Refs<'_> {
+impl<'a> Refs<'a> {
+    fn new(
+        dataset: &'a Dataset,
+        window: &'a DateWindow,
+        unknown: &'a Unknown,
+        renewals: &'a FxHashMap<&'a str, RenewalIx>,
+    ) -> Refs<'a> {
+        Refs {
+            accounts: &dataset.accounts,
+            csms: dataset.csms.as_ref(),
+            renewals,
+            window,
+            unknown,
+        }
+    }
+
+    /// A date cell within the window.
+    fn date(
+        &self,
+        row: &mut Row,
+        d: &mut FileDiags,
+        col: Col,
+        required: bool,
+    ) -> Option<NaiveDate> {
+        date_in(row, d, col, required, self.window)
+    }
+
+    /// A month cell within the window.
+    fn month(&self, row: &mut Row, d: &mut FileDiags, col: Col, required: bool) -> Option<Month> {
+        let month = row.month(d, col, required)?;
+        let (earliest, latest) = (
+            Month::of(self.window.earliest),
+            Month::of(self.window.latest),
+        );
+        if month < earliest || month > latest {
+            outside(row, d, col, "month", (&earliest, &latest));
+            return None;
+        }
+        Some(month)
+    }
+
+    /// A date-time cell whose day is within the window.
+    fn datetime(
+        &self,
+        row: &mut Row,
+        d: &mut FileDiags,
+        col: Col,
+        required: bool,
+    ) -> Option<NaiveDateTime> {
+        let at = row.datetime(d, col, required)?;
+        let w = self.window;
+        if at.date() < w.earliest || at.date() > w.latest {
+            outside(row, d, col, "date", (&w.earliest, &w.latest));
+            return None;
+        }
+        Some(at)
+    }
+
     fn account(&self, row: &mut Row, d: &mut FileDiags, col: Col) -> Option<AccountIx> {
         let id = row.raw(col)?;
         // The rows of one account usually follow each other, the accounts in the order of
@@ -356,9 +537,8 @@ impl Refs<'_> {
                 Some(ix)
             }
             None => {
-                let message = unknown_ref("account", id, col.name, "accounts.csv");
                 row.failed = true;
-                d.at(row.line, col.index.map_or(1, |i| i + 1), message);
+                self.unknown.note(d, "account", col, id, row.line);
                 None
             }
         }
@@ -392,9 +572,8 @@ impl Refs<'_> {
                 Some(ix)
             }
             None => {
-                let message = unknown_ref("csm", id, col.name, "csms.csv");
                 row.failed = true;
-                d.at(row.line, col.index.map_or(1, |i| i + 1), message);
+                self.unknown.note(d, "csm", col, id, row.line);
                 None
             }
         }
@@ -405,11 +584,217 @@ impl Refs<'_> {
         match self.renewals.get(id) {
             Some(&ix) => Some(ix),
             None => {
-                let message = unknown_ref("renewal", id, col.name, "renewals.csv");
                 row.failed = true;
-                d.at(row.line, col.index.map_or(1, |i| i + 1), message);
+                self.unknown.note(d, "renewal", col, id, row.line);
                 None
             }
+        }
+    }
+}
+
+/// A date cell within `window`.
+fn date_in(
+    row: &mut Row,
+    d: &mut FileDiags,
+    col: Col,
+    required: bool,
+    window: &DateWindow,
+) -> Option<NaiveDate> {
+    let date = row.date(d, col, required)?;
+    if date < window.earliest || date > window.latest {
+        outside(row, d, col, "date", (&window.earliest, &window.latest));
+        return None;
+    }
+    Some(date)
+}
+
+/// Reports a date or month outside the window `(earliest, latest)`.
+fn outside(
+    row: &mut Row,
+    d: &mut FileDiags,
+    col: Col,
+    what: &str,
+    (earliest, latest): (&dyn std::fmt::Display, &dyn std::fmt::Display),
+) {
+    let found = row.raw(col).unwrap_or_default().to_string();
+    row.bad_with_help(
+        d,
+        col,
+        format!(
+            "{what} outside the allowed dates in column '{}' (found '{found}', expected a {what} from {earliest} to {latest})",
+            col.name
+        ),
+        format!(
+            "correct the {what}, or widen the window with the key `dates: {{ earliest, latest }}` in postsale.yaml if it is right"
+        ),
+    );
+}
+
+/// An amount cell: `Row::money`, and at most `Money::MAX_AMOUNT`.
+fn amount(row: &mut Row, d: &mut FileDiags, col: Col, required: bool) -> Option<Money> {
+    // Thirteen characters hold at most thirteen digits, below the bound: only a longer cell
+    // needs the check (nearly every cell is shorter).
+    if let Some(text) = row.raw(col)
+        && text.len() > 13
+        && Money::parse_checked(text) == Err(MoneyError::OutOfRange)
+    {
+        let found = text.to_string();
+        row.bad_with_help(
+            d,
+            col,
+            format!(
+                "amount out of range in column '{}' (found '{found}', expected at most {} in currency units)",
+                col.name,
+                Money::MAX_AMOUNT
+            ),
+            "amounts are whole currency units with up to two decimals (1234.56), at most 10^13; \
+             a larger figure is usually in cents or has lost its decimal point"
+                .to_string(),
+        );
+        return None;
+    }
+    row.money(d, col, required)
+}
+
+/// The start of the message of a money column whose total is beyond `Money::MAX_TOTAL` (an
+/// error even in lenient mode: the sums of the engine are only safe below it).
+const TOTAL_TOO_LARGE: &str = "the amounts of column";
+
+/// Sums of money in `i128`, which no file can overflow.
+trait SumCents {
+    fn sum_cents(self) -> i128;
+}
+
+impl<I: Iterator<Item = Money>> SumCents for I {
+    fn sum_cents(self) -> i128 {
+        self.map(|m| i128::from(m.cents())).sum()
+    }
+}
+
+/// Reports each money column of `d`'s file whose total (of the rows kept) passes
+/// `Money::MAX_TOTAL`.
+fn check_totals<'c>(
+    d: &FileDiags,
+    totals: impl IntoIterator<Item = (&'c str, i128)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (column, total) in totals {
+        if total > i128::from(Money::MAX_TOTAL.cents()) {
+            let found = match i64::try_from(total) {
+                Ok(cents) => Money(cents).to_string(),
+                Err(_) => format!("{}", total / 100),
+            };
+            out.push(
+                Diagnostic::file_error(
+                    d.file.clone(),
+                    format!(
+                        "{TOTAL_TOO_LARGE} '{column}' add up to more than the sums postsale can add exactly (found a total of {found}, expected at most {})",
+                        Money::MAX_TOTAL
+                    ),
+                )
+                .with_help(
+                    "check the unit of the column (whole currency units, not cents); \
+                     postsale sums one column to at most 10^15 currency units",
+                ),
+            );
+        }
+    }
+}
+
+/// The references of one file to one missing id.
+#[derive(Debug)]
+struct Missing {
+    column: &'static str,
+    /// 1-based column of the cell.
+    at: usize,
+    rows: usize,
+    first: usize,
+    last: usize,
+}
+
+/// References to ids their table lacks, by (file, kind of id, id): reported once each after
+/// the read, with a count, rather than once per row.
+#[derive(Debug, Default)]
+struct Unknown(Mutex<BTreeMap<(String, &'static str, String), Missing>>);
+
+/// Ids whose own row had an error: (kind, id) → the row's line (0 when not known).
+type Failed = FxHashMap<(&'static str, String), usize>;
+
+/// The file a kind of id is listed in.
+fn table_of(what: &str) -> &'static str {
+    match what {
+        "account" => "accounts.csv",
+        "csm" => "csms.csv",
+        _ => "renewals.csv",
+    }
+}
+
+impl Unknown {
+    /// Notes that the row at `line` of `d`'s file refers to the missing `id` in `col`.
+    fn note(&self, d: &FileDiags, what: &'static str, col: Col, id: &str, line: usize) {
+        if d.file.is_empty() {
+            // A second, quiet read of a file (see `read_again`): reported by the first.
+            return;
+        }
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let m = map
+            .entry((d.file.clone(), what, id.to_string()))
+            .or_insert(Missing {
+                column: col.name,
+                at: col.index.map_or(1, |i| i + 1),
+                rows: 0,
+                first: line,
+                last: line,
+            });
+        m.rows += 1;
+        m.first = m.first.min(line);
+        m.last = m.last.max(line);
+    }
+
+    /// Reports the missing ids of `d`'s file, one diagnostic per id at its first row.
+    fn report(&self, d: &mut FileDiags, failed: &Failed) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let keys: Vec<(String, &'static str, String)> = map
+            .range((d.file.clone(), "", String::new())..)
+            .take_while(|((file, _, _), _)| *file == d.file)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut found: Vec<(&'static str, String, Missing)> = keys
+            .into_iter()
+            .filter_map(|k| map.remove(&k).map(|m| (k.1, k.2, m)))
+            .collect();
+        found.sort_by_key(|(_, _, m)| m.first);
+        let name = Path::new(&d.file)
+            .file_name()
+            .map_or(d.file.clone(), |n| n.to_string_lossy().into_owned());
+        for (what, id, m) in found {
+            let table = table_of(what);
+            let span = if m.rows > 1 {
+                format!("; first here, last on line {}", m.last)
+            } else {
+                String::new()
+            };
+            let message = match failed.get(&(what, id.clone())) {
+                Some(&line) => {
+                    let at = if line > 0 {
+                        format!("{table}:{line}")
+                    } else {
+                        table.to_string()
+                    };
+                    let rows = if m.rows == 1 {
+                        format!("1 row of {name} refers")
+                    } else {
+                        format!("{} rows of {name} refer", m.rows)
+                    };
+                    format!("{rows} to {what} '{id}', whose own row has an error (see {at}){span}")
+                }
+                None if m.rows == 1 => unknown_ref(what, &id, m.column, table),
+                None => format!(
+                    "unknown {what} in column '{}' (found '{id}' on {} rows{span}, expected an id listed in {table})",
+                    m.column, m.rows
+                ),
+            };
+            d.at(m.first, m.at, message);
         }
     }
 }
@@ -453,18 +838,39 @@ fn unique(
     true
 }
 
-type AccountParts = (
-    Accounts,
-    FileDiags,
-    Vec<(AccountIx, usize, usize, String)>,
-    usize,
-);
+/// accounts.csv as read.
+struct AccountsRead {
+    accounts: Accounts,
+    diags: FileDiags,
+    /// (account, line, csm_id column, csm id): checked against csms.csv once it is read.
+    csm_refs: Vec<(AccountIx, usize, Col, String)>,
+    /// Records read.
+    count: usize,
+    /// The accounts whose row had an error and is not kept, with its line.
+    failed: Failed,
+}
 
-fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
-    let mut accounts = Accounts::default();
-    let mut pending = Vec::new();
+/// Reads accounts.csv. A row with a bad cell is kept with that cell empty, so the rows that
+/// refer to it are not reported again (the load fails anyway), except in lenient mode, where it
+/// is skipped like any other row with an error. A row without an id, or unreadable, is never
+/// kept; its id, when one can be read, is remembered for the messages of the rows that refer
+/// to it.
+fn read_accounts(
+    bytes: &[u8],
+    mut d: FileDiags,
+    window: &DateWindow,
+    lenient: bool,
+) -> AccountsRead {
+    let mut read = AccountsRead {
+        accounts: Accounts::default(),
+        diags: FileDiags::new(String::new(), 0),
+        csm_refs: Vec::new(),
+        count: 0,
+        failed: Failed::default(),
+    };
     let Some(sheet) = open(bytes, &mut d) else {
-        return (accounts, d, pending, 0);
+        read.diags = d;
+        return read;
     };
     const KNOWN: [&str; 12] = [
         "account_id*",
@@ -497,8 +903,10 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
         ],
     ) = sheet.columns(KNOWN, &mut d)
     else {
-        return (accounts, d, pending, 0);
+        read.diags = d;
+        return read;
     };
+    let accounts = &mut read.accounts;
     let known: Vec<&str> = KNOWN.iter().map(|k| k.trim_end_matches('*')).collect();
     let extra: Vec<(usize, String)> = sheet
         .header
@@ -516,7 +924,9 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
         })
         .collect();
     // Parsed in parallel chunks; then, in file order, the duplicate check and the index.
+    let handed = std::sync::atomic::AtomicUsize::new(0);
     let got = sheet.collect(&mut d, None, true, |row, d| {
+        handed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let account = Account {
             id: row.id(d, id).unwrap_or_default(),
             name: row.id(d, name).unwrap_or_default(),
@@ -528,24 +938,36 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
             csm: None,
             plan: row.text(plan),
             seats: row.int(d, seats, false),
-            signed_on: row.date(d, signed_on, false),
-            acquisition_cost: row.money(d, cac, false),
+            signed_on: date_in(row, d, signed_on, false, window),
+            acquisition_cost: amount(row, d, cac, false),
             sales_cycle_days: row.int(d, cycle, false),
             extra: extra_cols.iter().map(|c| row.text(*c)).collect(),
         };
-        // An account with a bad cell stays in the index (with that cell empty), so the rows
-        // that refer to it are not reported a second time as unknown references.
+        // Handed on with its verdict, so the failed rows' ids are known too.
+        let failed = row.failed;
         row.failed = false;
-        (!account.id.is_empty()).then_some(account)
+        (!account.id.is_empty()).then_some((account, failed))
     });
     let id_column = id.index.map_or(1, |i| i + 1);
-    let csm_column = csm_id.index.map_or(1, |i| i + 1);
     let (parsed, lines, count) = (got.values, got.lines, got.count);
+    read.count = count;
+    if handed.into_inner() < count {
+        // Some records were not handed over at all (not UTF-8): their ids, when readable.
+        for (line, account) in unreadable_ids(bytes, id.index) {
+            read.failed.insert(("account", account), line);
+        }
+    }
     // The line of each account kept, by index, for the duplicate message.
     let mut first_lines: Vec<u32> = Vec::with_capacity(parsed.len());
     accounts.rows.reserve(parsed.len());
     accounts.index.reserve(parsed.len());
-    for (account, line) in parsed.into_iter().zip(lines) {
+    for ((account, failed), line) in parsed.into_iter().zip(lines) {
+        if failed && lenient {
+            read.failed
+                .entry(("account", account.id))
+                .or_insert(line as usize);
+            continue;
+        }
         if let Some(&ix) = accounts.index.get(&account.id) {
             let first = first_lines[ix as usize] as usize;
             d.at(
@@ -557,19 +979,51 @@ fn read_accounts(bytes: &[u8], mut d: FileDiags) -> AccountParts {
         }
         let ix = accounts.rows.len() as AccountIx;
         if let Some(csm) = &account.csm_id {
-            pending.push((ix, line as usize, csm_column, csm.clone()));
+            read.csm_refs.push((ix, line as usize, csm_id, csm.clone()));
         }
         first_lines.push(line);
+        read.failed.remove(&("account", account.id.clone()));
         accounts.index.insert(account.id.clone(), ix);
         accounts.rows.push(account);
     }
-    (accounts, d, pending, count)
+    read.diags = d;
+    read
 }
 
-fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize) {
+/// The (line, id) of each record of `bytes` that is not UTF-8 but whose id cell (column
+/// `index`) is: the rows `Sheet::collect` reports and skips without handing them over.
+fn unreadable_ids(bytes: &[u8], index: Option<usize>) -> Vec<(usize, String)> {
+    let Some(index) = index else {
+        return Vec::new();
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut out = Vec::new();
+    for record in reader.byte_records().flatten() {
+        if std::str::from_utf8(record.as_slice()).is_ok() {
+            continue;
+        }
+        let id = record
+            .get(index)
+            .and_then(|cell| std::str::from_utf8(cell).ok())
+            .map(str::trim)
+            .filter(|id| !id.is_empty());
+        if let (Some(id), Some(at)) = (id, record.position()) {
+            out.push((at.line() as usize, id.to_string()));
+        }
+    }
+    out
+}
+
+/// Reads csms.csv; also returns the CSMs whose row had an error (not kept), with its line.
+fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize, Failed) {
     let mut csms = Csms::default();
+    let mut failed = Failed::default();
     let Some(sheet) = open(bytes, &mut d) else {
-        return (csms, d, 0);
+        return (csms, d, 0, failed);
     };
     let Some([id, name, email, manager, team, capacity, quota]) = sheet.columns(
         [
@@ -583,7 +1037,7 @@ fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize) {
         ],
         &mut d,
     ) else {
-        return (csms, d, 0);
+        return (csms, d, 0, failed);
     };
     let mut seen = FxHashMap::default();
     let mut managers = Vec::new();
@@ -595,8 +1049,11 @@ fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize) {
             manager_id: row.text(manager),
             team: row.text(team),
             capacity_accounts: row.int_in(d, capacity, false, 0, i64::MAX),
-            expansion_quota: row.money(d, quota, false),
+            expansion_quota: amount(row, d, quota, false),
         };
+        if row.failed && !csm.id.is_empty() && !seen.contains_key(&csm.id) {
+            failed.insert(("csm", csm.id.clone()), row.line);
+        }
         if !csm.id.is_empty() && unique(&mut seen, &csm.id, "csm_id", row, d, id) && !row.failed {
             if let Some(m) = &csm.manager_id {
                 managers.push((row.line, m.clone()));
@@ -615,16 +1072,26 @@ fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize) {
             );
         }
     }
-    (csms, d, count)
+    (csms, d, count, failed)
 }
 
-fn read_renewals(
-    bytes: &[u8],
-    accounts: &Accounts,
-    d: &mut FileDiags,
-) -> (Option<Vec<Renewal>>, usize) {
+/// renewals.csv as read.
+struct RenewalsRead {
+    rows: Option<Vec<Renewal>>,
+    /// Records read.
+    count: usize,
+    /// The renewals whose row had an error (not kept), with its line.
+    failed: Failed,
+}
+
+fn read_renewals(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> RenewalsRead {
+    let mut read = RenewalsRead {
+        rows: None,
+        count: 0,
+        failed: Failed::default(),
+    };
     let Some(sheet) = open(bytes, d) else {
-        return (None, 0);
+        return read;
     };
     let Some(
         [
@@ -681,22 +1148,17 @@ fn read_renewals(
         d,
     )
     else {
-        return (None, 0);
-    };
-    let refs_accounts = Refs {
-        accounts,
-        csms: None,
-        renewals: &FxHashMap::default(),
+        return read;
     };
     let mut rows = Vec::new();
     let mut seen = FxHashMap::default();
     let count = sheet.rows(d, |row, d| {
         let rid = row.id(d, id);
-        let acc = refs_accounts.req_account(row, d, account);
-        let due = row.date(d, due_on, true);
-        let arr_v = row.money(d, arr, true);
+        let acc = refs.req_account(row, d, account);
+        let due = refs.date(row, d, due_on, true);
+        let arr_v = amount(row, d, arr, true);
         let stage_v = row.vocab(d, stage, true, &RenewalStage::NAMES, RenewalStage::parse);
-        let renewed = row.money(d, renewed_arr, false);
+        let renewed = amount(row, d, renewed_arr, false);
         if let (Some(r), Some(a)) = (renewed, arr_v)
             && r > a
         {
@@ -719,7 +1181,7 @@ fn read_renewals(
             at_risk: row.bool(d, at_risk).unwrap_or(false),
             risk_reason: row.vocab(d, risk_reason, false, RiskReason::NAMES, RiskReason::parse),
             renewed_arr: renewed,
-            expansion_arr: row.money(d, expansion_arr, false),
+            expansion_arr: amount(row, d, expansion_arr, false),
             expansion_type: row.vocab(
                 d,
                 expansion_type,
@@ -728,9 +1190,9 @@ fn read_renewals(
                 ExpansionType::parse,
             ),
             discount_pct: row.number(d, discount, false, 0.0, 100.0),
-            closed_on: row.date(d, closed_on, false),
-            first_outreach_on: row.date(d, outreach, false),
-            proposal_sent_on: row.date(d, proposal_on, false),
+            closed_on: refs.date(row, d, closed_on, false),
+            first_outreach_on: refs.date(row, d, outreach, false),
+            proposal_sent_on: refs.date(row, d, proposal_on, false),
             escalated: row.bool(d, escalated).unwrap_or(false),
             term_months: row.int_in(d, term, false, 1, 1200).unwrap_or(12),
             value_review_done: row.bool(d, value_review),
@@ -742,19 +1204,24 @@ fn read_renewals(
                 row.bool(d, c5),
             ],
         };
-        if let Some(rid) = rid
-            && unique(&mut seen, &rid, "renewal_id", row, d, id)
-            && !row.failed
-        {
-            rows.push(renewal);
+        if let Some(rid) = rid {
+            if row.failed && !seen.contains_key(&rid) {
+                read.failed.insert(("renewal", rid.clone()), row.line);
+            }
+            if unique(&mut seen, &rid, "renewal_id", row, d, id) && !row.failed {
+                rows.push(renewal);
+            }
         }
     });
-    (Some(rows), count)
+    read.rows = Some(rows);
+    read.count = count;
+    read
 }
 
 /// The rows of one dependent table.
 enum Parsed {
-    Mrr(Option<MrrTable>),
+    /// The table and the number of rows it holds.
+    Mrr(Option<MrrTable>, usize),
     Stages(Option<Vec<RenewalStageEntry>>),
     Forecasts(Option<Vec<ForecastSnapshot>>),
     Health(Option<Vec<HealthRow>>),
@@ -770,9 +1237,48 @@ enum Parsed {
 }
 
 impl Parsed {
+    /// The rows kept.
+    fn rows(&self) -> usize {
+        fn len<T>(rows: &Option<Vec<T>>) -> usize {
+            rows.as_ref().map_or(0, Vec::len)
+        }
+        match self {
+            Parsed::Mrr(_, kept) => *kept,
+            Parsed::Stages(t) => len(t),
+            Parsed::Forecasts(t) => len(t),
+            Parsed::Health(t) => len(t),
+            Parsed::Usage(t) => len(t),
+            Parsed::Activities(t) => len(t),
+            Parsed::Tasks(t) => len(t),
+            Parsed::Tickets(t) => len(t),
+            Parsed::Surveys(t) => len(t),
+            Parsed::Churns(t) => len(t),
+            Parsed::Opportunities(t) => len(t),
+            Parsed::Onboarding(t) => len(t),
+            Parsed::Sponsors(t) => len(t),
+        }
+    }
+
+    /// The total of each money column (of the rows kept).
+    fn totals(&self) -> Vec<(&'static str, i128)> {
+        match self {
+            Parsed::Mrr(Some(t), _) => vec![("mrr", t.total())],
+            Parsed::Forecasts(Some(rows)) => {
+                vec![(
+                    "forecast_arr",
+                    rows.iter().map(|r| r.forecast_arr).sum_cents(),
+                )]
+            }
+            Parsed::Opportunities(Some(rows)) => {
+                vec![("arr", rows.iter().map(|r| r.arr).sum_cents())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn store(self, ds: &mut Dataset) {
         match self {
-            Parsed::Mrr(t) => ds.mrr = t,
+            Parsed::Mrr(t, _) => ds.mrr = t,
             Parsed::Stages(t) => ds.renewal_stages = t,
             Parsed::Forecasts(t) => ds.forecasts = t,
             Parsed::Health(t) => ds.health = t,
@@ -963,8 +1469,8 @@ fn by_account<T: Send, K: Ord + Copy>(
 fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
     match table {
         "mrr" => {
-            let (t, n) = read_mrr(bytes, refs, d);
-            (Parsed::Mrr(t), n)
+            let (t, n, kept) = read_mrr(bytes, refs, d);
+            (Parsed::Mrr(t, kept), n)
         }
         "renewal_stages" => {
             let (t, n) = collect(
@@ -975,7 +1481,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                     Some(RenewalStageEntry {
                         renewal: refs.renewal(row, d, r).or_else(|| missing(row, d, r))?,
                         stage: row.vocab(d, s, true, &RenewalStage::NAMES, RenewalStage::parse)?,
-                        entered_on: row.date(d, e, true)?,
+                        entered_on: refs.date(row, d, e, true)?,
                     })
                 },
             );
@@ -987,9 +1493,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                 d,
                 ["snapshot_on*", "renewal_id*", "forecast_arr*", "at_risk"],
                 |row, d, &[s, r, f, a]| {
-                    let snapshot_on = row.date(d, s, true);
+                    let snapshot_on = refs.date(row, d, s, true);
                     let renewal = refs.renewal(row, d, r).or_else(|| missing(row, d, r));
-                    let forecast_arr = row.money(d, f, true);
+                    let forecast_arr = amount(row, d, f, true);
                     let at_risk = row.bool(d, a).unwrap_or(false);
                     Some(ForecastSnapshot {
                         snapshot_on: snapshot_on?,
@@ -1017,7 +1523,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                     ],
                     |row, d, &[a, dt, score, usage, engagement, support, outcomes]| {
                         let account = refs.req_account(row, d, a);
-                        let date = row.date(d, dt, true);
+                        let date = refs.date(row, d, dt, true);
                         let h = HealthRow {
                             account: account?,
                             date: date?,
@@ -1064,7 +1570,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                     ],
                     |row, d, &[a, dt, au, mau, seats, sessions, minutes, used, available]| {
                         let account = refs.req_account(row, d, a);
-                        let date = row.date(d, dt, true);
+                        let date = refs.date(row, d, dt, true);
                         let (account, date) = (account?, date?);
                         let active_users = row.number(d, au, false, 0.0, f64::MAX).into();
                         let monthly_active_users = row.number(d, mau, false, 0.0, f64::MAX).into();
@@ -1121,7 +1627,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         let rid = row.present(d, id);
                         let account = refs.req_account(row, d, a);
                         let csm = refs.csm(row, d, c);
-                        let date = row.date(d, dt, true);
+                        let date = refs.date(row, d, dt, true);
                         let kind = row.lower(kind).or_else(|| {
                             row.bad(
                                 d,
@@ -1203,9 +1709,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         csm: csm?,
                         account,
                         title: row.id(d, title)?,
-                        due_on: row.date(d, due, true)?,
+                        due_on: refs.date(row, d, due, true)?,
                         status: row.vocab(d, status, true, TaskStatus::NAMES, TaskStatus::parse)?,
-                        completed_on: row.date(d, completed, false),
+                        completed_on: refs.date(row, d, completed, false),
                         source: row.vocab(d, source, false, TaskSource::NAMES, TaskSource::parse),
                         playbook: row.text(playbook),
                     };
@@ -1247,9 +1753,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                         let account = refs.req_account(row, d, a);
                         let ticket = Ticket {
                             account: account?,
-                            opened_at: row.datetime(d, opened, true)?,
-                            first_response_at: row.datetime(d, first, false),
-                            resolved_at: row.datetime(d, resolved, false),
+                            opened_at: refs.datetime(row, d, opened, true)?,
+                            first_response_at: refs.datetime(row, d, first, false),
+                            resolved_at: refs.datetime(row, d, resolved, false),
                             priority: row.lower(priority),
                             escalated: row.bool(d, escalated).unwrap_or(false),
                             reopened: row.bool(d, reopened).unwrap_or(false),
@@ -1278,7 +1784,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                     |row, d, &[id, a, dt, kind, score, touchpoint]| {
                         let rid = row.present(d, id);
                         let account = refs.req_account(row, d, a);
-                        let date = row.date(d, dt, true);
+                        let date = refs.date(row, d, dt, true);
                         let kind = row.vocab(d, kind, true, SurveyKind::NAMES, SurveyKind::parse);
                         let (lo, hi) = match kind {
                             Some(SurveyKind::Nps) => (0, 10),
@@ -1314,7 +1820,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                 ],
                 |row, d, &[a, on, reason, competitor, note]| {
                     let account = refs.req_account(row, d, a);
-                    let churned_on = row.date(d, on, true);
+                    let churned_on = refs.date(row, d, on, true);
                     Some(Churn {
                         account: account?,
                         churned_on: churned_on?,
@@ -1351,8 +1857,8 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                     let opportunity = Opportunity {
                         id: rid?,
                         account: account?,
-                        created_on: row.date(d, created, true)?,
-                        arr: row.money(d, arr, true)?,
+                        created_on: refs.date(row, d, created, true)?,
+                        arr: amount(row, d, arr, true)?,
                         kind: row.vocab(d, kind, false, ExpansionType::NAMES, ExpansionType::parse),
                         stage: row.vocab(
                             d,
@@ -1361,7 +1867,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                             OpportunityStage::NAMES,
                             OpportunityStage::parse,
                         )?,
-                        closed_on: row.date(d, closed, false),
+                        closed_on: refs.date(row, d, closed, false),
                     };
                     Some(opportunity)
                 },
@@ -1380,7 +1886,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                     ["account_id*", "date*", "role*"],
                     |row, d, &[a, dt, role]| {
                         let account = refs.req_account(row, d, a);
-                        let date = row.date(d, dt, true);
+                        let date = refs.date(row, d, dt, true);
                         Some(SponsorChange {
                             account: account?,
                             date: date?,
@@ -1435,9 +1941,9 @@ fn read_onboarding(
             signed_on: row
                 .date(d, signed, false)
                 .or(refs.accounts.rows[account as usize].signed_on),
-            first_login_on: row.date(d, login, false),
-            onboarding_completed_on: row.date(d, completed, false),
-            first_value_on: row.date(d, value, false),
+            first_login_on: refs.date(row, d, login, false),
+            onboarding_completed_on: refs.date(row, d, completed, false),
+            first_value_on: refs.date(row, d, value, false),
         };
         if unique(&mut seen, &id, "account_id", row, d, a) && !row.failed {
             rows.push(entry);
@@ -1454,60 +1960,59 @@ fn missing<T>(row: &mut Row, d: &mut FileDiags, col: Col) -> Option<T> {
     None
 }
 
-/// mrr.csv into the dense matrix, with (account_id, month) unique.
-fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize) {
+/// mrr.csv into the dense matrix, with (account_id, month) unique: the table, the rows read and
+/// the rows kept.
+fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize, usize) {
     let Some(sheet) = open(bytes, d) else {
-        return (None, 0);
+        return (None, 0, 0);
     };
     let Some([a, m, v]) = sheet.columns(["account_id*", "month*", "mrr*"], d) else {
-        return (None, 0);
+        return (None, 0, 0);
     };
     let cell = |row: &mut Row, d: &mut FileDiags| {
         let account = refs.req_account(row, d, a);
-        let month = row.month(d, m, true);
-        let value = row.money(d, v, true);
+        let month = refs.month(row, d, m, true);
+        let value = amount(row, d, v, true);
         Some((account?, month?, value?))
     };
     let got = sheet.collect(d, None, false, cell);
     let (cells, count) = (got.values, got.count);
-    let (Some(first), Some(last)) = (
-        cells.iter().map(|c| c.1).min(),
-        cells.iter().map(|c| c.1).max(),
-    ) else {
-        return (
-            Some(MrrTable::zeros(
-                refs.accounts.rows.len(),
-                Month(0),
-                Month(-1),
-            )),
-            count,
-        );
-    };
-    let mut table = MrrTable::zeros(refs.accounts.rows.len(), first, last);
-    // One bit per account and month: set once a row fills it.
-    let mut filled = vec![0u64; table.values.len().div_ceil(64)];
-    let mut repeats = false;
-    let slot = |account: AccountIx, month: Month| {
-        account as usize * table.months + (month.0 - first.0) as usize
-    };
+    // Each account's first and last month: its cells span those, not the whole file's.
+    let mut spans: Vec<Option<(Month, Month)>> = vec![None; refs.accounts.rows.len()];
+    for &(account, month, _) in &cells {
+        let span = &mut spans[account as usize];
+        *span = Some(match *span {
+            None => (month, month),
+            Some((first, last)) => (first.min(month), last.max(month)),
+        });
+    }
+    let mut table = MrrTable::spans(&spans);
+    drop(spans);
+    // One bit per cell: set once a row fills it.
+    let mut filled = vec![0u64; table.cells().div_ceil(64)];
+    let mut repeats = 0;
     for &(account, month, value) in &cells {
-        let slot = slot(account, month);
+        let Some(slot) = table.cell(account, month) else {
+            continue;
+        };
         let (word, bit) = (slot / 64, 1u64 << (slot % 64));
         if filled[word] & bit != 0 {
-            repeats = true;
+            repeats += 1;
             continue;
         }
         filled[word] |= bit;
-        table.values[slot] = value.cents();
+        table.set(account, month, value);
     }
-    if repeats {
+    if repeats > 0 {
         // Some account and month came twice: the file is read again for the lines of its rows
         // (the same checks keep the same rows), to name both lines in each message.
         let again = read_again(bytes, cell);
-        let mut lines = vec![0u32; table.values.len()];
+        let mut lines = vec![0u32; table.cells()];
         let column = a.index.map_or(1, |i| i + 1);
         for (&(account, month, _), &line) in again.values.iter().zip(&again.lines) {
-            let slot = slot(account, month);
+            let Some(slot) = table.cell(account, month) else {
+                continue;
+            };
             if lines[slot] != 0 {
                 let id = &refs.accounts.rows[account as usize].id;
                 d.at(
@@ -1520,7 +2025,7 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
             lines[slot] = line;
         }
     }
-    (Some(table), count)
+    (Some(table), count, cells.len() - repeats)
 }
 
 #[cfg(test)]

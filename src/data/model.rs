@@ -275,51 +275,100 @@ pub struct Csm {
     pub expansion_quota: Option<Money>,
 }
 
-/// mrr.csv as a dense matrix: one row of months per account, 0 where absent.
-#[derive(Debug, Clone, PartialEq)]
+/// mrr.csv: for each account, one cell per month from its own first row to its own last, 0 for
+/// a month without a row (and outside that range). Memory follows the data, not the calendar:
+/// one account's far-off month (a 1971 next to 2026) lengthens that account's cells only, where
+/// one matrix over the file's whole span would hold every account's months in between.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MrrTable {
-    /// The first month of the matrix (the earliest month in the file).
-    pub first: Month,
-    /// Number of months (columns); the last month is `first + months - 1`.
-    pub months: usize,
-    /// Cents, account-major: `values[account * months + (month - first)]`.
-    pub values: Vec<i64>,
+    /// `starts[a]..starts[a + 1]` are account a's cells in `values`.
+    starts: Vec<usize>,
+    /// The month of each account's first cell (any month when it has none).
+    firsts: Vec<Month>,
+    /// Cents.
+    values: Vec<i64>,
 }
 
 impl MrrTable {
-    /// An all-zero table for `accounts` accounts over `first..=last` (empty when last < first).
+    /// An all-zero table for `accounts` accounts, each over `first..=last` (none when last <
+    /// first).
     pub fn zeros(accounts: usize, first: Month, last: Month) -> MrrTable {
-        let months = usize::try_from(last.0 - first.0 + 1).unwrap_or(0);
+        let span = (first <= last).then_some((first, last));
+        MrrTable::spans(&vec![span; accounts])
+    }
+
+    /// An all-zero table whose account a covers the months `spans[a]` (first, last), if any.
+    pub fn spans(spans: &[Option<(Month, Month)>]) -> MrrTable {
+        let mut starts = Vec::with_capacity(spans.len() + 1);
+        let mut firsts = Vec::with_capacity(spans.len());
+        let mut cells = 0usize;
+        for span in spans {
+            starts.push(cells);
+            let (first, last) = span.unwrap_or((Month(0), Month(-1)));
+            firsts.push(first);
+            cells += usize::try_from(last.0 - first.0 + 1).unwrap_or(0);
+        }
+        starts.push(cells);
         MrrTable {
-            first,
-            months,
-            values: vec![0; accounts * months],
+            starts,
+            firsts,
+            values: vec![0; cells],
         }
     }
 
-    pub fn last(&self) -> Month {
-        self.first.plus(self.months as i32 - 1)
+    /// The number of accounts (those of accounts.csv).
+    pub fn accounts(&self) -> usize {
+        self.firsts.len()
     }
 
-    /// mrr(a, m): 0 outside the table's range.
+    /// The cells held, over all accounts: what the table costs, in 8 bytes each.
+    pub fn cells(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Where mrr(account, month) is in `values`, if the table holds it.
+    fn slot(&self, account: AccountIx, month: Month) -> Option<usize> {
+        let a = account as usize;
+        let (start, end) = (*self.starts.get(a)?, *self.starts.get(a + 1)?);
+        let offset = usize::try_from(month.0 - self.firsts[a].0).ok()?;
+        (offset < end - start).then_some(start + offset)
+    }
+
+    /// mrr(a, m): 0 outside the account's range.
     pub fn get(&self, account: AccountIx, month: Month) -> Money {
-        let offset = month.0 - self.first.0;
-        if offset < 0 || offset as usize >= self.months {
-            return Money::ZERO;
+        self.slot(account, month)
+            .map_or(Money::ZERO, |i| Money(self.values[i]))
+    }
+
+    /// Set mrr(a, m) and return true when the month is inside the account's range; outside it,
+    /// nothing is set and false is returned.
+    pub fn set(&mut self, account: AccountIx, month: Month, value: Money) -> bool {
+        match self.slot(account, month) {
+            Some(i) => {
+                self.values[i] = value.0;
+                true
+            }
+            None => false,
         }
-        Money(self.values[account as usize * self.months + offset as usize])
     }
 
-    /// The months of one account, first to last.
-    pub fn row(&self, account: AccountIx) -> &[i64] {
-        let start = account as usize * self.months;
-        &self.values[start..start + self.months]
+    /// The index in `0..self.cells()` of mrr(a, m), for a per-cell mark (the loader's check
+    /// of repeated months); None outside the account's range.
+    pub fn cell(&self, account: AccountIx, month: Month) -> Option<usize> {
+        self.slot(account, month)
     }
 
-    /// Set mrr(a, m); the month must be inside the table's range.
-    pub fn set(&mut self, account: AccountIx, month: Month, value: Money) {
-        let offset = (month.0 - self.first.0) as usize;
-        self.values[account as usize * self.months + offset] = value.0;
+    /// The sum of every cell, in cents (`i128`: no file can overflow it).
+    pub fn total(&self) -> i128 {
+        self.values.iter().map(|&v| i128::from(v)).sum()
+    }
+
+    /// The first month in which the account had MRR (above 0), None if never.
+    pub fn first_active(&self, account: AccountIx) -> Option<Month> {
+        let a = account as usize;
+        let (start, end) = (*self.starts.get(a)?, *self.starts.get(a + 1)?);
+        let offset = self.values[start..end].iter().position(|&v| v > 0)?;
+        Some(self.firsts[a].plus(offset as i32))
     }
 }
 
@@ -626,6 +675,33 @@ mod tests {
             reopened: false,
             csat: Some(csat),
         }
+    }
+
+    #[test]
+    fn mrr_cells_follow_each_accounts_own_months() {
+        let (jan, dec) = (Month::new(2026, 1), Month::new(2026, 12));
+        // Account 0 covers 1971-01..2026-12 (672 months), account 1 none, account 2 one month.
+        let mut t = MrrTable::spans(&[Some((Month::new(1971, 1), dec)), None, Some((jan, jan))]);
+        assert_eq!((t.accounts(), t.cells()), (3, 672 + 1));
+        assert!(t.set(0, Month::new(1971, 1), Money(5)));
+        assert!(t.set(0, dec, Money(700)));
+        assert!(t.set(2, jan, Money(900)));
+        // Outside an account's own months nothing is set and every month reads 0.
+        assert!(!t.set(1, jan, Money(1)));
+        assert!(!t.set(2, dec, Money(1)));
+        assert_eq!(t.get(0, Month::new(1971, 1)), Money(5));
+        assert_eq!(t.get(0, Month::new(2000, 6)), Money::ZERO);
+        assert_eq!(t.get(1, jan), Money::ZERO);
+        assert_eq!(t.get(2, dec), Money::ZERO);
+        assert_eq!(t.get(3, jan), Money::ZERO, "no such account");
+        assert_eq!(t.first_active(0), Some(Month::new(1971, 1)));
+        assert_eq!(t.first_active(1), None);
+        assert_eq!(t.first_active(2), Some(jan));
+        assert_eq!(t.total(), 5 + 700 + 900);
+        // zeros: every account over the same months, as the fixtures build them.
+        let z = MrrTable::zeros(4, jan, dec);
+        assert_eq!((z.accounts(), z.cells()), (4, 48));
+        assert_eq!(MrrTable::zeros(4, dec, jan).cells(), 0);
     }
 
     #[test]

@@ -142,8 +142,7 @@ pub fn groups(ctx: &Context, dim: &Dimension, period: &Period) -> Vec<(String, V
                     .mrr
                     .as_ref()
                     .and_then(|m| {
-                        let offset = m.row(a as u32).iter().position(|v| *v > 0)?;
-                        let first = m.first.plus(offset as i32);
+                        let first = m.first_active(a as u32)?;
                         Some(format!("{}-Q{}", first.year(), (first.month() - 1) / 3 + 1))
                     })
                     .unwrap_or_else(|| NONE_LABEL.to_string())

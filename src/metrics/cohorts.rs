@@ -40,15 +40,14 @@ pub struct CohortRow {
 /// first month as active from then on (its earlier ages count as not yet active, so quarter
 /// cohorts reach 100 % only at the end of the quarter).
 pub fn triangle(mrr: &MrrTable, scope: Scope, grain: CohortGrain, last: Month) -> Vec<CohortRow> {
-    let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
+    let accounts = mrr.accounts() as AccountIx;
     // Cohort start month → members.
     let mut members: std::collections::BTreeMap<Month, Vec<AccountIx>> =
         std::collections::BTreeMap::new();
     for a in scope.accounts(accounts) {
-        let Some(offset) = mrr.row(a).iter().position(|&v| v > 0) else {
+        let Some(first) = mrr.first_active(a) else {
             continue;
         };
-        let first = mrr.first.plus(offset as i32);
         if first > last {
             continue;
         }
@@ -78,14 +77,13 @@ pub fn triangle(mrr: &MrrTable, scope: Scope, grain: CohortGrain, last: Month) -
             // of each member's first-month MRR, so late joiners count fully.
             let start_mrr: i64 = list
                 .iter()
-                .map(|&a| mrr.row(a).iter().copied().find(|&v| v > 0).unwrap_or(0))
+                .map(|&a| mrr.first_active(a).map_or(0, |m| mrr.get(a, m).cents()))
                 .sum();
             let churn_12m = (ages > 12).then(|| {
                 let lost = list
                     .iter()
                     .filter(|&&a| {
-                        let own = mrr.row(a).iter().position(|&v| v > 0).unwrap_or(0) as i32;
-                        let own_first = mrr.first.plus(own);
+                        let own_first = mrr.first_active(a).unwrap_or(first);
                         (1..=12).any(|n| mrr.get(a, own_first.plus(n)).0 == 0)
                             && own_first.plus(12) <= last
                     })

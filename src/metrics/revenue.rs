@@ -68,22 +68,17 @@ impl Retention {
     }
 }
 
-/// The first month (offset into the table) in which each account had MRR, None if never.
-fn first_active(mrr: &MrrTable, account: AccountIx) -> Option<usize> {
-    mrr.row(account).iter().position(|&v| v > 0)
-}
-
 /// The MRR bridge of months `first..=last` for the accounts in scope.
 pub fn movements(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Movements {
     let mut m = Movements::default();
     if last < first {
         return m;
     }
-    let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
+    let accounts = mrr.accounts() as AccountIx;
     for a in scope.accounts(accounts) {
         m.starting += mrr.get(a, first.prev());
         m.ending += mrr.get(a, last);
-        let Some(first_ever) = first_active(mrr, a).map(|o| mrr.first.plus(o as i32)) else {
+        let Some(first_ever) = mrr.first_active(a) else {
             continue;
         };
         // Month by month, so each month's changes telescope and the bridge balances exactly.
@@ -109,7 +104,7 @@ pub fn movements(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Mov
 /// Retention of the starting cohort over months `first..=last`.
 pub fn retention(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Retention {
     let mut r = Retention::default();
-    let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
+    let accounts = mrr.accounts() as AccountIx;
     for a in scope.accounts(accounts) {
         let start = mrr.get(a, first.prev());
         if start.0 <= 0 {
@@ -134,7 +129,7 @@ pub fn retention(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Ret
 
 /// MRR per month `first..=last` for the accounts in scope (for charts and sparklines).
 pub fn mrr_series(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Vec<(Month, Money)> {
-    let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
+    let accounts = mrr.accounts() as AccountIx;
     let mut month = first;
     let mut out = Vec::new();
     while month <= last {
@@ -147,7 +142,7 @@ pub fn mrr_series(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Ve
 
 /// MRR and active accounts at month `m`.
 fn snapshot(mrr: &MrrTable, scope: Scope, m: Month) -> (Money, u64) {
-    let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
+    let accounts = mrr.accounts() as AccountIx;
     scope
         .accounts(accounts)
         .map(|a| mrr.get(a, m))
@@ -195,10 +190,9 @@ fn mean_cac(ctx: &Context, mrr: &MrrTable, scope: Scope, first: Month, last: Mon
         let Some(cac) = account.acquisition_cost else {
             continue;
         };
-        let Some(offset) = first_active(mrr, a) else {
+        let Some(month) = mrr.first_active(a) else {
             continue;
         };
-        let month = mrr.first.plus(offset as i32);
         if first <= month && month <= last {
             sum += cac;
             n += 1;
@@ -215,18 +209,18 @@ fn mean_cac(ctx: &Context, mrr: &MrrTable, scope: Scope, first: Month, last: Mon
 /// whose tenure month 24 is complete on `as_of` and that are active in it.
 fn land_expand_ratio(ctx: &Context, mrr: &MrrTable, scope: Scope) -> Value {
     let (mut at1, mut at24, mut n) = (0i128, 0i128, 0u64);
-    let accounts = (mrr.values.len() / mrr.months.max(1)) as AccountIx;
+    let accounts = mrr.accounts() as AccountIx;
     for a in scope.accounts(accounts) {
-        let Some(offset) = first_active(mrr, a) else {
+        let Some(month1) = mrr.first_active(a) else {
             continue;
         };
-        let row = mrr.row(a);
-        let month24 = mrr.first.plus(offset as i32 + 23);
-        if month24.last_day() >= ctx.as_of || offset + 23 >= row.len() || row[offset + 23] <= 0 {
+        let month24 = month1.plus(23);
+        let (first, last) = (mrr.get(a, month1).cents(), mrr.get(a, month24).cents());
+        if month24.last_day() >= ctx.as_of || last <= 0 {
             continue;
         }
-        at1 += i128::from(row[offset]);
-        at24 += i128::from(row[offset + 23]);
+        at1 += i128::from(first);
+        at24 += i128::from(last);
         n += 1;
     }
     if n == 0 || at1 == 0 {

@@ -19,6 +19,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::breakdown::{ATTRIBUTES, Dimension};
 use crate::report::{self, Report};
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use theme::Theme;
@@ -28,8 +29,9 @@ pub struct Project {
     pub dir: PathBuf,
     pub config: Config,
     pub data: Dataset,
-    /// Warnings and notices of the data load, for the data-quality page.
-    pub data_notes: Vec<String>,
+    /// Warnings, skipped rows and notices of the data load, for the data-quality page and the
+    /// commands' output.
+    pub data_notes: DataNotes,
     pub reports: Vec<Report>,
     pub theme: Theme,
 }
@@ -46,24 +48,86 @@ pub fn dimensions(data: &Dataset) -> Vec<String> {
     out
 }
 
-/// The loaded data tables and the warnings and notices of their load.
-pub type LoadedData = (Dataset, Vec<String>);
+/// What a data load says besides its errors.
+#[derive(Debug, Clone, Default)]
+pub struct DataNotes {
+    /// Why rows were skipped (lenient mode), capped per file as errors are.
+    pub warnings: Vec<Diagnostic>,
+    /// File name → rows skipped, for the files with any.
+    pub skipped: BTreeMap<String, usize>,
+    /// One line per absent optional table.
+    pub notices: Vec<String>,
+}
 
-/// Reads the data tables of the project (from the configured `data_dir`).
-pub fn load_data(dir: &Path, config: &Config) -> Result<LoadedData, Vec<Diagnostic>> {
-    let loaded = load(
-        &dir.join(&config.data_dir),
-        &LoadOptions {
-            lenient: config.lenient,
-            ..LoadOptions::default()
-        },
-    );
-    match loaded {
-        Ok(l) => {
-            let mut notes: Vec<String> = l.warnings.iter().map(|w| w.to_string()).collect();
-            notes.extend(l.notices);
-            Ok((l.dataset, notes))
+/// At most this many warnings are printed; the data-quality page lists them all.
+const PRINTED_WARNINGS: usize = 20;
+
+impl DataNotes {
+    /// One line per file with skipped rows, e.g. `accounts.csv: 2 rows skipped (lenient: true), ...`.
+    pub fn skipped_lines(&self) -> Vec<String> {
+        self.skipped
+            .iter()
+            .map(|(file, &n)| {
+                let rows = if n == 1 { "row" } else { "rows" };
+                format!(
+                    "{file}: {n} {rows} skipped (lenient: true), left out of every count and metric"
+                )
+            })
+            .collect()
+    }
+
+    /// Everything, one entry each, for the data-quality page: the skipped-row counts, the
+    /// warnings, the notices.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = self.skipped_lines();
+        lines.extend(self.warnings.iter().map(Diagnostic::to_string));
+        lines.extend(self.notices.iter().cloned());
+        lines
+    }
+
+    /// Prints the warnings to stderr (the first `PRINTED_WARNINGS`, then how many more), then
+    /// one line per file with skipped rows. `build` and `check` call it once the project loads.
+    pub fn print_warnings(&self) {
+        for warning in self.warnings.iter().take(PRINTED_WARNINGS) {
+            eprintln!("{warning}");
         }
+        if self.warnings.len() > PRINTED_WARNINGS {
+            eprintln!(
+                "... and {} more warnings (all are listed on the data-quality page)",
+                self.warnings.len() - PRINTED_WARNINGS
+            );
+        }
+        for line in self.skipped_lines() {
+            eprintln!("warning: {line}");
+        }
+    }
+}
+
+impl serde::Serialize for DataNotes {
+    /// As the list of `lines`, which is what a template shows.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.lines())
+    }
+}
+
+/// The loaded data tables and what their load said besides errors.
+pub type LoadedData = (Dataset, DataNotes);
+
+/// Reads the data tables of the project (from the configured `data_dir`), with the options of
+/// its config (`lenient`, the `dates` window).
+pub fn load_data(dir: &Path, config: &Config) -> Result<LoadedData, Vec<Diagnostic>> {
+    match load(
+        &dir.join(&config.data_dir),
+        &LoadOptions::from_config(config),
+    ) {
+        Ok(l) => Ok((
+            l.dataset,
+            DataNotes {
+                warnings: l.warnings,
+                skipped: l.skipped,
+                notices: l.notices,
+            },
+        )),
         Err(Diagnostics(d)) => Err(d),
     }
 }
@@ -98,7 +162,7 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
         Ok((data, notes)) => (Some(data), notes),
         Err(d) => {
             problems.extend(d);
-            (None, Vec::new())
+            (None, DataNotes::default())
         }
     };
     let reports = load_reports(dir, data.as_ref()).unwrap_or_else(|d| {
