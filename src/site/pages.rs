@@ -1477,6 +1477,145 @@ mod tests {
         assert_eq!(args[0].1, Some(Json::String("nrr, <b>".into())));
     }
 
+    /// A body rendered as a build renders it: Tera with Markdown escaping, then Markdown.
+    fn body(template: &str, name: &str) -> String {
+        let mut tera = tera::Tera::default();
+        guard::secure(&mut tera);
+        tera.register_function("kpis", |_: &HashMap<String, Json>| {
+            Ok(Json::String(placeholder("[\"kpis\",{}]")))
+        });
+        tera.add_raw_template("reports/x.md", template)
+            .expect("parses");
+        tera.autoescape_on(vec![".md"]);
+        tera.set_escape_fn(markdown_escape);
+        let mut ctx = tera::Context::new();
+        ctx.insert("name", &plain(Json::String(name.into())));
+        markdown(&tera.render("reports/x.md", &ctx).expect("renders"))
+    }
+
+    #[test]
+    fn values_reach_the_page_as_literal_text() {
+        for (name, shown) in [
+            ("[click](javascript:alert(1))", "[click](javascript:alert(1))"),
+            (
+                "![t](https://attacker.example/p.png?leak=1)",
+                "![t](https://attacker.example/p.png?leak=1)",
+            ),
+            ("..\\..\\win", "..\\..\\win"),
+            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+            ("*a* _b_ `c` ~~d~~ &amp; # 1. + -", "*a* _b_ `c` ~~d~~ &amp;amp; # 1. + -"),
+            ("line\n# heading\r\n- item", "line # heading  - item"),
+            ("<http://x.example>", "&lt;http://x.example&gt;"),
+        ] {
+            assert_eq!(body("{{ name }}", name), format!("<p>{shown}</p>\n"), "{name}");
+            assert_eq!(body("# {{ name }}", name), format!("<h2>{shown}</h2>\n"), "{name}");
+        }
+        // In a table cell, a pipe stays in its cell.
+        let table = body("| a | b |\n|---|---|\n| {{ name }} | x |\n", "p | q");
+        assert!(table.contains("<td>p | q</td><td>x</td>"), "{table}");
+        // As a link's text and destination: a relative link to the literal text.
+        assert_eq!(
+            body("[{{ name }}]({{ name }})", "javascript:alert(1)"),
+            "<p>javascript:alert(1)</p>\n"
+        );
+    }
+
+    #[test]
+    fn data_cannot_make_a_component_placeholder_but_components_still_work() {
+        let forged = format!("{OPEN}5b226b70697322{CLOSE}");
+        let html = body("{{ name }}", &forged);
+        assert_eq!(html, "<p>5b226b70697322</p>\n");
+        let html = body("{{ kpis() }}", "");
+        assert_eq!(html, format!("<p>{}</p>\n", placeholder("[\"kpis\",{}]")));
+        // `| safe` prints the value as Markdown, still without unsafe links or raw HTML.
+        let html = body("{{ name | safe }}", "[a](javascript:x) <b>b</b> *c*");
+        assert_eq!(html, "<p>a &lt;b&gt;b&lt;/b&gt; <em>c</em></p>\n");
+    }
+
+    #[test]
+    fn markdown_drops_unsafe_links_external_images_and_raw_html() {
+        for url in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "java\tscript:alert(1)",
+            "javascript&#58;alert(1)",
+            "&#x6A;avascript:alert(1)",
+            " vbscript:msgbox(1)",
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "file:///etc/passwd",
+        ] {
+            let html = markdown(&format!("[text](<{url}>)"));
+            assert_eq!(html, "<p>text</p>\n", "{url}");
+        }
+        assert_eq!(
+            markdown("[ok](https://example.com/a) [rel](../x.html) [m](mailto:a@b.c)"),
+            "<p><a href=\"https://example.com/a\">ok</a> <a href=\"../x.html\">rel</a> <a href=\"mailto:a@b.c\">m</a></p>\n"
+        );
+        for url in [
+            "https://attacker.example/p.png",
+            "HTTP://x.example/p.png",
+            "//attacker.example/p.png",
+            r"\\\\attacker.example/p.png",
+            "data:image/png;base64,AAAA",
+        ] {
+            let html = markdown(&format!("![alt *text*](<{url}>)"));
+            assert_eq!(html, "<p>alt <em>text</em></p>\n", "{url}");
+        }
+        assert_eq!(
+            markdown("![chart](../assets/logo.png)"),
+            "<p><img src=\"../assets/logo.png\" alt=\"chart\" /></p>\n"
+        );
+        assert_eq!(
+            markdown("<script>alert(1)</script>\n\nText <b onclick=\"x\">bold</b>\n"),
+            "<p>&lt;script&gt;alert(1)&lt;/script&gt;\n</p>\n<p>Text &lt;b onclick=\"x\"&gt;bold&lt;/b&gt;</p>\n"
+        );
+    }
+
+    #[test]
+    fn the_watch_calls_its_hook_for_a_page_past_the_limit() {
+        use std::sync::Arc;
+        let mut watch = Watch::new(Duration::from_millis(20));
+        let seen: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
+        let record = Arc::clone(&seen);
+        watch.stuck = Box::new(move |file, line, _| {
+            record.lock().expect("lock").push((file.to_string(), line));
+        });
+        let aborted = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&aborted);
+        watch
+            .hooks
+            .lock()
+            .expect("lock")
+            .push(Box::new(move || flag.store(true, Ordering::SeqCst)));
+        {
+            let _quick = watch.start("reports/quick.md", 3);
+            watch.check();
+        }
+        assert!(seen.lock().expect("lock").is_empty());
+        let _slow = watch.start("reports/slow.md", 7);
+        std::thread::sleep(Duration::from_millis(40));
+        watch.check();
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            vec![("reports/slow.md".to_string(), 7)]
+        );
+        assert!(aborted.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn a_bounded_render_stops_at_its_limit() {
+        let mut tera = tera::Tera::default();
+        guard::secure(&mut tera);
+        tera.add_raw_template("t", "{% for i in range(end=1000) %}0123456789{% endfor %}")
+            .expect("parses");
+        let ctx = tera::Context::new();
+        assert_eq!(
+            render_bounded(&tera, "t", &ctx, 10_000).map(|s| s.len()).ok(),
+            Some(10_000)
+        );
+        assert!(matches!(render_bounded(&tera, "t", &ctx, 9_999), Err(None)));
+    }
+
     #[test]
     fn markdown_headings_move_down_one_level() {
         let html = markdown("# Title\n\nText *em*\n");
