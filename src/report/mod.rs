@@ -499,6 +499,59 @@ mod tests {
     }
 
     #[test]
+    fn hostile_templates_fail_at_parse_with_their_position() {
+        let text = "---\ntitle: X\n---\nIntro\n\n{{ get_env(name=\"HOME\") }}\n{% for i in range(end=20000) %}{% endfor %}\n";
+        let err = parse(text, "reports/x.md", "x", &[]).expect_err("invalid");
+        let shown: Vec<String> = err.iter().map(|d| d.to_string()).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("reports/x.md:6:4: error: templates cannot read the environment"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("reports/x.md:7:13: error: range() would make 20000 numbers"),
+            "{shown:?}"
+        );
+        // Components are known functions; a recursive macro is not allowed.
+        let text = "---\ntitle: X\n---\n{{ kpis(metrics=\"nrr\") }}\n{% macro m() %}{{ self::m() }}{% endmacro m %}\n";
+        let err = parse(text, "reports/x.md", "x", &[]).expect_err("invalid");
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert!(
+            err[0].to_string().starts_with("reports/x.md:5:10: error: macro m calls itself"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn render_errors_point_at_the_name_they_quote() {
+        let text = "---\ntitle: X\n---\n# Title\n\nHello {{ entity.nmae }}.\n";
+        let report = parse(text, "reports/x.md", "x", &[]).expect("valid");
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("reports/x.md", &report.body)
+            .expect("parses");
+        let mut ctx = tera::Context::new();
+        ctx.insert("entity", &serde_json::json!({"name": "A"}));
+        let err = tera.render("reports/x.md", &ctx).expect_err("undefined");
+        let shown = report.template_problem(&err).to_string();
+        assert!(
+            shown.starts_with("reports/x.md:6:10: error: "),
+            "{shown}"
+        );
+        assert!(shown.contains("entity.nmae"), "{shown}");
+        assert!(shown.contains("the body"), "{shown}");
+        let text = "---\ntitle: X\n---\nA\n{{ \"x\" | round }}\n";
+        let report = parse(text, "reports/x.md", "x", &[]).expect("valid");
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("reports/x.md", &report.body)
+            .expect("parses");
+        let err = tera
+            .render("reports/x.md", &tera::Context::new())
+            .expect_err("not a number");
+        let shown = report.template_problem(&err).to_string();
+        assert!(shown.starts_with("reports/x.md:5:10: error: "), "{shown}");
+    }
+
+    #[test]
     fn bad_cadence_value_is_reported() {
         let err = parse(
             "---\ntitle: X\ncadence: daily\n---\n",
