@@ -285,11 +285,15 @@ mod tests {
     fn values_in_report_prose_print_as_text() {
         // A body's values are escaped for Markdown (`site::pages::markdown_escape`); the
         // Markdown parser gives them back as text, which is escaped for Typst markup.
-        for value in HOSTILE
-            .iter()
-            .copied()
-            .chain(["]", "a ] b [", "#set text(red)", "//comment", "/* c */", "\\", "=="])
-        {
+        for value in HOSTILE.iter().copied().chain([
+            "]",
+            "a ] b [",
+            "#set text(red)",
+            "//comment",
+            "/* c */",
+            "\\",
+            "==",
+        ]) {
             let body = format!(
                 "{}\n\n# {}\n\n| a |\n|---|\n| {} |\n",
                 crate::site::pages::markdown_escape(value),

@@ -298,9 +298,10 @@ fn check_template(report: &Report) -> Vec<Diagnostic> {
     let mut tera = tera::Tera::default();
     guard::secure(&mut tera);
     for def in component::COMPONENTS {
-        tera.register_function(def.name, |_: &std::collections::HashMap<String, tera::Value>| {
-            Ok(tera::Value::Null)
-        });
+        tera.register_function(
+            def.name,
+            |_: &std::collections::HashMap<String, tera::Value>| Ok(tera::Value::Null),
+        );
     }
     if let Err(e) = tera.add_raw_template(&report.slug, &report.body) {
         return vec![report.template_problem(&e)];
@@ -517,7 +518,9 @@ mod tests {
         let err = parse(text, "reports/x.md", "x", &[]).expect_err("invalid");
         assert_eq!(err.len(), 1, "{err:?}");
         assert!(
-            err[0].to_string().starts_with("reports/x.md:5:10: error: macro m calls itself"),
+            err[0]
+                .to_string()
+                .starts_with("reports/x.md:5:10: error: macro m calls itself"),
             "{err:?}"
         );
     }
@@ -533,10 +536,7 @@ mod tests {
         ctx.insert("entity", &serde_json::json!({"name": "A"}));
         let err = tera.render("reports/x.md", &ctx).expect_err("undefined");
         let shown = report.template_problem(&err).to_string();
-        assert!(
-            shown.starts_with("reports/x.md:6:10: error: "),
-            "{shown}"
-        );
+        assert!(shown.starts_with("reports/x.md:6:10: error: "), "{shown}");
         assert!(shown.contains("entity.nmae"), "{shown}");
         assert!(shown.contains("the body"), "{shown}");
         let text = "---\ntitle: X\n---\nA\n{{ \"x\" | round }}\n";

@@ -9,6 +9,7 @@ use super::Project;
 use super::components::{Page, Renderer, TABLE_TEMPLATE, escape};
 use super::facts::{Entity, Facts};
 use super::links::{Links, file_id};
+use super::theme::guard;
 use crate::diagnostic::Diagnostic;
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::{Context, status};
@@ -23,7 +24,6 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value as Json;
-use super::theme::guard;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -169,8 +169,11 @@ fn render_bounded(
 ) -> Result<String, Option<tera::Error>> {
     let mut out = Bounded::new(limit);
     match tera.render_to(name, ctx, &mut out) {
-        Ok(()) => String::from_utf8(out.buf)
-            .map_err(|_| Some(tera::Error::msg("the template wrote text that is not UTF-8"))),
+        Ok(()) => String::from_utf8(out.buf).map_err(|_| {
+            Some(tera::Error::msg(
+                "the template wrote text that is not UTF-8",
+            ))
+        }),
         Err(_) if out.exceeded => Err(None),
         Err(e) => Err(Some(e)),
     }
@@ -187,8 +190,11 @@ struct Watch<'a> {
     hooks: Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
     /// What happens to a page past the limit (file, line, time taken); by default
     /// `Watch::stop`. Tests replace it.
-    stuck: Box<dyn Fn(&str, usize, Duration) + Send + Sync>,
+    stuck: Box<Stuck>,
 }
+
+/// What the watch does with a page past its time limit: (file, line, time taken).
+type Stuck = dyn Fn(&str, usize, Duration) + Send + Sync;
 
 /// A page in progress; dropping it takes the page off the watch.
 struct Watched<'w, 'a> {
@@ -211,7 +217,7 @@ impl<'a> Watch<'a> {
             running: Mutex::new(BTreeMap::new()),
             limit,
             hooks: Mutex::new(Vec::new()),
-            stuck: Box::new(|file, line, took| Watch::stop(file, line, took)),
+            stuck: Box::new(Watch::stop),
         }
     }
 
@@ -611,20 +617,20 @@ impl<'a> Site<'a> {
         // rayon's adaptive split alone left one core idle for most of a large build.
         let results: Vec<Result<(usize, u64, Duration), Diagnostic>> = self.watched(|| {
             jobs.par_iter()
-            .with_max_len(8)
-            .map(|job| {
-                let started = Instant::now();
-                let (file, line) = self.job_file(job);
-                let watched = self.watch.start(file, line);
-                let (path, html) = self.render(job, &nav)?;
-                drop(watched);
-                let bytes = html.len() as u64;
-                write(path.clone(), html.into_bytes())
-                    .map_err(|e| Diagnostic::file_error(path, format!("{e:#}")))?;
-                bar.inc(1);
-                Ok((self.kind(job), bytes, started.elapsed()))
-            })
-            .collect()
+                .with_max_len(8)
+                .map(|job| {
+                    let started = Instant::now();
+                    let (file, line) = self.job_file(job);
+                    let watched = self.watch.start(file, line);
+                    let (path, html) = self.render(job, &nav)?;
+                    drop(watched);
+                    let bytes = html.len() as u64;
+                    write(path.clone(), html.into_bytes())
+                        .map_err(|e| Diagnostic::file_error(path, format!("{e:#}")))?;
+                    bar.inc(1);
+                    Ok((self.kind(job), bytes, started.elapsed()))
+                })
+                .collect()
         });
         bar.finish_and_clear();
         let mut rendered = Rendered {
@@ -760,7 +766,10 @@ impl<'a> Site<'a> {
             Some(e) => Diagnostic::file_error(file, super::theme::tera_error(&e)),
             None => Diagnostic::file_error(
                 file,
-                format!("{name} wrote more than {} MB for one page", PAGE_BYTES >> 20),
+                format!(
+                    "{name} wrote more than {} MB for one page",
+                    PAGE_BYTES >> 20
+                ),
             )
             .with_help("look for loops inside loops in the template"),
         })
@@ -921,21 +930,25 @@ impl<'a> Site<'a> {
         };
         value("entity", entity);
         value("segments", serde_json::json!(self.segments));
-        render_bounded(&self.templates.bodies, &body_template(&r.slug), &ctx, PAGE_BYTES).map_err(
-            |e| match e {
-                Some(e) => r.template_problem(&e),
-                None => Diagnostic::error(
-                    &r.file,
-                    r.body_line,
-                    1,
-                    format!(
-                        "the body wrote more than {} MB for one page",
-                        PAGE_BYTES >> 20
-                    ),
-                )
-                .with_help("look for loops inside loops over large ranges or lists"),
-            },
+        render_bounded(
+            &self.templates.bodies,
+            &body_template(&r.slug),
+            &ctx,
+            PAGE_BYTES,
         )
+        .map_err(|e| match e {
+            Some(e) => r.template_problem(&e),
+            None => Diagnostic::error(
+                &r.file,
+                r.body_line,
+                1,
+                format!(
+                    "the body wrote more than {} MB for one page",
+                    PAGE_BYTES >> 20
+                ),
+            )
+            .with_help("look for loops inside loops over large ranges or lists"),
+        })
     }
 
     /// The body of a report for one page as HTML: Tera, then Markdown, then components.
@@ -1345,7 +1358,13 @@ fn status_class(s: status::Status) -> &'static str {
 fn normalized_url(url: &str) -> String {
     url.chars()
         .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
-        .map(|c| if c == '\\' { '/' } else { c.to_ascii_lowercase() })
+        .map(|c| {
+            if c == '\\' {
+                '/'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
         .collect()
 }
 
@@ -1496,19 +1515,36 @@ mod tests {
     #[test]
     fn values_reach_the_page_as_literal_text() {
         for (name, shown) in [
-            ("[click](javascript:alert(1))", "[click](javascript:alert(1))"),
+            (
+                "[click](javascript:alert(1))",
+                "[click](javascript:alert(1))",
+            ),
             (
                 "![t](https://attacker.example/p.png?leak=1)",
                 "![t](https://attacker.example/p.png?leak=1)",
             ),
             ("..\\..\\win", "..\\..\\win"),
-            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-            ("*a* _b_ `c` ~~d~~ &amp; # 1. + -", "*a* _b_ `c` ~~d~~ &amp;amp; # 1. + -"),
+            (
+                "<script>alert(1)</script>",
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+            ),
+            (
+                "*a* _b_ `c` ~~d~~ &amp; # 1. + -",
+                "*a* _b_ `c` ~~d~~ &amp;amp; # 1. + -",
+            ),
             ("line\n# heading\r\n- item", "line # heading  - item"),
             ("<http://x.example>", "&lt;http://x.example&gt;"),
         ] {
-            assert_eq!(body("{{ name }}", name), format!("<p>{shown}</p>\n"), "{name}");
-            assert_eq!(body("# {{ name }}", name), format!("<h2>{shown}</h2>\n"), "{name}");
+            assert_eq!(
+                body("{{ name }}", name),
+                format!("<p>{shown}</p>\n"),
+                "{name}"
+            );
+            assert_eq!(
+                body("# {{ name }}", name),
+                format!("<h2>{shown}</h2>\n"),
+                "{name}"
+            );
         }
         // In a table cell, a pipe stays in its cell.
         let table = body("| a | b |\n|---|---|\n| {{ name }} | x |\n", "p | q");
@@ -1610,7 +1646,9 @@ mod tests {
             .expect("parses");
         let ctx = tera::Context::new();
         assert_eq!(
-            render_bounded(&tera, "t", &ctx, 10_000).map(|s| s.len()).ok(),
+            render_bounded(&tera, "t", &ctx, 10_000)
+                .map(|s| s.len())
+                .ok(),
             Some(10_000)
         );
         assert!(matches!(render_bounded(&tera, "t", &ctx, 9_999), Err(None)));

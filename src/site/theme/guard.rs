@@ -61,9 +61,7 @@ fn range_count(start: usize, end: usize, step: usize) -> Result<usize, String> {
         return Err("range() with step_by=0 would never end".into());
     }
     if start > end {
-        return Err(format!(
-            "range() has start={start} greater than end={end}"
-        ));
+        return Err(format!("range() has start={start} greater than end={end}"));
     }
     let count = (end - start).div_ceil(step);
     if count > RANGE_LIMIT {
@@ -308,9 +306,10 @@ impl Walker<'_> {
                         self.found.ranges.push((self.found.range_calls, why));
                     }
                 } else if step == Some(0) {
-                    self.found
-                        .ranges
-                        .push((self.found.range_calls, "range() with step_by=0 would never end".into()));
+                    self.found.ranges.push((
+                        self.found.range_calls,
+                        "range() with step_by=0 would never end".into(),
+                    ));
                 }
                 self.found.range_calls += 1;
             }
@@ -501,9 +500,7 @@ pub(crate) fn check(tera: &tera::Tera, sources: &[Source]) -> Vec<Diagnostic> {
                 let name = next.0.as_str();
                 tags(source.text)
                     .into_iter()
-                    .find(|(_, tag)| {
-                        tag.trim_start().starts_with("include") && tag.contains(name)
-                    })
+                    .find(|(_, tag)| tag.trim_start().starts_with("include") && tag.contains(name))
                     .map_or(0, |(start, _)| start)
             }
         };
@@ -514,7 +511,10 @@ pub(crate) fn check(tera: &tera::Tera, sources: &[Source]) -> Vec<Diagnostic> {
         };
         let path: Vec<String> = cycle.iter().chain([first]).map(show).collect();
         let message = if cycle.len() == 1 {
-            format!("{} calls itself: recursion is not allowed in templates", show(first))
+            format!(
+                "{} calls itself: recursion is not allowed in templates",
+                show(first)
+            )
         } else {
             format!(
                 "{} calls itself through others ({}): recursion is not allowed in templates",
@@ -555,12 +555,16 @@ fn cycles(edges: &BTreeMap<Key, BTreeSet<Key>>) -> Vec<Vec<Key>> {
                 Some(to) => match marks.get(to).copied().unwrap_or(Mark::Done) {
                     Mark::New => {
                         marks.insert(to, Mark::Open);
-                        let succ = edges.get(to).map(|s| s.iter().rev().collect()).unwrap_or_default();
+                        let succ = edges
+                            .get(to)
+                            .map(|s| s.iter().rev().collect())
+                            .unwrap_or_default();
                         stack.push((to, succ));
                     }
                     Mark::Open => {
                         let at = stack.iter().position(|(k, _)| *k == to).unwrap_or(0);
-                        let mut cycle: Vec<Key> = stack[at..].iter().map(|(k, _)| (*k).clone()).collect();
+                        let mut cycle: Vec<Key> =
+                            stack[at..].iter().map(|(k, _)| (*k).clone()).collect();
                         let smallest = cycle
                             .iter()
                             .enumerate()
@@ -693,8 +697,10 @@ mod tests {
             "{found:?}"
         );
         assert!(problems("{% for i in range(end=10000) %}{% endfor %}").is_empty());
-        assert!(problems("{% for i in range(end=3, step_by=0) %}{% endfor %}")[0]
-            .contains("step_by=0 would never end"));
+        assert!(
+            problems("{% for i in range(end=3, step_by=0) %}{% endfor %}")[0]
+                .contains("step_by=0 would never end")
+        );
         let mut tera = tera::Tera::default();
         secure(&mut tera);
         let mut ctx = tera::Context::new();
@@ -707,7 +713,10 @@ mod tests {
             "{err:?}"
         );
         let ok = tera
-            .render_str("{% for i in range(start=2, end=9, step_by=3) %}{{ i }},{% endfor %}", &ctx)
+            .render_str(
+                "{% for i in range(start=2, end=9, step_by=3) %}{{ i }},{% endfor %}",
+                &ctx,
+            )
             .expect("renders");
         assert_eq!(ok, "2,5,8,");
     }
@@ -717,16 +726,22 @@ mod tests {
         let found = problems("{% set_global x = \"a\" %}\n{% set_global x = x ~ x %}\n");
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
-            found[0].starts_with("reports/x.md:6:15: error: `x` is set from a value that uses `x` more than once"),
+            found[0].starts_with(
+                "reports/x.md:6:15: error: `x` is set from a value that uses `x` more than once"
+            ),
             "{found:?}"
         );
-        assert_eq!(problems("{% set l = [1] %}{% set l = l | concat(with=l) %}").len(), 1);
+        assert_eq!(
+            problems("{% set l = [1] %}{% set l = l | concat(with=l) %}").len(),
+            1
+        );
         assert!(problems("{% set x = \"a\" %}{% set x = x ~ \"b\" %}").is_empty());
     }
 
     #[test]
     fn recursive_macros_are_reported_at_their_definition() {
-        let direct = "{% macro boom(n) %}{{ self::boom(n=n) }}{% endmacro boom %}\n{{ self::boom(n=1) }}";
+        let direct =
+            "{% macro boom(n) %}{{ self::boom(n=n) }}{% endmacro boom %}\n{{ self::boom(n=1) }}";
         let found = problems(direct);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -751,8 +766,14 @@ mod tests {
         let mut tera = tera::Tera::default();
         secure(&mut tera);
         tera.add_raw_templates(vec![
-            ("m.html", "{% import \"n.html\" as n %}{% macro a() %}{{ n::b() }}{% endmacro a %}"),
-            ("n.html", "{% import \"m.html\" as m %}{% macro b() %}{{ m::a() }}{% endmacro b %}"),
+            (
+                "m.html",
+                "{% import \"n.html\" as n %}{% macro a() %}{{ n::b() }}{% endmacro a %}",
+            ),
+            (
+                "n.html",
+                "{% import \"m.html\" as m %}{% macro b() %}{{ m::a() }}{% endmacro b %}",
+            ),
             ("p.html", "{% include \"q.html\" %}"),
             ("q.html", "\n{% include \"p.html\" %}"),
         ])
@@ -766,8 +787,14 @@ mod tests {
         let found: Vec<String> = check(
             &tera,
             &[
-                source("m.html", "{% import \"n.html\" as n %}{% macro a() %}{{ n::b() }}{% endmacro a %}"),
-                source("n.html", "{% import \"m.html\" as m %}{% macro b() %}{{ m::a() }}{% endmacro b %}"),
+                source(
+                    "m.html",
+                    "{% import \"n.html\" as n %}{% macro a() %}{{ n::b() }}{% endmacro a %}",
+                ),
+                source(
+                    "n.html",
+                    "{% import \"m.html\" as m %}{% macro b() %}{{ m::a() }}{% endmacro b %}",
+                ),
                 source("p.html", "{% include \"q.html\" %}"),
                 source("q.html", "\n{% include \"p.html\" %}"),
             ],
@@ -790,16 +817,24 @@ mod tests {
     fn deep_nesting_is_refused_before_parsing() {
         let deep = format!("{{{{ {}1{} }}}}", "(".repeat(100_000), ")".repeat(100_000));
         let found = problems(&deep);
-        assert!(found[0].contains("brackets nest more than 64 deep"), "{found:?}");
+        assert!(
+            found[0].contains("brackets nest more than 64 deep"),
+            "{found:?}"
+        );
         let ifs = "{% if true %}".repeat(65);
         let found = problems(&ifs);
-        assert!(found[0].contains("tags nest more than 64 deep"), "{found:?}");
-        assert!(nesting(&Source {
-            name: "x".into(),
-            file: "x".into(),
-            text: &format!("{}{}", "{% if true %}".repeat(64), "{% endif %}".repeat(64)),
-            first_line: 1,
-        })
-        .is_none());
+        assert!(
+            found[0].contains("tags nest more than 64 deep"),
+            "{found:?}"
+        );
+        assert!(
+            nesting(&Source {
+                name: "x".into(),
+                file: "x".into(),
+                text: &format!("{}{}", "{% if true %}".repeat(64), "{% endif %}".repeat(64)),
+                first_line: 1,
+            })
+            .is_none()
+        );
     }
 }
