@@ -1655,6 +1655,24 @@ mod tests {
     }
 
     #[test]
+    fn deeply_nested_markdown_does_not_overflow() {
+        for text in [
+            ">".repeat(50_000),
+            "[".repeat(50_000),
+            "*".repeat(50_000),
+            "- ".repeat(50_000),
+            format!("{}x{}", "![".repeat(20_000), "](a)".repeat(20_000)),
+        ] {
+            let html = markdown(&text);
+            assert!(!html.is_empty());
+            let typ = typst::markdown(&text, (OPEN, CLOSE), &mut |_: &str| {
+                Ok::<_, ()>(String::new())
+            });
+            assert!(typ.is_ok());
+        }
+    }
+
+    #[test]
     fn markdown_headings_move_down_one_level() {
         let html = markdown("# Title\n\nText *em*\n");
         assert_eq!(html, "<h2>Title</h2>\n<p>Text <em>em</em></p>\n");

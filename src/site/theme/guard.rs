@@ -19,6 +19,10 @@ pub(crate) const RANGE_LIMIT: usize = 10_000;
 /// How deeply tags (`for`, `if`, `macro`, ...) and brackets inside a tag may nest.
 pub(crate) const NESTING_LIMIT: usize = 64;
 
+/// How many operators (`+`, `~`, `and`, `|`, ...) one tag may hold: Tera nests an expression one
+/// level per operator, and parses and evaluates it recursively.
+pub(crate) const OPERATOR_LIMIT: usize = 256;
+
 /// Functions Tera offers that templates do not get: they read the environment or the clock, or
 /// draw random numbers.
 const REMOVED: &[&str] = &["get_env", "now", "get_random"];
@@ -593,11 +597,41 @@ pub(crate) fn nesting(source: &Source) -> Option<Diagnostic> {
     for (start, tag) in tags(source.text) {
         let mut brackets = 0usize;
         let mut quote: Option<char> = None;
+        // Operators (an expression nests one level per operator) and the words that are.
+        let mut operators = words(tag)
+            .iter()
+            .filter(|(_, w)| matches!(*w, "and" | "or" | "not" | "in" | "is"))
+            .count();
+        if operators > OPERATOR_LIMIT {
+            return Some(
+                source
+                    .error(
+                        start,
+                        format!("one tag holds more than {OPERATOR_LIMIT} operators"),
+                    )
+                    .with_help("split the expression with `set` over several tags"),
+            );
+        }
         for (i, c) in tag.char_indices() {
             match (quote, c) {
                 (Some(q), c) if c == q => quote = None,
                 (Some(_), _) => {}
                 (None, '"' | '\'' | '`') => quote = Some(c),
+                (None, '+' | '-' | '*' | '/' | '%' | '~' | '<' | '>' | '=' | '!' | '|') => {
+                    operators += 1;
+                    if operators > OPERATOR_LIMIT {
+                        return Some(
+                            source
+                                .error(
+                                    start + 2 + i,
+                                    format!(
+                                        "one tag holds more than {OPERATOR_LIMIT} operators"
+                                    ),
+                                )
+                                .with_help("split the expression with `set` over several tags"),
+                        );
+                    }
+                }
                 (None, '(' | '[' | '{') => {
                     brackets += 1;
                     if brackets > NESTING_LIMIT {
@@ -811,6 +845,24 @@ mod tests {
             found[1].starts_with("themes/default/templates/p.html:1:1: error: template p.html calls itself through others"),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn long_operator_chains_are_refused_before_parsing() {
+        let chain = format!("{{{{ 1{} }}}}", " + 1".repeat(100_000));
+        let found = problems(&chain);
+        assert!(
+            found[0].starts_with("reports/x.md:5:1030: error: one tag holds more than 256 operators"),
+            "{found:?}"
+        );
+        let words = format!("{{% if a{} %}}{{% endif %}}", " or a".repeat(300));
+        assert!(problems(&words)[0].contains("more than 256 operators"));
+        // At the limit, Tera parses and the checks walk it without trouble.
+        let chain = format!("{{{{ 1{} }}}}", " + 1".repeat(256));
+        assert!(problems(&chain).is_empty());
+        let mut tera = tera::Tera::default();
+        let sum = tera.render_str(&chain, &tera::Context::new());
+        assert_eq!(sum.expect("renders"), "257");
     }
 
     #[test]
