@@ -38,9 +38,12 @@ fn body_template(slug: &str) -> String {
     format!("reports/{slug}.md")
 }
 
-/// The most bytes one Tera rendering may write: a report body, or a theme page beyond the HTML
-/// the site itself hands it.
+/// The most bytes a report body may write for one page (before components are filled in).
 pub(crate) const PAGE_BYTES: usize = 16 << 20;
+
+/// The most bytes a theme template may write for one page beyond the HTML the site hands it
+/// (larger: the list of a `per:` report's entities is written by the theme).
+pub(crate) const THEME_BYTES: usize = 256 << 20;
 
 /// How long one page may take to render before the build stops (see `Watch`); the environment
 /// variable `POSTSALE_PAGE_SECONDS` changes it.
@@ -161,7 +164,7 @@ impl std::io::Write for Bounded {
 
 /// Renders template `name` with at most `limit` bytes of output. `Err(None)` says the output
 /// passed the limit.
-fn render_bounded(
+pub(crate) fn render_bounded(
     tera: &tera::Tera,
     name: &str,
     ctx: &tera::Context,
@@ -754,7 +757,7 @@ impl<'a> Site<'a> {
     }
 
     /// Renders theme template `name`; `given` is the size of the HTML the site hands it, which
-    /// it may write on top of [`PAGE_BYTES`].
+    /// it may write on top of [`THEME_BYTES`].
     fn template(
         &self,
         name: &str,
@@ -762,13 +765,13 @@ impl<'a> Site<'a> {
         file: &str,
         given: usize,
     ) -> Result<String, Diagnostic> {
-        render_bounded(&self.templates.theme, name, ctx, PAGE_BYTES + given).map_err(|e| match e {
+        render_bounded(&self.templates.theme, name, ctx, THEME_BYTES + given).map_err(|e| match e {
             Some(e) => Diagnostic::file_error(file, super::theme::tera_error(&e)),
             None => Diagnostic::file_error(
                 file,
                 format!(
                     "{name} wrote more than {} MB for one page",
-                    PAGE_BYTES >> 20
+                    THEME_BYTES >> 20
                 ),
             )
             .with_help("look for loops inside loops in the template"),

@@ -624,9 +624,7 @@ pub(crate) fn nesting(source: &Source) -> Option<Diagnostic> {
                             source
                                 .error(
                                     start + 2 + i,
-                                    format!(
-                                        "one tag holds more than {OPERATOR_LIMIT} operators"
-                                    ),
+                                    format!("one tag holds more than {OPERATOR_LIMIT} operators"),
                                 )
                                 .with_help("split the expression with `set` over several tags"),
                         );
@@ -852,7 +850,8 @@ mod tests {
         let chain = format!("{{{{ 1{} }}}}", " + 1".repeat(100_000));
         let found = problems(&chain);
         assert!(
-            found[0].starts_with("reports/x.md:5:1030: error: one tag holds more than 256 operators"),
+            found[0]
+                .starts_with("reports/x.md:5:1030: error: one tag holds more than 256 operators"),
             "{found:?}"
         );
         let words = format!("{{% if a{} %}}{{% endif %}}", " or a".repeat(300));
