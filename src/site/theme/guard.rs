@@ -106,10 +106,18 @@ fn tags(text: &str) -> Vec<(usize, &str)> {
         let Some(len) = text[start + 2..].find(close) else {
             break;
         };
+        let inner = &text[start + 2..start + 2 + len];
         if close != "#}" {
-            out.push((start, &text[start + 2..start + 2 + len]));
+            out.push((start, inner));
         }
         i = start + 2 + len + 2;
+        // The text of a raw block is not Tera: skip to its end tag.
+        if close == "%}" && inner.trim_matches(['-', ' ', '\t', '\r', '\n']) == "raw" {
+            match text[i..].find("endraw") {
+                Some(end) => i += end,
+                None => break,
+            }
+        }
     }
     out
 }
@@ -602,15 +610,16 @@ pub(crate) fn nesting(source: &Source) -> Option<Diagnostic> {
             .iter()
             .filter(|(_, w)| matches!(*w, "and" | "or" | "not" | "in" | "is"))
             .count();
+        let too_many = |at: usize| {
+            source
+                .error(
+                    at,
+                    format!("one tag holds more than {OPERATOR_LIMIT} operators"),
+                )
+                .with_help("split the expression with `set` over several tags")
+        };
         if operators > OPERATOR_LIMIT {
-            return Some(
-                source
-                    .error(
-                        start,
-                        format!("one tag holds more than {OPERATOR_LIMIT} operators"),
-                    )
-                    .with_help("split the expression with `set` over several tags"),
-            );
+            return Some(too_many(start));
         }
         for (i, c) in tag.char_indices() {
             match (quote, c) {
@@ -620,14 +629,7 @@ pub(crate) fn nesting(source: &Source) -> Option<Diagnostic> {
                 (None, '+' | '-' | '*' | '/' | '%' | '~' | '<' | '>' | '=' | '!' | '|') => {
                     operators += 1;
                     if operators > OPERATOR_LIMIT {
-                        return Some(
-                            source
-                                .error(
-                                    start + 2 + i,
-                                    format!("one tag holds more than {OPERATOR_LIMIT} operators"),
-                                )
-                                .with_help("split the expression with `set` over several tags"),
-                        );
+                        return Some(too_many(start + 2 + i));
                     }
                 }
                 (None, '(' | '[' | '{') => {
@@ -862,6 +864,17 @@ mod tests {
         let mut tera = tera::Tera::default();
         let sum = tera.render_str(&chain, &tera::Context::new());
         assert_eq!(sum.expect("renders"), "257");
+    }
+
+    #[test]
+    fn raw_blocks_are_not_read_as_tags() {
+        let text = "{% raw %}{{ get_env(name=\"X\") }}{% endraw %} {{ rang(end=1) }}";
+        let found = problems(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("reports/x.md:5:49: error: unknown function rang()"),
+            "{found:?}"
+        );
     }
 
     #[test]
