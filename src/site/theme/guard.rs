@@ -450,14 +450,17 @@ pub(crate) fn check(tera: &tera::Tera, sources: &[Source]) -> Vec<Diagnostic> {
             });
             *nth += 1;
             if REMOVED.contains(&name.as_str()) {
-                let what = if name == "get_env" {
-                    "templates cannot read the environment: get_env() is not available"
+                let message = if name == "get_env" {
+                    "templates cannot read the environment: get_env() is not available".to_string()
                 } else {
-                    "templates cannot read the clock or draw random numbers, so that a build is the same every time"
+                    format!(
+                        "{name}() is not available: templates cannot read the clock or draw \
+                         random numbers, so that a build gives the same site every time"
+                    )
                 };
                 problems.push(
                     source
-                        .error(at, format!("{what} (called as {name}())"))
+                        .error(at, message)
                         .with_help("put the value in postsale.yaml or in the data instead"),
                 );
             } else if !tera.functions.contains_key(name) {
