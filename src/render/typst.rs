@@ -282,6 +282,40 @@ mod tests {
     }
 
     #[test]
+    fn values_in_report_prose_print_as_text() {
+        // A body's values are escaped for Markdown (`site::pages::markdown_escape`); the
+        // Markdown parser gives them back as text, which is escaped for Typst markup.
+        for value in HOSTILE.iter().copied().chain([
+            "]",
+            "a ] b [",
+            "#set text(red)",
+            "//comment",
+            "/* c */",
+            "\\",
+            "==",
+        ]) {
+            let body = format!(
+                "{}\n\n# {}\n\n| a |\n|---|\n| {} |\n",
+                crate::site::pages::markdown_escape(value),
+                crate::site::pages::markdown_escape(value),
+                crate::site::pages::markdown_escape(value),
+            );
+            let typ = markdown(&body, ('\u{E000}', '\u{E001}'), &mut |_: &str| {
+                Ok::<_, ()>(String::new())
+            })
+            .expect("converts");
+            let text = escape(value);
+            assert_eq!(
+                typ,
+                format!("{text}\n\n\n= {text}\n\n#table(columns: 1, [a], [{text}], )\n\n"),
+                "{value}"
+            );
+        }
+        assert_eq!(escape("a ] b"), "a \\] b");
+        assert_eq!(escape("$x$"), "\\$x\\$");
+    }
+
+    #[test]
     fn string_literals_escape_backslashes_and_quotes_only() {
         // `#read("/etc/passwd")` stays text inside a literal: only the quotes need a backslash.
         assert_eq!(

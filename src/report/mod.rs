@@ -269,11 +269,9 @@ pub fn parse(
         calls,
     };
     // The body is a Tera template: its syntax is checked here, once (a malformed component
-    // call is reported above already).
-    if scan_count == 0
-        && let Err(e) = tera::Tera::default().add_raw_template(&report.slug, &report.body)
-    {
-        problems.push(report.template_problem(&e));
+    // call is reported above already), and what it may not do (`guard::check`).
+    if scan_count == 0 {
+        problems.extend(check_template(&report));
     }
     problems.sort_by_key(|d| (d.line, d.column));
     if problems.is_empty() {
@@ -283,8 +281,38 @@ pub fn parse(
     }
 }
 
+/// Parses a report's body as Tera does when building (with the component functions and only
+/// the functions templates may call) and checks it statically: nesting first, so that Tera's
+/// parser never recurses without bound, then syntax, then `guard::check`.
+fn check_template(report: &Report) -> Vec<Diagnostic> {
+    use crate::site::theme::guard;
+    let source = guard::Source {
+        name: report.slug.clone(),
+        file: report.file.clone(),
+        text: &report.body,
+        first_line: report.body_line,
+    };
+    if let Some(d) = guard::nesting(&source) {
+        return vec![d];
+    }
+    let mut tera = tera::Tera::default();
+    guard::secure(&mut tera);
+    for def in component::COMPONENTS {
+        tera.register_function(
+            def.name,
+            |_: &std::collections::HashMap<String, tera::Value>| Ok(tera::Value::Null),
+        );
+    }
+    if let Err(e) = tera.add_raw_template(&report.slug, &report.body) {
+        return vec![report.template_problem(&e)];
+    }
+    guard::check(&tera, &[source])
+}
+
 impl Report {
-    /// A Tera error of this report's body, at the file's line when Tera names one.
+    /// A Tera error of this report's body, at the file's line and column: where Tera names one
+    /// (syntax errors), else where the body first uses the variable, filter or function the
+    /// error names (errors while rendering), else at the file.
     pub fn template_problem(&self, e: &tera::Error) -> Diagnostic {
         use std::error::Error;
         let mut text = e.to_string();
@@ -304,7 +332,9 @@ impl Report {
                 parts.next()?.parse::<usize>().ok()?,
             ))
         });
+        let position = position.or_else(|| self.render_error_position(&text));
         let message = text
+            .replace(&format!("'reports/{}.md'", self.slug), "the body")
             .replace(&format!("'{}'", self.slug), "the body")
             .split("--> ")
             .enumerate()
@@ -334,6 +364,29 @@ impl Report {
             }
             None => Diagnostic::file_error(&self.file, message),
         }
+    }
+}
+
+impl Report {
+    /// Where the body first uses a name quoted in a rendering error ("Variable `entity.nme` not
+    /// found", "Filter `round` ..."), as the file's (line, column) counted from the body's start.
+    fn render_error_position(&self, text: &str) -> Option<(usize, usize)> {
+        let template = format!("reports/{}.md", self.slug);
+        let mut names = Vec::new();
+        for quote in ['`', '\'', '"'] {
+            let parts: Vec<&str> = text.split(quote).collect();
+            names.extend(parts.iter().skip(1).step_by(2).copied());
+        }
+        names
+            .into_iter()
+            .filter(|n| {
+                !n.is_empty()
+                    && *n != self.slug
+                    && *n != template
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+            })
+            .find_map(|n| crate::site::theme::guard::locate(&self.body, 1, n))
     }
 }
 
@@ -444,6 +497,58 @@ mod tests {
         let err =
             parse("---\ncadence: weekly\n---\n", "reports/x.md", "x", &[]).expect_err("no title");
         assert!(err[0].message.contains("no title"));
+    }
+
+    #[test]
+    fn hostile_templates_fail_at_parse_with_their_position() {
+        let text = "---\ntitle: X\n---\nIntro\n\n{{ get_env(name=\"HOME\") }}\n{% for i in range(end=20000) %}{% endfor %}\n";
+        let err = parse(text, "reports/x.md", "x", &[]).expect_err("invalid");
+        let shown: Vec<String> = err.iter().map(|d| d.to_string()).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("reports/x.md:6:4: error: templates cannot read the environment"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("reports/x.md:7:13: error: range() would make 20000 numbers"),
+            "{shown:?}"
+        );
+        // Components are known functions; a recursive macro is not allowed.
+        let text = "---\ntitle: X\n---\n{{ kpis(metrics=\"nrr\") }}\n{% macro m() %}{{ self::m() }}{% endmacro m %}\n";
+        let err = parse(text, "reports/x.md", "x", &[]).expect_err("invalid");
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert!(
+            err[0]
+                .to_string()
+                .starts_with("reports/x.md:5:10: error: macro m calls itself"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn render_errors_point_at_the_name_they_quote() {
+        let text = "---\ntitle: X\n---\n# Title\n\nHello {{ entity.nmae }}.\n";
+        let report = parse(text, "reports/x.md", "x", &[]).expect("valid");
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("reports/x.md", &report.body)
+            .expect("parses");
+        let mut ctx = tera::Context::new();
+        ctx.insert("entity", &serde_json::json!({"name": "A"}));
+        let err = tera.render("reports/x.md", &ctx).expect_err("undefined");
+        let shown = report.template_problem(&err).to_string();
+        assert!(shown.starts_with("reports/x.md:6:10: error: "), "{shown}");
+        assert!(shown.contains("entity.nmae"), "{shown}");
+        assert!(shown.contains("the body"), "{shown}");
+        let text = "---\ntitle: X\n---\nA\n{{ \"x\" | round }}\n";
+        let report = parse(text, "reports/x.md", "x", &[]).expect("valid");
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("reports/x.md", &report.body)
+            .expect("parses");
+        let err = tera
+            .render("reports/x.md", &tera::Context::new())
+            .expect_err("not a number");
+        let shown = report.template_problem(&err).to_string();
+        assert!(shown.starts_with("reports/x.md:5:10: error: "), "{shown}");
     }
 
     #[test]

@@ -181,9 +181,15 @@ impl Renderer<'_, '_> {
     }
 
     fn template(&self, name: &str, ctx: &tera::Context) -> Result<String, String> {
-        self.tera
-            .render(name, ctx)
-            .map_err(|e| super::theme::tera_error(&e))
+        super::pages::render_bounded(self.tera, name, ctx, super::pages::THEME_BYTES).map_err(|e| {
+            match e {
+                Some(e) => super::theme::tera_error(&e),
+                None => format!(
+                    "{name} wrote more than {} MB for one component",
+                    super::pages::THEME_BYTES >> 20
+                ),
+            }
+        })
     }
 
     /// The mask of the page's accounts (`None` for everyone).
@@ -2109,6 +2115,7 @@ mod tests {
     /// A table as the default theme's template renders it, through Tera.
     fn through_template(table: &Table) -> String {
         let mut tera = tera::Tera::default();
+        super::super::theme::guard::secure(&mut tera);
         let template = super::super::theme::DEFAULT
             .get_file(TABLE_TEMPLATE)
             .and_then(|f| f.contents_utf8())

@@ -9,6 +9,7 @@ use super::Project;
 use super::components::{Page, Renderer, TABLE_TEMPLATE, escape};
 use super::facts::{Entity, Facts};
 use super::links::{Links, file_id};
+use super::theme::guard;
 use crate::diagnostic::Diagnostic;
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::{Context, status};
@@ -25,6 +26,8 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const OPEN: char = '\u{E000}';
@@ -32,30 +35,249 @@ const CLOSE: char = '\u{E001}';
 
 /// The Tera template name of a report body.
 fn body_template(slug: &str) -> String {
-    format!("reports/{slug}.md.html")
+    format!("reports/{slug}.md")
 }
 
-/// Tera with the theme's templates, every report body, and the component functions.
-pub fn tera(project: &Project) -> Result<tera::Tera, Vec<Diagnostic>> {
-    let mut tera = project.theme.tera()?;
+/// The most bytes a report body may write for one page (before components are filled in).
+pub(crate) const PAGE_BYTES: usize = 16 << 20;
+
+/// The most bytes a theme template may write for one page beyond the HTML the site hands it
+/// (larger: the list of a `per:` report's entities is written by the theme).
+pub(crate) const THEME_BYTES: usize = 256 << 20;
+
+/// How long one page may take to render before the build stops (see `Watch`); the environment
+/// variable `POSTSALE_PAGE_SECONDS` changes it.
+pub(crate) const PAGE_TIME: Duration = Duration::from_secs(60);
+
+/// The parsed templates of a build: the theme's, whose values are escaped for HTML, and the
+/// report bodies, whose values are escaped for Markdown (they become HTML through
+/// pulldown-cmark, which escapes for HTML itself).
+pub struct Templates {
+    pub theme: tera::Tera,
+    pub bodies: tera::Tera,
+}
+
+/// Escapes a value for Markdown: a backslash before every ASCII punctuation character
+/// (CommonMark allows one before each, and each then prints as itself), and line breaks, tabs
+/// and other control characters as spaces, so that no value starts a block, a link, an image,
+/// emphasis, raw HTML or a table cell. Component placeholders have no ASCII punctuation and
+/// pass unchanged; placeholder characters are removed from the data before (`plain`).
+pub(crate) fn markdown_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+            out.push(c);
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A value from data or config as a report body's context gets it: without the private-use
+/// characters that delimit component placeholders, so that no data can make one.
+fn plain(value: Json) -> Json {
+    match value {
+        Json::String(s) if s.contains([OPEN, CLOSE]) => Json::String(s.replace([OPEN, CLOSE], "")),
+        Json::Array(items) => Json::Array(items.into_iter().map(plain).collect()),
+        Json::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, plain(v))).collect()),
+        other => other,
+    }
+}
+
+/// The theme's templates, and every report body with the component functions; both with the
+/// functions templates may call and checked statically (`theme::guard`).
+pub fn tera(project: &Project) -> Result<Templates, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let theme = project.theme.tera().map_err(|d| problems.extend(d)).ok();
+    let mut bodies = tera::Tera::default();
+    guard::secure(&mut bodies);
     for def in component::COMPONENTS {
         let name = def.name;
-        tera.register_function(name, move |args: &HashMap<String, Json>| {
+        bodies.register_function(name, move |args: &HashMap<String, Json>| {
             let sorted: BTreeMap<&String, &Json> = args.iter().collect();
             let payload = serde_json::json!([name, sorted]).to_string();
             Ok(Json::String(placeholder(&payload)))
         });
     }
-    let mut problems = Vec::new();
-    for r in &project.reports {
-        if let Err(e) = tera.add_raw_template(&body_template(&r.slug), &r.body) {
+    let sources: Vec<guard::Source> = project
+        .reports
+        .iter()
+        .map(|r| guard::Source {
+            name: body_template(&r.slug),
+            file: r.file.clone(),
+            text: &r.body,
+            first_line: r.body_line,
+        })
+        .collect();
+    for (r, source) in project.reports.iter().zip(&sources) {
+        if let Some(d) = guard::nesting(source) {
+            problems.push(d);
+        } else if let Err(e) = bodies.add_raw_template(&source.name, &r.body) {
             problems.push(r.template_problem(&e));
         }
     }
-    if problems.is_empty() {
-        Ok(tera)
-    } else {
-        Err(problems)
+    bodies.autoescape_on(vec![".md"]);
+    bodies.set_escape_fn(markdown_escape);
+    problems.extend(guard::check(&bodies, &sources));
+    match theme {
+        Some(theme) if problems.is_empty() => Ok(Templates { theme, bodies }),
+        _ => Err(problems),
+    }
+}
+
+/// A writer that refuses to grow past `limit` bytes, so that a template that writes without
+/// end fails instead of taking all memory.
+struct Bounded {
+    buf: Vec<u8>,
+    limit: usize,
+    exceeded: bool,
+}
+
+impl Bounded {
+    fn new(limit: usize) -> Bounded {
+        Bounded {
+            buf: Vec::new(),
+            limit,
+            exceeded: false,
+        }
+    }
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + bytes.len() > self.limit {
+            self.exceeded = true;
+            return Err(std::io::Error::other("the page is too large"));
+        }
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Renders template `name` with at most `limit` bytes of output. `Err(None)` says the output
+/// passed the limit.
+pub(crate) fn render_bounded(
+    tera: &tera::Tera,
+    name: &str,
+    ctx: &tera::Context,
+    limit: usize,
+) -> Result<String, Option<tera::Error>> {
+    let mut out = Bounded::new(limit);
+    match tera.render_to(name, ctx, &mut out) {
+        Ok(()) => String::from_utf8(out.buf).map_err(|_| {
+            Some(tera::Error::msg(
+                "the template wrote text that is not UTF-8",
+            ))
+        }),
+        Err(_) if out.exceeded => Err(None),
+        Err(e) => Err(Some(e)),
+    }
+}
+
+/// The pages being rendered, so that one that takes too long stops the build: Tera cannot be
+/// interrupted, so a thread beside the rendering (`Site::watched`) checks the clock of every
+/// page in progress, and past the limit prints which report it is, runs the abort hooks (which
+/// remove the unfinished output) and ends the process with status 1.
+struct Watch<'a> {
+    next: AtomicU64,
+    running: Mutex<BTreeMap<u64, (Instant, &'a str, usize)>>,
+    limit: Duration,
+    hooks: Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
+    /// What happens to a page past the limit (file, line, time taken); by default
+    /// `Watch::stop`. Tests replace it.
+    stuck: Box<Stuck>,
+}
+
+/// What the watch does with a page past its time limit: (file, line, time taken).
+type Stuck = dyn Fn(&str, usize, Duration) + Send + Sync;
+
+/// A page in progress; dropping it takes the page off the watch.
+struct Watched<'w, 'a> {
+    watch: &'w Watch<'a>,
+    id: u64,
+}
+
+impl Drop for Watched<'_, '_> {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.watch.running.lock() {
+            running.remove(&self.id);
+        }
+    }
+}
+
+impl<'a> Watch<'a> {
+    fn new(limit: Duration) -> Watch<'a> {
+        Watch {
+            next: AtomicU64::new(0),
+            running: Mutex::new(BTreeMap::new()),
+            limit,
+            hooks: Mutex::new(Vec::new()),
+            stuck: Box::new(Watch::stop),
+        }
+    }
+
+    /// The limit from `POSTSALE_PAGE_SECONDS`, or [`PAGE_TIME`].
+    fn limit_from_env() -> Duration {
+        std::env::var("POSTSALE_PAGE_SECONDS")
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .map_or(PAGE_TIME, Duration::from_secs)
+    }
+
+    /// Puts a page of `file` (whose template starts at `line`) on the watch.
+    fn start<'w>(&'w self, file: &'a str, line: usize) -> Watched<'w, 'a> {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut running) = self.running.lock() {
+            running.insert(id, (Instant::now(), file, line));
+        }
+        Watched { watch: self, id }
+    }
+
+    /// Calls `stuck` for the first page past the limit, if any.
+    fn check(&self) {
+        let late = self.running.lock().ok().and_then(|running| {
+            running
+                .values()
+                .find(|(started, _, _)| started.elapsed() > self.limit)
+                .map(|(started, file, line)| (started.elapsed(), *file, *line))
+        });
+        if let Some((took, file, line)) = late {
+            if let Ok(hooks) = self.hooks.lock() {
+                for hook in hooks.iter() {
+                    hook();
+                }
+            }
+            (self.stuck)(file, line, took);
+        }
+    }
+
+    /// Prints the error and ends the process: the page's rendering cannot be stopped otherwise.
+    fn stop(file: &str, line: usize, took: Duration) {
+        let d = Diagnostic::error(
+            file,
+            line,
+            1,
+            format!(
+                "rendering one page of this template took more than {} s, so the build stopped \
+                 (the previous output is unchanged)",
+                took.as_secs()
+            ),
+        )
+        .with_help(
+            "look for loops inside loops over large ranges or lists; \
+             POSTSALE_PAGE_SECONDS raises the limit",
+        );
+        eprintln!("{d}");
+        std::process::exit(1);
     }
 }
 
@@ -142,7 +364,7 @@ struct LinkItem {
 /// Everything page rendering shares.
 pub struct Site<'a> {
     project: &'a Project,
-    tera: &'a tera::Tera,
+    templates: &'a Templates,
     facts: Facts<'a>,
     links: Links,
     as_of: NaiveDate,
@@ -156,6 +378,8 @@ pub struct Site<'a> {
     /// `components/table.html`: when the project does not override that template, whose output
     /// is the same (tables are most of the site's markup, and Tera's loops are slow).
     native_tables: bool,
+    /// The pages being rendered, against the time limit.
+    watch: Watch<'a>,
 }
 
 /// The Typst source of one report's PDF and the files it refers to, as site paths.
@@ -174,7 +398,7 @@ impl<'a> Site<'a> {
     /// The site of `project` as of `as_of`; `pdf` says whether PDFs are compiled (for links).
     pub fn new(
         project: &'a Project,
-        tera: &'a tera::Tera,
+        templates: &'a Templates,
         as_of: NaiveDate,
         pdf: bool,
     ) -> Site<'a> {
@@ -206,7 +430,7 @@ impl<'a> Site<'a> {
         segments.dedup();
         Site {
             project,
-            tera,
+            templates,
             facts: Facts::new(ctx),
             links,
             as_of,
@@ -214,6 +438,49 @@ impl<'a> Site<'a> {
             segments,
             dimensions: super::dimensions(&project.data),
             native_tables: project.theme.is_default(TABLE_TEMPLATE),
+            watch: Watch::new(Watch::limit_from_env()),
+        }
+    }
+
+    /// Registers `hook` to run when a page passes the time limit, before the process ends
+    /// (`build` removes its unfinished output folder with it).
+    pub fn on_abort(&self, hook: impl Fn() + Send + Sync + 'static) {
+        if let Ok(mut hooks) = self.watch.hooks.lock() {
+            hooks.push(Box::new(hook));
+        }
+    }
+
+    /// Runs `work` with a thread beside it that stops the process when a page passes the time
+    /// limit (`Watch`).
+    fn watched<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        let done = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let monitor = s.spawn(|| {
+                while !done.load(Ordering::Acquire) {
+                    std::thread::park_timeout(Duration::from_millis(100));
+                    self.watch.check();
+                }
+            });
+            let out = work();
+            done.store(true, Ordering::Release);
+            monitor.thread().unpark();
+            out
+        })
+    }
+
+    /// The file (and its first template line) a job's page comes from, for the time limit.
+    fn job_file(&self, job: &Job) -> (&'a str, usize) {
+        let project: &'a Project = self.project;
+        match job {
+            Job::Report { report, .. } => {
+                let r = &project.reports[*report];
+                (r.file.as_str(), r.body_line)
+            }
+            Job::Archive { .. } => ("themes/default/templates/archive.html", 1),
+            Job::Entities { .. } => ("themes/default/templates/index_list.html", 1),
+            Job::Metric(_) => ("themes/default/templates/metric.html", 1),
+            Job::Definitions => ("themes/default/templates/definitions.html", 1),
+            Job::DataQuality => ("themes/default/templates/data_quality.html", 1),
         }
     }
 
@@ -351,19 +618,23 @@ impl<'a> Site<'a> {
         // Pages differ in cost by four orders of magnitude (a cadence report against an account
         // page), so the list is cut into small pieces that an idle thread can always take:
         // rayon's adaptive split alone left one core idle for most of a large build.
-        let results: Vec<Result<(usize, u64, Duration), Diagnostic>> = jobs
-            .par_iter()
-            .with_max_len(8)
-            .map(|job| {
-                let started = Instant::now();
-                let (path, html) = self.render(job, &nav)?;
-                let bytes = html.len() as u64;
-                write(path.clone(), html.into_bytes())
-                    .map_err(|e| Diagnostic::file_error(path, format!("{e:#}")))?;
-                bar.inc(1);
-                Ok((self.kind(job), bytes, started.elapsed()))
-            })
-            .collect();
+        let results: Vec<Result<(usize, u64, Duration), Diagnostic>> = self.watched(|| {
+            jobs.par_iter()
+                .with_max_len(8)
+                .map(|job| {
+                    let started = Instant::now();
+                    let (file, line) = self.job_file(job);
+                    let watched = self.watch.start(file, line);
+                    let (path, html) = self.render(job, &nav)?;
+                    drop(watched);
+                    let bytes = html.len() as u64;
+                    write(path.clone(), html.into_bytes())
+                        .map_err(|e| Diagnostic::file_error(path, format!("{e:#}")))?;
+                    bar.inc(1);
+                    Ok((self.kind(job), bytes, started.elapsed()))
+                })
+                .collect()
+        });
         bar.finish_and_clear();
         let mut rendered = Rendered {
             pages: 0,
@@ -469,7 +740,7 @@ impl<'a> Site<'a> {
     fn renderer(&self) -> Renderer<'_, 'a> {
         Renderer {
             facts: &self.facts,
-            tera: self.tera,
+            tera: &self.templates.theme,
             currency: &self.project.config.currency,
             native_tables: self.native_tables,
         }
@@ -485,10 +756,26 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn template(&self, name: &str, ctx: &tera::Context, file: &str) -> Result<String, Diagnostic> {
-        self.tera
-            .render(name, ctx)
-            .map_err(|e| Diagnostic::file_error(file, super::theme::tera_error(&e)))
+    /// Renders theme template `name`; `given` is the size of the HTML the site hands it, which
+    /// it may write on top of [`THEME_BYTES`].
+    fn template(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        file: &str,
+        given: usize,
+    ) -> Result<String, Diagnostic> {
+        render_bounded(&self.templates.theme, name, ctx, THEME_BYTES + given).map_err(|e| match e {
+            Some(e) => Diagnostic::file_error(file, super::theme::tera_error(&e)),
+            None => Diagnostic::file_error(
+                file,
+                format!(
+                    "{name} wrote more than {} MB for one page",
+                    THEME_BYTES >> 20
+                ),
+            )
+            .with_help("look for loops inside loops in the template"),
+        })
     }
 
     fn render(&self, job: &Job, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
@@ -523,6 +810,7 @@ impl<'a> Site<'a> {
                     "archive.html",
                     &ctx,
                     "themes/default/templates/archive.html",
+                    0,
                 )
                 .map(|h| (path, h))
             }
@@ -548,6 +836,7 @@ impl<'a> Site<'a> {
                     "index_list.html",
                     &ctx,
                     "themes/default/templates/index_list.html",
+                    0,
                 )
                 .map(|h| (path, h))
             }
@@ -598,6 +887,7 @@ impl<'a> Site<'a> {
         ctx.insert("audience", &r.front.audience);
         ctx.insert("description", &r.front.description);
         ctx.insert("body", &body);
+        let body_len = body.len();
         let pdf = (self.pdf && self.gets_pdf(r) && period.id == self.latest(r).id).then(|| {
             format!(
                 "{}.pdf",
@@ -621,18 +911,19 @@ impl<'a> Site<'a> {
                 }),
             );
         }
-        self.template("report.html", &ctx, &r.file)
+        self.template("report.html", &ctx, &r.file, body_len)
     }
 
     /// The Markdown body of a report for one page: its Tera template evaluated, with component
     /// calls left as placeholders.
     fn body_text(&self, r: &Report, page: &Page) -> Result<String, Diagnostic> {
         let mut ctx = tera::Context::new();
-        ctx.insert("project", &self.project.config.name);
-        ctx.insert("as_of", &self.as_of.to_string());
-        ctx.insert(
+        let mut value = |key: &str, v: Json| ctx.insert(key, &plain(v));
+        value("project", Json::String(self.project.config.name.clone()));
+        value("as_of", Json::String(self.as_of.to_string()));
+        value(
             "period",
-            &serde_json::json!({"id": page.period.id, "label": page.period.label(),
+            serde_json::json!({"id": page.period.id, "label": page.period.label(),
                 "start": page.period.start.to_string(), "end": page.period.end.to_string()}),
         );
         let entity = match &page.entity {
@@ -640,11 +931,27 @@ impl<'a> Site<'a> {
             e => serde_json::json!({"name": self.entity_name(e), "kind": match e {
                 Entity::Csm(_) => "csm", Entity::Segment(_) => "segment", _ => "account" }}),
         };
-        ctx.insert("entity", &entity);
-        ctx.insert("segments", &self.segments);
-        self.tera
-            .render(&body_template(&r.slug), &ctx)
-            .map_err(|e| r.template_problem(&e))
+        value("entity", entity);
+        value("segments", serde_json::json!(self.segments));
+        render_bounded(
+            &self.templates.bodies,
+            &body_template(&r.slug),
+            &ctx,
+            PAGE_BYTES,
+        )
+        .map_err(|e| match e {
+            Some(e) => r.template_problem(&e),
+            None => Diagnostic::error(
+                &r.file,
+                r.body_line,
+                1,
+                format!(
+                    "the body wrote more than {} MB for one page",
+                    PAGE_BYTES >> 20
+                ),
+            )
+            .with_help("look for loops inside loops over large ranges or lists"),
+        })
     }
 
     /// The body of a report for one page as HTML: Tera, then Markdown, then components.
@@ -689,10 +996,15 @@ impl<'a> Site<'a> {
             .iter()
             .filter(|r| self.gets_pdf(r))
             .collect();
-        let results: Vec<Result<PdfSource, Diagnostic>> = reports
-            .par_iter()
-            .map(|r| self.pdf_source(r, &self.latest(r)))
-            .collect();
+        let results: Vec<Result<PdfSource, Diagnostic>> = self.watched(|| {
+            reports
+                .par_iter()
+                .map(|r| {
+                    let _watched = self.watch.start(&r.file, r.body_line);
+                    self.pdf_source(r, &self.latest(r))
+                })
+                .collect()
+        });
         let (ok, problems): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
         if problems.is_empty() {
             Ok(ok.into_iter().filter_map(Result::ok).collect())
@@ -872,7 +1184,8 @@ impl<'a> Site<'a> {
             }),
         );
         ctx.insert("body", &body);
-        self.template("metric.html", &ctx, file).map(|h| (path, h))
+        self.template("metric.html", &ctx, file, body.len())
+            .map(|h| (path, h))
     }
 
     fn definitions_page(&self, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
@@ -904,6 +1217,7 @@ impl<'a> Site<'a> {
             "definitions.html",
             &ctx,
             "themes/default/templates/definitions.html",
+            0,
         )
         .map(|h| (path, h))
     }
@@ -1027,7 +1341,7 @@ impl<'a> Site<'a> {
         let mut ctx = self.base_context(nav, &path, "Data quality");
         ctx.insert("tables", &html);
         ctx.insert("problems", &self.project.data_notes);
-        self.template("data_quality.html", &ctx, file)
+        self.template("data_quality.html", &ctx, file, html.len())
             .map(|h| (path, h))
     }
 }
@@ -1042,8 +1356,50 @@ fn status_class(s: status::Status) -> &'static str {
     }
 }
 
+/// The URL with what browsers ignore removed (spaces and control characters anywhere) and
+/// backslashes read as slashes, as browsers read them.
+fn normalized_url(url: &str) -> String {
+    url.chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .map(|c| {
+            if c == '\\' {
+                '/'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect()
+}
+
+/// The scheme of a URL (`https`, `javascript`), if it has one.
+fn scheme(url: &str) -> Option<String> {
+    let url = normalized_url(url);
+    let end = url.find(':')?;
+    let scheme = &url[..end];
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_string())
+}
+
+/// Whether a link of a report body may be a link: a relative link, or one to the web or an
+/// e-mail address; never `javascript:`, `data:`, `vbscript:` or another scheme.
+fn safe_link(url: &str) -> bool {
+    scheme(url).is_none_or(|s| matches!(s.as_str(), "http" | "https" | "mailto" | "tel"))
+}
+
+/// Whether an image of a report body is loaded from the site itself (a relative or absolute
+/// path), never from another host or a `data:` URL.
+fn local_image(url: &str) -> bool {
+    scheme(url).is_none() && !normalized_url(url).starts_with("//")
+}
+
 /// Markdown to HTML (tables, strikethrough), with headings moved one level down so that the
-/// page's title stays its only `h1`.
+/// page's title stays its only `h1`. A report body is Markdown only: raw HTML in it prints as
+/// text (HTML belongs in the theme's templates), a link whose URL has a scheme other than
+/// http, https, mailto or tel prints as its text, and an image from another host or a `data:`
+/// URL prints as its description.
 pub fn markdown(text: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let shift = |l: HeadingLevel| match l {
@@ -1053,20 +1409,76 @@ pub fn markdown(text: &str) -> String {
         HeadingLevel::H4 => HeadingLevel::H5,
         _ => HeadingLevel::H6,
     };
-    let events = Parser::new_ext(text, options).map(|e| match e {
-        Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) => Event::Start(Tag::Heading {
-            level: shift(level),
-            id,
-            classes,
-            attrs,
-        }),
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
-        other => other,
+    // Whether each open link and image is kept.
+    let mut links: Vec<bool> = Vec::new();
+    let mut images: Vec<bool> = Vec::new();
+    let events = Parser::new_ext(text, options).filter_map(|e| {
+        Some(match e {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => Event::Start(Tag::Heading {
+                level: shift(level),
+                id,
+                classes,
+                attrs,
+            }),
+            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let keep = safe_link(&dest_url);
+                links.push(keep);
+                if !keep {
+                    return None;
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::End(TagEnd::Link) => {
+                if !links.pop().unwrap_or(true) {
+                    return None;
+                }
+                Event::End(TagEnd::Link)
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let keep = local_image(&dest_url);
+                images.push(keep);
+                if !keep {
+                    return None;
+                }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::End(TagEnd::Image) => {
+                if !images.pop().unwrap_or(true) {
+                    return None;
+                }
+                Event::End(TagEnd::Image)
+            }
+            Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+            Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+            Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+            other => other,
+        })
     });
     let mut html = String::with_capacity(text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events);
@@ -1085,6 +1497,182 @@ mod tests {
         let (name, args) = decode(hex).expect("decodes");
         assert_eq!(name, "kpis");
         assert_eq!(args[0].1, Some(Json::String("nrr, <b>".into())));
+    }
+
+    /// A body rendered as a build renders it: Tera with Markdown escaping, then Markdown.
+    fn body(template: &str, name: &str) -> String {
+        let mut tera = tera::Tera::default();
+        guard::secure(&mut tera);
+        tera.register_function("kpis", |_: &HashMap<String, Json>| {
+            Ok(Json::String(placeholder("[\"kpis\",{}]")))
+        });
+        tera.add_raw_template("reports/x.md", template)
+            .expect("parses");
+        tera.autoescape_on(vec![".md"]);
+        tera.set_escape_fn(markdown_escape);
+        let mut ctx = tera::Context::new();
+        ctx.insert("name", &plain(Json::String(name.into())));
+        markdown(&tera.render("reports/x.md", &ctx).expect("renders"))
+    }
+
+    #[test]
+    fn values_reach_the_page_as_literal_text() {
+        for (name, shown) in [
+            (
+                "[click](javascript:alert(1))",
+                "[click](javascript:alert(1))",
+            ),
+            (
+                "![t](https://attacker.example/p.png?leak=1)",
+                "![t](https://attacker.example/p.png?leak=1)",
+            ),
+            ("..\\..\\win", "..\\..\\win"),
+            (
+                "<script>alert(1)</script>",
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+            ),
+            (
+                "*a* _b_ `c` ~~d~~ &amp; # 1. + -",
+                "*a* _b_ `c` ~~d~~ &amp;amp; # 1. + -",
+            ),
+            ("line\n# heading\r\n- item", "line # heading  - item"),
+            ("<http://x.example>", "&lt;http://x.example&gt;"),
+        ] {
+            assert_eq!(
+                body("{{ name }}", name),
+                format!("<p>{shown}</p>\n"),
+                "{name}"
+            );
+            assert_eq!(
+                body("# {{ name }}", name),
+                format!("<h2>{shown}</h2>\n"),
+                "{name}"
+            );
+        }
+        // In a table cell, a pipe stays in its cell.
+        let table = body("| a | b |\n|---|---|\n| {{ name }} | x |\n", "p | q");
+        assert!(table.contains("<td>p | q</td><td>x</td>"), "{table}");
+        // As a link's text and destination: a relative link to the literal text.
+        assert_eq!(
+            body("[{{ name }}]({{ name }})", "javascript:alert(1)"),
+            "<p>javascript:alert(1)</p>\n"
+        );
+    }
+
+    #[test]
+    fn data_cannot_make_a_component_placeholder_but_components_still_work() {
+        let forged = format!("{OPEN}5b226b70697322{CLOSE}");
+        let html = body("{{ name }}", &forged);
+        assert_eq!(html, "<p>5b226b70697322</p>\n");
+        let html = body("{{ kpis() }}", "");
+        assert_eq!(html, format!("<p>{}</p>\n", placeholder("[\"kpis\",{}]")));
+        // `| safe` prints the value as Markdown, still without unsafe links or raw HTML.
+        let html = body("{{ name | safe }}", "[a](javascript:x) <b>b</b> *c*");
+        assert_eq!(html, "<p>a &lt;b&gt;b&lt;/b&gt; <em>c</em></p>\n");
+    }
+
+    #[test]
+    fn markdown_drops_unsafe_links_external_images_and_raw_html() {
+        for url in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "java\tscript:alert(1)",
+            "javascript&#58;alert(1)",
+            "&#x6A;avascript:alert(1)",
+            " vbscript:msgbox(1)",
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "file:///etc/passwd",
+        ] {
+            let html = markdown(&format!("[text](<{url}>)"));
+            assert_eq!(html, "<p>text</p>\n", "{url}");
+        }
+        assert_eq!(
+            markdown("[ok](https://example.com/a) [rel](../x.html) [m](mailto:a@b.c)"),
+            "<p><a href=\"https://example.com/a\">ok</a> <a href=\"../x.html\">rel</a> <a href=\"mailto:a@b.c\">m</a></p>\n"
+        );
+        for url in [
+            "https://attacker.example/p.png",
+            "HTTP://x.example/p.png",
+            "//attacker.example/p.png",
+            r"\\\\attacker.example/p.png",
+            "data:image/png;base64,AAAA",
+        ] {
+            let html = markdown(&format!("![alt *text*](<{url}>)"));
+            assert_eq!(html, "<p>alt <em>text</em></p>\n", "{url}");
+        }
+        assert_eq!(
+            markdown("![chart](../assets/logo.png)"),
+            "<p><img src=\"../assets/logo.png\" alt=\"chart\" /></p>\n"
+        );
+        assert_eq!(
+            markdown("<script>alert(1)</script>\n\nText <b onclick=\"x\">bold</b>\n"),
+            "<p>&lt;script&gt;alert(1)&lt;/script&gt;\n</p>\n<p>Text &lt;b onclick=\"x\"&gt;bold&lt;/b&gt;</p>\n"
+        );
+    }
+
+    #[test]
+    fn the_watch_calls_its_hook_for_a_page_past_the_limit() {
+        use std::sync::Arc;
+        let mut watch = Watch::new(Duration::from_millis(20));
+        let seen: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
+        let record = Arc::clone(&seen);
+        watch.stuck = Box::new(move |file, line, _| {
+            record.lock().expect("lock").push((file.to_string(), line));
+        });
+        let aborted = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&aborted);
+        watch
+            .hooks
+            .lock()
+            .expect("lock")
+            .push(Box::new(move || flag.store(true, Ordering::SeqCst)));
+        {
+            let _quick = watch.start("reports/quick.md", 3);
+            watch.check();
+        }
+        assert!(seen.lock().expect("lock").is_empty());
+        let _slow = watch.start("reports/slow.md", 7);
+        std::thread::sleep(Duration::from_millis(40));
+        watch.check();
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            vec![("reports/slow.md".to_string(), 7)]
+        );
+        assert!(aborted.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn a_bounded_render_stops_at_its_limit() {
+        let mut tera = tera::Tera::default();
+        guard::secure(&mut tera);
+        tera.add_raw_template("t", "{% for i in range(end=1000) %}0123456789{% endfor %}")
+            .expect("parses");
+        let ctx = tera::Context::new();
+        assert_eq!(
+            render_bounded(&tera, "t", &ctx, 10_000)
+                .map(|s| s.len())
+                .ok(),
+            Some(10_000)
+        );
+        assert!(matches!(render_bounded(&tera, "t", &ctx, 9_999), Err(None)));
+    }
+
+    #[test]
+    fn deeply_nested_markdown_does_not_overflow() {
+        for text in [
+            ">".repeat(50_000),
+            "[".repeat(50_000),
+            "*".repeat(50_000),
+            "- ".repeat(50_000),
+            format!("{}x{}", "![".repeat(20_000), "](a)".repeat(20_000)),
+        ] {
+            let html = markdown(&text);
+            assert!(!html.is_empty());
+            let typ = typst::markdown(&text, (OPEN, CLOSE), &mut |_: &str| {
+                Ok::<_, ()>(String::new())
+            });
+            assert!(typ.is_ok());
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! `themes/default/` overrides it file by file, so a team restyles one template without copying
 //! the rest.
 
+pub(crate) mod guard;
+
 use crate::diagnostic::Diagnostic;
 use include_dir::{Dir, include_dir};
 use std::collections::BTreeMap;
@@ -92,27 +94,42 @@ impl Theme {
         })
     }
 
-    /// Parses every template once. Template errors point at the theme file.
+    /// Parses every template once, with the functions templates may call (`guard::secure`), and
+    /// checks them statically (`guard::check`). Template errors point at the theme file.
     pub fn tera(&self) -> Result<tera::Tera, Vec<Diagnostic>> {
         let mut tera = tera::Tera::default();
+        guard::secure(&mut tera);
         let mut templates = Vec::new();
         let mut problems = Vec::new();
         for (name, bytes) in self.under("templates") {
+            let file = format!("themes/default/templates/{name}");
             match std::str::from_utf8(bytes) {
-                Ok(text) => templates.push((name.to_string(), text.to_string())),
-                Err(_) => problems.push(Diagnostic::file_error(
-                    format!("themes/default/templates/{name}"),
-                    "not UTF-8 text",
-                )),
+                Ok(text) => templates.push(guard::Source {
+                    name: name.to_string(),
+                    file,
+                    text,
+                    first_line: 1,
+                }),
+                Err(_) => problems.push(Diagnostic::file_error(file, "not UTF-8 text")),
             }
         }
-        if let Err(e) = tera.add_raw_templates(templates) {
+        problems.extend(templates.iter().filter_map(guard::nesting));
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let raw: Vec<(&str, &str)> = templates
+            .iter()
+            .map(|t| (t.name.as_str(), t.text))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(raw) {
             problems.push(
                 Diagnostic::file_error("themes/default/templates", tera_error(&e))
                     .with_help("fix the template syntax (Tera, like Jinja2)"),
             );
+            return Err(problems);
         }
         tera.autoescape_on(vec![".html", ".svg", ".xml"]);
+        problems.extend(guard::check(&tera, &templates));
         if problems.is_empty() {
             Ok(tera)
         } else {

@@ -410,6 +410,82 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn data_labels_are_escaped_in_every_chart_type() {
+        let evil = "<script>alert(1)</script> & \"q\" 'a'";
+        let name = || evil.to_string();
+        let series = |tone| Series {
+            name: name(),
+            values: vec![Some(3.0), Some(5.0)],
+            tone,
+        };
+        let charts = [
+            Chart::Line {
+                labels: vec![name(), name()],
+                series: vec![series(Tone::Accent(0))],
+                rolling12: false,
+                target: None,
+                axis: Axis::Count,
+            },
+            Chart::Bar {
+                labels: vec![name(), "b".into()],
+                series: vec![series(Tone::Accent(0)), series(Tone::Accent(1))],
+                stacked: true,
+                axis: Axis::Count,
+            },
+            Chart::Scatter {
+                points: vec![Point {
+                    x: 1.0,
+                    y: 2.0,
+                    label: name(),
+                    tone: Tone::Good,
+                }],
+                x_axis: Axis::Count,
+                y_axis: Axis::Count,
+                x_title: name(),
+                y_title: name(),
+            },
+            Chart::Heatmap {
+                rows: vec![name()],
+                columns: vec![name()],
+                cells: vec![vec![Some(50.0)]],
+                axis: Axis::Percent,
+            },
+            Chart::Waterfall {
+                steps: vec![
+                    Step {
+                        label: name(),
+                        value: 10.0,
+                        total: true,
+                    },
+                    Step {
+                        label: name(),
+                        value: 2.0,
+                        total: false,
+                    },
+                ],
+                axis: Axis::Count,
+            },
+            Chart::Funnel {
+                stages: vec![(name(), 5.0), (name(), 3.0)],
+                axis: Axis::Count,
+            },
+            Chart::Donut {
+                slices: vec![(name(), 5.0, Tone::Good), (name(), 3.0, Tone::Bad)],
+                axis: Axis::Count,
+            },
+        ];
+        for chart in &charts {
+            let out = svg(chart, "evil", evil, evil);
+            assert_well_formed(&out, "evil");
+            assert!(!out.contains("<script"), "{out}");
+            assert!(!out.contains("\"q\""), "{out}");
+            assert!(out.contains("&lt;script&gt;"), "{out}");
+            // The labels themselves are drawn, escaped, not only the title.
+            assert!(occurrences(&out, "&lt;script&gt;") >= 3, "{out}");
+        }
+    }
+
+    #[test]
     fn every_empty_chart_says_no_data() {
         let empty = [
             Chart::Line {
