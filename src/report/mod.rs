@@ -226,12 +226,15 @@ pub fn parse(
         ]);
     };
     // The front matter starts on line 2: shift the YAML's positions.
-    let front: FrontMatter = crate::yaml::parse(front_text, file).map_err(|mut d| {
+    let (front, mut problems) = crate::yaml::parse_all::<FrontMatter>(front_text, file);
+    for d in &mut problems {
         d.line = d.line.map(|l| l + 1);
-        vec![d]
-    })?;
-    let mut problems = Vec::new();
-    if front.title.trim().is_empty() {
+    }
+    let Some(front) = front else {
+        return Err(problems);
+    };
+    // A title set aside for a bad value is reported already.
+    if front.title.trim().is_empty() && !problems.iter().any(|d| d.message.contains("'title'")) {
         problems.push(
             Diagnostic::error(file, 2, 1, "the front matter has no title")
                 .with_help("add `title: ...`"),
@@ -549,6 +552,18 @@ mod tests {
             .expect_err("not a number");
         let shown = report.template_problem(&err).to_string();
         assert!(shown.starts_with("reports/x.md:5:10: error: "), "{shown}");
+    }
+
+    #[test]
+    fn every_front_matter_problem_is_reported_at_once() {
+        let text = "---\ntitle: X\ncadense: monthly\narchive: many\ntitle: Y\n---\nbody\n";
+        let err = parse(text, "reports/x.md", "x", &[]).expect_err("invalid");
+        let shown: Vec<String> = err.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(shown[0].starts_with("reports/x.md:3:1: error: unknown key 'cadense'"), "{shown:?}");
+        assert!(shown[1].starts_with("reports/x.md:4:"), "{shown:?}");
+        assert!(shown[1].contains("archive"), "{shown:?}");
+        assert!(shown[2].starts_with("reports/x.md:5:1: error: duplicate key 'title'"), "{shown:?}");
     }
 
     #[test]
