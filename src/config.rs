@@ -500,7 +500,8 @@ mod tests {
         let found = errors("keep: [CNAME, \"../notes\"]\n");
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
-            found[0].starts_with("postsale.yaml:1:1: error: bad value for 'keep' (found '../notes'"),
+            found[0]
+                .starts_with("postsale.yaml:1:1: error: bad value for 'keep' (found '../notes'"),
             "{found:?}"
         );
         assert!(errors("keep: [CNAME, \"docs/**\", \"*.txt\"]\n").is_empty());

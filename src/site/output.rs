@@ -41,7 +41,10 @@ pub fn keep_glob_problem(pattern: &str) -> Option<&'static str> {
         Some("an absolute path; keep globs are relative to the output folder")
     } else if pattern.contains('\\') {
         Some("a backslash; separate folders with /")
-    } else if pattern.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+    } else if pattern
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
         Some("an empty, `.` or `..` part; keep globs stay inside the output folder")
     } else {
         None
@@ -229,14 +232,19 @@ fn check_inputs(project: &Path, config: &Config, out: &Path, real: &Path) -> any
         ));
     }
     let inputs = [
-        ("the data folder (`data_dir`)", project.join(&config.data_dir)),
-        ("the reports", project.join("reports")),
-        ("the themes", project.join("themes")),
-        ("the configuration", project.join(crate::config::FILE)),
+        (
+            "the data folder (`data_dir`)",
+            project.join(&config.data_dir),
+        ),
+        ("the reports folder", project.join("reports")),
+        ("the themes folder", project.join("themes")),
+        ("the configuration file", project.join(crate::config::FILE)),
     ];
     for (what, input) in inputs {
         let input = resolve(&input)?;
-        let relation = if input.starts_with(real) {
+        let relation = if input == real {
+            "is"
+        } else if input.starts_with(real) {
             "holds"
         } else if real.starts_with(&input) {
             "lies inside"
@@ -489,9 +497,8 @@ fn leftovers(real: &Path) -> Vec<(PathBuf, &'static str)> {
 fn recover(real: &Path, keep: &Keep) -> anyhow::Result<()> {
     for (dir, tag) in leftovers(real) {
         if tag == "old" && std::fs::symlink_metadata(real).is_err() {
-            std::fs::rename(&dir, real).with_context(|| {
-                format!("failed to put the old output {} back", dir.display())
-            })?;
+            std::fs::rename(&dir, real)
+                .with_context(|| format!("failed to put the old output {} back", dir.display()))?;
             continue;
         }
         if real.is_dir() {
@@ -709,9 +716,8 @@ impl Staging {
         }
         self.committed = true;
         // The temporary folder now holds the old output.
-        std::fs::remove_dir_all(&self.temp).with_context(|| {
-            format!("failed to remove the old output {}", self.temp.display())
-        })
+        std::fs::remove_dir_all(&self.temp)
+            .with_context(|| format!("failed to remove the old output {}", self.temp.display()))
     }
 }
 
@@ -960,7 +966,9 @@ mod tests {
         let dead = tmp.path().join(format!(".site.tmp-{}", u32::MAX));
         std::fs::create_dir_all(&dead).expect("dead");
         std::fs::write(dead.join("CNAME"), "example.com").expect("cname");
-        let alive = tmp.path().join(format!(".site.old-{}", std::os::unix::process::parent_id()));
+        let alive = tmp
+            .path()
+            .join(format!(".site.old-{}", std::os::unix::process::parent_id()));
         std::fs::create_dir_all(&alive).expect("alive");
         let claim = claim(&project, &config, &out).expect("claim");
         assert_eq!(
@@ -973,7 +981,10 @@ mod tests {
         let err = super::claim(&project, &config, &out)
             .err()
             .expect("second claim");
-        assert!(err.to_string().contains("is writing this output folder"), "{err}");
+        assert!(
+            err.to_string().contains("is writing this output folder"),
+            "{err}"
+        );
         let lock = claim.lock_path().to_path_buf();
         drop(claim);
         assert!(!lock.exists());

@@ -9,8 +9,8 @@
 //! spawned and waited for on the same worker thread.
 
 use chrono::NaiveDate;
-use std::path::{Path, PathBuf};
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -253,9 +253,16 @@ mod tests {
             cancel.store(true, Ordering::Relaxed);
             compiling.join().expect("join")
         });
-        assert!(started.elapsed() < Duration::from_secs(10), "waited for typst");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "waited for typst"
+        );
         let problems = result.expect_err("stopped");
-        assert_eq!(problems.len(), 2, "two ran, two never started: {problems:?}");
+        assert_eq!(
+            problems.len(),
+            2,
+            "two ran, two never started: {problems:?}"
+        );
         assert!(problems[0].contains("was stopped"), "{problems:?}");
         // The children are gone (killed and reaped).
         let pids = std::fs::read_to_string(tmp.path().join("pids")).expect("pids");
