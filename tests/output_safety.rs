@@ -362,3 +362,84 @@ fn demo_refuses_a_folder_with_files_unless_forced_and_never_a_project_root() {
     assert!(demo(&empty, &[]).status.success());
     assert!(demo(&tmp.path().join("new/folder"), &[]).status.success());
 }
+
+/// True while `pid` is a live process (a zombie waiting to be reaped counts as gone).
+#[cfg(target_os = "linux")]
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let state = stat.rsplit_once(") ")?.1.chars().next()?;
+            Some(state != 'Z' && state != 'X')
+        })
+        .unwrap_or(false)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn typst_dies_with_a_killed_build() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("cs");
+    for (rel, bytes) in files(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile"),
+    ) {
+        let target = project.join(rel);
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::write(target, bytes).expect("write");
+    }
+    // A typst that answers --version and then takes a minute for every PDF.
+    let pids = tmp.path().join("pids");
+    let typst = tmp.path().join("typst");
+    std::fs::write(
+        &typst,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'typst 0.0.0 (fake)'; exit 0; fi\n\
+             echo $$ >> '{}'\nexec sleep 60\n",
+            pids.display()
+        ),
+    )
+    .expect("write");
+    std::fs::set_permissions(&typst, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut child = bin()
+        .env("POSTSALE_TYPST", &typst)
+        .args(["build", "--project"])
+        .arg(&project)
+        .arg("--out")
+        .arg(tmp.path().join("site"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs postsale");
+    let started = std::time::Instant::now();
+    while !pids.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "typst never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child.kill().expect("kill postsale");
+    child.wait().expect("reap postsale");
+    let list = std::fs::read_to_string(&pids).expect("pids");
+    let started = std::time::Instant::now();
+    for pid in list.split_whitespace() {
+        while alive(pid) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "typst {pid} outlived the build"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    // The next build removes what the killed one left.
+    let result = build(&project, &tmp.path().join("site"));
+    assert!(result.status.success(), "{}", stderr(&result));
+    let mut beside: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["cs", "pids", "site", "typst"]);
+}
