@@ -381,9 +381,9 @@ fn typst_dies_with_a_killed_build() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("cs");
-    for (rel, bytes) in files(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile"),
-    ) {
+    for (rel, bytes) in
+        files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile"))
+    {
         let target = project.join(rel);
         std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
         std::fs::write(target, bytes).expect("write");

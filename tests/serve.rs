@@ -220,18 +220,18 @@ fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
     assert_eq!(served.request("POST", "/").0, 405);
     assert_eq!(served.request("HEAD", "/").0, 200);
 
-    // A second server on the same port says so at once, before building anything (into another
-    // output folder: the first server holds the lock of its own).
+    // A second server on the same port says so at once, before building anything (into an
+    // output folder elsewhere: the first server holds the lock of the project's outputs).
     let second = Command::new(env!("CARGO_BIN_EXE_postsale"))
         .args([
             "serve",
             "--port",
             &served.addr.port().to_string(),
-            "--out",
-            "site2",
             "--project",
         ])
         .arg(&project)
+        .arg("--out")
+        .arg(tmp.path().join("elsewhere/site"))
         .output()
         .expect("runs");
     assert!(!second.status.success());
@@ -253,8 +253,7 @@ fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
     assert!(!third.status.success());
     let stderr = String::from_utf8_lossy(&third.stderr);
     assert!(
-        stderr.contains("another postsale build or serve (process ")
-            && stderr.contains("is writing this output folder"),
+        stderr.contains("another postsale build or serve is writing an output folder in"),
         "{stderr}"
     );
 

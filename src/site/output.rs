@@ -1,6 +1,6 @@
 //! The output folder and its safety: which folder a build may replace (absent, empty, or marked
 //! as postsale's own by [`MARKER`]; never the project, an ancestor of it or a folder holding or
-//! inside an input), the lock that keeps two builds apart, the cleanup of what a killed build
+//! inside an input), the lock that keeps two builds apart (on the folder holding the output), the cleanup of what a killed build
 //! left, and the atomic write: the whole output goes to a temporary folder beside the target,
 //! the files the user keeps (`.git`, `CNAME`, `.nojekyll`, the `keep:` globs) are carried over,
 //! and one atomic exchange swaps it in. A reader sees the old or the new site, never none; a
@@ -327,13 +327,13 @@ pub fn check(project: &Path, config: &Config, out: &Path) -> anyhow::Result<()> 
 }
 
 /// The right to build into one output folder, held from before the project loads to the end of
-/// the build (or of `serve`): the checks of [`check`] passed, the lock beside the folder is
-/// held, and what a killed build left is cleaned up. Dropping it releases the lock.
+/// the build (or of `serve`): the checks of [`check`] passed, the lock is held, and what a
+/// killed build left is cleaned up. Dropping it releases the lock.
 pub struct Claim {
-    lock: Lock,
+    _lock: Lock,
 }
 
-/// Checks the output folder, takes its lock, and cleans up what killed builds left: the first
+/// Checks the output folder, takes the lock, and cleans up what killed builds left: the first
 /// thing `build` and `serve` do, before loading anything.
 pub fn claim(project: &Path, config: &Config, out: &Path) -> anyhow::Result<Claim> {
     let real = resolve(out)?;
@@ -342,73 +342,40 @@ pub fn claim(project: &Path, config: &Config, out: &Path) -> anyhow::Result<Clai
     let keep = Keep::new(config);
     recover(&real, &keep)?;
     check_contents(out, &real, &keep)?;
-    Ok(Claim { lock })
-}
-
-impl Claim {
-    /// The lock file beside the output folder.
-    pub fn lock_path(&self) -> &Path {
-        &self.lock.path
-    }
+    Ok(Claim { _lock: lock })
 }
 
 // ---------------------------------------------------------------------------------------------
 // The lock
 
-/// An exclusive `flock` on `.{name}.lock` beside the output folder; the file is removed when the
-/// lock is released (and taken over if a killed build left it).
+/// An exclusive `flock` on the folder that holds the output (so no lock file is left behind,
+/// even by a killed build): one build or serve at a time writes into a folder's outputs. The
+/// kernel releases it when the process ends, however it ends.
 struct Lock {
-    path: PathBuf,
     /// Open while the lock is held: closing it releases the lock.
-    _file: std::fs::File,
+    _dir: std::fs::File,
 }
 
 impl Lock {
     fn take(real: &Path, out: &Path) -> anyhow::Result<Lock> {
-        let path = sibling_named(real, "lock", None);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("failed to create {}", parent.display()))?;
+        let Some(parent) = real.parent() else {
+            bail!("{} has no parent folder to write beside", out.display());
+        };
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create {}", parent.display()))?;
+        let dir = std::fs::File::open(parent)
+            .with_context(|| format!("cannot open {}", parent.display()))?;
+        if !try_lock(&dir) {
+            return Err(refusal(
+                out,
+                format!(
+                    "another postsale build or serve is writing an output folder in {}",
+                    parent.display()
+                ),
+                "wait for it to finish or stop it, or give --out a folder elsewhere",
+            ));
         }
-        loop {
-            let file = std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .with_context(|| format!("failed to create the lock file {}", path.display()))?;
-            if !try_lock(&file) {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                let holder = match holder.trim() {
-                    "" => String::new(),
-                    pid => format!(" (process {pid})"),
-                };
-                return Err(refusal(
-                    out,
-                    format!(
-                        "another postsale build or serve{holder} is writing this output folder"
-                    ),
-                    "wait for it to finish or stop it, or give --out another folder",
-                ));
-            }
-            // The holder before us may have removed the file between our open and our lock:
-            // the lock only counts if it is on the file the path names now.
-            if same_file(&file, &path) {
-                use std::io::Write;
-                let mut f = &file;
-                let _ = f.set_len(0);
-                let _ = write!(f, "{}", std::process::id());
-                return Ok(Lock { path, _file: file });
-            }
-        }
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        // Removed while still held, so the next build takes a fresh file.
-        let _ = std::fs::remove_file(&self.path);
+        Ok(Lock { _dir: dir })
     }
 }
 
@@ -419,23 +386,9 @@ fn try_lock(file: &std::fs::File) -> bool {
     unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
 }
 
-#[cfg(unix)]
-fn same_file(file: &std::fs::File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
 /// Elsewhere there is no lock: two builds into one folder at once are the user's to avoid.
 #[cfg(not(unix))]
 fn try_lock(_: &std::fs::File) -> bool {
-    true
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &std::fs::File, _: &Path) -> bool {
     true
 }
 
@@ -465,7 +418,8 @@ fn running(_: u32) -> bool {
 }
 
 /// The temporary and old folders (`.{name}.tmp-PID`, `.{name}.old-PID`) beside the output
-/// whose process is gone (or is this one, from before: a reused PID), with their tag.
+/// whose process is gone (or is this one, from before: a reused PID), with their tag. The
+/// lock already keeps other builds out; the PID check also spares one that predates it.
 fn leftovers(real: &Path) -> Vec<(PathBuf, &'static str)> {
     let (Some(parent), Some(name)) = (real.parent(), real.file_name()) else {
         return Vec::new();
@@ -528,21 +482,13 @@ fn recover(real: &Path, keep: &Keep) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------------------------
 // The atomic write
 
-/// A sibling of `out` named `.{name}.{tag}` or `.{name}.{tag}-{pid}`.
-fn sibling_named(out: &Path, tag: &str, pid: Option<u32>) -> PathBuf {
+/// A sibling of `out` named `.{name}.{tag}-{pid}` (this process).
+fn sibling(out: &Path, tag: &str) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "site".into());
-    match pid {
-        Some(pid) => out.with_file_name(format!(".{name}.{tag}-{pid}")),
-        None => out.with_file_name(format!(".{name}.{tag}")),
-    }
-}
-
-/// A sibling of `out` named `.{name}.{tag}-{pid}` (this process).
-fn sibling(out: &Path, tag: &str) -> PathBuf {
-    sibling_named(out, tag, Some(std::process::id()))
+    out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
 /// Swaps the two paths atomically: Linux's `renameat2(RENAME_EXCHANGE)`. Where the file system
@@ -953,6 +899,7 @@ mod tests {
         }
     }
 
+    #[cfg(unix)]
     #[test]
     fn leftovers_of_dead_builds_are_removed_and_kept_files_rescued() {
         let tmp = tempfile::tempdir().expect("tempdir");
@@ -982,11 +929,20 @@ mod tests {
             .err()
             .expect("second claim");
         assert!(
-            err.to_string().contains("is writing this output folder"),
+            err.to_string()
+                .contains("another postsale build or serve is writing an output folder in"),
             "{err}"
         );
-        let lock = claim.lock_path().to_path_buf();
         drop(claim);
-        assert!(!lock.exists());
+        super::claim(&project, &config, &out).expect("free again");
+        // Nothing is left beside the output: no lock file.
+        assert_eq!(
+            names(tmp.path()),
+            [
+                format!(".site.old-{}", std::os::unix::process::parent_id()),
+                "project".into(),
+                "site".into()
+            ]
+        );
     }
 }
