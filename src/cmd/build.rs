@@ -1,5 +1,6 @@
-//! `postsale build`: load and check the project, compute, render every page in parallel and swap
-//! the new site in atomically. A failed build leaves the previous output untouched.
+//! `postsale build`: claim the output folder (refused, before any work, when the build may not
+//! replace it), load and check the project, compute, render every page in parallel and swap the
+//! new site in atomically. A failed build leaves the previous output untouched.
 
 use crate::site::{self, Options, Pdf};
 use chrono::NaiveDate;
@@ -51,8 +52,8 @@ impl Target {
     /// is loaded (see `site::output::claim`). A config that does not load is reported by the
     /// load that follows; the check then uses the default data folder.
     pub fn claim(&self) -> anyhow::Result<site::output::Claim> {
-        let config = crate::config::load(&self.project).unwrap_or_default();
-        site::output::claim(&self.project, &config, &self.out_dir())
+        let config = crate::config::load(&self.project).ok();
+        site::output::claim(&self.project, config.as_ref(), &self.out_dir())
     }
 }
 

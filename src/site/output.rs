@@ -334,14 +334,21 @@ pub struct Claim {
 }
 
 /// Checks the output folder, takes the lock, and cleans up what killed builds left: the first
-/// thing `build` and `serve` do, before loading anything.
-pub fn claim(project: &Path, config: &Config, out: &Path) -> anyhow::Result<Claim> {
+/// thing `build` and `serve` do, before loading anything. Without a config (it does not load,
+/// and the build will fail on it) the defaults are checked and leftovers are left alone, as
+/// they may hold files the config's `keep:` globs would rescue.
+pub fn claim(project: &Path, config: Option<&Config>, out: &Path) -> anyhow::Result<Claim> {
     let real = resolve(out)?;
-    check_inputs(project, config, out, &real)?;
+    let default = Config::default();
+    check_inputs(project, config.unwrap_or(&default), out, &real)?;
     let lock = Lock::take(&real, out)?;
-    let keep = Keep::new(config);
-    recover(&real, &keep)?;
+    let keep = Keep::new(config.unwrap_or(&default));
+    // Only a folder the build may replace is touched: an unmarked one is refused as it is.
     check_contents(out, &real, &keep)?;
+    if config.is_some() {
+        recover(&real, &keep)?;
+        check_contents(out, &real, &keep)?;
+    }
     Ok(Claim { _lock: lock })
 }
 
@@ -542,7 +549,9 @@ fn exchange_by_renames(new: &Path, out: &Path) -> std::io::Result<()> {
         let _ = std::fs::rename(&old, out);
         return Err(e);
     }
-    std::fs::rename(&old, new)
+    // The swap is done; an old output that stays beside it is removed by the next build.
+    let _ = std::fs::rename(&old, new);
+    Ok(())
 }
 
 /// The temporary folder a new output is written into. [`Staging::commit`] swaps it in; dropping
@@ -662,8 +671,12 @@ impl Staging {
         }
         self.committed = true;
         // The temporary folder now holds the old output.
-        std::fs::remove_dir_all(&self.temp)
-            .with_context(|| format!("failed to remove the old output {}", self.temp.display()))
+        match remove_any(&self.temp) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(e).with_context(|| {
+                format!("failed to remove the old output {}", self.temp.display())
+            }),
+        }
     }
 }
 
@@ -917,7 +930,7 @@ mod tests {
             .path()
             .join(format!(".site.old-{}", std::os::unix::process::parent_id()));
         std::fs::create_dir_all(&alive).expect("alive");
-        let claim = claim(&project, &config, &out).expect("claim");
+        let claim = claim(&project, Some(&config), &out).expect("claim");
         assert_eq!(
             std::fs::read_to_string(out.join("CNAME")).expect("rescued"),
             "example.com"
@@ -925,7 +938,7 @@ mod tests {
         assert!(!dead.exists());
         assert!(alive.exists(), "a running build's folder is left alone");
         // A second claim on the same folder is refused while the first holds it.
-        let err = super::claim(&project, &config, &out)
+        let err = super::claim(&project, Some(&config), &out)
             .err()
             .expect("second claim");
         assert!(
@@ -934,7 +947,7 @@ mod tests {
             "{err}"
         );
         drop(claim);
-        super::claim(&project, &config, &out).expect("free again");
+        super::claim(&project, Some(&config), &out).expect("free again");
         // Nothing is left beside the output: no lock file.
         assert_eq!(
             names(tmp.path()),
