@@ -443,3 +443,62 @@ fn typst_dies_with_a_killed_build() {
     beside.sort();
     assert_eq!(beside, ["cs", "pids", "site", "typst"]);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_build_removes_its_temporary_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("cs");
+    for (rel, bytes) in
+        files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile"))
+    {
+        let target = project.join(rel);
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::write(target, bytes).expect("write");
+    }
+    // A typst that takes a minute: the build waits with its temporary folder in place.
+    let pids = tmp.path().join("pids");
+    let typst = tmp.path().join("typst");
+    std::fs::write(
+        &typst,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'typst 0.0.0 (fake)'; exit 0; fi\n\
+             echo $$ >> '{}'\nexec sleep 60\n",
+            pids.display()
+        ),
+    )
+    .expect("write");
+    std::fs::set_permissions(&typst, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = tmp.path().join("site");
+    built(&project, &out);
+    let before = files(&out);
+    let mut child = bin()
+        .env("POSTSALE_TYPST", &typst)
+        .args(["build", "--project"])
+        .arg(&project)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs postsale");
+    let temp = tmp.path().join(format!(".site.tmp-{}", child.id()));
+    let started = std::time::Instant::now();
+    while !pids.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "typst never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(temp.exists(), "the build writes into {}", temp.display());
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: sends SIGINT (Ctrl+C) to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = child.wait().expect("reap postsale");
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    assert!(!temp.exists(), "the temporary folder is removed");
+    assert_eq!(files(&out), before, "the site is as it was");
+}

@@ -342,6 +342,7 @@ pub fn claim(project: &Path, config: Option<&Config>, out: &Path) -> anyhow::Res
     let default = Config::default();
     check_inputs(project, config.unwrap_or(&default), out, &real)?;
     let lock = Lock::take(&real, out)?;
+    clean_up_on_signals();
     let keep = Keep::new(config.unwrap_or(&default));
     // Only a folder the build may replace is touched: an unmarked one is refused as it is.
     check_contents(out, &real, &keep)?;
@@ -554,6 +555,63 @@ fn exchange_by_renames(new: &Path, out: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The temporary folders of this process, removed when it is interrupted.
+static STAGED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn staged() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    STAGED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// On SIGINT or SIGTERM (Ctrl+C, a stopped CI job) the temporary folders are removed before the
+/// process dies as the signal says. The signals are blocked in this thread and the threads it
+/// starts later, and one thread waits for them, so the cleanup is ordinary code rather than a
+/// signal handler. Installed once, by [`claim`], before the build starts any thread; children
+/// start with no signal blocked (the standard library resets the mask before exec).
+#[cfg(target_os = "linux")]
+fn clean_up_on_signals() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: plain libc calls on a signal set that lives on this stack, then in the
+        // closure that owns a copy of it.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGINT);
+            libc::sigaddset(&mut set, libc::SIGTERM);
+            if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+                return;
+            }
+            let waiter = std::thread::Builder::new()
+                .name("signals".into())
+                .spawn(move || {
+                    let mut signal: libc::c_int = 0;
+                    if libc::sigwait(&set, &mut signal) == 0 {
+                        for dir in staged().iter() {
+                            // Writers may still add files: a few tries.
+                            for _ in 0..3 {
+                                if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+                                    break;
+                                }
+                            }
+                        }
+                        libc::signal(signal, libc::SIG_DFL);
+                        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+                        libc::raise(signal);
+                    }
+                });
+            if waiter.is_err() {
+                libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+            }
+        }
+    });
+}
+
+/// Elsewhere an interrupted build leaves its temporary folder to the next build.
+#[cfg(not(target_os = "linux"))]
+fn clean_up_on_signals() {}
+
 /// The temporary folder a new output is written into. [`Staging::commit`] swaps it in; dropping
 /// it uncommitted removes it, so a failed build leaves the previous output as it was.
 pub struct Staging {
@@ -578,6 +636,7 @@ impl Staging {
             std::fs::remove_dir_all(&temp)
                 .with_context(|| format!("failed to remove {}", temp.display()))?;
         }
+        staged().push(temp.clone());
         std::fs::create_dir_all(&temp)
             .with_context(|| format!("failed to create {}", temp.display()))?;
         let staging = Staging {
@@ -655,6 +714,9 @@ impl Staging {
     /// Replaces the output with the temporary folder in one atomic exchange (a plain rename for
     /// a first build), carrying the kept entries over first; the old output is then removed.
     pub fn commit(mut self) -> anyhow::Result<()> {
+        // From here an interruption leaves the temporary folder alone: it is about to hold the
+        // kept files, which the next build puts back.
+        staged().retain(|dir| *dir != self.temp);
         if std::fs::symlink_metadata(&self.out).is_err() {
             std::fs::rename(&self.temp, &self.out).with_context(|| {
                 format!("failed to move the new output to {}", self.out.display())
@@ -692,6 +754,7 @@ fn remove_any(path: &Path) -> std::io::Result<()> {
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        staged().retain(|dir| *dir != self.temp);
         if !self.committed {
             // Best effort: the old site is untouched either way.
             let _ = std::fs::remove_dir_all(&self.temp);
