@@ -375,22 +375,20 @@ fn alive(pid: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A copy of the fixture with a PDF report in `dir`/cs, a typst in `dir` that answers
+/// --version and then takes a minute for every PDF, and the file where it writes its PIDs.
 #[cfg(target_os = "linux")]
-#[test]
-fn typst_dies_with_a_killed_build() {
+fn with_slow_typst(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let project = tmp.path().join("cs");
-    for (rel, bytes) in
-        files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile"))
-    {
+    let project = dir.join("cs");
+    let hostile = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile");
+    for (rel, bytes) in files(&hostile) {
         let target = project.join(rel);
         std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
         std::fs::write(target, bytes).expect("write");
     }
-    // A typst that answers --version and then takes a minute for every PDF.
-    let pids = tmp.path().join("pids");
-    let typst = tmp.path().join("typst");
+    let pids = dir.join("pids");
+    let typst = dir.join("typst");
     std::fs::write(
         &typst,
         format!(
@@ -401,6 +399,88 @@ fn typst_dies_with_a_killed_build() {
     )
     .expect("write");
     std::fs::set_permissions(&typst, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    (project, typst, pids)
+}
+
+/// Waits until the slow typst wrote its PIDs.
+#[cfg(target_os = "linux")]
+fn typst_started(pids: &Path) {
+    let wait = std::time::Instant::now();
+    while !pids.exists() {
+        assert!(
+            wait.elapsed() < std::time::Duration::from_secs(60),
+            "typst never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Waits (5 s at most) until every typst that started is gone.
+#[cfg(target_os = "linux")]
+fn typst_ended(pids: &Path) {
+    let list = std::fs::read_to_string(pids).unwrap_or_default();
+    let wait = std::time::Instant::now();
+    for pid in list.split_whitespace() {
+        while alive(pid) {
+            assert!(
+                wait.elapsed() < std::time::Duration::from_secs(5),
+                "typst {pid} outlived the build"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+/// The names beside the outputs in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_build_stops_its_typst_children() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (project, typst, pids) = with_slow_typst(tmp.path());
+    // Loads and checks; fails only while its page renders, with typst running.
+    std::fs::write(
+        project.join("reports/late.md"),
+        "---\ntitle: Late\n---\n{{ nosuch_variable }}\n",
+    )
+    .expect("write");
+    let started = std::time::Instant::now();
+    let result = bin()
+        .env("POSTSALE_TYPST", &typst)
+        .args(["build", "--project"])
+        .arg(&project)
+        .arg("--out")
+        .arg(tmp.path().join("site"))
+        .output()
+        .expect("runs postsale");
+    assert!(!result.status.success());
+    assert!(
+        stderr(&result).contains("nosuch_variable"),
+        "{}",
+        stderr(&result)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the failed build waited {:?} for typst",
+        started.elapsed()
+    );
+    typst_ended(&pids);
+    assert_eq!(listing(tmp.path()), ["cs", "pids", "typst"]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn typst_dies_with_a_killed_build() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (project, typst, pids) = with_slow_typst(tmp.path());
     let mut child = bin()
         .env("POSTSALE_TYPST", &typst)
         .args(["build", "--project"])
@@ -411,66 +491,23 @@ fn typst_dies_with_a_killed_build() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("runs postsale");
-    let started = std::time::Instant::now();
-    while !pids.exists() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "typst never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    typst_started(&pids);
     std::thread::sleep(std::time::Duration::from_millis(200));
     child.kill().expect("kill postsale");
     child.wait().expect("reap postsale");
-    let list = std::fs::read_to_string(&pids).expect("pids");
-    let started = std::time::Instant::now();
-    for pid in list.split_whitespace() {
-        while alive(pid) {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(5),
-                "typst {pid} outlived the build"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
+    typst_ended(&pids);
     // The next build removes what the killed one left.
     let result = build(&project, &tmp.path().join("site"));
     assert!(result.status.success(), "{}", stderr(&result));
-    let mut beside: Vec<String> = std::fs::read_dir(tmp.path())
-        .expect("ls")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    beside.sort();
-    assert_eq!(beside, ["cs", "pids", "site", "typst"]);
+    assert_eq!(listing(tmp.path()), ["cs", "pids", "site", "typst"]);
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn an_interrupted_build_removes_its_temporary_folder() {
-    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::ExitStatusExt;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let project = tmp.path().join("cs");
-    for (rel, bytes) in
-        files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile"))
-    {
-        let target = project.join(rel);
-        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
-        std::fs::write(target, bytes).expect("write");
-    }
-    // A typst that takes a minute: the build waits with its temporary folder in place.
-    let pids = tmp.path().join("pids");
-    let typst = tmp.path().join("typst");
-    std::fs::write(
-        &typst,
-        format!(
-            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'typst 0.0.0 (fake)'; exit 0; fi\n\
-             echo $$ >> '{}'\nexec sleep 60\n",
-            pids.display()
-        ),
-    )
-    .expect("write");
-    std::fs::set_permissions(&typst, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (project, typst, pids) = with_slow_typst(tmp.path());
     let out = tmp.path().join("site");
     built(&project, &out);
     let before = files(&out);
@@ -485,20 +522,14 @@ fn an_interrupted_build_removes_its_temporary_folder() {
         .spawn()
         .expect("runs postsale");
     let temp = tmp.path().join(format!(".site.tmp-{}", child.id()));
-    let started = std::time::Instant::now();
-    while !pids.exists() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "typst never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    typst_started(&pids);
     assert!(temp.exists(), "the build writes into {}", temp.display());
     let pid = i32::try_from(child.id()).expect("pid");
     // SAFETY: sends SIGINT (Ctrl+C) to the child this test started.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
     let status = child.wait().expect("reap postsale");
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    typst_ended(&pids);
     assert!(!temp.exists(), "the temporary folder is removed");
     assert_eq!(files(&out), before, "the site is as it was");
 }

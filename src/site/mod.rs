@@ -247,6 +247,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
                 .send((path, bytes))
                 .map_err(|_| anyhow::anyhow!("the output writer stopped"))
         };
+        let _stop = pdf::StopOnDrop(&cancel);
         let rendered = site.render_all(&jobs, options.progress, &write);
         drop(pages);
         let writer = writer.join();

@@ -151,6 +151,16 @@ impl Typst {
     }
 }
 
+/// Sets its flag when dropped: a build that unwinds (a panic while rendering) stops the typst
+/// compilations as a failed one does.
+pub struct StopOnDrop<'a>(pub &'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Runs `command` to its end, or until `cancel` is set (then kills and reaps it: `None`), with
 /// its stderr. Called on the thread that waits for the child, as `PR_SET_PDEATHSIG` requires.
 fn run_stoppable(
