@@ -524,6 +524,11 @@ fn an_interrupted_build_removes_its_temporary_folder() {
     let temp = tmp.path().join(format!(".site.tmp-{}", child.id()));
     typst_started(&pids);
     assert!(temp.exists(), "the build writes into {}", temp.display());
+    // typst gets Ctrl+C as usual: postsale's blocked signals are not passed on.
+    let first = std::fs::read_to_string(&pids).expect("pids");
+    let first = first.split_whitespace().next().expect("a pid");
+    let status = std::fs::read_to_string(format!("/proc/{first}/status")).expect("status");
+    assert!(status.contains("SigBlk:\t0000000000000000"), "{status}");
     let pid = i32::try_from(child.id()).expect("pid");
     // SAFETY: sends SIGINT (Ctrl+C) to the child this test started.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);

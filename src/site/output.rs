@@ -567,8 +567,8 @@ fn staged() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 /// On SIGINT or SIGTERM (Ctrl+C, a stopped CI job) the temporary folders are removed before the
 /// process dies as the signal says. The signals are blocked in this thread and the threads it
 /// starts later, and one thread waits for them, so the cleanup is ordinary code rather than a
-/// signal handler. Installed once, by [`claim`], before the build starts any thread; children
-/// start with no signal blocked (the standard library resets the mask before exec).
+/// signal handler. Installed once, by [`claim`], before the build starts any thread; the one
+/// child program, typst, is started with no signal blocked (`crate::site::pdf`).
 #[cfg(target_os = "linux")]
 fn clean_up_on_signals() {
     static ONCE: std::sync::Once = std::sync::Once::new();

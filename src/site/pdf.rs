@@ -199,15 +199,20 @@ fn run_stoppable(
 }
 
 /// On Linux, the child gets SIGKILL when the thread that spawned it ends (with postsale, when
-/// postsale is killed).
+/// postsale is killed), and starts with no signal blocked.
 #[cfg(target_os = "linux")]
 fn die_with_parent(command: &mut Command) {
     use std::os::unix::process::CommandExt;
     let parent = std::process::id();
     // SAFETY: the closure runs in the child between fork and exec and only makes
-    // async-signal-safe calls (prctl, getppid, _exit).
+    // async-signal-safe calls (sigemptyset, pthread_sigmask, prctl, getppid, _exit).
     unsafe {
         command.pre_exec(move || {
+            // postsale blocks SIGINT and SIGTERM for its signal thread (see
+            // `crate::site::output`); typst gets them as usual.
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
