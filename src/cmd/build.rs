@@ -51,7 +51,7 @@ impl Target {
     /// Checks that the build may replace the output folder and takes its lock, before anything
     /// is loaded (see `site::output::claim`). A config that does not load is reported by the
     /// load that follows; the check then uses the default data folder.
-    pub fn claim(&self) -> anyhow::Result<site::output::Claim> {
+    pub(crate) fn claim(&self) -> anyhow::Result<site::output::Claim> {
         let config = crate::config::load(&self.project).ok();
         site::output::claim(&self.project, config.as_ref(), &self.out_dir())
     }

@@ -287,7 +287,7 @@ struct Ids {
 /// root (a folder holding postsale.yaml, whose data and reports sit beside it), and, unless
 /// `force`, a folder that is absent or empty: demo cannot tell its own tables from a user's
 /// tables of the same names, so a folder holding anything is refused.
-pub fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
+pub(crate) fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
     let refuse = |message: String, help: &str| -> anyhow::Error {
         Diagnostics(vec![
             Diagnostic::file_error(out.display().to_string(), message).with_help(help),

@@ -24,7 +24,7 @@ Only .git, CNAME, .nojekyll and the `keep:` globs of postsale.yaml are carried o
 
 /// What every build keeps in the output besides the `keep:` globs: a site published to a git
 /// branch or a static host needs them.
-pub const ALWAYS_KEPT: [&str; 3] = [".git", "CNAME", ".nojekyll"];
+pub(crate) const ALWAYS_KEPT: [&str; 3] = [".git", "CNAME", ".nojekyll"];
 
 /// How many entries an error lists before it gives only the count.
 const SHOWN: usize = 5;
@@ -34,7 +34,7 @@ const SHOWN: usize = 5;
 
 /// Why `pattern` is not a valid `keep:` glob, if it is not one: globs are relative to the output
 /// folder, with `/` between folders, and never leave it.
-pub fn keep_glob_problem(pattern: &str) -> Option<&'static str> {
+pub(crate) fn keep_glob_problem(pattern: &str) -> Option<&'static str> {
     if pattern.is_empty() {
         Some("an empty glob")
     } else if pattern.starts_with('/') || pattern.contains(':') {
@@ -53,7 +53,7 @@ pub fn keep_glob_problem(pattern: &str) -> Option<&'static str> {
 
 /// True when the glob `pattern` matches `path` (both relative, `/`-separated): `*` is any text
 /// within one name, `?` one character, and a `**` part any number of folders (none included).
-pub fn glob_matches(pattern: &str, path: &str) -> bool {
+pub(crate) fn glob_matches(pattern: &str, path: &str) -> bool {
     let pattern: Vec<&str> = pattern.split('/').collect();
     let path: Vec<&str> = path.split('/').collect();
     parts_match(&pattern, &path)
@@ -102,7 +102,7 @@ fn name_matches(pattern: &str, name: &str) -> bool {
 
 /// The entries the user keeps in the output: [`ALWAYS_KEPT`] and the `keep:` globs.
 #[derive(Debug, Clone)]
-pub struct Keep {
+pub(crate) struct Keep {
     globs: Vec<String>,
     /// How deep a match can lie (None: any depth, for `**`), so a walk stops early.
     depth: Option<usize>,
@@ -111,7 +111,7 @@ pub struct Keep {
 impl Keep {
     /// The kept entries of a project with `config`. Invalid globs (reported by the config's
     /// validation) are left out.
-    pub fn new(config: &Config) -> Keep {
+    pub(crate) fn new(config: &Config) -> Keep {
         let globs: Vec<String> = ALWAYS_KEPT
             .iter()
             .map(|g| g.to_string())
@@ -131,7 +131,7 @@ impl Keep {
 
     /// True when the entry at `rel` (relative to the output) is kept. The marker never is:
     /// every build writes its own.
-    pub fn matches(&self, rel: &str) -> bool {
+    pub(crate) fn matches(&self, rel: &str) -> bool {
         rel != MARKER && self.globs.iter().any(|g| glob_matches(g, rel))
     }
 
@@ -172,7 +172,7 @@ fn relative(dir: &Path, path: &Path) -> Option<String> {
 
 /// `path` made absolute, with symbolic links resolved: its nearest existing ancestor
 /// canonicalized, the rest (which does not exist yet) appended with `.` and `..` resolved.
-pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
     let absolute = std::path::absolute(path)
         .with_context(|| format!("cannot resolve the path {}", path.display()))?;
     let mut rest: Vec<std::ffi::OsString> = Vec::new();
@@ -320,7 +320,7 @@ fn check_contents(out: &Path, real: &Path, keep: &Keep) -> anyhow::Result<()> {
 
 /// Checks that a build of the project in `project` may replace `out`: the inputs it must not
 /// touch, then the folder's contents. Writes nothing.
-pub fn check(project: &Path, config: &Config, out: &Path) -> anyhow::Result<()> {
+pub(crate) fn check(project: &Path, config: &Config, out: &Path) -> anyhow::Result<()> {
     let real = resolve(out)?;
     check_inputs(project, config, out, &real)?;
     check_contents(out, &real, &Keep::new(config))
@@ -329,7 +329,7 @@ pub fn check(project: &Path, config: &Config, out: &Path) -> anyhow::Result<()> 
 /// The right to build into one output folder, held from before the project loads to the end of
 /// the build (or of `serve`): the checks of [`check`] passed, the lock is held, and what a
 /// killed build left is cleaned up. Dropping it releases the lock.
-pub struct Claim {
+pub(crate) struct Claim {
     _lock: Lock,
 }
 
@@ -337,7 +337,7 @@ pub struct Claim {
 /// thing `build` and `serve` do, before loading anything. Without a config (it does not load,
 /// and the build will fail on it) the defaults are checked and leftovers are left alone, as
 /// they may hold files the config's `keep:` globs would rescue.
-pub fn claim(project: &Path, config: Option<&Config>, out: &Path) -> anyhow::Result<Claim> {
+pub(crate) fn claim(project: &Path, config: Option<&Config>, out: &Path) -> anyhow::Result<Claim> {
     let real = resolve(out)?;
     let default = Config::default();
     check_inputs(project, config.unwrap_or(&default), out, &real)?;
