@@ -367,6 +367,18 @@ impl Config {
             self.dates.latest.to_string(),
             "a date on or after dates.earliest",
         );
+        for glob in &self.keep {
+            if let Some(problem) = crate::site::output::keep_glob_problem(glob) {
+                check(
+                    false,
+                    &["keep"],
+                    glob.clone(),
+                    &format!(
+                        "a glob inside the output folder such as CNAME, docs/** or *.txt, not {problem}"
+                    ),
+                );
+            }
+        }
         let known: Vec<&str> = catalog::ids().collect();
         for id in self.targets.keys() {
             if catalog::get(id).is_none() {
@@ -583,5 +595,17 @@ mod tests {
         assert_eq!(config.resolve_as_of(Some(day(5)), day(24)), day(5));
         assert_eq!(config.resolve_as_of(None, day(24)), day(1));
         assert_eq!(Config::default().resolve_as_of(None, day(24)), day(24));
+    }
+
+    #[test]
+    fn keep_globs_stay_inside_the_output() {
+        let found = errors("keep: [CNAME, \"../notes\"]\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .starts_with("postsale.yaml:1:1: error: bad value for 'keep' (found '../notes'"),
+            "{found:?}"
+        );
+        assert!(errors("keep: [CNAME, \"docs/**\", \"*.txt\"]\n").is_empty());
     }
 }

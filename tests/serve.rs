@@ -220,7 +220,8 @@ fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
     assert_eq!(served.request("POST", "/").0, 405);
     assert_eq!(served.request("HEAD", "/").0, 200);
 
-    // A second server on the same port says so at once, before building anything.
+    // A second server on the same port says so at once, before building anything (into an
+    // output folder elsewhere: the first server holds the lock of the project's outputs).
     let second = Command::new(env!("CARGO_BIN_EXE_postsale"))
         .args([
             "serve",
@@ -229,6 +230,8 @@ fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
             "--project",
         ])
         .arg(&project)
+        .arg("--out")
+        .arg(tmp.path().join("elsewhere/site"))
         .output()
         .expect("runs");
     assert!(!second.status.success());
@@ -241,6 +244,18 @@ fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
         "{stderr}"
     );
     assert!(second.stdout.is_empty());
+    // Into the same output folder, the first server's lock refuses it.
+    let third = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["serve", "--port", "0", "--project"])
+        .arg(&project)
+        .output()
+        .expect("runs");
+    assert!(!third.status.success());
+    let stderr = String::from_utf8_lossy(&third.stderr);
+    assert!(
+        stderr.contains("another postsale build or serve is writing an output folder in"),
+        "{stderr}"
+    );
 
     // Bound to 127.0.0.1 itself, not to every address: another loopback address is refused.
     #[cfg(target_os = "linux")]

@@ -1,5 +1,6 @@
-//! `postsale build`: load and check the project, compute, render every page in parallel and swap
-//! the new site in atomically. A failed build leaves the previous output untouched.
+//! `postsale build`: claim the output folder (refused, before any work, when the build may not
+//! replace it), load and check the project, compute, render every page in parallel and swap the
+//! new site in atomically. A failed build leaves the previous output untouched.
 
 use crate::site::{self, Options, Pdf};
 use chrono::NaiveDate;
@@ -24,7 +25,9 @@ pub struct Target {
     /// "Now" for the build (YYYY-MM-DD); overrides as_of in postsale.yaml.
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
-    /// Output folder, replaced atomically (relative to the project).
+    /// Output folder, replaced atomically (relative to the project). Only a folder that is
+    /// absent, empty or built by postsale (it holds a .postsale-output file) is replaced; .git,
+    /// CNAME, .nojekyll and the `keep:` globs of postsale.yaml survive every build.
     #[arg(long, default_value = "site")]
     pub out: PathBuf,
     /// Build the HTML site only, without the PDFs.
@@ -35,6 +38,25 @@ pub struct Target {
     pub project: PathBuf,
 }
 
+impl Target {
+    /// The output folder: `--out`, relative to the project unless absolute.
+    pub fn out_dir(&self) -> PathBuf {
+        if self.out.is_absolute() {
+            self.out.clone()
+        } else {
+            self.project.join(&self.out)
+        }
+    }
+
+    /// Checks that the build may replace the output folder and takes its lock, before anything
+    /// is loaded (see `site::output::claim`). A config that does not load is reported by the
+    /// load that follows; the check then uses the default data folder.
+    pub(crate) fn claim(&self) -> anyhow::Result<site::output::Claim> {
+        let config = crate::config::load(&self.project).ok();
+        site::output::claim(&self.project, config.as_ref(), &self.out_dir())
+    }
+}
+
 /// Runs the build and prints a one-line summary.
 pub fn run(
     Args {
@@ -43,16 +65,13 @@ pub fn run(
     }: Args,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let _claim = args.claim()?;
     let project = site::load_project(&args.project)?;
     project.data_notes.print_warnings();
     let as_of = project
         .config
         .resolve_as_of(args.as_of, super::metrics::today());
-    let out = if args.out.is_absolute() {
-        args.out.clone()
-    } else {
-        args.project.join(&args.out)
-    };
+    let out = args.out_dir();
     // Without typst, the HTML site (and the Typst sources) are still written; the build then
     // fails unless --no-pdf said PDFs were not wanted.
     let (pdf, missing) = if args.no_pdf {

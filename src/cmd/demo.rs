@@ -1,6 +1,6 @@
 //! `postsale demo`: writes the synthetic data set of `crate::demo` to a folder.
 
-use crate::demo::{Options, generate};
+use crate::demo::{Options, check_out, generate};
 use crate::period::Month;
 use std::path::PathBuf;
 
@@ -19,9 +19,14 @@ pub struct Args {
     /// Last month of history (YYYY-MM); "now" for the data is the first day after it.
     #[arg(long, default_value = "2026-10", value_parser = parse_month)]
     pub end: Month,
-    /// Folder to write the CSV files into (created if missing).
+    /// Folder to write the CSV files into (created if missing). It must be new or empty, and
+    /// never a project root (a folder holding postsale.yaml).
     #[arg(long)]
     pub out: PathBuf,
+    /// Write into a folder that is not empty, overwriting the tables of the same names (other
+    /// files are left alone). Never allows a project root.
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn parse_month(text: &str) -> Result<Month, String> {
@@ -33,6 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.accounts == 0 || args.months == 0 {
         anyhow::bail!("--accounts and --months must be at least 1");
     }
+    check_out(&args.out, args.force)?;
     let options = Options {
         accounts: args.accounts,
         months: args.months,

@@ -31,6 +31,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             args.bind
         );
     }
+    let _claim = args.build.claim()?;
     let options = Options {
         bind: args.bind,
         port: args.port,

@@ -8,6 +8,7 @@
 mod rng;
 
 use crate::data::{CHECKLIST, Money};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
 use anyhow::Context as _;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
@@ -282,7 +283,66 @@ struct Ids {
     opportunity: u64,
 }
 
-/// Writes the data set into `out` (created if missing).
+/// Checks that `out` may receive the data set before anything is generated: never a project
+/// root (a folder holding postsale.yaml, whose data and reports sit beside it), and, unless
+/// `force`, a folder that is absent or empty: demo cannot tell its own tables from a user's
+/// tables of the same names, so a folder holding anything is refused.
+pub(crate) fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
+    let refuse = |message: String, help: &str| -> anyhow::Error {
+        Diagnostics(vec![
+            Diagnostic::file_error(out.display().to_string(), message).with_help(help),
+        ])
+        .into()
+    };
+    if out.join(crate::config::FILE).exists() {
+        return Err(refuse(
+            format!(
+                "the folder is a project root (it holds {}); demo never writes there, even with --force",
+                crate::config::FILE
+            ),
+            "give the project's data folder instead, such as --out data",
+        ));
+    }
+    let entries = match std::fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(_) if out.exists() && !out.is_dir() => {
+            return Err(refuse(
+                "the output is a file, not a folder".into(),
+                "give --out a new or empty folder",
+            ));
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", out.display())),
+    };
+    if force {
+        return Ok(());
+    }
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    names.sort();
+    let count = names.len();
+    let mut shown = names[..count.min(5)].join(", ");
+    if count > 5 {
+        shown.push_str(&format!(", and {} more", count - 5));
+    }
+    Err(refuse(
+        format!(
+            "the folder is not empty ({count} entr{}: {shown}); demo would overwrite its tables of \
+             the same names",
+            if count == 1 { "y" } else { "ies" }
+        ),
+        "give --out a new or empty folder, or add --force to overwrite the tables demo writes \
+         (other files are left alone)",
+    ))
+}
+
+/// Writes the data set into `out` (created if missing). See [`check_out`] for the folders it
+/// may write into.
 pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
     std::fs::create_dir_all(out).with_context(|| format!("failed to create {}", out.display()))?;
     let renewal_header: Vec<&str> = [

@@ -252,7 +252,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
 
     // 4. The Typst sources of the PDFs (the latest issue of each PDF report), their charts, the
     //    theme's Typst templates and fonts, written into the temporary output folder.
-    let staging = output::Staging::create(&options.out)?;
+    let staging = output::Staging::create(&options.out, &project.dir, &project.config)?;
     let unfinished = staging.dir().to_path_buf();
     site.on_abort(move || drop(std::fs::remove_dir_all(&unfinished)));
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -285,6 +285,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     //    in the kernel (a quarter of the CPU time of a large build went to that contention).
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (pages, written) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(256);
+    let cancel = std::sync::atomic::AtomicBool::new(false);
     let (rendered, compiled, writer) = std::thread::scope(|s| {
         let compiling = match &options.pdf {
             Pdf::Compile(typst) if !compile.is_empty() => Some(s.spawn(|| {
@@ -294,6 +295,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
                     &compile,
                     pdf::timestamp(options.as_of),
                     parallel,
+                    &cancel,
                 );
                 (result, started.elapsed())
             })),
@@ -311,9 +313,14 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
                 .send((path, bytes))
                 .map_err(|_| anyhow::anyhow!("the output writer stopped"))
         };
+        let _stop = pdf::StopOnDrop(&cancel);
         let rendered = site.render_all(&jobs, options.progress, &write);
         drop(pages);
         let writer = writer.join();
+        // A failed build stops typst rather than waiting for PDFs nobody will see.
+        if rendered.is_err() || !matches!(writer, Ok(Ok(()))) {
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let compiled = compiling.map(|h| h.join());
         (rendered, compiled, writer)
     });
