@@ -178,4 +178,13 @@ fn ids_that_differ_only_in_case_are_reported_with_both_lines() {
     // Segments `SMB` and `smb` have no pages here (no `per: segment` report): not an error.
     assert!(!stderr.contains("segment 'smb'"), "{stderr}");
     assert_eq!(stderr.matches(": error: ").count(), 1, "{stderr}");
+    // build refuses them too, before writing anything.
+    let output = run(&["build", "--no-pdf"], &root, None);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("account id 'acc1' gets the same page as account id 'ACC1'"),
+        "{stderr}"
+    );
+    assert!(!root.join("site").exists());
 }

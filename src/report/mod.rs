@@ -560,10 +560,16 @@ mod tests {
         let err = parse(text, "reports/x.md", "x", &[]).expect_err("invalid");
         let shown: Vec<String> = err.iter().map(ToString::to_string).collect();
         assert_eq!(shown.len(), 3, "{shown:?}");
-        assert!(shown[0].starts_with("reports/x.md:3:1: error: unknown key 'cadense'"), "{shown:?}");
+        assert!(
+            shown[0].starts_with("reports/x.md:3:1: error: unknown key 'cadense'"),
+            "{shown:?}"
+        );
         assert!(shown[1].starts_with("reports/x.md:4:"), "{shown:?}");
         assert!(shown[1].contains("archive"), "{shown:?}");
-        assert!(shown[2].starts_with("reports/x.md:5:1: error: duplicate key 'title'"), "{shown:?}");
+        assert!(
+            shown[2].starts_with("reports/x.md:5:1: error: duplicate key 'title'"),
+            "{shown:?}"
+        );
     }
 
     #[test]

@@ -235,8 +235,17 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
         clock = Instant::now();
     };
 
-    // 1. Templates and report bodies, parsed once.
-    let tera = pages::tera(project).map_err(Diagnostics)?;
+    // 1. Templates and report bodies, parsed once; entity pages whose names would collide on a
+    //    file system that ignores letter case are refused with the templates' problems.
+    let (tera, mut problems) = match pages::tera(project) {
+        Ok(t) => (Some(t), Vec::new()),
+        Err(d) => (None, d),
+    };
+    problems.extend(links::name_collisions(project));
+    let tera = match tera {
+        Some(t) if problems.is_empty() => t,
+        _ => return Err(Diagnostics(problems).into()),
+    };
     step(&mut summary, "templates");
 
     // 2. The page plan: every page of the site, with its period and entity.
