@@ -108,7 +108,8 @@ impl fmt::Display for Diagnostic {
 /// `value` as a message shows it: control characters escaped (`\n`, `\u{1b}`) and, beyond
 /// `SHOWN` characters, cut with `…` and the value's length.
 pub(crate) fn shown(value: &str) -> Cow<'_, str> {
-    if value.len() <= SHOWN && !value.chars().any(char::is_control) {
+    let plain = value.len() <= SHOWN && !value.chars().any(char::is_control);
+    if plain || was_shown(value) {
         return Cow::Borrowed(value);
     }
     let mut out = String::new();
@@ -130,6 +131,20 @@ pub(crate) fn shown(value: &str) -> Cow<'_, str> {
         out.push_str(" characters)");
     }
     Cow::Owned(out)
+}
+
+/// Whether `value` is what `shown` made of a longer value (so a message that quotes a shown
+/// value is not cut again by `bounded`).
+fn was_shown(value: &str) -> bool {
+    value
+        .strip_suffix(" characters)")
+        .and_then(|v| v.rsplit_once("… ("))
+        .is_some_and(|(head, count)| {
+            !count.is_empty()
+                && count.bytes().all(|b| b.is_ascii_digit())
+                && head.chars().count() <= SHOWN
+                && !head.chars().any(char::is_control)
+        })
 }
 
 /// `message` with `shown` applied to every stretch between two single quotes.
@@ -229,6 +244,9 @@ mod tests {
         let d = Diagnostic::file_error("f", "found 'a\nb\u{1b}[2J'").with_help(format!("'{long}'"));
         assert_eq!(d.message, "found 'a\\nb\\u{1b}[2J'");
         assert_eq!(d.help, Some(format!("'{x60}… (1048576 characters)'")));
+        // A message quoting a value already shown keeps it as it is.
+        let once = format!("found '{}'", shown(&long));
+        assert_eq!(Diagnostic::file_error("f", once.clone()).message, once);
         // Characters, not bytes; a value of exactly 60 stays whole.
         assert_eq!(shown(&"é".repeat(60)), "é".repeat(60));
         assert_eq!(
