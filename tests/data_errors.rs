@@ -565,3 +565,108 @@ proptest::proptest! {
         let _ = load_files(&[("accounts.csv", ACCOUNTS.as_bytes()), ("mrr.csv", &mrr), ("renewals.csv", &bytes)], &LoadOptions::default());
     }
 }
+
+#[test]
+fn more_or_fewer_fields_than_the_header() {
+    let e = errors(&[
+        ("accounts.csv", ACCOUNTS.as_bytes()),
+        (
+            "mrr.csv",
+            b"account_id,month,mrr\nA1,2025-03,1,000.50\nA2,2025-03\nA2,2025-04,7\n",
+        ),
+    ]);
+    assert_eq!(
+        e,
+        [
+            "data/mrr.csv:2:4: error: too many fields (found 4 fields, expected 3 as in the header)\n  help: '1,000.50' looks like one number with thousands separators, read as 2 fields: write it without them (1000.50), or quote it (\"1,000.50\")",
+            "data/mrr.csv:3:3: error: too few fields (found 2 fields, expected 3 as in the header)\n  help: every row needs one value per header column; an empty value is nothing between two commas, like a,,c",
+        ]
+    );
+}
+
+#[test]
+fn a_column_named_twice_in_the_header() {
+    let e = errors(&[
+        ("accounts.csv", ACCOUNTS.as_bytes()),
+        (
+            "mrr.csv",
+            b"account_id,month,mrr,mrr\nA1,2025-03,1,000.50\n",
+        ),
+    ]);
+    assert_eq!(
+        e,
+        [
+            "data/mrr.csv:1:4: error: duplicate column 'mrr' in the header (found it again in column 4, expected each column name once; first in column 3)\n  help: remove one of the two columns, or rename it"
+        ]
+    );
+}
+
+#[test]
+fn crlf_lines_after_a_quoted_line_end() {
+    // The quoted name spans lines 2 and 3, so the bad row is line 4.
+    let e = errors(&[(
+        "accounts.csv",
+        b"account_id,name,seats\r\nA1,\"two\r\nlines\",3\r\nA2,Beta,x\r\n",
+    )]);
+    assert_eq!(
+        e,
+        [
+            "data/accounts.csv:4:3: error: bad whole number in column 'seats' (found 'x', expected a whole number like 12)"
+        ]
+    );
+    let e = errors(&[(
+        "accounts.csv",
+        b"account_id,name,seats\r\nA1,Acme,3\r\nA2,Beta,x\r\n",
+    )]);
+    assert_eq!(
+        e,
+        [
+            "data/accounts.csv:3:3: error: bad whole number in column 'seats' (found 'x', expected a whole number like 12)"
+        ]
+    );
+}
+
+#[test]
+fn long_values_are_cut_in_messages() {
+    let long = "x".repeat(1 << 20);
+    let accounts = format!("account_id,name,seats\nA1,Acme,{long}\n");
+    let mrr = format!("account_id,month,mrr\n{long},2025-03,1\n");
+    let e = errors(&[
+        ("accounts.csv", accounts.as_bytes()),
+        ("mrr.csv", mrr.as_bytes()),
+    ]);
+    let x60 = "x".repeat(60);
+    assert_eq!(
+        e,
+        [
+            format!(
+                "data/accounts.csv:2:3: error: bad whole number in column 'seats' (found '{x60}… (1048576 characters)', expected a whole number like 12)"
+            ),
+            format!(
+                "data/mrr.csv:2:1: error: unknown account in column 'account_id' (found '{x60}… (1048576 characters)', expected an id listed in accounts.csv)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_bad_byte_in_a_large_crlf_file_is_located() {
+    // Over a megabyte, so the file is read in parallel pieces; CRLF line ends.
+    let mut accounts = b"account_id,name\r\n".to_vec();
+    for i in 0..80_000 {
+        accounts.extend_from_slice(format!("A{i:05},Name {i}\r\n").as_bytes());
+    }
+    let row = b"A70000,Name 70000\r\n";
+    let at = accounts
+        .windows(row.len())
+        .position(|w| w == row)
+        .expect("row");
+    accounts[at + 9] = 0xFF;
+    let e = errors(&[("accounts.csv", &accounts)]);
+    assert_eq!(
+        e,
+        [
+            "data/accounts.csv:70002:2: error: invalid UTF-8 (found byte 0xFF at byte 3 of the cell, expected UTF-8 text)"
+        ]
+    );
+}

@@ -7,9 +7,14 @@
 //! large, parsed in parallel chunks; a file with quotes goes through the `csv` crate, one record
 //! after the other. Both paths yield the same records, line numbers and diagnostics (the tests
 //! below compare them on generated input).
+//!
+//! A record's line is the line of its first byte as an editor counts lines: `\n`, `\r\n` and a
+//! lone `\r` each end one, inside quoted fields too (not csv-core's count, which lags by one
+//! after a `\r\n` and skips blank lines). Every record must have as many fields as the header,
+//! and a header may not name a column twice.
 
 use super::money::Money;
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, did_you_mean, shown};
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
 use csv::ByteRecord;
@@ -50,6 +55,11 @@ impl FileDiags {
     }
 
     pub fn at(&mut self, line: usize, column: usize, message: String) {
+        if self.list.len() >= self.max {
+            // Not built only to be counted (a file with a bad row in every line).
+            self.dropped += 1;
+            return;
+        }
         let d = Diagnostic::error(self.file.clone(), line, column, message);
         self.push(d);
     }
@@ -94,20 +104,24 @@ pub(crate) struct Sheet<'a> {
     /// Header names as written (trimmed), in file order.
     pub header: Vec<String>,
     lower: Vec<String>,
+    /// The line of the header (1 unless blank lines come before it).
+    header_line: usize,
     body: Body<'a>,
 }
 
 /// The data records after the header.
 enum Body<'a> {
-    /// No quote character in the file: the records start at byte `start`, csv-core's line
-    /// count there being `line`.
+    /// No quote character in the file: the records start at byte `start`, on line `line`.
     Plain {
         bytes: &'a [u8],
         start: usize,
         line: usize,
     },
-    /// Quoted fields: read by the `csv` crate.
-    Quoted(csv::Reader<&'a [u8]>),
+    /// Quoted fields: `bytes` read by the `csv` crate.
+    Quoted {
+        bytes: &'a [u8],
+        reader: csv::Reader<&'a [u8]>,
+    },
 }
 
 /// Reads `bytes` (a whole file) as CSV with a header. An empty file is an error.
@@ -128,12 +142,16 @@ pub(crate) fn open<'a>(bytes: &'a [u8], diags: &mut FileDiags) -> Option<Sheet<'
             skip
         };
         let mut records = Records::new(bytes, start, 1);
-        let names = match records.next_record() {
-            Some((_, header)) => header_names(bytes[header].split(|&b| b == b','), diags)?,
-            None => Vec::new(),
+        let (header_line, names) = match records.next_record() {
+            Some((line, header)) => {
+                let names = header_names(bytes[header].split(|&b| b == b','), line, diags)?;
+                (line, names)
+            }
+            None => (1, Vec::new()),
         };
         let (start, line) = (records.start, records.line);
-        return Some(Sheet::new(names, Body::Plain { bytes, start, line }));
+        let body = Body::Plain { bytes, start, line };
+        return Some(Sheet::new(names, header_line, body));
     }
     quoted_sheet(&bytes[skip..], diags)
 }
@@ -144,29 +162,57 @@ fn quoted_sheet<'a>(bytes: &'a [u8], diags: &mut FileDiags) -> Option<Sheet<'a>>
         .has_headers(true)
         .flexible(true)
         .from_reader(bytes);
+    // csv-core skips the line ends before the header.
+    let first = bytes.iter().position(|&b| !is_terminator(b)).unwrap_or(0);
+    let line = 1 + line_breaks(bytes, 0..first);
     let header = match reader.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            diags.at(1, 1, format!("unreadable header ({e})"));
+            diags.at(line, 1, format!("unreadable header ({e})"));
             return None;
         }
     };
-    let names = header_names(header.iter(), diags)?;
-    Some(Sheet::new(names, Body::Quoted(reader)))
+    let names = header_names(header.iter(), line, diags)?;
+    Some(Sheet::new(names, line, Body::Quoted { bytes, reader }))
 }
 
-/// The header cells as trimmed text; invalid UTF-8 is an error.
+/// The header cells (on `line`) as trimmed text; invalid UTF-8 and a name given twice
+/// (ignoring case) are errors.
 fn header_names<'a>(
     fields: impl Iterator<Item = &'a [u8]>,
+    line: usize,
     diags: &mut FileDiags,
 ) -> Option<Vec<String>> {
-    let mut names = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut ok = true;
     for (i, field) in fields.enumerate() {
         match std::str::from_utf8(field) {
-            Ok(s) => names.push(s.trim().to_string()),
+            Ok(s) => {
+                let name = s.trim();
+                let first = names
+                    .iter()
+                    .position(|n| !name.is_empty() && n.eq_ignore_ascii_case(name));
+                if let Some(first) = first {
+                    ok = false;
+                    let d = Diagnostic::error(
+                        diags.file.clone(),
+                        line,
+                        i + 1,
+                        format!(
+                            "duplicate column '{}' in the header (found it again in column {}, expected each column name once; first in column {})",
+                            shown(name),
+                            i + 1,
+                            first + 1
+                        ),
+                    )
+                    .with_help("remove one of the two columns, or rename it");
+                    diags.push(d);
+                }
+                names.push(name.to_string());
+            }
             Err(e) => {
                 diags.at(
-                    1,
+                    line,
                     i + 1,
                     format!(
                         "invalid UTF-8 in the header (found byte 0x{:02X}, expected UTF-8 text)",
@@ -177,15 +223,26 @@ fn header_names<'a>(
             }
         }
     }
-    Some(names)
+    ok.then_some(names)
+}
+
+/// The line ends in `bytes[range]` as an editor counts them: every `\n`, and every `\r` not
+/// followed by a `\n` (looked up in all of `bytes`, so a `\r\n` cut by the end of the range is
+/// counted once, with its `\n`).
+fn line_breaks(bytes: &[u8], range: Range<usize>) -> usize {
+    let piece = &bytes[range.clone()];
+    let lf = memchr::memchr_iter(b'\n', piece).count();
+    let cr = memchr::memchr_iter(b'\r', piece)
+        .filter(|&i| bytes.get(range.start + i + 1) != Some(&b'\n'))
+        .count();
+    lf + cr
 }
 
 /// The records of quote-free CSV exactly as csv-core reads them: `\r`, `\n` and `\r\n` each end a
-/// record, empty lines are skipped and commas separate fields. A record's line is csv-core's count
-/// of `\n` when the reader starts looking for it, plus one: blank lines before the record, and the
-/// `\n` of a `\r\n` ending the previous one, are not counted yet (as `csv::Position::line`
-/// reports it). Scans eight bytes at a time for the three delimiters, with the terminators in a
-/// mask of their own, so a comma (most delimiters) is told apart without reading its byte.
+/// record, empty lines are skipped and commas separate fields. A record's line is that of its
+/// first byte (see `line_breaks`). Scans eight bytes at a time for the three delimiters, with the
+/// terminators in a mask of their own, so a comma (most delimiters) is told apart without reading
+/// its byte.
 struct Records<'a> {
     bytes: &'a [u8],
     /// Offset of the word whose delimiters `mask` holds; the next word follows it.
@@ -194,10 +251,8 @@ struct Records<'a> {
     mask: u64,
     /// The terminators (`\r`, `\n`) of the current word, the same way.
     terms: u64,
-    /// csv-core's line count after the bytes handled so far.
+    /// The line after the bytes handled so far (1 + their line ends).
     line: usize,
-    /// `line` when the current read began (after the previous record's terminator).
-    read_line: usize,
     /// Where the current record starts (just after the last terminator).
     start: usize,
     /// Where the current field starts.
@@ -234,7 +289,7 @@ fn delimiters(bytes: &[u8], at: usize) -> (u64, u64) {
 }
 
 impl<'a> Records<'a> {
-    /// Reads `bytes[start..]`, csv-core's line count being `line` there.
+    /// Reads `bytes[start..]`, which starts on line `line`.
     fn new(bytes: &'a [u8], start: usize, line: usize) -> Records<'a> {
         let (mask, terms) = delimiters(bytes, start);
         Records {
@@ -243,7 +298,6 @@ impl<'a> Records<'a> {
             mask,
             terms,
             line,
-            read_line: line,
             start,
             field: start,
             fields: Vec::new(),
@@ -269,7 +323,7 @@ impl<'a> Records<'a> {
                     }
                     self.fields.push(field - start..end - start);
                     (self.start, self.field) = (end, field);
-                    return Some((self.read_line, start..end));
+                    return Some((self.line, start..end));
                 }
                 (mask, terms) = delimiters(bytes, base);
             }
@@ -281,16 +335,16 @@ impl<'a> Records<'a> {
                 field = at + 1;
                 continue;
             }
-            // A terminator: it ends the record, if there is one, and is counted with it.
+            // A terminator: it ends the record, if there is one, which began on the line before
+            // it (no line end inside a quote-free record).
             let record = start..at;
             let last = field;
-            self.line += usize::from(bytes[at] == b'\n');
+            let line = self.line;
+            self.line += usize::from(bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n'));
             start = at + 1;
             field = at + 1;
             if !record.is_empty() {
                 self.fields.push(last - record.start..record.len());
-                let line = self.read_line;
-                self.read_line = self.line;
                 (self.base, self.mask, self.terms) = (base, mask, terms);
                 (self.start, self.field) = (start, field);
                 return Some((line, record));
@@ -327,12 +381,13 @@ fn chunks(bytes: &[u8], start: usize, size: usize) -> Vec<Range<usize>> {
     pieces
 }
 
-/// Hands every record of quote-free `bytes[range]` to `each`, the first one read at csv-core
-/// line `line`. Returns the number of records.
+/// Hands every record of quote-free `bytes[range]` with `width` fields to `each` (the range
+/// starting on line `line`) and reports the others. Returns the number of records.
 fn plain_rows(
     bytes: &[u8],
     range: Range<usize>,
     line: usize,
+    width: usize,
     diags: &mut FileDiags,
     mut each: impl FnMut(&mut Row<'_>, &mut FileDiags),
 ) -> usize {
@@ -346,6 +401,11 @@ fn plain_rows(
         count += 1;
         let record = &piece[range.clone()];
         let bounds = &records.fields;
+        if bounds.len() != width {
+            let cells: Vec<&[u8]> = bounds.iter().map(|f| &record[f.clone()]).collect();
+            wrong_width(line, width, &cells, diags);
+            continue;
+        }
         let valid = match text {
             Some(text) => Some(&text[range]),
             None => std::str::from_utf8(record).ok(),
@@ -417,11 +477,12 @@ fn checked_row(
 }
 
 impl<'a> Sheet<'a> {
-    fn new(header: Vec<String>, body: Body<'a>) -> Sheet<'a> {
+    fn new(header: Vec<String>, header_line: usize, body: Body<'a>) -> Sheet<'a> {
         let lower = header.iter().map(|n| n.to_ascii_lowercase()).collect();
         Sheet {
             header,
             lower,
+            header_line,
             body,
         }
     }
@@ -446,7 +507,7 @@ impl<'a> Sheet<'a> {
                 ok = false;
                 let d = Diagnostic::error(
                     diags.file.clone(),
-                    1,
+                    self.header_line,
                     1,
                     format!("missing required column '{name}' (found columns {}, expected a column named '{name}')", quoted(&header)),
                 );
@@ -468,7 +529,7 @@ impl<'a> Sheet<'a> {
         diags: &mut FileDiags,
         each: impl FnMut(&mut Row<'_>, &mut FileDiags),
     ) -> usize {
-        body_rows(self.body, diags, each)
+        body_rows(self.body, self.header.len(), diags, each)
     }
 
     /// The values `make` returns for the records without errors, in file order, with their
@@ -493,22 +554,23 @@ impl<'a> Sheet<'a> {
         (key, lines): (Option<Col>, bool),
         make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T> + Sync,
     ) -> Collected<T> {
+        let width = self.header.len();
         let (bytes, start, line) = match self.body {
             Body::Plain { bytes, start, line } if bytes.len() - start > size => {
                 (bytes, start, line)
             }
             body => {
                 let mut kept = Kept::new(key, lines, 0);
-                let count = body_rows(body, diags, kept.keeper(&make));
+                let count = body_rows(body, width, diags, kept.keeper(&make));
                 return kept.finish(count);
             }
         };
         let pieces = chunks(bytes, start, size);
-        let newlines: Vec<usize> = pieces
+        let breaks: Vec<usize> = pieces
             .par_iter()
-            .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count())
+            .map(|r| line_breaks(bytes, r.clone()))
             .collect();
-        let firsts = newlines.iter().scan(line, |line, n| {
+        let firsts = breaks.iter().scan(line, |line, n| {
             let first = *line;
             *line += n;
             Some(first)
@@ -516,22 +578,28 @@ impl<'a> Sheet<'a> {
         let jobs: Vec<(Range<usize>, usize, usize)> = pieces
             .into_iter()
             .zip(firsts)
-            .zip(&newlines)
+            .zip(&breaks)
             .map(|((r, first), &n)| (r, first, n))
             .collect();
         // A few pieces per thread at a time, appended as they come, so the parsed rows are held
         // once (plus a window), not once in pieces and once more in the result.
-        let records = newlines.iter().sum::<usize>() + jobs.len();
+        let records = breaks.iter().sum::<usize>() + jobs.len();
         let mut all = Kept::new(key, lines, records);
         let mut count = 0;
         for window in jobs.chunks(4 * rayon::current_num_threads()) {
             let parts: Vec<(Kept<T>, usize, FileDiags)> = window
                 .par_iter()
-                .map(|(range, first, newlines)| {
+                .map(|(range, first, breaks)| {
                     let mut d = diags.fork();
-                    let mut kept = Kept::new(key, lines, newlines + 1);
-                    let count =
-                        plain_rows(bytes, range.clone(), *first, &mut d, kept.keeper(&make));
+                    let mut kept = Kept::new(key, lines, breaks + 1);
+                    let count = plain_rows(
+                        bytes,
+                        range.clone(),
+                        *first,
+                        width,
+                        &mut d,
+                        kept.keeper(&make),
+                    );
                     (kept, count, d)
                 })
                 .collect();
@@ -658,17 +726,117 @@ impl Increasing {
     }
 }
 
-/// `Sheet::rows` on the records after the header.
+/// Reports a record whose fields (`cells`) are more or fewer than the header's `width`.
+fn wrong_width(line: usize, width: usize, cells: &[&[u8]], diags: &mut FileDiags) {
+    let found = cells.len();
+    let (what, column, help) = if found > width {
+        match split_number(cells) {
+            Some(split) => {
+                let number = split
+                    .clone()
+                    .map(|i| String::from_utf8_lossy(cells[i].trim_ascii()));
+                let number: Vec<_> = number.collect();
+                let help = format!(
+                    "'{}' looks like one number with thousands separators, read as {} fields: write it without them ({}), or quote it (\"{}\")",
+                    shown(&number.join(",")),
+                    split.len(),
+                    shown(&number.concat()),
+                    shown(&number.join(","))
+                );
+                ("too many", split.start + 2, help)
+            }
+            None => (
+                "too many",
+                width + 1,
+                "a value that holds a comma must be quoted, like \"Acme, Inc.\"".to_string(),
+            ),
+        }
+    } else {
+        (
+            "too few",
+            found + 1,
+            "every row needs one value per header column; an empty value is nothing between two commas, like a,,c"
+                .to_string(),
+        )
+    };
+    let fields = |n: usize| if n == 1 { "field" } else { "fields" };
+    let d = Diagnostic::error(
+        diags.file.clone(),
+        line,
+        column,
+        format!(
+            "{what} fields (found {found} {}, expected {width} as in the header)",
+            fields(found)
+        ),
+    )
+    .with_help(help);
+    diags.push(d);
+}
+
+/// The cells of a number written with thousands separators and so split at its commas, such as
+/// `1` `000.50` or `-12` `345` `678`: the first such run, if any.
+fn split_number(cells: &[&[u8]]) -> Option<Range<usize>> {
+    let digits = |b: &[u8]| b.iter().all(u8::is_ascii_digit);
+    let lead = |b: &[u8]| {
+        let b = b.strip_prefix(b"-").unwrap_or(b);
+        (1..=3).contains(&b.len()) && digits(b)
+    };
+    // Three digits, the last group possibly with decimals.
+    let group = |b: &[u8]| {
+        b.len() >= 3 && digits(&b[..3]) && (b.len() == 3 || (b[3] == b'.' && digits(&b[4..])))
+    };
+    let cell = |i: usize| cells[i].trim_ascii();
+    let start = (1..cells.len()).find(|&i| lead(cell(i - 1)) && group(cell(i)))? - 1;
+    let mut end = start + 2;
+    while end < cells.len() && cell(end - 1).len() == 3 && group(cell(end)) {
+        end += 1;
+    }
+    Some(start..end)
+}
+
+/// The line of the record that csv-core starts reading at a byte: the line of its first byte
+/// (csv-core skips the line ends before a record), counted on from the previous record.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Bytes counted so far, and the line after them.
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn of(&mut self, position: Option<&csv::Position>) -> usize {
+        let from = position.map_or(self.at, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        let rest = self.bytes.get(from..).unwrap_or_default();
+        let first = from
+            + rest
+                .iter()
+                .position(|&b| !is_terminator(b))
+                .unwrap_or(rest.len());
+        if first > self.at && first <= self.bytes.len() {
+            self.line += line_breaks(self.bytes, self.at..first);
+            self.at = first;
+        }
+        self.line
+    }
+}
+
+/// `Sheet::rows` on the records after the header, which should have `width` fields.
 fn body_rows(
     body: Body<'_>,
+    width: usize,
     diags: &mut FileDiags,
     mut each: impl FnMut(&mut Row<'_>, &mut FileDiags),
 ) -> usize {
-    let mut reader = match body {
+    let (bytes, mut reader) = match body {
         Body::Plain { bytes, start, line } => {
-            return plain_rows(bytes, start..bytes.len(), line, diags, each);
+            return plain_rows(bytes, start..bytes.len(), line, width, diags, each);
         }
-        Body::Quoted(reader) => reader,
+        Body::Quoted { bytes, reader } => (bytes, reader),
+    };
+    let mut lines = Lines {
+        bytes,
+        at: 0,
+        line: 1,
     };
     let mut record = ByteRecord::new();
     let mut ranges = Vec::new();
@@ -679,14 +847,19 @@ fn body_rows(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = lines.of(e.position());
                 diags.at(line, 1, format!("unreadable CSV record ({e})"));
                 count += 1;
                 continue;
             }
         }
         count += 1;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = lines.of(record.position());
+        if record.len() != width {
+            let cells: Vec<&[u8]> = record.iter().collect();
+            wrong_width(line, width, &cells, diags);
+            continue;
+        }
         ranges.clear();
         ranges.extend((0..record.len()).filter_map(|i| record.range(i)));
         checked_row(line, record.as_slice(), &ranges, &memo, diags, &mut each);
@@ -697,7 +870,7 @@ fn body_rows(
 fn quoted(names: &[&str]) -> String {
     names
         .iter()
-        .map(|n| format!("'{n}'"))
+        .map(|n| format!("'{}'", shown(n)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -749,8 +922,9 @@ impl<'a> Row<'a> {
             self.line,
             col.index.map_or(1, |i| i + 1),
             format!(
-                "{what} in column '{}' (found '{found}', expected {expected})",
-                col.name
+                "{what} in column '{}' (found '{}', expected {expected})",
+                col.name,
+                shown(found)
             ),
         );
     }
@@ -1007,9 +1181,10 @@ impl<'a> Row<'a> {
             Some(v) => Some(v),
             None => {
                 let message = format!(
-                    "unknown {} in column '{}' (found '{text}', expected one of {})",
+                    "unknown {} in column '{}' (found '{}', expected one of {})",
                     col.name,
                     col.name,
+                    shown(text),
                     names.join(", ")
                 );
                 self.bad_with_help(diags, col, message, did_you_mean(text, names));
@@ -1185,6 +1360,24 @@ mod tests {
 
     use proptest::strategy::Strategy as _;
 
+    /// The line of the record csv-core starts reading at byte `at`, counted naively: the line
+    /// ends before its first byte, after `\r\n` became `\n`.
+    fn naive_line(bytes: &[u8], at: usize) -> usize {
+        // The csv crate drops a BOM at the start.
+        let at = if at == 0 && bytes.starts_with(BOM) {
+            BOM.len()
+        } else {
+            at
+        };
+        let first = at
+            + bytes[at..]
+                .iter()
+                .take_while(|&&b| is_terminator(b))
+                .count();
+        let text = String::from_utf8_lossy(&bytes[..first]).replace("\r\n", "\n");
+        1 + text.matches(['\n', '\r']).count()
+    }
+
     /// Every record of `bytes` as the csv crate reads it: (line, fields).
     fn csv_records(bytes: &[u8]) -> Vec<(usize, Vec<Vec<u8>>)> {
         let mut reader = csv::ReaderBuilder::new()
@@ -1194,7 +1387,8 @@ mod tests {
         let mut out = Vec::new();
         let mut record = ByteRecord::new();
         while reader.read_byte_record(&mut record).unwrap_or(false) {
-            let line = record.position().map_or(0, |p| p.line() as usize);
+            let at = record.position().map_or(0, |p| p.byte() as usize);
+            let line = naive_line(bytes, at);
             out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
         }
         out
@@ -1334,21 +1528,136 @@ mod tests {
     fn quoted_files_use_the_csv_crate() {
         let mut d = FileDiags::new("t.csv".into(), 5);
         let sheet = open(b"a,b\n\"x,y\",2\n", &mut d);
-        assert!(matches!(sheet.map(|s| s.body), Some(Body::Quoted(_))));
+        assert!(matches!(sheet.map(|s| s.body), Some(Body::Quoted { .. })));
+    }
+
+    /// Each row's line and first cell, and the diagnostics, of `bytes` read whole (`size` None)
+    /// or in pieces of `size` bytes.
+    fn lines_of(bytes: &[u8], size: Option<usize>) -> (Vec<(usize, String)>, Vec<String>) {
+        let mut d = FileDiags::new("t.csv".into(), 10);
+        let Some(sheet) = open(bytes, &mut d) else {
+            return (
+                Vec::new(),
+                d.finish().iter().map(ToString::to_string).collect(),
+            );
+        };
+        let col = Col {
+            name: "a",
+            index: Some(0),
+        };
+        let make = |row: &mut Row<'_>, _: &mut FileDiags| {
+            Some((row.line, row.text(col).unwrap_or_default()))
+        };
+        let rows = sheet
+            .collect_in(size.unwrap_or(CHUNK), &mut d, (None, false), make)
+            .values;
+        (rows, d.finish().iter().map(ToString::to_string).collect())
     }
 
     #[test]
-    fn crlf_records_keep_the_csv_crate_lines() {
-        // csv-core counts the `\n` of a `\r\n` when it reads the next record, so its records
-        // report the line before; the hand-written reader does the same.
+    fn lines_are_counted_as_an_editor_counts_them() {
+        let row = |line: usize, cell: &str| (line, cell.to_string());
+        // csv-core would say 1, 1, 2: it counts the `\n` of a `\r\n` only when it reads the
+        // next record, and the blank line not at all.
         let bytes = b"h\r\na\r\n\r\nb\n";
         let mut records = Records::new(bytes, 0, 1);
         let mut lines = Vec::new();
         while let Some((line, _)) = records.next_record() {
             lines.push(line);
         }
-        assert_eq!(lines, [1, 1, 2]);
-        let expected: Vec<usize> = csv_records(bytes).iter().map(|r| r.0).collect();
-        assert_eq!(lines, expected);
+        assert_eq!(lines, [1, 2, 4]);
+        // A lone `\r` ends a line too (old Mac files).
+        let (rows, _) = lines_of(b"h\ra\rb\r", None);
+        assert_eq!(rows, [row(2, "a"), row(3, "b")]);
+        // Blank lines before the header move it.
+        let (_, diags) = lines_of(b"\r\n\r\nh,h\r\n", None);
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].starts_with("t.csv:3:2: error: duplicate column 'h'"));
+        // In pieces of a few bytes, cut inside `\r\n`s: the same lines.
+        let bytes = b"h\r\na\r\n\r\nb\r\nc\r\r\nd\n";
+        let expected = [row(2, "a"), row(4, "b"), row(5, "c"), row(7, "d")];
+        for size in [None, Some(1), Some(2), Some(3)] {
+            assert_eq!(lines_of(bytes, size).0, expected, "pieces of {size:?}");
+        }
+    }
+
+    #[test]
+    fn crlf_lines_after_a_quoted_line_end() {
+        // Lines 2-3 hold one record (a quoted line end); the next record starts on line 4.
+        let bytes = b"a,b\r\n1,\"two\r\nlines\"\r\n2,x\r\n\r\n3,\"\"\r\n";
+        let (rows, _) = lines_of(bytes, None);
+        assert_eq!(
+            rows,
+            [
+                (2, "1".to_string()),
+                (4, "2".to_string()),
+                (6, "3".to_string())
+            ]
+        );
+        let (_, diags) = lines_of(b"a,b\r\n1,\"x\r\ny\"\r\n2\r\n", None);
+        assert_eq!(
+            diags,
+            [
+                "t.csv:4:2: error: too few fields (found 1 field, expected 2 as in the header)\n  help: every row needs one value per header column; an empty value is nothing between two commas, like a,,c"
+            ]
+        );
+    }
+
+    #[test]
+    fn records_must_have_as_many_fields_as_the_header() {
+        let plain = b"account_id,month,mrr\nA1,2025-03,1,000.50\nA1,2025-04,12,345,678.90\nA2,2025-03,5,x\nA3\nA4,2025-03,7\n";
+        let mut quoted = plain.to_vec();
+        quoted.extend_from_slice(b"\"A5\",2025-03,8\n");
+        for (bytes, kept) in [(&plain[..], 1), (&quoted[..], 2)] {
+            let (rows, diags) = lines_of(bytes, None);
+            assert_eq!(rows.len(), kept);
+            assert_eq!(
+                diags,
+                [
+                    "t.csv:2:4: error: too many fields (found 4 fields, expected 3 as in the header)\n  help: '1,000.50' looks like one number with thousands separators, read as 2 fields: write it without them (1000.50), or quote it (\"1,000.50\")",
+                    "t.csv:3:4: error: too many fields (found 5 fields, expected 3 as in the header)\n  help: '12,345,678.90' looks like one number with thousands separators, read as 3 fields: write it without them (12345678.90), or quote it (\"12,345,678.90\")",
+                    "t.csv:4:4: error: too many fields (found 4 fields, expected 3 as in the header)\n  help: a value that holds a comma must be quoted, like \"Acme, Inc.\"",
+                    "t.csv:5:2: error: too few fields (found 1 field, expected 3 as in the header)\n  help: every row needs one value per header column; an empty value is nothing between two commas, like a,,c",
+                ]
+            );
+        }
+        assert_eq!(split_number(&[b"A1", b"2025", b"1", b"000.5"]), Some(2..4));
+        assert_eq!(split_number(&[b"-1", b"000", b"000"]), Some(0..3));
+        // `2025-03` is no number, `12` no group of three.
+        assert_eq!(split_number(&[b"2025-03", b"100", b"1", b"12"]), None);
+    }
+
+    #[test]
+    fn a_header_names_each_column_once() {
+        let cases: [(&[u8], &str); 2] = [
+            (b"account_id,month,mrr,MRR\nA1,2025-03,1,2\n", "MRR"),
+            (b"account_id,month,mrr,mrr\n\"A1\",2025-03,1,2\n", "mrr"),
+        ];
+        for (bytes, name) in cases {
+            let (rows, diags) = lines_of(bytes, None);
+            assert!(rows.is_empty());
+            assert_eq!(
+                diags,
+                [format!(
+                    "t.csv:1:4: error: duplicate column '{name}' in the header (found it again in column 4, expected each column name once; first in column 3)\n  help: remove one of the two columns, or rename it"
+                )]
+            );
+        }
+        // Empty names (a trailing comma) are no duplicates.
+        let (rows, diags) = lines_of(b"a,,\n1,,\n", None);
+        assert_eq!((rows.len(), diags.len()), (1, 0));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_after_quoted_line_ends() {
+        let bytes = b"a,b\r\n1,\"x\r\ny\"\r\n2,Caf\xE9\r\n";
+        let (rows, diags) = lines_of(bytes, None);
+        assert_eq!(rows, [(2, "1".to_string())]);
+        assert_eq!(
+            diags,
+            [
+                "t.csv:4:2: error: invalid UTF-8 (found byte 0xE9 at byte 4 of the cell, expected UTF-8 text)"
+            ]
+        );
     }
 }

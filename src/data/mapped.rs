@@ -1,47 +1,146 @@
-//! The bytes of one data file, memory-mapped rather than copied: the loader reads each file once,
-//! front to back, so mapping the page cache saves the copy into a fresh buffer and the faults that
-//! zero it (about a third of the system time of a load on the benchmark data set). The only
-//! `unsafe` of the loader.
+//! The bytes of one data file, read into memory in one go. Safe against a concurrent writer: the
+//! file is copied, never memory-mapped (a mapped file truncated by another program while it is
+//! parsed stops the process with SIGBUS), and read to its end whatever its size was when opened,
+//! so a file that shrinks or grows during the read gives whatever bytes it held (at worst parse
+//! errors), never a crash. Only regular files are opened: a directory, a named pipe (whose
+//! `open` would wait forever for a writer), a socket, a device or a dangling symbolic link is
+//! refused with its own message, checked before the file is opened.
 
-use memmap2::Mmap;
-use std::fs::File;
-use std::io;
+use std::fs::{File, FileType, Metadata};
+use std::io::{self, Read};
 use std::ops::Deref;
 use std::path::Path;
 
-/// A whole file's bytes, mapped (or read, when it is empty).
-pub(crate) struct FileBytes(Inner);
-
-enum Inner {
-    Mapped(Mmap),
-    Empty,
-}
+/// A whole file's bytes.
+pub(crate) struct FileBytes(Vec<u8>);
 
 impl FileBytes {
-    /// Maps the file at `path` read-only.
-    pub fn open(path: &Path) -> io::Result<FileBytes> {
-        let file = File::open(path)?;
-        if file.metadata()?.len() == 0 {
-            // Some systems refuse to map zero bytes.
-            return Ok(FileBytes(Inner::Empty));
-        }
-        // SAFETY: a mapping is only sound while no one changes the file. postsale never writes
-        // its data files, and keeps the mapping only while it parses the file (a few hundred
-        // milliseconds at most), then drops it; a file truncated by another program in that
-        // window would stop the process with SIGBUS rather than be misread, the same trade every
-        // mapping reader (ripgrep, git) makes.
-        let map = unsafe { Mmap::map(&file)? };
-        Ok(FileBytes(Inner::Mapped(map)))
+    /// Reads the regular file at `path` (following symbolic links). An absent file is an error
+    /// of kind `NotFound`; every other kind of path is an error whose text says what was found.
+    pub(crate) fn open(path: &Path) -> io::Result<FileBytes> {
+        let meta = regular(path)?;
+        let mut file = File::open(path)?;
+        // The path may have been replaced between the check and the open: what was opened is
+        // checked again (a pipe swapped in within that window would already have blocked the
+        // open, a window of microseconds).
+        let opened = file.metadata()?;
+        not_regular(opened.file_type()).map_or(Ok(()), |what| Err(refused(what)))?;
+        // The size when checked is only a hint: reading to the end tolerates a file that shrank
+        // or grew since (one more byte of capacity lets the end be seen without a reallocation).
+        let hint = usize::try_from(opened.len().max(meta.len())).unwrap_or(0);
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(hint.saturating_add(1)).ok();
+        file.read_to_end(&mut bytes)?;
+        Ok(FileBytes(bytes))
     }
+}
+
+/// The metadata of `path` if it is (or links to) a regular file; otherwise an error saying what
+/// it is.
+fn regular(path: &Path) -> io::Result<Metadata> {
+    let link = std::fs::symlink_metadata(path)?;
+    let meta = if link.file_type().is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let target = std::fs::read_link(path)
+                    .map(|t| format!(" to '{}'", t.display()))
+                    .unwrap_or_default();
+                return Err(io::Error::other(format!(
+                    "found a symbolic link{target} whose target does not exist, expected a CSV file"
+                )));
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        link
+    };
+    match not_regular(meta.file_type()) {
+        Some(what) => Err(refused(what)),
+        None => Ok(meta),
+    }
+}
+
+/// What a path is when it is not a regular file.
+fn not_regular(kind: FileType) -> Option<&'static str> {
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some(
+                "a named pipe (FIFO), which postsale does not read since it may never end",
+            );
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return Some("a device");
+        }
+    }
+    Some("something other than a regular file")
+}
+
+fn refused(what: &str) -> io::Error {
+    io::Error::other(format!("found {what}, expected a CSV file"))
 }
 
 impl Deref for FileBytes {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        match &self.0 {
-            Inner::Mapped(map) => map,
-            Inner::Empty => &[],
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(path: &Path) -> String {
+        match FileBytes::open(path) {
+            Ok(_) => panic!("{} was read", path.display()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn reads_regular_files_and_refuses_the_rest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("a.csv");
+        std::fs::write(&file, "a,b\n1,2\n").expect("write");
+        assert_eq!(&*FileBytes::open(&file).expect("read"), b"a,b\n1,2\n");
+        let empty = dir.path().join("empty.csv");
+        std::fs::write(&empty, "").expect("write");
+        assert!(FileBytes::open(&empty).expect("read").is_empty());
+
+        let absent = FileBytes::open(&dir.path().join("absent.csv")).err();
+        assert_eq!(absent.map(|e| e.kind()), Some(io::ErrorKind::NotFound));
+
+        let sub = dir.path().join("dir.csv");
+        std::fs::create_dir(&sub).expect("mkdir");
+        assert_eq!(error(&sub), "found a directory, expected a CSV file");
+
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.csv");
+            std::os::unix::fs::symlink(&file, &link).expect("symlink");
+            assert_eq!(&*FileBytes::open(&link).expect("read"), b"a,b\n1,2\n");
+            let dangling = dir.path().join("dangling.csv");
+            std::os::unix::fs::symlink("/no/such/file.csv", &dangling).expect("symlink");
+            assert_eq!(
+                error(&dangling),
+                "found a symbolic link to '/no/such/file.csv' whose target does not exist, expected a CSV file"
+            );
+            let to_dir = dir.path().join("to_dir.csv");
+            std::os::unix::fs::symlink(&sub, &to_dir).expect("symlink");
+            assert_eq!(error(&to_dir), "found a directory, expected a CSV file");
         }
     }
 }
