@@ -1,6 +1,6 @@
 //! Property-based fuzzing of everything that reads untrusted text: the CSV loader (a valid demo
 //! data set mutated with hostile bytes), the `postsale.yaml` and front matter parsers, the
-//! component scanner, and the HTML and Typst escaping. Each property holds for every input:
+//! component scanner, and the HTML, Markdown and Typst escaping. Each property holds for every input:
 //! nothing panics, every diagnostic points at a real line, and escaped text reads back as the
 //! same literal text. The regular test run tries a few cases of each; `scripts/fuzz.sh` runs
 //! them with large case counts for a set time (see README, Reliability). The case count comes
@@ -288,6 +288,27 @@ proptest! {
         }
         let (_, problems) = crate::report::component::scan(&body.concat(), "reports/x.md", 1);
         well_placed(&problems, lines)?;
+    }
+
+    /// Markdown escaping of values in report bodies: whatever a value holds, it comes out of the
+    /// Markdown renderer as the same text (control characters as spaces), never as a link, an
+    /// image, markup or a new block, and in a table it stays in its one cell.
+    #[test]
+    fn markdown_escaping_keeps_values_literal(parts in proptest::collection::vec(piece(), 0..8)) {
+        let text = parts.concat();
+        let escaped = crate::site::pages::markdown_escape(&text);
+        let html = crate::site::pages::markdown(&format!("Name: {escaped} end"));
+        let shown: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        prop_assert_eq!(html, format!("<p>Name: {shown} end</p>\n"));
+        let table = crate::site::pages::markdown(&format!("| a | b |\n|---|---|\n| {escaped} | x |\n"));
+        prop_assert_eq!(table.matches("<td").count(), 2, "{}", table);
+        prop_assert!(!table.contains("<a ") && !table.contains("<img"), "{}", table);
     }
 
     /// Typst markup escaping: the escaped text reads back as the input (newlines and tabs as

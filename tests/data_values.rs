@@ -361,6 +361,25 @@ fn lenient_mode_never_keeps_an_account_with_an_empty_name() {
     assert_eq!(loaded.skipped.get("accounts.csv"), Some(&1));
 }
 
+#[test]
+fn lenient_mode_does_not_skip_a_broken_header() {
+    // A repeated column or a bad byte in the header is about the whole file: even lenient mode
+    // fails rather than drop the table.
+    for header in [&b"account_id,name,name\n"[..], b"account_id,n\xffme\n"] {
+        let mut accounts = header.to_vec();
+        accounts.extend_from_slice(b"A1,Acme,Acme\n");
+        let (_dir, result) = load_files(&[("accounts.csv", &accounts)], &lenient());
+        let errors = result.expect_err("a broken header fails the load");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("duplicate column")
+                || errors[0].contains("invalid UTF-8 in the header"),
+            "{errors:?}"
+        );
+        assert!(errors[0].contains(": error: "), "{errors:?}");
+    }
+}
+
 /// A project with `lenient: true`, an account with an empty name and 25 bad amounts.
 fn lenient_project(dir: &Path) {
     std::fs::create_dir(dir.join("data")).expect("mkdir");

@@ -374,13 +374,16 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         ))
     });
     if options.lenient {
-        // Structural problems (a missing required column, an empty file) cannot be skipped.
+        // Structural problems (a missing or repeated column, an unreadable header, an empty
+        // file) cannot be skipped: they are about the whole file, not a row.
         let fatal: Vec<Diagnostic> = diagnostics
             .iter()
             .filter(|d| {
                 d.message.starts_with("missing required column")
                     || d.message.starts_with("empty file")
                     || d.message.starts_with("cannot read")
+                    || d.message.starts_with("duplicate column")
+                    || d.message.starts_with("invalid UTF-8 in the header")
                     || d.message.starts_with(TOTAL_TOO_LARGE)
             })
             .cloned()
