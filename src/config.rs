@@ -220,7 +220,7 @@ fn month_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32
 /// reporting all problems at once with their line and column.
 pub fn load(project_dir: &Path) -> Result<Config, Diagnostics> {
     let path = project_dir.join(FILE);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::files::read_text(&path, "a YAML file") {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
         Err(e) => {

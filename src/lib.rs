@@ -6,6 +6,7 @@ pub mod config;
 pub mod data;
 pub mod demo;
 pub mod diagnostic;
+pub(crate) mod files;
 pub mod metrics;
 pub mod period;
 pub mod render;

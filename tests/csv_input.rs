@@ -124,3 +124,26 @@ fn a_named_pipe_is_refused_without_waiting_for_a_writer() {
         "./data/churns.csv: error: cannot read the file: found a named pipe (FIFO), which postsale does not read since it may never end, expected a CSV file\n1 error\n"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_as_the_config_or_a_report_is_refused_too() {
+    let (_dir, root) = project();
+    let config = root.join("postsale.yaml");
+    let _ = std::fs::remove_file(&config);
+    let made = Command::new("mkfifo").arg(&config).status().expect("mkfifo");
+    assert!(made.success());
+    let report = root.join("reports/pipe.md");
+    std::fs::create_dir_all(root.join("reports")).expect("mkdir");
+    let made = Command::new("mkfifo").arg(&report).status().expect("mkfifo");
+    assert!(made.success());
+    let shown = errors(&check(&root, Duration::from_secs(60)));
+    assert!(
+        shown.contains("postsale.yaml: error: cannot read the file: found a named pipe (FIFO), which postsale does not read since it may never end, expected a YAML file"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("reports/pipe.md: error: cannot read: found a named pipe (FIFO), which postsale does not read since it may never end, expected a Markdown file"),
+        "{shown}"
+    );
+}

@@ -11,11 +11,11 @@
 //! row of every table that mentions the account.
 
 use super::csv_table::{Col, FileDiags, Row, open};
-use super::mapped::FileBytes;
 use super::model::*;
 use super::money::{Money, MoneyError};
 use crate::config::{Config, DateWindow};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::files::FileBytes;
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::FxHashMap;
@@ -109,7 +109,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             return None;
         }
         let path = dir.join(format!("{table}.csv"));
-        match FileBytes::open(&path) {
+        match FileBytes::open(&path, "a CSV file") {
             Ok(bytes) => Some(Ok(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => Some(Err(Diagnostic::file_error(

@@ -3,7 +3,6 @@
 
 pub(crate) mod csv_table;
 pub mod load;
-mod mapped;
 pub mod model;
 pub mod money;
 

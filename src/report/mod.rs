@@ -426,7 +426,7 @@ pub fn load_dir(
             );
             continue;
         }
-        match std::fs::read_to_string(&path) {
+        match crate::files::read_text(&path, "a Markdown file") {
             Ok(text) => match parse(&text, &file, &slug, dimensions) {
                 Ok(r) => reports.push(r),
                 Err(d) => problems.extend(d),

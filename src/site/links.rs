@@ -234,7 +234,7 @@ fn lines_of(
     wanted: &[&str],
 ) -> (BTreeMap<String, usize>, usize) {
     let mut lines = BTreeMap::new();
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok(bytes) = crate::files::FileBytes::open(path, "a CSV file") else {
         return (lines, 1);
     };
     let mut quiet = FileDiags::new(String::new(), 0);

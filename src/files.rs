@@ -1,10 +1,12 @@
-//! The bytes of one data file, read into memory in one go. Safe against a concurrent writer: the
-//! file is copied, never memory-mapped (a mapped file truncated by another program while it is
+//! Reading the project's own files (the CSV tables, `postsale.yaml`, reports, theme files): the
+//! bytes of one file, read into memory in one go. Safe against a concurrent writer: the file is
+//! copied, never memory-mapped (a mapped file truncated by another program while it is
 //! parsed stops the process with SIGBUS), and read to its end whatever its size was when opened,
 //! so a file that shrinks or grows during the read gives whatever bytes it held (at worst parse
 //! errors), never a crash. Only regular files are opened: a directory, a named pipe (whose
 //! `open` would wait forever for a writer), a socket, a device or a dangling symbolic link is
-//! refused with its own message, checked before the file is opened.
+//! refused with its own message, checked before the file is opened and again on what was opened
+//! (opened without blocking, so a pipe swapped in between the two is refused, not waited on).
 
 use std::fs::{File, FileType, Metadata};
 use std::io::{self, Read};
@@ -15,16 +17,16 @@ use std::path::Path;
 pub(crate) struct FileBytes(Vec<u8>);
 
 impl FileBytes {
-    /// Reads the regular file at `path` (following symbolic links). An absent file is an error
-    /// of kind `NotFound`; every other kind of path is an error whose text says what was found.
-    pub(crate) fn open(path: &Path) -> io::Result<FileBytes> {
-        let meta = regular(path)?;
-        let mut file = File::open(path)?;
+    /// Reads the regular file at `path` (following symbolic links); `expected` names what it
+    /// should be in messages ("a CSV file"). An absent file is an error of kind `NotFound`;
+    /// every other kind of path is an error whose text says what was found.
+    pub(crate) fn open(path: &Path, expected: &str) -> io::Result<FileBytes> {
+        let meta = regular(path, expected)?;
+        let mut file = open_without_blocking(path)?;
         // The path may have been replaced between the check and the open: what was opened is
-        // checked again (a pipe swapped in within that window would already have blocked the
-        // open, a window of microseconds).
+        // checked again.
         let opened = file.metadata()?;
-        not_regular(opened.file_type()).map_or(Ok(()), |what| Err(refused(what)))?;
+        not_regular(opened.file_type()).map_or(Ok(()), |what| Err(refused(what, expected)))?;
         // The size when checked is only a hint: reading to the end tolerates a file that shrank
         // or grew since (one more byte of capacity lets the end be seen without a reallocation).
         let hint = usize::try_from(opened.len().max(meta.len())).unwrap_or(0);
@@ -35,9 +37,36 @@ impl FileBytes {
     }
 }
 
+/// Reads the regular file at `path` as UTF-8 text (see [`FileBytes::open`]).
+pub(crate) fn read_text(path: &Path, expected: &str) -> io::Result<String> {
+    let bytes = FileBytes::open(path, expected)?;
+    String::from_utf8(bytes.0).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "found a byte that is not UTF-8 at byte {}, expected {expected} in UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Opens `path` for reading; on Unix without blocking, so that a named pipe cannot hold the
+/// open (reads of a regular file ignore the flag).
+fn open_without_blocking(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
 /// The metadata of `path` if it is (or links to) a regular file; otherwise an error saying what
 /// it is.
-fn regular(path: &Path) -> io::Result<Metadata> {
+fn regular(path: &Path, expected: &str) -> io::Result<Metadata> {
     let link = std::fs::symlink_metadata(path)?;
     let meta = if link.file_type().is_symlink() {
         match std::fs::metadata(path) {
@@ -47,7 +76,7 @@ fn regular(path: &Path) -> io::Result<Metadata> {
                     .map(|t| format!(" to '{}'", t.display()))
                     .unwrap_or_default();
                 return Err(io::Error::other(format!(
-                    "found a symbolic link{target} whose target does not exist, expected a CSV file"
+                    "found a symbolic link{target} whose target does not exist, expected {expected}"
                 )));
             }
             Err(e) => return Err(e),
@@ -56,7 +85,7 @@ fn regular(path: &Path) -> io::Result<Metadata> {
         link
     };
     match not_regular(meta.file_type()) {
-        Some(what) => Err(refused(what)),
+        Some(what) => Err(refused(what, expected)),
         None => Ok(meta),
     }
 }
@@ -87,8 +116,8 @@ fn not_regular(kind: FileType) -> Option<&'static str> {
     Some("something other than a regular file")
 }
 
-fn refused(what: &str) -> io::Error {
-    io::Error::other(format!("found {what}, expected a CSV file"))
+fn refused(what: &str, expected: &str) -> io::Error {
+    io::Error::other(format!("found {what}, expected {expected}"))
 }
 
 impl Deref for FileBytes {
@@ -104,7 +133,7 @@ mod tests {
     use super::*;
 
     fn error(path: &Path) -> String {
-        match FileBytes::open(path) {
+        match FileBytes::open(path, "a CSV file") {
             Ok(_) => panic!("{} was read", path.display()),
             Err(e) => e.to_string(),
         }
@@ -115,12 +144,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("a.csv");
         std::fs::write(&file, "a,b\n1,2\n").expect("write");
-        assert_eq!(&*FileBytes::open(&file).expect("read"), b"a,b\n1,2\n");
+        assert_eq!(
+            &*FileBytes::open(&file, "a CSV file").expect("read"),
+            b"a,b\n1,2\n"
+        );
         let empty = dir.path().join("empty.csv");
         std::fs::write(&empty, "").expect("write");
-        assert!(FileBytes::open(&empty).expect("read").is_empty());
+        assert!(
+            FileBytes::open(&empty, "a CSV file")
+                .expect("read")
+                .is_empty()
+        );
 
-        let absent = FileBytes::open(&dir.path().join("absent.csv")).err();
+        let absent = FileBytes::open(&dir.path().join("absent.csv"), "a CSV file").err();
         assert_eq!(absent.map(|e| e.kind()), Some(io::ErrorKind::NotFound));
 
         let sub = dir.path().join("dir.csv");
@@ -131,7 +167,10 @@ mod tests {
         {
             let link = dir.path().join("link.csv");
             std::os::unix::fs::symlink(&file, &link).expect("symlink");
-            assert_eq!(&*FileBytes::open(&link).expect("read"), b"a,b\n1,2\n");
+            assert_eq!(
+                &*FileBytes::open(&link, "a CSV file").expect("read"),
+                b"a,b\n1,2\n"
+            );
             let dangling = dir.path().join("dangling.csv");
             std::os::unix::fs::symlink("/no/such/file.csv", &dangling).expect("symlink");
             assert_eq!(
