@@ -189,6 +189,13 @@ fn well_placed(diags: &[Diagnostic], max_line: usize) -> Result<(), TestCaseErro
     Ok(())
 }
 
+/// The lines of `text` as an editor shows them: `\n`, `\r\n` and a lone `\r` end a line.
+fn editor_lines(text: &str) -> usize {
+    text.split("\r\n")
+        .flat_map(|l| l.split(['\n', '\r']))
+        .count()
+}
+
 fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) {
     for (name, bytes) in files {
         std::fs::write(dir.join(name), bytes).expect("write");
@@ -251,7 +258,7 @@ proptest! {
         std::fs::write(dir.path().join(crate::config::FILE), &text).expect("write");
         if let Err(problems) = crate::config::load(dir.path()) {
             prop_assert!(!problems.0.is_empty());
-            well_placed(&problems.0, text.lines().count() + 1)?;
+            well_placed(&problems.0, editor_lines(&text))?;
         }
     }
 
@@ -281,7 +288,7 @@ proptest! {
             text.push_str("---\n");
         }
         text.push_str(&body.concat());
-        let lines = text.lines().count() + 2;
+        let lines = editor_lines(&text);
         if let Err(problems) = crate::report::parse(&text, "reports/x.md", "x", &[]) {
             prop_assert!(!problems.is_empty());
             well_placed(&problems, lines)?;

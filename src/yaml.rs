@@ -55,7 +55,7 @@ pub(crate) fn parse_all<T: DeserializeOwned + Default>(
     }
     let shape = match serde_yaml::from_str::<Shape>(text) {
         Ok(shape) => shape,
-        Err(err) => return (None, vec![syntax_error(&err, file)]),
+        Err(err) => return (None, vec![syntax_error(&err, text, file)]),
     };
     let mut problems = Vec::new();
     shape.duplicates(&mut Vec::new(), &mut problems);
@@ -171,8 +171,10 @@ impl Problem {
 }
 
 /// A syntax error: the document is not YAML (no keys can be read).
-fn syntax_error(err: &serde_yaml::Error, file: &str) -> Diagnostic {
-    let (line, column) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+fn syntax_error(err: &serde_yaml::Error, text: &str, file: &str) -> Diagnostic {
+    let (line, column) = err
+        .location()
+        .map_or((1, 1), |l| within(text, l.line(), l.column()));
     let message = without_position(&err.to_string());
     let d = Diagnostic::error(file, line, column, format!("invalid YAML: {message}"));
     if message.contains("mapping values are not allowed") {
@@ -460,6 +462,20 @@ impl<'de> de::Deserialize<'de> for KeyText {
 enum Spot {
     Key(usize),
     Value,
+}
+
+/// `line:column` moved onto the text: the parser places an unexpected end of the file on the line
+/// after the last one, which an editor does not show; it becomes the end of the last line. Lines
+/// end at `\n`, `\r\n` or a lone `\r`, as in YAML.
+fn within(text: &str, line: usize, column: usize) -> (usize, usize) {
+    let lines: Vec<&str> = text
+        .split("\r\n")
+        .flat_map(|l| l.split(['\n', '\r']))
+        .collect();
+    match lines.last() {
+        Some(last) if line > lines.len() => (lines.len(), last.chars().count() + 1),
+        _ => (line, column),
+    }
 }
 
 /// The message of the error raised on purpose where the sought node is.
@@ -943,6 +959,17 @@ mod tests {
                 "f.yaml:1:8: error: invalid YAML: mapping values are not allowed in this context\n  help: a value that contains ': ' must be in quotes"
             ]
         );
+    }
+
+    #[test]
+    fn an_unexpected_end_is_placed_on_the_last_line() {
+        // Found by the fuzzer: the parser placed it on line 4 of a 3-line file (a lone CR ends
+        // a line in YAML).
+        let (_, problems) = parse_all::<crate::config::Config>("name: {\n#\r(", "f.yaml");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].column), (Some(3), Some(2)));
+        assert_eq!(within("a\nb\n", 3, 1), (3, 1));
+        assert_eq!(within("a\nb", 3, 1), (2, 2));
     }
 
     #[test]

@@ -131,11 +131,17 @@ fn a_named_pipe_as_the_config_or_a_report_is_refused_too() {
     let (_dir, root) = project();
     let config = root.join("postsale.yaml");
     let _ = std::fs::remove_file(&config);
-    let made = Command::new("mkfifo").arg(&config).status().expect("mkfifo");
+    let made = Command::new("mkfifo")
+        .arg(&config)
+        .status()
+        .expect("mkfifo");
     assert!(made.success());
     let report = root.join("reports/pipe.md");
     std::fs::create_dir_all(root.join("reports")).expect("mkdir");
-    let made = Command::new("mkfifo").arg(&report).status().expect("mkfifo");
+    let made = Command::new("mkfifo")
+        .arg(&report)
+        .status()
+        .expect("mkfifo");
     assert!(made.success());
     let shown = errors(&check(&root, Duration::from_secs(60)));
     assert!(

@@ -546,6 +546,37 @@ fn a_page_past_the_time_limit_stops_the_build_with_its_report() {
 }
 
 #[test]
+fn a_page_whose_memory_runs_away_stops_the_build_with_its_report() {
+    // `y` is `x` under another name, so the static check of `x = x ~ x` does not see it: the
+    // string doubles at every step (2^40 bytes at the end), and the memory bound stops it.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let report = "---\ntitle: Greedy\n---\n{% set_global x = \"ab\" %}{% for i in range(end=40) %}{% set_global y = x %}{% set_global x = x ~ y %}{% endfor %}{{ x | length }}\n";
+    let root = project(tmp.path(), &[("greedy.md", report)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["build", "--no-pdf", "--out", "site"])
+        .current_dir(&root)
+        .env("POSTSALE_RENDER_MEMORY_MB", "300")
+        .output()
+        .expect("runs postsale");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "reports/greedy.md:4:1: error: rendering a page of this template made postsale hold"
+        ),
+        "{err}"
+    );
+    assert!(!root.join("site").exists());
+    let left: Vec<String> = std::fs::read_dir(&root)
+        .expect("read_dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("site"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn a_body_past_the_size_limit_and_a_render_error_point_at_the_report() {
     let (code, err, _, _tmp) = build_body(
         "{% for i in range(end=10000) %}{% for j in range(end=10000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}{% endfor %}\n",

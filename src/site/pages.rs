@@ -49,6 +49,11 @@ pub(crate) const THEME_BYTES: usize = 256 << 20;
 /// variable `POSTSALE_PAGE_SECONDS` changes it.
 pub(crate) const PAGE_TIME: Duration = Duration::from_secs(60);
 
+/// How much the process's memory may grow while pages render before the build stops (see
+/// `Watch`), in MB; the environment variable `POSTSALE_RENDER_MEMORY_MB` changes it. A whole
+/// site of the 50,000-account benchmark grows it by about 200 MB.
+pub(crate) const RENDER_MEMORY_MB: u64 = 4096;
+
 /// The parsed templates of a build: the theme's, whose values are escaped for HTML, and the
 /// report bodies, whose values are escaped for Markdown (they become HTML through
 /// pulldown-cmark, which escapes for HTML itself).
@@ -182,22 +187,44 @@ pub(crate) fn render_bounded(
     }
 }
 
-/// The pages being rendered, so that one that takes too long stops the build: Tera cannot be
-/// interrupted, so a thread beside the rendering (`Site::watched`) checks the clock of every
-/// page in progress, and past the limit prints which report it is, runs the abort hooks (which
-/// remove the unfinished output) and ends the process with status 1.
+/// The pages being rendered, so that one that takes too long or makes memory run away stops the
+/// build: Tera cannot be interrupted, so a thread beside the rendering (`Site::watched`) checks
+/// the clock of every page in progress and the memory of the process (on Linux), and past a
+/// limit prints which report it is, runs the abort hooks (which remove the unfinished output)
+/// and ends the process with status 1.
 struct Watch<'a> {
     next: AtomicU64,
     running: Mutex<BTreeMap<u64, (Instant, &'a str, usize)>>,
     limit: Duration,
+    /// The most resident memory, in bytes, the process may reach while pages render: what it
+    /// held when the watch began, plus the growth allowed.
+    memory: Option<u64>,
     hooks: Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
-    /// What happens to a page past the limit (file, line, time taken); by default
+    /// What happens to a page past a limit (file, line, which limit); by default
     /// `Watch::stop`. Tests replace it.
     stuck: Box<Stuck>,
 }
 
-/// What the watch does with a page past its time limit: (file, line, time taken).
-type Stuck = dyn Fn(&str, usize, Duration) + Send + Sync;
+/// The limit a page passed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Exceeded {
+    /// It rendered for this long.
+    Time(Duration),
+    /// The process held this many bytes while it rendered.
+    Memory(u64),
+}
+
+/// What the watch does with a page past a limit: (file, line, the limit passed).
+type Stuck = dyn Fn(&str, usize, Exceeded) + Send + Sync;
+
+/// The resident memory of this process in bytes (`VmRSS` of `/proc/self/status`); `None` where
+/// there is no such file.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
 
 /// A page in progress; dropping it takes the page off the watch.
 struct Watched<'w, 'a> {
@@ -214,14 +241,25 @@ impl Drop for Watched<'_, '_> {
 }
 
 impl<'a> Watch<'a> {
-    fn new(limit: Duration) -> Watch<'a> {
+    /// A watch allowing `limit` per page and `growth_mb` of memory growth from now.
+    fn new(limit: Duration, growth_mb: u64) -> Watch<'a> {
         Watch {
             next: AtomicU64::new(0),
             running: Mutex::new(BTreeMap::new()),
             limit,
+            memory: resident_bytes().map(|now| now.saturating_add(growth_mb << 20)),
             hooks: Mutex::new(Vec::new()),
             stuck: Box::new(Watch::stop),
         }
+    }
+
+    /// The memory growth allowed, from `POSTSALE_RENDER_MEMORY_MB`, or [`RENDER_MEMORY_MB`].
+    fn memory_from_env() -> u64 {
+        std::env::var("POSTSALE_RENDER_MEMORY_MB")
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .filter(|mb| *mb > 0)
+            .unwrap_or(RENDER_MEMORY_MB)
     }
 
     /// The limit from `POSTSALE_PAGE_SECONDS`, or [`PAGE_TIME`].
@@ -242,40 +280,60 @@ impl<'a> Watch<'a> {
         Watched { watch: self, id }
     }
 
-    /// Calls `stuck` for the first page past the limit, if any.
+    /// Calls `stuck` for the first page past the time limit, else, when the process holds more
+    /// memory than allowed, for the page rendering longest (the likeliest cause).
     fn check(&self) {
-        let late = self.running.lock().ok().and_then(|running| {
-            running
+        let passed = self.running.lock().ok().and_then(|running| {
+            let late = running
                 .values()
                 .find(|(started, _, _)| started.elapsed() > self.limit)
-                .map(|(started, file, line)| (started.elapsed(), *file, *line))
+                .map(|(started, file, line)| (*file, *line, Exceeded::Time(started.elapsed())));
+            late.or_else(|| {
+                let held =
+                    resident_bytes().filter(|held| self.memory.is_some_and(|m| *held > m))?;
+                running
+                    .values()
+                    .min_by_key(|(started, _, _)| *started)
+                    .map(|(_, file, line)| (*file, *line, Exceeded::Memory(held)))
+            })
         });
-        if let Some((took, file, line)) = late {
+        if let Some((file, line, exceeded)) = passed {
             if let Ok(hooks) = self.hooks.lock() {
                 for hook in hooks.iter() {
                     hook();
                 }
             }
-            (self.stuck)(file, line, took);
+            (self.stuck)(file, line, exceeded);
         }
     }
 
     /// Prints the error and ends the process: the page's rendering cannot be stopped otherwise.
-    fn stop(file: &str, line: usize, took: Duration) {
+    fn stop(file: &str, line: usize, exceeded: Exceeded) {
+        let (what, help) = match exceeded {
+            Exceeded::Time(took) => (
+                format!(
+                    "rendering one page of this template took more than {} s",
+                    took.as_secs()
+                ),
+                "look for loops inside loops over large ranges or lists; \
+                 POSTSALE_PAGE_SECONDS raises the limit",
+            ),
+            Exceeded::Memory(held) => (
+                format!(
+                    "rendering a page of this template made postsale hold {} MB of memory",
+                    held >> 20
+                ),
+                "look for a value built from itself in a loop (`{% set x = x ~ y %}` where y \
+                 is x); POSTSALE_RENDER_MEMORY_MB raises the limit on growth",
+            ),
+        };
         let d = Diagnostic::error(
             file,
             line,
             1,
-            format!(
-                "rendering one page of this template took more than {} s, so the build stopped \
-                 (the previous output is unchanged)",
-                took.as_secs()
-            ),
+            format!("{what}, so the build stopped (the previous output is unchanged)"),
         )
-        .with_help(
-            "look for loops inside loops over large ranges or lists; \
-             POSTSALE_PAGE_SECONDS raises the limit",
-        );
+        .with_help(help);
         eprintln!("{d}");
         std::process::exit(1);
     }
@@ -438,7 +496,7 @@ impl<'a> Site<'a> {
             segments,
             dimensions: super::dimensions(&project.data),
             native_tables: project.theme.is_default(TABLE_TEMPLATE),
-            watch: Watch::new(Watch::limit_from_env()),
+            watch: Watch::new(Watch::limit_from_env(), Watch::memory_from_env()),
         }
     }
 
@@ -457,7 +515,8 @@ impl<'a> Site<'a> {
         std::thread::scope(|s| {
             let monitor = s.spawn(|| {
                 while !done.load(Ordering::Acquire) {
-                    std::thread::park_timeout(Duration::from_millis(100));
+                    // Often enough to catch memory doubling before it takes the machine.
+                    std::thread::park_timeout(Duration::from_millis(20));
                     self.watch.check();
                 }
             });
@@ -1410,8 +1469,7 @@ pub fn markdown(text: &str) -> String {
         _ => HeadingLevel::H6,
     };
     // Whether each open link and image is kept.
-    let mut links: Vec<bool> = Vec::new();
-    let mut images: Vec<bool> = Vec::new();
+    let mut kept: Vec<bool> = Vec::new();
     let events = Parser::new_ext(text, options).filter_map(|e| {
         Some(match e {
             Event::Start(Tag::Heading {
@@ -1426,53 +1484,24 @@ pub fn markdown(text: &str) -> String {
                 attrs,
             }),
             Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let keep = safe_link(&dest_url);
-                links.push(keep);
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                let keep = match &tag {
+                    Tag::Link { dest_url, .. } => safe_link(dest_url),
+                    Tag::Image { dest_url, .. } => local_image(dest_url),
+                    _ => true,
+                };
+                // Links and images close in the order they opened: one stack serves both.
+                kept.push(keep);
                 if !keep {
                     return None;
                 }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
+                Event::Start(tag)
             }
-            Event::End(TagEnd::Link) => {
-                if !links.pop().unwrap_or(true) {
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                if !kept.pop().unwrap_or(true) {
                     return None;
                 }
-                Event::End(TagEnd::Link)
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let keep = local_image(&dest_url);
-                images.push(keep);
-                if !keep {
-                    return None;
-                }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
-            }
-            Event::End(TagEnd::Image) => {
-                if !images.pop().unwrap_or(true) {
-                    return None;
-                }
-                Event::End(TagEnd::Image)
+                Event::End(end)
             }
             Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
             Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
@@ -1613,7 +1642,7 @@ mod tests {
     #[test]
     fn the_watch_calls_its_hook_for_a_page_past_the_limit() {
         use std::sync::Arc;
-        let mut watch = Watch::new(Duration::from_millis(20));
+        let mut watch = Watch::new(Duration::from_millis(20), RENDER_MEMORY_MB);
         let seen: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
         let record = Arc::clone(&seen);
         watch.stuck = Box::new(move |file, line, _| {
@@ -1639,6 +1668,44 @@ mod tests {
             vec![("reports/slow.md".to_string(), 7)]
         );
         assert!(aborted.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn the_watch_stops_the_longest_running_page_when_memory_passes_its_bound() {
+        use std::sync::Arc;
+        let seen: Arc<Mutex<Vec<(String, usize, bool)>>> = Arc::default();
+        let watch_with = |memory: Option<u64>| {
+            let mut watch = Watch::new(Duration::from_secs(60), RENDER_MEMORY_MB);
+            let record = Arc::clone(&seen);
+            watch.stuck = Box::new(move |file, line, exceeded| {
+                let memory = matches!(exceeded, Exceeded::Memory(held) if held > 0);
+                record
+                    .lock()
+                    .expect("lock")
+                    .push((file.to_string(), line, memory));
+            });
+            if memory.is_some() {
+                watch.memory = memory;
+            }
+            watch
+        };
+        // Within the bound: nothing happens.
+        let calm = watch_with(None);
+        let _page = calm.start("reports/calm.md", 2);
+        calm.check();
+        assert!(seen.lock().expect("lock").is_empty());
+        if resident_bytes().is_some() {
+            // Any process holds more than nothing: the page rendering longest is named.
+            let greedy = watch_with(Some(0));
+            let _first = greedy.start("reports/first.md", 3);
+            std::thread::sleep(Duration::from_millis(5));
+            let _second = greedy.start("reports/second.md", 9);
+            greedy.check();
+            assert_eq!(
+                *seen.lock().expect("lock"),
+                vec![("reports/first.md".to_string(), 3, true)]
+            );
+        }
     }
 
     #[test]
