@@ -37,10 +37,14 @@ impl FileBytes {
     }
 }
 
-/// Reads the regular file at `path` as UTF-8 text (see [`FileBytes::open`]).
+/// Reads the regular file at `path` as UTF-8 text (see [`FileBytes::open`]), without the
+/// byte-order mark some editors put first.
 pub(crate) fn read_text(path: &Path, expected: &str) -> io::Result<String> {
-    let bytes = FileBytes::open(path, expected)?;
-    String::from_utf8(bytes.0).map_err(|e| {
+    let mut bytes = FileBytes::open(path, expected)?.0;
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
@@ -137,6 +141,27 @@ mod tests {
             Ok(_) => panic!("{} was read", path.display()),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn text_is_read_without_a_byte_order_mark() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("r.md");
+        std::fs::write(&file, "\u{feff}---\ntitle: X\n---\n").expect("write");
+        assert_eq!(
+            read_text(&file, "a Markdown file").expect("read"),
+            "---\ntitle: X\n---\n"
+        );
+        std::fs::write(&file, b"ok \xff").expect("write");
+        assert_eq!(
+            read_text(&file, "a Markdown file")
+                .map_err(|e| e.to_string())
+                .err(),
+            Some(
+                "found a byte that is not UTF-8 at byte 3, expected a Markdown file in UTF-8"
+                    .into()
+            )
+        );
     }
 
     #[test]

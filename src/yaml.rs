@@ -46,6 +46,8 @@ pub(crate) fn parse_all<T: DeserializeOwned + Default>(
     text: &str,
     file: &str,
 ) -> (Option<T>, Vec<Diagnostic>) {
+    // A byte-order mark (Windows editors write one) is not part of the text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let is_empty = text.lines().all(|l| {
         let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "---"
@@ -959,6 +961,18 @@ mod tests {
                 "f.yaml:1:8: error: invalid YAML: mapping values are not allowed in this context\n  help: a value that contains ': ' must be in quotes"
             ]
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_text() {
+        // Found by the fuzzer: a file of only a BOM was "nothing" at line 2.
+        let (config, problems) = parse_all::<crate::config::Config>("\u{feff}", "f.yaml");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config, Some(crate::config::Config::default()));
+        let (config, problems) =
+            parse_all::<crate::config::Config>("\u{feff}name: Acme\n", "f.yaml");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config.map(|c| c.name), Some("Acme".to_string()));
     }
 
     #[test]
