@@ -83,7 +83,8 @@ pub struct AccountSnapshot {
     pub health_change_90d: Option<f64>,
     /// Scores of the rows of the last 90 days, oldest first.
     pub health_trend: Vec<(NaiveDate, f64)>,
-    /// DAU/MAU of the last six complete months, oldest first.
+    /// DAU/MAU in percent (mean DAU / MAU × 100, as `dau_mau`) of the last six complete months,
+    /// oldest first.
     pub usage_trend: Vec<(Month, Option<f64>)>,
     pub last_contact: Option<NaiveDate>,
     pub touchpoints_this_quarter: usize,

@@ -1789,10 +1789,8 @@ impl Renderer<'_, '_> {
                     } else {
                         (
                             s.usage_trend.iter().map(|(m, _)| m.to_string()).collect(),
-                            s.usage_trend
-                                .iter()
-                                .map(|(_, v)| v.map(|x| x * 100.0))
-                                .collect(),
+                            // Already in percent (METRICS.md `dau_mau`): shown as computed.
+                            s.usage_trend.iter().map(|(_, v)| *v).collect(),
                             "DAU/MAU, last six months",
                             Axis::Percent,
                         )
@@ -1880,7 +1878,7 @@ impl Renderer<'_, '_> {
                 s.usage_trend
                     .last()
                     .and_then(|(_, v)| *v)
-                    .map_or(format::MISSING.into(), |v| format::percent(v * 100.0)),
+                    .map_or(format::MISSING.into(), format::percent),
             ),
             item(
                 "Last contact",

@@ -1,0 +1,59 @@
+//! Charts as a reader sees them on built pages: the numbers drawn and listed under a chart are the
+//! metric engine's, on the same scale as the company figures (issue 12, "charts that tell the
+//! truth").
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Builds the `site` fixture and returns one page's HTML.
+fn fixture_page(page: &str) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["build", "--no-pdf", "--project"])
+        .arg(root.join("tests/fixtures/projects/site"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs postsale");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    std::fs::read_to_string(out.join(page)).expect("page written")
+}
+
+#[test]
+fn account_dau_mau_is_a_percentage_not_a_hundredfold_one() {
+    let html = fixture_page("accounts/ACC00001.html");
+    // usage.csv, ACC00001, March 2026: one row, active_users 44.1, monthly_active_users 101, so
+    // DAU/MAU = 44.1 / 101 × 100 = 43.66 %, as `dau_mau` defines it for the company.
+    assert!(
+        html.contains("<dt>DAU&#x2F;MAU, latest month</dt><dd>43.7%</dd>"),
+        "tile: {html}"
+    );
+    assert!(html.contains("DAU/MAU, last six months: 6 points, the latest 43.7%."));
+    // The chart's data table, month by month: 35.3 / 91, 45.7 / 104, 43.2 / 98, 41.0 / 102.
+    let usage = &html[html.find("<figcaption>DAU&#x2F;MAU").expect("usage chart")..];
+    for (month, shown) in [
+        ("2025-11", "38.8%"),
+        ("2025-12", "43.9%"),
+        ("2026-01", "44.1%"),
+        ("2026-02", "40.2%"),
+        ("2026-03", "43.7%"),
+    ] {
+        let row = format!("<tr><th scope=\"row\">{month}</th><td class=\"num\"");
+        let at = usage.find(&row).unwrap_or_else(|| panic!("row {month}"));
+        let cell = &usage[at..at + 200];
+        assert!(cell.contains(&format!(">{shown}</td>")), "{month}: {cell}");
+    }
+    // The bars' value axis stops at a percentage a ratio can reach.
+    let svg = &usage[..usage.find("</svg>").expect("svg")];
+    assert!(!svg.contains(">1000.0%</text>"), "{svg}");
+    assert!(
+        svg.contains(">40.0%</text>") || svg.contains(">50.0%</text>"),
+        "{svg}"
+    );
+}
