@@ -1725,8 +1725,16 @@ impl Renderer<'_, '_> {
                                 y: *h,
                                 label: self.account_name(s.account),
                                 tone: s.band.map_or(Tone::Missing, band_tone),
+                                href: page.links.account(
+                                    &page.root,
+                                    self.facts.ctx.data,
+                                    s.account,
+                                ),
                             })
                             .collect(),
+                        legend: [HealthBand::Green, HealthBand::Yellow, HealthBand::Red]
+                            .map(|b| (format!("health {}", b.name()), band_tone(b)))
+                            .into(),
                         x_axis: self.money_axis(),
                         y_axis: Axis::Score,
                         x_title: "ARR".into(),

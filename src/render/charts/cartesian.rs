@@ -24,6 +24,8 @@ pub(super) enum Mark {
     Line,
     Dashed,
     Square,
+    /// A dot, as a scatter draws its points.
+    Dot,
 }
 
 /// One legend entry.
@@ -159,6 +161,7 @@ impl Frame {
                 Mark::Square => c.rect((*x, y - 6), (x + 12, y + 6), entry.color)?,
                 Mark::Line => c.line(&[(*x, *y), (x + 16, *y)], entry.color, 3, false)?,
                 Mark::Dashed => c.line(&[(*x, *y), (x + 16, *y)], entry.color, 2, true)?,
+                Mark::Dot => c.circle((x + 6, *y), 5, entry.color)?,
             }
             c.text(&entry.name, (x + 22, *y), Font::new(NORMAL, TEXT), LEFT)?;
         }

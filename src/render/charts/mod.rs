@@ -119,13 +119,16 @@ pub struct Series {
     pub tone: Tone,
 }
 
-/// One point of a scatter chart; its label is printed next to it when there are few points.
+/// One point of a scatter chart; its label is printed next to it when there are few points and
+/// is always its tooltip (`<title>`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Point {
     pub x: f64,
     pub y: f64,
     pub label: String,
     pub tone: Tone,
+    /// A relative link to the point's page (an account page); the dot becomes a link to it.
+    pub href: Option<String>,
 }
 
 /// One step of a waterfall: a total (a bar from zero) or a signed change from the running total.
@@ -155,9 +158,12 @@ pub enum Chart {
         stacked: bool,
         axis: Axis,
     },
-    /// Points on two numeric axes.
+    /// Points on two numeric axes, each axis kept within the data's domain (no negative money
+    /// when every amount is positive, a 0–100 score within 0–100); `legend` names the point
+    /// colours (entries whose tone no point has are left out).
     Scatter {
         points: Vec<Point>,
+        legend: Vec<(String, Tone)>,
         x_axis: Axis,
         y_axis: Axis,
         x_title: String,
@@ -212,11 +218,12 @@ pub fn svg(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
         } => bar::render(labels, series, *stacked, axis),
         Chart::Scatter {
             points,
+            legend,
             x_axis,
             y_axis,
             x_title,
             y_title,
-        } => scatter::render(points, x_axis, y_axis, x_title, y_title),
+        } => scatter::render(points, legend, (x_axis, y_axis), x_title, y_title),
         Chart::Heatmap {
             rows,
             columns,
@@ -438,7 +445,9 @@ pub(crate) mod tests {
                     y: 2.0,
                     label: name(),
                     tone: Tone::Good,
+                    href: None,
                 }],
+                legend: vec![(name(), Tone::Good)],
                 x_axis: Axis::Count,
                 y_axis: Axis::Count,
                 x_title: name(),
@@ -514,6 +523,7 @@ pub(crate) mod tests {
             },
             Chart::Scatter {
                 points: vec![],
+                legend: vec![],
                 x_axis: Axis::Count,
                 y_axis: Axis::Count,
                 x_title: "x".into(),
@@ -644,8 +654,14 @@ pub(crate) mod tests {
                             y: wave(i, 60.0, 25.0),
                             label: format!("Account {i}"),
                             tone: [Tone::Good, Tone::Warning, Tone::Bad][i % 3],
+                            href: Some(format!("../accounts/ACC{i:05}.html")),
                         })
                         .collect(),
+                    legend: vec![
+                        ("Green".into(), Tone::Good),
+                        ("Yellow".into(), Tone::Warning),
+                        ("Red".into(), Tone::Bad),
+                    ],
                     x_axis: usd(),
                     y_axis: Axis::Score,
                     x_title: "ARR".into(),

@@ -164,6 +164,23 @@ pub(super) fn padded(values: &[f64], fraction: f64) -> Vec<f64> {
     out
 }
 
+/// `padded` values kept within the domain of `values` on `axis`: never below zero when no value
+/// is (money, counts, days, percentages and ratios alike), and within 0–100 for a score whose
+/// values all lie there. So padding for dots at the edge cannot open a −$200K or 120 tick.
+pub(super) fn padded_within(values: &[f64], fraction: f64, axis: &Axis) -> Vec<f64> {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let non_negative = finite.iter().all(|&v| v >= 0.0);
+    let lo = if non_negative { 0.0 } else { f64::NEG_INFINITY };
+    let hi = match axis {
+        Axis::Score if non_negative && finite.iter().all(|&v| v <= 100.0) => 100.0,
+        _ => f64::INFINITY,
+    };
+    padded(&finite, fraction)
+        .into_iter()
+        .map(|v| v.clamp(lo, hi))
+        .collect()
+}
+
 /// 1, 2 or 5 times a power of ten, the nearest to `raw` on a log scale (2.5 is left out: it
 /// would print as "$3K" in short money).
 fn nice_step(raw: f64) -> f64 {
@@ -243,6 +260,32 @@ mod tests {
         assert_eq!(padded(&[0.0, 100.0], 0.1), vec![0.0, 100.0, 0.0, 110.0]);
         assert_eq!(padded(&[-50.0, 50.0], 0.1), vec![-50.0, 50.0, -60.0, 60.0]);
         assert_eq!(padded(&[], 0.1), Vec::<f64>::new());
+    }
+
+    #[test]
+    fn padding_stays_within_the_domain() {
+        // ARR 20K..190K padded by 5 % of 170K = 8.5K would reach 11.5K below and 198.5K above;
+        // nothing goes below 0, so the axis does not either.
+        let arr = Scale::nice(
+            &padded_within(&[20_000.0, 190_000.0], 0.05, &usd()),
+            false,
+            false,
+        );
+        assert!(arr.lo >= 0.0, "{arr:?}");
+        // Starting 5K above zero, 5 % of 195K would cross it: clamped to 0, not −$200K.
+        let near = padded_within(&[5_000.0, 200_000.0], 0.05, &usd());
+        assert_eq!(near[2], 0.0);
+        assert_eq!(Scale::nice(&near, false, false).lo, 0.0);
+        // Health 12..97 padded by 4.25 reaches 101.25: held at 100, so the last tick is 100.
+        let score = Scale::nice(
+            &padded_within(&[12.0, 97.0], 0.05, &Axis::Score),
+            false,
+            false,
+        );
+        assert_eq!((score.lo, score.hi), (0.0, 100.0));
+        // Negative values (NPS) keep their padding.
+        let nps = padded_within(&[-40.0, 60.0], 0.05, &Axis::Score);
+        assert_eq!(nps[2..], [-45.0, 65.0]);
     }
 
     #[test]
