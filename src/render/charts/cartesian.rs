@@ -81,6 +81,9 @@ pub(super) struct Frame {
     /// Pixel distance between categories.
     slot: f64,
     points: bool,
+    /// Where each category falls along the plot (0 left, 1 right) on an irregular time axis;
+    /// `None`: one slot apart.
+    positions: Option<Vec<f64>>,
 }
 
 impl Frame {
@@ -139,11 +142,26 @@ impl Frame {
             y_title: spec.y_title.map(|t| canvas::clip(t, 40)),
             slot,
             points: spec.points,
+            positions: None,
+        }
+    }
+
+    /// The same frame with the categories placed by time (see [`super::scale::time_positions`])
+    /// rather than one slot apart; only for points (lines), whose first and last categories sit
+    /// at the edges.
+    pub fn placed(self, positions: Option<Vec<f64>>) -> Frame {
+        Frame {
+            positions: positions.filter(|_| self.points),
+            ..self
         }
     }
 
     /// The x pixel of category `i`: the point, or the middle of the band.
     pub fn x(&self, i: usize) -> i32 {
+        if let Some(at) = self.positions.as_ref().and_then(|p| p.get(i)) {
+            let width = f64::from(self.plot.right - self.plot.left);
+            return (f64::from(self.plot.left) + at * width).round() as i32;
+        }
         let offset = if self.points { 0.0 } else { 0.5 };
         let x = f64::from(self.plot.left) + (i as f64 + offset) * self.slot;
         x.round() as i32
@@ -194,10 +212,26 @@ impl Frame {
         Ok(())
     }
 
-    /// The category labels under the plot.
+    /// The category labels under the plot, each kept inside the canvas (the last one of a time
+    /// axis sits at the right edge of the plot and would otherwise be cut in half).
     pub fn draw_categories(&self, c: &Canvas, labels: &[String]) -> Res {
         let n = labels.len();
         let tick = Font::new(SMALL, TEXT_MUTED);
+        if self.positions.is_some() {
+            // Irregular spacing: from the last label back, each one that keeps clear of the one
+            // drawn after it.
+            // The left edge of the label drawn last.
+            let mut limit = i32::MAX;
+            for (i, label) in labels.iter().enumerate().rev() {
+                let x = inside(self.x(i), label);
+                let half = canvas::text_width(label, SMALL) / 2;
+                if x + half + 10 <= limit {
+                    c.text(label, (x, self.plot.bottom + 6), tick, BELOW)?;
+                    limit = x - half;
+                }
+            }
+            return Ok(());
+        }
         for (i, label) in labels.iter().enumerate() {
             let (every, upright) = match self.x_labels {
                 XLabels::Across { every } => (every, false),
@@ -211,11 +245,17 @@ impl Frame {
                 let text = canvas::clip(label, UPRIGHT_CHARS);
                 c.text(&text, (x, self.plot.bottom + 6), tick.vertical(), UPRIGHT)?;
             } else {
-                c.text(label, (x, self.plot.bottom + 6), tick, BELOW)?;
+                c.text(label, (inside(x, label), self.plot.bottom + 6), tick, BELOW)?;
             }
         }
         Ok(())
     }
+}
+
+/// The x of a label centred on `x`, moved so that all of it stays on the canvas.
+pub(super) fn inside(x: i32, label: &str) -> i32 {
+    let half = canvas::text_width(label, SMALL) / 2;
+    x.min(WIDTH as i32 - 2 - half).max(2 + half)
 }
 
 /// For text turned upwards: the end of the text at the point, centred on it across.

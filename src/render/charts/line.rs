@@ -1,9 +1,10 @@
 //! Line charts: time series with a gap wherever a value is missing, an optional dashed rolling
-//! 12-period average of the first series, and an optional dashed target line.
+//! 12-period average of the first series, and an optional dashed target line. Dated labels that
+//! are not evenly spaced are placed by time, not one slot apart.
 
 use super::canvas::{self, Anchor, Canvas, Font, Res, SMALL};
 use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
-use super::scale::Scale;
+use super::scale::{self, Scale};
 use super::{Axis, Drawn, Series, TEXT_MUTED, finite};
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -68,7 +69,8 @@ pub(super) fn render(
         thin: true,
         x_title: None,
         y_title: None,
-    });
+    })
+    .placed(scale::time_positions(labels));
 
     let svg = Canvas::draw(WIDTH, HEIGHT, |c| {
         frame.draw(c)?;
@@ -260,5 +262,94 @@ mod tests {
         assert_eq!(r[12], Some(7.5));
         let gap = [Some(1.0), None, Some(3.0)];
         assert_eq!(rolling_mean(&gap, 2), vec![None, None, None]);
+    }
+
+    /// The health line of an account scored on irregular days.
+    fn health(days: &[&str]) -> Chart {
+        Chart::Line {
+            labels: days.iter().map(|d| (*d).to_string()).collect(),
+            series: vec![Series {
+                name: "Health".into(),
+                values: (0..days.len()).map(|i| Some(60.0 + i as f64)).collect(),
+                tone: Tone::Accent(0),
+            }],
+            rolling12: false,
+            target: None,
+            axis: Axis::Score,
+        }
+    }
+
+    /// The x pixels of the first data line's vertices.
+    fn line_xs(svg: &str) -> Vec<i32> {
+        svg.split("stroke-width=\"2\" points=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(|p| p.split(',').next()?.parse().ok())
+            .collect()
+    }
+
+    /// The `x` of the text element whose content is `label`.
+    fn label_x(svg: &str, label: &str) -> Option<i32> {
+        let line = svg
+            .lines()
+            .find(|l| l.ends_with(&format!(">{label}</text>")))?;
+        line.split("x=\"").nth(1)?.split('"').next()?.parse().ok()
+    }
+
+    #[test]
+    fn irregular_dates_are_placed_by_time() {
+        // Scored on Jan 1, Jan 2, Jan 11 and Jan 31: 0, 1, 10 and 30 days in.
+        let out = svg(
+            &health(&["2026-01-01", "2026-01-02", "2026-01-11", "2026-01-31"]),
+            "h",
+            "t",
+            "d",
+        );
+        assert_well_formed(&out, "h");
+        let xs = line_xs(&out);
+        assert_eq!(xs.len(), 4, "{out}");
+        let span = f64::from(xs[3] - xs[0]);
+        for (x, days) in xs.iter().zip([0.0, 1.0, 10.0, 30.0]) {
+            let expected = f64::from(xs[0]) + span * days / 30.0;
+            assert!((f64::from(*x) - expected).abs() <= 1.0, "{xs:?}");
+        }
+        // Jan 1 and Jan 2 are 1/30 of the axis apart: too close for both labels, so the later
+        // one is drawn and the earlier one left out.
+        assert!(out.contains(">2026-01-02</text>"));
+        assert!(!out.contains(">2026-01-01</text>"), "{out}");
+        assert!(out.contains(">2026-01-11</text>"));
+    }
+
+    #[test]
+    fn even_dates_keep_even_slots() {
+        let out = svg(
+            &health(&["2026-01-01", "2026-01-08", "2026-01-15", "2026-01-22"]),
+            "h",
+            "t",
+            "d",
+        );
+        let xs = line_xs(&out);
+        let gaps: Vec<i32> = xs.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(gaps.iter().all(|g| (g - gaps[0]).abs() <= 1), "{xs:?}");
+    }
+
+    #[test]
+    fn the_last_label_stays_inside_the_view_box() {
+        for (chart, last) in [
+            (
+                health(&["2026-01-01", "2026-01-02", "2026-01-11", "2026-01-31"]),
+                "2026-01-31",
+            ),
+            (mrr(6), "2024-06"),
+        ] {
+            let out = svg(&chart, "h", "t", "d");
+            assert!(out.contains("viewBox=\"0 0 720 360\""));
+            let x = label_x(&out, last).unwrap_or_else(|| panic!("{last} drawn: {out}"));
+            // Centred text of 0.6 em a character at 11 px.
+            let half = canvas::text_width(last, SMALL) / 2;
+            assert!(x - half >= 0 && x + half <= 720, "{last} at {x}: {out}");
+        }
     }
 }

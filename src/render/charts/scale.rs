@@ -1,8 +1,10 @@
 //! Value axes: a "nice" range with round ticks for any data (empty, single-valued, negative),
-//! the mapping from values to pixels, and tick labels that never repeat.
+//! the mapping from values to pixels, and tick labels that never repeat; and time axes: where
+//! dated category labels fall when they are not evenly spaced.
 
 use super::Axis;
 use crate::render::format;
+use chrono::Datelike as _;
 
 /// A linear value axis mapped onto a pixel span; `lo < hi` always holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,6 +183,94 @@ pub(super) fn padded_within(values: &[f64], fraction: f64, axis: &Axis) -> Vec<f
         .collect()
 }
 
+/// Where each label of a time axis falls, as a fraction of the axis (first 0, last 1), when the
+/// labels are dates or periods of one kind (`2026-03-31`, `2026-03`, `2026-Q1`, `2026-W05`,
+/// `2026`), strictly increasing and *not* evenly spaced: days by days, months by months. `None`
+/// for evenly spaced or non-time labels, which stay one slot apart.
+pub(super) fn time_positions(labels: &[String]) -> Option<Vec<f64>> {
+    if labels.len() < 3 {
+        return None;
+    }
+    let kind = TimeKind::of(labels.first()?)?;
+    let ordinals: Vec<i64> = labels
+        .iter()
+        .map(|l| kind.ordinal(l))
+        .collect::<Option<_>>()?;
+    let gaps: Vec<i64> = ordinals.windows(2).map(|w| w[1] - w[0]).collect();
+    if gaps.iter().any(|&g| g <= 0) || gaps.windows(2).all(|w| w[0] == w[1]) {
+        return None;
+    }
+    let (first, span) = (
+        ordinals[0],
+        (ordinals[ordinals.len() - 1] - ordinals[0]) as f64,
+    );
+    Some(
+        ordinals
+            .iter()
+            .map(|&o| (o - first) as f64 / span)
+            .collect(),
+    )
+}
+
+/// The shape of a time label, and so the unit its positions count in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TimeKind {
+    Day,
+    Month,
+    Quarter,
+    Week,
+    Year,
+}
+
+impl TimeKind {
+    fn of(label: &str) -> Option<TimeKind> {
+        let b = label.as_bytes();
+        let digits =
+            |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+        if !digits(0..4) {
+            return None;
+        }
+        match (b.len(), b.get(4), b.get(5)) {
+            (4, _, _) => Some(TimeKind::Year),
+            (7, Some(b'-'), Some(b'Q')) if digits(6..7) => Some(TimeKind::Quarter),
+            (7, Some(b'-'), _) if digits(5..7) => Some(TimeKind::Month),
+            (8, Some(b'-'), Some(b'W')) if digits(6..8) => Some(TimeKind::Week),
+            (10, Some(b'-'), _) if digits(5..7) && b.get(7) == Some(&b'-') && digits(8..10) => {
+                Some(TimeKind::Day)
+            }
+            _ => None,
+        }
+    }
+
+    /// The label as a count of this kind's units from a fixed origin; `None` when it is of
+    /// another kind or not a real date.
+    fn ordinal(self, label: &str) -> Option<i64> {
+        if TimeKind::of(label)? != self {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| label.get(r)?.parse::<i64>().ok();
+        let year = num(0..4)?;
+        match self {
+            TimeKind::Year => Some(year),
+            TimeKind::Quarter => Some(year * 4 + num(6..7).filter(|q| (1..=4).contains(q))?),
+            TimeKind::Month => Some(year * 12 + num(5..7).filter(|m| (1..=12).contains(m))?),
+            TimeKind::Week => {
+                let week = u32::try_from(num(6..8)?).ok()?;
+                let monday = chrono::NaiveDate::from_isoywd_opt(
+                    i32::try_from(year).ok()?,
+                    week,
+                    chrono::Weekday::Mon,
+                )?;
+                Some(i64::from(monday.num_days_from_ce()) / 7)
+            }
+            TimeKind::Day => {
+                let day = chrono::NaiveDate::parse_from_str(label, "%Y-%m-%d").ok()?;
+                Some(i64::from(day.num_days_from_ce()))
+            }
+        }
+    }
+}
+
 /// 1, 2 or 5 times a power of ten, the nearest to `raw` on a log scale (2.5 is left out: it
 /// would print as "$3K" in short money).
 fn nice_step(raw: f64) -> f64 {
@@ -286,6 +376,57 @@ mod tests {
         // Negative values (NPS) keep their padding.
         let nps = padded_within(&[-40.0, 60.0], 0.05, &Axis::Score);
         assert_eq!(nps[2..], [-45.0, 65.0]);
+    }
+
+    fn strings(labels: &[&str]) -> Vec<String> {
+        labels.iter().map(|l| (*l).to_string()).collect()
+    }
+
+    #[test]
+    fn irregular_dates_fall_by_time() {
+        // Health scores on Jan 1, Jan 2, Jan 11 and Jan 31: 0, 1, 10 and 30 days in.
+        let days = strings(&["2026-01-01", "2026-01-02", "2026-01-11", "2026-01-31"]);
+        assert_eq!(
+            time_positions(&days),
+            Some(vec![0.0, 1.0 / 30.0, 10.0 / 30.0, 1.0])
+        );
+        // A missing month leaves its gap: Jan, Feb, Apr are 0, 1 and 3 months in.
+        let months = strings(&["2026-01", "2026-02", "2026-04"]);
+        assert_eq!(time_positions(&months), Some(vec![0.0, 1.0 / 3.0, 1.0]));
+        let quarters = strings(&["2025-Q3", "2025-Q4", "2026-Q3"]);
+        assert_eq!(time_positions(&quarters), Some(vec![0.0, 0.25, 1.0]));
+        // ISO weeks across a year end: 2025-W52, 2026-W01 (one week later), 2026-W03.
+        let weeks = strings(&["2025-W52", "2026-W01", "2026-W03"]);
+        assert_eq!(time_positions(&weeks), Some(vec![0.0, 1.0 / 3.0, 1.0]));
+    }
+
+    #[test]
+    fn even_or_unknown_labels_keep_their_slots() {
+        assert_eq!(
+            time_positions(&strings(&["2026-01", "2026-02", "2026-03"])),
+            None
+        );
+        assert_eq!(
+            time_positions(&strings(&["SMB", "Mid-market", "Enterprise"])),
+            None
+        );
+        // Mixed kinds, out of order, or not a date.
+        assert_eq!(
+            time_positions(&strings(&["2026-01", "2026-02-01", "2026-04"])),
+            None
+        );
+        assert_eq!(
+            time_positions(&strings(&["2026-03", "2026-01", "2026-02"])),
+            None
+        );
+        assert_eq!(
+            time_positions(&strings(&["2026-01-01", "2026-02-30", "2026-03-09"])),
+            None
+        );
+        assert_eq!(
+            time_positions(&strings(&["2026-01", "2026-13", "2026-14"])),
+            None
+        );
     }
 
     #[test]
