@@ -1,5 +1,6 @@
 //! Bar charts over categories: series side by side (grouped) or on top of each other (stacked,
-//! positives up and negatives down from zero). A missing or zero value draws no bar.
+//! positives up and negatives down from zero). A missing or zero value draws no bar; a category
+//! with no value at all says "no data".
 
 use super::canvas::{self, ABOVE, BELOW, Canvas, Font, Res, SMALL};
 use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
@@ -69,6 +70,9 @@ pub(super) fn render(labels: &[String], series: &[Series], stacked: bool, axis: 
             .unwrap_or(0);
         let print_values = series.len() == 1 && f64::from(widest + 4) <= frame.slot();
         for i in 0..n {
+            if columns.iter().all(|c| c[i].is_none()) {
+                frame.mark_missing(c, i)?;
+            }
             let left = f64::from(frame.x(i)) - band / 2.0;
             let (mut up, mut down) = (0.0, 0.0);
             for (j, (s, column)) in series.iter().zip(&columns).enumerate() {

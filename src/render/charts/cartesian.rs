@@ -2,7 +2,7 @@
 //! rectangle, grid lines with tick labels, axis titles, and category labels along the bottom,
 //! thinned (time) or turned upright (names) when they would not fit side by side.
 
-use super::canvas::{self, Anchor, BELOW, Canvas, Font, LEFT, NORMAL, RIGHT, Res, SMALL};
+use super::canvas::{self, ABOVE, Anchor, BELOW, Canvas, Font, LEFT, NORMAL, RIGHT, Res, SMALL};
 use super::scale::Scale;
 use super::{Axis, GRID, MISSING, TEXT, TEXT_MUTED};
 use plotters::style::RGBColor;
@@ -252,6 +252,21 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// Says "no data" just above the baseline at category `i`, a period with nothing to draw,
+    /// when the words fit in its slot (otherwise the chart's data table shows "—" alone).
+    pub fn mark_missing(&self, c: &Canvas, i: usize) -> Res {
+        if f64::from(canvas::text_width(MISSING_WORDS, SMALL) + 4) > self.slot {
+            return Ok(());
+        }
+        let at = (self.x(i), self.y.baseline() - 4);
+        c.text(MISSING_WORDS, at, Font::new(SMALL, TEXT_MUTED), ABOVE)
+    }
+}
+
+/// What a period without data says inside a chart that has data elsewhere.
+pub(super) const MISSING_WORDS: &str = "no data";
+
 /// The x of a label centred on `x`, moved so that all of it stays on the canvas.
 pub(super) fn inside(x: i32, label: &str) -> i32 {
     let half = canvas::text_width(label, SMALL) / 2;
@@ -370,5 +385,58 @@ mod tests {
         assert!(rows.windows(2).all(|w| w[0] <= w[1]));
         assert!(rows.last() > rows.first());
         assert!(placed.iter().all(|(_, (x, _))| *x < WIDTH as i32 - PAD));
+    }
+
+    #[test]
+    fn an_empty_period_says_no_data() {
+        use super::super::{Chart, Series, Tone, svg};
+        // NRR and GRR by year: 2023 has neither, 2024 has only NRR.
+        let chart = Chart::Bar {
+            labels: vec!["2023".into(), "2024".into(), "2025".into()],
+            series: vec![
+                Series {
+                    name: "NRR".into(),
+                    values: vec![None, Some(108.7), Some(103.8)],
+                    tone: Tone::Accent(0),
+                },
+                Series {
+                    name: "GRR".into(),
+                    values: vec![None, None, Some(95.6)],
+                    tone: Tone::Accent(1),
+                },
+            ],
+            stacked: false,
+            axis: Axis::Percent,
+        };
+        let out = svg(&chart, "b", "t", "d");
+        // Once, over 2023 (the first of three 200 px bands), not over 2024's missing GRR.
+        assert_eq!(out.matches(">no data</text>").count(), 1, "{out}");
+        let line = out
+            .lines()
+            .find(|l| l.ends_with(">no data</text>"))
+            .unwrap_or_default();
+        let x: i32 = line
+            .split("x=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0);
+        let year = out
+            .lines()
+            .find(|l| l.ends_with(">2023</text>"))
+            .unwrap_or_default();
+        assert!(year.contains(&format!("x=\"{x}\"")), "{line} / {year}");
+        // Twelve months in a row have no room for the words: the table says "—" instead.
+        let months = Chart::Bar {
+            labels: (1..=36).map(|m| format!("2026-{m:02}")).collect(),
+            series: vec![Series {
+                name: "MRR".into(),
+                values: (0..36).map(|i| (i > 0).then_some(1.0)).collect(),
+                tone: Tone::Accent(0),
+            }],
+            stacked: false,
+            axis: Axis::Count,
+        };
+        assert!(!svg(&months, "m", "t", "d").contains(">no data</text>"));
     }
 }
