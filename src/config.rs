@@ -52,6 +52,11 @@ pub struct Config {
     /// The window of dates the data may hold; a date outside it is a data error (a typo such as
     /// `0206-03` for `2026-03`). Default 1970-01-01 to 2199-12-31.
     pub dates: DateWindow,
+    /// The words pages and PDFs show for the data's own codes, code → label (`check_in: Weekly
+    /// sync`, `tier_b: Tier B`): activity types, churn reasons, renewal stages, dimension names
+    /// and breakdown groups. A code not named here is humanised (`product_fit` → "Product fit").
+    /// Default: none.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// `dates:` — the earliest and latest date (or month) the data may hold.
@@ -88,6 +93,7 @@ impl Default for Config {
             typst: None,
             keep: Vec::new(),
             dates: DateWindow::default(),
+            labels: BTreeMap::new(),
         }
     }
 }
@@ -422,6 +428,20 @@ mod tests {
         assert_eq!(load(dir.path()).ok(), Some(Config::default()));
         std::fs::write(dir.path().join(FILE), "# nothing yet\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(load(dir.path()).ok(), Some(Config::default()));
+    }
+
+    #[test]
+    fn labels_name_the_datas_codes() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "labels:\n  check_in: Weekly sync\n  tier_b: Tier B\n";
+        std::fs::write(dir.path().join(FILE), text).unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.labels.get("check_in").map(String::as_str),
+            Some("Weekly sync")
+        );
+        assert_eq!(c.labels.get("tier_b").map(String::as_str), Some("Tier B"));
+        assert!(Config::default().labels.is_empty());
     }
 
     #[test]
