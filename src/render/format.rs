@@ -403,14 +403,15 @@ mod tests {
 
     #[test]
     fn a_change_that_shows_as_zero_has_no_sign() {
-        // Percent points: 85.04 − 85.08 shows as 85.0% both times.
-        assert_eq!(change(def("nrr"), Some(85.04), Some(85.08)), "0.0 pts");
+        // Percent points: 85.04 and 84.96 both show as 85.0%.
+        assert_eq!(change(def("nrr"), Some(85.04), Some(84.96)), "0.0 pts");
+        assert_eq!(change(def("nrr"), Some(84.96), Some(85.04)), "0.0 pts");
         assert_eq!(change(def("nrr"), Some(85.0), Some(85.0)), "0.0 pts");
         assert_eq!(change(def("nrr"), Some(-0.0), Some(0.04)), "0.0 pts");
         // Relative: $10,000 → $10,004 is +0.04 %, shown as 0.0%.
         assert_eq!(change(def("mrr"), Some(10_004.0), Some(10_000.0)), "0.0%");
         assert_eq!(change(def("mrr"), Some(9_996.0), Some(10_000.0)), "0.0%");
-        let d = delta(def("nrr"), Some(85.04), Some(85.08)).expect("delta");
+        let d = delta(def("nrr"), Some(85.04), Some(84.96)).expect("delta");
         assert_eq!((d.direction, d.verb()), (Ordering::Equal, "held"));
     }
 
