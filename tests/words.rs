@@ -170,3 +170,46 @@ fn the_example_site_reads_as_words_and_agreeing_numbers() {
     }
     assert!(site["metrics/health_score_avg.html"].contains(">73<"));
 }
+
+#[test]
+fn the_metrics_command_lists_acv_bands_in_band_order() {
+    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args([
+            "metrics",
+            "nrr",
+            "--period",
+            "2026-Q3",
+            "--by",
+            "acv_band",
+            "--project",
+        ])
+        .arg(root())
+        .output()
+        .expect("runs postsale");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = text
+        .lines()
+        .find(|l| l.starts_with("Metric"))
+        .expect("a header line");
+    let columns: Vec<&str> = header
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "Metric",
+            "Total",
+            "< 10K",
+            "10K–50K",
+            "≥ 50K",
+            "no ARR at start"
+        ]
+    );
+}

@@ -172,8 +172,8 @@ pub fn groups(ctx: &Context, dim: &Dimension, period: &Period) -> Vec<(String, V
     groups
 }
 
-/// Every metric of `period` per group of `dim`, computed in parallel.
-pub fn breakdown(ctx: &Context, period: &Period, dim: &Dimension) -> BTreeMap<String, Values> {
+/// Every metric of `period` per group of `dim`, computed in parallel, in the order of `groups`.
+pub fn breakdown(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<(String, Values)> {
     groups(ctx, dim, period)
         .into_par_iter()
         .map(|(label, mask)| {
@@ -319,7 +319,7 @@ mod tests {
             for dim in [Dimension::Attribute("segment"), Dimension::AcvBand, Dimension::Cohort] {
                 let parts = breakdown(&ctx, &period, &dim);
                 for id in ["mrr", "starting_mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "active_accounts"] {
-                    let sum: f64 = parts.values().map(|v| v[id].unwrap_or(0.0)).sum();
+                    let sum: f64 = parts.iter().map(|(_, v)| v[id].unwrap_or(0.0)).sum();
                     proptest::prop_assert!((sum - total[id].unwrap_or(0.0)).abs() < 1e-6, "{} {}", id, dim.name());
                 }
                 let mrr = ds.mrr.as_ref().ok_or_else(|| proptest::test_runner::TestCaseError::fail("mrr"))?;
