@@ -213,3 +213,48 @@ fn the_metrics_command_lists_acv_bands_in_band_order() {
         ]
     );
 }
+
+/// Copies a project folder (files and folders only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn the_projects_labels_name_its_codes_on_the_pages() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&root().join("tests/fixtures/projects/site"), &project);
+    let config = project.join("postsale.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("labels:\n  email: E-mail\n  no_show: Missed\n");
+    std::fs::write(&config, text).expect("write config");
+    let out = tmp.path().join("site");
+    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["build", "--no-pdf", "--project"])
+        .arg(&project)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs postsale");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let account = std::fs::read_to_string(out.join("accounts/ACC00001.html")).expect("page");
+    assert!(
+        account.contains("<tr><th scope=\"row\">2025-11-03</th><td>E-mail</td><td>Missed</td>"),
+        "the labels are not used"
+    );
+    // Codes the labels do not name are humanised.
+    assert!(account.contains("<td>Call</td><td>Completed</td>"));
+}

@@ -1002,11 +1002,11 @@ impl Renderer<'_, '_> {
                         .iter()
                         .map(|c| match *c {
                             "opened" => text(t.opened_at.format("%Y-%m-%d %H:%M").to_string()),
-                            "priority" => text(t.priority.clone().unwrap_or_default()),
+                            "priority" => text(self.words(t.priority.as_deref().unwrap_or(""))),
                             "status" => text(match (t.resolved_at, t.reopened) {
-                                (Some(_), true) => "resolved (reopened before)",
-                                (Some(_), false) => "resolved",
-                                (None, _) => "open",
+                                (Some(_), true) => "Resolved (reopened before)",
+                                (Some(_), false) => "Resolved",
+                                (None, _) => "Open",
                             }),
                             "first_response_hours" => num(
                                 first.map_or(format::MISSING.into(), |h| format!("{h:.1} h")),
