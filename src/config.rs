@@ -52,6 +52,11 @@ pub struct Config {
     /// The window of dates the data may hold; a date outside it is a data error (a typo such as
     /// `0206-03` for `2026-03`). Default 1970-01-01 to 2199-12-31.
     pub dates: DateWindow,
+    /// The words pages and PDFs show for the data's own codes, code → label (`check_in: Weekly
+    /// sync`, `tier_b: Tier B`): activity types, churn reasons, renewal stages, dimension names
+    /// and breakdown groups. A code not named here is humanised (`product_fit` → "Product fit").
+    /// Default: none.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// `dates:` — the earliest and latest date (or month) the data may hold.
@@ -88,6 +93,7 @@ impl Default for Config {
             typst: None,
             keep: Vec::new(),
             dates: DateWindow::default(),
+            labels: BTreeMap::new(),
         }
     }
 }
@@ -425,6 +431,20 @@ mod tests {
     }
 
     #[test]
+    fn labels_name_the_datas_codes() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "labels:\n  check_in: Weekly sync\n  tier_b: Tier B\n";
+        std::fs::write(dir.path().join(FILE), text).unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.labels.get("check_in").map(String::as_str),
+            Some("Weekly sync")
+        );
+        assert_eq!(c.labels.get("tier_b").map(String::as_str), Some("Tier B"));
+        assert!(Config::default().labels.is_empty());
+    }
+
+    #[test]
     fn a_full_file_is_read() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let text = "name: Acme\ncurrency: EUR\nfiscal_year_start: april\nas_of: 2026-11-01\ngross_margin: 75\nacv_bands: [5000, 25000, 100000]\nlenient: true\nhealth:\n  weights: { usage: 50, engagement: 50, support: 0, outcomes: 0 }\n  bands: { green: 75, yellow: 40 }\n  significant_drop: 15\nrenewals:\n  stage_weights: { negotiation: 0.9 }\n  early_days: 45\ntargets:\n  nrr: 110\n";
@@ -525,7 +545,7 @@ mod tests {
             errors("health:\nweights: { usage: 1 }\n"),
             [
                 "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
-                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels",
             ]
         );
     }

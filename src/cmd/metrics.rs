@@ -12,7 +12,6 @@ use crate::period::{Period, PeriodKind};
 use crate::render::format;
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -93,10 +92,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let groups = dimension
         .as_ref()
         .map(|dim| breakdown::breakdown(&ctx, &period, dim));
+    let groups = groups.as_deref();
 
     let text = match args.format {
-        Format::Json => json(as_of, &period, &selected, &total, groups.as_ref())?,
-        Format::Csv => csv(&period, &selected, &total, groups.as_ref())?,
+        Format::Json => json(as_of, &period, &selected, &total, groups)?,
+        Format::Csv => csv(&period, &selected, &total, groups)?,
         Format::Table => {
             let previous = period.previous(config.fiscal_year_start);
             let year_ago = period.year_ago(config.fiscal_year_start);
@@ -107,7 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 &period,
                 &selected,
                 [&total, &before, &last_year],
-                groups.as_ref(),
+                groups,
                 [&previous, &year_ago],
             )
         }
@@ -202,7 +202,7 @@ fn json(
     period: &Period,
     selected: &[&MetricDef],
     total: &Values,
-    groups: Option<&BTreeMap<String, Values>>,
+    groups: Option<&[(String, Values)]>,
 ) -> anyhow::Result<String> {
     let mut object = serde_json::json!({
         "as_of": as_of.to_string(),
@@ -226,7 +226,7 @@ fn csv(
     period: &Period,
     selected: &[&MetricDef],
     total: &Values,
-    groups: Option<&BTreeMap<String, Values>>,
+    groups: Option<&[(String, Values)]>,
 ) -> anyhow::Result<String> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     writer.write_record(["period", "group", "metric", "value"])?;
@@ -259,7 +259,7 @@ fn table(
     period: &Period,
     selected: &[&MetricDef],
     [total, previous, year_ago]: [&Values; 3],
-    groups: Option<&BTreeMap<String, Values>>,
+    groups: Option<&[(String, Values)]>,
     [previous_period, year_ago_period]: [&Period; 2],
 ) -> String {
     let get = |values: &Values, def: &MetricDef| values.get(def.id).copied().flatten();
@@ -299,11 +299,11 @@ fn table(
         }
         Some(groups) => {
             let mut header = vec!["Metric".to_string(), "Total".to_string()];
-            header.extend(groups.keys().cloned());
+            header.extend(groups.iter().map(|(label, _)| label.clone()));
             rows.push(header);
             for def in selected {
                 let mut row = vec![def.name.to_string(), show(total, def)];
-                row.extend(groups.values().map(|values| show(values, def)));
+                row.extend(groups.iter().map(|(_, values)| show(values, def)));
                 rows.push(row);
             }
         }

@@ -110,7 +110,8 @@ pub fn acv_band_labels(bounds: &[f64]) -> Vec<String> {
 /// The label of accounts without ARR at the start of the period in an ACV breakdown.
 pub const NO_ARR_LABEL: &str = "no ARR at start";
 
-/// Group label → account mask, sorted by label. Empty attributes form the `(none)` group; in an
+/// Group label → account mask, sorted by label; ACV bands in ascending order (`< 10K`,
+/// `10K–50K`, `≥ 50K`, then `no ARR at start`). Empty attributes form the `(none)` group; in an
 /// ACV breakdown, accounts without MRR in the month before the period form `no ARR at start`
 /// (new accounts land there).
 pub fn groups(ctx: &Context, dim: &Dimension, period: &Period) -> Vec<(String, Vec<bool>)> {
@@ -159,14 +160,20 @@ pub fn groups(ctx: &Context, dim: &Dimension, period: &Period) -> Vec<(String, V
             .entry(label)
             .or_insert_with(|| vec![false; accounts.len()])[a] = true;
     }
-    by_label
+    let mut groups: Vec<(String, Vec<bool>)> = by_label
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        .collect();
+    if *dim == Dimension::AcvBand {
+        let order = acv_band_labels(&ctx.config.acv_bands);
+        let rank = |label: &str| order.iter().position(|o| o == label).unwrap_or(order.len());
+        groups.sort_by_key(|(label, _)| rank(label));
+    }
+    groups
 }
 
-/// Every metric of `period` per group of `dim`, computed in parallel.
-pub fn breakdown(ctx: &Context, period: &Period, dim: &Dimension) -> BTreeMap<String, Values> {
+/// Every metric of `period` per group of `dim`, computed in parallel, in the order of `groups`.
+pub fn breakdown(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<(String, Values)> {
     groups(ctx, dim, period)
         .into_par_iter()
         .map(|(label, mask)| {
@@ -222,7 +229,7 @@ mod tests {
     }
 
     #[test]
-    fn acv_bands_use_arr_at_the_start() {
+    fn acv_bands_use_arr_at_the_start_and_list_in_band_order() {
         // MRR in March × 12: a 500 → 6K, b 1,000 → 12K, c 5,000 → 60K; d is new in April.
         let ds = dataset(
             &[("a", ""), ("b", ""), ("c", ""), ("d", "")],
@@ -244,11 +251,12 @@ mod tests {
             g.iter().map(|(l, m)| (l.as_str(), m.clone())).collect();
         assert_eq!(
             labels,
+            // In band order, smallest first, not in the order of the labels' characters.
             [
-                ("10K–50K", vec![false, true, false, false]),
                 ("< 10K", vec![true, false, false, false]),
-                ("no ARR at start", vec![false, false, false, true]),
+                ("10K–50K", vec![false, true, false, false]),
                 ("≥ 50K", vec![false, false, true, false]),
+                ("no ARR at start", vec![false, false, false, true]),
             ]
         );
     }
@@ -311,7 +319,7 @@ mod tests {
             for dim in [Dimension::Attribute("segment"), Dimension::AcvBand, Dimension::Cohort] {
                 let parts = breakdown(&ctx, &period, &dim);
                 for id in ["mrr", "starting_mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "active_accounts"] {
-                    let sum: f64 = parts.values().map(|v| v[id].unwrap_or(0.0)).sum();
+                    let sum: f64 = parts.iter().map(|(_, v)| v[id].unwrap_or(0.0)).sum();
                     proptest::prop_assert!((sum - total[id].unwrap_or(0.0)).abs() < 1e-6, "{} {}", id, dim.name());
                 }
                 let mrr = ds.mrr.as_ref().ok_or_else(|| proptest::test_runner::TestCaseError::fail("mrr"))?;

@@ -1,9 +1,13 @@
-//! Number formatting shared by the terminal, pages and PDFs: money with thousands separators,
-//! short money for tiles ($1.2M), percent with one decimal, ratios, counts, scores, and changes.
-//! Missing values print as "—".
+//! Number and word formatting shared by the terminal, pages and PDFs: money with thousands
+//! separators, short money for tiles ($1.2M), percent with one decimal, ratios, counts, scores,
+//! changes, and the words for data codes (`check_in` → "Check-in"). Missing values print as "—".
+//! A value that rounds to zero never prints a sign ("0.0%", not "-0.0%"); a change is computed
+//! from the values as they are shown, so "18 → 10" reads as a fall of 8 points.
 
 use crate::metrics::Value;
 use crate::metrics::catalog::{MetricDef, Unit};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 /// What a missing value prints as.
 pub const MISSING: &str = "—";
@@ -35,7 +39,7 @@ fn grouped(whole: u64) -> String {
 /// Money in whole units with separators: `$1,234,567`, `-$12`.
 pub fn money(value: f64, currency: &str) -> String {
     let rounded = value.round();
-    let sign = if rounded < 0.0 { "-" } else { "" };
+    let sign = if rounded <= -1.0 { "-" } else { "" };
     format!(
         "{sign}{}{}",
         symbol(currency),
@@ -45,52 +49,95 @@ pub fn money(value: f64, currency: &str) -> String {
 
 /// Money for tiles: `$1.2M`, `$350K`, `$980`, `-$1.2M`.
 pub fn money_short(value: f64, currency: &str) -> String {
-    let sign = if value < 0.0 { "-" } else { "" };
     let abs = value.abs();
     let sym = symbol(currency);
     // Round first, so 999,950 shows as $1.0M rather than $1000.0K.
-    if abs >= 999_950.0 {
-        format!("{sign}{sym}{:.1}M", abs / 1_000_000.0)
+    let body = if abs >= 999_950.0 {
+        format!("{:.1}M", abs / 1_000_000.0)
     } else if abs >= 999.5 {
-        format!("{sign}{sym}{:.0}K", abs / 1_000.0)
+        format!("{:.0}K", abs / 1_000.0)
     } else {
-        format!("{sign}{sym}{:.0}", abs)
-    }
+        format!("{:.0}", abs)
+    };
+    let sign = if value < 0.0 && !is_zero(&body) {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{sym}{body}")
+}
+
+/// Whether a formatted number shows no non-zero digit ("0", "0.0", "-0.00").
+fn is_zero(text: &str) -> bool {
+    !text.bytes().any(|b| b.is_ascii_digit() && b != b'0')
 }
 
 /// Percent with one decimal: `105.0%`.
 pub fn percent(value: f64) -> String {
-    format!("{value:.1}%")
+    format!("{}%", fixed(value, 1))
 }
 
 /// A multiple: `3.2×`.
 pub fn ratio(value: f64) -> String {
-    format!("{value:.1}×")
+    format!("{}×", fixed(value, 1))
 }
 
 /// Days for chart axes and labels: `12 d`.
 pub fn days_short(value: f64) -> String {
-    format!("{value:.0} d")
+    format!("{} d", fixed(value, 0))
 }
 
-/// A plain number with a fixed number of decimals: `4.25`, `-12`.
+/// A plain number with a fixed number of decimals: `4.25`, `-12`; a value that rounds to zero
+/// prints without a sign (`-0.04` → `0.0`).
 pub fn fixed(value: f64, places: usize) -> String {
-    format!("{value:.places$}")
+    let text = format!("{value:.places$}");
+    match text.strip_prefix('-') {
+        Some(rest) if is_zero(rest) => rest.to_string(),
+        _ => text,
+    }
+}
+
+/// A number with a sign when it shows a non-zero digit: `+2.3`, `-0.1`, `0.0` (for `-0.04`).
+pub fn signed(value: f64, places: usize) -> String {
+    let text = fixed(value, places);
+    if text.starts_with('-') || is_zero(&text) {
+        text
+    } else {
+        format!("+{text}")
+    }
 }
 
 /// A count with separators.
 pub fn count(value: f64) -> String {
-    let sign = if value < 0.0 { "-" } else { "" };
-    format!("{sign}{}", grouped(value.abs().round() as u64))
+    let rounded = value.round();
+    let sign = if rounded <= -1.0 { "-" } else { "" };
+    format!("{sign}{}", grouped(rounded.abs() as u64))
 }
 
-/// A score: NPS as an integer (its scale is −100..100), CSAT and CES with two decimals.
-pub fn score(def: &MetricDef, value: f64) -> String {
-    if def.id == "nps" {
-        format!("{:.0}", value)
-    } else {
-        format!("{value:.2}")
+/// Whether a score metric reads as a whole number: NPS (its scale is −100..100) and the
+/// health score (0..100).
+fn whole_score(def: &MetricDef) -> bool {
+    matches!(def.id, "nps" | "health_score_avg")
+}
+
+/// The decimals a metric's value is shown with.
+fn places(def: &MetricDef) -> usize {
+    match def.unit {
+        Unit::Money | Unit::Count | Unit::Days => 0,
+        Unit::Percent | Unit::Ratio | Unit::Hours => 1,
+        Unit::Score if whole_score(def) => 0,
+        Unit::Score => 2,
     }
+}
+
+/// A score: NPS and the health score as whole numbers, CSAT and CES with two decimals.
+pub fn score(def: &MetricDef, value: f64) -> String {
+    fixed(value, places(def))
+}
+
+/// A health score as shown everywhere: a whole number (`73.12` → `73`).
+pub fn health(value: f64) -> String {
+    fixed(value, 0)
 }
 
 /// A metric value in its unit, "—" when missing.
@@ -104,24 +151,170 @@ pub fn value(def: &MetricDef, value: Value, currency: &str) -> String {
         Unit::Count => count(v),
         Unit::Ratio => ratio(v),
         Unit::Score => score(def, v),
-        Unit::Days => format!("{v:.0} days"),
-        Unit::Hours => format!("{v:.1} h"),
+        Unit::Days => format!("{} days", fixed(v, 0)),
+        Unit::Hours => format!("{} h", fixed(v, 1)),
     }
 }
 
-/// The change from `previous` to `current`: points for percent metrics and scores
-/// (`+2.3 pts`), relative change otherwise (`+12.0%`); "—" when either is missing or the
-/// relative base is zero.
-pub fn change(def: &MetricDef, current: Value, previous: Value) -> String {
-    let (Some(c), Some(p)) = (current, previous) else {
-        return MISSING.into();
+/// A change as it is shown: its direction and its size without a sign (`7.6 pts`, `12.0%`),
+/// both from the two values as they are displayed, so the change always agrees with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delta {
+    /// `Greater` when the shown value rose, `Less` when it fell, `Equal` when the shown change
+    /// is zero.
+    pub direction: Ordering,
+    /// The size of the change without a sign.
+    pub size: String,
+}
+
+impl Delta {
+    /// "rose", "fell" or "held" for sentences such as "NRR fell 2.3 pts to 97.0%".
+    pub fn verb(&self) -> &'static str {
+        match self.direction {
+            Ordering::Greater => "rose",
+            Ordering::Less => "fell",
+            Ordering::Equal => "held",
+        }
+    }
+
+    /// The change with its sign: `+2.3 pts`, `-12.0%`, `0.0 pts` (no sign when it is zero).
+    pub fn signed(&self) -> String {
+        match self.direction {
+            Ordering::Greater => format!("+{}", self.size),
+            Ordering::Less => format!("-{}", self.size),
+            Ordering::Equal => self.size.clone(),
+        }
+    }
+}
+
+/// A value as shown with `places` decimals, in units of the last decimal (17.64 at one place
+/// → 176): the displayed text read back, so it agrees with `fixed` on every rounding tie.
+fn shown_units(value: f64, places: usize) -> Option<i64> {
+    let shown: f64 = fixed(value, places).parse().ok()?;
+    let units = (shown * 10f64.powi(places as i32)).round();
+    (units.is_finite() && units.abs() < 9.0e15).then_some(units as i64)
+}
+
+/// `units` hundredths (or tenths, …) as text with `places` decimals, without a sign.
+fn units_text(units: i64, places: usize) -> String {
+    fixed(
+        units.unsigned_abs() as f64 / 10f64.powi(places as i32),
+        places,
+    )
+}
+
+/// The change from `previous` to `current` as shown: points for percent metrics and scores,
+/// days and hours for durations, relative change otherwise; computed from the two values
+/// rounded as they are displayed. `None` when either is missing or the relative base shows as
+/// zero.
+pub fn delta(def: &MetricDef, current: Value, previous: Value) -> Option<Delta> {
+    let (c, p) = (current?, previous?);
+    let places = places(def);
+    let (cu, pu) = (shown_units(c, places)?, shown_units(p, places)?);
+    let unit = match def.unit {
+        Unit::Percent | Unit::Score => Some(" pts"),
+        Unit::Days => Some(" days"),
+        Unit::Hours => Some(" h"),
+        _ => None,
     };
-    match def.unit {
-        Unit::Percent | Unit::Score => format!("{:+.1} pts", c - p),
-        Unit::Days => format!("{:+.0} days", c - p),
-        Unit::Hours => format!("{:+.1} h", c - p),
-        _ if p == 0.0 => MISSING.into(),
-        _ => format!("{:+.1}%", (c - p) / p.abs() * 100.0),
+    if let Some(unit) = unit {
+        let diff = cu - pu;
+        return Some(Delta {
+            direction: diff.cmp(&0),
+            size: format!("{}{unit}", units_text(diff, places)),
+        });
+    }
+    if pu == 0 {
+        return None;
+    }
+    let relative = (cu - pu) as f64 / pu.unsigned_abs() as f64 * 100.0;
+    let tenths = shown_units(relative, 1)?;
+    Some(Delta {
+        direction: tenths.cmp(&0),
+        size: format!("{}%", units_text(tenths, 1)),
+    })
+}
+
+/// The change from `previous` to `current` with its sign, as `delta` computes it: `+2.3 pts`,
+/// `-12.0%`, `0.0 pts`; "—" when either is missing or the relative base is zero.
+pub fn change(def: &MetricDef, current: Value, previous: Value) -> String {
+    delta(def, current, previous).map_or(MISSING.into(), |d| d.signed())
+}
+
+/// Words a code is spelled with when humanised, where the rule (first letter capital, `_` as a
+/// space) would not do.
+const WORDS: &[(&str, &str)] = &[
+    ("check_in", "Check-in"),
+    ("no_show", "No-show"),
+    ("follow_up", "Follow-up"),
+    ("csm_id", "CSM"),
+    ("csm", "CSM"),
+];
+
+/// Abbreviations kept in capitals inside a humanised code.
+const ACRONYMS: &[&str] = &[
+    "acv", "arr", "mrr", "nrr", "grr", "csm", "qbr", "nps", "csat", "ces", "ltv", "cac", "arpa",
+    "smb", "id", "kpi", "ebr",
+];
+
+/// The words for a data code shown to readers: `product_fit` → "Product fit", `check_in` →
+/// "Check-in", `no_show` → "No-show", `acv_band` → "ACV band", `email` → "Email". Only codes
+/// are changed (lowercase letters, digits and `_`); any other text, such as a segment named
+/// "Mid-Market" or a band "< 10K", is returned as written.
+pub fn words(code: &str) -> String {
+    let is_code = code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !is_code {
+        return code.to_string();
+    }
+    if let Some((_, w)) = WORDS.iter().find(|(c, _)| *c == code) {
+        return (*w).to_string();
+    }
+    let mut out = String::with_capacity(code.len());
+    for (i, part) in code.split('_').filter(|p| !p.is_empty()).enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if ACRONYMS.contains(&part) {
+            out.push_str(&part.to_ascii_uppercase());
+        } else if i == 0 {
+            let mut chars = part.chars();
+            if let Some(first) = chars.next() {
+                out.push(first.to_ascii_uppercase());
+                out.push_str(chars.as_str());
+            }
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The words for a code inside a sentence ("NRR by ACV band", "by segment"): as `words`, with
+/// the first word in lower case unless it is an abbreviation; the project's `labels` win.
+pub fn phrase_with(labels: &BTreeMap<String, String>, code: &str) -> String {
+    if let Some(label) = labels.get(code) {
+        return label.clone();
+    }
+    let w = words(code);
+    let first = code.split('_').next().unwrap_or_default();
+    if w == code || ACRONYMS.contains(&first) {
+        return w;
+    }
+    let mut chars = w.chars();
+    chars.next().map_or(String::new(), |c| {
+        c.to_lowercase().chain(chars).collect::<String>()
+    })
+}
+
+/// `words`, with the project's own names first: `labels` (the `labels:` map of postsale.yaml,
+/// code → label) wins for any text it names.
+pub fn words_with(labels: &BTreeMap<String, String>, code: &str) -> String {
+    match labels.get(code) {
+        Some(label) => label.clone(),
+        None => words(code),
     }
 }
 
@@ -180,5 +373,130 @@ mod tests {
         assert_eq!(change(def("mrr"), Some(1120.0), Some(1000.0)), "+12.0%");
         assert_eq!(change(def("mrr"), Some(10.0), Some(0.0)), "—");
         assert_eq!(change(def("nrr"), None, Some(1.0)), "—");
+    }
+
+    #[test]
+    fn a_value_that_rounds_to_zero_has_no_sign() {
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        assert_eq!(fixed(-0.0, 1), "0.0");
+        assert_eq!(fixed(0.04, 1), "0.0");
+        assert_eq!(fixed(-0.06, 1), "-0.1");
+        assert_eq!(percent(-0.04), "0.0%");
+        assert_eq!(percent(-0.0), "0.0%");
+        assert_eq!(ratio(-0.01), "0.0×");
+        assert_eq!(count(-0.3), "0");
+        assert_eq!(money(-0.4, "USD"), "$0");
+        assert_eq!(money_short(-0.4, "USD"), "$0");
+        assert_eq!(money_short(-400.0, "USD"), "-$400");
+        assert_eq!(days_short(-0.2), "0 d");
+        assert_eq!(signed(-0.04, 1), "0.0");
+        assert_eq!(signed(-0.0, 1), "0.0");
+        assert_eq!(signed(0.04, 1), "0.0");
+        assert_eq!(signed(0.06, 1), "+0.1");
+        assert_eq!(signed(-3.0, 0), "-3");
+        assert_eq!(value(def("nrr"), Some(-0.04), "USD"), "0.0%");
+        assert_eq!(
+            value(def("first_response_hours"), Some(-0.01), "USD"),
+            "0.0 h"
+        );
+    }
+
+    #[test]
+    fn a_change_that_shows_as_zero_has_no_sign() {
+        // Percent points: 85.04 and 84.96 both show as 85.0%.
+        assert_eq!(change(def("nrr"), Some(85.04), Some(84.96)), "0.0 pts");
+        assert_eq!(change(def("nrr"), Some(84.96), Some(85.04)), "0.0 pts");
+        assert_eq!(change(def("nrr"), Some(85.0), Some(85.0)), "0.0 pts");
+        assert_eq!(change(def("nrr"), Some(-0.0), Some(0.04)), "0.0 pts");
+        // Relative: $10,000 → $10,004 is +0.04 %, shown as 0.0%.
+        assert_eq!(change(def("mrr"), Some(10_004.0), Some(10_000.0)), "0.0%");
+        assert_eq!(change(def("mrr"), Some(9_996.0), Some(10_000.0)), "0.0%");
+        let d = delta(def("nrr"), Some(85.04), Some(84.96)).expect("delta");
+        assert_eq!((d.direction, d.verb()), (Ordering::Equal, "held"));
+    }
+
+    #[test]
+    fn a_change_agrees_with_the_values_shown() {
+        // NPS shows whole numbers: 17.6 → 10.0 reads "18" → "10", a fall of 8 points.
+        let d = delta(def("nps"), Some(10.0), Some(17.6)).expect("delta");
+        assert_eq!((d.verb(), d.size.as_str()), ("fell", "8 pts"));
+        assert_eq!(value(def("nps"), Some(17.6), "USD"), "18");
+        assert_eq!(change(def("nps"), Some(37.4), Some(25.2)), "+12 pts");
+        // Percent shows one decimal: 85.66 → 76.34 reads 85.7% → 76.3%, a fall of 9.4 points.
+        assert_eq!(change(def("nrr"), Some(76.34), Some(85.66)), "-9.4 pts");
+        assert_eq!(change(def("nrr"), Some(85.66), Some(76.34)), "+9.4 pts");
+        // CSAT shows two decimals, and so does its change.
+        assert_eq!(change(def("csat"), Some(4.1), Some(4.25)), "-0.15 pts");
+        // Relative change from whole currency units as shown.
+        assert_eq!(change(def("mrr"), Some(1_120.4), Some(1_000.4)), "+12.0%");
+        assert_eq!(change(def("mrr"), Some(0.4), Some(0.3)), "—");
+        assert_eq!(
+            change(def("first_response_hours"), Some(4.26), Some(4.04)),
+            "+0.3 h"
+        );
+    }
+
+    #[test]
+    fn a_delta_has_its_sign_in_the_verb_not_the_size() {
+        let rose = delta(def("nrr"), Some(87.5), Some(75.0)).expect("delta");
+        assert_eq!(
+            format!("rose {} to {}", rose.size, percent(87.5)),
+            "rose 12.5 pts to 87.5%"
+        );
+        assert_eq!(rose.verb(), "rose");
+        let fell = delta(def("churned_mrr"), Some(1_500.0), Some(10_000.0)).expect("delta");
+        assert_eq!((fell.verb(), fell.size.as_str()), ("fell", "85.0%"));
+        assert_eq!(fell.signed(), "-85.0%");
+    }
+
+    #[test]
+    fn health_scores_are_whole_numbers() {
+        assert_eq!(health(73.12), "73");
+        assert_eq!(health(73.5), "74");
+        assert_eq!(value(def("health_score_avg"), Some(73.12), "USD"), "73");
+        assert_eq!(score(def("health_score_avg"), 74.42), "74");
+        assert_eq!(
+            change(def("health_score_avg"), Some(74.42), Some(73.19)),
+            "+1 pts"
+        );
+    }
+
+    #[test]
+    fn codes_become_words() {
+        assert_eq!(words("product_fit"), "Product fit");
+        assert_eq!(words("check_in"), "Check-in");
+        assert_eq!(words("no_show"), "No-show");
+        assert_eq!(words("acv_band"), "ACV band");
+        assert_eq!(words("adoption_failure"), "Adoption failure");
+        assert_eq!(words("csm_id"), "CSM");
+        assert_eq!(words("qbr"), "QBR");
+        assert_eq!(words("email"), "Email");
+        assert_eq!(words("not_engaged"), "Not engaged");
+        // Anything that is not a code stays as written.
+        assert_eq!(words("Mid-Market"), "Mid-Market");
+        assert_eq!(words("< 10K"), "< 10K");
+        assert_eq!(words("2025-Q1"), "2025-Q1");
+        assert_eq!(words("no ARR at start"), "no ARR at start");
+        assert_eq!(words("(none)"), "(none)");
+        assert_eq!(words(""), "");
+    }
+
+    #[test]
+    fn the_projects_labels_name_its_own_codes() {
+        let labels: BTreeMap<String, String> = [
+            ("check_in".to_string(), "Weekly sync".to_string()),
+            ("tier_b".to_string(), "Tier B".to_string()),
+        ]
+        .into();
+        assert_eq!(words_with(&labels, "check_in"), "Weekly sync");
+        assert_eq!(words_with(&labels, "tier_b"), "Tier B");
+        assert_eq!(words_with(&labels, "no_show"), "No-show");
+        assert_eq!(phrase_with(&labels, "tier_b"), "Tier B");
+        let none = BTreeMap::new();
+        assert_eq!(phrase_with(&none, "acv_band"), "ACV band");
+        assert_eq!(phrase_with(&none, "segment"), "segment");
+        assert_eq!(phrase_with(&none, "csm_id"), "CSM");
+        assert_eq!(phrase_with(&none, "check_in"), "check-in");
+        assert_eq!(phrase_with(&none, "Tier"), "Tier");
     }
 }

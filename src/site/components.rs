@@ -161,6 +161,16 @@ impl Renderer<'_, '_> {
         format::money(v, self.currency)
     }
 
+    /// The words for a data code, the project's `labels:` first (`check_in` → "Check-in").
+    fn words(&self, code: &str) -> String {
+        format::words_with(&self.facts.ctx.config.labels, code)
+    }
+
+    /// The words for a data code inside a sentence ("by ACV band", "by segment").
+    fn phrase(&self, code: &str) -> String {
+        format::phrase_with(&self.facts.ctx.config.labels, code)
+    }
+
     fn axis(&self, unit: Unit) -> Axis {
         match unit {
             Unit::Money => Axis::Money {
@@ -405,18 +415,24 @@ impl Renderer<'_, '_> {
             })
             .collect();
         moves.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.id.cmp(y.1.id)));
+        // Each line says the change as shown: its verb carries the sign ("fell 8 pts", never
+        // "fell -7.6 pts"), its size is computed from the two values as printed, and a move
+        // too small to show ("rose 0.0 pts") is left out.
         let changes: Vec<Change> = moves
             .into_iter()
-            .take(count)
-            .map(|(_, def, a, b)| Change {
-                name: def.name,
-                href: format!("{}metrics/{}.html", page.root, def.id),
-                verb: if a > b { "rose" } else { "fell" },
-                change: format::change(def, Some(a), Some(b)),
-                value: self.fmt(def, Some(a)),
-                previous: self.fmt(def, Some(b)),
-                status: status_name(status::status(def, Some(a), self.target(def.id))),
+            .filter_map(|(_, def, a, b)| {
+                let delta = format::delta(def, Some(a), Some(b))?;
+                (delta.direction != std::cmp::Ordering::Equal).then(|| Change {
+                    name: def.name,
+                    href: format!("{}metrics/{}.html", page.root, def.id),
+                    verb: delta.verb(),
+                    change: delta.size,
+                    value: self.fmt(def, Some(a)),
+                    previous: self.fmt(def, Some(b)),
+                    status: status_name(status::status(def, Some(a), self.target(def.id))),
+                })
             })
+            .take(count)
             .collect();
         changes
     }
@@ -477,7 +493,7 @@ impl Renderer<'_, '_> {
             },
             "health_change" => num(
                 s.health_change_90d
-                    .map_or(format::MISSING.into(), |c| format!("{c:+.0}")),
+                    .map_or(format::MISSING.into(), |c| format::signed(c, 0)),
                 s.health_change_90d,
             ),
             "last_contact" => TableCell {
@@ -529,7 +545,7 @@ impl Renderer<'_, '_> {
                         .join(", "),
                 )
             },
-            "urgency" => num(format!("{:.1}", s.urgency), Some(s.urgency)),
+            "urgency" => num(format::fixed(s.urgency, 1), Some(s.urgency)),
             _ => text(""),
         }
     }
@@ -590,7 +606,7 @@ impl Renderer<'_, '_> {
             "breakdown" => {
                 let dim_name = by.unwrap_or("segment");
                 let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
-                let mut header = vec![(dim.name().to_string(), false)];
+                let mut header = vec![(self.words(dim.name()), false)];
                 header.extend(metrics.iter().map(|m| (m.name.to_string(), true)));
                 table.columns = header
                     .into_iter()
@@ -616,7 +632,7 @@ impl Renderer<'_, '_> {
                         metrics,
                     );
                     let mut row = vec![if dim_name == "segment" {
-                        link(label.clone(), page.links.segment(&page.root, &label))
+                        link(self.words(&label), page.links.segment(&page.root, &label))
                     } else if dim_name == "csm_id" {
                         let href = data
                             .csms
@@ -625,7 +641,7 @@ impl Renderer<'_, '_> {
                             .and_then(|c| page.links.csm(&page.root, data, *c));
                         link(label.clone(), href)
                     } else {
-                        text(label.clone())
+                        text(self.words(&label))
                     }];
                     for def in metrics {
                         let v = values.get(def.id).copied().flatten();
@@ -717,7 +733,7 @@ impl Renderer<'_, '_> {
                                     }
                                     .into(),
                                 ),
-                                ..num(format!("{:+.0}", m.change()), Some(m.change()))
+                                ..num(format::signed(m.change(), 0), Some(m.change()))
                             },
                             _ => num(self.money(arr), Some(arr)),
                         })
@@ -803,7 +819,7 @@ impl Renderer<'_, '_> {
                                     d.map(|d| d as f64),
                                 )
                             }
-                            _ => num(format!("{:.1}", a.urgency), Some(a.urgency)),
+                            _ => num(format::fixed(a.urgency, 1), Some(a.urgency)),
                         })
                         .collect();
                     table.rows.push(row);
@@ -927,7 +943,7 @@ impl Renderer<'_, '_> {
                     let row = columns
                         .iter()
                         .map(|c| match *c {
-                            "reason" => text(reason.name()),
+                            "reason" => text(self.words(reason.name())),
                             "accounts" => {
                                 num(tally.accounts.to_string(), Some(tally.accounts as f64))
                             }
@@ -953,8 +969,8 @@ impl Renderer<'_, '_> {
                         .iter()
                         .map(|c| match *c {
                             "date" => text(act.date.to_string()),
-                            "type" => text(act.kind.clone()),
-                            "status" => text(act.status.name()),
+                            "type" => text(self.words(&act.kind)),
+                            "status" => text(self.words(act.status.name())),
                             "csm" => text(
                                 act.csm
                                     .and_then(|c| {
@@ -986,11 +1002,11 @@ impl Renderer<'_, '_> {
                         .iter()
                         .map(|c| match *c {
                             "opened" => text(t.opened_at.format("%Y-%m-%d %H:%M").to_string()),
-                            "priority" => text(t.priority.clone().unwrap_or_default()),
+                            "priority" => text(self.words(t.priority.as_deref().unwrap_or(""))),
                             "status" => text(match (t.resolved_at, t.reopened) {
-                                (Some(_), true) => "resolved (reopened before)",
-                                (Some(_), false) => "resolved",
-                                (None, _) => "open",
+                                (Some(_), true) => "Resolved (reopened before)",
+                                (Some(_), false) => "Resolved",
+                                (None, _) => "Open",
                             }),
                             "first_response_hours" => num(
                                 first.map_or(format::MISSING.into(), |h| format!("{h:.1} h")),
@@ -1215,7 +1231,8 @@ impl Renderer<'_, '_> {
                 let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
                 let mut labels = Vec::new();
                 let mut values = Vec::new();
-                let mut table = Table::new(&[(dim_name, false), (def.name, true)]);
+                let dim_label = self.words(dim.name());
+                let mut table = Table::new(&[(dim_label.as_str(), false), (def.name, true)]);
                 for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
                     let group: Vec<bool> = match &mask {
                         Some(m) => group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect(),
@@ -1236,18 +1253,19 @@ impl Renderer<'_, '_> {
                         .get(def.id)
                         .copied()
                         .flatten();
+                    let label = self.words(&label);
                     table
                         .rows
                         .push(vec![text(label.clone()), num(self.fmt(def, v), v)]);
                     labels.push(label);
                     values.push(v);
                 }
-                let title = format!("{} by {}", def.name, dim.name());
+                let title = format!("{} by {}", def.name, self.phrase(dim.name()));
                 let desc = format!(
-                    "{} for {} in {}: {}.",
+                    "{} for {} by {}: {}.",
                     def.name,
                     page.period.label(),
-                    dim.name(),
+                    self.phrase(dim.name()),
                     labels
                         .iter()
                         .zip(&values)
@@ -1427,8 +1445,9 @@ impl Renderer<'_, '_> {
                             tone: band_tone(*b),
                         })
                         .collect();
+                    let dim_label = self.words(dim.name());
                     let mut table = Table::new(&[
-                        (dim.name(), false),
+                        (dim_label.as_str(), false),
                         ("green", true),
                         ("yellow", true),
                         ("red", true),
@@ -1446,6 +1465,7 @@ impl Renderer<'_, '_> {
                         if vals.iter().sum::<f64>() == 0.0 {
                             continue;
                         }
+                        let label = self.words(&label);
                         let mut row = vec![text(label.clone())];
                         for (i, v) in vals.iter().enumerate() {
                             series[i].values.push(Some(*v));
@@ -1468,10 +1488,14 @@ impl Renderer<'_, '_> {
                                 Axis::Count
                             },
                         },
-                        format!("Health bands by {} ({})", dim.name(), what.to_lowercase()),
+                        format!(
+                            "Health bands by {} ({})",
+                            self.phrase(dim.name()),
+                            what.to_lowercase()
+                        ),
                         format!(
                             "{what} in the green, yellow and red health bands per {}.",
-                            dim.name()
+                            self.phrase(dim.name())
                         ),
                         table,
                     ));
@@ -1878,8 +1902,9 @@ impl Renderer<'_, '_> {
             },
             item(
                 "Health change, 90 days",
-                s.health_change_90d
-                    .map_or(format::MISSING.into(), |c| format!("{c:+.0} points")),
+                s.health_change_90d.map_or(format::MISSING.into(), |c| {
+                    format!("{} points", format::signed(c, 0))
+                }),
             ),
             item(
                 "DAU/MAU, latest month",
@@ -1926,7 +1951,7 @@ impl Renderer<'_, '_> {
             },
             None => item("Next renewal", "none open".into()),
         });
-        items.push(item("Urgency", format!("{:.1}", s.urgency)));
+        items.push(item("Urgency", format::fixed(s.urgency, 1)));
         Ok(Block::Snapshot {
             facts: items,
             risks: s.risk_factors.iter().map(|f| f.name()).collect(),

@@ -1207,7 +1207,8 @@ impl<'a> Site<'a> {
                 if !self.dimensions.iter().any(|d| d == dim) {
                     continue;
                 }
-                body.push_str(&format!("<h3>By {}</h3>\n", escape(&dim.replace('_', " "))));
+                let words = crate::render::format::phrase_with(&self.project.config.labels, dim);
+                body.push_str(&format!("<h3>By {}</h3>\n", escape(&words)));
                 body.push_str(
                     &renderer
                         .render(

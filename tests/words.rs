@@ -1,0 +1,260 @@
+//! Words and numbers on the example site as a reader sees them: no signed zero, a change said
+//! once (the verb carries its sign) and in agreement with the rounded values beside it, data codes
+//! as words, health scores as whole numbers and ACV bands in band order.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The example site's HTML pages, path → text.
+fn example_site(out: &Path) -> BTreeMap<String, String> {
+    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["build", "--no-pdf", "--project"])
+        .arg(root())
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("runs postsale");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let mut pages = BTreeMap::new();
+    let mut dirs = vec![out.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                let name = path
+                    .strip_prefix(out)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                pages.insert(name, std::fs::read_to_string(&path).expect("read"));
+            }
+        }
+    }
+    pages
+}
+
+/// The texts between `>` and `<` of a page: what a reader sees, tag by tag.
+fn texts(html: &str) -> impl Iterator<Item = &str> {
+    html.split('>').filter_map(|s| s.split('<').next())
+}
+
+/// The "what changed" lines of a page: `rose 12.5 pts to 87.5% (from 75.0%)`.
+fn change_lines(html: &str) -> Vec<String> {
+    html.split("</a> ")
+        .skip(1)
+        .filter(|s| s.starts_with("rose ") || s.starts_with("fell ") || s.starts_with("held "))
+        .filter_map(|s| s.split(".</li>").next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A shown number read back: "87.5%" → 87.5, "-12" → -12.
+fn number(text: &str) -> Option<f64> {
+    text.trim_end_matches('%').replace(',', "").parse().ok()
+}
+
+#[test]
+fn the_example_site_reads_as_words_and_agreeing_numbers() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = example_site(&tmp.path().join("site"));
+    assert!(site.len() > 100, "{} pages", site.len());
+
+    let mut lines = 0;
+    for (page, html) in &site {
+        // (a) No signed zero anywhere a reader looks.
+        for text in texts(html) {
+            for zero in ["-0.0", "−0.0", "+0.0", "-0 ", "+0 "] {
+                let hit = text.match_indices(zero).any(|(i, _)| {
+                    !text[i + zero.len()..].starts_with(|c: char| c.is_ascii_digit())
+                });
+                assert!(!hit, "{page}: '{text}' prints a signed zero");
+            }
+        }
+        // (b, c) Each change is said once and agrees with the values shown.
+        for line in change_lines(html) {
+            lines += 1;
+            let words: Vec<&str> = line.split(' ').collect();
+            let (verb, size) = (words[0], words[1]);
+            assert!(
+                !size.starts_with(['+', '-', '−']),
+                "{page}: '{line}' repeats the sign"
+            );
+            if words.get(2) == Some(&"pts") {
+                // "fell 8 pts to 10 (from 18)"
+                let to = number(words[4]).expect("value");
+                let from = number(words[6].trim_matches(['(', ')'])).expect("previous");
+                let places = size.split('.').nth(1).map_or(0, str::len);
+                let shown = format!("{:.places$}", (to - from).abs());
+                assert_eq!(shown, size, "{page}: '{line}' disagrees with its values");
+                assert_eq!(verb == "rose", to > from, "{page}: '{line}'");
+            }
+        }
+        // (d) Codes of the data's vocabularies are words.
+        for code in [
+            "check_in",
+            "no_show",
+            "product_fit",
+            "adoption_failure",
+            "acv_band",
+        ] {
+            assert!(
+                !texts(html).any(|t| t.trim() == code),
+                "{page}: shows the code '{code}'"
+            );
+        }
+    }
+    assert!(lines > 20, "only {lines} change lines");
+
+    // (b, c) The October review: NPS 17.6 → 10.0 shows as 18 → 10, a fall of 8 points.
+    let october = &site["monthly/2026-10.html"];
+    assert!(
+        october.contains("Net Promoter Score</a> fell 8 pts to 10 (from 18).</li>"),
+        "{}",
+        change_lines(october).join("\n")
+    );
+    // (a) A tile whose change rounds to zero prints it without a sign.
+    assert!(
+        october.contains("<dt>vs a year ago</dt><dd>0.0 pts</dd>"),
+        "no unsigned zero change on the October tiles"
+    );
+
+    // (d) Activity types and statuses, churn reasons and dimension names as words.
+    let activities = site
+        .values()
+        .any(|h| h.contains("<td>Check-in</td><td>Completed</td>"));
+    assert!(activities, "no account page lists a completed check-in");
+    assert!(site.values().any(|h| h.contains("<td>No-show</td>")));
+    assert!(
+        site.values()
+            .any(|h| h.contains("<th scope=\"row\">Product fit</th>"))
+    );
+    let quarter = &site["quarterly/2026-Q3.html"];
+    assert!(quarter.contains("<th scope=\"col\">ACV band</th>"));
+
+    // (f) ACV bands in band order, smallest first.
+    let at = |label: &str| {
+        quarter
+            .find(&format!("<th scope=\"row\">{label}</th>"))
+            .unwrap_or_else(|| panic!("no row {label}"))
+    };
+    assert!(at("&lt; 10K") < at("10K–50K"));
+    assert!(at("10K–50K") < at("≥ 50K"));
+    assert!(at("≥ 50K") < at("no ARR at start"));
+
+    // (e) Health scores are whole numbers: the average health score's page and every CSM page.
+    for (page, html) in site
+        .iter()
+        .filter(|(p, _)| *p == "metrics/health_score_avg.html" || p.starts_with("csm/"))
+    {
+        for text in texts(html) {
+            let decimals = text
+                .split('.')
+                .nth(1)
+                .is_some_and(|d| d.len() == 2 && d.bytes().all(|b| b.is_ascii_digit()));
+            assert!(
+                !(decimals && number(text).is_some_and(|v| (10.0..=100.0).contains(&v))),
+                "{page}: health score '{text}' has decimals"
+            );
+        }
+    }
+    assert!(site["metrics/health_score_avg.html"].contains(">73<"));
+}
+
+#[test]
+fn the_metrics_command_lists_acv_bands_in_band_order() {
+    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args([
+            "metrics",
+            "nrr",
+            "--period",
+            "2026-Q3",
+            "--by",
+            "acv_band",
+            "--project",
+        ])
+        .arg(root())
+        .output()
+        .expect("runs postsale");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = text
+        .lines()
+        .find(|l| l.starts_with("Metric"))
+        .expect("a header line");
+    let columns: Vec<&str> = header
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "Metric",
+            "Total",
+            "< 10K",
+            "10K–50K",
+            "≥ 50K",
+            "no ARR at start"
+        ]
+    );
+}
+
+/// Copies a project folder (files and folders only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn the_projects_labels_name_its_codes_on_the_pages() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&root().join("tests/fixtures/projects/site"), &project);
+    let config = project.join("postsale.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("labels:\n  email: E-mail\n  no_show: Missed\n");
+    std::fs::write(&config, text).expect("write config");
+    let out = tmp.path().join("site");
+    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["build", "--no-pdf", "--project"])
+        .arg(&project)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs postsale");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let account = std::fs::read_to_string(out.join("accounts/ACC00001.html")).expect("page");
+    assert!(
+        account.contains("<tr><th scope=\"row\">2025-11-03</th><td>E-mail</td><td>Missed</td>"),
+        "the labels are not used"
+    );
+    // Codes the labels do not name are humanised.
+    assert!(account.contains("<td>Call</td><td>Completed</td>"));
+}
