@@ -1080,6 +1080,51 @@ impl Renderer<'_, '_> {
         }
     }
 
+    /// Open renewals due in the next 90 days per stage, as bars of ARR in stage order with each
+    /// stage's count in its label: the stages are groups, not steps of a conversion, so no
+    /// funnel. The engine sums them (`renewals::open_by_stage`); this only formats.
+    fn renewal_stages(&self, scope: Scope) -> (Chart, String, String, Table) {
+        let stages = renewals::open_by_stage(&self.facts.ctx, scope, 90);
+        let name = |s: RenewalStage| s.name().replace('_', " ");
+        let mut table = Table::new(&[("stage", false), ("renewals", true), ("ARR", true)]);
+        table.sortable = false;
+        for t in &stages {
+            let arr = t.arr.to_f64();
+            table.rows.push(vec![
+                text(name(t.stage)),
+                num(format::count(t.count as f64), Some(t.count as f64)),
+                num(self.money(arr), Some(arr)),
+            ]);
+        }
+        let desc = format!(
+            "Open renewals due in the next 90 days by stage (count, ARR): {}.",
+            stages
+                .iter()
+                .map(|t| format!(
+                    "{} {} ({})",
+                    name(t.stage),
+                    format::count(t.count as f64),
+                    self.money(t.arr.to_f64())
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let chart = Chart::Bar {
+            labels: stages
+                .iter()
+                .map(|t| format!("{} ({})", name(t.stage), format::count(t.count as f64)))
+                .collect(),
+            series: vec![Series {
+                name: "ARR".into(),
+                values: stages.iter().map(|t| Some(t.arr.to_f64())).collect(),
+                tone: Tone::Accent(0),
+            }],
+            stacked: false,
+            axis: self.money_axis(),
+        };
+        (chart, "Renewal stages, next 90 days".into(), desc, table)
+    }
+
     /// Active accounts (MRR > 0 in the latest complete month) with a score, per band: counts
     /// and ARR, green, yellow, red.
     fn band_totals(
@@ -1538,61 +1583,8 @@ impl Renderer<'_, '_> {
             }
             "renewal_stages" | "renewal_pipeline" => {
                 let all = data.renewals.as_deref().unwrap_or_default();
-                let open_stages = [
-                    RenewalStage::NotEngaged,
-                    RenewalStage::InitialDiscussion,
-                    RenewalStage::ProposalSent,
-                    RenewalStage::Negotiation,
-                ];
                 if name == "renewal_stages" {
-                    let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
-                    let mut sums = [0.0; 4];
-                    for r in all {
-                        if r.due_on < as_of || r.due_on > horizon || !scope.includes(r.account) {
-                            continue;
-                        }
-                        if let Some(i) = open_stages.iter().position(|s| *s == r.stage) {
-                            sums[i] += r.arr.to_f64();
-                        }
-                    }
-                    let mut table = Table::new(&[("stage", false), ("ARR", true)]);
-                    table.sortable = false;
-                    let stages: Vec<(String, f64)> = open_stages
-                        .iter()
-                        .zip(sums)
-                        .map(|(s, v)| (s.name().replace('_', " "), v))
-                        .collect();
-                    for (l, v) in &stages {
-                        table
-                            .rows
-                            .push(vec![text(l.clone()), num(money(*v), Some(*v))]);
-                    }
-                    let desc = format!(
-                        "Open renewal ARR due in the next 90 days by stage: {}.",
-                        stages
-                            .iter()
-                            .map(|(l, v)| format!("{l} {}", money(*v)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
-                    let chart = if kind == "funnel" {
-                        Chart::Funnel {
-                            stages,
-                            axis: self.money_axis(),
-                        }
-                    } else {
-                        Chart::Bar {
-                            labels: stages.iter().map(|s| s.0.clone()).collect(),
-                            series: vec![Series {
-                                name: "ARR".into(),
-                                values: stages.iter().map(|s| Some(s.1)).collect(),
-                                tone: Tone::Accent(0),
-                            }],
-                            stacked: false,
-                            axis: self.money_axis(),
-                        }
-                    };
-                    return Ok((chart, "Renewal stages, next 90 days".into(), desc, table));
+                    return Ok(self.renewal_stages(scope));
                 }
                 let first = Month::of(as_of);
                 let months: Vec<Month> = (0..6).map(|i| first.plus(i)).collect();
