@@ -1080,49 +1080,11 @@ impl Renderer<'_, '_> {
         }
     }
 
-    /// Open renewals due in the next 90 days per stage, as bars of ARR in stage order with each
-    /// stage's count in its label: the stages are groups, not steps of a conversion, so no
-    /// funnel. The engine sums them (`renewals::open_by_stage`); this only formats.
+    /// Open renewals due in the next 90 days per stage (see [`renewal_stages_figure`]); the
+    /// engine sums them (`renewals::open_by_stage`), this only formats.
     fn renewal_stages(&self, scope: Scope) -> (Chart, String, String, Table) {
         let stages = renewals::open_by_stage(&self.facts.ctx, scope, 90);
-        let name = |s: RenewalStage| s.name().replace('_', " ");
-        let mut table = Table::new(&[("stage", false), ("renewals", true), ("ARR", true)]);
-        table.sortable = false;
-        for t in &stages {
-            let arr = t.arr.to_f64();
-            table.rows.push(vec![
-                text(name(t.stage)),
-                num(format::count(t.count as f64), Some(t.count as f64)),
-                num(self.money(arr), Some(arr)),
-            ]);
-        }
-        let desc = format!(
-            "Open renewals due in the next 90 days by stage (count, ARR): {}.",
-            stages
-                .iter()
-                .map(|t| format!(
-                    "{} {} ({})",
-                    name(t.stage),
-                    format::count(t.count as f64),
-                    self.money(t.arr.to_f64())
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let chart = Chart::Bar {
-            labels: stages
-                .iter()
-                .map(|t| format!("{} ({})", name(t.stage), format::count(t.count as f64)))
-                .collect(),
-            series: vec![Series {
-                name: "ARR".into(),
-                values: stages.iter().map(|t| Some(t.arr.to_f64())).collect(),
-                tone: Tone::Accent(0),
-            }],
-            stacked: false,
-            axis: self.money_axis(),
-        };
-        (chart, "Renewal stages, next 90 days".into(), desc, table)
+        renewal_stages_figure(&stages, self.currency)
     }
 
     /// Active accounts (MRR > 0 in the latest complete month) with a score, per band: counts
@@ -1943,6 +1905,51 @@ fn short_id(p: &Period) -> String {
     }
 }
 
+/// Open renewals per stage as bars of ARR in stage order, each stage's count in its label, with
+/// the table and the description: the stages are groups, not steps of a conversion, so no
+/// funnel.
+fn renewal_stages_figure(
+    stages: &[renewals::StageTotal],
+    currency: &str,
+) -> (Chart, String, String, Table) {
+    let name = |s: RenewalStage| s.name().replace('_', " ");
+    let count = |t: &renewals::StageTotal| format::count(t.count as f64);
+    let money = |t: &renewals::StageTotal| format::money(t.arr.to_f64(), currency);
+    let mut table = Table::new(&[("stage", false), ("renewals", true), ("ARR", true)]);
+    table.sortable = false;
+    for t in stages {
+        table.rows.push(vec![
+            text(name(t.stage)),
+            num(count(t), Some(t.count as f64)),
+            num(money(t), Some(t.arr.to_f64())),
+        ]);
+    }
+    let desc = format!(
+        "Open renewals due in the next 90 days by stage (count, ARR): {}.",
+        stages
+            .iter()
+            .map(|t| format!("{} {} ({})", name(t.stage), count(t), money(t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let chart = Chart::Bar {
+        labels: stages
+            .iter()
+            .map(|t| format!("{} ({})", name(t.stage), count(t)))
+            .collect(),
+        series: vec![Series {
+            name: "ARR".into(),
+            values: stages.iter().map(|t| Some(t.arr.to_f64())).collect(),
+            tone: Tone::Accent(0),
+        }],
+        stacked: false,
+        axis: Axis::Money {
+            currency: currency.to_string(),
+        },
+    };
+    (chart, "Renewal stages, next 90 days".into(), desc, table)
+}
+
 fn stage_label(stage: RenewalStage, stalled: bool) -> String {
     let name = stage.name().replace('_', " ");
     if stalled {
@@ -2095,6 +2102,50 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renewal_stages_are_bars_of_arr_with_counts_in_stage_order() {
+        use crate::data::Money;
+        let total = |stage, count, cents| renewals::StageTotal {
+            stage,
+            count,
+            arr: Money(cents),
+        };
+        let stages = [
+            total(RenewalStage::NotEngaged, 12, 15_000_000),
+            total(RenewalStage::InitialDiscussion, 3, 4_000_000),
+            total(RenewalStage::ProposalSent, 0, 0),
+            total(RenewalStage::Negotiation, 1, 950_050),
+        ];
+        let (chart, title, desc, table) = renewal_stages_figure(&stages, "USD");
+        assert_eq!(title, "Renewal stages, next 90 days");
+        assert!(matches!(chart, Chart::Bar { stacked: false, .. }));
+        let svg = charts::svg(&chart, "s", &title, &desc);
+        // Stage order, the count beside each name; ARR over the bars; no funnel shares.
+        let at = |label: &str| svg.find(&format!(">{label}</text>"));
+        let order: Vec<Option<usize>> = [
+            "not engaged (12)",
+            "initial discussion (3)",
+            "proposal sent (0)",
+            "negotiation (1)",
+        ]
+        .iter()
+        .map(|l| at(l))
+        .collect();
+        assert!(order.iter().all(Option::is_some), "{svg}");
+        assert!(order.windows(2).all(|w| w[0] < w[1]));
+        assert!(svg.contains(">$150K</text>") && svg.contains(">$40K</text>"));
+        assert!(!svg.contains("%)</text>"));
+        // Three bars (the empty stage has none) in the accent colour.
+        let accent = format!("fill=\"{}\"", Tone::Accent(0).hex().to_uppercase());
+        assert_eq!(svg.matches(&accent).count(), 3);
+        assert_eq!(
+            desc,
+            "Open renewals due in the next 90 days by stage (count, ARR): not engaged 12 ($150,000), initial discussion 3 ($40,000), proposal sent 0 ($0), negotiation 1 ($9,501)."
+        );
+        assert_eq!(table.rows[3][1].text, "1");
+        assert_eq!(table.rows[3][2].text, "$9,501");
+    }
 
     #[test]
     fn escapes_every_html_special_character() {
