@@ -7,7 +7,7 @@
 use super::health::{HealthBand, account_rows, score_on, usage_declined};
 use super::{Context, Scope, Value, Values, pct};
 use crate::data::{AccountIx, ActivityStatus, ForecastSnapshot, Money, Renewal, RenewalStage};
-use crate::period::Period;
+use crate::period::{Month, Period};
 use chrono::{Days, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -181,6 +181,35 @@ pub(crate) fn open_by_stage(ctx: &Context, scope: Scope, days: u64) -> [StageTot
             total.count += 1;
             total.arr += r.arr;
         }
+    }
+    out
+}
+
+/// Renewal ARR due in each of `months` months from the month of `as_of`, of the accounts in
+/// scope, by state: not engaged, in progress (the other open stages), won, lost. Exact cents.
+pub(crate) fn pipeline_by_month(
+    ctx: &Context,
+    scope: Scope,
+    months: i32,
+) -> Vec<(Month, [Money; 4])> {
+    let first = Month::of(ctx.as_of);
+    let mut out: Vec<(Month, [Money; 4])> = (0..months)
+        .map(|i| (first.plus(i), [Money(0); 4]))
+        .collect();
+    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    for r in super::scoped_rows(renewals, scope, count, |r| r.account) {
+        let m = Month::of(r.due_on);
+        let Some((_, row)) = out.iter_mut().find(|(x, _)| *x == m) else {
+            continue;
+        };
+        let j = match r.stage {
+            RenewalStage::NotEngaged => 0,
+            RenewalStage::ClosedWon => 2,
+            RenewalStage::ClosedLost => 3,
+            _ => 1,
+        };
+        row[j] += r.arr;
     }
     out
 }
@@ -941,6 +970,40 @@ mod tests {
         let one = open_by_stage(&ctx, Scope::Only(&mask), 90);
         assert_eq!(one[0], total(RenewalStage::NotEngaged, 1, 200_025));
         assert_eq!(one[3].count, 0);
+    }
+
+    #[test]
+    fn pipeline_by_month_and_state_in_exact_cents() {
+        // As of 1 July, three months: July, August, September. August holds the fixture's
+        // default due date (15 August): $1,000.01 not engaged, $300 + $200 in progress (proposal
+        // and negotiation), $50 won; a lost renewal due in October is out of range.
+        let mut a = renewal(0, 0, RenewalStage::NotEngaged);
+        a.arr = Money(100_001);
+        let b = renewal(1, 300, RenewalStage::ProposalSent);
+        let c = renewal(2, 200, RenewalStage::Negotiation);
+        let won = renewal(3, 50, RenewalStage::ClosedWon);
+        let mut lost = renewal(4, 999, RenewalStage::ClosedLost);
+        lost.due_on = d(10, 1);
+        let ds = with(vec![a, b, c, won, lost]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let grid = pipeline_by_month(&ctx, Scope::All, 3);
+        let zero = [Money(0); 4];
+        assert_eq!(
+            grid,
+            vec![
+                (month("2026-07"), zero),
+                (
+                    month("2026-08"),
+                    [Money(100_001), Money(50_000), Money(5_000), Money(0)]
+                ),
+                (month("2026-09"), zero),
+            ]
+        );
     }
 
     #[test]

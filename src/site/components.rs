@@ -1292,7 +1292,6 @@ impl Renderer<'_, '_> {
     ) -> Result<(Chart, String, String, Table), String> {
         let fiscal = self.fiscal();
         let data = self.facts.ctx.data;
-        let as_of = self.facts.ctx.as_of;
         let mrr = data.mrr.as_ref().ok_or("this chart needs mrr.csv")?;
         let money = |v: f64| self.money(v);
         match name {
@@ -1380,13 +1379,13 @@ impl Renderer<'_, '_> {
                 let (first, last) = page.period.months();
                 let m = revenue::movements(mrr, scope, first, last);
                 let steps = [
-                    ("starting MRR", m.starting.to_f64(), true),
+                    ("start MRR", m.starting.to_f64(), true),
                     ("new", m.new.to_f64(), false),
                     ("reactivation", m.reactivation.to_f64(), false),
                     ("expansion", m.expansion.to_f64(), false),
                     ("contraction", -m.contraction.to_f64(), false),
                     ("churned", -m.churned.to_f64(), false),
-                    ("ending MRR", m.ending.to_f64(), true),
+                    ("end MRR", m.ending.to_f64(), true),
                 ];
                 let mut table = Table::new(&[("step", false), ("MRR", true)]);
                 table.sortable = false;
@@ -1544,30 +1543,16 @@ impl Renderer<'_, '_> {
                 ))
             }
             "renewal_stages" | "renewal_pipeline" => {
-                let all = data.renewals.as_deref().unwrap_or_default();
                 if name == "renewal_stages" {
                     return Ok(self.renewal_stages(scope));
                 }
-                let first = Month::of(as_of);
-                let months: Vec<Month> = (0..6).map(|i| first.plus(i)).collect();
                 let stage_names = ["not engaged", "in progress", "won", "lost"];
-                let mut grid = vec![[0.0f64; 4]; months.len()];
-                for r in all {
-                    if !scope.includes(r.account) {
-                        continue;
-                    }
-                    let m = Month::of(r.due_on);
-                    let Some(i) = months.iter().position(|x| *x == m) else {
-                        continue;
-                    };
-                    let j = match r.stage {
-                        RenewalStage::NotEngaged => 0,
-                        RenewalStage::ClosedWon => 2,
-                        RenewalStage::ClosedLost => 3,
-                        _ => 1,
-                    };
-                    grid[i][j] += r.arr.to_f64();
-                }
+                let pipeline = renewals::pipeline_by_month(&self.facts.ctx, scope, 6);
+                let months: Vec<Month> = pipeline.iter().map(|(m, _)| *m).collect();
+                let grid: Vec<[f64; 4]> = pipeline
+                    .iter()
+                    .map(|(_, row)| row.map(crate::data::Money::to_f64))
+                    .collect();
                 let labels: Vec<String> = months.iter().map(|m| m.to_string()).collect();
                 let tones = [Tone::Missing, Tone::Accent(0), Tone::Good, Tone::Bad];
                 let series = (0..4)

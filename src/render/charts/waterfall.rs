@@ -77,7 +77,13 @@ pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
                 if zoomed {
                     break_mark(c, x0 - 3, x1 + 3, base - 10)?;
                 }
-                c.text(&axis.label(to), (centre, top.min(base) - 3), value_font, ABOVE)?;
+                // On a zoomed axis the totals differ by less than the short form shows.
+                let text = if zoomed {
+                    full(axis, to)
+                } else {
+                    axis.label(to)
+                };
+                c.text(&text, (centre, top.min(base) - 3), value_font, ABOVE)?;
             } else if to == from {
                 // No movement: a thin grey line at the running total.
                 c.line(&[(x0, top), (x1, top)], canvas::rgb(MISSING), 2, false)?;
@@ -164,7 +170,12 @@ fn signed(label: String, up: bool) -> String {
 fn break_mark(c: &Canvas, x0: i32, x1: i32, y: i32) -> Res {
     let rise = 4;
     c.polygon(
-        vec![(x0, y + rise), (x1, y - rise), (x1, y - rise + 5), (x0, y + rise + 5)],
+        vec![
+            (x0, y + rise),
+            (x1, y - rise),
+            (x1, y - rise + 5),
+            (x0, y + rise + 5),
+        ],
         plotters::style::WHITE,
     )?;
     let grey = canvas::rgb(MISSING);
@@ -199,14 +210,19 @@ fn net_change(c: &Canvas, frame: &Frame, steps: &[Step], bars: &[(f64, f64)], ax
     c.text(&text, (frame.plot.right, 22), font, RIGHT)
 }
 
+/// A value in full: "$1,806,200" where the axis label would say "$1.8M".
+fn full(axis: &Axis, value: f64) -> String {
+    match axis {
+        Axis::Money { currency } => format::money(value, currency),
+        other => other.label(value),
+    }
+}
+
 /// The net change in full: "Net change +$6,200 (+0.3%)", "Net change -$2,000 (-0.1%)",
 /// "Net change $0".
 pub(super) fn net_change_text(first: f64, last: f64, axis: &Axis) -> String {
     let change = last - first;
-    let amount = match axis {
-        Axis::Money { currency } => format::money(change, currency),
-        other => other.label(change),
-    };
+    let amount = full(axis, change);
     if change == 0.0 {
         return format!("Net change {amount}");
     }
@@ -270,10 +286,14 @@ mod tests {
         assert_eq!(occurrences(&out, "stroke-dasharray"), 5);
         assert!(out.contains(">+$120K</text>"));
         assert!(out.contains(">-$70K</text>"));
-        assert!(out.contains(">$1.1M</text>"));
+        // Zoomed, the totals are written in full.
+        assert!(out.contains(">$1,100,000</text>"));
         assert!(out.contains(">Contraction</text>"));
         // $1.0M to $1.1M is up $100,000, a tenth.
-        assert!(out.contains(">Net change +$100,000 (+10.0%)</text>"), "{out}");
+        assert!(
+            out.contains(">Net change +$100,000 (+10.0%)</text>"),
+            "{out}"
+        );
         // Movements of $300K against $1.2M: zoomed to start at $600K (the lowest level less the
         // movements, padded and rounded to the $100K step), not at zero.
         assert!(out.contains(">$600K</text>"));
@@ -288,7 +308,12 @@ mod tests {
             .filter(|r| r.contains(&fill(tone)))
             .filter_map(|r| {
                 let attr = |name: &str| -> Option<i32> {
-                    r.split(&format!(" {name}=\"")).nth(1)?.split('"').next()?.parse().ok()
+                    r.split(&format!(" {name}=\""))
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .parse()
+                        .ok()
                 };
                 let y = attr("y")?;
                 Some((y, y + attr("height")?))
@@ -332,7 +357,10 @@ mod tests {
             .flat_map(|t| rects(&out, t).into_iter().skip(1))
             .collect();
         assert_eq!(bars.len(), 5);
-        assert!(bars.iter().all(|(top, bottom)| bottom - top >= 4), "{bars:?}");
+        assert!(
+            bars.iter().all(|(top, bottom)| bottom - top >= 4),
+            "{bars:?}"
+        );
         assert!(out.contains(">+$440</text>"));
         assert_eq!(occurrences(&out, ">+$6K</text>"), 2);
         assert!(out.contains(">-$11K</text>"));
