@@ -1381,7 +1381,7 @@ impl Renderer<'_, '_> {
                 let steps = [
                     ("start MRR", m.starting.to_f64(), true),
                     ("new", m.new.to_f64(), false),
-                    ("reactivation", m.reactivation.to_f64(), false),
+                    ("reactivated", m.reactivation.to_f64(), false),
                     ("expansion", m.expansion.to_f64(), false),
                     ("contraction", -m.contraction.to_f64(), false),
                     ("churned", -m.churned.to_f64(), false),
