@@ -1924,7 +1924,11 @@ fn renewal_stages_figure(
             .collect(),
         series: vec![Series {
             name: "ARR".into(),
-            values: stages.iter().map(|t| Some(t.arr.to_f64())).collect(),
+            // An empty stage has no bar; no renewals at all is "no data", not a row of zeros.
+            values: stages
+                .iter()
+                .map(|t| (t.count > 0).then(|| t.arr.to_f64()))
+                .collect(),
             tone: Tone::Accent(0),
         }],
         stacked: false,
@@ -2130,6 +2134,13 @@ mod tests {
         );
         assert_eq!(table.rows[3][1].text, "1");
         assert_eq!(table.rows[3][2].text, "$9,501");
+        let none = stages.map(|t| renewals::StageTotal {
+            count: 0,
+            arr: Money(0),
+            ..t
+        });
+        let (chart, ..) = renewal_stages_figure(&none, "USD");
+        assert!(charts::svg(&chart, "n", "t", "d").contains(charts::NO_DATA));
     }
 
     #[test]

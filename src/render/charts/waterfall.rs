@@ -140,10 +140,10 @@ fn value_scale(steps: &[Step], bars: &[(f64, f64)], axis: &Axis) -> Scale {
         .filter(|(_, s)| !s.total)
         .map(|(&(from, to), _)| (to - from).abs())
         .sum();
-    // Room under the lowest level for the totals to read as bars: the movements, and at least
-    // a per cent of the highest level when nothing moved.
-    let floor = lowest - moved.max(highest * 0.01);
-    if lowest.is_finite() && floor > 0.0 && floor > highest * ZOOM_WHEN {
+    // Room under the lowest level for the totals to read as bars: the movements. When nothing
+    // moved there is nothing to zoom in on.
+    let floor = lowest - moved;
+    if moved > 0.0 && lowest.is_finite() && floor > 0.0 && floor > highest * ZOOM_WHEN {
         let zoomed = Scale::nice(
             &scale::padded(&[floor, highest], 0.08),
             false,
@@ -184,7 +184,7 @@ fn break_mark(c: &Canvas, x0: i32, x1: i32, y: i32) -> Res {
 }
 
 /// "Net change +$6,200 (+0.3%)" at the right of the legend row, green when the last total is
-/// above the first, red when below, grey when equal.
+/// above the first, red when below, dark grey when equal.
 fn net_change(c: &Canvas, frame: &Frame, steps: &[Step], bars: &[(f64, f64)], axis: &Axis) -> Res {
     let totals: Vec<f64> = steps
         .iter()
@@ -204,7 +204,7 @@ fn net_change(c: &Canvas, frame: &Frame, steps: &[Step], bars: &[(f64, f64)], ax
     } else if last < first {
         Tone::Bad
     } else {
-        Tone::Missing
+        Tone::Neutral
     };
     let font = Font::new(NORMAL, tone.hex()).bold();
     c.text(&text, (frame.plot.right, 22), font, RIGHT)
@@ -401,6 +401,27 @@ mod tests {
         assert!(out.contains(">$0</text>"));
         assert_eq!(occurrences(&out, "<polygon"), 0);
         assert!(out.contains(">Net change +$200,000 (+40.0%)</text>"));
+    }
+
+    #[test]
+    fn nothing_moved_keeps_the_zero_axis() {
+        // A still month: no zoom (nothing to read), each step a grey line labelled $0.
+        let chart = Chart::Waterfall {
+            steps: vec![
+                step("start MRR", 37_370.0, true),
+                step("new", 0.0, false),
+                step("churned", 0.0, false),
+                step("end MRR", 37_370.0, true),
+            ],
+            axis: usd(),
+        };
+        let out = svg(&chart, "n", "t", "d");
+        assert!(out.contains(">$0</text>"));
+        assert_eq!(occurrences(&out, "<polygon"), 0);
+        assert_eq!(occurrences(&out, ">$37K</text>"), 2);
+        let grey = format!("stroke=\"{}\" stroke-width=\"2\"", MISSING.to_uppercase());
+        assert_eq!(occurrences(&out, &grey), 2);
+        assert!(out.contains(">Net change $0</text>"));
     }
 
     #[test]
