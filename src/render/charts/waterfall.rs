@@ -99,7 +99,16 @@ pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
                 };
                 let tone = if up { Tone::Good } else { Tone::Bad };
                 c.rect((x0, start), (x1, end), canvas::rgb(tone.hex()))?;
-                let text = signed(axis.label(to - from), up);
+                // Zoomed, in full: the movements then add up to the net change as shown.
+                let change = to - from;
+                let text = signed(
+                    if zoomed {
+                        full(axis, change)
+                    } else {
+                        axis.label(change)
+                    },
+                    up,
+                );
                 if up {
                     c.text(&text, (centre, end - 3), value_font, ABOVE)?;
                 } else {
@@ -284,8 +293,8 @@ mod tests {
         assert!(out.contains(">increase</text>") && out.contains(">decrease</text>"));
         // Five dashed connectors between six bars.
         assert_eq!(occurrences(&out, "stroke-dasharray"), 5);
-        assert!(out.contains(">+$120K</text>"));
-        assert!(out.contains(">-$70K</text>"));
+        assert!(out.contains(">+$120,000</text>"));
+        assert!(out.contains(">-$70,000</text>"));
         // Zoomed, the totals are written in full.
         assert!(out.contains(">$1,100,000</text>"));
         assert!(out.contains(">Contraction</text>"));
@@ -361,9 +370,10 @@ mod tests {
             bars.iter().all(|(top, bottom)| bottom - top >= 4),
             "{bars:?}"
         );
+        // Labels in full, on their own bars: they add up to the net change.
         assert!(out.contains(">+$440</text>"));
-        assert_eq!(occurrences(&out, ">+$6K</text>"), 2);
-        assert!(out.contains(">-$11K</text>"));
+        assert!(out.contains(">+$6,200</text>") && out.contains(">+$6,000</text>"));
+        assert!(out.contains(">-$11,000</text>") && out.contains(">-$2,000</text>"));
     }
 
     #[test]
@@ -401,6 +411,8 @@ mod tests {
         assert!(out.contains(">$0</text>"));
         assert_eq!(occurrences(&out, "<polygon"), 0);
         assert!(out.contains(">Net change +$200,000 (+40.0%)</text>"));
+        // Not zoomed: the short labels.
+        assert!(out.contains(">+$400K</text>") && out.contains(">$700K</text>"));
     }
 
     #[test]
