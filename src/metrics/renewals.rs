@@ -7,7 +7,7 @@
 use super::health::{HealthBand, account_rows, score_on, usage_declined};
 use super::{Context, Scope, Value, Values, pct};
 use crate::data::{AccountIx, ActivityStatus, ForecastSnapshot, Money, Renewal, RenewalStage};
-use crate::period::Period;
+use crate::period::{Month, Period};
 use chrono::{Days, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -138,6 +138,80 @@ pub fn stage_distribution(ctx: &Context, scope: Scope) -> [[StageCell; 4]; 5] {
         cell.stalled += u64::from(is_stalled(r, ctx.as_of));
     }
     grid
+}
+
+/// The open stages, in the order a renewal moves through them.
+pub(crate) const OPEN_STAGES: [RenewalStage; 4] = [
+    RenewalStage::NotEngaged,
+    RenewalStage::InitialDiscussion,
+    RenewalStage::ProposalSent,
+    RenewalStage::Negotiation,
+];
+
+/// The open renewals of one stage: how many and their ARR, exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StageTotal {
+    /// The stage.
+    pub(crate) stage: RenewalStage,
+    /// Open renewals in the stage.
+    pub(crate) count: u64,
+    /// Their ARR, in cents.
+    pub(crate) arr: Money,
+}
+
+/// Open renewals of the accounts in scope due from `as_of` through `days` days later, per open
+/// stage in `OPEN_STAGES` order. The stages are separate groups, not steps of a conversion.
+pub(crate) fn open_by_stage(ctx: &Context, scope: Scope, days: u64) -> [StageTotal; 4] {
+    let horizon = ctx
+        .as_of
+        .checked_add_days(Days::new(days))
+        .unwrap_or(NaiveDate::MAX);
+    let mut out = OPEN_STAGES.map(|stage| StageTotal {
+        stage,
+        count: 0,
+        arr: Money(0),
+    });
+    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    for r in super::scoped_rows(renewals, scope, count, |r| r.account) {
+        if r.due_on < ctx.as_of || r.due_on > horizon {
+            continue;
+        }
+        if let Some(total) = out.iter_mut().find(|t| t.stage == r.stage) {
+            total.count += 1;
+            total.arr += r.arr;
+        }
+    }
+    out
+}
+
+/// Renewal ARR due in each of `months` months from the month of `as_of`, of the accounts in
+/// scope, by state: not engaged, in progress (the other open stages), won, lost. Exact cents.
+pub(crate) fn pipeline_by_month(
+    ctx: &Context,
+    scope: Scope,
+    months: i32,
+) -> Vec<(Month, [Money; 4])> {
+    let first = Month::of(ctx.as_of);
+    let mut out: Vec<(Month, [Money; 4])> = (0..months)
+        .map(|i| (first.plus(i), [Money(0); 4]))
+        .collect();
+    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    for r in super::scoped_rows(renewals, scope, count, |r| r.account) {
+        let m = Month::of(r.due_on);
+        let Some((_, row)) = out.iter_mut().find(|(x, _)| *x == m) else {
+            continue;
+        };
+        let j = match r.stage {
+            RenewalStage::NotEngaged => 0,
+            RenewalStage::ClosedWon => 2,
+            RenewalStage::ClosedLost => 3,
+            _ => 1,
+        };
+        row[j] += r.arr;
+    }
+    out
 }
 
 /// Whether an open renewal, or an account in red health, puts ARR at risk on `as_of`: open
@@ -848,6 +922,88 @@ mod tests {
             }
         );
         assert_eq!(grid[4][2].stalled, 1);
+    }
+
+    #[test]
+    fn open_renewals_by_stage_in_exact_cents() {
+        // As of 1 July, 90 days reach 29 September. In the window: two not_engaged renewals
+        // ($1,000.10 + $2,000.25 = $3,000.35), one negotiation ($500). Out: a proposal due 30
+        // June (past), a negotiation due 30 September (day 91), a won and a lost renewal.
+        let mut a = renewal(0, 0, RenewalStage::NotEngaged);
+        a.arr = Money(100_010);
+        a.due_on = d(7, 1);
+        let mut b = renewal(1, 0, RenewalStage::NotEngaged);
+        b.arr = Money(200_025);
+        b.due_on = d(9, 29);
+        let mut c = renewal(2, 500, RenewalStage::Negotiation);
+        c.due_on = d(8, 1);
+        let mut past = renewal(3, 7_000, RenewalStage::ProposalSent);
+        past.due_on = d(6, 30);
+        let mut late = renewal(4, 9_000, RenewalStage::Negotiation);
+        late.due_on = d(9, 30);
+        let won = renewal(5, 4_000, RenewalStage::ClosedWon);
+        let lost = renewal(6, 3_000, RenewalStage::ClosedLost);
+        let ds = with(vec![a, b, c, past, late, won, lost]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let stages = open_by_stage(&ctx, Scope::All, 90);
+        let total = |stage, count, cents| StageTotal {
+            stage,
+            count,
+            arr: Money(cents),
+        };
+        assert_eq!(
+            stages,
+            [
+                total(RenewalStage::NotEngaged, 2, 300_035),
+                total(RenewalStage::InitialDiscussion, 0, 0),
+                total(RenewalStage::ProposalSent, 0, 0),
+                total(RenewalStage::Negotiation, 1, 50_000),
+            ]
+        );
+        // Only account 1 in scope: its $2,000.25 alone.
+        let mask = [false, true, false, false, false, false, false];
+        let one = open_by_stage(&ctx, Scope::Only(&mask), 90);
+        assert_eq!(one[0], total(RenewalStage::NotEngaged, 1, 200_025));
+        assert_eq!(one[3].count, 0);
+    }
+
+    #[test]
+    fn pipeline_by_month_and_state_in_exact_cents() {
+        // As of 1 July, three months: July, August, September. August holds the fixture's
+        // default due date (15 August): $1,000.01 not engaged, $300 + $200 in progress (proposal
+        // and negotiation), $50 won; a lost renewal due in October is out of range.
+        let mut a = renewal(0, 0, RenewalStage::NotEngaged);
+        a.arr = Money(100_001);
+        let b = renewal(1, 300, RenewalStage::ProposalSent);
+        let c = renewal(2, 200, RenewalStage::Negotiation);
+        let won = renewal(3, 50, RenewalStage::ClosedWon);
+        let mut lost = renewal(4, 999, RenewalStage::ClosedLost);
+        lost.due_on = d(10, 1);
+        let ds = with(vec![a, b, c, won, lost]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let grid = pipeline_by_month(&ctx, Scope::All, 3);
+        let zero = [Money(0); 4];
+        assert_eq!(
+            grid,
+            vec![
+                (month("2026-07"), zero),
+                (
+                    month("2026-08"),
+                    [Money(100_001), Money(50_000), Money(5_000), Money(0)]
+                ),
+                (month("2026-09"), zero),
+            ]
+        );
     }
 
     #[test]

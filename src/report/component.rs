@@ -107,8 +107,8 @@ pub const CHART_DATA: &[(&str, &[&str], &str)] = &[
     ),
     (
         "renewal_stages",
-        &["funnel", "bar"],
-        "open renewal ARR due in the next 90 days by stage",
+        &["bar"],
+        "open renewals due in the next 90 days by stage: ARR bars, the count in each label",
     ),
     (
         "renewal_pipeline",
@@ -636,9 +636,14 @@ impl Builder<'_> {
                     .copied()
                     .unwrap_or(CHART_DATA[0]);
                 if !types.contains(&kind) {
+                    let why = if kind == "funnel" {
+                        " (a funnel draws conversion steps, and these are separate groups)"
+                    } else {
+                        ""
+                    };
                     self.problems.push(Problem::new(
                         "type",
-                        format!("data '{d}' cannot be drawn as a {kind} chart"),
+                        format!("data '{d}' cannot be drawn as a {kind} chart{why}"),
                         Some(format!("use type {}", types.join(" or "))),
                     ));
                 }
@@ -1026,6 +1031,14 @@ mod tests {
         assert!(errors[0].contains("data 'cohorts' cannot be drawn as a line chart"));
         assert!(errors[0].contains("use type heatmap"));
         assert!(checked("{{ chart(type=\"heatmap\", data=\"cohorts\") }}").is_empty());
+        // Renewal stages are groups, not conversion steps: bars, never a funnel.
+        let errors = checked("{{ chart(type=\"funnel\", data=\"renewal_stages\") }}\n");
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains(
+            "data 'renewal_stages' cannot be drawn as a funnel chart (a funnel draws conversion steps, and these are separate groups)"
+        ));
+        assert!(errors[0].contains("use type bar"));
+        assert!(checked("{{ chart(type=\"bar\", data=\"renewal_stages\") }}").is_empty());
         assert!(checked("{{ chart(type=\"bar\", metric=\"nrr\", by=\"segment\") }}").is_empty());
     }
 

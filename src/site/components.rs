@@ -1096,6 +1096,13 @@ impl Renderer<'_, '_> {
         }
     }
 
+    /// Open renewals due in the next 90 days per stage (see [`renewal_stages_figure`]); the
+    /// engine sums them (`renewals::open_by_stage`), this only formats.
+    fn renewal_stages(&self, scope: Scope) -> (Chart, String, String, Table) {
+        let stages = renewals::open_by_stage(&self.facts.ctx, scope, 90);
+        renewal_stages_figure(&stages, self.currency)
+    }
+
     /// Active accounts (MRR > 0 in the latest complete month) with a score, per band: counts
     /// and ARR, green, yellow, red.
     fn band_totals(
@@ -1303,7 +1310,6 @@ impl Renderer<'_, '_> {
     ) -> Result<(Chart, String, String, Table), String> {
         let fiscal = self.fiscal();
         let data = self.facts.ctx.data;
-        let as_of = self.facts.ctx.as_of;
         let mrr = data.mrr.as_ref().ok_or("this chart needs mrr.csv")?;
         let money = |v: f64| self.money(v);
         match name {
@@ -1391,13 +1397,13 @@ impl Renderer<'_, '_> {
                 let (first, last) = page.period.months();
                 let m = revenue::movements(mrr, scope, first, last);
                 let steps = [
-                    ("starting MRR", m.starting.to_f64(), true),
+                    ("start MRR", m.starting.to_f64(), true),
                     ("new", m.new.to_f64(), false),
-                    ("reactivation", m.reactivation.to_f64(), false),
+                    ("reactivated", m.reactivation.to_f64(), false),
                     ("expansion", m.expansion.to_f64(), false),
                     ("contraction", -m.contraction.to_f64(), false),
                     ("churned", -m.churned.to_f64(), false),
-                    ("ending MRR", m.ending.to_f64(), true),
+                    ("end MRR", m.ending.to_f64(), true),
                 ];
                 let mut table = Table::new(&[("step", false), ("MRR", true)]);
                 table.sortable = false;
@@ -1561,83 +1567,16 @@ impl Renderer<'_, '_> {
                 ))
             }
             "renewal_stages" | "renewal_pipeline" => {
-                let all = data.renewals.as_deref().unwrap_or_default();
-                let open_stages = [
-                    RenewalStage::NotEngaged,
-                    RenewalStage::InitialDiscussion,
-                    RenewalStage::ProposalSent,
-                    RenewalStage::Negotiation,
-                ];
                 if name == "renewal_stages" {
-                    let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
-                    let mut sums = [0.0; 4];
-                    for r in all {
-                        if r.due_on < as_of || r.due_on > horizon || !scope.includes(r.account) {
-                            continue;
-                        }
-                        if let Some(i) = open_stages.iter().position(|s| *s == r.stage) {
-                            sums[i] += r.arr.to_f64();
-                        }
-                    }
-                    let mut table = Table::new(&[("stage", false), ("ARR", true)]);
-                    table.sortable = false;
-                    let stages: Vec<(String, f64)> = open_stages
-                        .iter()
-                        .zip(sums)
-                        .map(|(s, v)| (s.name().replace('_', " "), v))
-                        .collect();
-                    for (l, v) in &stages {
-                        table
-                            .rows
-                            .push(vec![text(l.clone()), num(money(*v), Some(*v))]);
-                    }
-                    let desc = format!(
-                        "Open renewal ARR due in the next 90 days by stage: {}.",
-                        stages
-                            .iter()
-                            .map(|(l, v)| format!("{l} {}", money(*v)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
-                    let chart = if kind == "funnel" {
-                        Chart::Funnel {
-                            stages,
-                            axis: self.money_axis(),
-                        }
-                    } else {
-                        Chart::Bar {
-                            labels: stages.iter().map(|s| s.0.clone()).collect(),
-                            series: vec![Series {
-                                name: "ARR".into(),
-                                values: stages.iter().map(|s| Some(s.1)).collect(),
-                                tone: Tone::Accent(0),
-                            }],
-                            stacked: false,
-                            axis: self.money_axis(),
-                        }
-                    };
-                    return Ok((chart, "Renewal stages, next 90 days".into(), desc, table));
+                    return Ok(self.renewal_stages(scope));
                 }
-                let first = Month::of(as_of);
-                let months: Vec<Month> = (0..6).map(|i| first.plus(i)).collect();
                 let stage_names = ["not engaged", "in progress", "won", "lost"];
-                let mut grid = vec![[0.0f64; 4]; months.len()];
-                for r in all {
-                    if !scope.includes(r.account) {
-                        continue;
-                    }
-                    let m = Month::of(r.due_on);
-                    let Some(i) = months.iter().position(|x| *x == m) else {
-                        continue;
-                    };
-                    let j = match r.stage {
-                        RenewalStage::NotEngaged => 0,
-                        RenewalStage::ClosedWon => 2,
-                        RenewalStage::ClosedLost => 3,
-                        _ => 1,
-                    };
-                    grid[i][j] += r.arr.to_f64();
-                }
+                let pipeline = renewals::pipeline_by_month(&self.facts.ctx, scope, 6);
+                let months: Vec<Month> = pipeline.iter().map(|(m, _)| *m).collect();
+                let grid: Vec<[f64; 4]> = pipeline
+                    .iter()
+                    .map(|(_, row)| row.map(crate::data::Money::to_f64))
+                    .collect();
                 let labels: Vec<String> = months.iter().map(|m| m.to_string()).collect();
                 let tones = [Tone::Missing, Tone::Accent(0), Tone::Good, Tone::Bad];
                 let series = (0..4)
@@ -1982,6 +1921,55 @@ fn short_id(p: &Period) -> String {
     }
 }
 
+/// Open renewals per stage as bars of ARR in stage order, each stage's count in its label, with
+/// the table and the description: the stages are groups, not steps of a conversion, so no
+/// funnel.
+fn renewal_stages_figure(
+    stages: &[renewals::StageTotal],
+    currency: &str,
+) -> (Chart, String, String, Table) {
+    let name = |s: RenewalStage| s.name().replace('_', " ");
+    let count = |t: &renewals::StageTotal| format::count(t.count as f64);
+    let money = |t: &renewals::StageTotal| format::money(t.arr.to_f64(), currency);
+    let mut table = Table::new(&[("stage", false), ("renewals", true), ("ARR", true)]);
+    table.sortable = false;
+    for t in stages {
+        table.rows.push(vec![
+            text(name(t.stage)),
+            num(count(t), Some(t.count as f64)),
+            num(money(t), Some(t.arr.to_f64())),
+        ]);
+    }
+    let desc = format!(
+        "Open renewals due in the next 90 days by stage (count, ARR): {}.",
+        stages
+            .iter()
+            .map(|t| format!("{} {} ({})", name(t.stage), count(t), money(t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let chart = Chart::Bar {
+        labels: stages
+            .iter()
+            .map(|t| format!("{} ({})", name(t.stage), count(t)))
+            .collect(),
+        series: vec![Series {
+            name: "ARR".into(),
+            // An empty stage has no bar; no renewals at all is "no data", not a row of zeros.
+            values: stages
+                .iter()
+                .map(|t| (t.count > 0).then(|| t.arr.to_f64()))
+                .collect(),
+            tone: Tone::Accent(0),
+        }],
+        stacked: false,
+        axis: Axis::Money {
+            currency: currency.to_string(),
+        },
+    };
+    (chart, "Renewal stages, next 90 days".into(), desc, table)
+}
+
 fn stage_label(stage: RenewalStage, stalled: bool) -> String {
     let name = stage.name().replace('_', " ");
     if stalled {
@@ -2134,6 +2122,57 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renewal_stages_are_bars_of_arr_with_counts_in_stage_order() {
+        use crate::data::Money;
+        let total = |stage, count, cents| renewals::StageTotal {
+            stage,
+            count,
+            arr: Money(cents),
+        };
+        let stages = [
+            total(RenewalStage::NotEngaged, 12, 15_000_000),
+            total(RenewalStage::InitialDiscussion, 3, 4_000_000),
+            total(RenewalStage::ProposalSent, 0, 0),
+            total(RenewalStage::Negotiation, 1, 950_050),
+        ];
+        let (chart, title, desc, table) = renewal_stages_figure(&stages, "USD");
+        assert_eq!(title, "Renewal stages, next 90 days");
+        assert!(matches!(chart, Chart::Bar { stacked: false, .. }));
+        let svg = charts::svg(&chart, "s", &title, &desc);
+        // Stage order, the count beside each name; ARR over the bars; no funnel shares.
+        let at = |label: &str| svg.find(&format!(">{label}</text>"));
+        let order: Vec<Option<usize>> = [
+            "not engaged (12)",
+            "initial discussion (3)",
+            "proposal sent (0)",
+            "negotiation (1)",
+        ]
+        .iter()
+        .map(|l| at(l))
+        .collect();
+        assert!(order.iter().all(Option::is_some), "{svg}");
+        assert!(order.windows(2).all(|w| w[0] < w[1]));
+        assert!(svg.contains(">$150K</text>") && svg.contains(">$40K</text>"));
+        assert!(!svg.contains("%)</text>"));
+        // Three bars (the empty stage has none) in the accent colour.
+        let accent = format!("fill=\"{}\"", Tone::Accent(0).hex().to_uppercase());
+        assert_eq!(svg.matches(&accent).count(), 3);
+        assert_eq!(
+            desc,
+            "Open renewals due in the next 90 days by stage (count, ARR): not engaged 12 ($150,000), initial discussion 3 ($40,000), proposal sent 0 ($0), negotiation 1 ($9,501)."
+        );
+        assert_eq!(table.rows[3][1].text, "1");
+        assert_eq!(table.rows[3][2].text, "$9,501");
+        let none = stages.map(|t| renewals::StageTotal {
+            count: 0,
+            arr: Money(0),
+            ..t
+        });
+        let (chart, ..) = renewal_stages_figure(&none, "USD");
+        assert!(charts::svg(&chart, "n", "t", "d").contains(charts::NO_DATA));
+    }
 
     #[test]
     fn escapes_every_html_special_character() {
