@@ -516,6 +516,17 @@ fn build_body(body: &str, seconds: &str) -> (Option<i32>, String, PathBuf, tempf
     )
 }
 
+/// Neither a site nor an unfinished (temporary) site folder is left in `root`.
+fn assert_no_site_left(root: &Path) {
+    let left: Vec<String> = std::fs::read_dir(root)
+        .expect("read_dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("site"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn a_page_past_the_time_limit_stops_the_build_with_its_report() {
     let started = std::time::Instant::now();
@@ -536,13 +547,7 @@ fn a_page_past_the_time_limit_stops_the_build_with_its_report() {
         started.elapsed()
     );
     // Neither the site nor the unfinished folder is left behind.
-    let left: Vec<String> = std::fs::read_dir(&root)
-        .expect("read_dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("site"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_no_site_left(&root);
 }
 
 #[test]
@@ -566,14 +571,7 @@ fn a_page_whose_memory_runs_away_stops_the_build_with_its_report() {
         ),
         "{err}"
     );
-    assert!(!root.join("site").exists());
-    let left: Vec<String> = std::fs::read_dir(&root)
-        .expect("read_dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("site"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_no_site_left(&root);
 }
 
 #[test]
