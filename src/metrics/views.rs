@@ -10,7 +10,9 @@ use super::operations::{
 };
 use super::renewals::is_at_risk;
 use super::{Context, Scope};
-use crate::data::{AccountIx, CsmIx, OpportunityStage, RenewalStage, SurveyKind};
+use crate::data::{
+    AccountIx, CsmIx, Money, OpportunityStage, RenewalStage, SurveyKind, TaskStatus,
+};
 use crate::period::{Month, Period};
 use chrono::{Days, NaiveDate};
 
@@ -58,6 +60,75 @@ impl RiskFactor {
     }
 }
 
+/// Where an account is in its life as a customer on `as_of`, from its MRR by complete month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// No MRR in any complete month up to as-of.
+    Prospect,
+    /// Paying, first MRR more than 90 days before as-of, no return in the last 90 days.
+    Active,
+    /// First MRR in a month starting within the last 90 days of as-of.
+    New { since: NaiveDate },
+    /// MRR went to zero on `on` (the first day of the first month without MRR) and stayed
+    /// there through the latest complete month.
+    Churned { on: NaiveDate },
+    /// Paying again since `on` (the first day of the month MRR came back after months without
+    /// it), within the last 90 days of as-of.
+    Reactivated { on: NaiveDate },
+}
+
+impl Lifecycle {
+    /// The badge text: "active", "new since 2026-09-01", "churned on 2025-12-01", …
+    pub fn label(self) -> String {
+        match self {
+            Lifecycle::Prospect => "no revenue yet".into(),
+            Lifecycle::Active => "active".into(),
+            Lifecycle::New { since } => format!("new since {since}"),
+            Lifecycle::Churned { on } => format!("churned on {on}"),
+            Lifecycle::Reactivated { on } => format!("reactivated on {on}"),
+        }
+    }
+
+    pub fn is_churned(self) -> bool {
+        matches!(self, Lifecycle::Churned { .. })
+    }
+}
+
+/// The lifecycle of `account` on `ctx.as_of`, from its MRR up to the latest complete month.
+pub fn lifecycle(ctx: &Context, account: AccountIx) -> Lifecycle {
+    let Some(mrr) = ctx.data.mrr.as_ref() else {
+        return Lifecycle::Prospect;
+    };
+    let last = Month::of(ctx.as_of).prev();
+    let Some(first) = mrr.first_active(account).filter(|f| *f <= last) else {
+        return Lifecycle::Prospect;
+    };
+    let paying = |m: Month| mrr.get(account, m) > Money::ZERO;
+    let window = minus(ctx.as_of, 90);
+    if !paying(last) {
+        // The month after the last paying one (there is one: `first` paid).
+        let mut m = last;
+        while m > first && !paying(m.prev()) {
+            m = m.prev();
+        }
+        return Lifecycle::Churned { on: m.first_day() };
+    }
+    if first.first_day() >= window {
+        return Lifecycle::New {
+            since: first.first_day(),
+        };
+    }
+    // The latest return after a month without MRR, if it falls within the window.
+    let mut m = last;
+    while m > first && m.first_day() >= window {
+        if paying(m) && !paying(m.prev()) {
+            return Lifecycle::Reactivated { on: m.first_day() };
+        }
+        m = m.prev();
+    }
+    Lifecycle::Active
+}
+
 /// An account's next open renewal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NextRenewal {
@@ -65,6 +136,8 @@ pub struct NextRenewal {
     pub due_on: NaiveDate,
     pub days: i64,
     pub arr: f64,
+    /// The renewal's ARR, exact.
+    pub arr_money: Money,
     pub stage: RenewalStage,
     pub stalled: bool,
     /// The five checklist items (initial_conversation … contract_ready).
@@ -77,6 +150,10 @@ pub struct AccountSnapshot {
     pub account: AccountIx,
     /// ARR now: 12 × MRR of the latest complete month.
     pub arr: f64,
+    /// ARR now, exact (12 × MRR of the latest complete month).
+    pub arr_money: Money,
+    /// Active, new, churned or reactivated (see [`lifecycle`]).
+    pub lifecycle: Lifecycle,
     pub health: Option<f64>,
     pub band: Option<HealthBand>,
     /// Score change over the last 90 days.
@@ -92,8 +169,9 @@ pub struct AccountSnapshot {
     pub latest_nps: Option<i64>,
     pub open_tickets: usize,
     pub next_renewal: Option<NextRenewal>,
+    /// None for a churned account: there is nothing left to put at risk.
     pub risk_factors: Vec<RiskFactor>,
-    /// Orders action lists: see `urgency`.
+    /// Orders action lists: see `urgency`; 0 for a churned account.
     pub urgency: f64,
 }
 
@@ -118,11 +196,13 @@ fn minus(day: NaiveDate, n: u64) -> NaiveDate {
 pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     let today = ctx.as_of;
     let last_month = Month::of(today).prev();
-    let arr = ctx
+    let arr_money = ctx
         .data
         .mrr
         .as_ref()
-        .map_or(0.0, |m| (m.get(account, last_month) * 12).to_f64());
+        .map_or(Money::ZERO, |m| m.get(account, last_month) * 12);
+    let arr = arr_money.to_f64();
+    let lifecycle = lifecycle(ctx, account);
     let health = score_on(ctx, account, today);
     let band = health.map(|s| HealthBand::of(s, &ctx.config.health.bands));
     let before90 = score_on(ctx, account, minus(today, 90));
@@ -200,11 +280,16 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     if renewals.iter().any(|r| is_at_risk(ctx, r)) {
         factors.push(RiskFactor::RenewalAtRisk);
     }
+    if lifecycle.is_churned() {
+        // A churned account is no risk any more: no factors, so no urgency.
+        factors.clear();
+    }
     let next_renewal = next.map(|r| NextRenewal {
         id: r.id.clone(),
         due_on: r.due_on,
         days: (r.due_on - today).num_days(),
         arr: r.arr.to_f64(),
+        arr_money: r.arr,
         stage: r.stage,
         stalled: super::renewals::is_stalled(r, today),
         checklist: r.checklist,
@@ -213,6 +298,8 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     AccountSnapshot {
         account,
         arr,
+        arr_money,
+        lifecycle,
         health,
         band,
         health_change_90d: health.zip(before90).map(|(a, b)| a - b),
@@ -269,6 +356,75 @@ pub struct CsmBook {
     pub renewals_30_60_90: [Vec<usize>; 3],
     /// Open tasks: overdue, due today, due later this week.
     pub tasks: (u64, u64, u64),
+    /// The book's totals the CSM page leads with.
+    pub summary: BookSummary,
+}
+
+/// Open renewals due within a window: how many and their ARR, exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DueRenewals {
+    pub count: usize,
+    pub arr: Money,
+}
+
+/// A CSM book's totals on `as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BookSummary {
+    /// Accounts in the book (paying, or with an open renewal).
+    pub accounts: usize,
+    /// The book's ARR, exact: Σ 12 × MRR of the latest complete month.
+    pub arr: Money,
+    /// Accounts by health band: green, yellow, red, and those without a score.
+    pub health_mix: [usize; 4],
+    /// Open renewals of the book's accounts due within 30 days of as-of (as-of included).
+    pub due_30: DueRenewals,
+    /// Open renewals of the book's accounts due within 90 days of as-of (those of 30 included).
+    pub due_90: DueRenewals,
+    /// The CSM's open tasks, whatever their due date.
+    pub open_tasks: usize,
+    /// Of those, the ones past due.
+    pub overdue_tasks: usize,
+}
+
+/// The totals of a book whose accounts are `accounts` (snapshots of CSM `csm`'s book).
+fn book_summary(ctx: &Context, csm: CsmIx, accounts: &[AccountSnapshot]) -> BookSummary {
+    let mut summary = BookSummary {
+        accounts: accounts.len(),
+        arr: accounts.iter().map(|s| s.arr_money).sum(),
+        ..BookSummary::default()
+    };
+    for s in accounts {
+        let slot = match s.band {
+            Some(HealthBand::Green) => 0,
+            Some(HealthBand::Yellow) => 1,
+            Some(HealthBand::Red) => 2,
+            None => 3,
+        };
+        summary.health_mix[slot] += 1;
+    }
+    let today = ctx.as_of;
+    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
+    for s in accounts {
+        for r in account_rows(renewals, s.account, |r| r.account) {
+            if r.stage.is_closed() || r.due_on < today {
+                continue;
+            }
+            let days = (r.due_on - today).num_days();
+            for (limit, due) in [(30, &mut summary.due_30), (90, &mut summary.due_90)] {
+                if days <= limit {
+                    due.count += 1;
+                    due.arr += r.arr;
+                }
+            }
+        }
+    }
+    for t in ctx.data.tasks.as_deref().unwrap_or_default() {
+        if t.csm == csm && t.status == TaskStatus::Open {
+            summary.open_tasks += 1;
+            summary.overdue_tasks += usize::from(t.due_on < today);
+        }
+    }
+    summary
 }
 
 /// Whether an account is expansion-ready: green health and either growing usage (DAU/MAU up over
@@ -366,8 +522,10 @@ pub fn csm_book(
     for list in &mut renewals_30_60_90 {
         list.sort_by_key(|&i| accounts[i].next_renewal.as_ref().map(|n| n.due_on));
     }
+    let summary = book_summary(ctx, csm, &accounts);
     CsmBook {
         csm,
+        summary,
         accounts,
         actions,
         renewals_30_60_90,
@@ -572,5 +730,126 @@ mod tests {
         assert_eq!(book.renewals_30_60_90, [vec![0], vec![], vec![1]]);
         let (_, at_risk) = team_view(&ctx, &crate::period::Period::month(month("2026-04")));
         assert_eq!(at_risk.iter().map(|s| s.account).collect::<Vec<_>>(), [0]);
+    }
+
+    #[test]
+    fn lifecycle_reads_the_mrr_history() {
+        // As of 1 May 2026 (latest complete month April); the 90-day window starts 31 January.
+        let mut ds = dataset(
+            &[
+                ("active", ""),
+                ("new", ""),
+                ("churned", ""),
+                ("back", ""),
+                ("none", ""),
+            ],
+            &[
+                ("active", "2025-10", 100),
+                ("active", "2026-04", 100),
+                ("new", "2026-03", 50),
+                ("new", "2026-04", 50),
+                ("churned", "2025-11", 400),
+                ("churned", "2026-02", 400),
+                ("back", "2025-06", 10),
+                ("back", "2026-03", 10),
+                ("back", "2026-04", 10),
+                ("none", "2026-04", 0),
+            ],
+        );
+        for m in ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"] {
+            if let Some(mrr) = ds.mrr.as_mut() {
+                mrr.set(0, month(m), Money::units(100));
+            }
+        }
+        for m in ["2025-12", "2026-01"] {
+            if let Some(mrr) = ds.mrr.as_mut() {
+                mrr.set(2, month(m), Money::units(400));
+            }
+        }
+        // The churned account is red and has an open renewal flagged at risk: still no risk.
+        ds.health = Some(vec![health(2, d(4, 20), 20.0)]);
+        ds.renewals = Some(vec![renewal(2, d(5, 20), 4_800, true)]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let lives: Vec<String> = (0..5).map(|a| lifecycle(&ctx, a).label()).collect();
+        assert_eq!(
+            lives,
+            [
+                "active",
+                "new since 2026-03-01",
+                "churned on 2026-03-01",
+                "reactivated on 2026-03-01",
+                "no revenue yet"
+            ]
+        );
+        let churned = account_snapshot(&ctx, 2);
+        assert_eq!(churned.lifecycle, Lifecycle::Churned { on: d(3, 1) });
+        assert_eq!(churned.band, Some(HealthBand::Red));
+        assert!(churned.risk_factors.is_empty());
+        assert_eq!(churned.urgency, 0.0);
+        assert_eq!(churned.arr_money, Money::ZERO);
+    }
+
+    #[test]
+    fn the_book_summary_adds_exact_money() {
+        let mut ds = book();
+        // A third renewal of b, due in 90 days exactly, at $0.10: exact cents.
+        if let Some(r) = ds.renewals.as_mut() {
+            let mut extra = renewal(1, d(7, 30), 0, false);
+            extra.arr = Money(10);
+            r.push(extra);
+            // A closed renewal never counts.
+            let mut lost = renewal(2, d(5, 10), 5_000, false);
+            lost.stage = RenewalStage::ClosedLost;
+            r.push(lost);
+        }
+        let task = |due_on, status| crate::data::Task {
+            id: "t".into(),
+            csm: 0,
+            account: Some(0),
+            title: "call".into(),
+            due_on,
+            status,
+            completed_on: None,
+            source: None,
+            playbook: None,
+        };
+        ds.tasks = Some(vec![
+            task(d(4, 20), TaskStatus::Open),
+            task(d(6, 20), TaskStatus::Open),
+            task(d(4, 1), TaskStatus::Done),
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let book = csm_book(&ctx, 0, &|a| account_snapshot(&ctx, a));
+        let s = book.summary;
+        assert_eq!(s.accounts, 3);
+        // $12,000 + $120,000 + $1,200.
+        assert_eq!(s.arr, Money::units(133_200));
+        // a red, b and c green.
+        assert_eq!(s.health_mix, [2, 0, 1, 0]);
+        assert_eq!(
+            s.due_30,
+            DueRenewals {
+                count: 1,
+                arr: Money::units(12_000)
+            }
+        );
+        assert_eq!(
+            s.due_90,
+            DueRenewals {
+                count: 3,
+                arr: Money(13_200_010)
+            }
+        );
+        assert_eq!((s.open_tasks, s.overdue_tasks), (2, 1));
     }
 }
