@@ -129,7 +129,9 @@ pub enum Block {
     Changes(Vec<Change>),
     Snapshot {
         facts: Vec<Fact>,
-        risks: Vec<&'static str>,
+        /// The named risk factors; None where risk is not assessed (a churned account, a
+        /// CSM's book), so no "no risk factors" line either.
+        risks: Option<Vec<&'static str>>,
     },
 }
 

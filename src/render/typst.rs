@@ -154,12 +154,17 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                     )
                 })
                 .collect();
-            let risks: Vec<String> = risks.iter().map(|r| string(r)).collect();
-            format!(
-                "#snapshot((\n{}), ({}));\n",
-                items.concat(),
-                risks.iter().map(|r| format!("{r},")).collect::<String>()
-            )
+            let risks = match risks {
+                Some(risks) => format!(
+                    "({})",
+                    risks
+                        .iter()
+                        .map(|r| format!("{},", string(r)))
+                        .collect::<String>()
+                ),
+                None => "none".into(),
+            };
+            format!("#snapshot((\n{}), {risks});\n", items.concat())
         }
     }
 }

@@ -8,11 +8,11 @@
 
 use super::facts::{Entity, Facts};
 use super::links::Links;
-use crate::data::{AccountIx, RenewalStage};
+use crate::data::{AccountIx, CsmIx, RenewalStage};
 use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
 use crate::metrics::status::{self, Status};
-use crate::metrics::views::AccountSnapshot;
+use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
 use crate::metrics::{Scope, Value, breakdown, cohorts, renewals, revenue, segments};
 use crate::period::{Month, Period, PeriodKind};
 use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
@@ -276,7 +276,8 @@ impl Renderer<'_, '_> {
             }
             Block::Snapshot { facts, risks } => {
                 ctx.insert("items", facts);
-                ctx.insert("risks", risks);
+                ctx.insert("risks", risks.as_deref().unwrap_or_default());
+                ctx.insert("assessed", &risks.is_some());
                 self.template("components/snapshot.html", &ctx)
             }
         }
@@ -1065,8 +1066,21 @@ impl Renderer<'_, '_> {
                     "account" => self.account_cell(page, r.account),
                     "csm" => self.csm_cell(page, r.account),
                     "due_on" => text(r.due_on.to_string()),
+                    // A closed renewal has no days to go: its close (or due) date instead.
+                    "days" if r.stage.is_closed() => num(
+                        match r.closed_on {
+                            Some(d) => format!("closed {d}"),
+                            None => format!("due {}", r.due_on),
+                        },
+                        Some(days as f64),
+                    ),
                     "days" => num(days.to_string(), Some(days as f64)),
                     "arr" => num(self.money(arr), Some(arr)),
+                    "stage" if r.stage.is_closed() => TableCell {
+                        class: (r.stage == RenewalStage::ClosedLost)
+                            .then(|| "status-bad".to_string()),
+                        ..text(closed_outcome(r.stage))
+                    },
                     "stage" => TableCell {
                         class: r.at_risk.then(|| "status-bad".to_string()),
                         ..text(
@@ -1076,7 +1090,7 @@ impl Renderer<'_, '_> {
                     },
                     "forecast" => {
                         if r.stage.is_closed() {
-                            text(r.stage.name().replace('_', " "))
+                            text(closed_outcome(r.stage))
                         } else {
                             let p = renewals::probability(&self.facts.ctx, r) * 100.0;
                             num(format!("{p:.0}%"), Some(p))
@@ -1795,8 +1809,15 @@ impl Renderer<'_, '_> {
     }
 
     fn snapshot(&self, page: &Page) -> Result<Block, String> {
-        let Entity::Account(a) = page.entity else {
-            return Err("snapshot() belongs on an account page (per: account)".into());
+        let a = match page.entity {
+            Entity::Account(a) => a,
+            Entity::Csm(c) => return Ok(self.book_summary(c)),
+            _ => {
+                return Err(
+                    "snapshot() belongs on an account or a CSM page (per: account, per: csm)"
+                        .into(),
+                );
+            }
         };
         let s = self
             .facts
@@ -1817,6 +1838,16 @@ impl Renderer<'_, '_> {
             status: None,
         };
         let mut items = vec![
+            Fact {
+                label: "Status",
+                value: s.lifecycle.label(),
+                href: None,
+                status: match s.lifecycle {
+                    Lifecycle::Churned { .. } => Some("bad"),
+                    Lifecycle::New { .. } | Lifecycle::Reactivated { .. } => Some("good"),
+                    Lifecycle::Active | Lifecycle::Prospect => None,
+                },
+            },
             item("ARR", self.money(s.arr)),
             item(
                 "Segment",
@@ -1890,11 +1921,59 @@ impl Renderer<'_, '_> {
             },
             None => item("Next renewal", "none open".into()),
         });
+        if s.lifecycle.is_churned() {
+            // Nothing left at risk: no urgency, no risk factors.
+            return Ok(Block::Snapshot {
+                facts: items,
+                risks: None,
+            });
+        }
         items.push(item("Urgency", format::fixed(s.urgency, 1)));
         Ok(Block::Snapshot {
             facts: items,
-            risks: s.risk_factors.iter().map(|f| f.name()).collect(),
+            risks: Some(s.risk_factors.iter().map(|f| f.name()).collect()),
         })
+    }
+
+    /// A CSM page's lead: the book's ARR, health mix, renewals due in 30 and 90 days and open
+    /// tasks, all from the engine's book summary.
+    fn book_summary(&self, csm: CsmIx) -> Block {
+        let s = self.facts.book(csm).summary;
+        let item = |label, value: String, status| Fact {
+            label,
+            value,
+            href: None,
+            status,
+        };
+        let due = |d: views::DueRenewals| {
+            format!(
+                "{} ({})",
+                format::count(d.count as f64),
+                self.money(d.arr.to_f64())
+            )
+        };
+        let [green, yellow, red, unscored] = s.health_mix;
+        let mut mix = format!("{green} green, {yellow} yellow, {red} red");
+        if unscored > 0 {
+            mix += &format!(", {unscored} without a score");
+        }
+        let facts = vec![
+            item("Book ARR", self.money(s.arr.to_f64()), None),
+            item("Accounts", format::count(s.accounts as f64), None),
+            item("Health mix", mix, (red > 0).then_some("bad")),
+            item("Renewals due in 30 days", due(s.due_30), None),
+            item("Renewals due in 90 days", due(s.due_90), None),
+            item(
+                "Open tasks",
+                if s.overdue_tasks > 0 {
+                    format!("{} ({} overdue)", s.open_tasks, s.overdue_tasks)
+                } else {
+                    s.open_tasks.to_string()
+                },
+                (s.overdue_tasks > 0).then_some("warning"),
+            ),
+        ];
+        Block::Snapshot { facts, risks: None }
     }
 }
 
@@ -1968,6 +2047,15 @@ fn renewal_stages_figure(
         },
     };
     (chart, "Renewal stages, next 90 days".into(), desc, table)
+}
+
+/// A closed renewal's outcome in a word: "renewed" (closed won) or "lost" (closed lost).
+fn closed_outcome(stage: RenewalStage) -> &'static str {
+    if stage == RenewalStage::ClosedLost {
+        "lost"
+    } else {
+        "renewed"
+    }
 }
 
 fn stage_label(stage: RenewalStage, stalled: bool) -> String {
