@@ -63,7 +63,7 @@ pub const COMPONENTS: &[Def] = &[
         inline: false,
         args: &[],
         required: &[],
-        summary: "the account snapshot (on `per: account` pages): ARR, health, usage, contact, renewal, risk factors",
+        summary: "the account snapshot (on `per: account` pages): lifecycle, ARR, health, usage, contact, renewal, risk factors; on `per: csm` pages the book's summary: ARR, health mix, renewals due in 30 and 90 days, open tasks",
     },
 ];
 
