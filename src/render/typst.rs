@@ -130,13 +130,14 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .iter()
                 .map(|c| {
                     format!(
-                        "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}),\n",
+                        "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}, movement: {}),\n",
                         string(c.name),
                         string(c.verb),
                         string(&c.change),
                         string(&c.value),
                         string(&c.previous),
-                        string(c.status)
+                        string(c.status),
+                        string(c.movement)
                     )
                 })
                 .collect();
@@ -240,7 +241,7 @@ pub(crate) fn markdown<E>(
             Event::Code(code) => out.push_str(&format!("#raw({});", string(&code))),
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push_str(" \\\n"),
-            Event::Rule => out.push_str("#line(length: 100%)\n\n"),
+            Event::Rule => out.push_str("#divider()\n\n"),
             Event::Html(html) | Event::InlineHtml(html) => out.push_str(&escape(&html)),
             _ => {}
         }

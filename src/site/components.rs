@@ -9,7 +9,7 @@
 use super::facts::{Entity, Facts};
 use super::links::Links;
 use crate::data::{AccountIx, RenewalStage};
-use crate::metrics::catalog::{MetricDef, Unit};
+use crate::metrics::catalog::{Direction, MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
 use crate::metrics::status::{self, Status};
 use crate::metrics::views::AccountSnapshot;
@@ -430,6 +430,7 @@ impl Renderer<'_, '_> {
                     value: self.fmt(def, Some(a)),
                     previous: self.fmt(def, Some(b)),
                     status: status_name(status::status(def, Some(a), self.target(def.id))),
+                    movement: movement(def.direction, delta.direction),
                 })
             })
             .take(count)
@@ -1911,6 +1912,16 @@ const HEADLINE: &[&str] = &[
     "renewal_rate",
     "ltv",
 ];
+
+/// Whether a move is good news for a metric with this direction: "good", "bad" or "neutral".
+fn movement(better: Direction, moved: std::cmp::Ordering) -> &'static str {
+    use std::cmp::Ordering::{Greater, Less};
+    match (better, moved) {
+        (Direction::HigherIsBetter, Greater) | (Direction::LowerIsBetter, Less) => "good",
+        (Direction::HigherIsBetter, Less) | (Direction::LowerIsBetter, Greater) => "bad",
+        _ => "neutral",
+    }
+}
 
 /// A period's id for chart axes: trailing-twelve-month periods by their last month.
 fn short_id(p: &Period) -> String {
