@@ -378,4 +378,30 @@ mod tests {
         );
         assert_eq!(assets.files[0].0, "2026-Q3/chart-1.svg");
     }
+
+    #[test]
+    fn changes_carry_whether_the_move_is_good_news_and_rules_become_dividers() {
+        let change = crate::render::block::Change {
+            name: "Churned MRR",
+            href: String::new(),
+            verb: "rose",
+            change: "549.7%".into(),
+            value: "$45,480".into(),
+            previous: "$7,000".into(),
+            status: "neutral",
+            movement: "bad",
+        };
+        assert_eq!(
+            block(&Block::Changes(vec![change]), &mut Assets::default()),
+            "#changes((\n  (name: \"Churned MRR\", verb: \"rose\", change: \"549.7%\", value: \"$45,480\", previous: \"$7,000\", status: \"neutral\", movement: \"bad\"),\n));\n"
+        );
+        // A thematic break is the theme's divider: a rule, or the one-pager's column break.
+        let typ = markdown(
+            "a\n\n---\n\nb\n",
+            ('\u{E000}', '\u{E001}'),
+            &mut |_: &str| Ok::<_, ()>(String::new()),
+        )
+        .expect("converts");
+        assert_eq!(typ, "a\n\n#divider()\n\nb\n\n");
+    }
 }
