@@ -9,7 +9,7 @@
 use super::facts::{Entity, Facts};
 use super::links::Links;
 use crate::data::{AccountIx, RenewalStage};
-use crate::metrics::catalog::{Direction, MetricDef, Unit};
+use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
 use crate::metrics::status::{self, Status};
 use crate::metrics::views::AccountSnapshot;
@@ -1914,7 +1914,8 @@ const HEADLINE: &[&str] = &[
 ];
 
 /// Whether a move is good news for a metric with this direction: "good", "bad" or "neutral".
-fn movement(better: Direction, moved: std::cmp::Ordering) -> &'static str {
+fn movement(better: crate::metrics::catalog::Direction, moved: std::cmp::Ordering) -> &'static str {
+    use crate::metrics::catalog::Direction;
     use std::cmp::Ordering::{Greater, Less};
     match (better, moved) {
         (Direction::HigherIsBetter, Greater) | (Direction::LowerIsBetter, Less) => "good",
