@@ -379,3 +379,136 @@ fn a_typst_error_names_its_report_and_leaves_the_previous_site() {
         before
     );
 }
+
+/// The accounts, owners and ARR of the board page's "Top five risks" table, as the HTML shows them.
+fn top_risks(html: &str) -> Vec<(String, String, String)> {
+    let start = html
+        .find("Top five risks</h2>")
+        .expect("the board page has its top risks");
+    let end = start
+        + html[start..]
+            .find("</tbody>")
+            .expect("the risks table ends");
+    let cell = |row: &str, after: &str| -> String {
+        let from = row.find(after).map(|i| i + after.len()).unwrap_or(0);
+        let text = &row[from..];
+        let open = text.find('>').map_or(0, |i| i + 1);
+        text[open..]
+            .split('<')
+            .next()
+            .unwrap_or_default()
+            .replace("&amp;", "&")
+    };
+    html[start..end]
+        .split("<tr>")
+        .filter(|row| row.contains("accounts&#x2F;"))
+        .map(|row| {
+            (
+                cell(row, "accounts&#x2F;"),
+                cell(row, "csm&#x2F;"),
+                cell(row, "class=\"num\""),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_board_page_says_its_as_of_date_its_top_risks_and_the_bridge() {
+    let site = example();
+    let pdf = pdf_of(site, "board");
+    assert_eq!(pages(&pdf), 1, "the board snapshot is one page");
+    let shown = text(&pdf);
+    // The period and the day the data runs to, in the header.
+    assert!(shown.contains("Q3 2026 · as of 2026-11-01"), "{shown}");
+    // The top five risks with their owners and ARR, the same as the HTML page's.
+    let html = std::fs::read_to_string(pdf.with_extension("html")).expect("board page");
+    let risks = top_risks(&html);
+    assert_eq!(risks.len(), 5, "{risks:?}");
+    for (account, owner, arr) in &risks {
+        assert!(!account.is_empty() && arr.starts_with('$'), "{risks:?}");
+        let line = shown
+            .lines()
+            .find(|l| l.contains(account.as_str()))
+            .unwrap_or_else(|| panic!("{account} not in the snapshot:\n{shown}"));
+        assert!(
+            line.contains(owner.as_str()) && line.contains(arr.as_str()),
+            "{account}: {owner} {arr} not on its line: {line}"
+        );
+    }
+    // The quarter's MRR bridge, its net change labelled, and the trend charts.
+    for part in [
+        "Top five risks",
+        "MRR bridge",
+        "Net change",
+        "ARR by quarter",
+        "NRR and GRR by quarter",
+        "Commentary and asks",
+        "Asks of the board.",
+    ] {
+        assert!(shown.contains(part), "{part} not in the snapshot:\n{shown}");
+    }
+}
+
+/// Every `(name: ..., verb: ..., ...)` item of the `#changes((...))` call of a generated source.
+fn changes_call(typ: &str) -> &str {
+    let start = typ
+        .find("#changes((")
+        .expect("the source lists what changed");
+    let len = typ[start..].find("));").expect("the call ends");
+    &typ[start + "#changes(".len()..start + len + 1]
+}
+
+#[test]
+fn a_bad_change_on_the_board_page_is_red_and_a_good_one_green() {
+    let site = example();
+    let typ_path = pdf_of(site, "board").with_extension("typ");
+    let typ = std::fs::read_to_string(&typ_path).expect("the board source");
+    let items = changes_call(&typ);
+    // Churned MRR rose this quarter: bad news whatever the level.
+    assert!(
+        items.contains("(name: \"Churned MRR\", verb: \"rose\"")
+            && items.contains("movement: \"bad\""),
+        "{items}"
+    );
+    // Typst itself checks the colour each line gets from the theme: a rise of a lower-is-better
+    // metric or a fall of a higher-is-better one is red, the other way green.
+    let check = typ_path.with_file_name("colour-check.typ");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        &check,
+        format!(
+            "#import \"../assets/typst/postsale.typ\": *\n\
+             #let lower = (\"Churned MRR\", \"Contraction MRR\", \"Logo churn rate\")\n\
+             #let higher = (\"ARR\", \"MRR\", \"New MRR\", \"Expansion MRR\", \"Net revenue retention\", \"Gross revenue retention\")\n\
+             #let items = {items}\n\
+             #for c in items {{\n\
+               let worse = (c.name in lower and c.verb == \"rose\") or (c.name in higher and c.verb == \"fell\")\n\
+               let better = (c.name in lower and c.verb == \"fell\") or (c.name in higher and c.verb == \"rose\")\n\
+               if worse {{ assert.eq(change-colour(c), bad, message: c.name + \" \" + c.verb + \" is not red\") }}\n\
+               if better {{ assert.eq(change-colour(c), good, message: c.name + \" \" + c.verb + \" is not green\") }}\n\
+             }}\n\
+             #assert(items.any(c => c.name == \"Churned MRR\" and c.verb == \"rose\"))\n\
+             checked\n"
+        ),
+    )
+    .expect("writes the check");
+    let out = tool(
+        &typst_program(),
+        &[
+            "compile",
+            "--root",
+            &site.to_string_lossy(),
+            "--font-path",
+            &site.join("assets/fonts").to_string_lossy(),
+            "--ignore-system-fonts",
+            &check.to_string_lossy(),
+            &out_dir.path().join("colour-check.pdf").to_string_lossy(),
+        ],
+    );
+    std::fs::remove_file(&check).expect("removes the check");
+    assert!(
+        out.status.success(),
+        "the theme colours a change wrongly:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -93,6 +93,9 @@ pub struct Change {
     pub value: String,
     pub previous: String,
     pub status: &'static str,
+    /// Whether the move itself is good news: "good" when the metric moved the way it should
+    /// (churned MRR fell, ARR rose), "bad" the other way, "neutral" for metrics with no direction.
+    pub movement: &'static str,
 }
 
 /// One fact of an account snapshot.

@@ -130,13 +130,14 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .iter()
                 .map(|c| {
                     format!(
-                        "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}),\n",
+                        "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}, movement: {}),\n",
                         string(c.name),
                         string(c.verb),
                         string(&c.change),
                         string(&c.value),
                         string(&c.previous),
-                        string(c.status)
+                        string(c.status),
+                        string(c.movement)
                     )
                 })
                 .collect();
@@ -245,7 +246,7 @@ pub(crate) fn markdown<E>(
             Event::Code(code) => out.push_str(&format!("#raw({});", string(&code))),
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push_str(" \\\n"),
-            Event::Rule => out.push_str("#line(length: 100%)\n\n"),
+            Event::Rule => out.push_str("#divider()\n\n"),
             Event::Html(html) | Event::InlineHtml(html) => out.push_str(&escape(&html)),
             _ => {}
         }
@@ -381,5 +382,31 @@ mod tests {
             "#chart(image(\"2026-Q3/chart-1.svg\", alt: \"MRR by month\"), \"MRR\");\n"
         );
         assert_eq!(assets.files[0].0, "2026-Q3/chart-1.svg");
+    }
+
+    #[test]
+    fn changes_carry_whether_the_move_is_good_news_and_rules_become_dividers() {
+        let change = crate::render::block::Change {
+            name: "Churned MRR",
+            href: String::new(),
+            verb: "rose",
+            change: "549.7%".into(),
+            value: "$45,480".into(),
+            previous: "$7,000".into(),
+            status: "neutral",
+            movement: "bad",
+        };
+        assert_eq!(
+            block(&Block::Changes(vec![change]), &mut Assets::default()),
+            "#changes((\n  (name: \"Churned MRR\", verb: \"rose\", change: \"549.7%\", value: \"$45,480\", previous: \"$7,000\", status: \"neutral\", movement: \"bad\"),\n));\n"
+        );
+        // A thematic break is the theme's divider: a rule, or the one-pager's column break.
+        let typ = markdown(
+            "a\n\n---\n\nb\n",
+            ('\u{E000}', '\u{E001}'),
+            &mut |_: &str| Ok::<_, ()>(String::new()),
+        )
+        .expect("converts");
+        assert_eq!(typ, "a\n\n#divider()\n\nb\n\n");
     }
 }

@@ -431,6 +431,7 @@ impl Renderer<'_, '_> {
                     value: self.fmt(def, Some(a)),
                     previous: self.fmt(def, Some(b)),
                     status: status_name(status::status(def, Some(a), self.target(def.id))),
+                    movement: movement(def.direction, delta.direction),
                 })
             })
             .take(count)
@@ -1990,6 +1991,17 @@ const HEADLINE: &[&str] = &[
     "renewal_rate",
     "ltv",
 ];
+
+/// Whether a move is good news for a metric with this direction: "good", "bad" or "neutral".
+fn movement(better: crate::metrics::catalog::Direction, moved: std::cmp::Ordering) -> &'static str {
+    use crate::metrics::catalog::Direction;
+    use std::cmp::Ordering::{Greater, Less};
+    match (better, moved) {
+        (Direction::HigherIsBetter, Greater) | (Direction::LowerIsBetter, Less) => "good",
+        (Direction::HigherIsBetter, Less) | (Direction::LowerIsBetter, Greater) => "bad",
+        _ => "neutral",
+    }
+}
 
 /// A period's id for chart axes: trailing-twelve-month periods by their last month.
 fn short_id(p: &Period) -> String {

@@ -1088,7 +1088,8 @@ impl<'a> Site<'a> {
                 .map(|b| typst::block(&b, &mut assets))
         })?;
         let (layout, paper) = (r.front.pdf.layout, r.front.pdf.paper);
-        let mut subtitle = period.label();
+        // The period and the date the data runs to, so a printed page says how fresh it is.
+        let mut subtitle = format!("{} · as of {}", period.label(), self.as_of);
         if !r.front.audience.is_empty() {
             subtitle.push_str(&format!(" · for {}", r.front.audience));
         }
