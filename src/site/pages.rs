@@ -1228,7 +1228,10 @@ impl<'a> Site<'a> {
         let bands: Vec<serde_json::Value> = def
             .bands
             .iter()
-            .map(|b| serde_json::json!({"label": b.label, "status": status_class(b.status)}))
+            .map(|b| {
+                serde_json::json!({"label": b.label, "status": status_class(b.status),
+                    "range": crate::render::format::band_range(def, b)})
+            })
             .collect();
         let target =
             self.project.config.targets.get(def.id).map(|t| {
@@ -1263,8 +1266,11 @@ impl<'a> Site<'a> {
                 .filter(|d| d.section.name() == name)
                 .filter(|d| d.tables.iter().all(|t| self.project.data.has_table(t)))
                 .map(|d| {
+                    let target = self.project.config.targets.get(d.id).map(|t| {
+                        crate::render::format::value(d, Some(*t), &self.project.config.currency)
+                    });
                     serde_json::json!({"id": d.id, "name": d.name, "formula": d.formula,
-                        "bands": d.bands.iter().map(|b| b.label).collect::<Vec<_>>().join("; ")})
+                        "bands": crate::render::format::bands(d), "target": target})
                 })
                 .collect();
             if !metrics.is_empty() {
