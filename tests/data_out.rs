@@ -87,3 +87,34 @@ fn definitions_page_shows_band_thresholds_and_targets() {
     );
     assert!(!defs.contains("best; good; acceptable"), "{defs}");
 }
+
+/// The tile of `name` on a page: its HTML from its `<section>` to its end.
+fn tile<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = html
+        .find(&format!("aria-label=\"{name}\""))
+        .unwrap_or_else(|| panic!("no tile {name}"));
+    let start = html[..start].rfind("<section").expect("section");
+    let end = start + html[start..].find("</section>").expect("end");
+    &html[start..end]
+}
+
+#[test]
+fn survey_tiles_show_their_response_count_and_small_samples_get_no_status() {
+    // October 2026: 20 answered NPS surveys (surveys.csv), fewer than 30.
+    let nps = page("metrics/nps.html");
+    let t = tile(&nps, "Net Promoter Score");
+    assert!(t.contains("tile-value\">10<"), "{t}");
+    assert!(t.contains("small sample (n = 20)"), "{t}");
+    assert!(t.contains("class=\"tile status-neutral\""), "{t}");
+    assert!(!t.contains("status-bad"), "{t}");
+    // CSAT rests on 9 answers that month.
+    let csat = page("metrics/csat.html");
+    assert!(tile(&csat, "CSAT").contains("small sample (n = 9)"));
+    // The home page's NPS covers the trailing twelve months: 247 answers, judged as usual.
+    let home = page("index.html");
+    let t = tile(&home, "Net Promoter Score");
+    assert!(t.contains("n = 247 responses"), "{t}");
+    assert!(!t.contains("small sample"), "{t}");
+    // A non-survey metric has no count.
+    assert!(!tile(&home, "Net revenue retention").contains("tile-sample"));
+}

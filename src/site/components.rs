@@ -13,7 +13,7 @@ use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
 use crate::metrics::status::{self, Status};
 use crate::metrics::views::AccountSnapshot;
-use crate::metrics::{Scope, Value, breakdown, cohorts, renewals, revenue, segments};
+use crate::metrics::{Scope, Value, breakdown, cohorts, experience, renewals, revenue, segments};
 use crate::period::{Month, Period, PeriodKind};
 use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};
@@ -83,6 +83,16 @@ fn band_tone(b: HealthBand) -> Tone {
         HealthBand::Green => Tone::Good,
         HealthBand::Yellow => Tone::Warning,
         HealthBand::Red => Tone::Bad,
+    }
+}
+
+/// The note beside a survey score: "n = 345 responses", or "small sample (n = 12)" below
+/// `experience::SMALL_SAMPLE` answers.
+pub(crate) fn sample_note(answers: u64) -> String {
+    if answers < experience::SMALL_SAMPLE {
+        format!("small sample (n = {answers})")
+    } else {
+        format!("n = {} responses", format::count(answers as f64))
     }
 }
 
@@ -334,8 +344,17 @@ impl Renderer<'_, '_> {
             .map(|def| {
                 let v = self.facts.value(&page.entity, &page.period, def.id);
                 let target = self.target(def.id);
-                let st = status::status(def, v, target);
+                // A survey score shows the answers it rests on; from a small sample it gets
+                // no good/bad colour.
+                let answers = self.facts.responses(&page.entity, &page.period).of(def.id);
+                let small = answers.is_some_and(|n| n < experience::SMALL_SAMPLE);
+                let st = if small && v.is_some() {
+                    Status::Neutral
+                } else {
+                    status::status(def, v, target)
+                };
                 Tile {
+                    sample: answers.map(sample_note),
                     name: def.name.to_string(),
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     value: if def.unit == Unit::Money {
@@ -346,6 +365,7 @@ impl Renderer<'_, '_> {
                         self.fmt(def, v)
                     },
                     status: status_name(st),
+                    // The sample note says why a small sample has no status word.
                     status_label: st.label(),
                     target: target.map(|t| self.fmt(def, Some(t))),
                     change: format::change(
