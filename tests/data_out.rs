@@ -118,3 +118,75 @@ fn survey_tiles_show_their_response_count_and_small_samples_get_no_status() {
     // A non-survey metric has no count.
     assert!(!tile(&home, "Net revenue retention").contains("tile-sample"));
 }
+
+#[test]
+fn every_table_of_a_report_page_has_its_csv_file_beside_the_page() {
+    let html = page("monthly/2026-10.html");
+    let tables = html.matches("<table").count();
+    let links: Vec<&str> = html
+        .match_indices("<a href=\"")
+        .map(|(i, _)| &html[i + 9..])
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.ends_with(".csv"))
+        .collect();
+    assert!(tables >= 8, "{tables}");
+    assert_eq!(links.len(), tables, "{links:?}");
+    for (n, href) in links.iter().enumerate() {
+        assert_eq!(*href, format!("2026-10.table-{}.csv", n + 1));
+        assert!(site().join("site/monthly").join(href).is_file(), "{href}");
+    }
+    assert_eq!(html.matches(">Download CSV</a>").count(), tables);
+}
+
+#[test]
+fn csv_files_hold_exact_values() {
+    let csv = |rel: &str| std::fs::read_to_string(site().join("site").join(rel)).expect(rel);
+    // The October 2026 MRR bridge: September's and October's MRR are the sums of mrr.csv
+    // (1,810,150.00 and 1,808,950.00), in currency units with two decimals.
+    let bridge = csv("monthly/2026-10.table-1.csv");
+    assert!(
+        bridge.starts_with("step,MRR\r\nstart MRR,1810150.00\r\nnew,6200.00\r\n"),
+        "{bridge}"
+    );
+    assert!(bridge.ends_with("\r\nend MRR,1808950.00\r\n"), "{bridge}");
+    // Percents as numbers, not "99.6%".
+    let headline = csv("monthly/2026-10.table-3.csv");
+    assert!(
+        headline.contains("\r\nNet revenue retention,99.5668867221,99.13073694,"),
+        "{headline}"
+    );
+    assert!(
+        !headline.contains('%') || headline.contains(" pts"),
+        "{headline}"
+    );
+}
+
+#[test]
+fn names_from_the_data_are_quoted_and_guarded_in_csv_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile");
+    let out = tmp.path().join("site");
+    let built = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["build", "--no-pdf", "--project"])
+        .arg(&project)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs postsale");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let mut all = String::new();
+    for entry in walkdir::WalkDir::new(&out).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.path().extension().is_some_and(|e| e == "csv") {
+            all.push_str(&std::fs::read_to_string(entry.path()).expect("csv"));
+        }
+    }
+    // accounts.csv names: `@ref Health`, `#read("/etc/passwd")`.
+    assert!(all.contains("\n'@ref Health,"), "{all}");
+    assert!(!all.contains("\n@ref Health"), "{all}");
+    assert!(all.contains("\n\"#read(\"\"/etc/passwd\"\")\","), "{all}");
+}

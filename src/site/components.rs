@@ -77,8 +77,8 @@ pub(crate) fn csv_field(text: &str, guard: bool) -> String {
 
 /// A numeric cell's exact value for a CSV file, from the number it was built from (its sort
 /// key): money (shown with the currency's symbol) in currency units with two decimals, every
-/// other number (percents as numbers, ratios, counts, days) as the engine computed it; empty
-/// when missing. `None` for a cell without a number.
+/// other number (percents as numbers, ratios, counts, days) as the engine computed it to ten
+/// decimals; empty when missing. `None` for a cell without a number.
 fn csv_number(cell: &TableCell, currency: &str) -> Option<String> {
     let v: f64 = cell.sort.as_deref()?.parse().ok()?;
     if !v.is_finite() {
@@ -91,8 +91,10 @@ fn csv_number(cell: &TableCell, currency: &str) -> Option<String> {
     Some(if money {
         format::fixed(v, 2)
     } else {
-        // The shortest text that reads back as the same number; no "-0".
-        format!("{}", if v == 0.0 { 0.0 } else { v })
+        // Ten decimals, trailing zeros dropped: the engine's value without the last bits of
+        // floating-point noise (`6.300000000000011` → `6.3`); no "-0".
+        let text = format::fixed(v, 10);
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     })
 }
 
@@ -2298,7 +2300,7 @@ mod tests {
         assert_eq!(
             table_csv(&t, "USD"),
             "Account,ARR,NRR\r\n\
-             '=cmd|' /C calc'!A0,1234.50,99.56688672209485\r\n\
+             '=cmd|' /C calc'!A0,1234.50,99.5668867221\r\n\
              \"Beta, Ltd\",-12.00,\r\n\
              Zero,0.00,0\r\n"
         );
