@@ -474,7 +474,7 @@ impl Renderer<'_, '_> {
                     status::status(def, v, target)
                 };
                 Tile {
-                    sample: answers.map(sample_note),
+                    sample: answers.filter(|_| v.is_some()).map(sample_note),
                     name: def.name.to_string(),
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     value: if def.unit == Unit::Money {
