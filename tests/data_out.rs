@@ -82,7 +82,7 @@ fn definitions_page_shows_band_thresholds_and_targets() {
         "{defs}"
     );
     assert!(
-        defs.contains("Benchmark: best ≥ 50; good 30–50; acceptable 10–30; weak < 10 Target: 40"),
+        defs.contains("Benchmark: best ≥ 50; good 30–50; acceptable 10–30; weak < 10Target: 40"),
         "{defs}"
     );
     assert!(!defs.contains("best; good; acceptable"), "{defs}");
