@@ -116,6 +116,54 @@ pub fn nps_breakdown(
     t.nps
 }
 
+/// Below this many answers a survey score is a small sample: shown with its count and without
+/// a good/bad status.
+pub const SMALL_SAMPLE: u64 = 30;
+
+/// How many answered responses each survey metric of a period rests on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResponseCounts {
+    /// Answered NPS surveys.
+    pub nps: u64,
+    /// Answered CSAT surveys.
+    pub csat: u64,
+    /// Answered CES surveys.
+    pub ces: u64,
+}
+
+impl ResponseCounts {
+    /// The answers behind metric `id`, `None` for a metric that is not a survey score.
+    pub fn of(&self, id: &str) -> Option<u64> {
+        match id {
+            "nps" => Some(self.nps),
+            "csat" | "csat_satisfied_pct" => Some(self.csat),
+            "ces" => Some(self.ces),
+            _ => None,
+        }
+    }
+
+    /// Whether metric `id` is a survey score resting on fewer than `SMALL_SAMPLE` answers.
+    pub fn small(&self, id: &str) -> bool {
+        self.of(id).is_some_and(|n| n < SMALL_SAMPLE)
+    }
+}
+
+/// The answered responses per survey kind of accounts in `scope` over `start..=end`.
+pub fn response_counts(
+    ctx: &Context,
+    scope: Scope,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> ResponseCounts {
+    let mut t = Tally::default();
+    responses(ctx, scope, start, end).for_each(|r| t.add(r));
+    ResponseCounts {
+        nps: t.nps.answered(),
+        csat: t.csat_n,
+        ces: t.ces_n,
+    }
+}
+
 /// The experience metrics per touchpoint (responses without one are grouped as `(none)`).
 pub fn by_touchpoint(
     ctx: &Context,
@@ -244,6 +292,19 @@ mod tests {
         let t = by_touchpoint(&ctx, Scope::All, day(1), day(30));
         assert_eq!(t["qbr"]["nps"], Some(100.0));
         assert_eq!(t["support"]["nps"], Some(-100.0));
+        let counts = response_counts(&ctx, Scope::All, day(1), day(30));
+        assert_eq!(
+            counts,
+            ResponseCounts {
+                nps: 2,
+                csat: 0,
+                ces: 0
+            }
+        );
+        assert_eq!(counts.of("nps"), Some(2));
+        assert_eq!(counts.of("nrr"), None);
+        assert!(counts.small("nps"));
+        assert!(!counts.small("nrr"));
         let b = nps_breakdown(&ctx, Scope::All, day(1), day(30));
         assert_eq!(
             (b.promoters, b.passives, b.detractors, b.answered()),

@@ -79,6 +79,8 @@ pub struct Tile {
     pub change_year: String,
     pub previous_label: String,
     pub year_ago_label: String,
+    /// For a survey score, the answers it rests on ("n = 345 responses", "small sample (n = 12)").
+    pub sample: Option<String>,
     /// The sparkline, a standalone SVG.
     pub sparkline: String,
 }

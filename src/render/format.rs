@@ -5,7 +5,7 @@
 //! from the values as they are shown, so "18 → 10" reads as a fall of 8 points.
 
 use crate::metrics::Value;
-use crate::metrics::catalog::{MetricDef, Unit};
+use crate::metrics::catalog::{Band, MetricDef, Unit};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -154,6 +154,52 @@ pub fn value(def: &MetricDef, value: Value, currency: &str) -> String {
         Unit::Days => format!("{} days", fixed(v, 0)),
         Unit::Hours => format!("{} h", fixed(v, 1)),
     }
+}
+
+/// A band threshold in the metric's unit, with as few decimals as it needs: `120%`, `1.5×`,
+/// `4 h`, `50`; money thresholds (none in the catalog today) as plain currency units.
+pub fn threshold(def: &MetricDef, value: f64) -> String {
+    let text = trimmed(value);
+    match def.unit {
+        Unit::Percent => format!("{text}%"),
+        Unit::Money | Unit::Count | Unit::Score => text,
+        Unit::Ratio => format!("{text}×"),
+        Unit::Days => format!("{text} days"),
+        Unit::Hours => format!("{text} h"),
+    }
+}
+
+/// A number with up to two decimals and no trailing zeros: `120`, `1.5`, `0.25`.
+fn trimmed(value: f64) -> String {
+    let text = fixed(value, 2);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// The range a benchmark band covers (`min <= value < max`), in the metric's unit:
+/// `≥ 120%`, `110–120%`, `< 90%`; "any value" for a band open at both ends.
+pub fn band_range(def: &MetricDef, band: &Band) -> String {
+    match (band.min, band.max) {
+        // The unit is written once, after the upper end: `110–120%`.
+        (Some(lo), Some(hi)) => format!("{}–{}", trimmed(lo), threshold(def, hi)),
+        (Some(lo), None) => format!("≥ {}", threshold(def, lo)),
+        (None, Some(hi)) => format!("< {}", threshold(def, hi)),
+        (None, None) => "any value".into(),
+    }
+}
+
+/// A metric's benchmark bands as one line of text, best first as the catalog lists them:
+/// `best ≥ 120%; good 110–120%; acceptable 100–110%; warning 90–100%; critical < 90%`; empty
+/// when the metric has no bands.
+pub fn bands(def: &MetricDef) -> String {
+    def.bands
+        .iter()
+        .map(|b| format!("{} {}", b.label, band_range(def, b)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A change as it is shown: its direction and its size without a sign (`7.6 pts`, `12.0%`),
@@ -325,6 +371,26 @@ mod tests {
 
     fn def(id: &str) -> &'static MetricDef {
         get(id).unwrap_or_else(|| panic!("{id}"))
+    }
+
+    #[test]
+    fn bands_are_written_as_numbers_in_the_metric_unit() {
+        assert_eq!(
+            bands(def("nrr")),
+            "best ≥ 120%; good 110–120%; acceptable 100–110%; warning 90–100%; critical < 90%"
+        );
+        assert_eq!(
+            bands(def("nps")),
+            "best ≥ 50; good 30–50; acceptable 10–30; weak < 10"
+        );
+        assert_eq!(
+            bands(def("land_expand_ratio")),
+            "excellent ≥ 2×; good 1.5–2×; fair 1.2–1.5×; weak < 1.2×"
+        );
+        assert_eq!(
+            bands(def("first_response_hours")),
+            "on target < 4 h; slow ≥ 4 h"
+        );
     }
 
     #[test]

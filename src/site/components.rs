@@ -13,7 +13,7 @@ use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
 use crate::metrics::status::{self, Status};
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
-use crate::metrics::{Scope, Value, breakdown, cohorts, renewals, revenue, segments};
+use crate::metrics::{Scope, Value, breakdown, cohorts, experience, renewals, revenue, segments};
 use crate::period::{Month, Period, PeriodKind};
 use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};
@@ -31,6 +31,103 @@ pub struct Page<'p> {
     /// Numbers the charts of the page (`chart-1`, ...).
     pub charts: Cell<usize>,
     pub links: &'p Links,
+    /// The page's own path (`monthly/2026-10.html`), naming its CSV files.
+    pub path: String,
+    /// Numbers the data tables of the page (`monthly/2026-10.table-1.csv`, ...).
+    pub tables: Cell<usize>,
+    /// Where the page's CSV files go, as (site path, bytes), for the build's output writer.
+    pub downloads: &'p std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl Page<'_> {
+    /// Registers `table` as the page's next CSV file beside it and returns the link to put
+    /// under the table.
+    fn download(&self, table: &Table, currency: &str) -> String {
+        let n = self.tables.get() + 1;
+        self.tables.set(n);
+        let stem = self.path.strip_suffix(".html").unwrap_or(&self.path);
+        let file = format!("{stem}.table-{n}.csv");
+        let name = file.rsplit('/').next().unwrap_or(&file).to_string();
+        self.downloads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((file, table_csv(table, currency).into_bytes()));
+        format!(
+            "<p class=\"download\"><a href=\"{}\" download>Download CSV</a></p>\n",
+            escape(&name)
+        )
+    }
+}
+
+/// A CSV field: a text from the data guarded against spreadsheet formulas (a leading `=`, `+`,
+/// `-`, `@`, tab or carriage return gets a `'`), quoted when it holds a comma, quote or line
+/// break.
+pub(crate) fn csv_field(text: &str, guard: bool) -> String {
+    let guarded = if guard && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// A numeric cell's exact value for a CSV file, from the number it was built from (its sort
+/// key): money (shown with the currency's symbol) in currency units with two decimals, every
+/// other number (percents as numbers, ratios, counts, days) as the engine computed it to ten
+/// decimals; empty when missing. `None` for a cell without a number.
+fn csv_number(cell: &TableCell, currency: &str) -> Option<String> {
+    let v: f64 = cell.sort.as_deref()?.parse().ok()?;
+    if !v.is_finite() {
+        return Some(String::new());
+    }
+    let shown = cell.text.trim_start_matches('-');
+    let symbol = format::money(0.0, currency);
+    let symbol = symbol.trim_end_matches('0');
+    let money = !symbol.is_empty() && shown.starts_with(symbol);
+    Some(if money {
+        format::fixed(v, 2)
+    } else {
+        // Ten decimals, trailing zeros dropped: the engine's value without the last bits of
+        // floating-point noise (`6.300000000000011` → `6.3`); no "-0".
+        let text = format::fixed(v, 10);
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    })
+}
+
+/// A table as a CSV file: the column labels, then one line per row; numbers exact (see
+/// `csv_number`), texts as shown, guarded by `csv_field`. Lines end with CRLF (RFC 4180).
+pub(crate) fn table_csv(table: &Table, currency: &str) -> String {
+    let mut out = String::new();
+    let header: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| csv_field(&c.label, true))
+        .collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
+    for row in &table.rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| {
+                if cell.numeric() {
+                    if cell.sort.as_deref() == Some("") && cell.text == format::MISSING {
+                        return String::new();
+                    }
+                    if let Some(n) = csv_number(cell, currency) {
+                        return n;
+                    }
+                }
+                csv_field(&cell.text, true)
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
 }
 
 fn text(t: impl Into<String>) -> TableCell {
@@ -83,6 +180,16 @@ fn band_tone(b: HealthBand) -> Tone {
         HealthBand::Green => Tone::Good,
         HealthBand::Yellow => Tone::Warning,
         HealthBand::Red => Tone::Bad,
+    }
+}
+
+/// The note beside a survey score: "n = 345 responses", or "small sample (n = 12)" below
+/// `experience::SMALL_SAMPLE` answers.
+pub(crate) fn sample_note(answers: u64) -> String {
+    if answers < experience::SMALL_SAMPLE {
+        format!("small sample (n = {answers})")
+    } else {
+        format!("n = {} responses", format::count(answers as f64))
     }
 }
 
@@ -217,8 +324,36 @@ impl Renderer<'_, '_> {
     }
 
     /// Renders one component to HTML.
+    /// A data table (a component table, or a chart's "Data of this chart") also goes out as a
+    /// CSV file beside the page, linked under the table.
     pub fn render(&self, page: &Page, component: &Component) -> Result<String, String> {
-        self.html(&self.build(page, component)?)
+        self.page_html(page, &self.build(page, component)?)
+    }
+
+    /// A component's value as HTML on `page`: as `html`, and its data table (if any) also as
+    /// a CSV file beside the page, linked under the table.
+    pub fn page_html(&self, page: &Page, block: &Block) -> Result<String, String> {
+        match block {
+            Block::Table(table) => {
+                let mut html = self.render_table(table)?;
+                html.push_str(&page.download(table, self.currency));
+                Ok(html)
+            }
+            Block::Figure(figure) => {
+                let mut table = self.render_table(&figure.table)?;
+                table.push_str(&page.download(&figure.table, self.currency));
+                self.figure_html(figure, table)
+            }
+            _ => self.html(block),
+        }
+    }
+
+    fn figure_html(&self, figure: &Figure, table: String) -> Result<String, String> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("svg", &figure.svg);
+        ctx.insert("title", &figure.title);
+        ctx.insert("table", &table);
+        self.template("components/figure.html", &ctx)
     }
 
     /// Builds the neutral value of one component: what it shows, for HTML or Typst.
@@ -263,12 +398,7 @@ impl Renderer<'_, '_> {
                 escape(title),
                 escape(text)
             )),
-            Block::Figure(figure) => {
-                ctx.insert("svg", &figure.svg);
-                ctx.insert("title", &figure.title);
-                ctx.insert("table", &self.render_table(&figure.table)?);
-                self.template("components/figure.html", &ctx)
-            }
+            Block::Figure(figure) => self.figure_html(figure, self.render_table(&figure.table)?),
             Block::Table(table) => self.render_table(table),
             Block::Changes(changes) => {
                 ctx.insert("changes", changes);
@@ -335,8 +465,17 @@ impl Renderer<'_, '_> {
             .map(|def| {
                 let v = self.facts.value(&page.entity, &page.period, def.id);
                 let target = self.target(def.id);
-                let st = status::status(def, v, target);
+                // A survey score shows the answers it rests on; from a small sample it gets
+                // no good/bad colour.
+                let answers = self.facts.responses(&page.entity, &page.period).of(def.id);
+                let small = answers.is_some_and(|n| n < experience::SMALL_SAMPLE);
+                let st = if small && v.is_some() {
+                    Status::Neutral
+                } else {
+                    status::status(def, v, target)
+                };
                 Tile {
+                    sample: answers.filter(|_| v.is_some()).map(sample_note),
                     name: def.name.to_string(),
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     value: if def.unit == Unit::Money {
@@ -347,6 +486,7 @@ impl Renderer<'_, '_> {
                         self.fmt(def, v)
                     },
                     status: status_name(st),
+                    // The sample note says why a small sample has no status word.
                     status_label: st.label(),
                     target: target.map(|t| self.fmt(def, Some(t))),
                     change: format::change(
@@ -2222,6 +2362,53 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_guarded_against_formulas() {
+        assert_eq!(csv_field("Acme", true), "Acme");
+        assert_eq!(csv_field("Acme, Inc.", true), "\"Acme, Inc.\"");
+        assert_eq!(csv_field("say \"hi\"", true), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines", true), "\"two\nlines\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")", true),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("+1", true), "'+1");
+        assert_eq!(csv_field("-2", true), "'-2");
+        assert_eq!(csv_field("@SUM(A1)", true), "'@SUM(A1)");
+        assert_eq!(csv_field("-2", false), "-2");
+    }
+
+    #[test]
+    fn table_csv_writes_exact_money_and_percents() {
+        let mut t = Table::new(&[("Account", false), ("ARR", true), ("NRR", true)]);
+        t.rows.push(vec![
+            text("=cmd|' /C calc'!A0"),
+            num("$1,235", Some(1234.5)),
+            num("99.6%", Some(99.56688672209485)),
+        ]);
+        t.rows.push(vec![
+            text("Beta, Ltd"),
+            num("-$12", Some(-12.0)),
+            num(format::MISSING, None),
+        ]);
+        t.rows.push(vec![
+            text("Zero"),
+            num("$0", Some(-0.0)),
+            num("0.0%", Some(-0.0)),
+        ]);
+        assert_eq!(
+            table_csv(&t, "USD"),
+            "Account,ARR,NRR\r\n\
+             '=cmd|' /C calc'!A0,1234.50,99.5668867221\r\n\
+             \"Beta, Ltd\",-12.00,\r\n\
+             Zero,0.00,0\r\n"
+        );
+        // Another currency's symbol marks money too.
+        let mut e = Table::new(&[("ARR", true)]);
+        e.rows.push(vec![num("€1,000", Some(1000.0))]);
+        assert_eq!(table_csv(&e, "EUR"), "ARR\r\n1000.00\r\n");
+    }
 
     #[test]
     fn renewal_stages_are_bars_of_arr_with_counts_in_stage_order() {

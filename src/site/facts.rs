@@ -6,7 +6,7 @@
 use crate::data::{AccountIx, CsmIx};
 use crate::metrics::operations::CsmPerformance;
 use crate::metrics::views::{self, AccountSnapshot, CsmBook};
-use crate::metrics::{self, Context, Part, Scope, Values};
+use crate::metrics::{self, Context, Part, Scope, Values, experience};
 use crate::period::Period;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -118,6 +118,24 @@ impl<'a> Facts<'a> {
             .entry(key)
             .or_insert(computed)
             .clone()
+    }
+
+    /// The answered survey responses behind `entity`'s survey metrics in `period`.
+    pub fn responses(&self, entity: &Entity, period: &Period) -> experience::ResponseCounts {
+        let mask = match entity {
+            Entity::Account(_) => None,
+            _ => self.mask(entity),
+        };
+        let list: Vec<AccountIx> = mask.as_deref().map_or_else(Vec::new, |m| members(m));
+        let scope = match (entity, &mask) {
+            (Entity::Account(a), _) => Scope::One(*a),
+            (_, Some(m)) => Scope::Members {
+                mask: m,
+                list: &list,
+            },
+            (_, None) => Scope::All,
+        };
+        experience::response_counts(&self.ctx, scope, period.start, period.end)
     }
 
     /// The metrics of `defs` for one breakdown group (`mask`: the group's accounts among the

@@ -438,6 +438,8 @@ pub struct Site<'a> {
     native_tables: bool,
     /// The pages being rendered, against the time limit.
     watch: Watch<'a>,
+    /// The CSV files of rendered pages' tables, waiting for the output writer.
+    downloads: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 /// The Typst source of one report's PDF and the files it refers to, as site paths.
@@ -497,6 +499,7 @@ impl<'a> Site<'a> {
             dimensions: super::dimensions(&project.data),
             native_tables: project.theme.is_default(TABLE_TEMPLATE),
             watch: Watch::new(Watch::limit_from_env(), Watch::memory_from_env()),
+            downloads: Mutex::new(Vec::new()),
         }
     }
 
@@ -688,7 +691,15 @@ impl<'a> Site<'a> {
                     drop(watched);
                     let bytes = html.len() as u64;
                     write(path.clone(), html.into_bytes())
-                        .map_err(|e| Diagnostic::file_error(path, format!("{e:#}")))?;
+                        .map_err(|e| Diagnostic::file_error(&path, format!("{e:#}")))?;
+                    // The CSV files of the page's tables (any thread's, all written once).
+                    let files = std::mem::take(
+                        &mut *self.downloads.lock().unwrap_or_else(|e| e.into_inner()),
+                    );
+                    for (file, bytes) in files {
+                        write(file.clone(), bytes)
+                            .map_err(|e| Diagnostic::file_error(file, format!("{e:#}")))?;
+                    }
                     bar.inc(1);
                     Ok((self.kind(job), bytes, started.elapsed()))
                 })
@@ -812,6 +823,9 @@ impl<'a> Site<'a> {
             entity,
             charts: Cell::new(0),
             links: &self.links,
+            path: path.to_string(),
+            tables: Cell::new(0),
+            downloads: &self.downloads,
         }
     }
 
@@ -1150,7 +1164,7 @@ impl<'a> Site<'a> {
             let hex = &rest[start + OPEN.len_utf8()..start + len];
             let after = &rest[start + len + CLOSE.len_utf8()..];
             let html = renderer
-                .html(&self.component(hex, r, page, &dims)?)
+                .page_html(page, &self.component(hex, r, page, &dims)?)
                 .map_err(|e| Diagnostic::file_error(&r.file, e))?;
             let block = rest[..start].ends_with("<p>") && after.starts_with("</p>");
             if block {
@@ -1229,7 +1243,10 @@ impl<'a> Site<'a> {
         let bands: Vec<serde_json::Value> = def
             .bands
             .iter()
-            .map(|b| serde_json::json!({"label": b.label, "status": status_class(b.status)}))
+            .map(|b| {
+                serde_json::json!({"label": b.label, "status": status_class(b.status),
+                    "range": crate::render::format::band_range(def, b)})
+            })
             .collect();
         let target =
             self.project.config.targets.get(def.id).map(|t| {
@@ -1264,8 +1281,11 @@ impl<'a> Site<'a> {
                 .filter(|d| d.section.name() == name)
                 .filter(|d| d.tables.iter().all(|t| self.project.data.has_table(t)))
                 .map(|d| {
+                    let target = self.project.config.targets.get(d.id).map(|t| {
+                        crate::render::format::value(d, Some(*t), &self.project.config.currency)
+                    });
                     serde_json::json!({"id": d.id, "name": d.name, "formula": d.formula,
-                        "bands": d.bands.iter().map(|b| b.label).collect::<Vec<_>>().join("; ")})
+                        "bands": crate::render::format::bands(d), "target": target})
                 })
                 .collect();
             if !metrics.is_empty() {
