@@ -98,20 +98,9 @@ impl<'a> Facts<'a> {
         {
             return v.clone();
         }
-        let mask = match entity {
-            Entity::Account(_) => None,
-            _ => self.mask(entity),
-        };
-        let list: Vec<AccountIx> = mask.as_deref().map_or_else(Vec::new, |m| members(m));
-        let scope = match (entity, &mask) {
-            (Entity::Account(a), _) => Scope::One(*a),
-            (_, Some(m)) => Scope::Members {
-                mask: m,
-                list: &list,
-            },
-            (_, None) => Scope::All,
-        };
-        let computed = Arc::new(metrics::compute_part(&self.ctx, period, scope, part));
+        let computed = Arc::new(self.in_scope(entity, |scope| {
+            metrics::compute_part(&self.ctx, period, scope, part)
+        }));
         self.values
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -122,6 +111,14 @@ impl<'a> Facts<'a> {
 
     /// The answered survey responses behind `entity`'s survey metrics in `period`.
     pub fn responses(&self, entity: &Entity, period: &Period) -> experience::ResponseCounts {
+        self.in_scope(entity, |scope| {
+            experience::response_counts(&self.ctx, scope, period.start, period.end)
+        })
+    }
+
+    /// Runs `f` with the engine's scope of `entity`: one account, the members of a CSM's book
+    /// or segment, or every account.
+    fn in_scope<R>(&self, entity: &Entity, f: impl FnOnce(Scope) -> R) -> R {
         let mask = match entity {
             Entity::Account(_) => None,
             _ => self.mask(entity),
@@ -135,7 +132,7 @@ impl<'a> Facts<'a> {
             },
             (_, None) => Scope::All,
         };
-        experience::response_counts(&self.ctx, scope, period.start, period.end)
+        f(scope)
     }
 
     /// The metrics of `defs` for one breakdown group (`mask`: the group's accounts among the
