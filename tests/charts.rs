@@ -2,26 +2,16 @@
 //! metric engine's, on the same scale as the company figures (issue 12, "charts that tell the
 //! truth").
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
 
 /// Builds the `site` fixture and returns one page's HTML.
 fn fixture_page(page: &str) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("site");
-    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args(["build", "--no-pdf", "--project"])
-        .arg(root.join("tests/fixtures/projects/site"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("runs postsale");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    common::build_site(&root.join("tests/fixtures/projects/site"), &out);
     std::fs::read_to_string(out.join(page)).expect("page written")
 }
 

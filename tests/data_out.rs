@@ -2,8 +2,9 @@
 //! numbers on metric pages and the Definitions page, survey response counts and small-sample
 //! notes, and every data table as a CSV file beside its page.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 /// The example project built once for every test of this file (no PDFs).
@@ -12,18 +13,7 @@ fn site() -> &'static Path {
     SITE.get_or_init(|| {
         let tmp = tempfile::tempdir().expect("tempdir");
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
-            .args(["build", "--no-pdf", "--project"])
-            .arg(&root)
-            .arg("--out")
-            .arg(tmp.path().join("site"))
-            .output()
-            .expect("runs postsale");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::build_site(&root, &tmp.path().join("site"));
         tmp
     })
     .path()
@@ -166,18 +156,7 @@ fn names_from_the_data_are_quoted_and_guarded_in_csv_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/hostile");
     let out = tmp.path().join("site");
-    let built = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args(["build", "--no-pdf", "--project"])
-        .arg(&project)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("runs postsale");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    common::build_site(&project, &out);
     let mut all = String::new();
     for entry in walkdir::WalkDir::new(&out).sort_by_file_name() {
         let entry = entry.expect("walk");

@@ -2,8 +2,9 @@
 //! on a churned account, a lost renewal read as lost, and the CSM book's summary (values checked
 //! by hand against data/*.csv as of 2026-11-01).
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
 
 /// The text of an HTML page with tags dropped and whitespace collapsed.
 fn text(html: &str) -> String {
@@ -28,18 +29,7 @@ fn account_and_csm_pages_of_the_example() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("site");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args(["build", "--no-pdf", "--project"])
-        .arg(&root)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("runs postsale");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    common::build_site(&root, &out);
     let page = |p: &str| text(&std::fs::read_to_string(out.join(p)).expect("page"));
 
     // ACC00001 paid until November 2025, lost its renewal of 1 December 2025 (closed 16

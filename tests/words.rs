@@ -2,6 +2,8 @@
 //! once (the verb carries its sign) and in agreement with the rounded values beside it, data codes
 //! as words, health scores as whole numbers and ACV bands in band order.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,18 +14,7 @@ fn root() -> PathBuf {
 
 /// The example site's HTML pages, path → text.
 fn example_site(out: &Path) -> BTreeMap<String, String> {
-    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args(["build", "--no-pdf", "--project"])
-        .arg(root())
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("runs postsale");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    common::build_site(&root(), out);
     let mut pages = BTreeMap::new();
     let mut dirs = vec![out.to_path_buf()];
     while let Some(dir) = dirs.pop() {
@@ -238,18 +229,7 @@ fn the_projects_labels_name_its_codes_on_the_pages() {
     text.push_str("labels:\n  email: E-mail\n  no_show: Missed\n");
     std::fs::write(&config, text).expect("write config");
     let out = tmp.path().join("site");
-    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args(["build", "--no-pdf", "--project"])
-        .arg(&project)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("runs postsale");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    common::build_site(&project, &out);
     let account = std::fs::read_to_string(out.join("accounts/ACC00001.html")).expect("page");
     assert!(
         account.contains("<tr><th scope=\"row\">2025-11-03</th><td>E-mail</td><td>Missed</td>"),
