@@ -5,7 +5,7 @@
 //! module writes text only; running the `typst` program is `crate::site::pdf`.
 
 use crate::render::block::{Block, Table};
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Escapes text for Typst markup: every character with a meaning in markup gets a backslash, so
 /// the text prints literally.
@@ -100,12 +100,13 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .iter()
                 .map(|t| {
                     format!(
-                        "  (name: {}, value: {}, status: {}, status-label: {}, target: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
+                        "  (name: {}, value: {}, status: {}, status-label: {}, target: {}, sample: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
                         string(&t.name),
                         string(&t.value),
                         string(t.status),
                         string(t.status_label),
                         optional(t.target.as_deref()),
+                        optional(t.sample.as_deref()),
                         string(&t.change),
                         string(&t.change_year),
                         string(&t.previous_label),
@@ -170,16 +171,31 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
     }
 }
 
+/// How a source writes the report's top-level sections.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Sections<'a> {
+    /// Level-1 headings stay Typst headings (`= Retention`).
+    Headings,
+    /// Each level-1 section is a call of the theme's `slide(name, takeaway)[body]`, which places
+    /// the section on the deck's slides; the n-th section gets the n-th takeaway as its title
+    /// (none: the heading is the title).
+    Slides(&'a [Option<String>]),
+}
+
 /// Converts report Markdown to Typst markup. Component placeholders (`open` hex `close`) in the
-/// text are handed to `component`, which returns their Typst code.
+/// text are handed to `component`, which returns their Typst code; `sections` says how
+/// level-1 sections are written.
 pub(crate) fn markdown<E>(
     text: &str,
     (open, close): (char, char),
+    sections: Sections<'_>,
     component: &mut dyn FnMut(&str) -> Result<String, E>,
 ) -> Result<String, E> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut out = String::with_capacity(text.len() * 2);
     let mut lists: Vec<bool> = Vec::new();
+    // The number of slides opened so far (`Sections::Slides`).
+    let mut slides = 0;
     let mut pending = String::new();
     let mut flush = |pending: &mut String, out: &mut String| -> Result<(), E> {
         let mut rest = pending.as_str();
@@ -203,6 +219,16 @@ pub(crate) fn markdown<E>(
         flush(&mut pending, &mut out)?;
         match event {
             Event::Start(tag) => match tag {
+                Tag::Heading {
+                    level: HeadingLevel::H1,
+                    ..
+                } if matches!(sections, Sections::Slides(_)) => {
+                    if slides > 0 {
+                        out.push_str("]\n");
+                    }
+                    slides += 1;
+                    out.push_str("\n#slide([");
+                }
                 Tag::Heading { level, .. } => {
                     out.push('\n');
                     out.push_str(&"=".repeat(level as usize));
@@ -231,6 +257,13 @@ pub(crate) fn markdown<E>(
                 _ => {}
             },
             Event::End(tag) => match tag {
+                TagEnd::Heading(HeadingLevel::H1) if matches!(sections, Sections::Slides(_)) => {
+                    let takeaway = match sections {
+                        Sections::Slides(titles) => titles.get(slides - 1).cloned().flatten(),
+                        Sections::Headings => None,
+                    };
+                    out.push_str(&format!("], {})[\n", optional(takeaway.as_deref())));
+                }
                 TagEnd::Paragraph | TagEnd::Heading(_) => out.push_str("\n\n"),
                 TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => out.push(']'),
                 TagEnd::BlockQuote(_) => out.push_str("]\n\n"),
@@ -252,6 +285,9 @@ pub(crate) fn markdown<E>(
         }
     }
     flush(&mut pending, &mut out)?;
+    if slides > 0 {
+        out.push_str("]\n");
+    }
     Ok(out)
 }
 
@@ -306,7 +342,7 @@ mod tests {
                 crate::site::pages::markdown_escape(value),
                 crate::site::pages::markdown_escape(value),
             );
-            let typ = markdown(&body, ('\u{E000}', '\u{E001}'), &mut |_: &str| {
+            let typ = markdown(&body, ('\u{E000}', '\u{E001}'), Sections::Headings, &mut |_: &str| {
                 Ok::<_, ()>(String::new())
             })
             .expect("converts");
@@ -338,7 +374,7 @@ mod tests {
     #[test]
     fn markdown_becomes_markup_with_components_in_place() {
         let text = "# Retention\n\nNRR is \u{E000}41\u{E001}, *up*.\n\n- one\n- two\n";
-        let typ = markdown(text, ('\u{E000}', '\u{E001}'), &mut |hex: &str| {
+        let typ = markdown(text, ('\u{E000}', '\u{E001}'), Sections::Headings, &mut |hex: &str| {
             Ok::<_, ()>(format!("#value({}, \"good\");", string(hex)))
         })
         .expect("converts");
@@ -404,6 +440,7 @@ mod tests {
         let typ = markdown(
             "a\n\n---\n\nb\n",
             ('\u{E000}', '\u{E001}'),
+            Sections::Headings,
             &mut |_: &str| Ok::<_, ()>(String::new()),
         )
         .expect("converts");
