@@ -71,8 +71,6 @@ pub(crate) enum Lead {
 fn data_lead(data: &str) -> Option<&'static str> {
     Some(match data {
         "mrr_movements" | "mrr_bridge" | "mrr" => "mrr",
-        "health_bands" | "health" => "health_green_pct",
-        "health_bands_arr" => "health_green_arr_pct",
         "renewal_stages" | "renewal_pipeline" => "renewals_due_arr",
         "usage" => "dau_mau",
         _ => return None,
@@ -85,8 +83,6 @@ fn table_lead(of: &str) -> Option<&'static str> {
         "at_risk" => "at_risk_arr",
         "renewals" => "renewals_due_arr",
         "movers" => "health_significant_drops",
-        "forecast" => "renewal_forecast_arr",
-        "health_bands" => "health_green_pct",
         "churn_reasons" => "churned_mrr",
         "tasks" | "actions" => "tasks_overdue",
         "activities" => "activities_completed",
