@@ -176,9 +176,9 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
 pub(crate) enum Sections<'a> {
     /// Level-1 headings stay Typst headings (`= Retention`).
     Headings,
-    /// Each level-1 section is a call of the theme's `slide(name, takeaway)[body]`, which places
-    /// the section on the deck's slides; the n-th section gets the n-th takeaway as its title
-    /// (none: the heading is the title).
+    /// The level-1 sections are one call of the theme's `slides(((name, takeaway, body), ...))`,
+    /// which places them on the deck's slides; the n-th section gets the n-th takeaway as its
+    /// title (none: the heading is the title).
     Slides(&'a [Option<String>]),
 }
 
@@ -223,11 +223,8 @@ pub(crate) fn markdown<E>(
                     level: HeadingLevel::H1,
                     ..
                 } if matches!(sections, Sections::Slides(_)) => {
-                    if slides > 0 {
-                        out.push_str("]\n");
-                    }
+                    out.push_str(if slides == 0 { "\n#slides((\n([" } else { "]),\n([" });
                     slides += 1;
-                    out.push_str("\n#slide([");
                 }
                 Tag::Heading { level, .. } => {
                     out.push('\n');
@@ -262,7 +259,7 @@ pub(crate) fn markdown<E>(
                         Sections::Slides(titles) => titles.get(slides - 1).cloned().flatten(),
                         Sections::Headings => None,
                     };
-                    out.push_str(&format!("], {})[\n", optional(takeaway.as_deref())));
+                    out.push_str(&format!("], {}, [\n", optional(takeaway.as_deref())));
                 }
                 TagEnd::Paragraph | TagEnd::Heading(_) => out.push_str("\n\n"),
                 TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => out.push(']'),
@@ -286,7 +283,7 @@ pub(crate) fn markdown<E>(
     }
     flush(&mut pending, &mut out)?;
     if slides > 0 {
-        out.push_str("]\n");
+        out.push_str("]),\n))\n");
     }
     Ok(out)
 }
