@@ -54,14 +54,22 @@ pub(crate) fn sentence(r: &Reading) -> Option<String> {
 
 /// "below the 110.0% target", "above the 90.0% target", "on the 40 target": where the value
 /// stands against its target, compared as both are shown.
-fn target_clause(def: &MetricDef, value: f64, target: Option<f64>, currency: &str) -> Option<String> {
+fn target_clause(
+    def: &MetricDef,
+    value: f64,
+    target: Option<f64>,
+    currency: &str,
+) -> Option<String> {
     let target = target?;
     let side = match format::delta(def, Some(value), Some(target))?.direction {
         Ordering::Greater => "above",
         Ordering::Less => "below",
         Ordering::Equal => "on",
     };
-    Some(format!("{side} the {} target", shown(def, target, currency)))
+    Some(format!(
+        "{side} the {} target",
+        shown(def, target, currency)
+    ))
 }
 
 /// A "what changed" line as a title: "Churned MRR rose 549.7% to $45,480".
@@ -109,10 +117,7 @@ mod tests {
     fn money_moves_relatively_and_reads_short() {
         // $20,738,000 → $21,712,000 is +4.7%.
         let r = reading("arr", Some(21_712_000.0), Some(20_738_000.0), None);
-        assert_eq!(
-            sentence(&r).as_deref(),
-            Some("ARR rose 4.7% to $21.7M")
-        );
+        assert_eq!(sentence(&r).as_deref(), Some("ARR rose 4.7% to $21.7M"));
     }
 
     #[test]

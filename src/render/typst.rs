@@ -223,7 +223,11 @@ pub(crate) fn markdown<E>(
                     level: HeadingLevel::H1,
                     ..
                 } if matches!(sections, Sections::Slides(_)) => {
-                    out.push_str(if slides == 0 { "\n#slides((\n([" } else { "]),\n([" });
+                    out.push_str(if slides == 0 {
+                        "\n#slides((\n(["
+                    } else {
+                        "]),\n(["
+                    });
                     slides += 1;
                 }
                 Tag::Heading { level, .. } => {
@@ -339,9 +343,12 @@ mod tests {
                 crate::site::pages::markdown_escape(value),
                 crate::site::pages::markdown_escape(value),
             );
-            let typ = markdown(&body, ('\u{E000}', '\u{E001}'), Sections::Headings, &mut |_: &str| {
-                Ok::<_, ()>(String::new())
-            })
+            let typ = markdown(
+                &body,
+                ('\u{E000}', '\u{E001}'),
+                Sections::Headings,
+                &mut |_: &str| Ok::<_, ()>(String::new()),
+            )
             .expect("converts");
             let text = escape(value);
             assert_eq!(
@@ -371,9 +378,12 @@ mod tests {
     #[test]
     fn markdown_becomes_markup_with_components_in_place() {
         let text = "# Retention\n\nNRR is \u{E000}41\u{E001}, *up*.\n\n- one\n- two\n";
-        let typ = markdown(text, ('\u{E000}', '\u{E001}'), Sections::Headings, &mut |hex: &str| {
-            Ok::<_, ()>(format!("#value({}, \"good\");", string(hex)))
-        })
+        let typ = markdown(
+            text,
+            ('\u{E000}', '\u{E001}'),
+            Sections::Headings,
+            &mut |hex: &str| Ok::<_, ()>(format!("#value({}, \"good\");", string(hex))),
+        )
         .expect("converts");
         assert_eq!(
             typ,
@@ -442,5 +452,51 @@ mod tests {
         )
         .expect("converts");
         assert_eq!(typ, "a\n\n#divider()\n\nb\n\n");
+    }
+}
+
+#[cfg(test)]
+mod deck_tests {
+    use super::*;
+    use crate::render::block::Tile;
+
+    #[test]
+    fn deck_sections_become_one_slides_call_titled_with_their_takeaways() {
+        let text = "Intro.\n\n# Retention\n\nNRR *fell*.\n\n## Detail\n\n# Cohorts\n\nMore.\n";
+        let titles = [Some("NRR fell 6.0 pts to 97.0%".to_string()), None];
+        let typ = markdown(
+            text,
+            ('\u{E000}', '\u{E001}'),
+            Sections::Slides(&titles),
+            &mut |_: &str| Ok::<_, ()>(String::new()),
+        )
+        .expect("converts");
+        assert_eq!(
+            typ,
+            "Intro\\.\n\n\n#slides((\n([Retention], \"NRR fell 6.0 pts to 97.0%\", [\nNRR #emph[fell]\\.\n\n\n== Detail\n\n]),\n([Cohorts], none, [\nMore\\.\n\n]),\n))\n"
+        );
+    }
+
+    #[test]
+    fn a_survey_tile_carries_its_sample_note() {
+        let tile = Tile {
+            name: "Net Promoter Score".into(),
+            href: String::new(),
+            value: "10".into(),
+            status: "neutral",
+            status_label: "",
+            target: Some("40".into()),
+            change: "-8 pts".into(),
+            change_year: "-40 pts".into(),
+            previous_label: "previous".into(),
+            year_ago_label: "a year ago".into(),
+            sample: Some("small sample (n = 20)".into()),
+            sparkline: "<svg/>".into(),
+        };
+        let typ = block(&Block::Tiles(vec![tile]), &mut Assets::default());
+        assert!(
+            typ.contains("target: \"40\", sample: \"small sample (n = 20)\", change: \"-8 pts\""),
+            "{typ}"
+        );
     }
 }

@@ -105,7 +105,12 @@ fn written_headings(body: &str) -> Vec<&str> {
 
 /// Problems with the takeaway options: set on a layout that is not a deck, or naming a heading
 /// the body does not write.
-fn check_takeaways(front: &FrontMatter, front_text: &str, body: &str, file: &str) -> Vec<Diagnostic> {
+fn check_takeaways(
+    front: &FrontMatter,
+    front_text: &str,
+    body: &str,
+    file: &str,
+) -> Vec<Diagnostic> {
     let pdf = &front.pdf;
     let mut problems = Vec::new();
     let at = |key: &str| {
@@ -141,7 +146,9 @@ fn check_takeaways(front: &FrontMatter, front_text: &str, body: &str, file: &str
                     file,
                     line,
                     column,
-                    format!("`keep_headings` names `{heading}`, which is not a `# ` heading of the body"),
+                    format!(
+                        "`keep_headings` names `{heading}`, which is not a `# ` heading of the body"
+                    ),
                 )
                 .with_help(help),
             );
@@ -639,6 +646,51 @@ mod tests {
         assert!(
             shown[2].starts_with("reports/x.md:5:1: error: duplicate key 'title'"),
             "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_deck_keeps_the_headings_it_names_or_all_of_them() {
+        let deck = "---\ntitle: D\noutputs: [html, pdf]\npdf: { layout: deck, keep_headings: [Cohorts] }\n---\n# Retention\n\n# Cohorts\n";
+        let r = parse(deck, "reports/d.md", "d", &[]).expect("valid");
+        assert!(r.front.pdf.takeaway("Retention"));
+        assert!(!r.front.pdf.takeaway("Cohorts"));
+        let off = "---\ntitle: D\npdf: { layout: deck, takeaways: false }\n---\n# Retention\n";
+        let r = parse(off, "reports/d.md", "d", &[]).expect("valid");
+        assert!(!r.front.pdf.takeaway("Retention"));
+        // Documents and one-pagers have no takeaway titles.
+        let doc = "---\ntitle: D\n---\n# Retention\n";
+        let r = parse(doc, "reports/d.md", "d", &[]).expect("valid");
+        assert!(!r.front.pdf.takeaway("Retention"));
+    }
+
+    #[test]
+    fn takeaway_options_are_checked_against_the_layout_and_the_headings() {
+        let text = "---\ntitle: D\npdf:\n  layout: deck\n  keep_headings: [Cohort, Nowhere]\n---\n# Retention\n\n# Cohorts\n";
+        let shown: Vec<String> = parse(text, "reports/d.md", "d", &[])
+            .expect_err("invalid")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("reports/d.md:5:3: error: `keep_headings` names `Cohort`, which is not a `# ` heading of the body"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[0].contains("help: did you mean `Cohorts`?"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].contains("help: the body's headings: Retention, Cohorts"),
+            "{shown:?}"
+        );
+        let text = "---\ntitle: D\npdf: { layout: onepager, takeaways: true }\n---\n# Retention\n";
+        let shown = parse(text, "reports/d.md", "d", &[]).expect_err("invalid")[0].to_string();
+        assert!(
+            shown.starts_with("reports/d.md:3:")
+                && shown.contains("`takeaways` applies to decks only"),
+            "{shown}"
         );
     }
 

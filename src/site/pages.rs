@@ -1805,9 +1805,12 @@ mod tests {
         ] {
             let html = markdown(&text);
             assert!(!html.is_empty());
-            let typ = typst::markdown(&text, (OPEN, CLOSE), typst::Sections::Headings, &mut |_: &str| {
-                Ok::<_, ()>(String::new())
-            });
+            let typ = typst::markdown(
+                &text,
+                (OPEN, CLOSE),
+                typst::Sections::Headings,
+                &mut |_: &str| Ok::<_, ()>(String::new()),
+            );
             assert!(typ.is_ok());
         }
     }

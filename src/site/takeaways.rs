@@ -188,7 +188,9 @@ mod tests {
         };
         assert_eq!(
             lead(&at_risk),
-            Some(Lead::Metric(catalog::get("at_risk_arr").expect("at_risk_arr")))
+            Some(Lead::Metric(
+                catalog::get("at_risk_arr").expect("at_risk_arr")
+            ))
         );
         assert_eq!(lead(&Component::Changes(3)), Some(Lead::FirstChange));
         assert_eq!(lead(&Component::Snapshot), None);
