@@ -68,8 +68,8 @@ pub struct CohortRow {
 /// - A cohort has reached age n when its last member could have: the cohort's last month + n ≤
 ///   `last`. A cohort whose months run past `last` (the current quarter) is left out: it may
 ///   still gain members.
-/// - Accounts already paying in the first month with MRR in the table are left out: their
-///   first MRR lies before the data, so their cohort is unknown.
+/// - The cohort holding the first month with MRR in the table is left out: accounts already
+///   paying then started before the data, so that cohort's members are unknown.
 pub fn triangle(mrr: &MrrTable, scope: Scope, grain: CohortGrain, last: Month) -> Vec<CohortRow> {
     let accounts = mrr.accounts() as AccountIx;
     let data_first = (0..accounts).filter_map(|a| mrr.first_active(a)).min();
@@ -79,10 +79,10 @@ pub fn triangle(mrr: &MrrTable, scope: Scope, grain: CohortGrain, last: Month) -
         let Some(own_first) = mrr.first_active(a) else {
             continue;
         };
-        if Some(own_first) == data_first {
+        let start = grain.start(own_first);
+        if data_first.is_some_and(|d| start <= d) {
             continue;
         }
-        let start = grain.start(own_first);
         if start.plus(grain.months() - 1) > last {
             continue;
         }
@@ -193,11 +193,13 @@ mod tests {
     fn quarter_cohorts_count_age_from_each_account_s_first_month() {
         // Q1 2025: a joins in January at 100 and expands to 150 at age 12; b joins in March at
         // 200 and leaves after 6 months. Q2 2025: c joins in May at 40. Q2 2026: d joins in
-        // April 2026, a quarter not over on the last month. o pays from the data's first month.
+        // April 2026, a quarter not over on the last month. o pays from the data's first month,
+        // November 2024, so e, joining in December, is in a quarter whose members are unknown.
         let mut a = vec![100; 12];
         a.extend([150, 150, 150, 150]);
         let ds = build(&[
-            ("o", "2024-12", &[10; 17]),
+            ("o", "2024-11", &[10; 18]),
+            ("e", "2024-12", &[10; 17]),
             ("a", "2025-01", &a),
             ("b", "2025-03", &[200; 6]),
             ("c", "2025-05", &[40; 12]),
@@ -205,7 +207,7 @@ mod tests {
         ]);
         let mrr = ds.mrr.as_ref().unwrap_or_else(|| panic!());
         let t = triangle(mrr, Scope::All, CohortGrain::Quarter, month("2026-04"));
-        assert_eq!(t.len(), 2, "o and d's quarter are left out");
+        assert_eq!(t.len(), 2, "2024-Q4 (o, e) and 2026-Q2 (d) are left out");
         let q1 = &t[0];
         assert_eq!(
             (q1.cohort.as_str(), q1.size, q1.start_mrr),
@@ -230,7 +232,7 @@ mod tests {
         assert_eq!(t[1].logo, vec![Some(100.0); 11]);
         assert_eq!(t[1].churn_12m, None);
         // Empty scope: no cohorts.
-        let none = [false; 5];
+        let none = [false; 6];
         assert!(
             triangle(
                 mrr,

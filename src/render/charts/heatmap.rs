@@ -20,6 +20,8 @@ const BLANK: &str = "#f6f8fa";
 const LEGEND_GAP: i32 = 14;
 const SWATCH: i32 = 14;
 const LEGEND_LABELS: i32 = 18;
+/// The most colour steps in the scale.
+const MAX_STEPS: usize = 6;
 /// What the outlined empty cells mean.
 pub(super) const NOT_REACHED: &str = "not yet reached";
 /// What the grey "—" cells mean.
@@ -35,7 +37,25 @@ struct Steps {
 impl Steps {
     fn new(lo: f64, hi: f64, axis: &Axis) -> Steps {
         let scale = Scale::nice(&[lo, hi], false, axis.integral());
-        let bounds = scale.ticks();
+        let mut bounds = scale.ticks();
+        // At most MAX_STEPS colours, so neighbouring steps stay apart: the next round step
+        // (1, 2, 5, 10 …) until the values fit.
+        let mut step = scale.step;
+        while bounds.len() > MAX_STEPS + 1 && step.is_finite() && step > 0.0 {
+            let magnitude = 10f64.powf(step.log10().floor());
+            let mantissa = step / magnitude;
+            step = magnitude
+                * if mantissa < 1.5 {
+                    2.0
+                } else if mantissa < 3.5 {
+                    5.0
+                } else {
+                    10.0
+                };
+            let first = (lo / step + 1e-9).floor() as i64;
+            let last = ((hi / step - 1e-9).ceil() as i64).max(first + 1);
+            bounds = (first..=last).map(|k| k as f64 * step).collect();
+        }
         let n = bounds.len().saturating_sub(1).max(1);
         let (good, warning, bad) = (canvas::rgb(GOOD), canvas::rgb(WARNING), canvas::rgb(BAD));
         let white = RGBColor(255, 255, 255);
@@ -282,6 +302,17 @@ mod tests {
         // Each colour: its cells and its swatch. Four cells at 95 % or more, one in 70–75 %.
         assert_eq!(occurrences(&out, &hex(high)), 4 + 1);
         assert_eq!(occurrences(&out, &hex(low)), 1 + 1);
+    }
+
+    #[test]
+    fn at_most_six_steps_on_round_bounds() {
+        // 100–114.8 on steps of 2 would be eight colours; steps of 5 give three.
+        let steps = Steps::new(100.0, 114.8, &Axis::Percent);
+        assert_eq!(steps.bounds, vec![100.0, 105.0, 110.0, 115.0]);
+        // 3–97 on steps of 20: five.
+        let steps = Steps::new(3.0, 97.0, &Axis::Percent);
+        assert_eq!(steps.bounds, vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        assert_eq!(steps.colors.len(), 5);
     }
 
     #[test]
