@@ -698,6 +698,55 @@ impl Renderer<'_, '_> {
     }
 }
 
+/// Open renewals per stage as bars of ARR in stage order, each stage's count in its label, with
+/// the table and the description: the stages are groups, not steps of a conversion, so no
+/// funnel.
+pub(super) fn renewal_stages_figure(
+    stages: &[renewals::StageTotal],
+    currency: &str,
+) -> (Chart, String, String, Table) {
+    let name = |s: RenewalStage| s.name().replace('_', " ");
+    let count = |t: &renewals::StageTotal| format::count(t.count as f64);
+    let money = |t: &renewals::StageTotal| format::money(t.arr.to_f64(), currency);
+    let mut table = Table::new(&[("stage", false), ("renewals", true), ("ARR", true)]);
+    table.sortable = false;
+    for t in stages {
+        table.rows.push(vec![
+            text(name(t.stage)),
+            num(count(t), Some(t.count as f64)),
+            num(money(t), Some(t.arr.to_f64())),
+        ]);
+    }
+    let desc = format!(
+        "Open renewals due in the next 90 days by stage (count, ARR): {}.",
+        stages
+            .iter()
+            .map(|t| format!("{} {} ({})", name(t.stage), count(t), money(t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let chart = Chart::Bar {
+        labels: stages
+            .iter()
+            .map(|t| format!("{} ({})", name(t.stage), count(t)))
+            .collect(),
+        series: vec![Series {
+            name: "ARR".into(),
+            // An empty stage has no bar; no renewals at all is "no data", not a row of zeros.
+            values: stages
+                .iter()
+                .map(|t| (t.count > 0).then(|| t.arr.to_f64()))
+                .collect(),
+            tone: Tone::Accent(0),
+        }],
+        stacked: false,
+        axis: Axis::Money {
+            currency: currency.to_string(),
+        },
+    };
+    (chart, "Renewal stages, next 90 days".into(), desc, table)
+}
+
 /// The cohort heat maps show the cohorts that started in this many months up to the period's
 /// end, at every third month of age (M0, M3, …) up to the oldest any of them has reached.
 const COHORT_MONTHS: i32 = 36;
@@ -782,55 +831,6 @@ pub(super) fn cohorts_figure(
         desc,
         table,
     )
-}
-
-/// Open renewals per stage as bars of ARR in stage order, each stage's count in its label, with
-/// the table and the description: the stages are groups, not steps of a conversion, so no
-/// funnel.
-pub(super) fn renewal_stages_figure(
-    stages: &[renewals::StageTotal],
-    currency: &str,
-) -> (Chart, String, String, Table) {
-    let name = |s: RenewalStage| s.name().replace('_', " ");
-    let count = |t: &renewals::StageTotal| format::count(t.count as f64);
-    let money = |t: &renewals::StageTotal| format::money(t.arr.to_f64(), currency);
-    let mut table = Table::new(&[("stage", false), ("renewals", true), ("ARR", true)]);
-    table.sortable = false;
-    for t in stages {
-        table.rows.push(vec![
-            text(name(t.stage)),
-            num(count(t), Some(t.count as f64)),
-            num(money(t), Some(t.arr.to_f64())),
-        ]);
-    }
-    let desc = format!(
-        "Open renewals due in the next 90 days by stage (count, ARR): {}.",
-        stages
-            .iter()
-            .map(|t| format!("{} {} ({})", name(t.stage), count(t), money(t)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let chart = Chart::Bar {
-        labels: stages
-            .iter()
-            .map(|t| format!("{} ({})", name(t.stage), count(t)))
-            .collect(),
-        series: vec![Series {
-            name: "ARR".into(),
-            // An empty stage has no bar; no renewals at all is "no data", not a row of zeros.
-            values: stages
-                .iter()
-                .map(|t| (t.count > 0).then(|| t.arr.to_f64()))
-                .collect(),
-            tone: Tone::Accent(0),
-        }],
-        stacked: false,
-        axis: Axis::Money {
-            currency: currency.to_string(),
-        },
-    };
-    (chart, "Renewal stages, next 90 days".into(), desc, table)
 }
 
 #[cfg(test)]
