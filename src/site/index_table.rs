@@ -198,3 +198,59 @@ pub(super) fn segments(names: &[String]) -> Table {
     }
     table
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Money;
+    use chrono::NaiveDate;
+
+    fn snapshot(lifecycle: Lifecycle, risk_factors: Vec<RiskFactor>) -> AccountSnapshot {
+        AccountSnapshot {
+            account: 0,
+            arr: 12_000.0,
+            arr_money: Money::units(12_000),
+            lifecycle,
+            health: Some(42.0),
+            band: None,
+            health_change_90d: None,
+            health_trend: Vec::new(),
+            usage_trend: Vec::new(),
+            last_contact: None,
+            touchpoints_this_quarter: 0,
+            qbr_done_this_quarter: false,
+            latest_nps: None,
+            open_tickets: 0,
+            next_renewal: None,
+            risk_factors,
+            urgency: 0.0,
+        }
+    }
+
+    #[test]
+    fn status_is_the_lifecycle_with_at_risk_first() {
+        let on = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default();
+        // An open renewal at risk: red, sorted before everything else.
+        let cell = status_cell(&snapshot(
+            Lifecycle::Active,
+            vec![RiskFactor::NoContact, RiskFactor::RenewalAtRisk],
+        ));
+        assert_eq!(
+            (cell.text.as_str(), cell.class.as_deref(), cell.sort.as_deref()),
+            ("at risk · active", Some("status-bad"), Some("0"))
+        );
+        // Other risk factors alone do not make the account "at risk".
+        let cell = status_cell(&snapshot(Lifecycle::Active, vec![RiskFactor::NoContact]));
+        assert_eq!((cell.text.as_str(), cell.class), ("active", None));
+        let cell = status_cell(&snapshot(Lifecycle::New { since: on }, Vec::new()));
+        assert_eq!(
+            (cell.text.as_str(), cell.sort.as_deref()),
+            ("new since 2026-09-01", Some("1"))
+        );
+        let cell = status_cell(&snapshot(Lifecycle::Churned { on }, Vec::new()));
+        assert_eq!(
+            (cell.text.as_str(), cell.class.as_deref(), cell.sort.as_deref()),
+            ("churned on 2026-09-01", Some("status-missing"), Some("4"))
+        );
+    }
+}

@@ -1,19 +1,22 @@
 //! Heat maps (cohort triangles): one coloured cell per value, the value printed in it, the colour
-//! stepped over round bins of the values from red (lowest) through amber to green (highest), and
+//! stepped over round bins of the values from light (lowest) to dark blue (highest), and
 //! a legend under the grid: the colour steps with their bounds, "not yet reached" for the empty
 //! outlined box over the cells past the end of a short row, and "no value" for a grey "—" cell.
 
 use super::canvas::{self, CENTER, Canvas, Font, LEFT, RIGHT, SMALL};
 use super::scale::Scale;
-use super::{Axis, BAD, Drawn, GOOD, MISSING, TEXT, TEXT_MUTED, WARNING, finite};
+use super::{ACCENTS, Axis, Drawn, MISSING, TEXT, TEXT_MUTED, finite};
 use crate::render::format;
 use plotters::style::RGBColor;
 
 const PAD: i32 = 12;
 const CELL_HEIGHT: i32 = 26;
 const HEADER: i32 = 22;
-/// How much of the scale colour a cell gets (the rest is white), so dark text stays readable.
-const STRENGTH: f64 = 0.5;
+/// How much of the scale colour the lowest and the highest step get (the rest is white): a
+/// single hue judges nothing (a 100 % cell is not "bad" for being the lowest value), and dark
+/// text stays readable on the darkest step (about 6:1).
+const LIGHTEST: f64 = 0.12;
+const DARKEST: f64 = 0.55;
 /// Background of a missing value.
 const BLANK: &str = "#f6f8fa";
 /// Legend: gap above it, swatch height, room for the bound labels under the swatches.
@@ -57,22 +60,16 @@ impl Steps {
             bounds = (first..=last).map(|k| k as f64 * step).collect();
         }
         let n = bounds.len().saturating_sub(1).max(1);
-        let (good, warning, bad) = (canvas::rgb(GOOD), canvas::rgb(WARNING), canvas::rgb(BAD));
-        let white = RGBColor(255, 255, 255);
+        let (white, hue) = (RGBColor(255, 255, 255), canvas::rgb(ACCENTS[0]));
         let colors = (0..n)
             .map(|i| {
-                // The middle of step i on 0..1: the lowest step is red, the highest green.
+                // Step i on 0..1: the lowest step lightest, the highest darkest.
                 let t = if n > 1 {
                     i as f64 / (n - 1) as f64
                 } else {
                     1.0
                 };
-                let hue = if t < 0.5 {
-                    canvas::mix(bad, warning, t * 2.0)
-                } else {
-                    canvas::mix(warning, good, (t - 0.5) * 2.0)
-                };
-                canvas::mix(white, hue, STRENGTH)
+                canvas::mix(white, hue, LIGHTEST + t * (DARKEST - LIGHTEST))
             })
             .collect();
         Steps { bounds, colors }
@@ -292,8 +289,8 @@ mod tests {
         );
         assert_eq!(steps.colors.len(), 6);
         let white = RGBColor(255, 255, 255);
-        let low = canvas::mix(white, canvas::rgb(BAD), STRENGTH);
-        let high = canvas::mix(white, canvas::rgb(GOOD), STRENGTH);
+        let low = canvas::mix(white, canvas::rgb(ACCENTS[0]), LIGHTEST);
+        let high = canvas::mix(white, canvas::rgb(ACCENTS[0]), DARKEST);
         assert_eq!((steps.colors[0], steps.colors[5]), (low, high));
         // 100 % lies on the top bound: the top step. 96 %: the top step too; 71.5 %: the bottom.
         assert_eq!(steps.color(100.0), high);
@@ -316,7 +313,7 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_is_a_red_cell_with_its_value_not_an_empty_one() {
+    fn a_zero_is_a_light_cell_with_its_value_not_an_empty_one() {
         let chart = Chart::Heatmap {
             rows: vec!["a".into()],
             columns: vec!["M0".into(), "M1".into()],
@@ -327,7 +324,7 @@ mod tests {
         assert!(out.contains(">0.0%</text>"));
         assert!(!out.contains("stroke-dasharray"));
         assert!(!out.contains(NOT_REACHED));
-        let low = canvas::mix(RGBColor(255, 255, 255), canvas::rgb(BAD), STRENGTH);
+        let low = canvas::mix(RGBColor(255, 255, 255), canvas::rgb(ACCENTS[0]), LIGHTEST);
         assert_eq!(occurrences(&out, &hex(low)), 1 + 1);
     }
 

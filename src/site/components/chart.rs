@@ -816,9 +816,12 @@ pub(super) fn cohorts_figure(
             "Share of each quarterly cohort's accounts still paying",
         )
     };
+    let cohorts = match rows.len() {
+        1 => "the one cohort".to_string(),
+        n => format!("the {n} cohorts"),
+    };
     let desc = format!(
-        "{what}, by months since each account's first month with MRR (M0), every third month; the {} cohorts that started in the {COHORT_MONTHS} months to {last}. Empty cells: ages not reached yet. The quarter of the data's first month is left out: accounts already paying then started earlier.",
-        rows.len()
+        "{what}, by months since each account's first month with MRR (M0), every third month; {cohorts} that started in the {COHORT_MONTHS} months to {last}. Empty cells: ages not reached yet. The quarter of the data's first month is left out: accounts already paying then started earlier."
     );
     (
         Chart::Heatmap {
