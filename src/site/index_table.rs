@@ -236,7 +236,11 @@ mod tests {
             vec![RiskFactor::NoContact, RiskFactor::RenewalAtRisk],
         ));
         assert_eq!(
-            (cell.text.as_str(), cell.class.as_deref(), cell.sort.as_deref()),
+            (
+                cell.text.as_str(),
+                cell.class.as_deref(),
+                cell.sort.as_deref()
+            ),
             ("at risk · active", Some("status-bad"), Some("0"))
         );
         // Other risk factors alone do not make the account "at risk".
@@ -249,7 +253,11 @@ mod tests {
         );
         let cell = status_cell(&snapshot(Lifecycle::Churned { on }, Vec::new()));
         assert_eq!(
-            (cell.text.as_str(), cell.class.as_deref(), cell.sort.as_deref()),
+            (
+                cell.text.as_str(),
+                cell.class.as_deref(),
+                cell.sort.as_deref()
+            ),
             ("churned on 2026-09-01", Some("status-missing"), Some("4"))
         );
     }
