@@ -3,7 +3,7 @@
 //! filterable cells. Values come from the account snapshots and CSM books; this only selects and
 //! formats them (no sums).
 
-use super::components::band_status;
+use super::components::{band_status, num, text};
 use super::facts::Facts;
 use super::links::{Links, file_id};
 use crate::data::{CsmIx, Dataset};
@@ -11,24 +11,15 @@ use crate::metrics::views::{AccountSnapshot, Lifecycle, RiskFactor};
 use crate::render::block::{Table, TableCell};
 use crate::render::format;
 
-fn text(t: impl Into<String>) -> TableCell {
-    TableCell {
-        text: t.into(),
-        ..TableCell::default()
-    }
-}
-
-/// A numeric cell sorted by `sort`; a missing value gets an empty key (no `data-sort`, an empty
-/// CSV field).
-fn num(t: impl Into<String>, sort: Option<f64>, status: Option<&str>) -> TableCell {
-    TableCell {
-        text: t.into(),
-        class: Some(match status {
-            Some(s) => format!("num status-{s}"),
-            None => "num".into(),
-        }),
-        sort: Some(sort.map_or_else(String::new, |v| format!("{v}"))),
-        href: None,
+/// A numeric cell (see [`num`]) coloured by `status` (`good`, `warning`, `bad`, `missing`).
+fn num_status(t: impl Into<String>, sort: Option<f64>, status: Option<&str>) -> TableCell {
+    let cell = num(t, sort);
+    match status {
+        Some(s) => TableCell {
+            class: Some(format!("num status-{s}")),
+            ..cell
+        },
+        None => cell,
     }
 }
 
@@ -116,10 +107,10 @@ pub(super) fn accounts(facts: &Facts, links: &Links, root: &str, currency: &str)
             text(account.id.clone()),
             csm_cell(data, links, root, account.csm),
             text(account.segment.clone().unwrap_or_default()),
-            num(format::money(arr, currency), Some(arr), None),
+            num(format::money(arr, currency), Some(arr)),
             match s.health {
-                Some(h) => num(format!("{h:.0}"), Some(h), Some(band_status(s.band))),
-                None => num(format::MISSING, None, None),
+                Some(h) => num_status(format!("{h:.0}"), Some(h), Some(band_status(s.band))),
+                None => num(format::MISSING, None),
             },
             status_cell(s),
         ]);
@@ -170,17 +161,16 @@ pub(super) fn csms(facts: &Facts, links: &Links, root: &str, currency: &str) -> 
             num(
                 format::count(summary.accounts as f64),
                 Some(summary.accounts as f64),
-                None,
             ),
-            num(format::money(arr, currency), Some(arr), None),
-            num(format::count(green as f64), Some(green as f64), None),
-            num(format::count(yellow as f64), Some(yellow as f64), None),
-            num(
+            num(format::money(arr, currency), Some(arr)),
+            num(format::count(green as f64), Some(green as f64)),
+            num(format::count(yellow as f64), Some(yellow as f64)),
+            num_status(
                 format::count(red as f64),
                 Some(red as f64),
                 (red > 0).then_some("bad"),
             ),
-            num(
+            num_status(
                 format::count(risky as f64),
                 Some(risky as f64),
                 (risky > 0).then_some("bad"),

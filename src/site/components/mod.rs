@@ -70,14 +70,14 @@ impl Page<'_> {
     }
 }
 
-fn text(t: impl Into<String>) -> TableCell {
+pub(crate) fn text(t: impl Into<String>) -> TableCell {
     TableCell {
         text: t.into(),
         ..TableCell::default()
     }
 }
 
-fn num(t: impl Into<String>, sort: Option<f64>) -> TableCell {
+pub(crate) fn num(t: impl Into<String>, sort: Option<f64>) -> TableCell {
     TableCell {
         text: t.into(),
         class: Some("num".into()),
