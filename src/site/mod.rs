@@ -5,6 +5,7 @@
 
 pub mod components;
 pub mod facts;
+mod index_table;
 pub mod links;
 pub mod output;
 pub mod pages;

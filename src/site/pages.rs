@@ -8,6 +8,7 @@
 use super::Project;
 use super::components::{Page, Renderer, TABLE_TEMPLATE, escape};
 use super::facts::{Entity, Facts};
+use super::index_table;
 use super::links::{Links, file_id};
 use super::theme::guard;
 use crate::diagnostic::Diagnostic;
@@ -889,29 +890,7 @@ impl<'a> Site<'a> {
             }
             Job::Entities { report } => {
                 let r = &self.project.reports[*report];
-                let path = format!("{}/index.html", r.slug);
-                let per = r.front.per.unwrap_or(Per::Account);
-                let mut items: Vec<LinkItem> = self
-                    .entities(per)
-                    .into_iter()
-                    .map(|(_, id, name)| LinkItem {
-                        href: format!("{}.html", file_id(&id)),
-                        note: (name != id).then(|| id.clone()),
-                        label: name,
-                    })
-                    .collect();
-                items.sort_by(|a, b| a.label.cmp(&b.label).then(a.href.cmp(&b.href)));
-                let mut ctx = self.base_context(nav, &path, &r.front.title);
-                ctx.insert("heading", &r.front.title);
-                ctx.insert("description", &r.front.description);
-                ctx.insert("items", &items);
-                self.template(
-                    "index_list.html",
-                    &ctx,
-                    "themes/default/templates/index_list.html",
-                    0,
-                )
-                .map(|h| (path, h))
+                self.index_page(r, nav)
             }
             Job::Metric(def) => self.metric_page(def, nav),
             Job::Definitions => self.definitions_page(nav),
@@ -1351,6 +1330,43 @@ impl<'a> Site<'a> {
         .map(|h| (path, h))
     }
 
+    /// The index of a per-entity report: a sortable table of its accounts, CSMs or segments
+    /// with a filter box (the theme's script shows it; without the script the table is plain),
+    /// and the table as a CSV file beside the page.
+    fn index_page(&self, r: &Report, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
+        let path = format!("{}/index.html", r.slug);
+        let currency = &self.project.config.currency;
+        let page = self.page(
+            &path,
+            Period::latest_complete(PeriodKind::Month, self.as_of, self.fiscal()),
+            Entity::All,
+        );
+        let (table, noun) = match r.front.per.unwrap_or(Per::Account) {
+            Per::Account => (
+                index_table::accounts(&self.facts, &self.links, &page.root, currency),
+                "accounts",
+            ),
+            Per::Csm => (
+                index_table::csms(&self.facts, &self.links, &page.root, currency),
+                "CSMs",
+            ),
+            Per::Segment => (index_table::segments(&self.segments), "segments"),
+        };
+        let download = page.download(&table, currency);
+        let mut ctx = self.base_context(nav, &path, &r.front.title);
+        ctx.insert("heading", &r.front.title);
+        ctx.insert("description", &r.front.description);
+        ctx.insert("columns", &table.columns);
+        ctx.insert("rows", &table.rows);
+        ctx.insert("download", &download);
+        ctx.insert("noun", noun);
+        let file = "themes/default/templates/index_list.html";
+        // About 150 bytes of markup per cell.
+        let given = table.rows.len() * table.columns.len() * 150;
+        self.template("index_list.html", &ctx, file, given)
+            .map(|h| (path, h))
+    }
+
     fn data_quality_page(&self, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
         let path = "data-quality.html".to_string();
         let data = &self.project.data;
@@ -1451,22 +1467,31 @@ impl<'a> Site<'a> {
                 TableCell {
                     text: crate::render::format::count(n as f64),
                     class: Some("num".into()),
-                    ..TableCell::default()
+                    sort: Some(n.to_string()),
+                    href: None,
                 },
                 TableCell {
                     text: share(n),
                     class: Some("num".into()),
-                    ..TableCell::default()
+                    sort: Some(format!("{}", n as f64 / accounts * 100.0)),
+                    href: None,
                 },
             ]);
         }
         let file = "themes/default/templates/data_quality.html";
         let err = |e: String| Diagnostic::file_error(file, e);
-        let html = format!(
-            "{}{}",
-            renderer.render_table(&tables).map_err(err)?,
-            renderer.render_table(&cov).map_err(err)?
+        // Each table with its CSV file beside the page, as on every other page.
+        let page = self.page(
+            &path,
+            Period::latest_complete(PeriodKind::Month, self.as_of, self.fiscal()),
+            Entity::All,
         );
+        let currency = &self.project.config.currency;
+        let mut html = String::new();
+        for table in [&tables, &cov] {
+            html.push_str(&renderer.render_table(table).map_err(err)?);
+            html.push_str(&page.download(table, currency));
+        }
         let mut ctx = self.base_context(nav, &path, "Data quality");
         ctx.insert("tables", &html);
         ctx.insert("problems", &self.project.data_notes);
