@@ -38,33 +38,8 @@ impl Renderer<'_, '_> {
     /// Open renewals due in the next 90 days per stage (see [`renewal_stages_figure`]); the
     /// engine sums them (`renewals::open_by_stage`), this only formats.
     pub(super) fn renewal_stages(&self, scope: Scope) -> (Chart, String, String, Table) {
-        let stages = renewals::open_by_stage(&self.facts.ctx, scope, 90);
+        let stages = renewals::open_by_stage(&self.facts.ctx, scope, renewals::DUE_WINDOW_DAYS);
         renewal_stages_figure(&stages, self.currency)
-    }
-
-    /// Active accounts (MRR > 0 in the latest complete month) with a score, per band: counts
-    /// and ARR, green, yellow, red.
-    pub(super) fn band_totals(
-        &self,
-        _page: &Page,
-        mask: &Option<std::sync::Arc<Vec<bool>>>,
-    ) -> ([f64; 3], [f64; 3]) {
-        let mut counts = [0.0; 3];
-        let mut arrs = [0.0; 3];
-        for s in self.facts.snapshots() {
-            if s.arr <= 0.0 || mask.as_ref().is_some_and(|m| !m[s.account as usize]) {
-                continue;
-            }
-            let i = match s.band {
-                Some(HealthBand::Green) => 0,
-                Some(HealthBand::Yellow) => 1,
-                Some(HealthBand::Red) => 2,
-                None => continue,
-            };
-            counts[i] += 1.0;
-            arrs[i] += s.arr;
-        }
-        (counts, arrs)
     }
 
     pub(super) fn chart(
@@ -378,11 +353,10 @@ impl Renderer<'_, '_> {
             "health_bands" | "health_bands_arr" => {
                 let by_arr = name == "health_bands_arr";
                 let what = if by_arr { "ARR" } else { "Accounts" };
-                let bands = [HealthBand::Green, HealthBand::Yellow, HealthBand::Red];
                 if kind == "stacked_bar" {
                     let dim = breakdown::Dimension::parse(by.unwrap_or("segment"), &data.accounts)?;
                     let mut labels = Vec::new();
-                    let mut series: Vec<Series> = bands
+                    let mut series: Vec<Series> = health::BANDS
                         .iter()
                         .map(|b| Series {
                             name: b.name().into(),
@@ -397,26 +371,26 @@ impl Renderer<'_, '_> {
                         ("yellow", true),
                         ("red", true),
                     ]);
-                    for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
-                        let group = match scope {
-                            Scope::All => group,
-                            _ => (0..group.len())
-                                .map(|a| group[a] && scope.includes(a as crate::data::AccountIx))
-                                .collect(),
-                        };
-                        let (counts, arrs) =
-                            self.band_totals(page, &Some(std::sync::Arc::new(group)));
-                        let vals = if by_arr { arrs } else { counts };
-                        if vals.iter().sum::<f64>() == 0.0 {
-                            continue;
-                        }
+                    let groups = breakdown::band_totals_by_group(
+                        &self.facts.ctx,
+                        &dim,
+                        &page.period,
+                        self.facts.snapshots(),
+                        scope,
+                    );
+                    for (label, totals) in groups {
                         let label = self.words(&label);
                         let mut row = vec![text(label.clone())];
-                        for (i, v) in vals.iter().enumerate() {
-                            series[i].values.push(Some(*v));
+                        for (i, b) in totals.bands.iter().enumerate() {
+                            let v = if by_arr {
+                                b.arr.to_f64()
+                            } else {
+                                b.accounts as f64
+                            };
+                            series[i].values.push(Some(v));
                             row.push(num(
-                                if by_arr { money(*v) } else { format::count(*v) },
-                                Some(*v),
+                                if by_arr { money(v) } else { format::count(v) },
+                                Some(v),
                             ));
                         }
                         table.rows.push(row);
@@ -445,33 +419,36 @@ impl Renderer<'_, '_> {
                         table,
                     ));
                 }
-                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
-                let vals = if by_arr { arrs } else { counts };
-                let total: f64 = vals.iter().sum();
+                let totals = health::band_totals(self.facts.snapshots(), scope);
+                let vals: Vec<(HealthBand, f64, Option<f64>)> = totals
+                    .bands
+                    .iter()
+                    .map(|b| {
+                        if by_arr {
+                            (b.band, b.arr.to_f64(), b.arr_share)
+                        } else {
+                            (b.band, b.accounts as f64, b.accounts_share)
+                        }
+                    })
+                    .collect();
                 let mut table = Table::new(&[("band", false), (what, true), ("share", true)]);
                 table.sortable = false;
                 let mut parts = Vec::new();
-                for (b, v) in bands.iter().zip(vals) {
-                    let share = crate::metrics::pct(v, total);
-                    let shown = if by_arr { money(v) } else { format::count(v) };
-                    parts.push(format!(
-                        "{} {} ({})",
-                        b.name(),
-                        shown,
-                        share.map_or(format::MISSING.into(), format::percent)
-                    ));
+                for (b, v, share) in &vals {
+                    let shown = if by_arr { money(*v) } else { format::count(*v) };
+                    let share_text = share.map_or(format::MISSING.into(), format::percent);
+                    parts.push(format!("{} {} ({share_text})", b.name(), shown));
                     table.rows.push(vec![
                         text(b.name()),
-                        num(shown, Some(v)),
-                        num(share.map_or(format::MISSING.into(), format::percent), share),
+                        num(shown, Some(*v)),
+                        num(share_text, *share),
                     ]);
                 }
                 let chart = if kind == "donut" {
                     Chart::Donut {
-                        slices: bands
+                        slices: vals
                             .iter()
-                            .zip(vals)
-                            .map(|(b, v)| (b.name().to_string(), v, band_tone(*b)))
+                            .map(|(b, v, _)| (b.name().to_string(), *v, band_tone(*b)))
                             .collect(),
                         axis: if by_arr {
                             self.money_axis()
@@ -481,10 +458,10 @@ impl Renderer<'_, '_> {
                     }
                 } else {
                     Chart::Bar {
-                        labels: bands.iter().map(|b| b.name().to_string()).collect(),
+                        labels: vals.iter().map(|(b, ..)| b.name().to_string()).collect(),
                         series: vec![Series {
                             name: what.into(),
-                            values: vals.iter().map(|v| Some(*v)).collect(),
+                            values: vals.iter().map(|(_, v, _)| Some(*v)).collect(),
                             tone: Tone::Accent(0),
                         }],
                         stacked: false,

@@ -13,7 +13,7 @@ use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
 use crate::metrics::status::{self, Status};
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
-use crate::metrics::{Scope, Value, breakdown, cohorts, experience, renewals, revenue, segments};
+use crate::metrics::{Scope, Value, breakdown, cohorts, experience, renewals, revenue};
 use crate::period::{Month, Period, PeriodKind};
 use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};

@@ -437,19 +437,23 @@ impl Renderer<'_, '_> {
                 let scope = page_scope(page, &mask);
                 let line = renewals::board_line(&self.facts.ctx, &next, scope);
                 table.caption = Some(format!("Renewals due in {}", next.label()));
-                let share = |v: f64| {
-                    if line.due > 0.0 {
-                        format::percent(v / line.due * 100.0)
-                    } else {
-                        format::MISSING.into()
-                    }
-                };
-                for (label, v, class) in [
-                    ("due", line.due, None),
-                    ("high confidence", line.high_confidence, Some("status-good")),
-                    ("at risk", line.at_risk, Some("status-warning")),
-                    ("already lost", line.lost, Some("status-bad")),
-                    ("forecast", line.forecast, None),
+                let shares = line.shares;
+                for (label, v, share, class) in [
+                    ("due", line.due, shares.due, None),
+                    (
+                        "high confidence",
+                        line.high_confidence,
+                        shares.high_confidence,
+                        Some("status-good"),
+                    ),
+                    (
+                        "at risk",
+                        line.at_risk,
+                        shares.at_risk,
+                        Some("status-warning"),
+                    ),
+                    ("already lost", line.lost, shares.lost, Some("status-bad")),
+                    ("forecast", line.forecast, line.forecast_retention, None),
                 ] {
                     let row = columns
                         .iter()
@@ -459,15 +463,7 @@ impl Renderer<'_, '_> {
                                 ..text(label)
                             },
                             "arr" => num(self.money(v), Some(v)),
-                            _ => num(
-                                if label == "forecast" {
-                                    line.forecast_retention
-                                        .map_or(format::MISSING.into(), format::percent)
-                                } else {
-                                    share(v)
-                                },
-                                None,
-                            ),
+                            _ => num(share.map_or(format::MISSING.into(), format::percent), None),
                         })
                         .collect();
                     table.rows.push(row);
@@ -475,30 +471,24 @@ impl Renderer<'_, '_> {
                 table.sortable = false;
             }
             "health_bands" => {
-                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
-                let total_n: f64 = counts.iter().sum();
-                let total_arr: f64 = arrs.iter().sum();
-                for (i, band) in [HealthBand::Green, HealthBand::Yellow, HealthBand::Red]
-                    .iter()
-                    .enumerate()
-                {
+                let mask = self.group_mask(page);
+                let totals = health::band_totals(self.facts.snapshots(), page_scope(page, &mask));
+                for b in &totals.bands {
+                    let share =
+                        |s: Option<f64>| num(s.map_or(format::MISSING.into(), format::percent), s);
                     let row = columns
                         .iter()
                         .map(|c| match *c {
                             "band" => TableCell {
-                                class: Some(format!("status-{}", band_status(Some(*band)))),
-                                ..text(band.name())
+                                class: Some(format!("status-{}", band_status(Some(b.band)))),
+                                ..text(b.band.name())
                             },
-                            "accounts" => num(format::count(counts[i]), Some(counts[i])),
-                            "accounts_share" => {
-                                let s = crate::metrics::pct(counts[i], total_n);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
+                            "accounts" => {
+                                num(format::count(b.accounts as f64), Some(b.accounts as f64))
                             }
-                            "arr" => num(self.money(arrs[i]), Some(arrs[i])),
-                            _ => {
-                                let s = crate::metrics::pct(arrs[i], total_arr);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
-                            }
+                            "accounts_share" => share(b.accounts_share),
+                            "arr" => num(self.money(b.arr.to_f64()), Some(b.arr.to_f64())),
+                            _ => share(b.arr_share),
                         })
                         .collect();
                     table.rows.push(row);
@@ -508,22 +498,18 @@ impl Renderer<'_, '_> {
             "churn_reasons" => {
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
-                let reasons = segments::churn_reasons(&self.facts.ctx, &page.period, scope);
-                let total: f64 = reasons.values().map(|t| t.arr.to_f64()).sum();
-                for (reason, tally) in &reasons {
-                    let arr = tally.arr.to_f64();
+                for r in breakdown::churn_reason_shares(&self.facts.ctx, &page.period, scope) {
+                    let mrr = r.mrr.to_f64();
                     let row = columns
                         .iter()
                         .map(|c| match *c {
-                            "reason" => text(self.words(reason.name())),
-                            "accounts" => {
-                                num(tally.accounts.to_string(), Some(tally.accounts as f64))
-                            }
-                            "mrr" => num(self.money(arr / 12.0), Some(arr / 12.0)),
-                            _ => {
-                                let s = crate::metrics::pct(arr, total);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
-                            }
+                            "reason" => text(self.words(r.reason.name())),
+                            "accounts" => num(r.accounts.to_string(), Some(r.accounts as f64)),
+                            "mrr" => num(self.money(mrr), Some(mrr)),
+                            _ => num(
+                                r.share.map_or(format::MISSING.into(), format::percent),
+                                r.share,
+                            ),
                         })
                         .collect();
                     table.rows.push(row);
@@ -607,8 +593,8 @@ impl Renderer<'_, '_> {
     ) {
         let data = self.facts.ctx.data;
         let as_of = self.facts.ctx.as_of;
-        let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
         let all = data.renewals.as_deref().unwrap_or_default();
+        let mask = self.group_mask(page);
         let selected: Vec<&crate::data::Renewal> = match page.entity {
             // An account page lists every renewal of the account, latest first (renewals are
             // sorted by account).
@@ -616,17 +602,11 @@ impl Renderer<'_, '_> {
                 .iter()
                 .rev()
                 .collect(),
-            _ => {
-                let mask = self.scope_mask(page);
-                let mut v: Vec<&crate::data::Renewal> = all
-                    .iter()
-                    .filter(|r| !r.stage.is_closed())
-                    .filter(|r| r.due_on >= as_of && r.due_on <= horizon)
-                    .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
-                    .collect();
-                v.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
-                v
-            }
+            _ => renewals::open_due_within(
+                &self.facts.ctx,
+                page_scope(page, &mask),
+                renewals::DUE_WINDOW_DAYS,
+            ),
         };
         for r in selected.into_iter().take(limit.unwrap_or(50)) {
             let days = (r.due_on - as_of).num_days();
