@@ -3,9 +3,9 @@
 
 use super::*;
 
-/// One series of values as a bar chart (`kind` "bar") or a plain line chart.
+/// One series of values as a bar chart (`kind` bar) or a plain line chart.
 pub(super) fn one_series(
-    kind: &str,
+    kind: ChartType,
     labels: Vec<String>,
     name: &str,
     values: Vec<Option<f64>>,
@@ -16,7 +16,7 @@ pub(super) fn one_series(
         values,
         tone: Tone::Accent(0),
     }];
-    if kind == "bar" {
+    if kind == ChartType::Bar {
         Chart::Bar {
             labels,
             series,
@@ -45,7 +45,7 @@ impl Renderer<'_, '_> {
     pub(super) fn chart(
         &self,
         page: &Page,
-        kind: &str,
+        kind: ChartType,
         source: &Source,
         periods: usize,
         title: Option<&str>,
@@ -65,7 +65,7 @@ impl Renderer<'_, '_> {
     pub(super) fn chart_data(
         &self,
         page: &Page,
-        kind: &str,
+        kind: ChartType,
         source: &Source,
         periods: usize,
     ) -> Result<(Chart, String, String, Table), String> {
@@ -124,13 +124,13 @@ impl Renderer<'_, '_> {
                     None
                 };
                 let chart = match kind {
-                    "bar" => Chart::Bar {
+                    ChartType::Bar => Chart::Bar {
                         labels,
                         series,
                         stacked: false,
                         axis: self.axis(unit),
                     },
-                    "sparkline" => Chart::Sparkline {
+                    ChartType::Sparkline => Chart::Sparkline {
                         values: series
                             .into_iter()
                             .next()
@@ -138,7 +138,14 @@ impl Renderer<'_, '_> {
                             .unwrap_or_default(),
                         tone: Tone::Accent(0),
                     },
-                    _ => Chart::Line {
+                    // `check` lets only line, bar and sparkline draw histories.
+                    ChartType::Line
+                    | ChartType::StackedBar
+                    | ChartType::Scatter
+                    | ChartType::Heatmap
+                    | ChartType::Waterfall
+                    | ChartType::Funnel
+                    | ChartType::Donut => Chart::Line {
                         labels,
                         rolling12: defs.len() == 1 && periods >= 13,
                         series,
@@ -207,7 +214,7 @@ impl Renderer<'_, '_> {
                 Ok((chart, title, desc, table))
             }
             Source::Data(name, by) => {
-                self.data_chart(page, kind, name, by.as_deref(), periods, scope)
+                self.data_chart(page, kind, *name, by.as_deref(), periods, scope)
             }
         }
     }
@@ -216,8 +223,8 @@ impl Renderer<'_, '_> {
     pub(super) fn data_chart(
         &self,
         page: &Page,
-        kind: &str,
-        name: &str,
+        kind: ChartType,
+        name: DataSource,
         by: Option<&str>,
         periods: usize,
         scope: Scope,
@@ -227,7 +234,7 @@ impl Renderer<'_, '_> {
         let mrr = data.mrr.as_ref().ok_or("this chart needs mrr.csv")?;
         let money = |v: f64| self.money(v);
         match name {
-            "mrr_movements" => {
+            DataSource::MrrMovements => {
                 // Movements of trailing-twelve-month pages are drawn per month.
                 let base = if page.period.kind == PeriodKind::Ttm {
                     Period::month(page.period.months().1)
@@ -294,7 +301,7 @@ impl Renderer<'_, '_> {
                     Chart::Bar {
                         labels: labels.clone(),
                         series,
-                        stacked: kind == "stacked_bar",
+                        stacked: kind == ChartType::StackedBar,
                         axis: self.money_axis(),
                     },
                     "MRR movements".into(),
@@ -307,7 +314,7 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "mrr_bridge" => {
+            DataSource::MrrBridge => {
                 let (first, last) = page.period.months();
                 let m = revenue::movements(mrr, scope, first, last);
                 let steps = [
@@ -350,10 +357,10 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "health_bands" | "health_bands_arr" => {
-                let by_arr = name == "health_bands_arr";
+            DataSource::HealthBands | DataSource::HealthBandsArr => {
+                let by_arr = name == DataSource::HealthBandsArr;
                 let what = if by_arr { "ARR" } else { "Accounts" };
-                if kind == "stacked_bar" {
+                if kind == ChartType::StackedBar {
                     let dim = breakdown::Dimension::parse(by.unwrap_or("segment"), &data.accounts)?;
                     let mut labels = Vec::new();
                     let mut series: Vec<Series> = health::BANDS
@@ -444,7 +451,7 @@ impl Renderer<'_, '_> {
                         num(share_text, *share),
                     ]);
                 }
-                let chart = if kind == "donut" {
+                let chart = if kind == ChartType::Donut {
                     Chart::Donut {
                         slices: vals
                             .iter()
@@ -482,10 +489,8 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "renewal_stages" | "renewal_pipeline" => {
-                if name == "renewal_stages" {
-                    return Ok(self.renewal_stages(scope));
-                }
+            DataSource::RenewalStages => Ok(self.renewal_stages(scope)),
+            DataSource::RenewalPipeline => {
                 let stage_names = ["not engaged", "in progress", "won", "lost"];
                 let pipeline = renewals::pipeline_by_month(&self.facts.ctx, scope, 6);
                 let months: Vec<Month> = pipeline.iter().map(|(m, _)| *m).collect();
@@ -527,7 +532,7 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "cohorts" => {
+            DataSource::Cohorts => {
                 let (_, last) = page.period.months();
                 let rows = cohorts::triangle(mrr, scope, cohorts::CohortGrain::Month, last);
                 let rows: Vec<_> = rows.into_iter().rev().take(12).rev().collect();
@@ -573,7 +578,7 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "accounts" => {
+            DataSource::Accounts => {
                 let mut points: Vec<(&AccountSnapshot, f64)> = self
                     .facts
                     .snapshots()
@@ -627,7 +632,7 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "mrr" => {
+            DataSource::Mrr => {
                 let (_, last) = page.period.months();
                 let first = last.plus(-(periods as i32) + 1);
                 let series = revenue::mrr_series(mrr, scope, first, last);
@@ -654,10 +659,11 @@ impl Renderer<'_, '_> {
                 let chart = one_series(kind, labels, "MRR", values, self.money_axis());
                 Ok((chart, "MRR".into(), desc, table))
             }
-            "health" | "usage" => {
+            DataSource::Health | DataSource::Usage => {
                 let Entity::Account(a) = page.entity else {
                     return Err(format!(
-                        "data '{name}' belongs on an account page (per: account)"
+                        "data '{}' belongs on an account page (per: account)",
+                        name.name()
                     ));
                 };
                 let s = self
@@ -666,7 +672,7 @@ impl Renderer<'_, '_> {
                     .get(a as usize)
                     .ok_or("unknown account")?;
                 let (labels, values, title, axis): (Vec<String>, Vec<Option<f64>>, &str, Axis) =
-                    if name == "health" {
+                    if name == DataSource::Health {
                         (
                             s.health_trend.iter().map(|(d, _)| d.to_string()).collect(),
                             s.health_trend.iter().map(|(_, v)| Some(*v)).collect(),
@@ -684,12 +690,19 @@ impl Renderer<'_, '_> {
                     };
                 let mut table = Table::new(&[
                     ("date", false),
-                    (if name == "health" { "score" } else { "DAU/MAU" }, true),
+                    (
+                        if name == DataSource::Health {
+                            "score"
+                        } else {
+                            "DAU/MAU"
+                        },
+                        true,
+                    ),
                 ]);
                 for (l, v) in labels.iter().zip(&values) {
                     let shown = match (name, v) {
                         (_, None) => format::MISSING.to_string(),
-                        ("health", Some(v)) => format!("{v:.0}"),
+                        (DataSource::Health, Some(v)) => format!("{v:.0}"),
                         (_, Some(v)) => format::percent(*v),
                     };
                     table.rows.push(vec![text(l.clone()), num(shown, *v)]);
@@ -706,7 +719,6 @@ impl Renderer<'_, '_> {
                 let chart = one_series(kind, labels, title, values, axis);
                 Ok((chart, title.into(), desc, table))
             }
-            other => Err(format!("unknown chart data '{other}'")),
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::period::{Month, Period, PeriodKind};
 use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};
 use crate::render::format;
-use crate::report::component::{Component, Source};
+use crate::report::component::{ChartType, Component, DataSource, Source, TableKind};
 use chrono::Days;
 use std::cell::Cell;
 
@@ -275,14 +275,14 @@ impl Renderer<'_, '_> {
                 source,
                 periods,
                 title,
-            } => Block::Figure(self.chart(page, kind, source, *periods, title.as_deref())?),
+            } => Block::Figure(self.chart(page, *kind, source, *periods, title.as_deref())?),
             Component::Table {
                 of,
                 columns,
                 metrics,
                 by,
                 limit,
-            } => Block::Table(self.table(page, of, columns, metrics, by.as_deref(), *limit)?),
+            } => Block::Table(self.table(page, *of, columns, metrics, by.as_deref(), *limit)?),
             Component::Changes(count) => Block::Changes(self.changes(page, *count)),
             Component::Snapshot => self.snapshot(page)?,
         })

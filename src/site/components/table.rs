@@ -126,7 +126,7 @@ impl Renderer<'_, '_> {
     pub(super) fn table(
         &self,
         page: &Page,
-        of: &str,
+        of: TableKind,
         columns: &[&'static str],
         metrics: &[&'static MetricDef],
         by: Option<&str>,
@@ -141,7 +141,7 @@ impl Renderer<'_, '_> {
         let as_of = self.facts.ctx.as_of;
         let latest_month = Period::latest_complete(PeriodKind::Month, as_of, self.fiscal());
         match of {
-            "metrics" => {
+            TableKind::Metrics => {
                 let (previous, year_ago) = self.previous_periods(page);
                 for def in metrics {
                     let v = self.facts.value(&page.entity, &page.period, def.id);
@@ -175,7 +175,7 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "breakdown" => {
+            TableKind::Breakdown => {
                 let dim_name = by.unwrap_or("segment");
                 let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
                 let mut header = vec![(self.words(dim.name()), false)];
@@ -226,7 +226,7 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "at_risk" => {
+            TableKind::AtRisk => {
                 let (_, at_risk) = self.facts.team(&latest_month);
                 let mask = self.scope_mask(page);
                 for s in at_risk
@@ -242,7 +242,7 @@ impl Renderer<'_, '_> {
                     );
                 }
             }
-            "accounts" => {
+            TableKind::Accounts => {
                 let rows: Vec<AccountSnapshot> = match &page.entity {
                     Entity::Csm(c) => self.facts.book(*c).accounts.clone(),
                     _ => {
@@ -273,8 +273,8 @@ impl Renderer<'_, '_> {
                     );
                 }
             }
-            "renewals" => self.renewals_table(page, columns, limit, &mut table),
-            "movers" => {
+            TableKind::Renewals => self.renewals_table(page, columns, limit, &mut table),
+            TableKind::Movers => {
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
                 let from = as_of.checked_sub_days(Days::new(7)).unwrap_or(as_of);
@@ -313,7 +313,7 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "team" => {
+            TableKind::Team => {
                 let (performance, _) = self.facts.team(&latest_month);
                 let mut header = labels.clone();
                 header.extend(metrics.iter().map(|m| (m.name, true)));
@@ -366,7 +366,7 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "actions" => {
+            TableKind::Actions => {
                 let actions: Vec<crate::metrics::views::Action> = match &page.entity {
                     Entity::Csm(c) => self.facts.book(*c).actions.clone(),
                     _ => Vec::new(),
@@ -398,7 +398,7 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "tasks" => {
+            TableKind::Tasks => {
                 let (overdue, today, week) = match &page.entity {
                     // The CSM's book counted them already.
                     Entity::Csm(c) => self.facts.book(*c).tasks,
@@ -431,7 +431,7 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "forecast" => {
+            TableKind::Forecast => {
                 let next = page.period.next(self.fiscal());
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
@@ -470,7 +470,7 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "health_bands" => {
+            TableKind::HealthBands => {
                 let mask = self.group_mask(page);
                 let totals = health::band_totals(self.facts.snapshots(), page_scope(page, &mask));
                 for b in &totals.bands {
@@ -495,7 +495,7 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "churn_reasons" => {
+            TableKind::ChurnReasons => {
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
                 for r in breakdown::churn_reason_shares(&self.facts.ctx, &page.period, scope) {
@@ -515,7 +515,7 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "activities" => {
+            TableKind::Activities => {
                 let Entity::Account(a) = page.entity else {
                     return Err(
                         "an activities table belongs on an account page (per: account)".into(),
@@ -547,7 +547,7 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "tickets" => {
+            TableKind::Tickets => {
                 let Entity::Account(a) = page.entity else {
                     return Err("a tickets table belongs on an account page (per: account)".into());
                 };
@@ -579,7 +579,6 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            other => return Err(format!("unknown table kind '{other}'")),
         }
         Ok(table)
     }
