@@ -115,7 +115,8 @@ pub fn ticket_spike(ctx: &Context, account: AccountIx, day: NaiveDate) -> bool {
     windows[0] >= 2 && f64::from(windows[0]) >= 2.0 * prior
 }
 
-fn hours(t: &Ticket, at: Option<chrono::NaiveDateTime>) -> Option<f64> {
+/// Hours from a ticket's opening to `at` (its first response or resolution), if any.
+pub(crate) fn hours(t: &Ticket, at: Option<chrono::NaiveDateTime>) -> Option<f64> {
     at.map(|x| (x - t.opened_at).num_minutes() as f64 / 60.0)
 }
 

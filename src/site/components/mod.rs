@@ -8,12 +8,12 @@
 
 use super::facts::{Entity, Facts};
 use super::links::Links;
-use crate::data::{AccountIx, CsmIx, RenewalStage};
+use crate::data::{AccountIx, CsmIx, Money, RenewalStage};
 use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
 use crate::metrics::status::{self, Status};
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
-use crate::metrics::{Scope, Value, breakdown, cohorts, experience, renewals, revenue};
+use crate::metrics::{Scope, Value, breakdown, cohorts, experience, operations, renewals, revenue};
 use crate::period::{Month, Period, PeriodKind};
 use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};

@@ -50,7 +50,10 @@ impl Renderer<'_, '_> {
                     .unwrap_or_else(|| format::MISSING.into()),
             ),
             "csm" => self.csm_cell(page, s.account),
-            "arr" => num(self.money(s.arr), Some(s.arr)),
+            "arr" => {
+                let arr = s.arr_money.to_f64();
+                num(self.money(arr), Some(arr))
+            }
             "health" => TableCell {
                 class: Some(format!("num status-{}", band_status(s.band))),
                 ..num(
@@ -252,13 +255,13 @@ impl Renderer<'_, '_> {
                             .snapshots()
                             .iter()
                             .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
-                            .filter(|s| s.arr > 0.0)
+                            .filter(|s| s.arr_money > Money::ZERO)
                             .cloned()
                             .collect();
                         v.sort_by(|a, b| {
                             b.urgency
                                 .total_cmp(&a.urgency)
-                                .then(b.arr.total_cmp(&a.arr))
+                                .then(b.arr_money.cmp(&a.arr_money))
                                 .then(a.account.cmp(&b.account))
                         });
                         v
@@ -288,7 +291,9 @@ impl Renderer<'_, '_> {
                 });
                 let snapshots = self.facts.snapshots();
                 for m in movers.iter().take(limit.unwrap_or(10)) {
-                    let arr = snapshots.get(m.account as usize).map_or(0.0, |s| s.arr);
+                    let arr = snapshots
+                        .get(m.account as usize)
+                        .map_or(0.0, |s| s.arr_money.to_f64());
                     let row = columns
                         .iter()
                         .map(|c| match *c {
@@ -381,7 +386,7 @@ impl Renderer<'_, '_> {
                             "account" => self.account_cell(page, a.account),
                             "action" => text(a.kind.name()),
                             "arr" => {
-                                let arr = s.map_or(0.0, |s| s.arr);
+                                let arr = s.map_or(0.0, |s| s.arr_money.to_f64());
                                 num(self.money(arr), Some(arr))
                             }
                             "days_to_renewal" => {
@@ -553,9 +558,7 @@ impl Renderer<'_, '_> {
                 };
                 let rows = data.tickets_of(a).unwrap_or_default();
                 for t in rows.iter().rev().take(limit.unwrap_or(15)) {
-                    let first = t
-                        .first_response_at
-                        .map(|f| (f - t.opened_at).num_minutes() as f64 / 60.0);
+                    let first = operations::hours(t, t.first_response_at);
                     let row = columns
                         .iter()
                         .map(|c| match *c {
