@@ -344,14 +344,15 @@ impl Renderer<'_, '_> {
                                 page.links.csm(&page.root, data, p.csm),
                             ),
                             "accounts" => num(p.accounts.to_string(), Some(p.accounts as f64)),
-                            "arr" => num(self.money(p.arr), Some(p.arr)),
+                            "arr" => num(self.money(p.arr.to_f64()), Some(p.arr.to_f64())),
                             "capacity_use" => num(
                                 p.capacity_use
                                     .map_or(format::MISSING.into(), format::percent),
                                 p.capacity_use,
                             ),
                             "expansion_arr" => {
-                                num(self.money(p.expansion_arr), Some(p.expansion_arr))
+                                let v = p.expansion_arr.to_f64();
+                                num(self.money(v), Some(v))
                             }
                             _ => num(
                                 p.quota_attainment
