@@ -35,7 +35,7 @@ pub(super) fn one_series(
 }
 
 impl Renderer<'_, '_> {
-    /// Open renewals due in the next 90 days per stage (see [`renewal_stages_figure`]); the
+    /// Open renewals due in the next `DUE_WINDOW_DAYS` (90) days per stage (see [`renewal_stages_figure`]); the
     /// engine sums them (`renewals::open_by_stage`), this only formats.
     pub(super) fn renewal_stages(&self, scope: Scope) -> (Chart, String, String, Table) {
         let stages = renewals::open_by_stage(&self.facts.ctx, scope, renewals::DUE_WINDOW_DAYS);
@@ -743,7 +743,8 @@ pub(super) fn renewal_stages_figure(
         ]);
     }
     let desc = format!(
-        "Open renewals due in the next 90 days by stage (count, ARR): {}.",
+        "Open renewals due in the next {} days by stage (count, ARR): {}.",
+        renewals::DUE_WINDOW_DAYS,
         stages
             .iter()
             .map(|t| format!("{} {} ({})", name(t.stage), count(t), money(t)))
@@ -769,5 +770,6 @@ pub(super) fn renewal_stages_figure(
             currency: currency.to_string(),
         },
     };
-    (chart, "Renewal stages, next 90 days".into(), desc, table)
+    let title = format!("Renewal stages, next {} days", renewals::DUE_WINDOW_DAYS);
+    (chart, title, desc, table)
 }
