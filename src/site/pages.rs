@@ -17,7 +17,7 @@ use crate::metrics::{Context, status};
 use crate::period::{Period, PeriodKind};
 use crate::render::block::{Block, Column, Table, TableCell};
 use crate::render::typst;
-use crate::report::component::{self, Component, Source};
+use crate::report::component::{self, ChartType, Component, Source, TableKind};
 use crate::report::{Layout, Paper};
 use crate::report::{Per, Report};
 use chrono::NaiveDate;
@@ -1231,7 +1231,7 @@ impl<'a> Site<'a> {
                 .render(
                     &page,
                     &Component::Chart {
-                        kind: "line",
+                        kind: ChartType::Line,
                         source: Source::Metrics(vec![def]),
                         periods: 24,
                         title: Some(format!("{} by month, last 24 months", def.name)),
@@ -1256,7 +1256,7 @@ impl<'a> Site<'a> {
                         .render(
                             &page,
                             &Component::Table {
-                                of: "breakdown",
+                                of: TableKind::Breakdown,
                                 columns: Vec::new(),
                                 metrics: vec![def],
                                 by: Some(dim.to_string()),

@@ -8,17 +8,17 @@
 
 use super::facts::{Entity, Facts};
 use super::links::Links;
-use crate::data::{AccountIx, CsmIx, RenewalStage};
+use crate::data::{AccountIx, CsmIx, Money, RenewalStage};
 use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
 use crate::metrics::status::{self, Status};
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
-use crate::metrics::{Scope, Value, breakdown, cohorts, experience, renewals, revenue, segments};
+use crate::metrics::{Scope, Value, breakdown, cohorts, experience, operations, renewals, revenue};
 use crate::period::{Month, Period, PeriodKind};
 use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};
 use crate::render::format;
-use crate::report::component::{Component, Source};
+use crate::report::component::{ChartType, Component, DataSource, Source, TableKind};
 use chrono::Days;
 use std::cell::Cell;
 
@@ -275,14 +275,14 @@ impl Renderer<'_, '_> {
                 source,
                 periods,
                 title,
-            } => Block::Figure(self.chart(page, kind, source, *periods, title.as_deref())?),
+            } => Block::Figure(self.chart(page, *kind, source, *periods, title.as_deref())?),
             Component::Table {
                 of,
                 columns,
                 metrics,
                 by,
                 limit,
-            } => Block::Table(self.table(page, of, columns, metrics, by.as_deref(), *limit)?),
+            } => Block::Table(self.table(page, *of, columns, metrics, by.as_deref(), *limit)?),
             Component::Changes(count) => Block::Changes(self.changes(page, *count)),
             Component::Snapshot => self.snapshot(page)?,
         })

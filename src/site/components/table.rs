@@ -50,7 +50,10 @@ impl Renderer<'_, '_> {
                     .unwrap_or_else(|| format::MISSING.into()),
             ),
             "csm" => self.csm_cell(page, s.account),
-            "arr" => num(self.money(s.arr), Some(s.arr)),
+            "arr" => {
+                let arr = s.arr_money.to_f64();
+                num(self.money(arr), Some(arr))
+            }
             "health" => TableCell {
                 class: Some(format!("num status-{}", band_status(s.band))),
                 ..num(
@@ -126,7 +129,7 @@ impl Renderer<'_, '_> {
     pub(super) fn table(
         &self,
         page: &Page,
-        of: &str,
+        of: TableKind,
         columns: &[&'static str],
         metrics: &[&'static MetricDef],
         by: Option<&str>,
@@ -141,7 +144,7 @@ impl Renderer<'_, '_> {
         let as_of = self.facts.ctx.as_of;
         let latest_month = Period::latest_complete(PeriodKind::Month, as_of, self.fiscal());
         match of {
-            "metrics" => {
+            TableKind::Metrics => {
                 let (previous, year_ago) = self.previous_periods(page);
                 for def in metrics {
                     let v = self.facts.value(&page.entity, &page.period, def.id);
@@ -175,7 +178,7 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "breakdown" => {
+            TableKind::Breakdown => {
                 let dim_name = by.unwrap_or("segment");
                 let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
                 let mut header = vec![(self.words(dim.name()), false)];
@@ -226,7 +229,7 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "at_risk" => {
+            TableKind::AtRisk => {
                 let (_, at_risk) = self.facts.team(&latest_month);
                 let mask = self.scope_mask(page);
                 for s in at_risk
@@ -242,7 +245,7 @@ impl Renderer<'_, '_> {
                     );
                 }
             }
-            "accounts" => {
+            TableKind::Accounts => {
                 let rows: Vec<AccountSnapshot> = match &page.entity {
                     Entity::Csm(c) => self.facts.book(*c).accounts.clone(),
                     _ => {
@@ -252,13 +255,13 @@ impl Renderer<'_, '_> {
                             .snapshots()
                             .iter()
                             .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
-                            .filter(|s| s.arr > 0.0)
+                            .filter(|s| s.arr_money > Money::ZERO)
                             .cloned()
                             .collect();
                         v.sort_by(|a, b| {
                             b.urgency
                                 .total_cmp(&a.urgency)
-                                .then(b.arr.total_cmp(&a.arr))
+                                .then(b.arr_money.cmp(&a.arr_money))
                                 .then(a.account.cmp(&b.account))
                         });
                         v
@@ -273,8 +276,8 @@ impl Renderer<'_, '_> {
                     );
                 }
             }
-            "renewals" => self.renewals_table(page, columns, limit, &mut table),
-            "movers" => {
+            TableKind::Renewals => self.renewals_table(page, columns, limit, &mut table),
+            TableKind::Movers => {
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
                 let from = as_of.checked_sub_days(Days::new(7)).unwrap_or(as_of);
@@ -288,7 +291,9 @@ impl Renderer<'_, '_> {
                 });
                 let snapshots = self.facts.snapshots();
                 for m in movers.iter().take(limit.unwrap_or(10)) {
-                    let arr = snapshots.get(m.account as usize).map_or(0.0, |s| s.arr);
+                    let arr = snapshots
+                        .get(m.account as usize)
+                        .map_or(0.0, |s| s.arr_money.to_f64());
                     let row = columns
                         .iter()
                         .map(|c| match *c {
@@ -313,7 +318,7 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "team" => {
+            TableKind::Team => {
                 let (performance, _) = self.facts.team(&latest_month);
                 let mut header = labels.clone();
                 header.extend(metrics.iter().map(|m| (m.name, true)));
@@ -339,14 +344,15 @@ impl Renderer<'_, '_> {
                                 page.links.csm(&page.root, data, p.csm),
                             ),
                             "accounts" => num(p.accounts.to_string(), Some(p.accounts as f64)),
-                            "arr" => num(self.money(p.arr), Some(p.arr)),
+                            "arr" => num(self.money(p.arr.to_f64()), Some(p.arr.to_f64())),
                             "capacity_use" => num(
                                 p.capacity_use
                                     .map_or(format::MISSING.into(), format::percent),
                                 p.capacity_use,
                             ),
                             "expansion_arr" => {
-                                num(self.money(p.expansion_arr), Some(p.expansion_arr))
+                                let v = p.expansion_arr.to_f64();
+                                num(self.money(v), Some(v))
                             }
                             _ => num(
                                 p.quota_attainment
@@ -366,7 +372,7 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "actions" => {
+            TableKind::Actions => {
                 let actions: Vec<crate::metrics::views::Action> = match &page.entity {
                     Entity::Csm(c) => self.facts.book(*c).actions.clone(),
                     _ => Vec::new(),
@@ -381,7 +387,7 @@ impl Renderer<'_, '_> {
                             "account" => self.account_cell(page, a.account),
                             "action" => text(a.kind.name()),
                             "arr" => {
-                                let arr = s.map_or(0.0, |s| s.arr);
+                                let arr = s.map_or(0.0, |s| s.arr_money.to_f64());
                                 num(self.money(arr), Some(arr))
                             }
                             "days_to_renewal" => {
@@ -398,7 +404,7 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "tasks" => {
+            TableKind::Tasks => {
                 let (overdue, today, week) = match &page.entity {
                     // The CSM's book counted them already.
                     Entity::Csm(c) => self.facts.book(*c).tasks,
@@ -431,25 +437,29 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "forecast" => {
+            TableKind::Forecast => {
                 let next = page.period.next(self.fiscal());
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
                 let line = renewals::board_line(&self.facts.ctx, &next, scope);
                 table.caption = Some(format!("Renewals due in {}", next.label()));
-                let share = |v: f64| {
-                    if line.due > 0.0 {
-                        format::percent(v / line.due * 100.0)
-                    } else {
-                        format::MISSING.into()
-                    }
-                };
-                for (label, v, class) in [
-                    ("due", line.due, None),
-                    ("high confidence", line.high_confidence, Some("status-good")),
-                    ("at risk", line.at_risk, Some("status-warning")),
-                    ("already lost", line.lost, Some("status-bad")),
-                    ("forecast", line.forecast, None),
+                let shares = line.shares;
+                for (label, v, share, class) in [
+                    ("due", line.due, shares.due, None),
+                    (
+                        "high confidence",
+                        line.high_confidence,
+                        shares.high_confidence,
+                        Some("status-good"),
+                    ),
+                    (
+                        "at risk",
+                        line.at_risk,
+                        shares.at_risk,
+                        Some("status-warning"),
+                    ),
+                    ("already lost", line.lost, shares.lost, Some("status-bad")),
+                    ("forecast", line.forecast, line.forecast_retention, None),
                 ] {
                     let row = columns
                         .iter()
@@ -459,77 +469,59 @@ impl Renderer<'_, '_> {
                                 ..text(label)
                             },
                             "arr" => num(self.money(v), Some(v)),
+                            _ => num(share.map_or(format::MISSING.into(), format::percent), None),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            TableKind::HealthBands => {
+                let mask = self.group_mask(page);
+                let totals = health::band_totals(self.facts.snapshots(), page_scope(page, &mask));
+                for b in &totals.bands {
+                    let share =
+                        |s: Option<f64>| num(s.map_or(format::MISSING.into(), format::percent), s);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "band" => TableCell {
+                                class: Some(format!("status-{}", band_status(Some(b.band)))),
+                                ..text(b.band.name())
+                            },
+                            "accounts" => {
+                                num(format::count(b.accounts as f64), Some(b.accounts as f64))
+                            }
+                            "accounts_share" => share(b.accounts_share),
+                            "arr" => num(self.money(b.arr.to_f64()), Some(b.arr.to_f64())),
+                            _ => share(b.arr_share),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            TableKind::ChurnReasons => {
+                let mask = self.group_mask(page);
+                let scope = page_scope(page, &mask);
+                for r in breakdown::churn_reason_shares(&self.facts.ctx, &page.period, scope) {
+                    let mrr = r.mrr.to_f64();
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "reason" => text(self.words(r.reason.name())),
+                            "accounts" => num(r.accounts.to_string(), Some(r.accounts as f64)),
+                            "mrr" => num(self.money(mrr), Some(mrr)),
                             _ => num(
-                                if label == "forecast" {
-                                    line.forecast_retention
-                                        .map_or(format::MISSING.into(), format::percent)
-                                } else {
-                                    share(v)
-                                },
-                                None,
+                                r.share.map_or(format::MISSING.into(), format::percent),
+                                r.share,
                             ),
                         })
                         .collect();
                     table.rows.push(row);
                 }
-                table.sortable = false;
             }
-            "health_bands" => {
-                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
-                let total_n: f64 = counts.iter().sum();
-                let total_arr: f64 = arrs.iter().sum();
-                for (i, band) in [HealthBand::Green, HealthBand::Yellow, HealthBand::Red]
-                    .iter()
-                    .enumerate()
-                {
-                    let row = columns
-                        .iter()
-                        .map(|c| match *c {
-                            "band" => TableCell {
-                                class: Some(format!("status-{}", band_status(Some(*band)))),
-                                ..text(band.name())
-                            },
-                            "accounts" => num(format::count(counts[i]), Some(counts[i])),
-                            "accounts_share" => {
-                                let s = crate::metrics::pct(counts[i], total_n);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
-                            }
-                            "arr" => num(self.money(arrs[i]), Some(arrs[i])),
-                            _ => {
-                                let s = crate::metrics::pct(arrs[i], total_arr);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
-                            }
-                        })
-                        .collect();
-                    table.rows.push(row);
-                }
-                table.sortable = false;
-            }
-            "churn_reasons" => {
-                let mask = self.group_mask(page);
-                let scope = page_scope(page, &mask);
-                let reasons = segments::churn_reasons(&self.facts.ctx, &page.period, scope);
-                let total: f64 = reasons.values().map(|t| t.arr.to_f64()).sum();
-                for (reason, tally) in &reasons {
-                    let arr = tally.arr.to_f64();
-                    let row = columns
-                        .iter()
-                        .map(|c| match *c {
-                            "reason" => text(self.words(reason.name())),
-                            "accounts" => {
-                                num(tally.accounts.to_string(), Some(tally.accounts as f64))
-                            }
-                            "mrr" => num(self.money(arr / 12.0), Some(arr / 12.0)),
-                            _ => {
-                                let s = crate::metrics::pct(arr, total);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
-                            }
-                        })
-                        .collect();
-                    table.rows.push(row);
-                }
-            }
-            "activities" => {
+            TableKind::Activities => {
                 let Entity::Account(a) = page.entity else {
                     return Err(
                         "an activities table belongs on an account page (per: account)".into(),
@@ -561,15 +553,13 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "tickets" => {
+            TableKind::Tickets => {
                 let Entity::Account(a) = page.entity else {
                     return Err("a tickets table belongs on an account page (per: account)".into());
                 };
                 let rows = data.tickets_of(a).unwrap_or_default();
                 for t in rows.iter().rev().take(limit.unwrap_or(15)) {
-                    let first = t
-                        .first_response_at
-                        .map(|f| (f - t.opened_at).num_minutes() as f64 / 60.0);
+                    let first = operations::hours(t, t.first_response_at);
                     let row = columns
                         .iter()
                         .map(|c| match *c {
@@ -593,7 +583,6 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            other => return Err(format!("unknown table kind '{other}'")),
         }
         Ok(table)
     }
@@ -607,8 +596,8 @@ impl Renderer<'_, '_> {
     ) {
         let data = self.facts.ctx.data;
         let as_of = self.facts.ctx.as_of;
-        let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
         let all = data.renewals.as_deref().unwrap_or_default();
+        let mask = self.group_mask(page);
         let selected: Vec<&crate::data::Renewal> = match page.entity {
             // An account page lists every renewal of the account, latest first (renewals are
             // sorted by account).
@@ -616,17 +605,11 @@ impl Renderer<'_, '_> {
                 .iter()
                 .rev()
                 .collect(),
-            _ => {
-                let mask = self.scope_mask(page);
-                let mut v: Vec<&crate::data::Renewal> = all
-                    .iter()
-                    .filter(|r| !r.stage.is_closed())
-                    .filter(|r| r.due_on >= as_of && r.due_on <= horizon)
-                    .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
-                    .collect();
-                v.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
-                v
-            }
+            _ => renewals::open_due_within(
+                &self.facts.ctx,
+                page_scope(page, &mask),
+                renewals::DUE_WINDOW_DAYS,
+            ),
         };
         for r in selected.into_iter().take(limit.unwrap_or(50)) {
             let days = (r.due_on - as_of).num_days();
