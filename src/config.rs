@@ -3,6 +3,7 @@
 //! `crate::yaml`, the one module that knows the YAML crate.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::metrics::basis::{Basis, Windowing};
 use crate::metrics::catalog;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -40,8 +41,9 @@ pub struct Config {
     /// failing. Default false.
     pub lenient: bool,
     /// Targets per metric id (in the metric's unit); a target overrides the benchmark bands for
-    /// status colouring.
-    pub targets: BTreeMap<String, f64>,
+    /// status colouring. One number is annual (it judges TTM, fiscal-year and annualised rates);
+    /// a rate may also set `{ annual: 110, quarter: 102, month: 100.5 }`.
+    pub targets: BTreeMap<String, Target>,
     /// The `typst` program for the PDFs: a name looked up on PATH or a path (relative to the
     /// project). Default: `typst` on PATH. The POSTSALE_TYPST environment variable overrides it.
     pub typst: Option<String>,
@@ -57,6 +59,58 @@ pub struct Config {
     /// and breakdown groups. A code not named here is humanised (`product_fit` → "Product fit").
     /// Default: none.
     pub labels: BTreeMap<String, String>,
+}
+
+/// One metric's entry of `targets:`: one number, or one per basis (`annual`, `quarter`, `month`;
+/// `ttm` and `year` are other names for `annual`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// One number: annual for a rate (TTM, fiscal-year and annualised values), the one target
+    /// of any other metric.
+    Annual(f64),
+    /// Basis key (as written) → target.
+    PerBasis(BTreeMap<String, f64>),
+}
+
+/// The keys of a per-basis target, with the other names of `annual`.
+const TARGET_BASES: [&str; 5] = ["annual", "ttm", "year", "quarter", "month"];
+
+impl Target {
+    /// The target that judges a value on `basis` (`None`: a metric with no basis), if any.
+    pub fn for_basis(&self, basis: Option<Basis>) -> Option<f64> {
+        match (self, basis) {
+            (Target::Annual(t), None) => Some(*t),
+            (Target::Annual(t), Some(b)) => b.is_annual().then_some(*t),
+            (Target::PerBasis(_), None) => None,
+            (Target::PerBasis(map), Some(b)) => {
+                let wanted = b.target_key();
+                map.iter()
+                    .find(|(key, _)| match key.as_str() {
+                        "ttm" | "year" => wanted == "annual",
+                        key => key == wanted,
+                    })
+                    .map(|(_, t)| *t)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(f64),
+            PerBasis(BTreeMap<String, f64>),
+        }
+        match Raw::deserialize(deserializer) {
+            Ok(Raw::Number(n)) => Ok(Target::Annual(n)),
+            Ok(Raw::PerBasis(map)) => Ok(Target::PerBasis(map)),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a number, or one per basis such as { annual: 110, quarter: 102, month: 100.5 }",
+            )),
+        }
+    }
 }
 
 /// `dates:` — the earliest and latest date (or month) the data may hold.
@@ -385,18 +439,87 @@ impl Config {
                 );
             }
         }
+        problems.extend(self.target_problems(text));
+        problems
+    }
+
+    /// The configured target of metric `id` for a value on `basis` (`None`: a metric with no
+    /// basis): a one-number target judges annual values only (TTM, year, annualised).
+    pub fn target(&self, id: &str, basis: Option<Basis>) -> Option<f64> {
+        self.targets.get(id)?.for_basis(basis)
+    }
+
+    /// The problems of `targets:`: unknown metrics, unknown or repeated basis keys, and a
+    /// per-basis target on a metric without one.
+    fn target_problems(&self, text: &str) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
         let known: Vec<&str> = catalog::ids().collect();
-        for id in self.targets.keys() {
-            if catalog::get(id).is_none() {
-                let (line, column) = crate::yaml::locate(text, &["targets", id]);
-                problems.push(
-                    Diagnostic::error(
-                        FILE,
-                        line,
-                        column,
-                        format!("unknown metric '{id}' in targets"),
-                    )
-                    .with_help(did_you_mean(id, &known).replace('`', "'")),
+        let mut error = |path: &[&str], message: String, help: String| {
+            let (line, column) = crate::yaml::locate(text, path);
+            let d = Diagnostic::error(FILE, line, column, message);
+            problems.push(if help.is_empty() {
+                d
+            } else {
+                d.with_help(help)
+            });
+        };
+        for (id, target) in &self.targets {
+            let Some(def) = catalog::get(id) else {
+                error(
+                    &["targets", id],
+                    format!("unknown metric '{id}' in targets"),
+                    did_you_mean(id, &known).replace('`', "'"),
+                );
+                continue;
+            };
+            let Target::PerBasis(map) = target else {
+                continue;
+            };
+            let allowed: &[&str] = match def.windowing() {
+                Windowing::Window => &TARGET_BASES,
+                Windowing::Annualised => &TARGET_BASES[..3],
+                Windowing::None => &[],
+            };
+            if allowed.is_empty() {
+                error(
+                    &["targets", id],
+                    format!("'{id}' is not a rate over a window, so it has no basis in targets"),
+                    format!("give one number, such as '{id}: 40'"),
+                );
+                continue;
+            }
+            for key in map.keys() {
+                if !allowed.contains(&key.as_str()) {
+                    let help = if def.windowing() == Windowing::Annualised {
+                        format!(
+                            "'{id}' is annualised: its one target is annual (annual, ttm or year)"
+                        )
+                    } else {
+                        did_you_mean(key, allowed).replace('`', "'")
+                    };
+                    error(
+                        &["targets", id, key],
+                        format!("unknown basis '{key}' in targets.{id}"),
+                        help,
+                    );
+                }
+            }
+            let annual: Vec<&String> = map
+                .keys()
+                .filter(|k| TARGET_BASES[..3].contains(&k.as_str()))
+                .collect();
+            if let [_, again, ..] = annual.as_slice() {
+                error(
+                    &["targets", id, again],
+                    format!(
+                        "targets.{id} sets the annual target twice ({})",
+                        annual
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "keep one: annual, ttm and year all name the twelve-month target".into(),
                 );
             }
         }
@@ -458,7 +581,7 @@ mod tests {
         assert_eq!(c.renewals.stage_weights.negotiation, 0.9);
         // Keys left out keep their defaults.
         assert_eq!(c.renewals.stage_weights.not_engaged, 0.5);
-        assert_eq!(c.targets.get("nrr"), Some(&110.0));
+        assert_eq!(c.targets.get("nrr"), Some(&Target::Annual(110.0)));
         assert!(c.lenient);
     }
 

@@ -119,6 +119,25 @@ pub struct MetricDef {
     pub tables: &'static [&'static str],
 }
 
+impl MetricDef {
+    /// How the metric's value depends on the window it is measured over: the cohort rates of
+    /// METRICS.md (NRR, GRR, logo and revenue churn, logo retention, expansion rate) take the
+    /// window's basis; the annualised churn rates are annualised; everything else has no basis.
+    pub fn windowing(&self) -> super::basis::Windowing {
+        use super::basis::Windowing;
+        match self.id {
+            "nrr"
+            | "grr"
+            | "logo_churn_rate"
+            | "logo_retention_rate"
+            | "revenue_churn_rate"
+            | "expansion_rate" => Windowing::Window,
+            "logo_churn_rate_annualised" | "revenue_churn_rate_annualised" => Windowing::Annualised,
+            _ => Windowing::None,
+        }
+    }
+}
+
 use Direction::*;
 use Section::*;
 use Status::{Bad, Good, Warning};

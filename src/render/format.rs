@@ -4,7 +4,9 @@
 //! A value that rounds to zero never prints a sign ("0.0%", not "-0.0%"); a change is computed
 //! from the values as they are shown, so "18 → 10" reads as a fall of 8 points.
 
+use crate::config::Target;
 use crate::metrics::Value;
+use crate::metrics::basis::{Basis, Windowing};
 use crate::metrics::catalog::{Band, MetricDef, Unit};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -153,6 +155,30 @@ pub fn value(def: &MetricDef, value: Value, currency: &str) -> String {
         Unit::Score => score(def, v),
         Unit::Days => format!("{} days", fixed(v, 0)),
         Unit::Hours => format!("{} h", fixed(v, 1)),
+    }
+}
+
+/// A configured target as text, each with the basis it judges: `110%` for a metric with no
+/// basis, `110% (annual)` for a rate, `110% (annual), 102% (quarter), 100.5% (month)` for one set
+/// per basis (annual first).
+pub fn target(def: &MetricDef, target: &Target, currency: &str) -> String {
+    let windowed = def.windowing() != Windowing::None;
+    match target {
+        Target::Annual(t) if windowed => format!("{} (annual)", value(def, Some(*t), currency)),
+        Target::Annual(t) => value(def, Some(*t), currency),
+        Target::PerBasis(_) => ["annual", "quarter", "month"]
+            .iter()
+            .filter_map(|key| {
+                let basis = match *key {
+                    "annual" => Basis::Ttm,
+                    "quarter" => Basis::Quarter,
+                    _ => Basis::Month,
+                };
+                let t = target.for_basis(Some(basis))?;
+                Some(format!("{} ({key})", value(def, Some(t), currency)))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 

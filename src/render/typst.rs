@@ -131,7 +131,7 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .map(|c| {
                     format!(
                         "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}, movement: {}),\n",
-                        string(c.name),
+                        string(&c.name),
                         string(c.verb),
                         string(&c.change),
                         string(&c.value),

@@ -9,9 +9,10 @@
 use super::facts::{Entity, Facts};
 use super::links::Links;
 use crate::data::{AccountIx, CsmIx, RenewalStage};
+use crate::metrics::basis::{self, Basis, Judgement};
 use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
-use crate::metrics::status::{self, Status};
+use crate::metrics::status::Status;
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
 use crate::metrics::{Scope, Value, breakdown, cohorts, experience, renewals, revenue, segments};
 use crate::period::{Month, Period, PeriodKind};
@@ -256,8 +257,29 @@ impl Renderer<'_, '_> {
         self.facts.ctx.config.fiscal_year_start
     }
 
-    fn target(&self, id: &str) -> Option<f64> {
-        self.facts.ctx.config.targets.get(id).copied()
+    /// The status of `def`'s value `v` over `period`, judged only by a target or bands on the
+    /// value's basis (a month's NRR is not judged by the annual 110 % target).
+    fn judge(&self, def: &MetricDef, v: Value, period: &Period) -> Judgement {
+        let b = Basis::of(def, period);
+        basis::judge(def, v, b, self.facts.ctx.config.target(def.id, b))
+    }
+
+    /// A metric's name with the basis of its values over `period`: "Net revenue retention
+    /// (month)"; the bare name for a metric that is not a rate over a window.
+    fn named(&self, def: &MetricDef, period: &Period) -> String {
+        basis::named(def, Basis::of(def, period))
+    }
+
+    /// A numeric cell of a value judged as `j`: its status class, the bases of the value and of
+    /// what judged it as data attributes, and why it has no status as a tooltip.
+    fn judged_cell(&self, def: &MetricDef, v: Value, j: &Judgement) -> TableCell {
+        TableCell {
+            class: Some(format!("num status-{}", status_name(j.status))),
+            basis: j.basis.map(Basis::key),
+            judged_on: j.judged_on,
+            title: j.why_neutral.clone(),
+            ..num(self.fmt(def, v), v)
+        }
     }
 
     fn fmt(&self, def: &MetricDef, v: Value) -> String {
@@ -392,10 +414,13 @@ impl Renderer<'_, '_> {
                 status,
                 href,
                 title,
+                basis,
+                judged_on,
             } => Ok(format!(
-                "<a class=\"value status-{status}\" href=\"{}\" title=\"{}\">{}</a>",
+                "<a class=\"value status-{status}\" href=\"{}\" title=\"{}\"{}>{}</a>",
                 escape(href),
                 escape(title),
+                basis_attributes(*basis, *judged_on),
                 escape(text)
             )),
             Block::Figure(figure) => self.figure_html(figure, self.render_table(&figure.table)?),
@@ -432,11 +457,17 @@ impl Renderer<'_, '_> {
         )
     }
 
-    /// The sparkline SVG of a metric over the page's last `count` periods.
-    fn sparkline(&self, page: &Page, def: &MetricDef, count: usize, status: Status) -> String {
-        let values: Vec<Value> = page
-            .period
-            .history(count, self.fiscal())
+    /// The sparkline SVG of a metric over `history`, the page's last periods (or the trailing
+    /// twelve months ending at each).
+    fn sparkline(
+        &self,
+        page: &Page,
+        def: &MetricDef,
+        history: &[Period],
+        status: Status,
+    ) -> String {
+        let count = history.len();
+        let values: Vec<Value> = history
             .iter()
             .map(|p| self.facts.value(&page.entity, p, def.id))
             .collect();
@@ -459,12 +490,19 @@ impl Renderer<'_, '_> {
     }
 
     fn kpis(&self, page: &Page, defs: &[&'static MetricDef]) -> Vec<Tile> {
+        let fiscal = self.fiscal();
         let (previous, year_ago) = self.previous_periods(page);
         let tiles: Vec<Tile> = defs
             .iter()
             .map(|def| {
-                let v = self.facts.value(&page.entity, &page.period, def.id);
-                let target = self.target(def.id);
+                // A rate over a short window headlines the trailing twelve months ending at the
+                // period's last month, the period's own figure beside it; its changes compare
+                // the TTM values ending at the previous period's and the year-ago period's end.
+                let headline = basis::headline_period(def, &page.period);
+                let trailing = headline != page.period;
+                let at = |p: &Period| basis::headline_period(def, p);
+                let v = self.facts.value(&page.entity, &headline, def.id);
+                let j = self.judge(def, v, &headline);
                 // A survey score shows the answers it rests on; from a small sample it gets
                 // no good/bad colour.
                 let answers = self.facts.responses(&page.entity, &page.period).of(def.id);
@@ -472,11 +510,19 @@ impl Renderer<'_, '_> {
                 let st = if small && v.is_some() {
                     Status::Neutral
                 } else {
-                    status::status(def, v, target)
+                    j.status
                 };
+                let aside = trailing.then(|| {
+                    let own = self.facts.value(&page.entity, &page.period, def.id);
+                    format!("{}: {}", this_period(&page.period), self.fmt(def, own))
+                });
                 Tile {
                     sample: answers.filter(|_| v.is_some()).map(sample_note),
-                    name: def.name.to_string(),
+                    name: basis::named(def, j.basis),
+                    basis: j.basis.map(Basis::key),
+                    judged_on: j.judged_on.filter(|_| st == j.status),
+                    why_neutral: j.why_neutral.clone(),
+                    aside,
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     value: if def.unit == Unit::Money {
                         v.map_or(format::MISSING.into(), |v| {
@@ -488,20 +534,24 @@ impl Renderer<'_, '_> {
                     status: status_name(st),
                     // The sample note says why a small sample has no status word.
                     status_label: st.label(),
-                    target: target.map(|t| self.fmt(def, Some(t))),
+                    target: j.target.map(|t| self.fmt(def, Some(t))),
                     change: format::change(
                         def,
                         v,
-                        self.facts.value(&page.entity, &previous, def.id),
+                        self.facts.value(&page.entity, &at(&previous), def.id),
                     ),
                     change_year: format::change(
                         def,
                         v,
-                        self.facts.value(&page.entity, &year_ago, def.id),
+                        self.facts.value(&page.entity, &at(&year_ago), def.id),
                     ),
                     previous_label: "previous".into(),
                     year_ago_label: "a year ago".into(),
-                    sparkline: self.sparkline(page, def, 12, st),
+                    sparkline: {
+                        let history: Vec<Period> =
+                            page.period.history(12, fiscal).iter().map(at).collect();
+                        self.sparkline(page, def, &history, st)
+                    },
                 }
             })
             .collect();
@@ -511,7 +561,8 @@ impl Renderer<'_, '_> {
     fn inline_value(&self, page: &Page, def: &MetricDef, show: &str) -> Block {
         let (previous, year_ago) = self.previous_periods(page);
         let v = self.facts.value(&page.entity, &page.period, def.id);
-        let st = status::status(def, v, self.target(def.id));
+        let j = self.judge(def, v, &page.period);
+        let st = j.status;
         let shown = match show {
             "previous" => self.fmt(def, self.facts.value(&page.entity, &previous, def.id)),
             "year_ago" => self.fmt(def, self.facts.value(&page.entity, &year_ago, def.id)),
@@ -519,15 +570,23 @@ impl Renderer<'_, '_> {
             "change_year" => {
                 format::change(def, v, self.facts.value(&page.entity, &year_ago, def.id))
             }
-            "target" => self.fmt(def, self.target(def.id)),
+            "target" => self.fmt(def, j.target),
             "status" => st.label().to_string(),
             _ => self.fmt(def, v),
         };
+        // The title names the basis and the period ("Net revenue retention (quarter), Q3
+        // 2026"), and why a rate has no status.
+        let mut title = format!("{}, {}", basis::named(def, j.basis), page.period.label());
+        if let Some(why) = &j.why_neutral {
+            title.push_str(&format!(" ({why})"));
+        }
         Block::Inline {
             text: shown,
             status: status_name(st),
             href: format!("{}metrics/{}.html", page.root, def.id),
-            title: def.name.to_string(),
+            title,
+            basis: j.basis.map(Basis::key),
+            judged_on: j.judged_on,
         }
     }
 
@@ -564,13 +623,13 @@ impl Renderer<'_, '_> {
             .filter_map(|(_, def, a, b)| {
                 let delta = format::delta(def, Some(a), Some(b))?;
                 (delta.direction != std::cmp::Ordering::Equal).then(|| Change {
-                    name: def.name,
+                    name: self.named(def, &page.period),
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     verb: delta.verb(),
                     change: delta.size,
                     value: self.fmt(def, Some(a)),
                     previous: self.fmt(def, Some(b)),
-                    status: status_name(status::status(def, Some(a), self.target(def.id))),
+                    status: status_name(self.judge(def, Some(a), &page.period).status),
                     movement: movement(def.direction, delta.direction),
                 })
             })
@@ -717,19 +776,16 @@ impl Renderer<'_, '_> {
                     let v = self.facts.value(&page.entity, &page.period, def.id);
                     let p = self.facts.value(&page.entity, &previous, def.id);
                     let y = self.facts.value(&page.entity, &year_ago, def.id);
-                    let target = self.target(def.id);
-                    let st = status::status(def, v, target);
+                    let j = self.judge(def, v, &page.period);
+                    let (st, target) = (j.status, j.target);
                     let row = columns
                         .iter()
                         .map(|c| match *c {
                             "metric" => link(
-                                def.name,
+                                self.named(def, &page.period),
                                 Some(format!("{}metrics/{}.html", page.root, def.id)),
                             ),
-                            "value" => TableCell {
-                                class: Some(format!("num status-{}", status_name(st))),
-                                ..num(self.fmt(def, v), v)
-                            },
+                            "value" => self.judged_cell(def, v, &j),
                             "previous" => num(self.fmt(def, p), p),
                             "year_ago" => num(self.fmt(def, y), y),
                             "change" => num(format::change(def, v, p), None),
@@ -737,6 +793,9 @@ impl Renderer<'_, '_> {
                             "target" => num(self.fmt(def, target), target),
                             _ => TableCell {
                                 class: Some(format!("status-{}", status_name(st))),
+                                basis: j.basis.map(Basis::key),
+                                judged_on: j.judged_on,
+                                title: j.why_neutral.clone(),
                                 ..text(st.label())
                             },
                         })
@@ -749,7 +808,7 @@ impl Renderer<'_, '_> {
                 let dim_name = by.unwrap_or("segment");
                 let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
                 let mut header = vec![(self.words(dim.name()), false)];
-                header.extend(metrics.iter().map(|m| (m.name.to_string(), true)));
+                header.extend(metrics.iter().map(|m| (self.named(m, &page.period), true)));
                 table.columns = header
                     .into_iter()
                     .map(|(label, numeric)| Column { label, numeric })
@@ -787,11 +846,10 @@ impl Renderer<'_, '_> {
                     }];
                     for def in metrics {
                         let v = values.get(def.id).copied().flatten();
-                        let st = status::segment_status(def, v, &label, self.target(def.id));
-                        row.push(TableCell {
-                            class: Some(format!("num status-{}", status_name(st))),
-                            ..num(self.fmt(def, v), v)
-                        });
+                        let b = Basis::of(def, &page.period);
+                        let target = self.facts.ctx.config.target(def.id, b);
+                        let j = basis::judge_segment(def, v, b, target, &label);
+                        row.push(self.judged_cell(def, v, &j));
                     }
                     table.rows.push(row);
                 }
@@ -885,14 +943,13 @@ impl Renderer<'_, '_> {
             }
             "team" => {
                 let (performance, _) = self.facts.team(&latest_month);
-                let mut header = labels.clone();
-                header.extend(metrics.iter().map(|m| (m.name, true)));
+                // The team's values are over the latest complete month, named so.
+                let mut header: Vec<(String, bool)> =
+                    labels.iter().map(|(l, n)| ((*l).to_string(), *n)).collect();
+                header.extend(metrics.iter().map(|m| (self.named(m, &latest_month), true)));
                 table.columns = header
                     .into_iter()
-                    .map(|(l, n)| Column {
-                        label: l.to_string(),
-                        numeric: n,
-                    })
+                    .map(|(label, numeric)| Column { label, numeric })
                     .collect();
                 for p in performance {
                     if let Entity::Csm(c) = page.entity
@@ -927,11 +984,8 @@ impl Renderer<'_, '_> {
                         .collect();
                     for def in metrics {
                         let v = p.values.get(def.id).copied().flatten();
-                        let st = status::status(def, v, self.target(def.id));
-                        row.push(TableCell {
-                            class: Some(format!("num status-{}", status_name(st))),
-                            ..num(self.fmt(def, v), v)
-                        });
+                        let j = self.judge(def, v, &latest_month);
+                        row.push(self.judged_cell(def, v, &j));
                     }
                     table.rows.push(row);
                 }
@@ -1318,16 +1372,20 @@ impl Renderer<'_, '_> {
             Source::Metrics(defs) => {
                 let history = page.period.history(periods, fiscal);
                 let labels: Vec<String> = history.iter().map(short_id).collect();
+                // Each series names its basis ("Net revenue retention (TTM)"), so a chart of
+                // trailing-twelve-month values by month says so.
+                let names: Vec<String> = defs.iter().map(|d| self.named(d, &page.period)).collect();
                 let mut table = Table::new(&[("period", false)]);
-                table.columns.extend(defs.iter().map(|d| Column {
-                    label: d.name.to_string(),
+                table.columns.extend(names.iter().map(|name| Column {
+                    label: name.clone(),
                     numeric: true,
                 }));
                 let series: Vec<Series> = defs
                     .iter()
+                    .zip(&names)
                     .enumerate()
-                    .map(|(i, d)| Series {
-                        name: d.name.to_string(),
+                    .map(|(i, (d, name))| Series {
+                        name: name.clone(),
                         values: history
                             .iter()
                             .map(|p| self.facts.value(&page.entity, p, d.id))
@@ -1344,7 +1402,6 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
                 let unit = defs.first().map_or(Unit::Count, |d| d.unit);
-                let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
                 let title = format!("{} by {}", names.join(", "), kind_noun(page.period.kind));
                 let last = series
                     .first()
@@ -1359,10 +1416,14 @@ impl Renderer<'_, '_> {
                     labels.first().cloned().unwrap_or_default(),
                     labels.last().cloned().unwrap_or_default()
                 );
-                let target = if defs.len() == 1 {
-                    defs.first().and_then(|d| self.target(d.id))
-                } else {
-                    None
+                // A target line only for a target on the values' own basis: a monthly NRR
+                // chart gets no annual 110 % line.
+                let target = match defs.as_slice() {
+                    [d] => {
+                        let b = Basis::of(d, &page.period);
+                        self.facts.ctx.config.target(d.id, b)
+                    }
+                    _ => None,
                 };
                 let chart = match kind {
                     "bar" => Chart::Bar {
@@ -2143,6 +2204,16 @@ fn movement(better: crate::metrics::catalog::Direction, moved: std::cmp::Orderin
     }
 }
 
+/// The period's own figure beside a TTM headline: "this month", "this quarter"; a week's rates
+/// are those of the month containing its last day.
+fn this_period(period: &Period) -> String {
+    match period.kind {
+        PeriodKind::Quarter => "this quarter".into(),
+        PeriodKind::Week => period.end.format("%B %Y").to_string(),
+        _ => "this month".into(),
+    }
+}
+
 /// A period's id for chart axes: trailing-twelve-month periods by their last month.
 fn short_id(p: &Period) -> String {
     if p.kind == PeriodKind::Ttm {
@@ -2321,6 +2392,10 @@ pub fn table_html(table: &Table) -> String {
             if let Some(sort) = cell.sort.as_deref().filter(|c| !c.is_empty()) {
                 let _ = write!(out, " data-sort=\"{}\"", esc(sort));
             }
+            out.push_str(&basis_attributes(cell.basis, cell.judged_on));
+            if let Some(title) = cell.title.as_deref().filter(|c| !c.is_empty()) {
+                let _ = write!(out, " title=\"{}\"", esc(title));
+            }
             out.push('>');
             match cell.href.as_deref().filter(|c| !c.is_empty()) {
                 Some(href) => {
@@ -2340,6 +2415,19 @@ pub fn table_html(table: &Table) -> String {
         );
     }
     out.push_str("</tbody>\n</table>\n</div>\n");
+    out
+}
+
+/// The ` data-basis="…" data-judged-on="…"` attributes of a rate (empty for other metrics), so
+/// a test can check that every status compares values on one basis.
+fn basis_attributes(basis: Option<&str>, judged_on: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(b) = basis {
+        out.push_str(&format!(" data-basis=\"{b}\""));
+    }
+    if let Some(j) = judged_on {
+        out.push_str(&format!(" data-judged-on=\"{j}\""));
+    }
     out
 }
 

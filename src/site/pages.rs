@@ -1248,10 +1248,12 @@ impl<'a> Site<'a> {
                     "range": crate::render::format::band_range(def, b)})
             })
             .collect();
-        let target =
-            self.project.config.targets.get(def.id).map(|t| {
-                crate::render::format::value(def, Some(*t), &self.project.config.currency)
-            });
+        let target = self
+            .project
+            .config
+            .targets
+            .get(def.id)
+            .map(|t| crate::render::format::target(def, t, &self.project.config.currency));
         let mut ctx = self.base_context(nav, &path, def.name);
         ctx.insert(
             "metric",
@@ -1282,7 +1284,7 @@ impl<'a> Site<'a> {
                 .filter(|d| d.tables.iter().all(|t| self.project.data.has_table(t)))
                 .map(|d| {
                     let target = self.project.config.targets.get(d.id).map(|t| {
-                        crate::render::format::value(d, Some(*t), &self.project.config.currency)
+                        crate::render::format::target(d, t, &self.project.config.currency)
                     });
                     serde_json::json!({"id": d.id, "name": d.name, "formula": d.formula,
                         "bands": crate::render::format::bands(d), "target": target})
@@ -1332,7 +1334,7 @@ impl<'a> Site<'a> {
                     text: crate::render::format::count(*rows as f64),
                     class: Some("num".into()),
                     sort: Some(rows.to_string()),
-                    href: None,
+                    ..TableCell::default()
                 },
             ]);
         }
