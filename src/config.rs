@@ -97,19 +97,35 @@ impl Target {
 
 impl<'de> Deserialize<'de> for Target {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Number(f64),
-            PerBasis(BTreeMap<String, f64>),
+        /// A number, or a mapping of basis to number; anything else is a type error naming
+        /// what was found.
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Target;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number, or one per basis such as { annual: 110, month: 100.5 }")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Target, E> {
+                Ok(Target::Annual(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Target, E> {
+                Ok(Target::Annual(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Target, E> {
+                Ok(Target::Annual(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Target, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, f64>()? {
+                    out.insert(key, value);
+                }
+                Ok(Target::PerBasis(out))
+            }
         }
-        match Raw::deserialize(deserializer) {
-            Ok(Raw::Number(n)) => Ok(Target::Annual(n)),
-            Ok(Raw::PerBasis(map)) => Ok(Target::PerBasis(map)),
-            Err(_) => Err(serde::de::Error::custom(
-                "expected a number, or one per basis such as { annual: 110, quarter: 102, month: 100.5 }",
-            )),
-        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -639,7 +655,7 @@ mod tests {
             errors("acv_bands: [10000, lots]\ntargets:\n  nrr: high\n  grr: 90\n"),
             [
                 "postsale.yaml:1:20: error: a value inside 'acv_bands' should be a number; found the text 'lots'",
-                "postsale.yaml:3:8: error: a value inside 'targets' should be a number; found the text 'high'",
+                "postsale.yaml:3:8: error: a value inside 'targets' should be a number, or one per basis such as { annual: 110, month: 100.5 }; found the text 'high'",
             ]
         );
         assert_eq!(
@@ -705,6 +721,46 @@ mod tests {
                 "postsale.yaml:1:1: error: bad value for 'currency' (found 'usd', expected a three-letter ISO 4217 code such as USD)",
                 "postsale.yaml:2:1: error: bad value for 'fiscal_year_start' (found '13', expected a month 1-12)",
                 "postsale.yaml:6:5: error: bad value for 'health.bands.yellow' (found '60', expected a yellow bound below the green bound)",
+                "postsale.yaml:8:3: error: unknown metric 'nrrr' in targets\n  help: did you mean 'nrr'?",
+            ]
+        );
+    }
+
+    #[test]
+    fn targets_are_annual_or_set_per_basis() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "targets:\n  nrr: { ttm: 110, quarter: 102, month: 100.5 }\n  grr: 90\n  nps: 40\n  logo_churn_rate_annualised: { annual: 12 }\n";
+        std::fs::write(dir.path().join(FILE), text).unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        // The TTM, fiscal-year and annualised values share the annual target.
+        assert_eq!(c.target("nrr", Some(Basis::Ttm)), Some(110.0));
+        assert_eq!(c.target("nrr", Some(Basis::Year)), Some(110.0));
+        assert_eq!(c.target("nrr", Some(Basis::Quarter)), Some(102.0));
+        assert_eq!(c.target("nrr", Some(Basis::Month)), Some(100.5));
+        // One number is annual: it does not judge a month's or a quarter's GRR.
+        assert_eq!(c.target("grr", Some(Basis::Ttm)), Some(90.0));
+        assert_eq!(c.target("grr", Some(Basis::Month)), None);
+        assert_eq!(c.target("grr", Some(Basis::Quarter)), None);
+        // A metric with no basis keeps its one target.
+        assert_eq!(c.target("nps", None), Some(40.0));
+        assert_eq!(
+            c.target("logo_churn_rate_annualised", Some(Basis::Annualised)),
+            Some(12.0)
+        );
+        assert_eq!(c.target("expansion_rate", Some(Basis::Ttm)), None);
+    }
+
+    #[test]
+    fn a_bad_per_basis_target_is_reported_at_its_line() {
+        assert_eq!(
+            errors(
+                "targets:\n  nrr:\n    anual: 110\n    month: 100.5\n  nps: { month: 40 }\n  grr: { ttm: 90, annual: 91 }\n  logo_churn_rate_annualised: { quarter: 3 }\n  nrrr: 1\n"
+            ),
+            [
+                "postsale.yaml:3:5: error: unknown basis 'anual' in targets.nrr\n  help: did you mean 'annual'?",
+                "postsale.yaml:5:3: error: 'nps' is not a rate over a window, so it has no basis in targets\n  help: give one number, such as 'nps: 40'",
+                "postsale.yaml:6:10: error: targets.grr sets the annual target twice (annual, ttm)\n  help: keep one: annual, ttm and year all name the twelve-month target",
+                "postsale.yaml:7:33: error: unknown basis 'quarter' in targets.logo_churn_rate_annualised\n  help: 'logo_churn_rate_annualised' is annualised: its one target is annual (annual, ttm or year)",
                 "postsale.yaml:8:3: error: unknown metric 'nrrr' in targets\n  help: did you mean 'nrr'?",
             ]
         );

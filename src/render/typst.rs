@@ -387,7 +387,7 @@ mod tests {
     #[test]
     fn changes_carry_whether_the_move_is_good_news_and_rules_become_dividers() {
         let change = crate::render::block::Change {
-            name: "Churned MRR",
+            name: "Churned MRR".into(),
             href: String::new(),
             verb: "rose",
             change: "549.7%".into(),

@@ -2584,6 +2584,7 @@ mod tests {
                 href: href.map(Into::into),
                 class: class.map(Into::into),
                 sort: sort.map(Into::into),
+                ..TableCell::default()
             };
         let mut full = Table::new(&[("account <&>", false), ("ARR", true), ("note", false)]);
         full.caption = Some("Top \"accounts\" / 'all'".into());
@@ -2597,6 +2598,19 @@ mod tests {
                 cell("", Some(""), None, None),
                 cell("—", None, Some("num"), None),
                 cell("a/b", None, None, Some("2026-01-01")),
+            ],
+            vec![
+                cell("NRR", None, None, None),
+                TableCell {
+                    basis: Some("month"),
+                    title: Some("no month target: \"annual\" & TTM".into()),
+                    ..cell("99.6%", None, Some("num status-neutral"), Some("99.6"))
+                },
+                TableCell {
+                    basis: Some("ttm"),
+                    judged_on: Some("annual"),
+                    ..cell("101.6%", None, Some("num status-good"), None)
+                },
             ],
         ];
         let mut plain = Table::new(&[("step", false), ("MRR", true)]);
