@@ -100,9 +100,10 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .iter()
                 .map(|t| {
                     format!(
-                        "  (name: {}, value: {}, status: {}, status-label: {}, target: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
+                        "  (name: {}, value: {}, aside: {}, status: {}, status-label: {}, target: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
                         string(&t.name),
                         string(&t.value),
+                        optional(t.aside.as_deref()),
                         string(t.status),
                         string(t.status_label),
                         optional(t.target.as_deref()),

@@ -11,6 +11,7 @@ use super::facts::{Entity, Facts};
 use super::links::{Links, file_id};
 use super::theme::guard;
 use crate::diagnostic::Diagnostic;
+use crate::metrics::basis::{self, Basis, Windowing};
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::{Context, status};
 use crate::period::{Period, PeriodKind};
@@ -1207,7 +1208,10 @@ impl<'a> Site<'a> {
                         kind: "line",
                         source: Source::Metrics(vec![def]),
                         periods: 24,
-                        title: Some(format!("{} by month, last 24 months", def.name)),
+                        title: Some(format!(
+                            "{} by month, last 24 months",
+                            basis::named(def, Basis::of(def, &period))
+                        )),
                     },
                 )
                 .map_err(err)?,
@@ -1248,6 +1252,7 @@ impl<'a> Site<'a> {
                     "range": crate::render::format::band_range(def, b)})
             })
             .collect();
+        let bases = self.metric_bases(def, &period);
         let target = self
             .project
             .config
@@ -1260,12 +1265,41 @@ impl<'a> Site<'a> {
             &serde_json::json!({
                 "id": def.id, "name": def.name, "section": def.section.name(), "unit": def.unit.name(),
                 "direction": def.direction.name(), "formula": def.formula, "bands": bands,
-                "target": target, "tables": def.tables.iter().map(|t| format!("{t}.csv")).collect::<Vec<_>>().join(", "),
+                "target": target, "bases": bases, "tables": def.tables.iter().map(|t| format!("{t}.csv")).collect::<Vec<_>>().join(", "),
             }),
         );
         ctx.insert("body", &body);
         self.template("metric.html", &ctx, file, body.len())
             .map(|h| (path, h))
+    }
+
+    /// A rate's value on each basis as of the latest complete month (`month`): the trailing
+    /// twelve months ending at the month, the latest complete quarter and the month, each judged
+    /// only by a target or bands on its own basis. Empty for a metric that is not a rate over a
+    /// window.
+    fn metric_bases(&self, def: &MetricDef, month: &Period) -> Vec<Json> {
+        if def.windowing() != Windowing::Window {
+            return Vec::new();
+        }
+        let currency = &self.project.config.currency;
+        let quarter = Period::latest_complete(PeriodKind::Quarter, self.as_of, self.fiscal());
+        let ttm = Period::ttm_ending(month.months().1);
+        [ttm, quarter, month.clone()]
+            .iter()
+            .map(|p| {
+                let v = self.facts.value(&Entity::All, p, def.id);
+                let b = Basis::of(def, p);
+                let j = basis::judge(def, v, b, self.project.config.target(def.id, b));
+                let show = |v| crate::render::format::value(def, v, currency);
+                serde_json::json!({
+                    "basis": b.map_or("", Basis::label), "key": b.map_or("", Basis::key),
+                    "period": p.label(), "value": show(v),
+                    "status": status_class(j.status), "status_label": j.status.label(),
+                    "judged_on": j.judged_on, "why": j.why_neutral,
+                    "target": j.target.map(|t| show(Some(t))),
+                })
+            })
+            .collect()
     }
 
     fn definitions_page(&self, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
