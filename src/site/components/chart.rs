@@ -185,7 +185,9 @@ impl Renderer<'_, '_> {
                 let mut labels = Vec::new();
                 let mut values = Vec::new();
                 let dim_label = self.words(dim.name());
-                let mut table = Table::new(&[(dim_label.as_str(), false), (def.name, true)]);
+                // The values are over the page's period: a rate names its basis.
+                let name = self.named(def, &page.period);
+                let mut table = Table::new(&[(dim_label.as_str(), false), (name.as_str(), true)]);
                 for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
                     let group: Vec<bool> = match &mask {
                         Some(m) => group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect(),
@@ -213,10 +215,10 @@ impl Renderer<'_, '_> {
                     labels.push(label);
                     values.push(v);
                 }
-                let title = format!("{} by {}", def.name, self.phrase(dim.name()));
+                let title = format!("{name} by {}", self.phrase(dim.name()));
                 let desc = format!(
                     "{} for {} by {}: {}.",
-                    def.name,
+                    name,
                     page.period.label(),
                     self.phrase(dim.name()),
                     labels
@@ -229,7 +231,7 @@ impl Renderer<'_, '_> {
                 let chart = Chart::Bar {
                     labels,
                     series: vec![Series {
-                        name: def.name.to_string(),
+                        name: name.clone(),
                         values,
                         tone: Tone::Accent(0),
                     }],
