@@ -400,6 +400,24 @@ mod tests {
     }
 
     #[test]
+    fn targets_say_the_basis_they_judge() {
+        let per_basis = Target::PerBasis(BTreeMap::from([
+            ("month".to_string(), 100.5),
+            ("ttm".to_string(), 110.0),
+            ("quarter".to_string(), 102.0),
+        ]));
+        assert_eq!(
+            target(def("nrr"), &per_basis, "USD"),
+            "110.0% (annual), 102.0% (quarter), 100.5% (month)"
+        );
+        assert_eq!(
+            target(def("grr"), &Target::Annual(90.0), "USD"),
+            "90.0% (annual)"
+        );
+        assert_eq!(target(def("nps"), &Target::Annual(40.0), "USD"), "40");
+    }
+
+    #[test]
     fn bands_are_written_as_numbers_in_the_metric_unit() {
         assert_eq!(
             bands(def("nrr")),
