@@ -93,11 +93,13 @@ fn no_status_compares_bases(site: &BTreeMap<String, String>) -> usize {
             // A tile of a rate names its basis in its label.
             if let Some(label) = attribute(tag, "aria-label")
                 && RATES.iter().any(|r| label.starts_with(r))
-                && !label.contains("(annualised)")
             {
                 let basis =
                     basis.unwrap_or_else(|| panic!("{page}: a rate tile without a basis: {tag}"));
-                let shown = if basis == "ttm" { "TTM" } else { basis };
+                let shown = match basis {
+                    "ttm" => "TTM",
+                    other => other,
+                };
                 assert!(label.ends_with(&format!("({shown})")), "{page}: {tag}");
             }
         }
@@ -223,4 +225,51 @@ fn a_month_target_judges_the_months_values_and_only_them() {
     assert!(nrr.contains(
         "<td class=\"num status-warning\" data-basis=\"quarter\" data-judged-on=\"quarter\">97.0%</td><td class=\"status-warning\">warning (target 102.0%)</td>"
     ));
+}
+
+#[test]
+fn the_metrics_command_names_and_judges_each_rate_on_its_basis() {
+    let run = |period: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_postsale"))
+            .args(["metrics", "--period", period, "--project"])
+            .arg(root())
+            .args(["nrr", "logo_churn_rate_annualised"])
+            .output()
+            .expect("runs postsale");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let line = |text: &str, name: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in\n{text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // October's NRR is a month's: no status against the annual target or bands.
+    let october = run("2026-10");
+    assert_eq!(
+        line(&october, "Net revenue retention"),
+        "Net revenue retention (month) 99.6% +0.5 pts 0.0 pts"
+    );
+    assert_eq!(
+        line(&october, "Logo churn rate"),
+        "Logo churn rate (annualised) 10.5% -13.9 pts +4.1 pts good (acceptable)"
+    );
+    // The trailing twelve months are judged: 101.6 % misses the 110 % target (the bands
+    // would call it acceptable).
+    let ttm = run("ttm");
+    assert!(
+        line(&ttm, "Net revenue retention").starts_with("Net revenue retention (TTM) 101.6% "),
+        "{ttm}"
+    );
+    assert!(
+        line(&ttm, "Net revenue retention").ends_with(" bad (acceptable)"),
+        "{ttm}"
+    );
 }

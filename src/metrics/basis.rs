@@ -105,11 +105,14 @@ pub fn headline_period(def: &MetricDef, period: &Period) -> Period {
     }
 }
 
-/// A metric name with its basis, "Net revenue retention (TTM)"; the bare name without one.
+/// A metric name with its basis, "Net revenue retention (TTM)"; the bare name without one, or
+/// when the name already says it ("Logo churn rate (annualised)").
 pub fn named(def: &MetricDef, basis: Option<Basis>) -> String {
     match basis {
-        Some(b) => format!("{} ({})", def.name, b.label()),
-        None => def.name.to_string(),
+        Some(b) if !def.name.ends_with(&format!("({})", b.label())) => {
+            format!("{} ({})", def.name, b.label())
+        }
+        _ => def.name.to_string(),
     }
 }
 
@@ -217,6 +220,10 @@ mod tests {
         assert_eq!(Basis::of(def("renewal_rate"), &october), None);
         assert_eq!(named(nrr, Some(Basis::Ttm)), "Net revenue retention (TTM)");
         assert_eq!(named(def("mrr"), None), "MRR");
+        assert_eq!(
+            named(def("logo_churn_rate_annualised"), Some(Basis::Annualised)),
+            "Logo churn rate (annualised)"
+        );
     }
 
     #[test]
