@@ -177,6 +177,30 @@ fn the_example_site_judges_every_rate_on_its_own_basis() {
     }
 }
 
+#[test]
+fn snapshot_metrics_show_no_change_against_earlier_periods() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    common::build_site(&root(), &out);
+    let site = pages(&out);
+    // The weekly review's at-risk ARR is as of 2026-11-01: no "+0.0 % vs a year ago".
+    let weekly = &site["weekly/2026-W43.html"];
+    let start = weekly
+        .find("aria-label=\"At-risk ARR\"")
+        .expect("an at-risk tile");
+    let tile = &weekly[start..start + weekly[start..].find("</section>").expect("end")];
+    assert!(
+        tile.contains("<dl class=\"tile-changes\" title=\"snapshot: no history\"><dt>vs previous</dt><dd>—</dd><dt>vs a year ago</dt><dd>—</dd></dl>"),
+        "{tile}"
+    );
+    // Its metric page has no trend chart, and says why.
+    let page = &site["metrics/at_risk_arr.html"];
+    assert!(page.contains("A snapshot as of 2026-11-01: postsale keeps no history of it"));
+    assert!(!page.contains("by month, last 24 months"));
+    // A metric over the period keeps its comparison.
+    assert!(!weekly.contains("+0.0%"));
+}
+
 /// Copies the example project (config, data, reports) to `to`.
 fn copy_example(to: &Path) {
     for dir in ["data", "reports"] {

@@ -293,8 +293,17 @@ fn table(
                 rows.push(vec![
                     basis::named(def, basis),
                     show(total, def),
-                    format::change(def, value, get(previous, def)),
-                    format::change(def, value, get(year_ago, def)),
+                    // A snapshot (as of today) has no earlier value to compare with.
+                    format::change(
+                        def,
+                        value,
+                        get(previous, def).filter(|_| !def.is_snapshot()),
+                    ),
+                    format::change(
+                        def,
+                        value,
+                        get(year_ago, def).filter(|_| !def.is_snapshot()),
+                    ),
                     if band.is_empty() || band == state.label() {
                         state.label().to_string()
                     } else {

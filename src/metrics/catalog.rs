@@ -136,6 +136,25 @@ impl MetricDef {
             _ => Windowing::None,
         }
     }
+
+    /// Whether the metric is a snapshot on the as-of date (renewals at risk now, open tasks,
+    /// the open expansion pipeline, the period's renewals still open now) rather than a value
+    /// over its period: the engine keeps no history of it, so it is never compared with an
+    /// earlier period (such a comparison would read "+0.0 %").
+    pub fn is_snapshot(&self) -> bool {
+        matches!(
+            self.id,
+            "at_risk_accounts"
+                | "at_risk_arr"
+                | "tasks_overdue"
+                | "tasks_due_today"
+                | "tasks_due_this_week"
+                | "expansion_pipeline_arr"
+                | "expansion_pipeline_count"
+                | "expansion_deal_size"
+                | "renewals_open"
+        )
+    }
 }
 
 use Direction::*;

@@ -96,6 +96,8 @@ pub struct Tile {
     pub target: Option<String>,
     pub change: String,
     pub change_year: String,
+    /// Why the changes are "—" for a snapshot metric ("snapshot: no history").
+    pub change_title: Option<&'static str>,
     pub previous_label: String,
     pub year_ago_label: String,
     /// For a survey score, the answers it rests on ("n = 345 responses", "small sample (n = 12)").

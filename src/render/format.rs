@@ -182,6 +182,10 @@ pub fn target(def: &MetricDef, target: &Target, currency: &str) -> String {
     }
 }
 
+/// Why a snapshot metric (`MetricDef::is_snapshot`) shows "—" where other metrics show their
+/// change: it has no history.
+pub const NO_HISTORY: &str = "snapshot: no history";
+
 /// A band threshold in the metric's unit, with as few decimals as it needs: `120%`, `1.5×`,
 /// `4 h`, `50`; money thresholds (none in the catalog today) as plain currency units.
 pub fn threshold(def: &MetricDef, value: f64) -> String {

@@ -1200,22 +1200,29 @@ impl<'a> Site<'a> {
                 .map_err(err)?,
         );
         body.push_str("<h2>History</h2>\n");
-        body.push_str(
-            &renderer
-                .render(
-                    &page,
-                    &Component::Chart {
-                        kind: "line",
-                        source: Source::Metrics(vec![def]),
-                        periods: 24,
-                        title: Some(format!(
-                            "{} by month, last 24 months",
-                            basis::named(def, Basis::of(def, &period))
-                        )),
-                    },
-                )
-                .map_err(err)?,
-        );
+        if def.is_snapshot() {
+            body.push_str(&format!(
+                "<p class=\"note\">A snapshot as of {}: postsale keeps no history of it, so it has no trend and no comparison with earlier periods.</p>\n",
+                self.as_of
+            ));
+        } else {
+            body.push_str(
+                &renderer
+                    .render(
+                        &page,
+                        &Component::Chart {
+                            kind: "line",
+                            source: Source::Metrics(vec![def]),
+                            periods: 24,
+                            title: Some(format!(
+                                "{} by month, last 24 months",
+                                basis::named(def, Basis::of(def, &period))
+                            )),
+                        },
+                    )
+                    .map_err(err)?,
+            );
+        }
         let account_based = def.tables.iter().any(|t| *t != "csms");
         if account_based {
             body.push_str(&format!(

@@ -116,9 +116,16 @@ impl Renderer<'_, '_> {
                     .enumerate()
                     .map(|(i, (d, name))| Series {
                         name: name.clone(),
+                        // A snapshot has only its value now, at the last period.
                         values: history
                             .iter()
-                            .map(|p| self.facts.value(&page.entity, p, d.id))
+                            .map(|p| {
+                                if p == &page.period {
+                                    self.facts.value(&page.entity, p, d.id)
+                                } else {
+                                    self.earlier(page, d, p)
+                                }
+                            })
                             .collect(),
                         tone: Tone::Accent(i),
                     })

@@ -21,9 +21,17 @@ impl Renderer<'_, '_> {
         status: Status,
     ) -> String {
         let count = history.len();
+        // A snapshot has only its value now: the last point, no line.
         let values: Vec<Value> = history
             .iter()
-            .map(|p| self.facts.value(&page.entity, p, def.id))
+            .enumerate()
+            .map(|(i, p)| {
+                if i + 1 == count {
+                    self.facts.value(&page.entity, p, def.id)
+                } else {
+                    self.earlier(page, def, p)
+                }
+            })
             .collect();
         let id = self.next_chart_id(page);
         charts::svg(
@@ -89,16 +97,9 @@ impl Renderer<'_, '_> {
                     // The sample note says why a small sample has no status word.
                     status_label: st.label(),
                     target: j.target.map(|t| self.fmt(def, Some(t))),
-                    change: format::change(
-                        def,
-                        v,
-                        self.facts.value(&page.entity, &at(&previous), def.id),
-                    ),
-                    change_year: format::change(
-                        def,
-                        v,
-                        self.facts.value(&page.entity, &at(&year_ago), def.id),
-                    ),
+                    change: format::change(def, v, self.earlier(page, def, &at(&previous))),
+                    change_year: format::change(def, v, self.earlier(page, def, &at(&year_ago))),
+                    change_title: def.is_snapshot().then_some(format::NO_HISTORY),
                     previous_label: "previous".into(),
                     year_ago_label: "a year ago".into(),
                     sparkline: {
@@ -118,12 +119,10 @@ impl Renderer<'_, '_> {
         let j = self.judge(def, v, &page.period);
         let st = j.status;
         let shown = match show {
-            "previous" => self.fmt(def, self.facts.value(&page.entity, &previous, def.id)),
-            "year_ago" => self.fmt(def, self.facts.value(&page.entity, &year_ago, def.id)),
-            "change" => format::change(def, v, self.facts.value(&page.entity, &previous, def.id)),
-            "change_year" => {
-                format::change(def, v, self.facts.value(&page.entity, &year_ago, def.id))
-            }
+            "previous" => self.fmt(def, self.earlier(page, def, &previous)),
+            "year_ago" => self.fmt(def, self.earlier(page, def, &year_ago)),
+            "change" => format::change(def, v, self.earlier(page, def, &previous)),
+            "change_year" => format::change(def, v, self.earlier(page, def, &year_ago)),
             "target" => self.fmt(def, j.target),
             "status" => st.label().to_string(),
             _ => self.fmt(def, v),

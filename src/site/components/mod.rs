@@ -174,6 +174,16 @@ impl Renderer<'_, '_> {
         basis::judge(def, v, b, self.facts.ctx.config.target(def.id, b))
     }
 
+    /// `def`'s value over an earlier `period`, to compare with: none for a snapshot metric,
+    /// which the engine computes only as of the as-of date (`format::NO_HISTORY`).
+    fn earlier(&self, page: &Page, def: &MetricDef, period: &Period) -> Value {
+        if def.is_snapshot() {
+            None
+        } else {
+            self.facts.value(&page.entity, period, def.id)
+        }
+    }
+
     /// A metric's name with the basis of its values over `period`: "Net revenue retention
     /// (month)"; the bare name for a metric that is not a rate over a window.
     fn named(&self, def: &MetricDef, period: &Period) -> String {

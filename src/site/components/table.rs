@@ -145,8 +145,13 @@ impl Renderer<'_, '_> {
                 let (previous, year_ago) = self.previous_periods(page);
                 for def in metrics {
                     let v = self.facts.value(&page.entity, &page.period, def.id);
-                    let p = self.facts.value(&page.entity, &previous, def.id);
-                    let y = self.facts.value(&page.entity, &year_ago, def.id);
+                    let p = self.earlier(page, def, &previous);
+                    let y = self.earlier(page, def, &year_ago);
+                    // A snapshot's earlier columns are "—", and say why.
+                    let earlier = |cell: TableCell| TableCell {
+                        title: def.is_snapshot().then(|| format::NO_HISTORY.to_string()),
+                        ..cell
+                    };
                     let j = self.judge(def, v, &page.period);
                     let (st, target) = (j.status, j.target);
                     let row = columns
@@ -157,10 +162,10 @@ impl Renderer<'_, '_> {
                                 Some(format!("{}metrics/{}.html", page.root, def.id)),
                             ),
                             "value" => self.judged_cell(def, v, &j),
-                            "previous" => num(self.fmt(def, p), p),
-                            "year_ago" => num(self.fmt(def, y), y),
-                            "change" => num(format::change(def, v, p), None),
-                            "change_year" => num(format::change(def, v, y), None),
+                            "previous" => earlier(num(self.fmt(def, p), p)),
+                            "year_ago" => earlier(num(self.fmt(def, y), y)),
+                            "change" => earlier(num(format::change(def, v, p), None)),
+                            "change_year" => earlier(num(format::change(def, v, y), None)),
                             "target" => num(self.fmt(def, target), target),
                             _ => TableCell {
                                 class: Some(format!("status-{}", status_name(st))),
