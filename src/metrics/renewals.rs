@@ -541,7 +541,10 @@ fn due_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     out.insert("renewal_forecast_arr", Some(line.forecast));
     out.insert("renewal_forecast_retention", line.forecast_retention);
     // Coverage of the renewal target: by default ARR due × the GRR target (90 % without one).
-    let grr_target = ctx.config.targets.get("grr").copied().unwrap_or(90.0);
+    let grr_target = ctx
+        .config
+        .target("grr", Some(super::basis::Basis::Ttm))
+        .unwrap_or(90.0);
     out.insert(
         "pipeline_coverage",
         pct(line.forecast, line.due * grr_target / 100.0),
@@ -814,7 +817,9 @@ mod tests {
         let mut b = renewal(1, 1_000_000, RenewalStage::ProposalSent);
         b.forecast_probability = Some(0.6);
         let mut config = config();
-        config.targets.insert("grr".into(), 50.0);
+        config
+            .targets
+            .insert("grr".into(), crate::config::Target::Annual(50.0));
         let v = values_with(&with(vec![a, b]), &config, d(7, 1));
         assert_eq!(v["renewal_forecast_arr"], Some(1_200_000.0));
         assert_eq!(v["pipeline_coverage"], Some(120.0));

@@ -136,16 +136,19 @@ pub(crate) fn reading<'a>(
         .is_some_and(|n| n < experience::SMALL_SAMPLE);
     Reading {
         def,
+        basis: crate::metrics::basis::Basis::of(def, &page.period),
         current: facts.value(&page.entity, &page.period, def.id),
         previous: facts.value(&page.entity, &previous, def.id),
-        target: target(facts, def).filter(|_| !small),
+        target: target(facts, def, &page.period).filter(|_| !small),
         currency,
     }
 }
 
-/// The target a takeaway compares with: the same one the slide's tiles judge the value by.
-fn target(facts: &Facts<'_>, def: &MetricDef) -> Option<f64> {
-    facts.ctx.config.targets.get(def.id).copied()
+/// The target a takeaway compares with: the configured target on the basis of the value over
+/// `period` (a quarter's NRR is not compared with the annual target).
+fn target(facts: &Facts<'_>, def: &MetricDef, period: &crate::period::Period) -> Option<f64> {
+    let basis = crate::metrics::basis::Basis::of(def, period);
+    facts.ctx.config.target(def.id, basis)
 }
 
 #[cfg(test)]

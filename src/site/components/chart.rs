@@ -77,19 +77,30 @@ impl Renderer<'_, '_> {
             Source::Metrics(defs) => {
                 let history = page.period.history(periods, fiscal);
                 let labels: Vec<String> = history.iter().map(short_id).collect();
+                // Each series names its basis ("Net revenue retention (TTM)"), so a chart of
+                // trailing-twelve-month values by month says so.
+                let names: Vec<String> = defs.iter().map(|d| self.named(d, &page.period)).collect();
                 let mut table = Table::new(&[("period", false)]);
-                table.columns.extend(defs.iter().map(|d| Column {
-                    label: d.name.to_string(),
+                table.columns.extend(names.iter().map(|name| Column {
+                    label: name.clone(),
                     numeric: true,
                 }));
                 let series: Vec<Series> = defs
                     .iter()
+                    .zip(&names)
                     .enumerate()
-                    .map(|(i, d)| Series {
-                        name: d.name.to_string(),
+                    .map(|(i, (d, name))| Series {
+                        name: name.clone(),
+                        // A snapshot has only its value now, at the last period.
                         values: history
                             .iter()
-                            .map(|p| self.facts.value(&page.entity, p, d.id))
+                            .map(|p| {
+                                if p == &page.period {
+                                    self.facts.value(&page.entity, p, d.id)
+                                } else {
+                                    self.earlier(page, d, p)
+                                }
+                            })
                             .collect(),
                         tone: Tone::Accent(i),
                     })
@@ -103,7 +114,6 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
                 let unit = defs.first().map_or(Unit::Count, |d| d.unit);
-                let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
                 let title = format!("{} by {}", names.join(", "), kind_noun(page.period.kind));
                 let last = series
                     .first()
@@ -118,10 +128,14 @@ impl Renderer<'_, '_> {
                     labels.first().cloned().unwrap_or_default(),
                     labels.last().cloned().unwrap_or_default()
                 );
-                let target = if defs.len() == 1 {
-                    defs.first().and_then(|d| self.target(d.id))
-                } else {
-                    None
+                // A target line only for a target on the values' own basis: a monthly NRR
+                // chart gets no annual 110 % line.
+                let target = match defs.as_slice() {
+                    [d] => {
+                        let b = Basis::of(d, &page.period);
+                        self.facts.ctx.config.target(d.id, b)
+                    }
+                    _ => None,
                 };
                 let chart = match kind {
                     ChartType::Bar => Chart::Bar {
@@ -160,7 +174,9 @@ impl Renderer<'_, '_> {
                 let mut labels = Vec::new();
                 let mut values = Vec::new();
                 let dim_label = self.words(dim.name());
-                let mut table = Table::new(&[(dim_label.as_str(), false), (def.name, true)]);
+                // The values are over the page's period: a rate names its basis.
+                let name = self.named(def, &page.period);
+                let mut table = Table::new(&[(dim_label.as_str(), false), (name.as_str(), true)]);
                 for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
                     let group: Vec<bool> = match &mask {
                         Some(m) => group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect(),
@@ -188,10 +204,10 @@ impl Renderer<'_, '_> {
                     labels.push(label);
                     values.push(v);
                 }
-                let title = format!("{} by {}", def.name, self.phrase(dim.name()));
+                let title = format!("{name} by {}", self.phrase(dim.name()));
                 let desc = format!(
                     "{} for {} by {}: {}.",
-                    def.name,
+                    name,
                     page.period.label(),
                     self.phrase(dim.name()),
                     labels
@@ -204,7 +220,7 @@ impl Renderer<'_, '_> {
                 let chart = Chart::Bar {
                     labels,
                     series: vec![Series {
-                        name: def.name.to_string(),
+                        name: name.clone(),
                         values,
                         tone: Tone::Accent(0),
                     }],

@@ -9,9 +9,10 @@
 use super::facts::{Entity, Facts};
 use super::links::Links;
 use crate::data::{AccountIx, CsmIx, Money, RenewalStage};
+use crate::metrics::basis::{self, Basis, Judgement};
 use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
-use crate::metrics::status::{self, Status};
+use crate::metrics::status::Status;
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
 use crate::metrics::{Scope, Value, breakdown, cohorts, experience, operations, renewals, revenue};
 use crate::period::{Month, Period, PeriodKind};
@@ -30,6 +31,7 @@ mod snapshot;
 mod table;
 
 pub(crate) use csv::table_csv;
+use html::basis_attributes;
 pub use html::{TABLE_TEMPLATE, escape, table_html};
 use table::*;
 
@@ -165,8 +167,39 @@ impl Renderer<'_, '_> {
         self.facts.ctx.config.fiscal_year_start
     }
 
-    fn target(&self, id: &str) -> Option<f64> {
-        self.facts.ctx.config.targets.get(id).copied()
+    /// The status of `def`'s value `v` over `period`, judged only by a target or bands on the
+    /// value's basis (a month's NRR is not judged by the annual 110 % target).
+    fn judge(&self, def: &MetricDef, v: Value, period: &Period) -> Judgement {
+        let b = Basis::of(def, period);
+        basis::judge(def, v, b, self.facts.ctx.config.target(def.id, b))
+    }
+
+    /// `def`'s value over an earlier `period`, to compare with: none for a snapshot metric,
+    /// which the engine computes only as of the as-of date (`format::NO_HISTORY`).
+    fn earlier(&self, page: &Page, def: &MetricDef, period: &Period) -> Value {
+        if def.is_snapshot() {
+            None
+        } else {
+            self.facts.value(&page.entity, period, def.id)
+        }
+    }
+
+    /// A metric's name with the basis of its values over `period`: "Net revenue retention
+    /// (month)"; the bare name for a metric that is not a rate over a window.
+    fn named(&self, def: &MetricDef, period: &Period) -> String {
+        basis::named(def, Basis::of(def, period))
+    }
+
+    /// A numeric cell of a value judged as `j`: its status class, the bases of the value and of
+    /// what judged it as data attributes, and why it has no status as a tooltip.
+    fn judged_cell(&self, def: &MetricDef, v: Value, j: &Judgement) -> TableCell {
+        TableCell {
+            class: Some(format!("num status-{}", status_name(j.status))),
+            basis: j.basis.map(Basis::key),
+            judged_on: j.judged_on,
+            title: j.why_neutral.clone(),
+            ..num(self.fmt(def, v), v)
+        }
     }
 
     fn fmt(&self, def: &MetricDef, v: Value) -> String {
@@ -301,10 +334,13 @@ impl Renderer<'_, '_> {
                 status,
                 href,
                 title,
+                basis,
+                judged_on,
             } => Ok(format!(
-                "<a class=\"value status-{status}\" href=\"{}\" title=\"{}\">{}</a>",
+                "<a class=\"value status-{status}\" href=\"{}\" title=\"{}\"{}>{}</a>",
                 escape(href),
                 escape(title),
+                basis_attributes(*basis, *judged_on),
                 escape(text)
             )),
             Block::Figure(figure) => self.figure_html(figure, self.render_table(&figure.table)?),
@@ -332,6 +368,16 @@ impl Renderer<'_, '_> {
         ctx.insert("rows", &table.rows);
         ctx.insert("sortable", &table.sortable);
         self.template("components/table.html", &ctx)
+    }
+}
+
+/// The period's own figure beside a TTM headline: "this month", "this quarter"; a week's rates
+/// are those of the month containing its last day.
+fn this_period(period: &Period) -> String {
+    match period.kind {
+        PeriodKind::Quarter => "this quarter".into(),
+        PeriodKind::Week => period.end.format("%B %Y").to_string(),
+        _ => "this month".into(),
     }
 }
 
@@ -483,6 +529,7 @@ mod tests {
                 href: href.map(Into::into),
                 class: class.map(Into::into),
                 sort: sort.map(Into::into),
+                ..TableCell::default()
             };
         let mut full = Table::new(&[("account <&>", false), ("ARR", true), ("note", false)]);
         full.caption = Some("Top \"accounts\" / 'all'".into());
@@ -496,6 +543,19 @@ mod tests {
                 cell("", Some(""), None, None),
                 cell("—", None, Some("num"), None),
                 cell("a/b", None, None, Some("2026-01-01")),
+            ],
+            vec![
+                cell("NRR", None, None, None),
+                TableCell {
+                    basis: Some("month"),
+                    title: Some("no month target: \"annual\" & TTM".into()),
+                    ..cell("99.6%", None, Some("num status-neutral"), Some("99.6"))
+                },
+                TableCell {
+                    basis: Some("ttm"),
+                    judged_on: Some("annual"),
+                    ..cell("101.6%", None, Some("num status-good"), None)
+                },
             ],
         ];
         let mut plain = Table::new(&[("step", false), ("MRR", true)]);

@@ -148,28 +148,33 @@ impl Renderer<'_, '_> {
                 let (previous, year_ago) = self.previous_periods(page);
                 for def in metrics {
                     let v = self.facts.value(&page.entity, &page.period, def.id);
-                    let p = self.facts.value(&page.entity, &previous, def.id);
-                    let y = self.facts.value(&page.entity, &year_ago, def.id);
-                    let target = self.target(def.id);
-                    let st = status::status(def, v, target);
+                    let p = self.earlier(page, def, &previous);
+                    let y = self.earlier(page, def, &year_ago);
+                    // A snapshot's earlier columns are "—", and say why.
+                    let earlier = |cell: TableCell| TableCell {
+                        title: def.is_snapshot().then(|| format::NO_HISTORY.to_string()),
+                        ..cell
+                    };
+                    let j = self.judge(def, v, &page.period);
+                    let (st, target) = (j.status, j.target);
                     let row = columns
                         .iter()
                         .map(|c| match *c {
                             "metric" => link(
-                                def.name,
+                                self.named(def, &page.period),
                                 Some(format!("{}metrics/{}.html", page.root, def.id)),
                             ),
-                            "value" => TableCell {
-                                class: Some(format!("num status-{}", status_name(st))),
-                                ..num(self.fmt(def, v), v)
-                            },
-                            "previous" => num(self.fmt(def, p), p),
-                            "year_ago" => num(self.fmt(def, y), y),
-                            "change" => num(format::change(def, v, p), None),
-                            "change_year" => num(format::change(def, v, y), None),
+                            "value" => self.judged_cell(def, v, &j),
+                            "previous" => earlier(num(self.fmt(def, p), p)),
+                            "year_ago" => earlier(num(self.fmt(def, y), y)),
+                            "change" => earlier(num(format::change(def, v, p), None)),
+                            "change_year" => earlier(num(format::change(def, v, y), None)),
                             "target" => num(self.fmt(def, target), target),
                             _ => TableCell {
                                 class: Some(format!("status-{}", status_name(st))),
+                                basis: j.basis.map(Basis::key),
+                                judged_on: j.judged_on,
+                                title: j.why_neutral.clone(),
                                 ..text(st.label())
                             },
                         })
@@ -182,7 +187,7 @@ impl Renderer<'_, '_> {
                 let dim_name = by.unwrap_or("segment");
                 let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
                 let mut header = vec![(self.words(dim.name()), false)];
-                header.extend(metrics.iter().map(|m| (m.name.to_string(), true)));
+                header.extend(metrics.iter().map(|m| (self.named(m, &page.period), true)));
                 table.columns = header
                     .into_iter()
                     .map(|(label, numeric)| Column { label, numeric })
@@ -220,11 +225,10 @@ impl Renderer<'_, '_> {
                     }];
                     for def in metrics {
                         let v = values.get(def.id).copied().flatten();
-                        let st = status::segment_status(def, v, &label, self.target(def.id));
-                        row.push(TableCell {
-                            class: Some(format!("num status-{}", status_name(st))),
-                            ..num(self.fmt(def, v), v)
-                        });
+                        let b = Basis::of(def, &page.period);
+                        let target = self.facts.ctx.config.target(def.id, b);
+                        let j = basis::judge_segment(def, v, b, target, &label);
+                        row.push(self.judged_cell(def, v, &j));
                     }
                     table.rows.push(row);
                 }
@@ -320,14 +324,13 @@ impl Renderer<'_, '_> {
             }
             TableKind::Team => {
                 let (performance, _) = self.facts.team(&latest_month);
-                let mut header = labels.clone();
-                header.extend(metrics.iter().map(|m| (m.name, true)));
+                // The team's values are over the latest complete month, named so.
+                let mut header: Vec<(String, bool)> =
+                    labels.iter().map(|(l, n)| ((*l).to_string(), *n)).collect();
+                header.extend(metrics.iter().map(|m| (self.named(m, &latest_month), true)));
                 table.columns = header
                     .into_iter()
-                    .map(|(l, n)| Column {
-                        label: l.to_string(),
-                        numeric: n,
-                    })
+                    .map(|(label, numeric)| Column { label, numeric })
                     .collect();
                 for p in performance {
                     if let Entity::Csm(c) = page.entity
@@ -363,11 +366,8 @@ impl Renderer<'_, '_> {
                         .collect();
                     for def in metrics {
                         let v = p.values.get(def.id).copied().flatten();
-                        let st = status::status(def, v, self.target(def.id));
-                        row.push(TableCell {
-                            class: Some(format!("num status-{}", status_name(st))),
-                            ..num(self.fmt(def, v), v)
-                        });
+                        let j = self.judge(def, v, &latest_month);
+                        row.push(self.judged_cell(def, v, &j));
                     }
                     table.rows.push(row);
                 }
