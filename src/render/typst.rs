@@ -4,7 +4,7 @@
 //! config. Prose is escaped character by character; data goes into Typst string literals. This
 //! module writes text only; running the `typst` program is `crate::site::pdf`.
 
-use crate::render::block::{Block, Table};
+use crate::render::block::{Block, Change, Table};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// Escapes text for Typst markup: every character with a meaning in markup gets a backslash, so
@@ -92,6 +92,26 @@ fn table(t: &Table) -> String {
     )
 }
 
+/// "What changed" lines as a Typst array of dictionaries.
+fn change_items(changes: &[Change]) -> String {
+    let items: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            format!(
+                "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}, movement: {}),\n",
+                string(c.name),
+                string(c.verb),
+                string(&c.change),
+                string(&c.value),
+                string(&c.previous),
+                string(c.status),
+                string(c.movement)
+            )
+        })
+        .collect();
+    format!("(\n{})", items.concat())
+}
+
 /// A component value as a call of the theme's Typst functions; images go to `assets`.
 pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
     match b {
@@ -125,24 +145,7 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
             string(&f.title)
         ),
         Block::Table(t) => table(t),
-        Block::Changes(changes) => {
-            let items: Vec<String> = changes
-                .iter()
-                .map(|c| {
-                    format!(
-                        "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}, movement: {}),\n",
-                        string(c.name),
-                        string(c.verb),
-                        string(&c.change),
-                        string(&c.value),
-                        string(&c.previous),
-                        string(c.status),
-                        string(c.movement)
-                    )
-                })
-                .collect();
-            format!("#changes((\n{}));\n", items.concat())
-        }
+        Block::Changes(changes) => format!("#changes({});\n", change_items(changes)),
         Block::Snapshot { facts, risks } => {
             let items: Vec<String> = facts
                 .iter()
@@ -166,6 +169,43 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 None => "none".into(),
             };
             format!("#snapshot((\n{}), {risks});\n", items.concat())
+        }
+        Block::Attention(a) => {
+            let windows: Vec<String> = a
+                .windows
+                .iter()
+                .map(|w| {
+                    format!(
+                        "  (label: {}, value: {}, status: {}),\n",
+                        string(&w.label),
+                        string(&w.value),
+                        optional(w.status)
+                    )
+                })
+                .collect();
+            let risks: Vec<String> = a
+                .risks
+                .iter()
+                .map(|r| {
+                    let reasons: String = r.reasons.iter().map(|x| string(x) + ",").collect();
+                    format!(
+                        "  (account: {}, csm: {}, arr: {}, due: {}, overdue: {}, reasons: ({reasons})),\n",
+                        string(&r.account),
+                        string(&r.csm),
+                        string(&r.arr),
+                        string(&r.due),
+                        r.overdue
+                    )
+                })
+                .collect();
+            format!(
+                "#attention({}, (\n{}), (\n{}), {}, {});\n",
+                string(&a.as_of),
+                windows.concat(),
+                risks.concat(),
+                string(&a.risks_caption),
+                change_items(&a.changes)
+            )
         }
     }
 }

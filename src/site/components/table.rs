@@ -227,17 +227,57 @@ impl Renderer<'_, '_> {
                 }
             }
             "at_risk" => {
+                // One row per open renewal at risk: its own ARR and due date (overdue ones
+                // say so), the account's other columns from its snapshot.
                 let (_, at_risk) = self.facts.team(&latest_month);
                 let mask = self.scope_mask(page);
-                for s in at_risk
+                let snapshots = self.facts.snapshots();
+                let mine: Vec<_> = at_risk
                     .iter()
-                    .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
-                    .take(limit.unwrap_or(25))
-                {
+                    .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
+                    .collect();
+                let shown = mine.len().min(limit.unwrap_or(25));
+                table.caption = Some(format!(
+                    "{} open renewal{} at risk on {as_of}{} ({})",
+                    mine.len(),
+                    if mine.len() == 1 { "" } else { "s" },
+                    if shown < mine.len() {
+                        format!(", the {shown} most urgent shown")
+                    } else {
+                        String::new()
+                    },
+                    renewals::AT_RISK_RULE
+                ));
+                for r in mine.into_iter().take(shown) {
+                    let Some(s) = snapshots.get(r.account as usize) else {
+                        continue;
+                    };
+                    let arr = r.arr.to_f64();
                     table.rows.push(
                         columns
                             .iter()
-                            .map(|c| self.snapshot_cell(page, s, c))
+                            .map(|c| match *c {
+                                "arr" => num(self.money(arr), Some(arr)),
+                                "days_to_renewal" => TableCell {
+                                    class: Some(
+                                        if r.days < 0 { "num status-bad" } else { "num" }.into(),
+                                    ),
+                                    ..num(
+                                        if r.days < 0 {
+                                            format!("overdue {}", -r.days)
+                                        } else {
+                                            r.days.to_string()
+                                        },
+                                        Some(r.days as f64),
+                                    )
+                                },
+                                "risk_factors" => TableCell {
+                                    class: Some("status-bad".into()),
+                                    ..text(self.risk_reasons(r).join(", "))
+                                },
+                                "urgency" => num(format::fixed(r.urgency, 1), Some(r.urgency)),
+                                c => self.snapshot_cell(page, s, c),
+                            })
                             .collect(),
                     );
                 }
@@ -432,11 +472,26 @@ impl Renderer<'_, '_> {
                 table.sortable = false;
             }
             "forecast" => {
-                let next = page.period.next(self.fiscal());
+                // Forward from as-of: the next period, or the twelve months from the month of
+                // as-of for a trailing period.
+                let next = renewals::forecast_window(&page.period, as_of, self.fiscal());
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
                 let line = renewals::board_line(&self.facts.ctx, &next, scope);
-                table.caption = Some(format!("Renewals due in {}", next.label()));
+                let window = if next.kind == PeriodKind::Ttm {
+                    let (first, last) = next.months();
+                    format!(
+                        "the 12 months from {} to {}",
+                        Period::month(first).label(),
+                        Period::month(last).label()
+                    )
+                } else {
+                    next.label()
+                };
+                table.caption = Some(format!(
+                    "Renewals due in {window}, as of {as_of}; at risk: {}",
+                    renewals::AT_RISK_RULE
+                ));
                 let share = |v: f64| {
                     if line.due > 0.0 {
                         format::percent(v / line.due * 100.0)
@@ -621,10 +676,13 @@ impl Renderer<'_, '_> {
                 let mut v: Vec<&crate::data::Renewal> = all
                     .iter()
                     .filter(|r| !r.stage.is_closed())
-                    .filter(|r| r.due_on >= as_of && r.due_on <= horizon)
+                    .filter(|r| r.due_on <= horizon)
                     .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
                     .collect();
                 v.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
+                table.caption = Some(format!(
+                    "Open renewals due in the next 90 days (to {horizon}) or overdue, as of {as_of}"
+                ));
                 v
             }
         };
@@ -645,6 +703,10 @@ impl Renderer<'_, '_> {
                         },
                         Some(days as f64),
                     ),
+                    "days" if days < 0 => TableCell {
+                        class: Some("num status-bad".into()),
+                        ..num(format!("overdue {}", -days), Some(days as f64))
+                    },
                     "days" => num(days.to_string(), Some(days as f64)),
                     "arr" => num(self.money(arr), Some(arr)),
                     "stage" if r.stage.is_closed() => TableCell {
@@ -652,13 +714,16 @@ impl Renderer<'_, '_> {
                             .then(|| "status-bad".to_string()),
                         ..text(closed_outcome(r.stage))
                     },
-                    "stage" => TableCell {
-                        class: r.at_risk.then(|| "status-bad".to_string()),
-                        ..text(
-                            stage_label(r.stage, renewals::is_stalled(r, as_of))
-                                + if r.at_risk { ", at risk" } else { "" },
-                        )
-                    },
+                    "stage" => {
+                        let risky = renewals::is_at_risk(&self.facts.ctx, r);
+                        TableCell {
+                            class: risky.then(|| "status-bad".to_string()),
+                            ..text(
+                                stage_label(r.stage, renewals::is_stalled(r, as_of))
+                                    + if risky { ", at risk" } else { "" },
+                            )
+                        }
+                    }
                     "forecast" => {
                         if r.stage.is_closed() {
                             text(closed_outcome(r.stage))
