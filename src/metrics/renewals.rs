@@ -264,6 +264,19 @@ pub(crate) fn also_reads(id: &str) -> &'static [&'static str] {
     }
 }
 
+/// The window a renewal metric's value covers, for its label: "due in Week 43, 2026 (19–25
+/// Oct)" for the renewals due in the period, "as of 2026-11-01" for the at-risk snapshot; None
+/// for the other metrics.
+pub(crate) fn window(id: &str, period: &Period, as_of: NaiveDate) -> Option<String> {
+    match id {
+        "renewals_due" | "renewals_due_arr" | "renewals_open" => {
+            Some(format!("due in {}", period.label()))
+        }
+        "at_risk_accounts" | "at_risk_arr" => Some(format!("as of {as_of}")),
+        _ => None,
+    }
+}
+
 /// Open renewals: how many and their ARR, exact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct OpenTotal {
@@ -1243,6 +1256,20 @@ mod tests {
             (next.id.as_str(), next.start, next.end),
             ("2026-Q4", d(10, 1), d(12, 31))
         );
+    }
+
+    #[test]
+    fn renewal_metrics_name_their_window() {
+        let week = Period::week_of(d(10, 21));
+        assert_eq!(
+            window("renewals_due_arr", &week, d(11, 1)).as_deref(),
+            Some("due in Week 43, 2026 (19–25 Oct)")
+        );
+        assert_eq!(
+            window("at_risk_arr", &week, d(11, 1)).as_deref(),
+            Some("as of 2026-11-01")
+        );
+        assert_eq!(window("renewal_rate", &week, d(11, 1)), None);
     }
 
     #[test]

@@ -1106,8 +1106,8 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                "reports/r.md:5:15: error: 'limit' must be a whole number from 1 to 1000, found 0",
-                "reports/r.md:6:15: error: 'attention' has no argument 'count'\n  help: did you mean 'changes'?",
+                "reports/r.md:5:14: error: 'limit' must be a whole number from 1 to 1000, found 0",
+                "reports/r.md:6:14: error: 'attention' has no argument 'count'\n  help: expected one of: limit, changes",
             ]
         );
     }

@@ -21,6 +21,15 @@ pub(super) fn due_words(due_on: NaiveDate, days: i64) -> String {
 }
 
 impl Renderer<'_, '_> {
+    /// A metric's name with the window its value covers, for renewal metrics ("ARR up for
+    /// renewal, due in Week 43, 2026 (19–25 Oct)", "At-risk ARR, as of 2026-11-01").
+    pub(super) fn windowed_name(&self, page: &Page, def: &MetricDef) -> String {
+        match renewals::window(def.id, &page.period, self.facts.ctx.as_of) {
+            Some(window) => format!("{}, {window}", def.name),
+            None => def.name.to_string(),
+        }
+    }
+
     /// A window: its count and what it is ("39 renewals due in the next 30 days"), its ARR.
     fn window(&self, total: OpenTotal, what: &str, status: Option<&'static str>) -> Window {
         let n = total.count;

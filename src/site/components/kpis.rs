@@ -61,7 +61,7 @@ impl Renderer<'_, '_> {
                 };
                 Tile {
                     sample: answers.filter(|_| v.is_some()).map(sample_note),
-                    name: def.name.to_string(),
+                    name: self.windowed_name(page, def),
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     value: if def.unit == Unit::Money {
                         v.map_or(format::MISSING.into(), |v| {
