@@ -217,9 +217,9 @@ pub(crate) fn pipeline_by_month(
 /// Days after `as_of` within which an open renewal of an account in red health is at risk.
 pub(crate) const RED_HEALTH_DAYS: i64 = 180;
 
-/// The at-risk rule in words, for the pages that state it beside the number (with "as of").
-pub(crate) const AT_RISK_RULE: &str = "open renewals flagged at risk, or due within 180 days \
-     for an account in red health; overdue ones included";
+/// The at-risk rule of open renewals in words, for the pages that state it beside the number.
+pub(crate) const AT_RISK_RULE: &str =
+    "flagged at risk, or red health and due within 180 days; overdue ones included";
 
 /// Whether a renewal puts ARR at risk on `as_of`: it is open (not closed won or lost) and either
 /// flagged at_risk, or due within `RED_HEALTH_DAYS` for an account in red health. An open renewal

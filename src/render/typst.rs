@@ -449,4 +449,33 @@ mod tests {
         .expect("converts");
         assert_eq!(typ, "a\n\n#divider()\n\nb\n\n");
     }
+
+    #[test]
+    fn the_attention_block_is_one_call_with_its_windows_risks_and_changes() {
+        use crate::render::block::{Attention, RiskRow, Window};
+        let a = Attention {
+            as_of: "as of 2026-11-01".into(),
+            windows: vec![Window {
+                label: "2 renewals overdue".into(),
+                value: "$12,001".into(),
+                status: Some("bad"),
+            }],
+            risks: vec![RiskRow {
+                account: "Acme \"A\"".into(),
+                account_href: Some("accounts/A.html".into()),
+                csm: "Kai".into(),
+                csm_href: None,
+                arr: "$12,001".into(),
+                due: "overdue 15 days (due 2026-10-17)".into(),
+                overdue: true,
+                reasons: vec!["flagged at risk (budget)".into(), "red health".into()],
+            }],
+            risks_caption: "The 1 open renewal at risk".into(),
+            changes: Vec::new(),
+        };
+        assert_eq!(
+            block(&Block::Attention(a), &mut Assets::default()),
+            "#attention(\"as of 2026-11-01\", (\n  (label: \"2 renewals overdue\", value: \"$12,001\", status: \"bad\"),\n), (\n  (account: \"Acme \\\"A\\\"\", csm: \"Kai\", arr: \"$12,001\", due: \"overdue 15 days (due 2026-10-17)\", overdue: true, reasons: (\"flagged at risk (budget)\",\"red health\",)),\n), \"The 1 open renewal at risk\", (\n));\n"
+        );
+    }
 }

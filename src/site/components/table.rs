@@ -489,7 +489,7 @@ impl Renderer<'_, '_> {
                     next.label()
                 };
                 table.caption = Some(format!(
-                    "Renewals due in {window}, as of {as_of}; at risk: {}",
+                    "Renewals due in {window}, as of {as_of}; at risk: open renewals {}",
                     renewals::AT_RISK_RULE
                 ));
                 let share = |v: f64| {
