@@ -201,7 +201,7 @@ pub const TABLES: &[(&str, &[&str], &[&str], &str)] = &[
             "health",
             "risk_factors",
         ],
-        "accounts with an at-risk renewal or red health before a renewal, most urgent first",
+        "the open renewals at risk on the as-of date (flagged at risk, or red health and due within 180 days; overdue ones included), most urgent first, each with its own ARR and days to go or overdue",
     ),
     (
         "accounts",
@@ -256,7 +256,7 @@ pub const TABLES: &[(&str, &[&str], &[&str], &str)] = &[
             "forecast",
             "checklist",
         ],
-        "open renewals due in the next 90 days (on an account page: all its renewals)",
+        "open renewals due in the next 90 days or overdue, soonest first (on an account page: all its renewals)",
     ),
     (
         "movers",

@@ -95,13 +95,7 @@ impl Renderer<'_, '_> {
                     .as_ref()
                     .map_or(format::MISSING.into(), |r| r.due_on.to_string()),
             ),
-            "days_to_renewal" | "days" => {
-                let d = s.next_renewal.as_ref().map(|r| r.days);
-                num(
-                    d.map_or(format::MISSING.into(), |d| d.to_string()),
-                    d.map(|d| d as f64),
-                )
-            }
+            "days_to_renewal" | "days" => days_cell(s.next_renewal.as_ref().map(|r| r.days)),
             "stage" => text(
                 s.next_renewal
                     .as_ref()
@@ -258,19 +252,7 @@ impl Renderer<'_, '_> {
                             .iter()
                             .map(|c| match *c {
                                 "arr" => num(self.money(arr), Some(arr)),
-                                "days_to_renewal" => TableCell {
-                                    class: Some(
-                                        if r.days < 0 { "num status-bad" } else { "num" }.into(),
-                                    ),
-                                    ..num(
-                                        if r.days < 0 {
-                                            format!("overdue {}", -r.days)
-                                        } else {
-                                            r.days.to_string()
-                                        },
-                                        Some(r.days as f64),
-                                    )
-                                },
+                                "days_to_renewal" => days_cell(Some(r.days)),
                                 "risk_factors" => TableCell {
                                     class: Some("status-bad".into()),
                                     ..text(self.risk_reasons(r).join(", "))
@@ -703,11 +685,7 @@ impl Renderer<'_, '_> {
                         },
                         Some(days as f64),
                     ),
-                    "days" if days < 0 => TableCell {
-                        class: Some("num status-bad".into()),
-                        ..num(format!("overdue {}", -days), Some(days as f64))
-                    },
-                    "days" => num(days.to_string(), Some(days as f64)),
+                    "days" => days_cell(Some(days)),
                     "arr" => num(self.money(arr), Some(arr)),
                     "stage" if r.stage.is_closed() => TableCell {
                         class: (r.stage == RenewalStage::ClosedLost)
@@ -744,6 +722,18 @@ impl Renderer<'_, '_> {
                 .collect();
             table.rows.push(row);
         }
+    }
+}
+
+/// Days to an open renewal: the count, or "overdue N" in the bad colour once it is past due.
+fn days_cell(days: Option<i64>) -> TableCell {
+    match days {
+        Some(d) if d < 0 => TableCell {
+            class: Some("num status-bad".into()),
+            ..num(format!("overdue {}", -d), Some(d as f64))
+        },
+        Some(d) => num(d.to_string(), Some(d as f64)),
+        None => num(format::MISSING, None),
     }
 }
 
