@@ -290,4 +290,16 @@ mod tests {
             assert_eq!(mine.iter().map(|r| r.account).collect::<Vec<_>>(), [0]);
         });
     }
+
+    #[test]
+    fn an_overdue_renewal_is_the_accounts_next_one() {
+        with(|ctx| {
+            // a0's open renewal was due 17 October: on 1 November it is still its next renewal,
+            // 15 days overdue, and the snapshot's urgency counts it as due now (× 2).
+            let s = account_snapshot(ctx, 0);
+            let next = s.next_renewal.as_ref().map(|n| (n.due_on, n.days));
+            assert_eq!(next, Some((d(10, 17), -15)));
+            assert_eq!(s.risk_factors, [RiskFactor::RenewalAtRisk]);
+        });
+    }
 }
