@@ -179,4 +179,20 @@ fn overdue_renewals_stay_at_risk_and_say_so() {
         page.contains("due $12,000 100.0% high confidence $8,400 70.0% at risk $3,600 30.0%"),
         "{page}"
     );
+
+    // The account page: the overdue renewal is its next one, in the bad colour, and its
+    // renewals table says "overdue 1".
+    let account = read(&out, "accounts/R1.html");
+    let page = text(&account);
+    assert!(
+        page.contains("Next renewal overdue 1 day (due 2026-07-01), $1,200 (negotiation)"),
+        "{page}"
+    );
+    assert!(account.contains("<div class=\"fact status-bad\"><dt>Next renewal</dt>"));
+    assert!(
+        page.contains("Redwood 2026-07-01 overdue 1 $1,200 negotiation, at risk"),
+        "{page}"
+    );
+    // R2's unflagged renewal is at risk by red health, so its stage says so too.
+    assert!(text(&read(&out, "accounts/R2.html")).contains("proposal sent, at risk"));
 }
