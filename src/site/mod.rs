@@ -10,6 +10,7 @@ pub mod output;
 pub mod pages;
 pub mod pdf;
 pub mod serve;
+pub(crate) mod takeaways;
 pub mod theme;
 
 use crate::config::Config;

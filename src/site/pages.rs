@@ -1086,6 +1086,45 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// The takeaway title of each level-1 section of a deck's body (`super::takeaways`): none
+    /// where the report keeps the heading or no component of the section leads it.
+    fn takeaways(
+        &self,
+        r: &Report,
+        page: &Page,
+        text: &str,
+        dims: &[&str],
+    ) -> Result<Vec<Option<String>>, Diagnostic> {
+        use super::takeaways::{Lead, lead, reading, sections};
+        use crate::render::takeaway;
+        let currency = self.project.config.currency.as_str();
+        let mut titles = Vec::new();
+        for section in sections(text, (OPEN, CLOSE)) {
+            let mut title = None;
+            if r.front.pdf.takeaway(&section.heading) {
+                for hex in &section.components {
+                    let lead = decode(hex)
+                        .and_then(|(name, args)| component::check(&name, &args, dims).ok())
+                        .as_ref()
+                        .and_then(lead);
+                    title = match lead {
+                        Some(Lead::Metric(def)) => {
+                            takeaway::sentence(&reading(&self.facts, page, def, currency))
+                        }
+                        Some(Lead::FirstChange) => match self.component(hex, r, page, dims)? {
+                            Block::Changes(changes) => changes.first().map(takeaway::change),
+                            _ => None,
+                        },
+                        None => continue,
+                    };
+                    break;
+                }
+            }
+            titles.push(title);
+        }
+        Ok(titles)
+    }
+
     /// The Typst source of one report issue and its chart SVGs.
     fn pdf_source(&self, r: &Report, period: &Period) -> Result<PdfSource, Diagnostic> {
         let html_path = Self::report_path(r, period);
@@ -1097,11 +1136,20 @@ impl<'a> Site<'a> {
             dir: stem.clone(),
             ..typst::Assets::default()
         };
-        let body = typst::markdown(&self.body_text(r, &page)?, (OPEN, CLOSE), &mut |hex| {
+        let (layout, paper) = (r.front.pdf.layout, r.front.pdf.paper);
+        let text = self.body_text(r, &page)?;
+        let titles = match layout {
+            Layout::Deck => self.takeaways(r, &page, &text, &dims)?,
+            Layout::Onepager | Layout::Document => Vec::new(),
+        };
+        let sections = match layout {
+            Layout::Deck => typst::Sections::Slides(&titles),
+            Layout::Onepager | Layout::Document => typst::Sections::Headings,
+        };
+        let body = typst::markdown(&text, (OPEN, CLOSE), sections, &mut |hex| {
             self.component(hex, r, &page, &dims)
                 .map(|b| typst::block(&b, &mut assets))
         })?;
-        let (layout, paper) = (r.front.pdf.layout, r.front.pdf.paper);
         // The period and the date the data runs to, so a printed page says how fresh it is.
         let mut subtitle = format!("{} · as of {}", period.label(), self.as_of);
         if !r.front.audience.is_empty() {
@@ -1757,9 +1805,12 @@ mod tests {
         ] {
             let html = markdown(&text);
             assert!(!html.is_empty());
-            let typ = typst::markdown(&text, (OPEN, CLOSE), &mut |_: &str| {
-                Ok::<_, ()>(String::new())
-            });
+            let typ = typst::markdown(
+                &text,
+                (OPEN, CLOSE),
+                typst::Sections::Headings,
+                &mut |_: &str| Ok::<_, ()>(String::new()),
+            );
             assert!(typ.is_ok());
         }
     }
