@@ -219,7 +219,7 @@ pub(crate) const RED_HEALTH_DAYS: i64 = 180;
 
 /// The at-risk rule of open renewals in words, for the pages that state it beside the number.
 pub(crate) const AT_RISK_RULE: &str =
-    "flagged at risk, or red health and due within 180 days; overdue ones included";
+    "flagged at risk, or red health and due within 180 days; overdue included";
 
 /// Whether a renewal puts ARR at risk on `as_of`: it is open (not closed won or lost) and either
 /// flagged at_risk, or due within `RED_HEALTH_DAYS` for an account in red health. An open renewal

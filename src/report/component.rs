@@ -201,7 +201,7 @@ pub const TABLES: &[(&str, &[&str], &[&str], &str)] = &[
             "health",
             "risk_factors",
         ],
-        "the open renewals at risk on the as-of date (flagged at risk, or red health and due within 180 days; overdue ones included), most urgent first, each with its own ARR and days to go or overdue",
+        "the open renewals at risk on the as-of date (flagged at risk, or red health and due within 180 days; overdue included), most urgent first, each with its own ARR and days to go or overdue",
     ),
     (
         "accounts",

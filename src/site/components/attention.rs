@@ -49,8 +49,8 @@ impl Renderer<'_, '_> {
     pub(super) fn risk_reasons(&self, r: &RiskItem) -> Vec<String> {
         let reason = r.flagged.flatten().map(|x| self.phrase(x.name()));
         let flag = r.flagged.map(|_| match &reason {
-            Some(reason) => format!("flagged at risk ({reason})"),
-            None => "flagged at risk".to_string(),
+            Some(reason) => format!("flagged: {reason}"),
+            None => "flagged".to_string(),
         });
         // A factor the flag already names ("usage decline") is not said twice.
         flag.into_iter()

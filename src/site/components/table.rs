@@ -236,7 +236,7 @@ impl Renderer<'_, '_> {
                     mine.len(),
                     if mine.len() == 1 { "" } else { "s" },
                     if shown < mine.len() {
-                        format!(", the {shown} most urgent shown")
+                        format!(", {shown} most urgent shown")
                     } else {
                         String::new()
                     },
