@@ -32,7 +32,8 @@ pub enum RiskFactor {
     SponsorChange,
     /// Tickets of the last 30 days ≥ 2 × the prior 90 days' mean.
     TicketSpike,
-    /// The next renewal is flagged at risk (or the account is red with a renewal within 180 days).
+    /// An open renewal is at risk (`renewals::is_at_risk`: flagged, or red health and due within
+    /// 180 days; overdue included).
     RenewalAtRisk,
 }
 
