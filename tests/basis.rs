@@ -186,7 +186,7 @@ fn snapshot_metrics_show_no_change_against_earlier_periods() {
     // The weekly review's at-risk ARR is as of 2026-11-01: no "+0.0 % vs a year ago".
     let weekly = &site["weekly/2026-W43.html"];
     let start = weekly
-        .find("aria-label=\"At-risk ARR\"")
+        .find("aria-label=\"At-risk ARR, as of 2026-11-01\"")
         .expect("an at-risk tile");
     let tile = &weekly[start..start + weekly[start..].find("</section>").expect("end")];
     assert!(

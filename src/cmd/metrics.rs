@@ -55,12 +55,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let config = crate::config::load(&args.project)?;
     let as_of = config.resolve_as_of(args.as_of, today());
     let data_dir = args.project.join(&config.data_dir);
-    // Only the tables the requested metrics read (`postsale check` validates the rest), and
-    // always mrr.csv when present: it says which accounts are active.
+    // Only the tables the requested metrics read, those they need and those they read when
+    // present (`postsale check` validates the rest), and always mrr.csv when present: it says
+    // which accounts are active. A metric's value never depends on the others asked for.
     let needed: Vec<&'static str> = catalog::CATALOG
         .iter()
         .filter(|m| args.metrics.is_empty() || args.metrics.iter().any(|id| id == m.id))
-        .flat_map(|m| m.tables.iter().copied())
+        .flat_map(|m| {
+            m.tables
+                .iter()
+                .chain(metrics::renewals::also_reads(m.id))
+                .copied()
+        })
         .chain(["mrr"])
         .collect();
     let options = LoadOptions {

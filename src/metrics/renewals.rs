@@ -7,7 +7,7 @@
 use super::health::{HealthBand, account_rows, score_on, usage_declined};
 use super::{Context, Scope, Value, Values, pct};
 use crate::data::{AccountIx, ActivityStatus, ForecastSnapshot, Money, Renewal, RenewalStage};
-use crate::period::{Month, Period};
+use crate::period::{Month, Period, PeriodKind};
 use chrono::{Days, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -56,9 +56,9 @@ fn expected_cents(ctx: &Context, r: &Renewal) -> f64 {
 pub struct BoardLine {
     /// ARR of every renewal due.
     pub due: f64,
-    /// ARR of won renewals and of open ones not flagged at risk.
+    /// ARR of won renewals and of open ones not at risk (`is_at_risk`).
     pub high_confidence: f64,
-    /// ARR of open renewals flagged at risk.
+    /// ARR of open renewals at risk (`is_at_risk`: flagged, or red health within 180 days).
     pub at_risk: f64,
     /// ARR of closed_lost renewals.
     pub lost: f64,
@@ -90,7 +90,7 @@ pub fn board_line(ctx: &Context, period: &Period, scope: Scope) -> BoardLine {
         match r.stage {
             RenewalStage::ClosedLost => lost += r.arr.cents(),
             RenewalStage::ClosedWon => high += r.arr.cents(),
-            _ if r.at_risk => risk += r.arr.cents(),
+            _ if is_at_risk(ctx, r) => risk += r.arr.cents(),
             _ => high += r.arr.cents(),
         }
     }
@@ -202,6 +202,27 @@ pub(crate) fn open_due_within<'a>(
     out
 }
 
+/// Open renewals of the accounts in scope due at most `days` days after `as_of`, overdue ones
+/// included (an open renewal past its due date still needs work), soonest first: the renewals
+/// table's selection.
+pub(crate) fn open_due_or_overdue_within<'a>(
+    ctx: &'a Context,
+    scope: Scope<'a>,
+    days: u64,
+) -> Vec<&'a Renewal> {
+    let horizon = ctx
+        .as_of
+        .checked_add_days(Days::new(days))
+        .unwrap_or(NaiveDate::MAX);
+    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    let mut out: Vec<&Renewal> = super::scoped_rows(renewals, scope, count, |r| r.account)
+        .filter(|r| !r.stage.is_closed() && r.due_on <= horizon)
+        .collect();
+    out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
+    out
+}
+
 /// Open renewals of the accounts in scope due from `as_of` through `days` days later, per open
 /// stage in `OPEN_STAGES` order. The stages are separate groups, not steps of a conversion.
 pub(crate) fn open_by_stage(ctx: &Context, scope: Scope, days: u64) -> [StageTotal; 4] {
@@ -248,30 +269,125 @@ pub(crate) fn pipeline_by_month(
     out
 }
 
-/// Whether an open renewal, or an account in red health, puts ARR at risk on `as_of`: open
-/// renewals flagged at_risk, or due within 180 days for an account in red health.
+/// Days after `as_of` within which an open renewal of an account in red health is at risk.
+pub(crate) const RED_HEALTH_DAYS: i64 = 180;
+
+/// The at-risk rule of open renewals in words, for the pages that state it beside the number.
+pub(crate) const AT_RISK_RULE: &str =
+    "flagged at risk, or red health and due within 180 days; overdue included";
+
+/// Whether a renewal puts ARR at risk on `as_of`: it is open (not closed won or lost) and either
+/// flagged at_risk, or due within `RED_HEALTH_DAYS` for an account in red health. An open renewal
+/// past its due date stays at risk (it is overdue, not resolved).
 pub fn is_at_risk(ctx: &Context, r: &Renewal) -> bool {
-    if r.stage.is_closed() || r.due_on < ctx.as_of {
+    if r.stage.is_closed() {
         return false;
     }
-    let within = (r.due_on - ctx.as_of).num_days() <= 180;
-    r.at_risk
-        || (within
-            && score_on(ctx, r.account, ctx.as_of)
-                .is_some_and(|s| HealthBand::of(s, &ctx.config.health.bands) == HealthBand::Red))
+    r.at_risk || (within_red_health_window(ctx, r) && red_health(ctx, r.account))
 }
 
-/// At-risk ARR on `as_of` by risk reason (`unspecified` when none is given).
-pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, (u64, f64)> {
-    let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
-    for r in super::scoped_rows(
+/// Whether `r` is due no later than `RED_HEALTH_DAYS` after as-of (overdue included).
+fn within_red_health_window(ctx: &Context, r: &Renewal) -> bool {
+    (r.due_on - ctx.as_of).num_days() <= RED_HEALTH_DAYS
+}
+
+/// Whether `account`'s health score on as-of is in the red band.
+fn red_health(ctx: &Context, account: AccountIx) -> bool {
+    score_on(ctx, account, ctx.as_of)
+        .is_some_and(|s| HealthBand::of(s, &ctx.config.health.bands) == HealthBand::Red)
+}
+
+/// The renewals of the accounts in scope at risk on as-of (`is_at_risk`), in account order: the
+/// one set behind `at_risk_accounts`, `at_risk_arr`, the at-risk tables and the attention block.
+pub(crate) fn at_risk<'a>(ctx: &'a Context, scope: Scope<'a>) -> impl Iterator<Item = &'a Renewal> {
+    super::scoped_rows(
         ctx.data.renewals.as_deref().unwrap_or_default(),
         scope,
         ctx.data.accounts.rows.len() as AccountIx,
         |r| r.account,
     )
-    .filter(|r| is_at_risk(ctx, r))
-    {
+    .filter(move |r| is_at_risk(ctx, r))
+}
+
+/// Tables a metric reads when present beyond the ones the catalog requires, so that
+/// `postsale metrics ID` loads them and a value never depends on the other metrics asked for:
+/// the at-risk rule reads health.csv for red health.
+pub(crate) fn also_reads(id: &str) -> &'static [&'static str] {
+    match id {
+        "at_risk_accounts" | "at_risk_arr" => &["health"],
+        _ => &[],
+    }
+}
+
+/// The window a renewal metric's value covers, for its label: "due in Week 43, 2026 (19–25
+/// Oct)" for the renewals due in the period, "as of 2026-11-01" for the at-risk snapshot; None
+/// for the other metrics.
+pub(crate) fn window(id: &str, period: &Period, as_of: NaiveDate) -> Option<String> {
+    match id {
+        "renewals_due" | "renewals_due_arr" | "renewals_open" => {
+            Some(format!("due in {}", period.label()))
+        }
+        "at_risk_accounts" | "at_risk_arr" => Some(format!("as of {as_of}")),
+        _ => None,
+    }
+}
+
+/// Open renewals: how many and their ARR, exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct OpenTotal {
+    /// Open renewals.
+    pub(crate) count: usize,
+    /// Their ARR.
+    pub(crate) arr: Money,
+}
+
+/// The open renewals of the accounts in scope due from as-of through `days` days later (both
+/// ends included): "due in the next `days` days". Overdue ones are not in it (see `overdue`).
+pub(crate) fn due_within(ctx: &Context, scope: Scope, days: i64) -> OpenTotal {
+    open_total(ctx, scope, |d| (0..=days).contains(&d))
+}
+
+/// The open renewals of the accounts in scope past their due date on as-of.
+pub(crate) fn overdue(ctx: &Context, scope: Scope) -> OpenTotal {
+    open_total(ctx, scope, |d| d < 0)
+}
+
+/// The open renewals in scope whose days from as-of to due pass `keep`.
+fn open_total(ctx: &Context, scope: Scope, keep: impl Fn(i64) -> bool) -> OpenTotal {
+    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    let mut total = OpenTotal::default();
+    for r in super::scoped_rows(renewals, scope, count, |r| r.account) {
+        if !r.stage.is_closed() && keep((r.due_on - ctx.as_of).num_days()) {
+            total.count += 1;
+            total.arr += r.arr;
+        }
+    }
+    total
+}
+
+/// The renewals a forecast on a page of `period` covers: those due in the period after it, or,
+/// for a trailing period (whose successor is mostly past), the twelve months from the month of
+/// as-of on. A forecast always looks forward.
+pub(crate) fn forecast_window(period: &Period, as_of: NaiveDate, fiscal_start: u32) -> Period {
+    match period.kind {
+        PeriodKind::Ttm => {
+            let first = Month::of(as_of);
+            Period::months_range(
+                PeriodKind::Ttm,
+                format!("next-{first}"),
+                first,
+                first.plus(11),
+            )
+        }
+        _ => period.next(fiscal_start),
+    }
+}
+
+/// At-risk ARR on `as_of` by risk reason (`unspecified` when none is given).
+pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, (u64, f64)> {
+    let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
+    for r in at_risk(ctx, scope) {
         let e = out
             .entry(r.risk_reason.map_or("unspecified", |x| x.name()))
             .or_default();
@@ -674,25 +790,17 @@ fn due_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     }
 }
 
-/// The accounts and ARR of the renewals at risk now, over every renewal in scope.
+/// The accounts and ARR of the renewals at risk now (`at_risk`), over every renewal in scope.
 fn at_risk_metrics(ctx: &Context, _period: &Period, scope: Scope, out: &mut Values) {
-    let cents = |it: &mut dyn Iterator<Item = i64>| it.sum::<i64>() as f64;
-    let risky: Vec<&Renewal> = super::scoped_rows(
-        ctx.data.renewals.as_deref().unwrap_or_default(),
-        scope,
-        ctx.data.accounts.rows.len() as AccountIx,
-        |r| r.account,
-    )
-    .filter(|r| is_at_risk(ctx, r))
-    .collect();
-    let mut accounts: Vec<u32> = risky.iter().map(|r| r.account).collect();
-    accounts.sort_unstable();
+    let mut accounts: Vec<AccountIx> = Vec::new();
+    let mut arr = Money(0);
+    for r in at_risk(ctx, scope) {
+        accounts.push(r.account);
+        arr += r.arr;
+    }
     accounts.dedup();
     out.insert("at_risk_accounts", Some(accounts.len() as f64));
-    out.insert(
-        "at_risk_arr",
-        Some(cents(&mut risky.iter().map(|r| r.arr.cents())) / 100.0),
-    );
+    out.insert("at_risk_arr", Some(arr.to_f64()));
 }
 
 #[cfg(test)]
@@ -1127,6 +1235,157 @@ mod tests {
         let by = at_risk_by_reason(&ctx, Scope::All);
         assert_eq!(by.get("budget"), Some(&(1, 1_000.0)));
         assert_eq!(by.get("unspecified"), Some(&(1, 2_000.0)));
+    }
+
+    /// Red health (score 30) on 1 May for each of `accounts`.
+    fn red(accounts: &[u32]) -> Vec<crate::data::HealthRow> {
+        accounts
+            .iter()
+            .map(|&a| crate::data::HealthRow {
+                account: a,
+                date: d(5, 1),
+                score: Some(30.0).into(),
+                usage: crate::data::OptF64::NONE,
+                engagement: crate::data::OptF64::NONE,
+                support: crate::data::OptF64::NONE,
+                outcomes: crate::data::OptF64::NONE,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_open_renewal_past_due_stays_at_risk() {
+        // As of 1 September, three renewals due 15 August are past due: a0's flagged open one
+        // stays at risk (overdue, nothing resolved); a1's open one of an account in red health is
+        // within 180 days (overdue counts); a2's flagged one was lost, so nothing is left at risk.
+        let mut flagged = renewal(0, 1_000, RenewalStage::Negotiation);
+        flagged.at_risk = true;
+        let red_open = renewal(1, 2_000, RenewalStage::InitialDiscussion);
+        let mut lost = renewal(2, 4_000, RenewalStage::ClosedLost);
+        lost.at_risk = true;
+        let mut ds = with(vec![flagged, red_open, lost]);
+        ds.health = Some(red(&[1, 2]));
+        let config = config();
+        for day in [d(8, 15), d(8, 16), d(9, 1)] {
+            let v = values_with(&ds, &config, day);
+            assert_eq!(v["at_risk_accounts"], Some(2.0), "as of {day}");
+            assert_eq!(v["at_risk_arr"], Some(3_000.0), "as of {day}");
+        }
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(9, 1),
+        };
+        // 17 days overdue: $3,000 open past due, nothing due in the next 30 days.
+        assert_eq!(
+            overdue(&ctx, Scope::All),
+            OpenTotal {
+                count: 2,
+                arr: Money::units(3_000)
+            }
+        );
+        assert_eq!(due_within(&ctx, Scope::All, 30), OpenTotal::default());
+    }
+
+    #[test]
+    fn the_board_line_counts_red_health_as_at_risk() {
+        // One meaning of at risk: an unflagged open renewal of an account in red health, due in
+        // the quarter (within 180 days of 1 July), is at risk in the board line as in the metric.
+        let red_open = renewal(0, 2_500, RenewalStage::Negotiation);
+        let fine = renewal(1, 1_000, RenewalStage::Negotiation);
+        let mut ds = with(vec![red_open, fine]);
+        ds.health = Some(red(&[0]));
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let line = board_line(&ctx, &q3(), Scope::All);
+        assert_eq!((line.at_risk, line.high_confidence), (2_500.0, 1_000.0));
+        let v = values_with(&ds, &config, d(7, 1));
+        assert_eq!(v["at_risk_arr"], Some(line.at_risk));
+    }
+
+    #[test]
+    fn renewals_due_in_the_next_30_and_90_days_in_exact_cents() {
+        // As of 1 July: due 1 July (day 0) and 31 July (day 30) are in the next 30 days; 29
+        // September (day 90) only in the next 90; 30 September (day 91) in neither; the one due
+        // 30 June is overdue; a won renewal due 10 July is closed, so not due.
+        let at = |account, cents, due| Renewal {
+            arr: Money(cents),
+            due_on: due,
+            ..renewal(account, 0, RenewalStage::ProposalSent)
+        };
+        let mut won = at(5, 100_000, d(7, 10));
+        won.stage = RenewalStage::ClosedWon;
+        let ds = with(vec![
+            at(0, 100_001, d(7, 1)),
+            at(1, 50_000, d(7, 31)),
+            at(2, 25_000, d(9, 29)),
+            at(3, 99_999, d(9, 30)),
+            at(4, 7_000, d(6, 30)),
+            won,
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let total = |count, cents| OpenTotal {
+            count,
+            arr: Money(cents),
+        };
+        assert_eq!(due_within(&ctx, Scope::All, 30), total(2, 150_001));
+        assert_eq!(due_within(&ctx, Scope::All, 90), total(3, 175_001));
+        assert_eq!(overdue(&ctx, Scope::All), total(1, 7_000));
+        let mask = [false, true, true, false, false, false];
+        assert_eq!(due_within(&ctx, Scope::Only(&mask), 90), total(2, 75_000));
+    }
+
+    #[test]
+    fn a_forecast_looks_forward() {
+        // The trailing twelve months to October 2026 would be followed by the twelve months to
+        // November 2026, eleven of them past on 1 November: the forecast takes November 2026 to
+        // October 2027 instead. A quarter's forecast is the next quarter.
+        let ttm = Period::ttm_ending(month("2026-10"));
+        let w = forecast_window(&ttm, d(11, 1), 1);
+        assert_eq!(
+            (w.start, w.end),
+            (
+                d(11, 1),
+                NaiveDate::from_ymd_opt(2027, 10, 31).unwrap_or_default()
+            )
+        );
+        let next = forecast_window(&q3(), d(11, 1), 1);
+        assert_eq!(
+            (next.id.as_str(), next.start, next.end),
+            ("2026-Q4", d(10, 1), d(12, 31))
+        );
+    }
+
+    #[test]
+    fn renewal_metrics_name_their_window() {
+        let week = Period::week_of(d(10, 21));
+        assert_eq!(
+            window("renewals_due_arr", &week, d(11, 1)).as_deref(),
+            Some("due in Week 43, 2026 (19–25 Oct)")
+        );
+        assert_eq!(
+            window("at_risk_arr", &week, d(11, 1)).as_deref(),
+            Some("as of 2026-11-01")
+        );
+        assert_eq!(window("renewal_rate", &week, d(11, 1)), None);
+    }
+
+    #[test]
+    fn at_risk_reads_health_when_present() {
+        // `postsale metrics at_risk_arr` alone must load health.csv, or the red-health clause
+        // would count nothing.
+        assert_eq!(also_reads("at_risk_arr"), ["health"]);
+        assert_eq!(also_reads("at_risk_accounts"), ["health"]);
+        assert!(also_reads("renewal_rate").is_empty());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! upcoming renewals with their checklist, tasks, performance) and the team view with the at-risk
 //! list for leadership. Everything is taken "as of" `ctx.as_of`.
 
+use super::attention::RiskItem;
 use super::health::{HealthBand, account_rows, month_usage, score_on, usage_declined};
 use super::operations::{
     CsmPerformance, csm_performance, last_contact, qbr_done, quarter_of, task_buckets,
@@ -31,7 +32,8 @@ pub enum RiskFactor {
     SponsorChange,
     /// Tickets of the last 30 days ≥ 2 × the prior 90 days' mean.
     TicketSpike,
-    /// The next renewal is flagged at risk (or the account is red with a renewal within 180 days).
+    /// An open renewal is at risk (`renewals::is_at_risk`: flagged, or red health and due within
+    /// 180 days; overdue included).
     RenewalAtRisk,
 }
 
@@ -248,9 +250,10 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
             })
             .count()
     });
+    // The earliest open renewal, overdue ones included: past due is not resolved.
     let next = renewals
         .iter()
-        .filter(|r| !r.stage.is_closed() && r.due_on >= today)
+        .filter(|r| !r.stage.is_closed())
         .min_by_key(|r| r.due_on);
     let mut factors = Vec::new();
     if band == Some(HealthBand::Red) {
@@ -532,25 +535,13 @@ pub fn csm_book(
     }
 }
 
-/// The team view: every CSM's performance over `period` side by side, and the at-risk accounts for
-/// leadership (an open renewal flagged at risk, or red health with a renewal due within 180
-/// days), most urgent first.
-pub fn team_view(ctx: &Context, period: &Period) -> (Vec<CsmPerformance>, Vec<AccountSnapshot>) {
+/// The team view: every CSM's performance over `period` side by side, and the open renewals at
+/// risk for leadership (`attention::at_risk_renewals`: flagged, or red health within 180 days,
+/// overdue included), most urgent first.
+pub(crate) fn team_view(ctx: &Context, period: &Period) -> (Vec<CsmPerformance>, Vec<RiskItem>) {
     let performance = csm_performance(ctx, period);
-    let mut accounts: Vec<AccountIx> = ctx
-        .data
-        .renewals
-        .iter()
-        .flatten()
-        .filter(|r| is_at_risk(ctx, r))
-        .map(|r| r.account)
-        .collect();
-    accounts.dedup();
-    let mut at_risk: Vec<AccountSnapshot> = accounts
-        .into_iter()
-        .map(|a| account_snapshot(ctx, a))
-        .collect();
-    at_risk.sort_by(by_urgency);
+    let at_risk =
+        super::attention::at_risk_renewals(ctx, Scope::All, &|a| account_snapshot(ctx, a));
     (performance, at_risk)
 }
 

@@ -140,6 +140,44 @@ pub struct Figure {
     pub table: Table,
 }
 
+/// One open renewal at risk in the attention block, formatted and linked.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskRow {
+    pub account: String,
+    pub account_href: Option<String>,
+    pub csm: String,
+    pub csm_href: Option<String>,
+    pub arr: String,
+    /// "due 2026-11-21, in 20 days", "due today" or "overdue 15 days (due 2026-10-17)".
+    pub due: String,
+    pub overdue: bool,
+    /// The reasons in words: "flagged at risk: budget", "red health", "sponsor change".
+    pub reasons: Vec<String>,
+}
+
+/// One renewal window of the attention block: "39 renewals due in the next 30 days", "$2,312,400".
+#[derive(Debug, Clone, Serialize)]
+pub struct Window {
+    pub label: String,
+    pub value: String,
+    pub status: Option<&'static str>,
+}
+
+/// The attention block: what needs attention on the as-of date.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attention {
+    /// "as of 2026-11-01".
+    pub as_of: String,
+    /// The renewal windows: due in the next 30 and 90 days, overdue, at risk.
+    pub windows: Vec<Window>,
+    /// The most urgent at-risk renewals.
+    pub risks: Vec<RiskRow>,
+    /// What the list is: "The 5 most urgent of 20 open renewals at risk (…)".
+    pub risks_caption: String,
+    /// What changed against the previous period.
+    pub changes: Vec<Change>,
+}
+
 /// A rendered component, ready for HTML or Typst.
 #[derive(Debug, Clone)]
 pub enum Block {
@@ -164,6 +202,7 @@ pub enum Block {
         /// CSM's book), so no "no risk factors" line either.
         risks: Option<Vec<&'static str>>,
     },
+    Attention(Attention),
 }
 
 #[cfg(test)]

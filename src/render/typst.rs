@@ -4,7 +4,7 @@
 //! config. Prose is escaped character by character; data goes into Typst string literals. This
 //! module writes text only; running the `typst` program is `crate::site::pdf`.
 
-use crate::render::block::{Block, Table};
+use crate::render::block::{Block, Change, Table};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Escapes text for Typst markup: every character with a meaning in markup gets a backslash, so
@@ -92,6 +92,26 @@ fn table(t: &Table) -> String {
     )
 }
 
+/// "What changed" lines as a Typst array of dictionaries.
+fn change_items(changes: &[Change]) -> String {
+    let items: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            format!(
+                "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}, movement: {}),\n",
+                string(&c.name),
+                string(c.verb),
+                string(&c.change),
+                string(&c.value),
+                string(&c.previous),
+                string(c.status),
+                string(c.movement)
+            )
+        })
+        .collect();
+    format!("(\n{})", items.concat())
+}
+
 /// A component value as a call of the theme's Typst functions; images go to `assets`.
 pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
     match b {
@@ -127,24 +147,7 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
             string(&f.title)
         ),
         Block::Table(t) => table(t),
-        Block::Changes(changes) => {
-            let items: Vec<String> = changes
-                .iter()
-                .map(|c| {
-                    format!(
-                        "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}, movement: {}),\n",
-                        string(&c.name),
-                        string(c.verb),
-                        string(&c.change),
-                        string(&c.value),
-                        string(&c.previous),
-                        string(c.status),
-                        string(c.movement)
-                    )
-                })
-                .collect();
-            format!("#changes((\n{}));\n", items.concat())
-        }
+        Block::Changes(changes) => format!("#changes({});\n", change_items(changes)),
         Block::Snapshot { facts, risks } => {
             let items: Vec<String> = facts
                 .iter()
@@ -168,6 +171,43 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 None => "none".into(),
             };
             format!("#snapshot((\n{}), {risks});\n", items.concat())
+        }
+        Block::Attention(a) => {
+            let windows: Vec<String> = a
+                .windows
+                .iter()
+                .map(|w| {
+                    format!(
+                        "  (label: {}, value: {}, status: {}),\n",
+                        string(&w.label),
+                        string(&w.value),
+                        optional(w.status)
+                    )
+                })
+                .collect();
+            let risks: Vec<String> = a
+                .risks
+                .iter()
+                .map(|r| {
+                    let reasons: String = r.reasons.iter().map(|x| string(x) + ",").collect();
+                    format!(
+                        "  (account: {}, csm: {}, arr: {}, due: {}, overdue: {}, reasons: ({reasons})),\n",
+                        string(&r.account),
+                        string(&r.csm),
+                        string(&r.arr),
+                        string(&r.due),
+                        r.overdue
+                    )
+                })
+                .collect();
+            format!(
+                "#attention({}, (\n{}), (\n{}), {}, {});\n",
+                string(&a.as_of),
+                windows.concat(),
+                risks.concat(),
+                string(&a.risks_caption),
+                change_items(&a.changes)
+            )
         }
     }
 }
@@ -453,6 +493,35 @@ mod tests {
         )
         .expect("converts");
         assert_eq!(typ, "a\n\n#divider()\n\nb\n\n");
+    }
+
+    #[test]
+    fn the_attention_block_is_one_call_with_its_windows_risks_and_changes() {
+        use crate::render::block::{Attention, RiskRow, Window};
+        let a = Attention {
+            as_of: "as of 2026-11-01".into(),
+            windows: vec![Window {
+                label: "2 renewals overdue".into(),
+                value: "$12,001".into(),
+                status: Some("bad"),
+            }],
+            risks: vec![RiskRow {
+                account: "Acme \"A\"".into(),
+                account_href: Some("accounts/A.html".into()),
+                csm: "Kai".into(),
+                csm_href: None,
+                arr: "$12,001".into(),
+                due: "overdue 15 days (due 2026-10-17)".into(),
+                overdue: true,
+                reasons: vec!["flagged at risk (budget)".into(), "red health".into()],
+            }],
+            risks_caption: "The 1 open renewal at risk".into(),
+            changes: Vec::new(),
+        };
+        assert_eq!(
+            block(&Block::Attention(a), &mut Assets::default()),
+            "#attention(\"as of 2026-11-01\", (\n  (label: \"2 renewals overdue\", value: \"$12,001\", status: \"bad\"),\n), (\n  (account: \"Acme \\\"A\\\"\", csm: \"Kai\", arr: \"$12,001\", due: \"overdue 15 days (due 2026-10-17)\", overdue: true, reasons: (\"flagged at risk (budget)\",\"red health\",)),\n), \"The 1 open renewal at risk\", (\n));\n"
+        );
     }
 }
 

@@ -59,6 +59,13 @@ pub const COMPONENTS: &[Def] = &[
         summary: "\"what changed\": the metrics that moved most against the previous period, as bullets",
     },
     Def {
+        name: "attention",
+        inline: false,
+        args: &["limit", "changes"],
+        required: &[],
+        summary: "what needs attention on the as-of date: the open ARR due in the next 30 and 90 days and overdue, the `limit` most urgent open renewals at risk (default 5) with owner, ARR, due date or days overdue and reasons, each linked, and the `changes` metrics that moved most (default 3)",
+    },
+    Def {
         name: "snapshot",
         inline: false,
         args: &[],
@@ -421,11 +428,11 @@ impl TableKind {
                 "the `metrics` split `by` a dimension (segment, region, csm_id, acv_band, any accounts.csv column)"
             }
             TableKind::AtRisk => {
-                "accounts with an at-risk renewal or red health before a renewal, most urgent first"
+                "the open renewals at risk on the as-of date (flagged at risk, or red health and due within 180 days; overdue included), most urgent first, each with its own ARR and days to go or overdue"
             }
             TableKind::Accounts => "the accounts (on a CSM page: the book), most urgent first",
             TableKind::Renewals => {
-                "open renewals due in the next 90 days (on an account page: all its renewals)"
+                "open renewals due in the next 90 days or overdue, soonest first (on an account page: all its renewals)"
             }
             TableKind::Movers => "the largest health score changes of the last 7 days",
             TableKind::Team => "every CSM side by side; add catalog `metrics` as extra columns",
@@ -513,6 +520,11 @@ pub enum Component {
     },
     Changes(usize),
     Snapshot,
+    /// What needs attention: `limit` at-risk renewals and `changes` "what changed" lines.
+    Attention {
+        limit: usize,
+        changes: usize,
+    },
 }
 
 /// A problem with one argument (or the whole call when `arg` is None).
@@ -610,6 +622,10 @@ pub fn check(
         "chart" => b.chart(),
         "table" => b.table(),
         "changes" => Component::Changes(b.count("count").unwrap_or(3)),
+        "attention" => Component::Attention {
+            limit: b.count("limit").unwrap_or(5),
+            changes: b.count("changes").unwrap_or(3),
+        },
         _ => Component::Snapshot,
     };
     if b.problems.is_empty() {
@@ -627,6 +643,7 @@ pub fn example(name: &str) -> &'static str {
         "chart" => "{{ chart(type=\"line\", metric=\"nrr\") }}",
         "table" => "{{ table(of=\"at_risk\", limit=10) }}",
         "changes" => "{{ changes(count=3) }}",
+        "attention" => "{{ attention(limit=5) }}",
         _ => "{{ snapshot() }}",
     }
 }
@@ -1241,5 +1258,32 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn attention_takes_a_limit_and_a_changes_count() {
+        let args = vec![("limit".to_string(), Some(Json::from(7u64)))];
+        assert_eq!(
+            check("attention", &args, &[]),
+            Ok(Component::Attention {
+                limit: 7,
+                changes: 3
+            })
+        );
+        assert_eq!(
+            check("attention", &[], &[]),
+            Ok(Component::Attention {
+                limit: 5,
+                changes: 3
+            })
+        );
+        let errors = checked("{{ attention(limit=0) }}\n{{ attention(count=2) }}\n");
+        assert_eq!(
+            errors,
+            vec![
+                "reports/r.md:5:14: error: 'limit' must be a whole number from 1 to 1000, found 0",
+                "reports/r.md:6:14: error: 'attention' has no argument 'count'\n  help: expected one of: limit, changes",
+            ]
+        );
     }
 }

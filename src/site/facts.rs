@@ -4,6 +4,7 @@
 //! them.
 
 use crate::data::{AccountIx, CsmIx};
+use crate::metrics::attention::RiskItem;
 use crate::metrics::operations::CsmPerformance;
 use crate::metrics::views::{self, AccountSnapshot, CsmBook};
 use crate::metrics::{self, Context, Part, Scope, Values, experience};
@@ -38,7 +39,7 @@ pub struct Facts<'a> {
     /// Breakdown groups: (page entity, dimension, group, period) and part → values.
     groups: Mutex<HashMap<GroupKey, Arc<Values>>>,
     masks: Mutex<HashMap<Entity, Arc<Vec<bool>>>>,
-    team: OnceLock<(Vec<CsmPerformance>, Vec<AccountSnapshot>)>,
+    team: OnceLock<(Vec<CsmPerformance>, Vec<RiskItem>)>,
     books: Mutex<HashMap<CsmIx, Arc<CsmBook>>>,
     snapshots: OnceLock<Vec<AccountSnapshot>>,
 }
@@ -206,7 +207,7 @@ impl<'a> Facts<'a> {
     }
 
     /// The team view of the latest complete month: performance per CSM and the at-risk list.
-    pub fn team(&self, period: &Period) -> &(Vec<CsmPerformance>, Vec<AccountSnapshot>) {
+    pub(crate) fn team(&self, period: &Period) -> &(Vec<CsmPerformance>, Vec<RiskItem>) {
         self.team
             .get_or_init(|| views::team_view(&self.ctx, period))
     }

@@ -80,7 +80,7 @@ impl Renderer<'_, '_> {
                 });
                 Tile {
                     sample: answers.filter(|_| v.is_some()).map(sample_note),
-                    name: basis::named(def, j.basis),
+                    name: self.windowed_name(page, def, basis::named(def, j.basis)),
                     basis: j.basis.map(Basis::key),
                     judged_on: j.judged_on.filter(|_| st == j.status),
                     why_neutral: j.why_neutral.clone(),

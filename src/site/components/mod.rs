@@ -23,6 +23,7 @@ use crate::report::component::{ChartType, Component, DataSource, Source, TableKi
 use chrono::Days;
 use std::cell::Cell;
 
+mod attention;
 mod chart;
 mod csv;
 mod html;
@@ -318,6 +319,7 @@ impl Renderer<'_, '_> {
             } => Block::Table(self.table(page, *of, columns, metrics, by.as_deref(), *limit)?),
             Component::Changes(count) => Block::Changes(self.changes(page, *count)),
             Component::Snapshot => self.snapshot(page)?,
+            Component::Attention { limit, changes } => self.attention(page, *limit, *changes),
         })
     }
 
@@ -354,6 +356,14 @@ impl Renderer<'_, '_> {
                 ctx.insert("risks", risks.as_deref().unwrap_or_default());
                 ctx.insert("assessed", &risks.is_some());
                 self.template("components/snapshot.html", &ctx)
+            }
+            Block::Attention(a) => {
+                ctx.insert("as_of", &a.as_of);
+                ctx.insert("windows", &a.windows);
+                ctx.insert("caption", &a.risks_caption);
+                ctx.insert("risks", &a.risks);
+                ctx.insert("changes", &a.changes);
+                self.template("components/attention.html", &ctx)
             }
         }
     }

@@ -106,14 +106,14 @@ impl Renderer<'_, '_> {
             Some(r) => Fact {
                 label: "Next renewal",
                 value: format!(
-                    "{} in {} days, {} ({})",
-                    r.due_on,
-                    r.days,
+                    "{}, {} ({})",
+                    super::attention::due_words(r.due_on, r.days),
                     self.money(r.arr_money.to_f64()),
                     stage_label(r.stage, r.stalled)
                 ),
                 href: None,
-                status: None,
+                // An open renewal past due is overdue, not resolved.
+                status: (r.days < 0).then_some("bad"),
             },
             None => item("Next renewal", "none open".into()),
         });

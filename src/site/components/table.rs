@@ -98,13 +98,7 @@ impl Renderer<'_, '_> {
                     .as_ref()
                     .map_or(format::MISSING.into(), |r| r.due_on.to_string()),
             ),
-            "days_to_renewal" | "days" => {
-                let d = s.next_renewal.as_ref().map(|r| r.days);
-                num(
-                    d.map_or(format::MISSING.into(), |d| d.to_string()),
-                    d.map(|d| d as f64),
-                )
-            }
+            "days_to_renewal" | "days" => days_cell(s.next_renewal.as_ref().map(|r| r.days)),
             "stage" => text(
                 s.next_renewal
                     .as_ref()
@@ -234,17 +228,45 @@ impl Renderer<'_, '_> {
                 }
             }
             TableKind::AtRisk => {
+                // One row per open renewal at risk: its own ARR and due date (overdue ones
+                // say so), the account's other columns from its snapshot.
                 let (_, at_risk) = self.facts.team(&latest_month);
                 let mask = self.scope_mask(page);
-                for s in at_risk
+                let snapshots = self.facts.snapshots();
+                let mine: Vec<_> = at_risk
                     .iter()
-                    .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
-                    .take(limit.unwrap_or(25))
-                {
+                    .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
+                    .collect();
+                let shown = mine.len().min(limit.unwrap_or(25));
+                table.caption = Some(format!(
+                    "{} open renewal{} at risk on {as_of}{} ({})",
+                    mine.len(),
+                    if mine.len() == 1 { "" } else { "s" },
+                    if shown < mine.len() {
+                        format!(", {shown} most urgent shown")
+                    } else {
+                        String::new()
+                    },
+                    renewals::AT_RISK_RULE
+                ));
+                for r in mine.into_iter().take(shown) {
+                    let Some(s) = snapshots.get(r.account as usize) else {
+                        continue;
+                    };
+                    let arr = r.arr.to_f64();
                     table.rows.push(
                         columns
                             .iter()
-                            .map(|c| self.snapshot_cell(page, s, c))
+                            .map(|c| match *c {
+                                "arr" => num(self.money(arr), Some(arr)),
+                                "days_to_renewal" => days_cell(Some(r.days)),
+                                "risk_factors" => TableCell {
+                                    class: Some("status-bad".into()),
+                                    ..text(self.risk_reasons(r).join(", "))
+                                },
+                                "urgency" => num(format::fixed(r.urgency, 1), Some(r.urgency)),
+                                c => self.snapshot_cell(page, s, c),
+                            })
                             .collect(),
                     );
                 }
@@ -438,11 +460,26 @@ impl Renderer<'_, '_> {
                 table.sortable = false;
             }
             TableKind::Forecast => {
-                let next = page.period.next(self.fiscal());
+                // Forward from as-of: the next period, or the twelve months from the month of
+                // as-of for a trailing period.
+                let next = renewals::forecast_window(&page.period, as_of, self.fiscal());
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
                 let line = renewals::board_line(&self.facts.ctx, &next, scope);
-                table.caption = Some(format!("Renewals due in {}", next.label()));
+                let window = if next.kind == PeriodKind::Ttm {
+                    let (first, last) = next.months();
+                    format!(
+                        "the 12 months from {} to {}",
+                        Period::month(first).label(),
+                        Period::month(last).label()
+                    )
+                } else {
+                    next.label()
+                };
+                table.caption = Some(format!(
+                    "Renewals due in {window}, as of {as_of}; at risk: open renewals {}",
+                    renewals::AT_RISK_RULE
+                ));
                 let shares = line.shares;
                 for (label, v, share, class) in [
                     ("due", line.due, shares.due, None),
@@ -605,11 +642,21 @@ impl Renderer<'_, '_> {
                 .iter()
                 .rev()
                 .collect(),
-            _ => renewals::open_due_within(
-                &self.facts.ctx,
-                page_scope(page, &mask),
-                renewals::DUE_WINDOW_DAYS,
-            ),
+            _ => {
+                let v = renewals::open_due_or_overdue_within(
+                    &self.facts.ctx,
+                    page_scope(page, &mask),
+                    renewals::DUE_WINDOW_DAYS,
+                );
+                let horizon = as_of
+                    .checked_add_days(Days::new(renewals::DUE_WINDOW_DAYS))
+                    .unwrap_or(as_of);
+                table.caption = Some(format!(
+                    "Open renewals due in the next {} days (to {horizon}) or overdue, as of {as_of}",
+                    renewals::DUE_WINDOW_DAYS
+                ));
+                v
+            }
         };
         for r in selected.into_iter().take(limit.unwrap_or(50)) {
             let days = (r.due_on - as_of).num_days();
@@ -628,20 +675,23 @@ impl Renderer<'_, '_> {
                         },
                         Some(days as f64),
                     ),
-                    "days" => num(days.to_string(), Some(days as f64)),
+                    "days" => days_cell(Some(days)),
                     "arr" => num(self.money(arr), Some(arr)),
                     "stage" if r.stage.is_closed() => TableCell {
                         class: (r.stage == RenewalStage::ClosedLost)
                             .then(|| "status-bad".to_string()),
                         ..text(closed_outcome(r.stage))
                     },
-                    "stage" => TableCell {
-                        class: r.at_risk.then(|| "status-bad".to_string()),
-                        ..text(
-                            stage_label(r.stage, renewals::is_stalled(r, as_of))
-                                + if r.at_risk { ", at risk" } else { "" },
-                        )
-                    },
+                    "stage" => {
+                        let risky = renewals::is_at_risk(&self.facts.ctx, r);
+                        TableCell {
+                            class: risky.then(|| "status-bad".to_string()),
+                            ..text(
+                                stage_label(r.stage, renewals::is_stalled(r, as_of))
+                                    + if risky { ", at risk" } else { "" },
+                            )
+                        }
+                    }
                     "forecast" => {
                         if r.stage.is_closed() {
                             text(closed_outcome(r.stage))
@@ -662,6 +712,18 @@ impl Renderer<'_, '_> {
                 .collect();
             table.rows.push(row);
         }
+    }
+}
+
+/// Days to an open renewal: the count, or "overdue N" in the bad colour once it is past due.
+fn days_cell(days: Option<i64>) -> TableCell {
+    match days {
+        Some(d) if d < 0 => TableCell {
+            class: Some("num status-bad".into()),
+            ..num(format!("overdue {}", -d), Some(d as f64))
+        },
+        Some(d) => num(d.to_string(), Some(d as f64)),
+        None => num(format::MISSING, None),
     }
 }
 
