@@ -4,13 +4,10 @@
 
 use super::canvas::{self, ABOVE, Anchor, BELOW, Canvas, Font, LEFT, NORMAL, RIGHT, Res, SMALL};
 use super::scale::Scale;
-use super::{Axis, GRID, MISSING, TEXT, TEXT_MUTED};
+use super::{Axis, GRID, MISSING, Size, TEXT, TEXT_MUTED};
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// Canvas size of the charts with axes.
-pub(super) const WIDTH: u32 = 720;
-pub(super) const HEIGHT: u32 = 360;
 /// Outer padding.
 const PAD: i32 = 12;
 /// Height of one legend row.
@@ -56,6 +53,8 @@ enum XLabels {
 
 /// What a chart asks of its frame.
 pub(super) struct Spec<'a> {
+    /// The canvas the frame fills.
+    pub size: Size,
     pub legend: Vec<Entry>,
     pub y: Scale,
     pub axis: &'a Axis,
@@ -71,6 +70,8 @@ pub(super) struct Spec<'a> {
 
 /// The computed frame: where everything goes.
 pub(super) struct Frame {
+    /// The canvas the frame fills.
+    pub size: Size,
     pub plot: Plot,
     pub y: Scale,
     y_labels: Vec<(f64, String)>,
@@ -87,10 +88,10 @@ pub(super) struct Frame {
 }
 
 impl Frame {
-    /// Lays out the frame on the standard canvas.
+    /// Lays out the frame on the spec's canvas.
     pub fn new(spec: Spec) -> Frame {
-        let width = WIDTH as i32;
-        let height = HEIGHT as i32;
+        let width = spec.size.width as i32;
+        let height = spec.size.height as i32;
         let legend = if spec.legend.len() >= 2 {
             legend_layout(spec.legend, PAD, width - PAD)
         } else {
@@ -133,6 +134,7 @@ impl Frame {
             bottom: bottom.max(top + 40),
         };
         Frame {
+            size: spec.size,
             plot,
             y: spec.y.span(plot.bottom, plot.top),
             y_labels,
@@ -207,7 +209,7 @@ impl Frame {
         }
         if let Some(title) = &self.x_title {
             let x = (self.plot.left + self.plot.right) / 2;
-            c.text(title, (x, HEIGHT as i32 - PAD), tick, ABOVE_BOTTOM)?;
+            c.text(title, (x, self.size.height as i32 - PAD), tick, ABOVE_BOTTOM)?;
         }
         Ok(())
     }
@@ -223,7 +225,7 @@ impl Frame {
             // The left edge of the label drawn last.
             let mut limit = i32::MAX;
             for (i, label) in labels.iter().enumerate().rev() {
-                let x = inside(self.x(i), label);
+                let x = self.inside(self.x(i), label);
                 let half = canvas::text_width(label, SMALL) / 2;
                 if x + half + 10 <= limit {
                     c.text(label, (x, self.plot.bottom + 6), tick, BELOW)?;
@@ -245,7 +247,7 @@ impl Frame {
                 let text = canvas::clip(label, UPRIGHT_CHARS);
                 c.text(&text, (x, self.plot.bottom + 6), tick.vertical(), UPRIGHT)?;
             } else {
-                c.text(label, (inside(x, label), self.plot.bottom + 6), tick, BELOW)?;
+                c.text(label, (self.inside(x, label), self.plot.bottom + 6), tick, BELOW)?;
             }
         }
         Ok(())
@@ -262,16 +264,17 @@ impl Frame {
         let at = (self.x(i), self.y.baseline() - 4);
         c.text(MISSING_WORDS, at, Font::new(SMALL, TEXT_MUTED), ABOVE)
     }
+
+    /// The x of a label centred on `x`, moved so that all of it stays on the canvas.
+    fn inside(&self, x: i32, label: &str) -> i32 {
+        let half = canvas::text_width(label, SMALL) / 2;
+        x.min(self.size.width as i32 - 2 - half).max(2 + half)
+    }
 }
 
 /// What a period without data says inside a chart that has data elsewhere.
 pub(super) const MISSING_WORDS: &str = "no data";
 
-/// The x of a label centred on `x`, moved so that all of it stays on the canvas.
-pub(super) fn inside(x: i32, label: &str) -> i32 {
-    let half = canvas::text_width(label, SMALL) / 2;
-    x.min(WIDTH as i32 - 2 - half).max(2 + half)
-}
 
 /// For text turned upwards: the end of the text at the point, centred on it across.
 const UPRIGHT: Anchor = Anchor {
@@ -380,11 +383,12 @@ mod tests {
                 mark: Mark::Square,
             })
             .collect();
-        let placed = legend_layout(entries, PAD, WIDTH as i32 - PAD);
+        let width = super::super::STANDARD.width as i32;
+        let placed = legend_layout(entries, PAD, width - PAD);
         let rows = placed.iter().map(|(_, (_, y))| *y).collect::<Vec<_>>();
         assert!(rows.windows(2).all(|w| w[0] <= w[1]));
         assert!(rows.last() > rows.first());
-        assert!(placed.iter().all(|(_, (x, _))| *x < WIDTH as i32 - PAD));
+        assert!(placed.iter().all(|(_, (x, _))| *x < width - PAD));
     }
 
     #[test]

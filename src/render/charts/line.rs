@@ -1,11 +1,12 @@
 //! Line charts: time series with a gap wherever a value is missing, an optional dashed rolling
-//! 12-period average of the first series, and an optional dashed target line. Dated labels that
-//! are not evenly spaced are placed by time, not one slot apart.
+//! 12-period average of the first series, an optional dashed target line and labelled reference
+//! lines (health band bounds). Dated labels that are not evenly spaced are placed by time, not
+//! one slot apart.
 
 use super::canvas::{self, Anchor, Canvas, Font, Res, SMALL};
-use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
+use super::cartesian::{Entry, Frame, Mark, Spec};
 use super::scale::{self, Scale};
-use super::{Axis, Drawn, Series, TEXT_MUTED, finite};
+use super::{Axis, Drawn, Reference, Series, Size, TEXT_MUTED, finite};
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -16,8 +17,9 @@ pub(super) fn render(
     labels: &[String],
     series: &[Series],
     rolling12: bool,
-    target: Option<f64>,
+    (target, references): (Option<f64>, &[Reference]),
     axis: &Axis,
+    size: Size,
 ) -> Drawn {
     let n = labels.len();
     let aligned = |s: &Series| -> Vec<Option<f64>> {
@@ -45,6 +47,11 @@ pub(super) fn render(
         all.extend(r.iter().flatten());
     }
     all.extend(target);
+    let references: Vec<&Reference> = references
+        .iter()
+        .filter(|r| r.value.is_finite())
+        .collect();
+    all.extend(references.iter().map(|r| r.value));
     let mut legend: Vec<Entry> = lines
         .iter()
         .map(|(s, _)| Entry {
@@ -61,6 +68,7 @@ pub(super) fn render(
         });
     }
     let frame = Frame::new(Spec {
+        size,
         legend,
         y: Scale::nice(&all, axis.starts_at_zero(), axis.integral()),
         axis,
@@ -72,7 +80,7 @@ pub(super) fn render(
     })
     .placed(scale::time_positions(labels));
 
-    let svg = Canvas::draw(WIDTH, HEIGHT, |c| {
+    let svg = Canvas::draw(size.width, size.height, |c| {
         frame.draw(c)?;
         if let Some(t) = target {
             let y = frame.y.px(t);
@@ -89,6 +97,17 @@ pub(super) fn render(
             };
             let font = Font::new(SMALL, TEXT_MUTED);
             c.text("target", (frame.plot.right, y - 2), font, above)?;
+        }
+        for r in &references {
+            let y = frame.y.px(r.value);
+            let line = [(frame.plot.left, y), (frame.plot.right, y)];
+            c.line(&line, canvas::rgb(r.tone.hex()), 1, true)?;
+            let above = Anchor {
+                h: HPos::Left,
+                v: VPos::Bottom,
+            };
+            let font = Font::new(SMALL, TEXT_MUTED);
+            c.text(&r.label, (frame.plot.left + 4, y - 2), font, above)?;
         }
         if let Some((color, r)) = &rolling {
             runs(c, &frame, r, *color, true)?;
@@ -165,6 +184,7 @@ mod tests {
             }],
             rolling12: false,
             target: None,
+            references: vec![],
             axis: usd(),
         }
     }
@@ -218,6 +238,7 @@ mod tests {
             series: vec![series[0].clone(), second],
             rolling12: true,
             target: Some(1_000_000.0),
+            references: vec![],
             axis: usd(),
         };
         let out = svg(&chart, "l", "t", "d");
@@ -243,6 +264,7 @@ mod tests {
             }],
             rolling12: true,
             target: Some(100.0),
+            references: vec![],
             axis: Axis::Percent,
         };
         let out = svg(&one, "one", "t", "d");
@@ -275,6 +297,7 @@ mod tests {
             }],
             rolling12: false,
             target: None,
+            references: vec![],
             axis: Axis::Score,
         }
     }

@@ -7,9 +7,9 @@
 //! grey line labelled "$0".
 
 use super::canvas::{self, ABOVE, BELOW, Canvas, Font, NORMAL, RIGHT, Res, SMALL};
-use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
+use super::cartesian::{Entry, Frame, Mark, Spec};
 use super::scale::{self, Scale};
-use super::{Axis, Drawn, MISSING, Step, TEXT, Tone, format};
+use super::{Axis, Drawn, MISSING, Size, Step, TEXT, Tone, format};
 
 /// Share of a step's band the bar fills.
 const FILL: f64 = 0.6;
@@ -19,7 +19,7 @@ const MIN_BAR: i32 = 4;
 /// under the lowest value.
 const ZOOM_WHEN: f64 = 0.25;
 
-pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
+pub(super) fn render(steps: &[Step], axis: &Axis, size: Size) -> Drawn {
     if steps.is_empty() {
         return Ok(None);
     }
@@ -50,6 +50,7 @@ pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
     })
     .collect();
     let frame = Frame::new(Spec {
+        size,
         legend,
         y,
         axis,
@@ -59,7 +60,7 @@ pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
         x_title: None,
         y_title: None,
     });
-    let svg = Canvas::draw(WIDTH, HEIGHT, |c| {
+    let svg = Canvas::draw(size.width, size.height, |c| {
         frame.draw(c)?;
         let half = frame.slot() * FILL / 2.0;
         let value_font = Font::new(SMALL, TEXT);
