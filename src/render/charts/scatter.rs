@@ -271,6 +271,8 @@ mod tests {
         assert!(out.contains("<title>Globex</title></circle>\n"));
         assert!(out.contains("<title>Initech</title></circle>\n"));
         assert_eq!(occurrences(&out, "<a "), 1);
+        // Its links stay reachable: the chart is a group, not an image.
+        assert!(out.contains("role=\"group\""), "{out}");
         assert_eq!(occurrences(&out, "</a>"), 1);
     }
 

@@ -56,9 +56,14 @@
       menu.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // A table or chart wider than its box: the box takes keyboard focus so it can be scrolled
+  // without a mouse, and a table's box shows "scroll →".
   function markWide() {
-    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
-      wrap.classList.toggle("scrolls", wrap.scrollWidth > wrap.clientWidth + 1);
+    document.querySelectorAll(".table-wrap, .chart-svg").forEach(function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("scrolls", wide);
+      if (wide) box.tabIndex = 0;
+      else box.removeAttribute("tabindex");
     });
   }
   markWide();
