@@ -209,7 +209,12 @@ impl Frame {
         }
         if let Some(title) = &self.x_title {
             let x = (self.plot.left + self.plot.right) / 2;
-            c.text(title, (x, self.size.height as i32 - PAD), tick, ABOVE_BOTTOM)?;
+            c.text(
+                title,
+                (x, self.size.height as i32 - PAD),
+                tick,
+                ABOVE_BOTTOM,
+            )?;
         }
         Ok(())
     }
@@ -247,7 +252,12 @@ impl Frame {
                 let text = canvas::clip(label, UPRIGHT_CHARS);
                 c.text(&text, (x, self.plot.bottom + 6), tick.vertical(), UPRIGHT)?;
             } else {
-                c.text(label, (self.inside(x, label), self.plot.bottom + 6), tick, BELOW)?;
+                c.text(
+                    label,
+                    (self.inside(x, label), self.plot.bottom + 6),
+                    tick,
+                    BELOW,
+                )?;
             }
         }
         Ok(())
@@ -274,7 +284,6 @@ impl Frame {
 
 /// What a period without data says inside a chart that has data elsewhere.
 pub(super) const MISSING_WORDS: &str = "no data";
-
 
 /// For text turned upwards: the end of the text at the point, centred on it across.
 const UPRIGHT: Anchor = Anchor {

@@ -47,7 +47,7 @@ pub(super) fn render(stages: &[(String, f64)], axis: &Axis, size: Size) -> Drawn
     let name_width = widest(&mut stages.iter().map(|(n, _)| n)) + 16;
     let value_width = widest(&mut values.iter()) + 16;
     let left = PAD + name_width;
-    let right = (size.width as i32 * 8 / 9 - PAD - value_width).max(left + 100);
+    let right = (size.width as i32 - PAD - value_width).max(left + 100);
     let width = right + value_width + PAD;
     let rows = i32::try_from(stages.len()).unwrap_or(i32::MAX).min(500);
     let height = 2 * PAD + rows * ROW;

@@ -47,10 +47,7 @@ pub(super) fn render(
         all.extend(r.iter().flatten());
     }
     all.extend(target);
-    let references: Vec<&Reference> = references
-        .iter()
-        .filter(|r| r.value.is_finite())
-        .collect();
+    let references: Vec<&Reference> = references.iter().filter(|r| r.value.is_finite()).collect();
     all.extend(references.iter().map(|r| r.value));
     let mut legend: Vec<Entry> = lines
         .iter()
@@ -156,7 +153,7 @@ fn rolling_mean(values: &[Option<f64>], window: usize) -> Vec<Option<f64>> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{assert_well_formed, occurrences, usd};
-    use super::super::{Chart, NO_DATA, Tone, svg};
+    use super::super::{Chart, NO_DATA, Reference, Tone, svg};
     use super::*;
 
     fn months(n: usize) -> Vec<String> {
@@ -300,6 +297,84 @@ mod tests {
             references: vec![],
             axis: Axis::Score,
         }
+    }
+
+    /// The value tick labels: right-aligned text left of the plot.
+    fn ticks(svg: &str) -> Vec<String> {
+        svg.lines()
+            .filter(|l| l.contains("text-anchor=\"end\""))
+            .filter_map(|l| l.rsplit_once("\">"))
+            .map(|(_, t)| t.trim_end_matches("</text>").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn health_ticks_are_whole_scores_and_band_lines_stand_at_their_bounds() {
+        // Scores 62.0 to 64.5 span 2.5 points: a plain score axis ticks at halves.
+        let narrow = |axis: Axis, references: Vec<Reference>| Chart::Line {
+            labels: (1..=6).map(|d| format!("2026-01-{d:02}")).collect(),
+            series: vec![Series {
+                name: "Health".into(),
+                values: (0..6).map(|i| Some(62.0 + 0.5 * f64::from(i))).collect(),
+                tone: Tone::Accent(0),
+            }],
+            rolling12: false,
+            target: None,
+            references,
+            axis,
+        };
+        let halves = svg(&narrow(Axis::Score, vec![]), "s", "t", "d");
+        assert!(ticks(&halves).contains(&"62.5".to_string()), "{halves}");
+        // A health axis ticks in whole scores.
+        let whole = svg(&narrow(Axis::Health, vec![]), "h", "t", "d");
+        let labels = ticks(&whole);
+        assert!(labels.len() >= 3, "{whole}");
+        assert!(
+            labels.iter().all(|t| t.parse::<u32>().is_ok()),
+            "{labels:?}"
+        );
+        // With the band bounds the axis reaches 50 and 80, and each bound is a dashed line in its
+        // band's colour level with its tick, labelled.
+        let bands = vec![
+            Reference {
+                value: 80.0,
+                label: "green ≥ 80".into(),
+                tone: Tone::Good,
+            },
+            Reference {
+                value: 50.0,
+                label: "yellow ≥ 50".into(),
+                tone: Tone::Warning,
+            },
+        ];
+        let out = svg(&narrow(Axis::Health, bands), "b", "t", "d");
+        assert_well_formed(&out, "b");
+        for (tick, colour, label) in [
+            ("80", "#1A7F37", "green ≥ 80"),
+            ("50", "#B7791F", "yellow ≥ 50"),
+        ] {
+            let tick_y = out
+                .lines()
+                .find(|l| l.ends_with(&format!(">{tick}</text>")))
+                .and_then(|l| {
+                    l.split(" y=\"")
+                        .nth(1)?
+                        .split('"')
+                        .next()
+                        .map(str::to_string)
+                })
+                .unwrap_or_default();
+            let line = out
+                .lines()
+                .find(|l| l.contains("stroke-dasharray") && l.contains(colour))
+                .unwrap_or_default();
+            assert!(line.contains(&format!(",{tick_y} ")), "{tick}: {line}");
+            assert!(out.contains(&format!(">{label}</text>")), "{out}");
+        }
+        assert!(
+            ticks(&out).iter().all(|t| t.parse::<u32>().is_ok()),
+            "{out}"
+        );
     }
 
     /// The x pixels of the first data line's vertices.

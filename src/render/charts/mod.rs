@@ -81,7 +81,9 @@ impl Tone {
 /// How axis ticks and labels are formatted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Axis {
-    Money { currency: String },
+    Money {
+        currency: String,
+    },
     Percent,
     Count,
     Ratio,
@@ -367,13 +369,7 @@ fn clean_id(id: &str) -> String {
 /// The root element with its accessible name and description (and `class`, if any), then the
 /// body. A chart whose points are links is a `group`, so the links stay reachable (an `img` has
 /// no interactive children).
-fn document(
-    body: &canvas::Svg,
-    id: &str,
-    title: &str,
-    desc: &str,
-    class: Option<&str>,
-) -> String {
+fn document(body: &canvas::Svg, id: &str, title: &str, desc: &str, class: Option<&str>) -> String {
     let id = clean_id(id);
     let class = class.map_or(String::new(), |c| format!("class=\"{c}\" "));
     let role = if body.elements.contains("<a href=") {
@@ -884,6 +880,59 @@ pub(crate) mod tests {
                 "{name}"
             );
             assert!(a.len() < 20_000, "{name}: {} bytes", a.len());
+        }
+    }
+
+    #[test]
+    fn web_pages_get_a_desktop_and_a_phone_drawing() {
+        for (name, chart) in samples() {
+            let out = html(&chart, name, "Title", "Description");
+            let roots: Vec<&str> = out.lines().filter(|l| l.starts_with("<svg ")).collect();
+            let by_content = matches!(
+                chart,
+                Chart::Heatmap { .. } | Chart::Donut { .. } | Chart::Sparkline { .. }
+            ) || name == "empty";
+            if by_content {
+                assert_eq!(roots.len(), 1, "{name}: {out}");
+                assert!(roots[0].contains("class=\"chart-fixed\""), "{name}");
+                continue;
+            }
+            // 1104 px for a desktop page's content, 360 px for a phone's, each with its own ids
+            // (a funnel's height follows its stages).
+            assert_eq!(roots.len(), 2, "{name}: {out}");
+            assert!(
+                roots[0].contains("class=\"chart-wide\" width=\"1104\" height=\""),
+                "{name}: {}",
+                roots[0]
+            );
+            assert!(
+                roots[1].contains("class=\"chart-compact\" width=\"360\" height=\""),
+                "{name}: {}",
+                roots[1]
+            );
+            assert!(roots[0].contains(&format!("\"{name}-title {name}-desc\"")));
+            assert!(roots[1].contains(&format!("\"{name}-c-title {name}-c-desc\"")));
+            // Shown at about its own size, no chart text is below 11 px, and none starts
+            // outside the phone drawing.
+            let phone = &out[out.find("class=\"chart-compact\"").unwrap_or(0)..];
+            for line in out.lines().filter(|l| l.starts_with("<text")) {
+                let size: f64 = line
+                    .split("font-size=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0.0);
+                assert!(size >= 11.0, "{name}: {line}");
+            }
+            for line in phone.lines().filter(|l| l.starts_with("<text")) {
+                let x: i32 = line
+                    .split(" x=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(-1);
+                assert!((0..=360).contains(&x), "{name}: {line}");
+            }
         }
     }
 
