@@ -117,7 +117,7 @@ try {
             if (px < 11) found.push(`figure ${i + 1}: chart text "${text.textContent.slice(0, 24)}" is ${px.toFixed(1)} px`);
           });
           // On a desktop a chart drawn to fit the page fills the content width.
-          if (window.innerWidth >= 1200 && svg.classList.contains("chart-wide")) {
+          if (window.innerWidth >= 1200 && svg.classList.contains("chart-wide") && !svg.classList.contains("chart-natural")) {
             const w = svg.getBoundingClientRect().width;
             if (Math.abs(w - content) > 2) found.push(`figure ${i + 1} is ${w.toFixed(0)} px wide, the content ${content.toFixed(0)} px`);
           }

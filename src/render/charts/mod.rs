@@ -255,25 +255,27 @@ pub fn svg(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
 
 /// The chart for a web page: laid out [`WIDE`] (class `chart-wide`) and [`COMPACT`] (class
 /// `chart-compact`, ids suffixed `-c`), the stylesheet showing one of them by screen width. A
-/// chart laid out by its content (heat map, donut, sparkline, "no data") is drawn once, with
-/// class `chart-fixed`, at its own size.
+/// donut keeps the width of its content in both (class `chart-natural` too); a heat map, a
+/// sparkline and a chart with no data are drawn once, with class `chart-fixed`, at their own
+/// size.
 pub fn html(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
-    let sized = !matches!(
-        chart,
-        Chart::Heatmap { .. } | Chart::Donut { .. } | Chart::Sparkline { .. }
-    );
     let fixed = Some("chart-fixed");
-    if !sized {
+    if matches!(chart, Chart::Heatmap { .. } | Chart::Sparkline { .. }) {
         return match draw(chart, STANDARD) {
             Ok(Some(body)) => document(&body, id, title, desc, fixed),
             Ok(None) | Err(Failed) => no_data(chart, id, title, desc, fixed),
         };
     }
+    let (wide, compact) = if matches!(chart, Chart::Donut { .. }) {
+        ("chart-wide chart-natural", "chart-compact chart-natural")
+    } else {
+        ("chart-wide", "chart-compact")
+    };
     match (draw(chart, WIDE), draw(chart, COMPACT)) {
-        (Ok(Some(wide)), Ok(Some(compact))) => {
+        (Ok(Some(w)), Ok(Some(c))) => {
             let compact_id = format!("{}-c", clean_id(id));
-            document(&wide, id, title, desc, Some("chart-wide"))
-                + &document(&compact, &compact_id, title, desc, Some("chart-compact"))
+            document(&w, id, title, desc, Some(wide))
+                + &document(&c, &compact_id, title, desc, Some(compact))
         }
         _ => no_data(chart, id, title, desc, fixed),
     }
@@ -319,7 +321,7 @@ fn draw(chart: &Chart, size: Size) -> Drawn {
         } => heatmap::render(rows, columns, cells, axis),
         Chart::Waterfall { steps, axis } => waterfall::render(steps, axis, size),
         Chart::Funnel { stages, axis } => funnel::render(stages, axis, size),
-        Chart::Donut { slices, axis } => donut::render(slices, axis),
+        Chart::Donut { slices, axis } => donut::render(slices, axis, size),
         Chart::Sparkline { values, tone } => sparkline::render(values, *tone),
     }
 }
@@ -888,18 +890,29 @@ pub(crate) mod tests {
         for (name, chart) in samples() {
             let out = html(&chart, name, "Title", "Description");
             let roots: Vec<&str> = out.lines().filter(|l| l.starts_with("<svg ")).collect();
-            let by_content = matches!(
-                chart,
-                Chart::Heatmap { .. } | Chart::Donut { .. } | Chart::Sparkline { .. }
-            ) || name == "empty";
+            let by_content = matches!(chart, Chart::Heatmap { .. } | Chart::Sparkline { .. })
+                || name == "empty";
             if by_content {
                 assert_eq!(roots.len(), 1, "{name}: {out}");
                 assert!(roots[0].contains("class=\"chart-fixed\""), "{name}");
                 continue;
             }
             // 1104 px for a desktop page's content, 360 px for a phone's, each with its own ids
-            // (a funnel's height follows its stages).
+            // (a funnel's height follows its stages; a donut is as wide as its legend).
             assert_eq!(roots.len(), 2, "{name}: {out}");
+            if name == "donut" {
+                assert!(roots[0].contains("class=\"chart-wide chart-natural\""));
+                assert!(roots[1].contains("class=\"chart-compact chart-natural\""));
+                // On a phone the legend goes under the ring: no wider than the phone drawing.
+                let width: u32 = roots[1]
+                    .split(" width=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|w| w.parse().ok())
+                    .unwrap_or(0);
+                assert!((200..=360).contains(&width), "{}", roots[1]);
+                continue;
+            }
             assert!(
                 roots[0].contains("class=\"chart-wide\" width=\"1104\" height=\""),
                 "{name}: {}",
