@@ -890,8 +890,8 @@ pub(crate) mod tests {
         for (name, chart) in samples() {
             let out = html(&chart, name, "Title", "Description");
             let roots: Vec<&str> = out.lines().filter(|l| l.starts_with("<svg ")).collect();
-            let by_content = matches!(chart, Chart::Heatmap { .. } | Chart::Sparkline { .. })
-                || name == "empty";
+            let by_content =
+                matches!(chart, Chart::Heatmap { .. } | Chart::Sparkline { .. }) || name == "empty";
             if by_content {
                 assert_eq!(roots.len(), 1, "{name}: {out}");
                 assert!(roots[0].contains("class=\"chart-fixed\""), "{name}");
