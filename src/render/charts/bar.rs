@@ -58,6 +58,7 @@ pub(super) fn render(
         categories: labels,
         points: false,
         thin: labels.iter().all(|l| looks_like_period(l)),
+        above_legend: 0,
         x_title: None,
         y_title: None,
     });

@@ -9,9 +9,9 @@ use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
 /// Outer padding.
-const PAD: i32 = 12;
+pub(super) const PAD: i32 = 12;
 /// Height of one legend row.
-const LEGEND_ROW: i32 = 20;
+pub(super) const LEGEND_ROW: i32 = 20;
 /// Longest upright category label, in characters.
 const UPRIGHT_CHARS: usize = 20;
 
@@ -64,6 +64,9 @@ pub(super) struct Spec<'a> {
     pub points: bool,
     /// Thin out crowded labels (time axes) rather than turning them upright (names).
     pub thin: bool,
+    /// Pixels kept free above the legend for a line of the chart's own (a waterfall's net
+    /// change when it does not fit beside the legend).
+    pub above_legend: i32,
     pub x_title: Option<&'a str>,
     pub y_title: Option<&'a str>,
 }
@@ -93,13 +96,13 @@ impl Frame {
         let width = spec.size.width as i32;
         let height = spec.size.height as i32;
         let legend = if spec.legend.len() >= 2 {
-            legend_layout(spec.legend, PAD, width - PAD)
+            legend_layout(spec.legend, PAD, width - PAD, spec.above_legend)
         } else {
             Vec::new()
         };
         let legend_height = legend
             .last()
-            .map_or(0, |(_, (_, y))| y + LEGEND_ROW / 2 + 4);
+            .map_or(spec.above_legend, |(_, (_, y))| y + LEGEND_ROW / 2 + 4);
         let top = legend_height.max(PAD) + 8;
         let y_labels = spec.y.labels(spec.axis);
         let label_width = y_labels
@@ -301,13 +304,29 @@ const ABOVE_BOTTOM: Anchor = Anchor {
     v: VPos::Bottom,
 };
 
-/// Entries flowing left to right, wrapping; each with the point of its mark's left middle.
-fn legend_layout(entries: Vec<Entry>, left: i32, right: i32) -> Vec<(Entry, (i32, i32))> {
-    let (mut x, mut y) = (left, PAD + LEGEND_ROW / 2);
+/// The width of a legend of `entries` on one row.
+pub(super) fn legend_width(entries: &[Entry]) -> i32 {
+    entries.iter().map(entry_width).sum()
+}
+
+/// The room one legend entry takes: its mark, its name and the gap to the next.
+fn entry_width(entry: &Entry) -> i32 {
+    22 + canvas::text_width(&canvas::clip(&entry.name, 40), NORMAL) + 18
+}
+
+/// Entries flowing left to right, wrapping, from `above` pixels under the top padding; each with
+/// the point of its mark's left middle.
+fn legend_layout(
+    entries: Vec<Entry>,
+    left: i32,
+    right: i32,
+    above: i32,
+) -> Vec<(Entry, (i32, i32))> {
+    let (mut x, mut y) = (left, PAD + above + LEGEND_ROW / 2);
     let mut placed = Vec::with_capacity(entries.len());
     for mut entry in entries {
+        let w = entry_width(&entry);
         entry.name = canvas::clip(&entry.name, 40);
-        let w = 22 + canvas::text_width(&entry.name, NORMAL) + 18;
         if x > left && x + w > right {
             x = left;
             y += LEGEND_ROW;
@@ -393,7 +412,7 @@ mod tests {
             })
             .collect();
         let width = super::super::STANDARD.width as i32;
-        let placed = legend_layout(entries, PAD, width - PAD);
+        let placed = legend_layout(entries, PAD, width - PAD, 0);
         let rows = placed.iter().map(|(_, (_, y))| *y).collect::<Vec<_>>();
         assert!(rows.windows(2).all(|w| w[0] <= w[1]));
         assert!(rows.last() > rows.first());

@@ -72,6 +72,7 @@ pub(super) fn render(
         categories: labels,
         points: true,
         thin: true,
+        above_legend: 0,
         x_title: None,
         y_title: None,
     })

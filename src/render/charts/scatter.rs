@@ -54,6 +54,7 @@ pub(super) fn render(
         categories: &[],
         points: true,
         thin: true,
+        above_legend: 0,
         x_title: x_title.as_deref(),
         y_title: y_title.as_deref(),
     });
