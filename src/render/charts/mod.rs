@@ -220,9 +220,9 @@ pub enum Chart {
 
 /// The canvas a chart is laid out on, in px.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Size {
-    pub width: u32,
-    pub height: u32,
+pub(crate) struct Size {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
 }
 
 /// The standalone chart and the PDF decks' figures.
