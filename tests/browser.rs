@@ -1,9 +1,11 @@
 //! The example site checked with real tools, as a reader and a validator see it: the Nu HTML
 //! Checker (`vnu-jar`, with CSS and SVG checking) on one page of every kind, then headless
-//! Chromium with axe-core (`tests/browser/check.mjs`) on the home, a CSM and an account page: no
-//! console error, no request leaving the site, charts drawn, tables sortable, no accessibility
-//! violation. The tools are installed by `scripts/test.sh`; a missing tool fails the test with the
-//! command that installs it.
+//! Chromium with axe-core (`tests/browser/check.mjs`) on one page of every kind, 1400 and 420 px
+//! wide: no console error, no request leaving the site, charts drawn, tables sortable, no
+//! accessibility violation, and the layout measured in the browser (no sideways page scroll,
+//! chart text at least 11 px as rendered, tables scrolling in their box with a hint, a Menu
+//! button on a phone, charts as wide as the content on a desktop). The tools are installed by
+//! `scripts/test.sh`; a missing tool fails the test with the command that installs it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -125,7 +127,7 @@ fn nu_html_checker_finds_no_error_on_any_page_kind() {
 }
 
 #[test]
-fn chromium_loads_home_csm_and_account_pages_cleanly_with_no_axe_violation() {
+fn chromium_shows_every_page_kind_cleanly_at_1400_and_420_px() {
     require("node", "--version", "apt-get install -y nodejs npm");
     let chromium =
         std::env::var("POSTSALE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -144,13 +146,20 @@ fn chromium_loads_home_csm_and_account_pages_cleanly_with_no_axe_violation() {
         .find(|file| *file != "index.html")
         .map(|file| format!("accounts/{file}"))
         .expect("the CSM page links to an account");
+    let with_charts = ["index.html", csm, &account, "operations.html"].map(String::from);
+    let mut pages = with_charts.to_vec();
+    for page in sample_of_every_kind(&site) {
+        if !pages.contains(&page) {
+            pages.push(page);
+        }
+    }
     let shots = tmp.path().join("screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
     let result = Command::new("node")
         .arg(browser_dir().join("check.mjs"))
         .arg(&site)
         .arg(&shots)
-        .args(["index.html", csm, &account, "operations.html"])
+        .args(&pages)
         .env("POSTSALE_CHROMIUM", &chromium)
         .output()
         .expect("runs node");
@@ -160,10 +169,32 @@ fn chromium_loads_home_csm_and_account_pages_cleanly_with_no_axe_violation() {
         "browser check failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    // Every page was checked and drew its charts.
-    assert_eq!(stdout.lines().count(), 4, "{stdout}");
+    // Every page was checked at both widths.
+    assert_eq!(stdout.lines().count(), 2 * pages.len(), "{stdout}");
     for line in stdout.lines() {
         assert!(line.ends_with(", 0 problems"), "{line}");
-        assert!(!line.contains(": 0 charts"), "no chart drawn: {line}");
+        // "… chart text >= 11.4 px, …": the smallest chart text on screen, as rendered.
+        if let Some(px) = line
+            .split("chart text >= ")
+            .nth(1)
+            .and_then(|rest| rest.split(" px").next())
+        {
+            let px: f64 = px.parse().expect("a size in px");
+            assert!(px >= 11.0, "{line}");
+        }
+    }
+    // The pages with charts drew them, on the desktop and on the phone.
+    for page in &with_charts {
+        for width in ["1400", "420"] {
+            let line = stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("{page} @{width}px:")))
+                .unwrap_or_else(|| panic!("{page} at {width} px not checked:\n{stdout}"));
+            assert!(!line.contains(": 0 charts"), "no chart drawn: {line}");
+            // The CSM page's charts are its tiles' sparklines, without text.
+            if page != csm {
+                assert!(line.contains("chart text >= "), "no chart text: {line}");
+            }
+        }
     }
 }

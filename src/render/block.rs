@@ -131,10 +131,12 @@ pub struct Fact {
     pub status: Option<&'static str>,
 }
 
-/// A chart: its SVG, title, text alternative and data.
+/// A chart: its SVG (for PDFs), its web page form (see `charts::html`), title, text
+/// alternative and data.
 #[derive(Debug, Clone)]
 pub struct Figure {
     pub svg: String,
+    pub html: String,
     pub title: String,
     pub alt: String,
     pub table: Table,

@@ -457,6 +457,7 @@ mod tests {
         );
         let fig = crate::render::block::Figure {
             svg: "<svg/>".into(),
+            html: String::new(),
             title: "MRR".into(),
             alt: "MRR by month".into(),
             table: Table::default(),

@@ -3,14 +3,20 @@
 //! with no value at all says "no data".
 
 use super::canvas::{self, ABOVE, BELOW, Canvas, Font, Res, SMALL};
-use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
+use super::cartesian::{Entry, Frame, Mark, Spec};
 use super::scale::{self, Scale};
-use super::{Axis, Drawn, Series, TEXT, finite};
+use super::{Axis, Drawn, Series, Size, TEXT, finite};
 
 /// Share of a category's band the bars fill.
 const FILL: f64 = 0.7;
 
-pub(super) fn render(labels: &[String], series: &[Series], stacked: bool, axis: &Axis) -> Drawn {
+pub(super) fn render(
+    labels: &[String],
+    series: &[Series],
+    stacked: bool,
+    axis: &Axis,
+    size: Size,
+) -> Drawn {
     let n = labels.len();
     let columns: Vec<Vec<Option<f64>>> = series
         .iter()
@@ -44,6 +50,7 @@ pub(super) fn render(labels: &[String], series: &[Series], stacked: bool, axis: 
         })
         .collect();
     let frame = Frame::new(Spec {
+        size,
         legend,
         // Room over the bars for their values.
         y: Scale::nice(&scale::padded(&extent, 0.08), true, axis.integral()),
@@ -51,10 +58,11 @@ pub(super) fn render(labels: &[String], series: &[Series], stacked: bool, axis: 
         categories: labels,
         points: false,
         thin: labels.iter().all(|l| looks_like_period(l)),
+        above_legend: 0,
         x_title: None,
         y_title: None,
     });
-    let svg = Canvas::draw(WIDTH, HEIGHT, |c| {
+    let svg = Canvas::draw(size.width, size.height, |c| {
         frame.draw(c)?;
         let band = frame.slot() * FILL;
         let width = if stacked {

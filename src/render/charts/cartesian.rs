@@ -4,17 +4,14 @@
 
 use super::canvas::{self, ABOVE, Anchor, BELOW, Canvas, Font, LEFT, NORMAL, RIGHT, Res, SMALL};
 use super::scale::Scale;
-use super::{Axis, GRID, MISSING, TEXT, TEXT_MUTED};
+use super::{Axis, GRID, MISSING, Size, TEXT, TEXT_MUTED};
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// Canvas size of the charts with axes.
-pub(super) const WIDTH: u32 = 720;
-pub(super) const HEIGHT: u32 = 360;
 /// Outer padding.
-const PAD: i32 = 12;
+pub(super) const PAD: i32 = 12;
 /// Height of one legend row.
-const LEGEND_ROW: i32 = 20;
+pub(super) const LEGEND_ROW: i32 = 20;
 /// Longest upright category label, in characters.
 const UPRIGHT_CHARS: usize = 20;
 
@@ -56,6 +53,8 @@ enum XLabels {
 
 /// What a chart asks of its frame.
 pub(super) struct Spec<'a> {
+    /// The canvas the frame fills.
+    pub size: Size,
     pub legend: Vec<Entry>,
     pub y: Scale,
     pub axis: &'a Axis,
@@ -65,12 +64,17 @@ pub(super) struct Spec<'a> {
     pub points: bool,
     /// Thin out crowded labels (time axes) rather than turning them upright (names).
     pub thin: bool,
+    /// Pixels kept free above the legend for a line of the chart's own (a waterfall's net
+    /// change when it does not fit beside the legend).
+    pub above_legend: i32,
     pub x_title: Option<&'a str>,
     pub y_title: Option<&'a str>,
 }
 
 /// The computed frame: where everything goes.
 pub(super) struct Frame {
+    /// The canvas the frame fills.
+    pub size: Size,
     pub plot: Plot,
     pub y: Scale,
     y_labels: Vec<(f64, String)>,
@@ -87,18 +91,18 @@ pub(super) struct Frame {
 }
 
 impl Frame {
-    /// Lays out the frame on the standard canvas.
+    /// Lays out the frame on the spec's canvas.
     pub fn new(spec: Spec) -> Frame {
-        let width = WIDTH as i32;
-        let height = HEIGHT as i32;
+        let width = spec.size.width as i32;
+        let height = spec.size.height as i32;
         let legend = if spec.legend.len() >= 2 {
-            legend_layout(spec.legend, PAD, width - PAD)
+            legend_layout(spec.legend, PAD, width - PAD, spec.above_legend)
         } else {
             Vec::new()
         };
         let legend_height = legend
             .last()
-            .map_or(0, |(_, (_, y))| y + LEGEND_ROW / 2 + 4);
+            .map_or(spec.above_legend, |(_, (_, y))| y + LEGEND_ROW / 2 + 4);
         let top = legend_height.max(PAD) + 8;
         let y_labels = spec.y.labels(spec.axis);
         let label_width = y_labels
@@ -133,6 +137,7 @@ impl Frame {
             bottom: bottom.max(top + 40),
         };
         Frame {
+            size: spec.size,
             plot,
             y: spec.y.span(plot.bottom, plot.top),
             y_labels,
@@ -207,7 +212,12 @@ impl Frame {
         }
         if let Some(title) = &self.x_title {
             let x = (self.plot.left + self.plot.right) / 2;
-            c.text(title, (x, HEIGHT as i32 - PAD), tick, ABOVE_BOTTOM)?;
+            c.text(
+                title,
+                (x, self.size.height as i32 - PAD),
+                tick,
+                ABOVE_BOTTOM,
+            )?;
         }
         Ok(())
     }
@@ -223,7 +233,7 @@ impl Frame {
             // The left edge of the label drawn last.
             let mut limit = i32::MAX;
             for (i, label) in labels.iter().enumerate().rev() {
-                let x = inside(self.x(i), label);
+                let x = self.inside(self.x(i), label);
                 let half = canvas::text_width(label, SMALL) / 2;
                 if x + half + 10 <= limit {
                     c.text(label, (x, self.plot.bottom + 6), tick, BELOW)?;
@@ -245,7 +255,12 @@ impl Frame {
                 let text = canvas::clip(label, UPRIGHT_CHARS);
                 c.text(&text, (x, self.plot.bottom + 6), tick.vertical(), UPRIGHT)?;
             } else {
-                c.text(label, (inside(x, label), self.plot.bottom + 6), tick, BELOW)?;
+                c.text(
+                    label,
+                    (self.inside(x, label), self.plot.bottom + 6),
+                    tick,
+                    BELOW,
+                )?;
             }
         }
         Ok(())
@@ -262,16 +277,16 @@ impl Frame {
         let at = (self.x(i), self.y.baseline() - 4);
         c.text(MISSING_WORDS, at, Font::new(SMALL, TEXT_MUTED), ABOVE)
     }
+
+    /// The x of a label centred on `x`, moved so that all of it stays on the canvas.
+    fn inside(&self, x: i32, label: &str) -> i32 {
+        let half = canvas::text_width(label, SMALL) / 2;
+        x.min(self.size.width as i32 - 2 - half).max(2 + half)
+    }
 }
 
 /// What a period without data says inside a chart that has data elsewhere.
 pub(super) const MISSING_WORDS: &str = "no data";
-
-/// The x of a label centred on `x`, moved so that all of it stays on the canvas.
-pub(super) fn inside(x: i32, label: &str) -> i32 {
-    let half = canvas::text_width(label, SMALL) / 2;
-    x.min(WIDTH as i32 - 2 - half).max(2 + half)
-}
 
 /// For text turned upwards: the end of the text at the point, centred on it across.
 const UPRIGHT: Anchor = Anchor {
@@ -289,13 +304,29 @@ const ABOVE_BOTTOM: Anchor = Anchor {
     v: VPos::Bottom,
 };
 
-/// Entries flowing left to right, wrapping; each with the point of its mark's left middle.
-fn legend_layout(entries: Vec<Entry>, left: i32, right: i32) -> Vec<(Entry, (i32, i32))> {
-    let (mut x, mut y) = (left, PAD + LEGEND_ROW / 2);
+/// The width of a legend of `entries` on one row.
+pub(super) fn legend_width(entries: &[Entry]) -> i32 {
+    entries.iter().map(entry_width).sum()
+}
+
+/// The room one legend entry takes: its mark, its name and the gap to the next.
+fn entry_width(entry: &Entry) -> i32 {
+    22 + canvas::text_width(&canvas::clip(&entry.name, 40), NORMAL) + 18
+}
+
+/// Entries flowing left to right, wrapping, from `above` pixels under the top padding; each with
+/// the point of its mark's left middle.
+fn legend_layout(
+    entries: Vec<Entry>,
+    left: i32,
+    right: i32,
+    above: i32,
+) -> Vec<(Entry, (i32, i32))> {
+    let (mut x, mut y) = (left, PAD + above + LEGEND_ROW / 2);
     let mut placed = Vec::with_capacity(entries.len());
     for mut entry in entries {
+        let w = entry_width(&entry);
         entry.name = canvas::clip(&entry.name, 40);
-        let w = 22 + canvas::text_width(&entry.name, NORMAL) + 18;
         if x > left && x + w > right {
             x = left;
             y += LEGEND_ROW;
@@ -380,11 +411,12 @@ mod tests {
                 mark: Mark::Square,
             })
             .collect();
-        let placed = legend_layout(entries, PAD, WIDTH as i32 - PAD);
+        let width = super::super::STANDARD.width as i32;
+        let placed = legend_layout(entries, PAD, width - PAD, 0);
         let rows = placed.iter().map(|(_, (_, y))| *y).collect::<Vec<_>>();
         assert!(rows.windows(2).all(|w| w[0] <= w[1]));
         assert!(rows.last() > rows.first());
-        assert!(placed.iter().all(|(_, (x, _))| *x < WIDTH as i32 - PAD));
+        assert!(placed.iter().all(|(_, (x, _))| *x < width - PAD));
     }
 
     #[test]

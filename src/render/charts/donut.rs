@@ -1,8 +1,10 @@
 //! Donut charts: the share of each slice of a whole, clockwise from the top, the total in the
-//! middle and a legend with values and shares. Negative and zero slices are left out.
+//! middle and a legend with values and shares, beside the ring or, when it would not fit the
+//! width it is drawn for, under it. The canvas is as wide as its content. Negative and zero
+//! slices are left out.
 
 use super::canvas::{self, ABOVE, BELOW, Canvas, Font, LARGE, LEFT, NORMAL, SMALL};
-use super::{Axis, Drawn, TEXT, TEXT_MUTED, Tone, format};
+use super::{Axis, Drawn, Size, TEXT, TEXT_MUTED, Tone, format};
 use plotters::style::RGBColor;
 use std::f64::consts::{FRAC_PI_2, TAU};
 
@@ -13,7 +15,7 @@ const ROW: i32 = 22;
 /// Largest angle between two vertices of an arc (3°): smooth enough, few points.
 const ARC_STEP: f64 = TAU / 120.0;
 
-pub(super) fn render(slices: &[(String, f64, Tone)], axis: &Axis) -> Drawn {
+pub(super) fn render(slices: &[(String, f64, Tone)], axis: &Axis, size: Size) -> Drawn {
     let slices: Vec<(&String, f64, Tone)> = slices
         .iter()
         .filter(|(_, v, _)| v.is_finite() && *v > 0.0)
@@ -32,16 +34,26 @@ pub(super) fn render(slices: &[(String, f64, Tone)], axis: &Axis) -> Drawn {
         .collect();
     let diameter = (2.0 * OUTER) as i32;
     let cx = PAD + diameter / 2 + 4;
-    let legend_x = PAD + diameter + 32;
     let widest = legend
         .iter()
         .map(|t| canvas::text_width(t, NORMAL))
         .max()
         .unwrap_or(0);
     let rows = i32::try_from(legend.len()).unwrap_or(i32::MAX).min(200);
-    let width = (legend_x + 20 + widest + PAD).max(360);
-    let height = (2 * PAD + diameter + 8).max(2 * PAD + rows * ROW);
-    let cy = height / 2;
+    let ring_height = 2 * PAD + diameter + 8;
+    let beside = PAD + diameter + 32;
+    // Left of the legend marks, middle of the first legend row, canvas width and height, and
+    // the middle of the ring.
+    let (legend_x, top, width, height, cy) = if beside + 20 + widest + PAD <= size.width as i32 {
+        let height = ring_height.max(2 * PAD + rows * ROW);
+        let top = height / 2 - rows * ROW / 2 + ROW / 2;
+        let width = (beside + 20 + widest + PAD).max(360);
+        (beside, top, width, height, height / 2)
+    } else {
+        let width = (PAD + 20 + widest + PAD).max(ring_height);
+        let height = ring_height + rows * ROW + PAD;
+        (PAD, ring_height + ROW / 2, width, height, ring_height / 2)
+    };
     let centre = (f64::from(cx), f64::from(cy));
     let svg = Canvas::draw(width as u32, height as u32, |c| {
         let mut start = -FRAC_PI_2;
@@ -69,7 +81,6 @@ pub(super) fn render(slices: &[(String, f64, Tone)], axis: &Axis) -> Drawn {
             ABOVE,
         )?;
         c.text("total", (cx, cy + 6), Font::new(SMALL, TEXT_MUTED), BELOW)?;
-        let top = cy - rows * ROW / 2 + ROW / 2;
         for (i, (text, (_, _, tone))) in legend.iter().zip(&slices).enumerate() {
             let y = top + i as i32 * ROW;
             c.rect(

@@ -3,14 +3,13 @@
 //! the right.
 
 use super::canvas::{self, Canvas, Font, LEFT, NORMAL, RIGHT};
-use super::{ACCENTS, Axis, Drawn, TEXT, format};
+use super::{ACCENTS, Axis, Drawn, Size, TEXT, format};
 
 const PAD: i32 = 12;
-const WIDTH: i32 = 640;
 const ROW: i32 = 36;
 const BAR: i32 = 26;
 
-pub(super) fn render(stages: &[(String, f64)], axis: &Axis) -> Drawn {
+pub(super) fn render(stages: &[(String, f64)], axis: &Axis, size: Size) -> Drawn {
     let stages: Vec<(String, f64)> = stages
         .iter()
         .map(|(name, v)| {
@@ -48,7 +47,7 @@ pub(super) fn render(stages: &[(String, f64)], axis: &Axis) -> Drawn {
     let name_width = widest(&mut stages.iter().map(|(n, _)| n)) + 16;
     let value_width = widest(&mut values.iter()) + 16;
     let left = PAD + name_width;
-    let right = (WIDTH - PAD - value_width).max(left + 100);
+    let right = (size.width as i32 - PAD - value_width).max(left + 100);
     let width = right + value_width + PAD;
     let rows = i32::try_from(stages.len()).unwrap_or(i32::MAX).min(500);
     let height = 2 * PAD + rows * ROW;

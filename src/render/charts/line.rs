@@ -1,11 +1,12 @@
 //! Line charts: time series with a gap wherever a value is missing, an optional dashed rolling
-//! 12-period average of the first series, and an optional dashed target line. Dated labels that
-//! are not evenly spaced are placed by time, not one slot apart.
+//! 12-period average of the first series, an optional dashed target line and labelled reference
+//! lines (health band bounds). Dated labels that are not evenly spaced are placed by time, not
+//! one slot apart.
 
 use super::canvas::{self, Anchor, Canvas, Font, Res, SMALL};
-use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
+use super::cartesian::{Entry, Frame, Mark, Spec};
 use super::scale::{self, Scale};
-use super::{Axis, Drawn, Series, TEXT_MUTED, finite};
+use super::{Axis, Drawn, Reference, Series, Size, TEXT_MUTED, finite};
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -16,8 +17,9 @@ pub(super) fn render(
     labels: &[String],
     series: &[Series],
     rolling12: bool,
-    target: Option<f64>,
+    (target, references): (Option<f64>, &[Reference]),
     axis: &Axis,
+    size: Size,
 ) -> Drawn {
     let n = labels.len();
     let aligned = |s: &Series| -> Vec<Option<f64>> {
@@ -45,6 +47,8 @@ pub(super) fn render(
         all.extend(r.iter().flatten());
     }
     all.extend(target);
+    let references: Vec<&Reference> = references.iter().filter(|r| r.value.is_finite()).collect();
+    all.extend(references.iter().map(|r| r.value));
     let mut legend: Vec<Entry> = lines
         .iter()
         .map(|(s, _)| Entry {
@@ -61,18 +65,20 @@ pub(super) fn render(
         });
     }
     let frame = Frame::new(Spec {
+        size,
         legend,
         y: Scale::nice(&all, axis.starts_at_zero(), axis.integral()),
         axis,
         categories: labels,
         points: true,
         thin: true,
+        above_legend: 0,
         x_title: None,
         y_title: None,
     })
     .placed(scale::time_positions(labels));
 
-    let svg = Canvas::draw(WIDTH, HEIGHT, |c| {
+    let svg = Canvas::draw(size.width, size.height, |c| {
         frame.draw(c)?;
         if let Some(t) = target {
             let y = frame.y.px(t);
@@ -89,6 +95,17 @@ pub(super) fn render(
             };
             let font = Font::new(SMALL, TEXT_MUTED);
             c.text("target", (frame.plot.right, y - 2), font, above)?;
+        }
+        for r in &references {
+            let y = frame.y.px(r.value);
+            let line = [(frame.plot.left, y), (frame.plot.right, y)];
+            c.line(&line, canvas::rgb(r.tone.hex()), 1, true)?;
+            let above = Anchor {
+                h: HPos::Left,
+                v: VPos::Bottom,
+            };
+            let font = Font::new(SMALL, TEXT_MUTED);
+            c.text(&r.label, (frame.plot.left + 4, y - 2), font, above)?;
         }
         if let Some((color, r)) = &rolling {
             runs(c, &frame, r, *color, true)?;
@@ -137,7 +154,7 @@ fn rolling_mean(values: &[Option<f64>], window: usize) -> Vec<Option<f64>> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{assert_well_formed, occurrences, usd};
-    use super::super::{Chart, NO_DATA, Tone, svg};
+    use super::super::{Chart, NO_DATA, Reference, Tone, svg};
     use super::*;
 
     fn months(n: usize) -> Vec<String> {
@@ -165,6 +182,7 @@ mod tests {
             }],
             rolling12: false,
             target: None,
+            references: vec![],
             axis: usd(),
         }
     }
@@ -218,6 +236,7 @@ mod tests {
             series: vec![series[0].clone(), second],
             rolling12: true,
             target: Some(1_000_000.0),
+            references: vec![],
             axis: usd(),
         };
         let out = svg(&chart, "l", "t", "d");
@@ -243,6 +262,7 @@ mod tests {
             }],
             rolling12: true,
             target: Some(100.0),
+            references: vec![],
             axis: Axis::Percent,
         };
         let out = svg(&one, "one", "t", "d");
@@ -275,8 +295,87 @@ mod tests {
             }],
             rolling12: false,
             target: None,
+            references: vec![],
             axis: Axis::Score,
         }
+    }
+
+    /// The value tick labels: right-aligned text left of the plot.
+    fn ticks(svg: &str) -> Vec<String> {
+        svg.lines()
+            .filter(|l| l.contains("text-anchor=\"end\""))
+            .filter_map(|l| l.rsplit_once("\">"))
+            .map(|(_, t)| t.trim_end_matches("</text>").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn health_ticks_are_whole_scores_and_band_lines_stand_at_their_bounds() {
+        // Scores 62.0 to 64.5 span 2.5 points: a plain score axis ticks at halves.
+        let narrow = |axis: Axis, references: Vec<Reference>| Chart::Line {
+            labels: (1..=6).map(|d| format!("2026-01-{d:02}")).collect(),
+            series: vec![Series {
+                name: "Health".into(),
+                values: (0..6).map(|i| Some(62.0 + 0.5 * f64::from(i))).collect(),
+                tone: Tone::Accent(0),
+            }],
+            rolling12: false,
+            target: None,
+            references,
+            axis,
+        };
+        let halves = svg(&narrow(Axis::Score, vec![]), "s", "t", "d");
+        assert!(ticks(&halves).contains(&"62.5".to_string()), "{halves}");
+        // A health axis ticks in whole scores.
+        let whole = svg(&narrow(Axis::Health, vec![]), "h", "t", "d");
+        let labels = ticks(&whole);
+        assert!(labels.len() >= 3, "{whole}");
+        assert!(
+            labels.iter().all(|t| t.parse::<u32>().is_ok()),
+            "{labels:?}"
+        );
+        // With the band bounds the axis reaches 50 and 80, and each bound is a dashed line in its
+        // band's colour level with its tick, labelled.
+        let bands = vec![
+            Reference {
+                value: 80.0,
+                label: "green ≥ 80".into(),
+                tone: Tone::Good,
+            },
+            Reference {
+                value: 50.0,
+                label: "yellow ≥ 50".into(),
+                tone: Tone::Warning,
+            },
+        ];
+        let out = svg(&narrow(Axis::Health, bands), "b", "t", "d");
+        assert_well_formed(&out, "b");
+        for (tick, colour, label) in [
+            ("80", "#1A7F37", "green ≥ 80"),
+            ("50", "#B7791F", "yellow ≥ 50"),
+        ] {
+            let tick_y = out
+                .lines()
+                .find(|l| l.ends_with(&format!(">{tick}</text>")))
+                .and_then(|l| {
+                    l.split(" y=\"")
+                        .nth(1)?
+                        .split('"')
+                        .next()
+                        .map(str::to_string)
+                })
+                .unwrap_or_default();
+            let line = out
+                .lines()
+                .find(|l| l.contains("stroke-dasharray") && l.contains(colour))
+                .unwrap_or_default();
+            assert!(line.contains(&format!(",{tick_y} ")), "{tick}: {line}");
+            assert!(out.contains(&format!(">{label}</text>")), "{out}");
+        }
+        assert!(
+            ticks(&out).iter().all(|t| t.parse::<u32>().is_ok()),
+            "{out}"
+        );
     }
 
     /// The x pixels of the first data line's vertices.

@@ -4,6 +4,10 @@
 //! line, a display smoothing). The chart has no visible title: the page or deck shows it, and the
 //! SVG carries it as `<title>`/`<desc>` for assistive technology.
 //!
+//! A chart is laid out for the size it is shown at, so its text keeps its size in pixels: [`svg`]
+//! draws it once at the standard size (PDF decks), [`html`] twice, for a desktop page's content
+//! width and for a phone's, and the theme's stylesheet shows the one that fits the screen.
+//!
 //! Drawing never fails in practice (the backend writes to a `String` and the naive font never
 //! errs); should plotters report an error anyway, [`svg`] returns the "No data for this period"
 //! SVG rather than a half-drawn chart.
@@ -77,12 +81,16 @@ impl Tone {
 /// How axis ticks and labels are formatted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Axis {
-    Money { currency: String },
+    Money {
+        currency: String,
+    },
     Percent,
     Count,
     Ratio,
     Days,
     Score,
+    /// An account health score, 0–100 in whole numbers.
+    Health,
 }
 
 impl Axis {
@@ -97,12 +105,13 @@ impl Axis {
             // NPS lives on −100..100 and reads as an integer; CSAT and CES on 1..7 need decimals.
             Axis::Score if value.abs() >= 10.0 => format::fixed(value, 0),
             Axis::Score => format::fixed(value, 2),
+            Axis::Health => format::fixed(value, 0),
         }
     }
 
     /// Whether values on this axis are whole numbers, so ticks should be too.
     fn integral(&self) -> bool {
-        matches!(self, Axis::Count | Axis::Days)
+        matches!(self, Axis::Count | Axis::Days | Axis::Health)
     }
 
     /// Whether a chart of amounts should start at zero (percentages and scores zoom in).
@@ -116,6 +125,15 @@ impl Axis {
 pub struct Series {
     pub name: String,
     pub values: Vec<Option<f64>>,
+    pub tone: Tone,
+}
+
+/// A labelled horizontal reference line across a line chart, such as the lower bound of a
+/// health band; the value axis always reaches it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub value: f64,
+    pub label: String,
     pub tone: Tone,
 }
 
@@ -143,12 +161,14 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
     /// Time series: x labels (e.g. "2026-01"), one or more series; optional rolling-12 average of
-    /// the first series (dashed) and a horizontal target line (labelled "target").
+    /// the first series (dashed), a horizontal target line (labelled "target") and labelled
+    /// reference lines in their tones (health band bounds).
     Line {
         labels: Vec<String>,
         series: Vec<Series>,
         rolling12: bool,
         target: Option<f64>,
+        references: Vec<Reference>,
         axis: Axis,
     },
     /// Grouped or stacked bars over categories.
@@ -198,25 +218,94 @@ pub enum Chart {
     },
 }
 
+/// The canvas a chart is laid out on, in px.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Size {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+}
+
+/// The standalone chart and the PDF decks' figures.
+pub(crate) const STANDARD: Size = Size {
+    width: 720,
+    height: 360,
+};
+/// Pages on a desktop: the content width of the theme's 72rem page (1104 px at the default
+/// 16 px font), so the chart fills it at about its own scale.
+pub(crate) const WIDE: Size = Size {
+    width: 1104,
+    height: 400,
+};
+/// Pages on a phone: narrower than the content of a 420 px screen (372 px), so 11 px text
+/// stays at least 11 px when the chart fills it.
+pub(crate) const COMPACT: Size = Size {
+    width: 360,
+    height: 320,
+};
+
 /// Renders a chart to a standalone SVG document string (no XML prolog, so it can be inlined in
-/// HTML as is). `id` is a page-unique HTML id prefix (ASCII `[a-z0-9-]`; anything else becomes
-/// `-`); `title` and `desc` are plain text. Empty data gives a small "No data for this period"
-/// SVG. Same input, same bytes.
+/// HTML as is), laid out at the [`STANDARD`] size. `id` is a page-unique HTML id prefix (ASCII
+/// `[a-z0-9-]`; anything else becomes `-`); `title` and `desc` are plain text. Empty data gives
+/// a small "No data for this period" SVG. Same input, same bytes.
 pub fn svg(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
-    let drawn = match chart {
+    match draw(chart, STANDARD) {
+        Ok(Some(body)) => document(&body, id, title, desc, None),
+        Ok(None) | Err(Failed) => no_data(chart, id, title, desc, None),
+    }
+}
+
+/// The chart for a web page: laid out [`WIDE`] (class `chart-wide`) and [`COMPACT`] (class
+/// `chart-compact`, ids suffixed `-c`), the stylesheet showing one of them by screen width. A
+/// donut keeps the width of its content in both (class `chart-natural` too); a heat map, a
+/// sparkline and a chart with no data are drawn once, with class `chart-fixed`, at their own
+/// size.
+pub fn html(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
+    let fixed = Some("chart-fixed");
+    if matches!(chart, Chart::Heatmap { .. } | Chart::Sparkline { .. }) {
+        return match draw(chart, STANDARD) {
+            Ok(Some(body)) => document(&body, id, title, desc, fixed),
+            Ok(None) | Err(Failed) => no_data(chart, id, title, desc, fixed),
+        };
+    }
+    let (wide, compact) = if matches!(chart, Chart::Donut { .. }) {
+        ("chart-wide chart-natural", "chart-compact chart-natural")
+    } else {
+        ("chart-wide", "chart-compact")
+    };
+    match (draw(chart, WIDE), draw(chart, COMPACT)) {
+        (Ok(Some(w)), Ok(Some(c))) => {
+            let compact_id = format!("{}-c", clean_id(id));
+            document(&w, id, title, desc, Some(wide))
+                + &document(&c, &compact_id, title, desc, Some(compact))
+        }
+        _ => no_data(chart, id, title, desc, fixed),
+    }
+}
+
+/// The chart laid out on a canvas of `size` (charts that size themselves by content ignore it).
+fn draw(chart: &Chart, size: Size) -> Drawn {
+    match chart {
         Chart::Line {
             labels,
             series,
             rolling12,
             target,
+            references,
             axis,
-        } => line::render(labels, series, *rolling12, *target, axis),
+        } => line::render(
+            labels,
+            series,
+            *rolling12,
+            (*target, references),
+            axis,
+            size,
+        ),
         Chart::Bar {
             labels,
             series,
             stacked,
             axis,
-        } => bar::render(labels, series, *stacked, axis),
+        } => bar::render(labels, series, *stacked, axis, size),
         Chart::Scatter {
             points,
             legend,
@@ -224,21 +313,17 @@ pub fn svg(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
             y_axis,
             x_title,
             y_title,
-        } => scatter::render(points, legend, (x_axis, y_axis), x_title, y_title),
+        } => scatter::render(points, legend, (x_axis, y_axis), x_title, y_title, size),
         Chart::Heatmap {
             rows,
             columns,
             cells,
             axis,
         } => heatmap::render(rows, columns, cells, axis),
-        Chart::Waterfall { steps, axis } => waterfall::render(steps, axis),
-        Chart::Funnel { stages, axis } => funnel::render(stages, axis),
-        Chart::Donut { slices, axis } => donut::render(slices, axis),
+        Chart::Waterfall { steps, axis } => waterfall::render(steps, axis, size),
+        Chart::Funnel { stages, axis } => funnel::render(stages, axis, size),
+        Chart::Donut { slices, axis } => donut::render(slices, axis, size),
         Chart::Sparkline { values, tone } => sparkline::render(values, *tone),
-    };
-    match drawn {
-        Ok(Some(body)) => document(&body, id, title, desc),
-        Ok(None) | Err(Failed) => no_data(chart, id, title, desc),
     }
 }
 
@@ -284,12 +369,20 @@ fn clean_id(id: &str) -> String {
     }
 }
 
-/// The root element with its accessible name and description, then the body.
-fn document(body: &canvas::Svg, id: &str, title: &str, desc: &str) -> String {
+/// The root element with its accessible name and description (and `class`, if any), then the
+/// body. A chart whose points are links is a `group`, so the links stay reachable (an `img` has
+/// no interactive children).
+fn document(body: &canvas::Svg, id: &str, title: &str, desc: &str, class: Option<&str>) -> String {
     let id = clean_id(id);
+    let class = class.map_or(String::new(), |c| format!("class=\"{c}\" "));
+    let role = if body.elements.contains("<a href=") {
+        "group"
+    } else {
+        "img"
+    };
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
-         viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" {class}width=\"{w}\" height=\"{h}\" \
+         viewBox=\"0 0 {w} {h}\" role=\"{role}\" aria-labelledby=\"{id}-title {id}-desc\" \
          font-family=\"sans-serif\">\n\
          <title id=\"{id}-title\">{title}</title>\n<desc id=\"{id}-desc\">{desc}</desc>\n{body}</svg>\n",
         w = body.width,
@@ -301,8 +394,8 @@ fn document(body: &canvas::Svg, id: &str, title: &str, desc: &str) -> String {
 }
 
 /// The small SVG for a chart with nothing to show: the title and [`NO_DATA`]. A sparkline keeps
-/// its own size and says only "No data".
-fn no_data(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
+/// its own size and says only "No data". `class` as in [`document`].
+fn no_data(chart: &Chart, id: &str, title: &str, desc: &str, class: Option<&str>) -> String {
     let body = match chart {
         Chart::Sparkline { .. } => canvas::Svg {
             width: sparkline::WIDTH,
@@ -326,7 +419,7 @@ fn no_data(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
             ),
         },
     };
-    document(&body, id, title, desc)
+    document(&body, id, title, desc, class)
 }
 
 #[cfg(test)]
@@ -346,7 +439,7 @@ pub(crate) mod tests {
         );
         assert!(!svg.contains("<?xml"));
         assert!(svg.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")));
-        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("role=\"img\"") || svg.contains("role=\"group\""));
         assert!(svg.contains("viewBox=\"0 0 "));
         let after_root = &svg[svg.find(">\n").map_or(0, |i| i + 2)..];
         assert!(
@@ -432,6 +525,11 @@ pub(crate) mod tests {
                 series: vec![series(Tone::Accent(0))],
                 rolling12: false,
                 target: None,
+                references: vec![Reference {
+                    value: 4.0,
+                    label: name(),
+                    tone: Tone::Good,
+                }],
                 axis: Axis::Count,
             },
             Chart::Bar {
@@ -503,6 +601,7 @@ pub(crate) mod tests {
                 series: vec![],
                 rolling12: true,
                 target: Some(1.0),
+                references: vec![],
                 axis: Axis::Percent,
             },
             Chart::Line {
@@ -514,6 +613,7 @@ pub(crate) mod tests {
                 }],
                 rolling12: false,
                 target: None,
+                references: vec![],
                 axis: Axis::Percent,
             },
             Chart::Bar {
@@ -598,6 +698,7 @@ pub(crate) mod tests {
                     ],
                     rolling12: true,
                     target: Some(105.0),
+                    references: vec![],
                     axis: Axis::Percent,
                 },
             ),
@@ -764,6 +865,7 @@ pub(crate) mod tests {
                     series: vec![],
                     rolling12: false,
                     target: None,
+                    references: vec![],
                     axis: Axis::Percent,
                 },
             ),
@@ -781,6 +883,70 @@ pub(crate) mod tests {
                 "{name}"
             );
             assert!(a.len() < 20_000, "{name}: {} bytes", a.len());
+        }
+    }
+
+    #[test]
+    fn web_pages_get_a_desktop_and_a_phone_drawing() {
+        for (name, chart) in samples() {
+            let out = html(&chart, name, "Title", "Description");
+            let roots: Vec<&str> = out.lines().filter(|l| l.starts_with("<svg ")).collect();
+            let by_content =
+                matches!(chart, Chart::Heatmap { .. } | Chart::Sparkline { .. }) || name == "empty";
+            if by_content {
+                assert_eq!(roots.len(), 1, "{name}: {out}");
+                assert!(roots[0].contains("class=\"chart-fixed\""), "{name}");
+                continue;
+            }
+            // 1104 px for a desktop page's content, 360 px for a phone's, each with its own ids
+            // (a funnel's height follows its stages; a donut is as wide as its legend).
+            assert_eq!(roots.len(), 2, "{name}: {out}");
+            if name == "donut" {
+                assert!(roots[0].contains("class=\"chart-wide chart-natural\""));
+                assert!(roots[1].contains("class=\"chart-compact chart-natural\""));
+                // On a phone the legend goes under the ring: no wider than the phone drawing.
+                let width: u32 = roots[1]
+                    .split(" width=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|w| w.parse().ok())
+                    .unwrap_or(0);
+                assert!((200..=360).contains(&width), "{}", roots[1]);
+                continue;
+            }
+            assert!(
+                roots[0].contains("class=\"chart-wide\" width=\"1104\" height=\""),
+                "{name}: {}",
+                roots[0]
+            );
+            assert!(
+                roots[1].contains("class=\"chart-compact\" width=\"360\" height=\""),
+                "{name}: {}",
+                roots[1]
+            );
+            assert!(roots[0].contains(&format!("\"{name}-title {name}-desc\"")));
+            assert!(roots[1].contains(&format!("\"{name}-c-title {name}-c-desc\"")));
+            // Shown at about its own size, no chart text is below 11 px, and none starts
+            // outside the phone drawing.
+            let phone = &out[out.find("class=\"chart-compact\"").unwrap_or(0)..];
+            for line in out.lines().filter(|l| l.starts_with("<text")) {
+                let size: f64 = line
+                    .split("font-size=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0.0);
+                assert!(size >= 11.0, "{name}: {line}");
+            }
+            for line in phone.lines().filter(|l| l.starts_with("<text")) {
+                let x: i32 = line
+                    .split(" x=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(-1);
+                assert!((0..=360).contains(&x), "{name}: {line}");
+            }
         }
     }
 

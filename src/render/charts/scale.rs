@@ -125,7 +125,7 @@ impl Scale {
         let short: Vec<String> = ticks
             .iter()
             .map(|&t| match axis {
-                Axis::Score => format::fixed(t, places),
+                Axis::Score | Axis::Health => format::fixed(t, places),
                 _ => axis.label(t),
             })
             .collect();
@@ -139,7 +139,7 @@ impl Scale {
                     Axis::Ratio => format!("{}×", format::fixed(t, places)),
                     Axis::Count => format::count(t),
                     Axis::Days => format!("{} d", format::fixed(t, places)),
-                    Axis::Score => format::fixed(t, places),
+                    Axis::Score | Axis::Health => format::fixed(t, places),
                 })
                 .collect()
         } else {
@@ -174,7 +174,7 @@ pub(super) fn padded_within(values: &[f64], fraction: f64, axis: &Axis) -> Vec<f
     let non_negative = finite.iter().all(|&v| v >= 0.0);
     let lo = if non_negative { 0.0 } else { f64::NEG_INFINITY };
     let hi = match axis {
-        Axis::Score if non_negative && finite.iter().all(|&v| v <= 100.0) => 100.0,
+        Axis::Score | Axis::Health if non_negative && finite.iter().all(|&v| v <= 100.0) => 100.0,
         _ => f64::INFINITY,
     };
     padded(&finite, fraction)

@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use super::canvas::{self, BELOW, Canvas, Font, LEFT, RIGHT, SMALL};
-use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
+use super::cartesian::{Entry, Frame, Mark, Spec};
 use super::scale::{self, Scale};
-use super::{Axis, Drawn, GRID, Point, TEXT, TEXT_MUTED, Tone, escape};
+use super::{Axis, Drawn, GRID, Point, Size, TEXT, TEXT_MUTED, Tone, escape};
 
 /// Up to this many points get their label printed.
 const LABELLED: usize = 12;
@@ -20,6 +20,7 @@ pub(super) fn render(
     (x_axis, y_axis): (&Axis, &Axis),
     x_title: &str,
     y_title: &str,
+    size: Size,
 ) -> Drawn {
     let points: Vec<&Point> = points
         .iter()
@@ -42,6 +43,7 @@ pub(super) fn render(
         })
         .collect();
     let frame = Frame::new(Spec {
+        size,
         legend,
         y: Scale::nice(
             &scale::padded_within(&ys, 0.05, y_axis),
@@ -52,6 +54,7 @@ pub(super) fn render(
         categories: &[],
         points: true,
         thin: true,
+        above_legend: 0,
         x_title: x_title.as_deref(),
         y_title: y_title.as_deref(),
     });
@@ -61,7 +64,7 @@ pub(super) fn render(
         x_axis.integral(),
     )
     .span(frame.plot.left, frame.plot.right);
-    let mut svg = Canvas::draw(WIDTH, HEIGHT, |c| {
+    let mut svg = Canvas::draw(size.width, size.height, |c| {
         frame.draw(c)?;
         let tick = Font::new(SMALL, TEXT_MUTED);
         for (value, label) in x.labels(x_axis) {
@@ -81,7 +84,7 @@ pub(super) fn render(
                 let text = canvas::clip(&p.label, 24);
                 let font = Font::new(SMALL, TEXT);
                 // On the right of the dot, or on its left near the right edge.
-                if at.0 + 8 + canvas::text_width(&text, SMALL) <= WIDTH as i32 - 4 {
+                if at.0 + 8 + canvas::text_width(&text, SMALL) <= size.width as i32 - 4 {
                     c.text(&text, (at.0 + 8, at.1), font, LEFT)?;
                 } else {
                     c.text(&text, (at.0 - 8, at.1), font, RIGHT)?;
@@ -269,6 +272,8 @@ mod tests {
         assert!(out.contains("<title>Globex</title></circle>\n"));
         assert!(out.contains("<title>Initech</title></circle>\n"));
         assert_eq!(occurrences(&out, "<a "), 1);
+        // Its links stay reachable: the chart is a group, not an image.
+        assert!(out.contains("role=\"group\""), "{out}");
         assert_eq!(occurrences(&out, "</a>"), 1);
     }
 

@@ -7,9 +7,9 @@
 //! grey line labelled "$0".
 
 use super::canvas::{self, ABOVE, BELOW, Canvas, Font, NORMAL, RIGHT, Res, SMALL};
-use super::cartesian::{Entry, Frame, HEIGHT, Mark, Spec, WIDTH};
+use super::cartesian::{Entry, Frame, LEGEND_ROW, Mark, PAD, Spec, legend_width};
 use super::scale::{self, Scale};
-use super::{Axis, Drawn, MISSING, Step, TEXT, Tone, format};
+use super::{Axis, Drawn, MISSING, Size, Step, TEXT, Tone, format};
 
 /// Share of a step's band the bar fills.
 const FILL: f64 = 0.6;
@@ -19,7 +19,7 @@ const MIN_BAR: i32 = 4;
 /// under the lowest value.
 const ZOOM_WHEN: f64 = 0.25;
 
-pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
+pub(super) fn render(steps: &[Step], axis: &Axis, size: Size) -> Drawn {
     if steps.is_empty() {
         return Ok(None);
     }
@@ -48,22 +48,44 @@ pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
         color: canvas::rgb(tone.hex()),
         mark: Mark::Square,
     })
-    .collect();
+    .collect::<Vec<_>>();
+    // The net change stands right of the legend, or on a line of its own above it when the two
+    // would meet (on a narrow canvas).
+    let net_width = totals(steps, &bars).map_or(0, |(first, last)| {
+        canvas::text_width(&net_change_text(first, last, axis), NORMAL)
+    });
+    let beside = 2 * PAD + legend_width(&legend) + net_width + 16 <= size.width as i32;
     let frame = Frame::new(Spec {
+        size,
         legend,
         y,
         axis,
         categories: &labels,
         points: false,
         thin: false,
+        above_legend: if beside { 0 } else { LEGEND_ROW },
         x_title: None,
         y_title: None,
     });
-    let svg = Canvas::draw(WIDTH, HEIGHT, |c| {
+    let svg = Canvas::draw(size.width, size.height, |c| {
         frame.draw(c)?;
         let half = frame.slot() * FILL / 2.0;
         let value_font = Font::new(SMALL, TEXT);
         let floor = frame.y.lo;
+        // Zoomed, values in full ("$1,806,200"), when every one fits its bar's slot; otherwise
+        // short ("$1.8M") and the net change line gives the exact difference.
+        let in_full = zoomed
+            && steps.iter().zip(&bars).all(|(s, &(from, to))| {
+                let value = if s.total { to } else { to - from };
+                f64::from(canvas::text_width(&full(axis, value), SMALL) + 6) <= frame.slot()
+            });
+        let amount = |value: f64| {
+            if in_full {
+                full(axis, value)
+            } else {
+                axis.label(value)
+            }
+        };
         for (i, (step, &(from, to))) in steps.iter().zip(&bars).enumerate() {
             let centre = frame.x(i);
             let x0 = (f64::from(centre) - half).round() as i32;
@@ -78,11 +100,7 @@ pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
                     break_mark(c, x0 - 3, x1 + 3, base - 10)?;
                 }
                 // On a zoomed axis the totals differ by less than the short form shows.
-                let text = if zoomed {
-                    full(axis, to)
-                } else {
-                    axis.label(to)
-                };
+                let text = amount(to);
                 c.text(&text, (centre, top.min(base) - 3), value_font, ABOVE)?;
             } else if to == from {
                 // No movement: a thin grey line at the running total.
@@ -101,14 +119,7 @@ pub(super) fn render(steps: &[Step], axis: &Axis) -> Drawn {
                 c.rect((x0, start), (x1, end), canvas::rgb(tone.hex()))?;
                 // Zoomed, in full: the movements then add up to the net change as shown.
                 let change = to - from;
-                let text = signed(
-                    if zoomed {
-                        full(axis, change)
-                    } else {
-                        axis.label(change)
-                    },
-                    up,
-                );
+                let text = signed(amount(change), up);
                 if up {
                     c.text(&text, (centre, end - 3), value_font, ABOVE)?;
                 } else {
@@ -192,21 +203,12 @@ fn break_mark(c: &Canvas, x0: i32, x1: i32, y: i32) -> Res {
     c.line(&[(x0, y + rise + 5), (x1, y - rise + 5)], grey, 1, false)
 }
 
-/// "Net change +$6,200 (+0.3%)" at the right of the legend row, green when the last total is
+/// "Net change +$6,200 (+0.3%)" at the right of the first row (the legend's, or its own), green when the last total is
 /// above the first, red when below, dark grey when equal.
 fn net_change(c: &Canvas, frame: &Frame, steps: &[Step], bars: &[(f64, f64)], axis: &Axis) -> Res {
-    let totals: Vec<f64> = steps
-        .iter()
-        .zip(bars)
-        .filter(|(s, _)| s.total)
-        .map(|(_, &(_, to))| to)
-        .collect();
-    let (Some(&first), Some(&last)) = (totals.first(), totals.last()) else {
+    let Some((first, last)) = totals(steps, bars) else {
         return Ok(());
     };
-    if totals.len() < 2 {
-        return Ok(());
-    }
     let text = net_change_text(first, last, axis);
     let tone = if last > first {
         Tone::Good
@@ -217,6 +219,20 @@ fn net_change(c: &Canvas, frame: &Frame, steps: &[Step], bars: &[(f64, f64)], ax
     };
     let font = Font::new(NORMAL, tone.hex()).bold();
     c.text(&text, (frame.plot.right, 22), font, RIGHT)
+}
+
+/// The first and the last total, when there are two or more.
+fn totals(steps: &[Step], bars: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let totals: Vec<f64> = steps
+        .iter()
+        .zip(bars)
+        .filter(|(s, _)| s.total)
+        .map(|(_, &(_, to))| to)
+        .collect();
+    match totals.as_slice() {
+        [first, .., last] => Some((*first, *last)),
+        _ => None,
+    }
 }
 
 /// A value in full: "$1,806,200" where the axis label would say "$1.8M".
@@ -374,6 +390,50 @@ mod tests {
         assert!(out.contains(">+$440</text>"));
         assert!(out.contains(">+$6,200</text>") && out.contains(">+$6,000</text>"));
         assert!(out.contains(">-$11,000</text>") && out.contains(">-$2,000</text>"));
+    }
+
+    /// The `y` of the text element whose content is `content`.
+    fn text_y(out: &str, content: &str) -> Option<i32> {
+        let line = out
+            .lines()
+            .find(|l| l.contains(&format!(">{content}</text>")))?;
+        line.split(" y=\"").nth(1)?.split('"').next()?.parse().ok()
+    }
+
+    #[test]
+    fn on_a_phone_the_net_change_has_its_own_line_and_values_are_short() {
+        let steps = [
+            step("starting MRR", 1_810_150.0, true),
+            step("new", 6_200.0, false),
+            step("reactivated", 440.0, false),
+            step("expansion", 5_720.0, false),
+            step("contraction", -11_160.0, false),
+            step("churned", -2_400.0, false),
+            step("ending MRR", 1_808_950.0, true),
+        ];
+        let phone = render(&steps, &usd(), super::super::COMPACT)
+            .ok()
+            .flatten()
+            .map(|svg| svg.elements)
+            .unwrap_or_default();
+        // 360 px hold the legend or "Net change -$1,200 (-0.1%)", not both: the net change
+        // takes the first line, the legend the next.
+        let net = text_y(&phone, "Net change -$1,200 (-0.1%)").expect("net change");
+        let legend = text_y(&phone, "MRR").expect("legend");
+        assert!(net + 16 <= legend, "{net} / {legend}: {phone}");
+        // Seven bars in under 300 px leave no room for "$1,810,150": every value is short.
+        assert!(phone.contains(">$1.8M</text>"), "{phone}");
+        assert!(phone.contains(">-$11K</text>"), "{phone}");
+        assert!(!phone.contains(">$1,810,150</text>"), "{phone}");
+        // At the standard size both fit on one line, the values in full.
+        let standard = render(&steps, &usd(), super::super::STANDARD)
+            .ok()
+            .flatten()
+            .map(|svg| svg.elements)
+            .unwrap_or_default();
+        let net = text_y(&standard, "Net change -$1,200 (-0.1%)");
+        assert_eq!(net, text_y(&standard, "MRR"), "{standard}");
+        assert!(standard.contains(">$1,810,150</text>"), "{standard}");
     }
 
     #[test]

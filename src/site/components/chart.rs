@@ -29,6 +29,7 @@ pub(super) fn one_series(
             series,
             rolling12: false,
             target: None,
+            references: vec![],
             axis,
         }
     }
@@ -55,6 +56,7 @@ impl Renderer<'_, '_> {
         let id = self.next_chart_id(page);
         Ok(Figure {
             svg: charts::svg(&chart, &id, &title, &desc),
+            html: charts::html(&chart, &id, &title, &desc),
             title,
             alt: desc,
             table,
@@ -164,6 +166,7 @@ impl Renderer<'_, '_> {
                         rolling12: defs.len() == 1 && periods >= 13,
                         series,
                         target,
+                        references: Vec::new(),
                         axis: self.axis(unit),
                     },
                 };
@@ -657,7 +660,7 @@ impl Renderer<'_, '_> {
                             s.health_trend.iter().map(|(d, _)| d.to_string()).collect(),
                             s.health_trend.iter().map(|(_, v)| Some(*v)).collect(),
                             "Health score, last 90 days",
-                            Axis::Score,
+                            Axis::Health,
                         )
                     } else {
                         (
@@ -696,11 +699,32 @@ impl Renderer<'_, '_> {
                         .and_then(|r| r.get(1))
                         .map_or(format::MISSING.to_string(), |c| c.text.clone())
                 );
-                let chart = one_series(kind, labels, title, values, axis);
+                let mut chart = one_series(kind, labels, title, values, axis);
+                if let (Chart::Line { references, .. }, DataSource::Health) = (&mut chart, name) {
+                    *references = band_lines(&self.facts.ctx.config.health.bands);
+                }
                 Ok((chart, title.into(), desc, table))
             }
         }
     }
+}
+
+/// The health bands' lower bounds as reference lines on a health score chart: green from the
+/// green bound, yellow from the yellow one, red below it.
+fn band_lines(bands: &crate::config::HealthBands) -> Vec<charts::Reference> {
+    let bound = |v: f64| format::fixed(v, 0);
+    vec![
+        charts::Reference {
+            value: bands.green,
+            label: format!("green ≥ {}", bound(bands.green)),
+            tone: Tone::Good,
+        },
+        charts::Reference {
+            value: bands.yellow,
+            label: format!("yellow ≥ {}, red below", bound(bands.yellow)),
+            tone: Tone::Warning,
+        },
+    ]
 }
 
 /// Open renewals per stage as bars of ARR in stage order, each stage's count in its label, with

@@ -293,7 +293,7 @@ impl Renderer<'_, '_> {
 
     fn figure_html(&self, figure: &Figure, table: String) -> Result<String, String> {
         let mut ctx = tera::Context::new();
-        ctx.insert("svg", &figure.svg);
+        ctx.insert("svg", &figure.html);
         ctx.insert("title", &figure.title);
         ctx.insert("table", &table);
         self.template("components/figure.html", &ctx)

@@ -1,5 +1,6 @@
 // postsale: optional enhancements. Every page reads fine without this script: it only adds
-// sorting to tables marked `sortable` and filtering to lists with a filter box.
+// sorting to tables marked `sortable`, filtering to lists with a filter box, the Menu button
+// that folds the site links on a narrow screen, and a "scroll →" hint over wide tables.
 (function () {
   "use strict";
   function key(cell) {
@@ -45,4 +46,28 @@
       });
     });
   });
+  var header = document.querySelector(".site-header");
+  var menu = header && header.querySelector(".menu-button");
+  if (menu) {
+    menu.hidden = false;
+    header.classList.add("folded");
+    menu.addEventListener("click", function () {
+      var open = header.classList.toggle("folded") === false;
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  // A table or chart wider than its box: the box takes keyboard focus so it can be scrolled
+  // without a mouse, and a table's box shows "scroll →".
+  function markWide() {
+    document.querySelectorAll(".table-wrap, .chart-svg").forEach(function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("scrolls", wide);
+      if (wide) box.tabIndex = 0;
+      else box.removeAttribute("tabindex");
+    });
+  }
+  markWide();
+  window.addEventListener("resize", markWide);
+  // A chart's data table is measured when its details open.
+  document.addEventListener("toggle", markWide, true);
 })();
