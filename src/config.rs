@@ -481,7 +481,9 @@ mod tests {
         assert_eq!(c.ltv.max_lifetime_years, 3.0);
         assert_eq!(
             errors("ltv:\n  max_lifetime_years: 0\n"),
-            ["postsale.yaml:2:3: error: bad value for 'ltv.max_lifetime_years' (found '0', expected a positive number of years such as 5)"]
+            [
+                "postsale.yaml:2:3: error: bad value for 'ltv.max_lifetime_years' (found '0', expected a positive number of years such as 5)"
+            ]
         );
     }
 

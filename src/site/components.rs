@@ -949,7 +949,13 @@ impl Renderer<'_, '_> {
                         .map(|c| match *c {
                             "rank" => num((rank + 1).to_string(), Some((rank + 1) as f64)),
                             "account" => self.account_cell(page, a.account),
-                            "action" => text(a.kind.name()),
+                            "action" => text(
+                                a.reasons
+                                    .iter()
+                                    .map(|r| r.label())
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            ),
                             "arr" => {
                                 let arr = s.map_or(0.0, |s| s.arr);
                                 num(self.money(arr), Some(arr))
