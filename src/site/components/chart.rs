@@ -1,0 +1,784 @@
+//! Chart components: metric histories and the data sources (MRR movements and bridge, health
+//! bands, renewal stages and pipeline, cohorts, ...) as charts with their data tables.
+
+use super::*;
+
+/// One series of values as a bar chart (`kind` "bar") or a plain line chart.
+pub(super) fn one_series(
+    kind: &str,
+    labels: Vec<String>,
+    name: &str,
+    values: Vec<Option<f64>>,
+    axis: Axis,
+) -> Chart {
+    let series = vec![Series {
+        name: name.into(),
+        values,
+        tone: Tone::Accent(0),
+    }];
+    if kind == "bar" {
+        Chart::Bar {
+            labels,
+            series,
+            stacked: false,
+            axis,
+        }
+    } else {
+        Chart::Line {
+            labels,
+            series,
+            rolling12: false,
+            target: None,
+            axis,
+        }
+    }
+}
+
+impl Renderer<'_, '_> {
+    /// Open renewals due in the next 90 days per stage (see [`renewal_stages_figure`]); the
+    /// engine sums them (`renewals::open_by_stage`), this only formats.
+    pub(super) fn renewal_stages(&self, scope: Scope) -> (Chart, String, String, Table) {
+        let stages = renewals::open_by_stage(&self.facts.ctx, scope, 90);
+        renewal_stages_figure(&stages, self.currency)
+    }
+
+    /// Active accounts (MRR > 0 in the latest complete month) with a score, per band: counts
+    /// and ARR, green, yellow, red.
+    pub(super) fn band_totals(
+        &self,
+        _page: &Page,
+        mask: &Option<std::sync::Arc<Vec<bool>>>,
+    ) -> ([f64; 3], [f64; 3]) {
+        let mut counts = [0.0; 3];
+        let mut arrs = [0.0; 3];
+        for s in self.facts.snapshots() {
+            if s.arr <= 0.0 || mask.as_ref().is_some_and(|m| !m[s.account as usize]) {
+                continue;
+            }
+            let i = match s.band {
+                Some(HealthBand::Green) => 0,
+                Some(HealthBand::Yellow) => 1,
+                Some(HealthBand::Red) => 2,
+                None => continue,
+            };
+            counts[i] += 1.0;
+            arrs[i] += s.arr;
+        }
+        (counts, arrs)
+    }
+
+    pub(super) fn chart(
+        &self,
+        page: &Page,
+        kind: &str,
+        source: &Source,
+        periods: usize,
+        title: Option<&str>,
+    ) -> Result<Figure, String> {
+        let (chart, default_title, desc, table) = self.chart_data(page, kind, source, periods)?;
+        let title = title.map_or(default_title, str::to_string);
+        let id = self.next_chart_id(page);
+        Ok(Figure {
+            svg: charts::svg(&chart, &id, &title, &desc),
+            title,
+            alt: desc,
+            table,
+        })
+    }
+
+    /// The chart, its default title, its text description and its data as a table.
+    pub(super) fn chart_data(
+        &self,
+        page: &Page,
+        kind: &str,
+        source: &Source,
+        periods: usize,
+    ) -> Result<(Chart, String, String, Table), String> {
+        let fiscal = self.fiscal();
+        let data = self.facts.ctx.data;
+        let mask = self.group_mask(page);
+        let scope = page_scope(page, &mask);
+        match source {
+            Source::Metrics(defs) => {
+                let history = page.period.history(periods, fiscal);
+                let labels: Vec<String> = history.iter().map(short_id).collect();
+                let mut table = Table::new(&[("period", false)]);
+                table.columns.extend(defs.iter().map(|d| Column {
+                    label: d.name.to_string(),
+                    numeric: true,
+                }));
+                let series: Vec<Series> = defs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| Series {
+                        name: d.name.to_string(),
+                        values: history
+                            .iter()
+                            .map(|p| self.facts.value(&page.entity, p, d.id))
+                            .collect(),
+                        tone: Tone::Accent(i),
+                    })
+                    .collect();
+                for (i, label) in labels.iter().enumerate() {
+                    let mut row = vec![text(label.clone())];
+                    for (s, d) in series.iter().zip(defs) {
+                        let v = s.values[i];
+                        row.push(num(self.fmt(d, v), v));
+                    }
+                    table.rows.push(row);
+                }
+                let unit = defs.first().map_or(Unit::Count, |d| d.unit);
+                let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
+                let title = format!("{} by {}", names.join(", "), kind_noun(page.period.kind));
+                let last = series
+                    .first()
+                    .and_then(|s| s.values.last().copied().flatten())
+                    .zip(defs.first())
+                    .map(|(v, d)| format!(" The latest value is {}.", self.fmt(d, Some(v))))
+                    .unwrap_or_default();
+                let desc = format!(
+                    "{} over the {} periods from {} to {}.{last}",
+                    names.join(", "),
+                    labels.len(),
+                    labels.first().cloned().unwrap_or_default(),
+                    labels.last().cloned().unwrap_or_default()
+                );
+                let target = if defs.len() == 1 {
+                    defs.first().and_then(|d| self.target(d.id))
+                } else {
+                    None
+                };
+                let chart = match kind {
+                    "bar" => Chart::Bar {
+                        labels,
+                        series,
+                        stacked: false,
+                        axis: self.axis(unit),
+                    },
+                    "sparkline" => Chart::Sparkline {
+                        values: series
+                            .into_iter()
+                            .next()
+                            .map(|s| s.values)
+                            .unwrap_or_default(),
+                        tone: Tone::Accent(0),
+                    },
+                    _ => Chart::Line {
+                        labels,
+                        rolling12: defs.len() == 1 && periods >= 13,
+                        series,
+                        target,
+                        axis: self.axis(unit),
+                    },
+                };
+                Ok((chart, title, desc, table))
+            }
+            Source::Breakdown(def, dim_name) => {
+                let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
+                let mut labels = Vec::new();
+                let mut values = Vec::new();
+                let dim_label = self.words(dim.name());
+                let mut table = Table::new(&[(dim_label.as_str(), false), (def.name, true)]);
+                for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
+                    let group: Vec<bool> = match &mask {
+                        Some(m) => group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect(),
+                        None => group,
+                    };
+                    if !group.iter().any(|g| *g) {
+                        continue;
+                    }
+                    let v = self
+                        .facts
+                        .group_values(
+                            &page.entity,
+                            (dim.name(), &label),
+                            &group,
+                            &page.period,
+                            &[*def],
+                        )
+                        .get(def.id)
+                        .copied()
+                        .flatten();
+                    let label = self.words(&label);
+                    table
+                        .rows
+                        .push(vec![text(label.clone()), num(self.fmt(def, v), v)]);
+                    labels.push(label);
+                    values.push(v);
+                }
+                let title = format!("{} by {}", def.name, self.phrase(dim.name()));
+                let desc = format!(
+                    "{} for {} by {}: {}.",
+                    def.name,
+                    page.period.label(),
+                    self.phrase(dim.name()),
+                    labels
+                        .iter()
+                        .zip(&values)
+                        .map(|(l, v)| format!("{l} {}", self.fmt(def, *v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let chart = Chart::Bar {
+                    labels,
+                    series: vec![Series {
+                        name: def.name.to_string(),
+                        values,
+                        tone: Tone::Accent(0),
+                    }],
+                    stacked: false,
+                    axis: self.axis(def.unit),
+                };
+                Ok((chart, title, desc, table))
+            }
+            Source::Data(name, by) => {
+                self.data_chart(page, kind, name, by.as_deref(), periods, scope)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_lines)]
+    pub(super) fn data_chart(
+        &self,
+        page: &Page,
+        kind: &str,
+        name: &str,
+        by: Option<&str>,
+        periods: usize,
+        scope: Scope,
+    ) -> Result<(Chart, String, String, Table), String> {
+        let fiscal = self.fiscal();
+        let data = self.facts.ctx.data;
+        let mrr = data.mrr.as_ref().ok_or("this chart needs mrr.csv")?;
+        let money = |v: f64| self.money(v);
+        match name {
+            "mrr_movements" => {
+                // Movements of trailing-twelve-month pages are drawn per month.
+                let base = if page.period.kind == PeriodKind::Ttm {
+                    Period::month(page.period.months().1)
+                } else {
+                    page.period.clone()
+                };
+                let history = base.history(periods, fiscal);
+                let mut table = Table::new(&[
+                    ("period", false),
+                    ("new", true),
+                    ("expansion", true),
+                    ("reactivation", true),
+                    ("contraction", true),
+                    ("churned", true),
+                ]);
+                let mut s: [Vec<Option<f64>>; 5] = Default::default();
+                let labels: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
+                for p in &history {
+                    let (first, last) = p.months();
+                    let m = revenue::movements(mrr, scope, first, last);
+                    let vals = [
+                        m.new.to_f64(),
+                        m.expansion.to_f64(),
+                        m.reactivation.to_f64(),
+                        -m.contraction.to_f64(),
+                        -m.churned.to_f64(),
+                    ];
+                    let mut row = vec![text(p.id.clone())];
+                    for (i, v) in vals.iter().enumerate() {
+                        s[i].push(Some(*v));
+                        row.push(num(money(*v), Some(*v)));
+                    }
+                    table.rows.push(row);
+                }
+                let [new, expansion, reactivation, contraction, churned] = s;
+                let series = vec![
+                    Series {
+                        name: "new".into(),
+                        values: new,
+                        tone: Tone::Good,
+                    },
+                    Series {
+                        name: "expansion".into(),
+                        values: expansion,
+                        tone: Tone::Accent(0),
+                    },
+                    Series {
+                        name: "reactivation".into(),
+                        values: reactivation,
+                        tone: Tone::Accent(1),
+                    },
+                    Series {
+                        name: "contraction".into(),
+                        values: contraction,
+                        tone: Tone::Warning,
+                    },
+                    Series {
+                        name: "churned".into(),
+                        values: churned,
+                        tone: Tone::Bad,
+                    },
+                ];
+                Ok((
+                    Chart::Bar {
+                        labels: labels.clone(),
+                        series,
+                        stacked: kind == "stacked_bar",
+                        axis: self.money_axis(),
+                    },
+                    "MRR movements".into(),
+                    format!(
+                        "New, expansion and reactivation MRR (up) against contraction and churned MRR (down) for the {} periods from {} to {}.",
+                        labels.len(),
+                        labels.first().cloned().unwrap_or_default(),
+                        labels.last().cloned().unwrap_or_default()
+                    ),
+                    table,
+                ))
+            }
+            "mrr_bridge" => {
+                let (first, last) = page.period.months();
+                let m = revenue::movements(mrr, scope, first, last);
+                let steps = [
+                    ("start MRR", m.starting.to_f64(), true),
+                    ("new", m.new.to_f64(), false),
+                    ("reactivated", m.reactivation.to_f64(), false),
+                    ("expansion", m.expansion.to_f64(), false),
+                    ("contraction", -m.contraction.to_f64(), false),
+                    ("churned", -m.churned.to_f64(), false),
+                    ("end MRR", m.ending.to_f64(), true),
+                ];
+                let mut table = Table::new(&[("step", false), ("MRR", true)]);
+                table.sortable = false;
+                for (l, v, _) in &steps {
+                    table.rows.push(vec![text(*l), num(money(*v), Some(*v))]);
+                }
+                Ok((
+                    Chart::Waterfall {
+                        steps: steps
+                            .iter()
+                            .map(|(l, v, t)| Step {
+                                label: (*l).to_string(),
+                                value: *v,
+                                total: *t,
+                            })
+                            .collect(),
+                        axis: self.money_axis(),
+                    },
+                    format!("MRR bridge, {}", page.period.label()),
+                    format!(
+                        "MRR went from {} to {}: new {}, reactivation {}, expansion {}, contraction −{}, churned −{}.",
+                        money(m.starting.to_f64()),
+                        money(m.ending.to_f64()),
+                        money(m.new.to_f64()),
+                        money(m.reactivation.to_f64()),
+                        money(m.expansion.to_f64()),
+                        money(m.contraction.to_f64()),
+                        money(m.churned.to_f64())
+                    ),
+                    table,
+                ))
+            }
+            "health_bands" | "health_bands_arr" => {
+                let by_arr = name == "health_bands_arr";
+                let what = if by_arr { "ARR" } else { "Accounts" };
+                let bands = [HealthBand::Green, HealthBand::Yellow, HealthBand::Red];
+                if kind == "stacked_bar" {
+                    let dim = breakdown::Dimension::parse(by.unwrap_or("segment"), &data.accounts)?;
+                    let mut labels = Vec::new();
+                    let mut series: Vec<Series> = bands
+                        .iter()
+                        .map(|b| Series {
+                            name: b.name().into(),
+                            values: Vec::new(),
+                            tone: band_tone(*b),
+                        })
+                        .collect();
+                    let dim_label = self.words(dim.name());
+                    let mut table = Table::new(&[
+                        (dim_label.as_str(), false),
+                        ("green", true),
+                        ("yellow", true),
+                        ("red", true),
+                    ]);
+                    for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
+                        let group = match scope {
+                            Scope::All => group,
+                            _ => (0..group.len())
+                                .map(|a| group[a] && scope.includes(a as crate::data::AccountIx))
+                                .collect(),
+                        };
+                        let (counts, arrs) =
+                            self.band_totals(page, &Some(std::sync::Arc::new(group)));
+                        let vals = if by_arr { arrs } else { counts };
+                        if vals.iter().sum::<f64>() == 0.0 {
+                            continue;
+                        }
+                        let label = self.words(&label);
+                        let mut row = vec![text(label.clone())];
+                        for (i, v) in vals.iter().enumerate() {
+                            series[i].values.push(Some(*v));
+                            row.push(num(
+                                if by_arr { money(*v) } else { format::count(*v) },
+                                Some(*v),
+                            ));
+                        }
+                        table.rows.push(row);
+                        labels.push(label);
+                    }
+                    return Ok((
+                        Chart::Bar {
+                            labels,
+                            series,
+                            stacked: true,
+                            axis: if by_arr {
+                                self.money_axis()
+                            } else {
+                                Axis::Count
+                            },
+                        },
+                        format!(
+                            "Health bands by {} ({})",
+                            self.phrase(dim.name()),
+                            what.to_lowercase()
+                        ),
+                        format!(
+                            "{what} in the green, yellow and red health bands per {}.",
+                            self.phrase(dim.name())
+                        ),
+                        table,
+                    ));
+                }
+                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
+                let vals = if by_arr { arrs } else { counts };
+                let total: f64 = vals.iter().sum();
+                let mut table = Table::new(&[("band", false), (what, true), ("share", true)]);
+                table.sortable = false;
+                let mut parts = Vec::new();
+                for (b, v) in bands.iter().zip(vals) {
+                    let share = crate::metrics::pct(v, total);
+                    let shown = if by_arr { money(v) } else { format::count(v) };
+                    parts.push(format!(
+                        "{} {} ({})",
+                        b.name(),
+                        shown,
+                        share.map_or(format::MISSING.into(), format::percent)
+                    ));
+                    table.rows.push(vec![
+                        text(b.name()),
+                        num(shown, Some(v)),
+                        num(share.map_or(format::MISSING.into(), format::percent), share),
+                    ]);
+                }
+                let chart = if kind == "donut" {
+                    Chart::Donut {
+                        slices: bands
+                            .iter()
+                            .zip(vals)
+                            .map(|(b, v)| (b.name().to_string(), v, band_tone(*b)))
+                            .collect(),
+                        axis: if by_arr {
+                            self.money_axis()
+                        } else {
+                            Axis::Count
+                        },
+                    }
+                } else {
+                    Chart::Bar {
+                        labels: bands.iter().map(|b| b.name().to_string()).collect(),
+                        series: vec![Series {
+                            name: what.into(),
+                            values: vals.iter().map(|v| Some(*v)).collect(),
+                            tone: Tone::Accent(0),
+                        }],
+                        stacked: false,
+                        axis: if by_arr {
+                            self.money_axis()
+                        } else {
+                            Axis::Count
+                        },
+                    }
+                };
+                Ok((
+                    chart,
+                    format!(
+                        "Health distribution by {}",
+                        if by_arr { "ARR" } else { "customers" }
+                    ),
+                    format!("{what} per health band today: {}.", parts.join(", ")),
+                    table,
+                ))
+            }
+            "renewal_stages" | "renewal_pipeline" => {
+                if name == "renewal_stages" {
+                    return Ok(self.renewal_stages(scope));
+                }
+                let stage_names = ["not engaged", "in progress", "won", "lost"];
+                let pipeline = renewals::pipeline_by_month(&self.facts.ctx, scope, 6);
+                let months: Vec<Month> = pipeline.iter().map(|(m, _)| *m).collect();
+                let grid: Vec<[f64; 4]> = pipeline
+                    .iter()
+                    .map(|(_, row)| row.map(crate::data::Money::to_f64))
+                    .collect();
+                let labels: Vec<String> = months.iter().map(|m| m.to_string()).collect();
+                let tones = [Tone::Missing, Tone::Accent(0), Tone::Good, Tone::Bad];
+                let series = (0..4)
+                    .map(|j| Series {
+                        name: stage_names[j].into(),
+                        values: grid.iter().map(|row| Some(row[j])).collect(),
+                        tone: tones[j],
+                    })
+                    .collect();
+                let mut table = Table::new(&[
+                    ("month", false),
+                    ("not engaged", true),
+                    ("in progress", true),
+                    ("won", true),
+                    ("lost", true),
+                ]);
+                table.sortable = false;
+                for (l, row) in labels.iter().zip(&grid) {
+                    let mut cells = vec![text(l.clone())];
+                    cells.extend(row.iter().map(|v| num(money(*v), Some(*v))));
+                    table.rows.push(cells);
+                }
+                Ok((
+                    Chart::Bar {
+                        labels,
+                        series,
+                        stacked: true,
+                        axis: self.money_axis(),
+                    },
+                    "Renewal pipeline by month and stage".into(),
+                    "Renewal ARR due in each of the next six months, by stage.".into(),
+                    table,
+                ))
+            }
+            "cohorts" => {
+                let (_, last) = page.period.months();
+                let rows = cohorts::triangle(mrr, scope, cohorts::CohortGrain::Month, last);
+                let rows: Vec<_> = rows.into_iter().rev().take(12).rev().collect();
+                let ages = 12usize;
+                let columns: Vec<String> = (0..ages).map(|a| format!("M{a}")).collect();
+                let mut table = Table::new(&[("cohort", false), ("accounts", true)]);
+                table.columns.extend(columns.iter().map(|c| Column {
+                    label: c.clone(),
+                    numeric: true,
+                }));
+                table.sortable = false;
+                let cells: Vec<Vec<Option<f64>>> = rows
+                    .iter()
+                    .map(|r| {
+                        (0..ages)
+                            .map(|a| r.logo.get(a).copied().flatten())
+                            .collect()
+                    })
+                    .collect();
+                for (r, c) in rows.iter().zip(&cells) {
+                    let mut row = vec![
+                        text(r.cohort.clone()),
+                        num(r.size.to_string(), Some(r.size as f64)),
+                    ];
+                    row.extend(
+                        c.iter()
+                            .map(|v| num(v.map_or(format::MISSING.into(), format::percent), *v)),
+                    );
+                    table.rows.push(row);
+                }
+                Ok((
+                    Chart::Heatmap {
+                        rows: rows.iter().map(|r| r.cohort.clone()).collect(),
+                        columns,
+                        cells,
+                        axis: Axis::Percent,
+                    },
+                    "Logo retention by monthly cohort".into(),
+                    format!(
+                        "Share of each monthly cohort's accounts still active, by months since the cohort's first month; the last {} cohorts.",
+                        rows.len()
+                    ),
+                    table,
+                ))
+            }
+            "accounts" => {
+                let mut points: Vec<(&AccountSnapshot, f64)> = self
+                    .facts
+                    .snapshots()
+                    .iter()
+                    .filter(|s| s.arr > 0.0 && scope.includes(s.account))
+                    .filter_map(|s| s.health.map(|h| (s, h)))
+                    .collect();
+                points.sort_by(|a, b| {
+                    b.0.arr
+                        .total_cmp(&a.0.arr)
+                        .then(a.0.account.cmp(&b.0.account))
+                });
+                points.truncate(300);
+                let mut table = Table::new(&[("account", false), ("ARR", true), ("health", true)]);
+                for (s, h) in &points {
+                    table.rows.push(vec![
+                        self.account_cell(page, s.account),
+                        num(money(s.arr), Some(s.arr)),
+                        num(format!("{h:.0}"), Some(*h)),
+                    ]);
+                }
+                Ok((
+                    Chart::Scatter {
+                        points: points
+                            .iter()
+                            .map(|(s, h)| Point {
+                                x: s.arr,
+                                y: *h,
+                                label: self.account_name(s.account),
+                                tone: s.band.map_or(Tone::Missing, band_tone),
+                                href: page.links.account(
+                                    &page.root,
+                                    self.facts.ctx.data,
+                                    s.account,
+                                ),
+                            })
+                            .collect(),
+                        legend: [HealthBand::Green, HealthBand::Yellow, HealthBand::Red]
+                            .map(|b| (format!("health {}", b.name()), band_tone(b)))
+                            .into(),
+                        x_axis: self.money_axis(),
+                        y_axis: Axis::Score,
+                        x_title: "ARR".into(),
+                        y_title: "health score".into(),
+                    },
+                    "Health against ARR".into(),
+                    format!(
+                        "Health score against ARR for the {} largest active accounts, coloured by health band.",
+                        points.len()
+                    ),
+                    table,
+                ))
+            }
+            "mrr" => {
+                let (_, last) = page.period.months();
+                let first = last.plus(-(periods as i32) + 1);
+                let series = revenue::mrr_series(mrr, scope, first, last);
+                let labels: Vec<String> = series.iter().map(|(m, _)| m.to_string()).collect();
+                let values: Vec<Option<f64>> =
+                    series.iter().map(|(_, v)| Some(v.to_f64())).collect();
+                let mut table = Table::new(&[("month", false), ("MRR", true)]);
+                for (l, v) in labels.iter().zip(&values) {
+                    table.rows.push(vec![
+                        text(l.clone()),
+                        num(v.map_or(String::new(), money), *v),
+                    ]);
+                }
+                let desc = format!(
+                    "MRR per month from {} to {}; the latest is {}.",
+                    labels.first().cloned().unwrap_or_default(),
+                    labels.last().cloned().unwrap_or_default(),
+                    values
+                        .last()
+                        .copied()
+                        .flatten()
+                        .map_or(format::MISSING.into(), money)
+                );
+                let chart = one_series(kind, labels, "MRR", values, self.money_axis());
+                Ok((chart, "MRR".into(), desc, table))
+            }
+            "health" | "usage" => {
+                let Entity::Account(a) = page.entity else {
+                    return Err(format!(
+                        "data '{name}' belongs on an account page (per: account)"
+                    ));
+                };
+                let s = self
+                    .facts
+                    .snapshots()
+                    .get(a as usize)
+                    .ok_or("unknown account")?;
+                let (labels, values, title, axis): (Vec<String>, Vec<Option<f64>>, &str, Axis) =
+                    if name == "health" {
+                        (
+                            s.health_trend.iter().map(|(d, _)| d.to_string()).collect(),
+                            s.health_trend.iter().map(|(_, v)| Some(*v)).collect(),
+                            "Health score, last 90 days",
+                            Axis::Score,
+                        )
+                    } else {
+                        (
+                            s.usage_trend.iter().map(|(m, _)| m.to_string()).collect(),
+                            // Already in percent (METRICS.md `dau_mau`): shown as computed.
+                            s.usage_trend.iter().map(|(_, v)| *v).collect(),
+                            "DAU/MAU, last six months",
+                            Axis::Percent,
+                        )
+                    };
+                let mut table = Table::new(&[
+                    ("date", false),
+                    (if name == "health" { "score" } else { "DAU/MAU" }, true),
+                ]);
+                for (l, v) in labels.iter().zip(&values) {
+                    let shown = match (name, v) {
+                        (_, None) => format::MISSING.to_string(),
+                        ("health", Some(v)) => format!("{v:.0}"),
+                        (_, Some(v)) => format::percent(*v),
+                    };
+                    table.rows.push(vec![text(l.clone()), num(shown, *v)]);
+                }
+                let desc = format!(
+                    "{title}: {} points, the latest {}.",
+                    labels.len(),
+                    table
+                        .rows
+                        .last()
+                        .and_then(|r| r.get(1))
+                        .map_or(format::MISSING.to_string(), |c| c.text.clone())
+                );
+                let chart = one_series(kind, labels, title, values, axis);
+                Ok((chart, title.into(), desc, table))
+            }
+            other => Err(format!("unknown chart data '{other}'")),
+        }
+    }
+}
+
+/// Open renewals per stage as bars of ARR in stage order, each stage's count in its label, with
+/// the table and the description: the stages are groups, not steps of a conversion, so no
+/// funnel.
+pub(super) fn renewal_stages_figure(
+    stages: &[renewals::StageTotal],
+    currency: &str,
+) -> (Chart, String, String, Table) {
+    let name = |s: RenewalStage| s.name().replace('_', " ");
+    let count = |t: &renewals::StageTotal| format::count(t.count as f64);
+    let money = |t: &renewals::StageTotal| format::money(t.arr.to_f64(), currency);
+    let mut table = Table::new(&[("stage", false), ("renewals", true), ("ARR", true)]);
+    table.sortable = false;
+    for t in stages {
+        table.rows.push(vec![
+            text(name(t.stage)),
+            num(count(t), Some(t.count as f64)),
+            num(money(t), Some(t.arr.to_f64())),
+        ]);
+    }
+    let desc = format!(
+        "Open renewals due in the next 90 days by stage (count, ARR): {}.",
+        stages
+            .iter()
+            .map(|t| format!("{} {} ({})", name(t.stage), count(t), money(t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let chart = Chart::Bar {
+        labels: stages
+            .iter()
+            .map(|t| format!("{} ({})", name(t.stage), count(t)))
+            .collect(),
+        series: vec![Series {
+            name: "ARR".into(),
+            // An empty stage has no bar; no renewals at all is "no data", not a row of zeros.
+            values: stages
+                .iter()
+                .map(|t| (t.count > 0).then(|| t.arr.to_f64()))
+                .collect(),
+            tone: Tone::Accent(0),
+        }],
+        stacked: false,
+        axis: Axis::Money {
+            currency: currency.to_string(),
+        },
+    };
+    (chart, "Renewal stages, next 90 days".into(), desc, table)
+}

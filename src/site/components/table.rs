@@ -1,0 +1,772 @@
+//! Table components: metrics, breakdowns, accounts, renewals, tasks and the other table kinds,
+//! with their cells and drill-down links.
+
+use super::*;
+
+impl Renderer<'_, '_> {
+    pub(super) fn account_name(&self, a: AccountIx) -> String {
+        self.facts
+            .ctx
+            .data
+            .accounts
+            .rows
+            .get(a as usize)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn csm_cell(&self, page: &Page, a: AccountIx) -> TableCell {
+        let data = self.facts.ctx.data;
+        let acc = data.accounts.rows.get(a as usize);
+        let csm = acc.and_then(|r| r.csm);
+        let name = csm
+            .and_then(|c| data.csms.as_ref().and_then(|t| t.rows.get(c as usize)))
+            .map(|c| c.name.clone())
+            .or_else(|| acc.and_then(|r| r.csm_id.clone()))
+            .unwrap_or_else(|| format::MISSING.into());
+        let href = csm.and_then(|c| page.links.csm(&page.root, data, c));
+        link(name, href)
+    }
+
+    pub(super) fn account_cell(&self, page: &Page, a: AccountIx) -> TableCell {
+        link(
+            self.account_name(a),
+            page.links.account(&page.root, self.facts.ctx.data, a),
+        )
+    }
+
+    pub(super) fn snapshot_cell(
+        &self,
+        page: &Page,
+        s: &AccountSnapshot,
+        column: &str,
+    ) -> TableCell {
+        let data = self.facts.ctx.data;
+        let acc = data.accounts.rows.get(s.account as usize);
+        match column {
+            "account" => self.account_cell(page, s.account),
+            "segment" => text(
+                acc.and_then(|a| a.segment.clone())
+                    .unwrap_or_else(|| format::MISSING.into()),
+            ),
+            "csm" => self.csm_cell(page, s.account),
+            "arr" => num(self.money(s.arr), Some(s.arr)),
+            "health" => TableCell {
+                class: Some(format!("num status-{}", band_status(s.band))),
+                ..num(
+                    s.health
+                        .map_or(format::MISSING.into(), |h| format!("{h:.0}")),
+                    s.health,
+                )
+            },
+            "band" => TableCell {
+                class: Some(format!("status-{}", band_status(s.band))),
+                ..text(s.band.map_or(format::MISSING, |b| b.name()))
+            },
+            "health_change" => num(
+                s.health_change_90d
+                    .map_or(format::MISSING.into(), |c| format::signed(c, 0)),
+                s.health_change_90d,
+            ),
+            "last_contact" => TableCell {
+                sort: Some(s.last_contact.map_or(String::new(), |d| d.to_string())),
+                ..text(
+                    s.last_contact
+                        .map_or("never".to_string(), |d| d.to_string()),
+                )
+            },
+            "touchpoints" => num(
+                s.touchpoints_this_quarter.to_string(),
+                Some(s.touchpoints_this_quarter as f64),
+            ),
+            "qbr" => text(if s.qbr_done_this_quarter {
+                "done"
+            } else {
+                "not yet"
+            }),
+            "nps" => num(
+                s.latest_nps
+                    .map_or(format::MISSING.into(), |n| n.to_string()),
+                s.latest_nps.map(|n| n as f64),
+            ),
+            "open_tickets" => num(s.open_tickets.to_string(), Some(s.open_tickets as f64)),
+            "next_renewal" | "due_on" => text(
+                s.next_renewal
+                    .as_ref()
+                    .map_or(format::MISSING.into(), |r| r.due_on.to_string()),
+            ),
+            "days_to_renewal" | "days" => {
+                let d = s.next_renewal.as_ref().map(|r| r.days);
+                num(
+                    d.map_or(format::MISSING.into(), |d| d.to_string()),
+                    d.map(|d| d as f64),
+                )
+            }
+            "stage" => text(
+                s.next_renewal
+                    .as_ref()
+                    .map_or(format::MISSING.into(), |r| stage_label(r.stage, r.stalled)),
+            ),
+            "risk_factors" => TableCell {
+                class: (!s.risk_factors.is_empty()).then(|| "status-bad".to_string()),
+                ..text(
+                    s.risk_factors
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            },
+            "urgency" => num(format::fixed(s.urgency, 1), Some(s.urgency)),
+            _ => text(""),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn table(
+        &self,
+        page: &Page,
+        of: &str,
+        columns: &[&'static str],
+        metrics: &[&'static MetricDef],
+        by: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Table, String> {
+        let labels: Vec<(&str, bool)> = columns
+            .iter()
+            .map(|c| (column_label(c), is_numeric(c)))
+            .collect();
+        let mut table = Table::new(&labels);
+        let data = self.facts.ctx.data;
+        let as_of = self.facts.ctx.as_of;
+        let latest_month = Period::latest_complete(PeriodKind::Month, as_of, self.fiscal());
+        match of {
+            "metrics" => {
+                let (previous, year_ago) = self.previous_periods(page);
+                for def in metrics {
+                    let v = self.facts.value(&page.entity, &page.period, def.id);
+                    let p = self.facts.value(&page.entity, &previous, def.id);
+                    let y = self.facts.value(&page.entity, &year_ago, def.id);
+                    let target = self.target(def.id);
+                    let st = status::status(def, v, target);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "metric" => link(
+                                def.name,
+                                Some(format!("{}metrics/{}.html", page.root, def.id)),
+                            ),
+                            "value" => TableCell {
+                                class: Some(format!("num status-{}", status_name(st))),
+                                ..num(self.fmt(def, v), v)
+                            },
+                            "previous" => num(self.fmt(def, p), p),
+                            "year_ago" => num(self.fmt(def, y), y),
+                            "change" => num(format::change(def, v, p), None),
+                            "change_year" => num(format::change(def, v, y), None),
+                            "target" => num(self.fmt(def, target), target),
+                            _ => TableCell {
+                                class: Some(format!("status-{}", status_name(st))),
+                                ..text(st.label())
+                            },
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            "breakdown" => {
+                let dim_name = by.unwrap_or("segment");
+                let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
+                let mut header = vec![(self.words(dim.name()), false)];
+                header.extend(metrics.iter().map(|m| (m.name.to_string(), true)));
+                table.columns = header
+                    .into_iter()
+                    .map(|(label, numeric)| Column { label, numeric })
+                    .collect();
+                for (label, mask) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
+                    let mask: Vec<bool> = match self.scope_mask(page) {
+                        Some(scope) => mask
+                            .iter()
+                            .zip(scope.iter())
+                            .map(|(a, b)| *a && *b)
+                            .collect(),
+                        None => mask,
+                    };
+                    if !mask.iter().any(|m| *m) {
+                        continue;
+                    }
+                    let values = self.facts.group_values(
+                        &page.entity,
+                        (dim.name(), &label),
+                        &mask,
+                        &page.period,
+                        metrics,
+                    );
+                    let mut row = vec![if dim_name == "segment" {
+                        link(self.words(&label), page.links.segment(&page.root, &label))
+                    } else if dim_name == "csm_id" {
+                        let href = data
+                            .csms
+                            .as_ref()
+                            .and_then(|t| t.index.get(&label))
+                            .and_then(|c| page.links.csm(&page.root, data, *c));
+                        link(label.clone(), href)
+                    } else {
+                        text(self.words(&label))
+                    }];
+                    for def in metrics {
+                        let v = values.get(def.id).copied().flatten();
+                        let st = status::segment_status(def, v, &label, self.target(def.id));
+                        row.push(TableCell {
+                            class: Some(format!("num status-{}", status_name(st))),
+                            ..num(self.fmt(def, v), v)
+                        });
+                    }
+                    table.rows.push(row);
+                }
+            }
+            "at_risk" => {
+                let (_, at_risk) = self.facts.team(&latest_month);
+                let mask = self.scope_mask(page);
+                for s in at_risk
+                    .iter()
+                    .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
+                    .take(limit.unwrap_or(25))
+                {
+                    table.rows.push(
+                        columns
+                            .iter()
+                            .map(|c| self.snapshot_cell(page, s, c))
+                            .collect(),
+                    );
+                }
+            }
+            "accounts" => {
+                let rows: Vec<AccountSnapshot> = match &page.entity {
+                    Entity::Csm(c) => self.facts.book(*c).accounts.clone(),
+                    _ => {
+                        let mask = self.scope_mask(page);
+                        let mut v: Vec<AccountSnapshot> = self
+                            .facts
+                            .snapshots()
+                            .iter()
+                            .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
+                            .filter(|s| s.arr > 0.0)
+                            .cloned()
+                            .collect();
+                        v.sort_by(|a, b| {
+                            b.urgency
+                                .total_cmp(&a.urgency)
+                                .then(b.arr.total_cmp(&a.arr))
+                                .then(a.account.cmp(&b.account))
+                        });
+                        v
+                    }
+                };
+                for s in rows.iter().take(limit.unwrap_or(usize::MAX)) {
+                    table.rows.push(
+                        columns
+                            .iter()
+                            .map(|c| self.snapshot_cell(page, s, c))
+                            .collect(),
+                    );
+                }
+            }
+            "renewals" => self.renewals_table(page, columns, limit, &mut table),
+            "movers" => {
+                let mask = self.group_mask(page);
+                let scope = page_scope(page, &mask);
+                let from = as_of.checked_sub_days(Days::new(7)).unwrap_or(as_of);
+                let mut movers = health::movers(&self.facts.ctx, scope, from, as_of);
+                movers.retain(|m| m.change() != 0.0);
+                movers.sort_by(|a, b| {
+                    b.change()
+                        .abs()
+                        .total_cmp(&a.change().abs())
+                        .then(a.account.cmp(&b.account))
+                });
+                let snapshots = self.facts.snapshots();
+                for m in movers.iter().take(limit.unwrap_or(10)) {
+                    let arr = snapshots.get(m.account as usize).map_or(0.0, |s| s.arr);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "account" => self.account_cell(page, m.account),
+                            "csm" => self.csm_cell(page, m.account),
+                            "before" => num(format!("{:.0}", m.before), Some(m.before)),
+                            "after" => num(format!("{:.0}", m.after), Some(m.after)),
+                            "change" => TableCell {
+                                class: Some(
+                                    if m.change() < 0.0 {
+                                        "num status-bad"
+                                    } else {
+                                        "num status-good"
+                                    }
+                                    .into(),
+                                ),
+                                ..num(format::signed(m.change(), 0), Some(m.change()))
+                            },
+                            _ => num(self.money(arr), Some(arr)),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+            }
+            "team" => {
+                let (performance, _) = self.facts.team(&latest_month);
+                let mut header = labels.clone();
+                header.extend(metrics.iter().map(|m| (m.name, true)));
+                table.columns = header
+                    .into_iter()
+                    .map(|(l, n)| Column {
+                        label: l.to_string(),
+                        numeric: n,
+                    })
+                    .collect();
+                for p in performance {
+                    if let Entity::Csm(c) = page.entity
+                        && c != p.csm
+                    {
+                        continue;
+                    }
+                    let csm = data.csms.as_ref().and_then(|t| t.rows.get(p.csm as usize));
+                    let mut row: Vec<TableCell> = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "csm" => link(
+                                csm.map_or(String::new(), |c| c.name.clone()),
+                                page.links.csm(&page.root, data, p.csm),
+                            ),
+                            "accounts" => num(p.accounts.to_string(), Some(p.accounts as f64)),
+                            "arr" => num(self.money(p.arr), Some(p.arr)),
+                            "capacity_use" => num(
+                                p.capacity_use
+                                    .map_or(format::MISSING.into(), format::percent),
+                                p.capacity_use,
+                            ),
+                            "expansion_arr" => {
+                                num(self.money(p.expansion_arr), Some(p.expansion_arr))
+                            }
+                            _ => num(
+                                p.quota_attainment
+                                    .map_or(format::MISSING.into(), format::percent),
+                                p.quota_attainment,
+                            ),
+                        })
+                        .collect();
+                    for def in metrics {
+                        let v = p.values.get(def.id).copied().flatten();
+                        let st = status::status(def, v, self.target(def.id));
+                        row.push(TableCell {
+                            class: Some(format!("num status-{}", status_name(st))),
+                            ..num(self.fmt(def, v), v)
+                        });
+                    }
+                    table.rows.push(row);
+                }
+            }
+            "actions" => {
+                let actions: Vec<crate::metrics::views::Action> = match &page.entity {
+                    Entity::Csm(c) => self.facts.book(*c).actions.clone(),
+                    _ => Vec::new(),
+                };
+                let snapshots = self.facts.snapshots();
+                for (rank, a) in actions.iter().take(limit.unwrap_or(20)).enumerate() {
+                    let s = snapshots.get(a.account as usize);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "rank" => num((rank + 1).to_string(), Some((rank + 1) as f64)),
+                            "account" => self.account_cell(page, a.account),
+                            "action" => text(
+                                a.reasons
+                                    .iter()
+                                    .map(|r| r.label())
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            ),
+                            "arr" => {
+                                let arr = s.map_or(0.0, |s| s.arr);
+                                num(self.money(arr), Some(arr))
+                            }
+                            "days_to_renewal" => {
+                                let d = s.and_then(|s| s.next_renewal.as_ref()).map(|r| r.days);
+                                num(
+                                    d.map_or(format::MISSING.into(), |d| d.to_string()),
+                                    d.map(|d| d as f64),
+                                )
+                            }
+                            _ => num(format::fixed(a.urgency, 1), Some(a.urgency)),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            "tasks" => {
+                let (overdue, today, week) = match &page.entity {
+                    // The CSM's book counted them already.
+                    Entity::Csm(c) => self.facts.book(*c).tasks,
+                    _ => {
+                        let mask = self.scope_mask(page);
+                        let scope = match &mask {
+                            Some(m) => Scope::Only(m),
+                            None => Scope::All,
+                        };
+                        crate::metrics::operations::task_buckets(
+                            &self.facts.ctx,
+                            None,
+                            scope,
+                            as_of,
+                        )
+                    }
+                };
+                for (label, n, class) in [
+                    ("overdue", overdue, "status-bad"),
+                    ("due today", today, "status-warning"),
+                    ("due later this week", week, "status-neutral"),
+                ] {
+                    table.rows.push(vec![
+                        TableCell {
+                            class: Some(class.into()),
+                            ..text(label)
+                        },
+                        num(n.to_string(), Some(n as f64)),
+                    ]);
+                }
+                table.sortable = false;
+            }
+            "forecast" => {
+                let next = page.period.next(self.fiscal());
+                let mask = self.group_mask(page);
+                let scope = page_scope(page, &mask);
+                let line = renewals::board_line(&self.facts.ctx, &next, scope);
+                table.caption = Some(format!("Renewals due in {}", next.label()));
+                let share = |v: f64| {
+                    if line.due > 0.0 {
+                        format::percent(v / line.due * 100.0)
+                    } else {
+                        format::MISSING.into()
+                    }
+                };
+                for (label, v, class) in [
+                    ("due", line.due, None),
+                    ("high confidence", line.high_confidence, Some("status-good")),
+                    ("at risk", line.at_risk, Some("status-warning")),
+                    ("already lost", line.lost, Some("status-bad")),
+                    ("forecast", line.forecast, None),
+                ] {
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "line" => TableCell {
+                                class: class.map(str::to_string),
+                                ..text(label)
+                            },
+                            "arr" => num(self.money(v), Some(v)),
+                            _ => num(
+                                if label == "forecast" {
+                                    line.forecast_retention
+                                        .map_or(format::MISSING.into(), format::percent)
+                                } else {
+                                    share(v)
+                                },
+                                None,
+                            ),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            "health_bands" => {
+                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
+                let total_n: f64 = counts.iter().sum();
+                let total_arr: f64 = arrs.iter().sum();
+                for (i, band) in [HealthBand::Green, HealthBand::Yellow, HealthBand::Red]
+                    .iter()
+                    .enumerate()
+                {
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "band" => TableCell {
+                                class: Some(format!("status-{}", band_status(Some(*band)))),
+                                ..text(band.name())
+                            },
+                            "accounts" => num(format::count(counts[i]), Some(counts[i])),
+                            "accounts_share" => {
+                                let s = crate::metrics::pct(counts[i], total_n);
+                                num(s.map_or(format::MISSING.into(), format::percent), s)
+                            }
+                            "arr" => num(self.money(arrs[i]), Some(arrs[i])),
+                            _ => {
+                                let s = crate::metrics::pct(arrs[i], total_arr);
+                                num(s.map_or(format::MISSING.into(), format::percent), s)
+                            }
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            "churn_reasons" => {
+                let mask = self.group_mask(page);
+                let scope = page_scope(page, &mask);
+                let reasons = segments::churn_reasons(&self.facts.ctx, &page.period, scope);
+                let total: f64 = reasons.values().map(|t| t.arr.to_f64()).sum();
+                for (reason, tally) in &reasons {
+                    let arr = tally.arr.to_f64();
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "reason" => text(self.words(reason.name())),
+                            "accounts" => {
+                                num(tally.accounts.to_string(), Some(tally.accounts as f64))
+                            }
+                            "mrr" => num(self.money(arr / 12.0), Some(arr / 12.0)),
+                            _ => {
+                                let s = crate::metrics::pct(arr, total);
+                                num(s.map_or(format::MISSING.into(), format::percent), s)
+                            }
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+            }
+            "activities" => {
+                let Entity::Account(a) = page.entity else {
+                    return Err(
+                        "an activities table belongs on an account page (per: account)".into(),
+                    );
+                };
+                let rows = data.activities_of(a).unwrap_or_default();
+                for act in rows.iter().rev().take(limit.unwrap_or(15)) {
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "date" => text(act.date.to_string()),
+                            "type" => text(self.words(&act.kind)),
+                            "status" => text(self.words(act.status.name())),
+                            "csm" => text(
+                                act.csm
+                                    .and_then(|c| {
+                                        data.csms.as_ref().and_then(|t| t.rows.get(c as usize))
+                                    })
+                                    .map_or(String::new(), |c| c.name.clone()),
+                            ),
+                            _ => num(
+                                act.minutes
+                                    .get()
+                                    .map_or(format::MISSING.into(), |m| m.to_string()),
+                                act.minutes.get().map(|m| m as f64),
+                            ),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+            }
+            "tickets" => {
+                let Entity::Account(a) = page.entity else {
+                    return Err("a tickets table belongs on an account page (per: account)".into());
+                };
+                let rows = data.tickets_of(a).unwrap_or_default();
+                for t in rows.iter().rev().take(limit.unwrap_or(15)) {
+                    let first = t
+                        .first_response_at
+                        .map(|f| (f - t.opened_at).num_minutes() as f64 / 60.0);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "opened" => text(t.opened_at.format("%Y-%m-%d %H:%M").to_string()),
+                            "priority" => text(self.words(t.priority.as_deref().unwrap_or(""))),
+                            "status" => text(match (t.resolved_at, t.reopened) {
+                                (Some(_), true) => "Resolved (reopened before)",
+                                (Some(_), false) => "Resolved",
+                                (None, _) => "Open",
+                            }),
+                            "first_response_hours" => num(
+                                first.map_or(format::MISSING.into(), |h| format!("{h:.1} h")),
+                                first,
+                            ),
+                            _ => num(
+                                t.csat.map_or(format::MISSING.into(), |c| c.to_string()),
+                                t.csat.map(|c| c as f64),
+                            ),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+            }
+            other => return Err(format!("unknown table kind '{other}'")),
+        }
+        Ok(table)
+    }
+
+    pub(super) fn renewals_table(
+        &self,
+        page: &Page,
+        columns: &[&'static str],
+        limit: Option<usize>,
+        table: &mut Table,
+    ) {
+        let data = self.facts.ctx.data;
+        let as_of = self.facts.ctx.as_of;
+        let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
+        let all = data.renewals.as_deref().unwrap_or_default();
+        let selected: Vec<&crate::data::Renewal> = match page.entity {
+            // An account page lists every renewal of the account, latest first (renewals are
+            // sorted by account).
+            Entity::Account(a) => health::account_rows(all, a, |r| r.account)
+                .iter()
+                .rev()
+                .collect(),
+            _ => {
+                let mask = self.scope_mask(page);
+                let mut v: Vec<&crate::data::Renewal> = all
+                    .iter()
+                    .filter(|r| !r.stage.is_closed())
+                    .filter(|r| r.due_on >= as_of && r.due_on <= horizon)
+                    .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
+                    .collect();
+                v.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
+                v
+            }
+        };
+        for r in selected.into_iter().take(limit.unwrap_or(50)) {
+            let days = (r.due_on - as_of).num_days();
+            let arr = r.arr.to_f64();
+            let row = columns
+                .iter()
+                .map(|c| match *c {
+                    "account" => self.account_cell(page, r.account),
+                    "csm" => self.csm_cell(page, r.account),
+                    "due_on" => text(r.due_on.to_string()),
+                    // A closed renewal has no days to go: its close (or due) date instead.
+                    "days" if r.stage.is_closed() => num(
+                        match r.closed_on {
+                            Some(d) => format!("closed {d}"),
+                            None => format!("due {}", r.due_on),
+                        },
+                        Some(days as f64),
+                    ),
+                    "days" => num(days.to_string(), Some(days as f64)),
+                    "arr" => num(self.money(arr), Some(arr)),
+                    "stage" if r.stage.is_closed() => TableCell {
+                        class: (r.stage == RenewalStage::ClosedLost)
+                            .then(|| "status-bad".to_string()),
+                        ..text(closed_outcome(r.stage))
+                    },
+                    "stage" => TableCell {
+                        class: r.at_risk.then(|| "status-bad".to_string()),
+                        ..text(
+                            stage_label(r.stage, renewals::is_stalled(r, as_of))
+                                + if r.at_risk { ", at risk" } else { "" },
+                        )
+                    },
+                    "forecast" => {
+                        if r.stage.is_closed() {
+                            text(closed_outcome(r.stage))
+                        } else {
+                            let p = renewals::probability(&self.facts.ctx, r) * 100.0;
+                            num(format!("{p:.0}%"), Some(p))
+                        }
+                    }
+                    "checklist" => {
+                        let done = r.checklist.iter().filter(|c| **c == Some(true)).count();
+                        num(format!("{done} of 5"), Some(done as f64))
+                    }
+                    _ => {
+                        let v = r.renewed_arr.map(|m| m.to_f64());
+                        num(v.map_or(format::MISSING.into(), |v| self.money(v)), v)
+                    }
+                })
+                .collect();
+            table.rows.push(row);
+        }
+    }
+}
+
+/// A closed renewal's outcome in a word: "renewed" (closed won) or "lost" (closed lost).
+pub(super) fn closed_outcome(stage: RenewalStage) -> &'static str {
+    if stage == RenewalStage::ClosedLost {
+        "lost"
+    } else {
+        "renewed"
+    }
+}
+
+pub(super) fn stage_label(stage: RenewalStage, stalled: bool) -> String {
+    let name = stage.name().replace('_', " ");
+    if stalled {
+        format!("{name}, stalled")
+    } else {
+        name
+    }
+}
+
+pub(super) fn kind_noun(kind: PeriodKind) -> &'static str {
+    match kind {
+        PeriodKind::Week => "week",
+        PeriodKind::Month | PeriodKind::Ttm => "month",
+        PeriodKind::Quarter => "quarter",
+        PeriodKind::Year => "year",
+    }
+}
+
+/// A column key's header text.
+pub(super) fn column_label(key: &str) -> &str {
+    match key {
+        "arr" => "ARR",
+        "csm" => "CSM",
+        "nps" => "NPS",
+        "qbr" => "QBR this quarter",
+        "mrr" => "MRR lost",
+        "days_to_renewal" => "days to renewal",
+        "due_on" => "due",
+        "health_change" => "health change (90 d)",
+        "last_contact" => "last contact",
+        "risk_factors" => "risk factors",
+        "open_tickets" => "open tickets",
+        "next_renewal" => "next renewal",
+        "year_ago" => "a year ago",
+        "change_year" => "change vs a year ago",
+        "change" => "change vs previous",
+        "capacity_use" => "capacity use",
+        "expansion_arr" => "expansion ARR",
+        "quota_attainment" => "quota attainment",
+        "renewed_arr" => "renewed ARR",
+        "accounts_share" => "share of accounts",
+        "arr_share" => "share of ARR",
+        "first_response_hours" => "first response",
+        "line" => "renewals",
+        other => other,
+    }
+}
+
+pub(super) fn is_numeric(key: &str) -> bool {
+    !matches!(
+        key,
+        "metric"
+            | "account"
+            | "segment"
+            | "csm"
+            | "band"
+            | "last_contact"
+            | "qbr"
+            | "next_renewal"
+            | "due_on"
+            | "stage"
+            | "risk_factors"
+            | "status"
+            | "action"
+            | "bucket"
+            | "line"
+            | "reason"
+            | "date"
+            | "type"
+            | "opened"
+            | "priority"
+    )
+}
