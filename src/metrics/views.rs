@@ -320,22 +320,23 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
 }
 
 /// Why an account is on a CSM's action list: one chip of its row. The order of the variants is
-/// the order of urgency: a renewal that is overdue or due soon comes before anything else, and
-/// "no contact" and "expansion-ready" come last.
+/// the order of urgency: a renewal that is overdue or due soon comes before anything else, then
+/// the signs of churn risk, then late and coming tasks; "no contact" and "expansion-ready" come
+/// last.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Reason {
     /// An open renewal whose due date passed `days` days ago.
     RenewalOverdue { days: i64 },
     /// The next open renewal is due in `days` days (0: today), at most 30.
     RenewalDue { days: i64 },
-    /// Open tasks on the account past their due date.
-    OverdueTasks { count: usize },
     /// An open renewal is flagged at risk (or the account is red with a renewal within 180 days).
     RenewalAtRisk,
     /// Health fell by `points` (at least the significant drop) over the last 7 days.
     HealthDrop { points: f64 },
     /// Health in the red band, with the score.
     RedHealth { score: f64 },
+    /// Open tasks on the account past their due date.
+    OverdueTasks { count: usize },
     /// Open tasks on the account due within the next 7 days (today included).
     TasksDueSoon { count: usize },
     /// No completed activity for `days` days (60 or more), or never (`None`).
@@ -350,10 +351,10 @@ impl Reason {
         match self {
             Reason::RenewalOverdue { .. } => 0,
             Reason::RenewalDue { .. } => 1,
-            Reason::OverdueTasks { .. } => 2,
-            Reason::RenewalAtRisk => 3,
-            Reason::HealthDrop { .. } => 4,
-            Reason::RedHealth { .. } => 5,
+            Reason::RenewalAtRisk => 2,
+            Reason::HealthDrop { .. } => 3,
+            Reason::RedHealth { .. } => 4,
+            Reason::OverdueTasks { .. } => 5,
             Reason::TasksDueSoon { .. } => 6,
             Reason::NoContact { .. } => 7,
             Reason::ExpansionReady => 8,
@@ -492,9 +493,6 @@ fn action(ctx: &Context, csm: CsmIx, s: &AccountSnapshot) -> Option<Action> {
         .collect();
     tasks.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.title.cmp(&b.title)));
     let overdue = tasks.iter().filter(|t| t.days < 0).count();
-    if overdue > 0 {
-        reasons.push(Reason::OverdueTasks { count: overdue });
-    }
     if s.risk_factors.contains(&RiskFactor::RenewalAtRisk) {
         reasons.push(Reason::RenewalAtRisk);
     }
@@ -507,6 +505,9 @@ fn action(ctx: &Context, csm: CsmIx, s: &AccountSnapshot) -> Option<Action> {
     }
     if let (Some(HealthBand::Red), Some(score)) = (s.band, s.health) {
         reasons.push(Reason::RedHealth { score });
+    }
+    if overdue > 0 {
+        reasons.push(Reason::OverdueTasks { count: overdue });
     }
     if tasks.len() > overdue {
         reasons.push(Reason::TasksDueSoon {
@@ -1029,6 +1030,31 @@ mod tests {
         );
         assert_eq!(Reason::RenewalDue { days: 0 }.status(), "bad");
         assert_eq!(Reason::NoContact { days: None }.label(), "never contacted");
+    }
+
+    #[test]
+    fn rows_rank_by_their_most_urgent_reason_then_urgency() {
+        let row = |account, reason, urgency| Action {
+            account,
+            reasons: vec![reason],
+            tasks: Vec::new(),
+            urgency,
+        };
+        let mut rows = vec![
+            row(0, Reason::NoContact { days: Some(90) }, 9.0),
+            row(1, Reason::OverdueTasks { count: 3 }, 0.0),
+            row(2, Reason::RedHealth { score: 30.0 }, 4.0),
+            row(3, Reason::RenewalDue { days: 12 }, 0.0),
+            row(4, Reason::RenewalDue { days: 3 }, 0.0),
+            row(5, Reason::RenewalOverdue { days: 2 }, 0.0),
+            row(6, Reason::RedHealth { score: 45.0 }, 8.0),
+            row(7, Reason::RenewalOverdue { days: 20 }, 0.0),
+        ];
+        rows.sort_by(|a, b| by_first_reason(a, b, |_| 0.0));
+        // The longest-overdue renewal, the other overdue one, the sooner renewal due, then the
+        // red accounts (the more urgent first), the late tasks and last the silent account.
+        let order: Vec<AccountIx> = rows.iter().map(|r| r.account).collect();
+        assert_eq!(order, [7, 5, 4, 3, 6, 2, 1, 0]);
     }
 
     #[test]

@@ -60,7 +60,12 @@ impl Renderer<'_, '_> {
                     status::status(def, v, target)
                 };
                 Tile {
-                    sample: answers.filter(|_| v.is_some()).map(sample_note),
+                    sample: answers
+                        .filter(|_| v.is_some())
+                        .map(sample_note)
+                        .or_else(|| {
+                            crate::metrics::explain::footnote(def.id, self.facts.ctx.config)
+                        }),
                     name: def.name.to_string(),
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     value: if def.unit == Unit::Money {
