@@ -522,7 +522,10 @@ fn action(ctx: &Context, csm: CsmIx, s: &AccountSnapshot) -> Option<Action> {
     if expansion_ready(ctx, s) {
         reasons.push(Reason::ExpansionReady);
     }
-    (!reasons.is_empty()).then(|| Action {
+    if reasons.is_empty() {
+        return None;
+    }
+    Some(Action {
         account: s.account,
         reasons,
         tasks,
@@ -1040,7 +1043,7 @@ mod tests {
             tasks: Vec::new(),
             urgency,
         };
-        let mut rows = vec![
+        let mut rows = [
             row(0, Reason::NoContact { days: Some(90) }, 9.0),
             row(1, Reason::OverdueTasks { count: 3 }, 0.0),
             row(2, Reason::RedHealth { score: 30.0 }, 4.0),
