@@ -742,6 +742,7 @@ mod tests {
     use super::*;
     use crate::data::{
         Activity, ActivityStatus, Dataset, HealthRow, Money, Renewal, SponsorChange, SponsorRole,
+        Task,
     };
 
     fn d(m: u32, day: u32) -> NaiveDate {
@@ -757,6 +758,34 @@ mod tests {
             engagement: crate::data::OptF64::NONE,
             support: crate::data::OptF64::NONE,
             outcomes: crate::data::OptF64::NONE,
+        }
+    }
+
+    /// A call CSM 0 completed with `account` on `date`.
+    fn call(account: AccountIx, date: NaiveDate) -> Activity {
+        Activity {
+            account,
+            csm: Some(0),
+            date,
+            kind: "call".into(),
+            status: ActivityStatus::Completed,
+            category: None,
+            minutes: crate::data::OptI64::NONE,
+        }
+    }
+
+    /// A task of CSM 0 on `account`.
+    fn task(title: &str, account: AccountIx, due_on: NaiveDate, status: TaskStatus) -> Task {
+        Task {
+            id: title.into(),
+            csm: 0,
+            account: Some(account),
+            title: title.into(),
+            due_on,
+            status,
+            completed_on: None,
+            source: None,
+            playbook: None,
         }
     }
 
@@ -808,16 +837,7 @@ mod tests {
             health(1, d(1, 15), 85.0),
             health(2, d(1, 15), 85.0),
         ]);
-        let act = |account, date| Activity {
-            account,
-            csm: Some(0),
-            date,
-            kind: "call".into(),
-            status: ActivityStatus::Completed,
-            category: None,
-            minutes: crate::data::OptI64::NONE,
-        };
-        ds.activities = Some(vec![act(0, d(2, 1)), act(1, d(4, 20)), act(2, d(4, 21))]);
+        ds.activities = Some(vec![call(0, d(2, 1)), call(1, d(4, 20)), call(2, d(4, 21))]);
         ds.renewals = Some(vec![
             renewal(0, d(5, 21), 12_000, true),
             renewal(1, d(7, 15), 120_000, false),
@@ -956,42 +976,22 @@ mod tests {
             health(2, d(4, 1), 85.0),
             health(3, d(4, 1), 20.0),
         ]);
-        let act = |account, date| Activity {
-            account,
-            csm: Some(0),
-            date,
-            kind: "call".into(),
-            status: ActivityStatus::Completed,
-            category: None,
-            minutes: crate::data::OptI64::NONE,
-        };
         ds.activities = Some(vec![
-            act(0, d(1, 21)),
-            act(1, d(4, 20)),
-            act(2, d(4, 20)),
-            act(3, d(4, 20)),
+            call(0, d(1, 21)),
+            call(1, d(4, 20)),
+            call(2, d(4, 20)),
+            call(3, d(4, 20)),
         ]);
         ds.renewals = Some(vec![
             renewal(1, d(5, 1), 1_200, false),
             renewal(2, d(4, 20), 2_400, false),
             renewal(3, d(5, 20), 3_600, true),
         ]);
-        let task = |title: &str, due_on, status| crate::data::Task {
-            id: title.into(),
-            csm: 0,
-            account: Some(1),
-            title: title.into(),
-            due_on,
-            status,
-            completed_on: None,
-            source: None,
-            playbook: None,
-        };
         ds.tasks = Some(vec![
-            task("Book the QBR", d(5, 3), TaskStatus::Open),
-            task("Send the renewal quote", d(4, 29), TaskStatus::Open),
-            task("Plan the kickoff", d(5, 20), TaskStatus::Open),
-            task("Call the champion", d(4, 10), TaskStatus::Done),
+            task("Book the QBR", 1, d(5, 3), TaskStatus::Open),
+            task("Send the renewal quote", 1, d(4, 29), TaskStatus::Open),
+            task("Plan the kickoff", 1, d(5, 20), TaskStatus::Open),
+            task("Call the champion", 1, d(4, 10), TaskStatus::Done),
         ]);
         let config = config();
         let ctx = Context {
@@ -1138,21 +1138,10 @@ mod tests {
             lost.stage = RenewalStage::ClosedLost;
             r.push(lost);
         }
-        let task = |due_on, status| crate::data::Task {
-            id: "t".into(),
-            csm: 0,
-            account: Some(0),
-            title: "call".into(),
-            due_on,
-            status,
-            completed_on: None,
-            source: None,
-            playbook: None,
-        };
         ds.tasks = Some(vec![
-            task(d(4, 20), TaskStatus::Open),
-            task(d(6, 20), TaskStatus::Open),
-            task(d(4, 1), TaskStatus::Done),
+            task("call", 0, d(4, 20), TaskStatus::Open),
+            task("call", 0, d(6, 20), TaskStatus::Open),
+            task("call", 0, d(4, 1), TaskStatus::Done),
         ]);
         let config = config();
         let ctx = Context {
