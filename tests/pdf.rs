@@ -512,3 +512,260 @@ fn a_bad_change_on_the_board_page_is_red_and_a_good_one_green() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The number of slides of each deck of the example: a title slide, then its sections, short
+/// ones sharing a slide and long tables going on over the next.
+#[test]
+fn each_deck_has_its_slide_count() {
+    let site = example();
+    for (report, slides) in [("board-deck", 6), ("monthly", 9), ("weekly", 8)] {
+        assert_eq!(pages(&pdf_of(site, report)), slides, "{report}");
+    }
+}
+
+/// One word of `pdftotext -bbox`: its box (points, y down) and text.
+struct Word {
+    top: f64,
+    bottom: f64,
+    text: String,
+}
+
+/// The value of `name="..."` in a tag of `pdftotext -bbox` output.
+fn attribute(tag: &str, name: &str) -> f64 {
+    let key = format!("{name}=\"");
+    let from = tag.find(&key).expect("attribute") + key.len();
+    tag[from..]
+        .split('"')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("a number")
+}
+
+/// The words of each page of a PDF, with the page's height.
+fn words(pdf: &Path) -> Vec<(f64, Vec<Word>)> {
+    let out = tool("pdftotext", &["-bbox", &pdf.to_string_lossy(), "-"]);
+    assert!(out.status.success(), "pdftotext -bbox {}", pdf.display());
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    html.split("<page ")
+        .skip(1)
+        .map(|page| {
+            let height = attribute(page, "height");
+            let words = page
+                .split("<word ")
+                .skip(1)
+                .map(|w| Word {
+                    top: attribute(w, "yMin"),
+                    bottom: attribute(w, "yMax"),
+                    text: w
+                        .split('>')
+                        .nth(1)
+                        .and_then(|t| t.split('<').next())
+                        .unwrap_or_default()
+                        .replace("&amp;", "&")
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\""),
+                })
+                .collect();
+            (height, words)
+        })
+        .collect()
+}
+
+/// The text of a PDF with its white space collapsed, so a title wrapped over two lines reads
+/// as one.
+fn flat_text(pdf: &Path) -> String {
+    text(pdf).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The engine's values of `ids` for `period`, from `postsale metrics`.
+fn engine(period: &str, ids: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .arg("metrics")
+        .args(ids)
+        .args(["--format", "json", "--period", period, "--project"])
+        .arg(root())
+        .output()
+        .expect("runs postsale metrics");
+    assert!(out.status.success(), "postsale metrics {period}");
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")["metrics"].clone()
+}
+
+#[test]
+fn deck_slides_are_titled_with_the_takeaway_from_the_engines_numbers() {
+    let site = example();
+    let pdf = pdf_of(site, "board-deck");
+    let shown = flat_text(&pdf);
+    let (now, before) = (
+        engine("2026-Q3", &["arr", "mrr", "nrr"]),
+        engine("2026-Q2", &["arr", "mrr", "nrr"]),
+    );
+    // "<metric> <rose|fell> <change as shown> to <value as the tiles show it>": the move is
+    // measured between the two values as they are shown (format::delta).
+    for id in ["arr", "mrr", "nrr"] {
+        let def = catalog::get(id).expect("in the catalog");
+        let (a, b) = (now[id].as_f64(), before[id].as_f64());
+        let delta = format::delta(def, a, b).expect("both quarters have a value");
+        let value = match def.unit {
+            catalog::Unit::Money => format::money_short(a.expect("value"), "USD"),
+            _ => format::value(def, a, "USD"),
+        };
+        let title = format!("{} {} {} to {value}", def.name, delta.verb(), delta.size);
+        assert!(shown.contains(&title), "no slide says `{title}`:\n{shown}");
+    }
+    // The example's quarter: NRR fell six points, under its target; the section's name stays
+    // above the takeaway.
+    assert!(
+        shown.contains("RETENTION Net revenue retention fell 6.0 pts to 97.0%"),
+        "{shown}"
+    );
+    // "What changed" leads with its first line; a section with no metric keeps its heading.
+    let typ = std::fs::read_to_string(pdf.with_extension("typ")).expect("the deck source");
+    let first = changes_call(&typ)
+        .split("(name: \"")
+        .nth(1)
+        .expect("a change");
+    let field = |key: &str| {
+        first
+            .split(&format!("{key}: \""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .expect("field")
+            .to_string()
+    };
+    let name = first.split('"').next().expect("name");
+    let change = format!(
+        "WHAT CHANGED {name} {} {} to {}",
+        field("verb"),
+        field("change"),
+        field("value")
+    );
+    assert!(shown.contains(&change), "no `{change}`:\n{shown}");
+    assert!(shown.contains("Customer health"), "{shown}");
+}
+
+/// The string literals of the `#data-table(...)` calls of a generated source, and those of the
+/// rest of it.
+fn table_literals(typ: &str) -> (Vec<String>, Vec<String>) {
+    let literals = |code: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut chars = code.chars();
+        while let Some(c) = chars.next() {
+            if c != '"' {
+                continue;
+            }
+            let mut s = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => s.extend(chars.next()),
+                    '"' => break,
+                    c => s.push(c),
+                }
+            }
+            out.push(s);
+        }
+        out
+    };
+    let (mut tables, mut rest) = (Vec::new(), Vec::new());
+    let mut text = typ;
+    while let Some(start) = text.find("#data-table(") {
+        rest.extend(literals(&text[..start]));
+        let len = text[start..].find("));\n").expect("the call ends");
+        tables.extend(literals(&text[start..start + len]));
+        text = &text[start + len..];
+    }
+    rest.extend(literals(text));
+    (tables, rest)
+}
+
+#[test]
+fn deck_table_text_is_at_least_12_pt() {
+    let site = example();
+    for report in ["board-deck", "monthly", "weekly"] {
+        let pdf = pdf_of(site, report);
+        let typ = std::fs::read_to_string(pdf.with_extension("typ")).expect("source");
+        // The words only tables print: in no other literal of the source, nor in its charts,
+        // nor in the theme (which writes the tiles' "vs previous").
+        let (tables, rest) = table_literals(&typ);
+        let theme = std::fs::read_to_string(site.join("assets/typst/postsale.typ")).expect("theme");
+        let charts: String = walkdir::WalkDir::new(pdf.with_extension(""))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "svg"))
+            .map(|e| std::fs::read_to_string(e.path()).expect("chart"))
+            .collect();
+        let elsewhere: std::collections::BTreeSet<&str> =
+            rest.iter().flat_map(|l| l.split_whitespace()).collect();
+        let only: std::collections::BTreeSet<&str> = tables
+            .iter()
+            .flat_map(|l| l.split_whitespace())
+            .filter(|w| !elsewhere.contains(w) && !charts.contains(w) && !theme.contains(w))
+            .collect();
+        let pages = words(&pdf);
+        // Calibrate the word box to the font size with the title slide's 30 pt title.
+        let title = &pages[0].1[0];
+        let scale = (title.bottom - title.top) / 30.0;
+        let mut checked = 0;
+        for (n, (_, page)) in pages.iter().enumerate() {
+            for w in page.iter().filter(|w| only.contains(w.text.as_str())) {
+                let size = (w.bottom - w.top) / scale;
+                assert!(
+                    size >= 11.9,
+                    "{report} slide {}: `{}` is set at {size:.1} pt",
+                    n + 1,
+                    w.text
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "{report}: only {checked} table words found");
+    }
+}
+
+#[test]
+fn no_deck_slide_is_mostly_empty() {
+    let site = example();
+    // The slides' margins (13 mm) hold the "continued" line and the footer.
+    let margin = 13.0 * 72.0 / 25.4;
+    for report in ["board-deck", "monthly", "weekly"] {
+        let pdf = pdf_of(site, report);
+        for (n, (height, page)) in words(&pdf).iter().enumerate().skip(1) {
+            let inside: Vec<&Word> = page
+                .iter()
+                .filter(|w| w.top >= margin - 1.0 && w.bottom <= height - margin + 1.0)
+                .collect();
+            let top = inside.iter().map(|w| w.top).fold(f64::MAX, f64::min);
+            let bottom = inside.iter().map(|w| w.bottom).fold(0.0, f64::max);
+            let share = (bottom - top).max(0.0) / (height - 2.0 * margin);
+            assert!(
+                share >= 0.4,
+                "{report} slide {}: its text spans {:.0}% of the slide",
+                n + 1,
+                share * 100.0
+            );
+        }
+    }
+}
+
+#[test]
+fn survey_tiles_in_the_pdfs_name_their_sample() {
+    let site = example();
+    for report in ["monthly", "board-deck"] {
+        let pdf = pdf_of(site, report);
+        // The note the HTML tile shows ("small sample (n = 20)", "n = 64 responses").
+        let html = std::fs::read_to_string(pdf.with_extension("html")).expect("page");
+        let note = html
+            .split('>')
+            .filter_map(|t| t.split('<').next())
+            .map(str::trim)
+            .find(|t| {
+                (t.starts_with("small sample (n = ") && t.ends_with(')'))
+                    || (t.starts_with("n = ") && t.ends_with(" responses"))
+            })
+            .expect("the page shows a survey sample");
+        assert!(
+            flat_text(&pdf).contains(note),
+            "{report}: `{note}` not in the PDF"
+        );
+    }
+}

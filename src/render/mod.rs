@@ -4,4 +4,5 @@
 pub mod block;
 pub mod charts;
 pub mod format;
+pub mod takeaway;
 pub mod typst;

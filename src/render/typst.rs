@@ -5,7 +5,7 @@
 //! module writes text only; running the `typst` program is `crate::site::pdf`.
 
 use crate::render::block::{Block, Table};
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Escapes text for Typst markup: every character with a meaning in markup gets a backslash, so
 /// the text prints literally.
@@ -116,12 +116,13 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .iter()
                 .map(|t| {
                     format!(
-                        "  (name: {}, value: {}, status: {}, status-label: {}, target: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
+                        "  (name: {}, value: {}, status: {}, status-label: {}, target: {}, sample: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
                         string(&t.name),
                         string(&t.value),
                         string(t.status),
                         string(t.status_label),
                         optional(t.target.as_deref()),
+                        optional(t.sample.as_deref()),
                         string(&t.change),
                         string(&t.change_year),
                         string(&t.previous_label),
@@ -186,16 +187,31 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
     }
 }
 
+/// How a source writes the report's top-level sections.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Sections<'a> {
+    /// Level-1 headings stay Typst headings (`= Retention`).
+    Headings,
+    /// The level-1 sections are one call of the theme's `slides(((name, takeaway, body), ...))`,
+    /// which places them on the deck's slides; the n-th section gets the n-th takeaway as its
+    /// title (none: the heading is the title).
+    Slides(&'a [Option<String>]),
+}
+
 /// Converts report Markdown to Typst markup. Component placeholders (`open` hex `close`) in the
-/// text are handed to `component`, which returns their Typst code.
+/// text are handed to `component`, which returns their Typst code; `sections` says how
+/// level-1 sections are written.
 pub(crate) fn markdown<E>(
     text: &str,
     (open, close): (char, char),
+    sections: Sections<'_>,
     component: &mut dyn FnMut(&str) -> Result<String, E>,
 ) -> Result<String, E> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut out = String::with_capacity(text.len() * 2);
     let mut lists: Vec<bool> = Vec::new();
+    // The number of slides opened so far (`Sections::Slides`).
+    let mut slides = 0;
     let mut pending = String::new();
     let mut flush = |pending: &mut String, out: &mut String| -> Result<(), E> {
         let mut rest = pending.as_str();
@@ -219,6 +235,17 @@ pub(crate) fn markdown<E>(
         flush(&mut pending, &mut out)?;
         match event {
             Event::Start(tag) => match tag {
+                Tag::Heading {
+                    level: HeadingLevel::H1,
+                    ..
+                } if matches!(sections, Sections::Slides(_)) => {
+                    out.push_str(if slides == 0 {
+                        "\n#slides((\n(["
+                    } else {
+                        "]),\n(["
+                    });
+                    slides += 1;
+                }
                 Tag::Heading { level, .. } => {
                     out.push('\n');
                     out.push_str(&"=".repeat(level as usize));
@@ -247,6 +274,13 @@ pub(crate) fn markdown<E>(
                 _ => {}
             },
             Event::End(tag) => match tag {
+                TagEnd::Heading(HeadingLevel::H1) if matches!(sections, Sections::Slides(_)) => {
+                    let takeaway = match sections {
+                        Sections::Slides(titles) => titles.get(slides - 1).cloned().flatten(),
+                        Sections::Headings => None,
+                    };
+                    out.push_str(&format!("], {}, [\n", optional(takeaway.as_deref())));
+                }
                 TagEnd::Paragraph | TagEnd::Heading(_) => out.push_str("\n\n"),
                 TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => out.push(']'),
                 TagEnd::BlockQuote(_) => out.push_str("]\n\n"),
@@ -268,6 +302,9 @@ pub(crate) fn markdown<E>(
         }
     }
     flush(&mut pending, &mut out)?;
+    if slides > 0 {
+        out.push_str("]),\n))\n");
+    }
     Ok(out)
 }
 
@@ -322,9 +359,12 @@ mod tests {
                 crate::site::pages::markdown_escape(value),
                 crate::site::pages::markdown_escape(value),
             );
-            let typ = markdown(&body, ('\u{E000}', '\u{E001}'), &mut |_: &str| {
-                Ok::<_, ()>(String::new())
-            })
+            let typ = markdown(
+                &body,
+                ('\u{E000}', '\u{E001}'),
+                Sections::Headings,
+                &mut |_: &str| Ok::<_, ()>(String::new()),
+            )
             .expect("converts");
             let text = escape(value);
             assert_eq!(
@@ -354,9 +394,12 @@ mod tests {
     #[test]
     fn markdown_becomes_markup_with_components_in_place() {
         let text = "# Retention\n\nNRR is \u{E000}41\u{E001}, *up*.\n\n- one\n- two\n";
-        let typ = markdown(text, ('\u{E000}', '\u{E001}'), &mut |hex: &str| {
-            Ok::<_, ()>(format!("#value({}, \"good\");", string(hex)))
-        })
+        let typ = markdown(
+            text,
+            ('\u{E000}', '\u{E001}'),
+            Sections::Headings,
+            &mut |hex: &str| Ok::<_, ()>(format!("#value({}, \"good\");", string(hex))),
+        )
         .expect("converts");
         assert_eq!(
             typ,
@@ -432,9 +475,56 @@ mod tests {
         let typ = markdown(
             "a\n\n---\n\nb\n",
             ('\u{E000}', '\u{E001}'),
+            Sections::Headings,
             &mut |_: &str| Ok::<_, ()>(String::new()),
         )
         .expect("converts");
         assert_eq!(typ, "a\n\n#divider()\n\nb\n\n");
+    }
+}
+
+#[cfg(test)]
+mod deck_tests {
+    use super::*;
+    use crate::render::block::Tile;
+
+    #[test]
+    fn deck_sections_become_one_slides_call_titled_with_their_takeaways() {
+        let text = "Intro.\n\n# Retention\n\nNRR *fell*.\n\n## Detail\n\n# Cohorts\n\nMore.\n";
+        let titles = [Some("NRR fell 6.0 pts to 97.0%".to_string()), None];
+        let typ = markdown(
+            text,
+            ('\u{E000}', '\u{E001}'),
+            Sections::Slides(&titles),
+            &mut |_: &str| Ok::<_, ()>(String::new()),
+        )
+        .expect("converts");
+        assert_eq!(
+            typ,
+            "Intro\\.\n\n\n#slides((\n([Retention], \"NRR fell 6.0 pts to 97.0%\", [\nNRR #emph[fell]\\.\n\n\n== Detail\n\n]),\n([Cohorts], none, [\nMore\\.\n\n]),\n))\n"
+        );
+    }
+
+    #[test]
+    fn a_survey_tile_carries_its_sample_note() {
+        let tile = Tile {
+            name: "Net Promoter Score".into(),
+            href: String::new(),
+            value: "10".into(),
+            status: "neutral",
+            status_label: "",
+            target: Some("40".into()),
+            change: "-8 pts".into(),
+            change_year: "-40 pts".into(),
+            previous_label: "previous".into(),
+            year_ago_label: "a year ago".into(),
+            sample: Some("small sample (n = 20)".into()),
+            sparkline: "<svg/>".into(),
+        };
+        let typ = block(&Block::Tiles(vec![tile]), &mut Assets::default());
+        assert!(
+            typ.contains("target: \"40\", sample: \"small sample (n = 20)\", change: \"-8 pts\""),
+            "{typ}"
+        );
     }
 }

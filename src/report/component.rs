@@ -118,7 +118,12 @@ pub const CHART_DATA: &[(&str, &[&str], &str)] = &[
     (
         "cohorts",
         &["heatmap"],
-        "logo retention by monthly cohort and age",
+        "logo retention by quarterly cohort (the last 36 months) at every third month of age",
+    ),
+    (
+        "cohorts_revenue",
+        &["heatmap"],
+        "revenue retention (MRR against the cohort's MRR at M0) by quarterly cohort (the last 36 months) at every third month of age",
     ),
     (
         "accounts",

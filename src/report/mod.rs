@@ -79,6 +79,82 @@ pub enum Paper {
 pub struct PdfOptions {
     pub layout: Layout,
     pub paper: Paper,
+    /// Whether a deck's slides are titled with the takeaway from their numbers (the default)
+    /// rather than their headings; decks only.
+    pub takeaways: Option<bool>,
+    /// The sections (level-1 headings, as written) whose slides keep their heading; decks only.
+    pub keep_headings: Vec<String>,
+}
+
+impl PdfOptions {
+    /// Whether the slide of the section headed `heading` is titled with its takeaway.
+    pub fn takeaway(&self, heading: &str) -> bool {
+        self.layout == Layout::Deck
+            && self.takeaways != Some(false)
+            && !self.keep_headings.iter().any(|h| h == heading)
+    }
+}
+
+/// The level-1 headings written in a body (`# Retention`), for checking `keep_headings`.
+fn written_headings(body: &str) -> Vec<&str> {
+    body.lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .map(str::trim)
+        .collect()
+}
+
+/// Problems with the takeaway options: set on a layout that is not a deck, or naming a heading
+/// the body does not write.
+fn check_takeaways(
+    front: &FrontMatter,
+    front_text: &str,
+    body: &str,
+    file: &str,
+) -> Vec<Diagnostic> {
+    let pdf = &front.pdf;
+    let mut problems = Vec::new();
+    let at = |key: &str| {
+        let (line, column) = crate::yaml::locate(front_text, &["pdf", key]);
+        (line + 1, column)
+    };
+    if pdf.layout != Layout::Deck {
+        for (key, set) in [
+            ("takeaways", pdf.takeaways.is_some()),
+            ("keep_headings", !pdf.keep_headings.is_empty()),
+        ] {
+            if set {
+                let (line, column) = at(key);
+                problems.push(
+                    Diagnostic::error(file, line, column, format!("`{key}` applies to decks only"))
+                        .with_help("set `layout: deck`, or remove the key: only slides have takeaway titles"),
+                );
+            }
+        }
+        return problems;
+    }
+    let headings = written_headings(body);
+    for heading in &pdf.keep_headings {
+        if !headings.contains(&heading.as_str()) {
+            let (line, column) = at("keep_headings");
+            let help = match crate::diagnostic::suggest(heading, headings.iter().copied()) {
+                Some(h) => format!("did you mean `{h}`?"),
+                None if headings.is_empty() => "the body has no `# ` heading".to_string(),
+                None => format!("the body's headings: {}", headings.join(", ")),
+            };
+            problems.push(
+                Diagnostic::error(
+                    file,
+                    line,
+                    column,
+                    format!(
+                        "`keep_headings` names `{heading}`, which is not a `# ` heading of the body"
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    problems
 }
 
 /// The entities a `per:` report renders one page for.
@@ -259,6 +335,7 @@ pub fn parse(
             .with_help("entity pages show the current state; drop one of the two keys"),
         );
     }
+    problems.extend(check_takeaways(&front, front_text, body, file));
     let (calls, scan_problems) = component::scan(body, file, body_line);
     let scan_count = scan_problems.len();
     problems.extend(scan_problems);
@@ -569,6 +646,51 @@ mod tests {
         assert!(
             shown[2].starts_with("reports/x.md:5:1: error: duplicate key 'title'"),
             "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_deck_keeps_the_headings_it_names_or_all_of_them() {
+        let deck = "---\ntitle: D\noutputs: [html, pdf]\npdf: { layout: deck, keep_headings: [Cohorts] }\n---\n# Retention\n\n# Cohorts\n";
+        let r = parse(deck, "reports/d.md", "d", &[]).expect("valid");
+        assert!(r.front.pdf.takeaway("Retention"));
+        assert!(!r.front.pdf.takeaway("Cohorts"));
+        let off = "---\ntitle: D\npdf: { layout: deck, takeaways: false }\n---\n# Retention\n";
+        let r = parse(off, "reports/d.md", "d", &[]).expect("valid");
+        assert!(!r.front.pdf.takeaway("Retention"));
+        // Documents and one-pagers have no takeaway titles.
+        let doc = "---\ntitle: D\n---\n# Retention\n";
+        let r = parse(doc, "reports/d.md", "d", &[]).expect("valid");
+        assert!(!r.front.pdf.takeaway("Retention"));
+    }
+
+    #[test]
+    fn takeaway_options_are_checked_against_the_layout_and_the_headings() {
+        let text = "---\ntitle: D\npdf:\n  layout: deck\n  keep_headings: [Cohort, Nowhere]\n---\n# Retention\n\n# Cohorts\n";
+        let shown: Vec<String> = parse(text, "reports/d.md", "d", &[])
+            .expect_err("invalid")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("reports/d.md:5:3: error: `keep_headings` names `Cohort`, which is not a `# ` heading of the body"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[0].contains("help: did you mean `Cohorts`?"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].contains("help: the body's headings: Retention, Cohorts"),
+            "{shown:?}"
+        );
+        let text = "---\ntitle: D\npdf: { layout: onepager, takeaways: true }\n---\n# Retention\n";
+        let shown = parse(text, "reports/d.md", "d", &[]).expect_err("invalid")[0].to_string();
+        assert!(
+            shown.starts_with("reports/d.md:3:")
+                && shown.contains("`takeaways` applies to decks only"),
+            "{shown}"
         );
     }
 

@@ -5,11 +5,13 @@
 
 pub mod components;
 pub mod facts;
+mod index_table;
 pub mod links;
 pub mod output;
 pub mod pages;
 pub mod pdf;
 pub mod serve;
+pub(crate) mod takeaways;
 pub mod theme;
 
 use crate::config::Config;

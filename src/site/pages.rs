@@ -8,6 +8,7 @@
 use super::Project;
 use super::components::{Page, Renderer, TABLE_TEMPLATE, escape};
 use super::facts::{Entity, Facts};
+use super::index_table;
 use super::links::{Links, file_id};
 use super::theme::guard;
 use crate::diagnostic::Diagnostic;
@@ -890,29 +891,7 @@ impl<'a> Site<'a> {
             }
             Job::Entities { report } => {
                 let r = &self.project.reports[*report];
-                let path = format!("{}/index.html", r.slug);
-                let per = r.front.per.unwrap_or(Per::Account);
-                let mut items: Vec<LinkItem> = self
-                    .entities(per)
-                    .into_iter()
-                    .map(|(_, id, name)| LinkItem {
-                        href: format!("{}.html", file_id(&id)),
-                        note: (name != id).then(|| id.clone()),
-                        label: name,
-                    })
-                    .collect();
-                items.sort_by(|a, b| a.label.cmp(&b.label).then(a.href.cmp(&b.href)));
-                let mut ctx = self.base_context(nav, &path, &r.front.title);
-                ctx.insert("heading", &r.front.title);
-                ctx.insert("description", &r.front.description);
-                ctx.insert("items", &items);
-                self.template(
-                    "index_list.html",
-                    &ctx,
-                    "themes/default/templates/index_list.html",
-                    0,
-                )
-                .map(|h| (path, h))
+                self.index_page(r, nav)
             }
             Job::Metric(def) => self.metric_page(def, nav),
             Job::Definitions => self.definitions_page(nav),
@@ -1091,6 +1070,45 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// The takeaway title of each level-1 section of a deck's body (`super::takeaways`): none
+    /// where the report keeps the heading or no component of the section leads it.
+    fn takeaways(
+        &self,
+        r: &Report,
+        page: &Page,
+        text: &str,
+        dims: &[&str],
+    ) -> Result<Vec<Option<String>>, Diagnostic> {
+        use super::takeaways::{Lead, lead, reading, sections};
+        use crate::render::takeaway;
+        let currency = self.project.config.currency.as_str();
+        let mut titles = Vec::new();
+        for section in sections(text, (OPEN, CLOSE)) {
+            let mut title = None;
+            if r.front.pdf.takeaway(&section.heading) {
+                for hex in &section.components {
+                    let lead = decode(hex)
+                        .and_then(|(name, args)| component::check(&name, &args, dims).ok())
+                        .as_ref()
+                        .and_then(lead);
+                    title = match lead {
+                        Some(Lead::Metric(def)) => {
+                            takeaway::sentence(&reading(&self.facts, page, def, currency))
+                        }
+                        Some(Lead::FirstChange) => match self.component(hex, r, page, dims)? {
+                            Block::Changes(changes) => changes.first().map(takeaway::change),
+                            _ => None,
+                        },
+                        None => continue,
+                    };
+                    break;
+                }
+            }
+            titles.push(title);
+        }
+        Ok(titles)
+    }
+
     /// The Typst source of one report issue and its chart SVGs.
     fn pdf_source(&self, r: &Report, period: &Period) -> Result<PdfSource, Diagnostic> {
         let html_path = Self::report_path(r, period);
@@ -1102,11 +1120,20 @@ impl<'a> Site<'a> {
             dir: stem.clone(),
             ..typst::Assets::default()
         };
-        let body = typst::markdown(&self.body_text(r, &page)?, (OPEN, CLOSE), &mut |hex| {
+        let (layout, paper) = (r.front.pdf.layout, r.front.pdf.paper);
+        let text = self.body_text(r, &page)?;
+        let titles = match layout {
+            Layout::Deck => self.takeaways(r, &page, &text, &dims)?,
+            Layout::Onepager | Layout::Document => Vec::new(),
+        };
+        let sections = match layout {
+            Layout::Deck => typst::Sections::Slides(&titles),
+            Layout::Onepager | Layout::Document => typst::Sections::Headings,
+        };
+        let body = typst::markdown(&text, (OPEN, CLOSE), sections, &mut |hex| {
             self.component(hex, r, &page, &dims)
                 .map(|b| typst::block(&b, &mut assets))
         })?;
-        let (layout, paper) = (r.front.pdf.layout, r.front.pdf.paper);
         // The period and the date the data runs to, so a printed page says how fresh it is.
         let mut subtitle = format!("{} · as of {}", period.label(), self.as_of);
         if !r.front.audience.is_empty() {
@@ -1322,6 +1349,43 @@ impl<'a> Site<'a> {
         .map(|h| (path, h))
     }
 
+    /// The index of a per-entity report: a sortable table of its accounts, CSMs or segments
+    /// with a filter box (the theme's script shows it; without the script the table is plain),
+    /// and the table as a CSV file beside the page.
+    fn index_page(&self, r: &Report, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
+        let path = format!("{}/index.html", r.slug);
+        let currency = &self.project.config.currency;
+        let page = self.page(
+            &path,
+            Period::latest_complete(PeriodKind::Month, self.as_of, self.fiscal()),
+            Entity::All,
+        );
+        let (table, noun) = match r.front.per.unwrap_or(Per::Account) {
+            Per::Account => (
+                index_table::accounts(&self.facts, &self.links, &page.root, currency),
+                "accounts",
+            ),
+            Per::Csm => (
+                index_table::csms(&self.facts, &self.links, &page.root, currency),
+                "CSMs",
+            ),
+            Per::Segment => (index_table::segments(&self.segments), "segments"),
+        };
+        let download = page.download(&table, currency);
+        let mut ctx = self.base_context(nav, &path, &r.front.title);
+        ctx.insert("heading", &r.front.title);
+        ctx.insert("description", &r.front.description);
+        ctx.insert("columns", &table.columns);
+        ctx.insert("rows", &table.rows);
+        ctx.insert("download", &download);
+        ctx.insert("noun", noun);
+        let file = "themes/default/templates/index_list.html";
+        // About 150 bytes of markup per cell.
+        let given = table.rows.len() * table.columns.len() * 150;
+        self.template("index_list.html", &ctx, file, given)
+            .map(|h| (path, h))
+    }
+
     fn data_quality_page(&self, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
         let path = "data-quality.html".to_string();
         let data = &self.project.data;
@@ -1424,22 +1488,31 @@ impl<'a> Site<'a> {
                 TableCell {
                     text: crate::render::format::count(n as f64),
                     class: Some("num".into()),
-                    ..TableCell::default()
+                    sort: Some(n.to_string()),
+                    href: None,
                 },
                 TableCell {
                     text: share(n),
                     class: Some("num".into()),
-                    ..TableCell::default()
+                    sort: Some(format!("{}", n as f64 / accounts * 100.0)),
+                    href: None,
                 },
             ]);
         }
         let file = "themes/default/templates/data_quality.html";
         let err = |e: String| Diagnostic::file_error(file, e);
-        let html = format!(
-            "{}{}",
-            renderer.render_table(&tables).map_err(err)?,
-            renderer.render_table(&cov).map_err(err)?
+        // Each table with its CSV file beside the page, as on every other page.
+        let page = self.page(
+            &path,
+            Period::latest_complete(PeriodKind::Month, self.as_of, self.fiscal()),
+            Entity::All,
         );
+        let currency = &self.project.config.currency;
+        let mut html = String::new();
+        for table in [&tables, &cov] {
+            html.push_str(&renderer.render_table(table).map_err(err)?);
+            html.push_str(&page.download(table, currency));
+        }
         let mut ctx = self.base_context(nav, &path, "Data quality");
         ctx.insert("tables", &html);
         ctx.insert("problems", &self.project.data_notes);
@@ -1778,9 +1851,12 @@ mod tests {
         ] {
             let html = markdown(&text);
             assert!(!html.is_empty());
-            let typ = typst::markdown(&text, (OPEN, CLOSE), &mut |_: &str| {
-                Ok::<_, ()>(String::new())
-            });
+            let typ = typst::markdown(
+                &text,
+                (OPEN, CLOSE),
+                typst::Sections::Headings,
+                &mut |_: &str| Ok::<_, ()>(String::new()),
+            );
             assert!(typ.is_ok());
         }
     }

@@ -169,9 +169,10 @@ pub enum Chart {
         x_title: String,
         y_title: String,
     },
-    /// Cohort triangle: rows (cohorts) × columns (age), colour scale from red (low) through amber
-    /// to green (high); value printed in each cell. A row shorter than `columns` leaves its
-    /// remaining cells blank; a `None` cell shows a grey "—".
+    /// Cohort triangle: rows (cohorts) × columns (age), colour stepped from light (low) to dark
+    /// blue (high) with a legend of the steps; value printed in each cell. A row
+    /// shorter than `columns` has not reached the remaining ages: they are drawn empty and
+    /// outlined ("not yet reached"); a `None` cell shows a grey "—" ("no value").
     Heatmap {
         rows: Vec<String>,
         columns: Vec<String>,

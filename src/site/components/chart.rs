@@ -562,50 +562,14 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "cohorts" => {
+            "cohorts" | "cohorts_revenue" => {
                 let (_, last) = page.period.months();
-                let rows = cohorts::triangle(mrr, scope, cohorts::CohortGrain::Month, last);
-                let rows: Vec<_> = rows.into_iter().rev().take(12).rev().collect();
-                let ages = 12usize;
-                let columns: Vec<String> = (0..ages).map(|a| format!("M{a}")).collect();
-                let mut table = Table::new(&[("cohort", false), ("accounts", true)]);
-                table.columns.extend(columns.iter().map(|c| Column {
-                    label: c.clone(),
-                    numeric: true,
-                }));
-                table.sortable = false;
-                let cells: Vec<Vec<Option<f64>>> = rows
-                    .iter()
-                    .map(|r| {
-                        (0..ages)
-                            .map(|a| r.logo.get(a).copied().flatten())
-                            .collect()
-                    })
-                    .collect();
-                for (r, c) in rows.iter().zip(&cells) {
-                    let mut row = vec![
-                        text(r.cohort.clone()),
-                        num(r.size.to_string(), Some(r.size as f64)),
-                    ];
-                    row.extend(
-                        c.iter()
-                            .map(|v| num(v.map_or(format::MISSING.into(), format::percent), *v)),
-                    );
-                    table.rows.push(row);
-                }
-                Ok((
-                    Chart::Heatmap {
-                        rows: rows.iter().map(|r| r.cohort.clone()).collect(),
-                        columns,
-                        cells,
-                        axis: Axis::Percent,
-                    },
-                    "Logo retention by monthly cohort".into(),
-                    format!(
-                        "Share of each monthly cohort's accounts still active, by months since the cohort's first month; the last {} cohorts.",
-                        rows.len()
-                    ),
-                    table,
+                let rows = cohorts::triangle(mrr, scope, cohorts::CohortGrain::Quarter, last);
+                Ok(cohorts_figure(
+                    &rows,
+                    name == "cohorts_revenue",
+                    last,
+                    self.currency,
                 ))
             }
             "accounts" => {
@@ -793,4 +757,177 @@ pub(super) fn renewal_stages_figure(
         },
     };
     (chart, "Renewal stages, next 90 days".into(), desc, table)
+}
+
+/// The cohort heat maps show the cohorts that started in this many months up to the period's
+/// end, at every third month of age (M0, M3, …) up to the oldest any of them has reached.
+const COHORT_MONTHS: i32 = 36;
+
+/// Quarterly cohorts of the 36 months ending with `last` as a heat map of logo retention (or,
+/// with `revenue`, revenue retention) at every third month of age, with the same numbers as a
+/// table; ages a cohort has not reached stay empty. The engine computes every value
+/// ([`cohorts::triangle`]); this only selects and formats.
+pub(super) fn cohorts_figure(
+    rows: &[cohorts::CohortRow],
+    revenue: bool,
+    last: Month,
+    currency: &str,
+) -> (Chart, String, String, Table) {
+    let window = last.plus(1 - COHORT_MONTHS);
+    let rows: Vec<&cohorts::CohortRow> = rows.iter().filter(|r| r.first >= window).collect();
+    // Up to the oldest age any cohort shown has reached.
+    let reached = rows.iter().map(|r| r.logo.len()).max().unwrap_or(0);
+    let ages: Vec<usize> = (0..(COHORT_MONTHS as usize).min(reached))
+        .step_by(3)
+        .collect();
+    let columns: Vec<String> = ages.iter().map(|a| format!("M{a}")).collect();
+    let mut table = Table::new(&[("cohort", false), ("accounts", true)]);
+    if revenue {
+        table.columns.push(Column {
+            label: "MRR at M0".into(),
+            numeric: true,
+        });
+    }
+    table.columns.extend(columns.iter().map(|c| Column {
+        label: c.clone(),
+        numeric: true,
+    }));
+    table.sortable = false;
+    let cells: Vec<Vec<Option<f64>>> = rows
+        .iter()
+        .map(|r| {
+            let values = if revenue { &r.revenue } else { &r.logo };
+            ages.iter().map_while(|&a| values.get(a).copied()).collect()
+        })
+        .collect();
+    for (r, c) in rows.iter().zip(&cells) {
+        let mut row = vec![
+            text(r.cohort.clone()),
+            num(format::count(r.size as f64), Some(r.size as f64)),
+        ];
+        if revenue {
+            let start = crate::data::Money(r.start_mrr).to_f64();
+            row.push(num(format::money(start, currency), Some(start)));
+        }
+        row.extend(
+            c.iter()
+                .map(|v| num(v.map_or(format::MISSING.into(), format::percent), *v)),
+        );
+        // Ages not reached yet: empty cells, as in the chart.
+        row.extend((c.len()..ages.len()).map(|_| num("", None)));
+        table.rows.push(row);
+    }
+    let (title, what) = if revenue {
+        (
+            "Revenue retention by quarterly cohort",
+            "Each quarterly cohort's MRR as a share of its MRR at M0 (expansion included, so above 100 % when the cohort grew)",
+        )
+    } else {
+        (
+            "Logo retention by quarterly cohort",
+            "Share of each quarterly cohort's accounts still paying",
+        )
+    };
+    let cohorts = match rows.len() {
+        1 => "the one cohort".to_string(),
+        n => format!("the {n} cohorts"),
+    };
+    let desc = format!(
+        "{what}, by months since each account's first month with MRR (M0), every third month; {cohorts} that started in the {COHORT_MONTHS} months to {last}. Empty cells: ages not reached yet. The quarter of the data's first month is left out: accounts already paying then started earlier."
+    );
+    (
+        Chart::Heatmap {
+            rows: rows.iter().map(|r| r.cohort.clone()).collect(),
+            columns,
+            cells,
+            axis: Axis::Percent,
+        },
+        title.into(),
+        desc,
+        table,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cohort: &str, first: Month, logo: &[f64], revenue: &[f64]) -> cohorts::CohortRow {
+        cohorts::CohortRow {
+            cohort: cohort.into(),
+            first,
+            size: 4,
+            start_mrr: 1_000_000,
+            active: Vec::new(),
+            mrr: Vec::new(),
+            logo: logo.iter().map(|v| Some(*v)).collect(),
+            revenue: revenue.iter().map(|v| Some(*v)).collect(),
+            churn_12m: None,
+        }
+    }
+
+    #[test]
+    fn cohort_heat_maps_show_every_third_age_of_the_last_36_months_and_list_the_same_numbers() {
+        let last = Month::new(2026, 10);
+        let rows = vec![
+            // Started before the 36 months to October 2026 (from November 2023): not shown.
+            row("2023-Q3", Month::new(2023, 7), &[100.0; 40], &[100.0; 40]),
+            // Ages 0..=7 reached: M0, M3 and M6.
+            row(
+                "2024-Q1",
+                Month::new(2024, 1),
+                &[100.0, 100.0, 100.0, 75.0, 75.0, 75.0, 50.0, 50.0],
+                &[100.0, 101.0, 102.0, 90.5, 90.0, 90.0, 60.0, 60.0],
+            ),
+            // Ages 0..=4 reached: M0 and M3; M6 is empty.
+            row(
+                "2024-Q2",
+                Month::new(2024, 4),
+                &[100.0, 100.0, 100.0, 100.0, 100.0],
+                &[100.0, 100.0, 100.0, 125.0, 125.0],
+            ),
+        ];
+        let (chart, title, desc, table) = cohorts_figure(&rows, false, last, "USD");
+        assert_eq!(title, "Logo retention by quarterly cohort");
+        assert!(desc.contains("the 2 cohorts that started in the 36 months to 2026-10"));
+        let Chart::Heatmap {
+            rows: labels,
+            columns,
+            cells,
+            ..
+        } = &chart
+        else {
+            panic!("{chart:?}")
+        };
+        assert_eq!(labels, &["2024-Q1", "2024-Q2"]);
+        assert_eq!(columns, &["M0", "M3", "M6"]);
+        assert_eq!(cells[0], vec![Some(100.0), Some(75.0), Some(50.0)]);
+        // Not reached: a short row, not a None.
+        assert_eq!(cells[1], vec![Some(100.0), Some(100.0)]);
+        let texts: Vec<Vec<&str>> = table
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        assert_eq!(texts[0], ["2024-Q1", "4", "100.0%", "75.0%", "50.0%"]);
+        assert_eq!(texts[1], ["2024-Q2", "4", "100.0%", "100.0%", ""]);
+
+        let (chart, title, _, table) = cohorts_figure(&rows, true, last, "USD");
+        assert_eq!(title, "Revenue retention by quarterly cohort");
+        let Chart::Heatmap { cells, .. } = &chart else {
+            panic!("{chart:?}")
+        };
+        assert_eq!(cells[1], vec![Some(100.0), Some(125.0)]);
+        let header: Vec<&str> = table.columns.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            header,
+            ["cohort", "accounts", "MRR at M0", "M0", "M3", "M6"]
+        );
+        let first: Vec<&str> = table.rows[0].iter().map(|c| c.text.as_str()).collect();
+        // start_mrr 1,000,000 cents = $10,000.
+        assert_eq!(
+            first,
+            ["2024-Q1", "4", "$10,000", "100.0%", "90.5%", "60.0%"]
+        );
+    }
 }

@@ -55,7 +55,7 @@ pub struct Page<'p> {
 impl Page<'_> {
     /// Registers `table` as the page's next CSV file beside it and returns the link to put
     /// under the table.
-    fn download(&self, table: &Table, currency: &str) -> String {
+    pub(crate) fn download(&self, table: &Table, currency: &str) -> String {
         let n = self.tables.get() + 1;
         self.tables.set(n);
         let stem = self.path.strip_suffix(".html").unwrap_or(&self.path);
@@ -72,14 +72,14 @@ impl Page<'_> {
     }
 }
 
-fn text(t: impl Into<String>) -> TableCell {
+pub(crate) fn text(t: impl Into<String>) -> TableCell {
     TableCell {
         text: t.into(),
         ..TableCell::default()
     }
 }
 
-fn num(t: impl Into<String>, sort: Option<f64>) -> TableCell {
+pub(crate) fn num(t: impl Into<String>, sort: Option<f64>) -> TableCell {
     TableCell {
         text: t.into(),
         class: Some("num".into()),
@@ -135,7 +135,7 @@ pub(crate) fn sample_note(answers: u64) -> String {
     }
 }
 
-fn band_status(b: Option<HealthBand>) -> &'static str {
+pub(crate) fn band_status(b: Option<HealthBand>) -> &'static str {
     match b {
         Some(HealthBand::Green) => "good",
         Some(HealthBand::Yellow) => "warning",

@@ -1,0 +1,198 @@
+//! Which metric leads each top-level section of a deck, and its reading from the engine: the
+//! first metric the section's components name (KPI tiles, chart and table metrics), else the
+//! metric a chart's data or a table kind is about (the MRR bridge: MRR; at-risk accounts:
+//! at-risk ARR); a "what changed" list leads with its first line. The sentence itself is
+//! `crate::render::takeaway`; a section with no lead keeps its heading.
+
+use super::components::Page;
+use super::facts::Facts;
+use crate::metrics::catalog::{self, MetricDef};
+use crate::metrics::experience;
+use crate::render::takeaway::Reading;
+use crate::report::component::{Component, Source};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// One level-1 section of a report body: its heading as written and its component
+/// placeholders' payloads, in order.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Section {
+    pub(crate) heading: String,
+    pub(crate) components: Vec<String>,
+}
+
+/// The level-1 sections of `text` (Markdown whose components are `open` payload `close`), in
+/// order; what comes before the first heading belongs to none.
+pub(crate) fn sections(text: &str, (open, close): (char, char)) -> Vec<Section> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut out: Vec<Section> = Vec::new();
+    let mut in_heading = false;
+    for event in Parser::new_ext(text, options) {
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => {
+                in_heading = true;
+                out.push(Section::default());
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) => in_heading = false,
+            Event::Text(t) | Event::Code(t) => {
+                let Some(section) = out.last_mut() else {
+                    continue;
+                };
+                if in_heading {
+                    section.heading.push_str(&t);
+                    continue;
+                }
+                let mut rest: &str = &t;
+                while let Some(start) = rest.find(open) {
+                    let body = &rest[start + open.len_utf8()..];
+                    let Some(end) = body.find(close) else { break };
+                    section.components.push(body[..end].to_string());
+                    rest = &body[end + close.len_utf8()..];
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What a section's title is about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Lead {
+    /// A metric's move over the period.
+    Metric(&'static MetricDef),
+    /// The first line of the "what changed" list.
+    FirstChange,
+}
+
+/// The metric a chart's named data source is about.
+fn data_lead(data: &str) -> Option<&'static str> {
+    Some(match data {
+        "mrr_movements" | "mrr_bridge" | "mrr" => "mrr",
+        "renewal_stages" | "renewal_pipeline" => "renewals_due_arr",
+        "usage" => "dau_mau",
+        _ => return None,
+    })
+}
+
+/// The metric a table kind is about (tables of named metrics lead with the first).
+fn table_lead(of: &str) -> Option<&'static str> {
+    Some(match of {
+        "at_risk" => "at_risk_arr",
+        "renewals" => "renewals_due_arr",
+        "movers" => "health_significant_drops",
+        "churn_reasons" => "churned_mrr",
+        "tasks" | "actions" => "tasks_overdue",
+        "activities" => "activities_completed",
+        "tickets" => "tickets_opened",
+        _ => return None,
+    })
+}
+
+/// What a component would title its section with, if it leads it.
+pub(crate) fn lead(component: &Component) -> Option<Lead> {
+    let id = match component {
+        Component::Kpis(defs) => return defs.first().map(|d| Lead::Metric(d)),
+        Component::Chart { source, .. } => match source {
+            Source::Metrics(defs) => return defs.first().map(|d| Lead::Metric(d)),
+            Source::Breakdown(def, _) => return Some(Lead::Metric(def)),
+            Source::Data(data, _) => data_lead(data)?,
+        },
+        Component::Table { of, metrics, .. } => match metrics.first() {
+            Some(def) => return Some(Lead::Metric(def)),
+            None => table_lead(of)?,
+        },
+        Component::Changes(_) => return Some(Lead::FirstChange),
+        Component::Value { .. } | Component::Snapshot => return None,
+    };
+    catalog::get(id).map(Lead::Metric)
+}
+
+/// The engine's reading of `def` for the page: its value, the previous period's and the target
+/// it is judged against (`config.targets`; none for a survey score from a small sample, which
+/// gets no status either).
+pub(crate) fn reading<'a>(
+    facts: &Facts<'_>,
+    page: &Page<'_>,
+    def: &'static MetricDef,
+    currency: &'a str,
+) -> Reading<'a> {
+    let previous = page.period.previous(facts.ctx.config.fiscal_year_start);
+    let small = facts
+        .responses(&page.entity, &page.period)
+        .of(def.id)
+        .is_some_and(|n| n < experience::SMALL_SAMPLE);
+    Reading {
+        def,
+        current: facts.value(&page.entity, &page.period, def.id),
+        previous: facts.value(&page.entity, &previous, def.id),
+        target: target(facts, def).filter(|_| !small),
+        currency,
+    }
+}
+
+/// The target a takeaway compares with: the same one the slide's tiles judge the value by.
+fn target(facts: &Facts<'_>, def: &MetricDef) -> Option<f64> {
+    facts.ctx.config.targets.get(def.id).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_name_their_heading_and_components_in_order() {
+        let text = "intro \u{E000}00\u{E001}\n\n# Retention\n\n\u{E000}aa\u{E001}\n\n\
+                    text \u{E000}bb\u{E001}\n\n## Detail\n\n# What `changed`\n\nnone\n";
+        assert_eq!(
+            sections(text, ('\u{E000}', '\u{E001}')),
+            vec![
+                Section {
+                    heading: "Retention".into(),
+                    components: vec!["aa".into(), "bb".into()],
+                },
+                Section {
+                    heading: "What changed".into(),
+                    components: vec![],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_section_leads_with_its_first_named_metric_or_its_data() {
+        let nrr = catalog::get("nrr").expect("nrr");
+        let grr = catalog::get("grr").expect("grr");
+        assert_eq!(
+            lead(&Component::Kpis(vec![nrr, grr])),
+            Some(Lead::Metric(nrr))
+        );
+        let bridge = Component::Chart {
+            kind: "waterfall",
+            source: Source::Data("mrr_bridge", None),
+            periods: 12,
+            title: None,
+        };
+        assert_eq!(
+            lead(&bridge),
+            Some(Lead::Metric(catalog::get("mrr").expect("mrr")))
+        );
+        let at_risk = Component::Table {
+            of: "at_risk",
+            columns: vec![],
+            metrics: vec![],
+            by: None,
+            limit: None,
+        };
+        assert_eq!(
+            lead(&at_risk),
+            Some(Lead::Metric(
+                catalog::get("at_risk_arr").expect("at_risk_arr")
+            ))
+        );
+        assert_eq!(lead(&Component::Changes(3)), Some(Lead::FirstChange));
+        assert_eq!(lead(&Component::Snapshot), None);
+    }
+}
