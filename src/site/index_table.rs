@@ -70,7 +70,7 @@ fn status_cell(s: &AccountSnapshot) -> TableCell {
         },
         class: tone.map(|t| format!("status-{t}")),
         sort: Some(if risky { 0 } else { rank }.to_string()),
-        href: None,
+        ..TableCell::default()
     }
 }
 

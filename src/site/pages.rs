@@ -1489,13 +1489,13 @@ impl<'a> Site<'a> {
                     text: crate::render::format::count(n as f64),
                     class: Some("num".into()),
                     sort: Some(n.to_string()),
-                    href: None,
+                    ..TableCell::default()
                 },
                 TableCell {
                     text: share(n),
                     class: Some("num".into()),
                     sort: Some(format!("{}", n as f64 / accounts * 100.0)),
-                    href: None,
+                    ..TableCell::default()
                 },
             ]);
         }
