@@ -3,6 +3,7 @@
 //! `crate::yaml`, the one module that knows the YAML crate.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::metrics::basis::{Basis, Windowing};
 use crate::metrics::catalog;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -40,8 +41,9 @@ pub struct Config {
     /// failing. Default false.
     pub lenient: bool,
     /// Targets per metric id (in the metric's unit); a target overrides the benchmark bands for
-    /// status colouring.
-    pub targets: BTreeMap<String, f64>,
+    /// status colouring. One number is annual (it judges TTM, fiscal-year and annualised rates);
+    /// a rate may also set `{ annual: 110, quarter: 102, month: 100.5 }`.
+    pub targets: BTreeMap<String, Target>,
     /// The `typst` program for the PDFs: a name looked up on PATH or a path (relative to the
     /// project). Default: `typst` on PATH. The POSTSALE_TYPST environment variable overrides it.
     pub typst: Option<String>,
@@ -76,6 +78,74 @@ impl Default for LtvConfig {
         LtvConfig {
             max_lifetime_years: 5.0,
         }
+    }
+}
+
+/// One metric's entry of `targets:`: one number, or one per basis (`annual`, `quarter`, `month`;
+/// `ttm` and `year` are other names for `annual`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// One number: annual for a rate (TTM, fiscal-year and annualised values), the one target
+    /// of any other metric.
+    Annual(f64),
+    /// Basis key (as written) → target.
+    PerBasis(BTreeMap<String, f64>),
+}
+
+/// The keys of a per-basis target, with the other names of `annual`.
+const TARGET_BASES: [&str; 5] = ["annual", "ttm", "year", "quarter", "month"];
+
+impl Target {
+    /// The target that judges a value on `basis` (`None`: a metric with no basis), if any.
+    pub fn for_basis(&self, basis: Option<Basis>) -> Option<f64> {
+        match (self, basis) {
+            (Target::Annual(t), None) => Some(*t),
+            (Target::Annual(t), Some(b)) => b.is_annual().then_some(*t),
+            (Target::PerBasis(_), None) => None,
+            (Target::PerBasis(map), Some(b)) => {
+                let wanted = b.target_key();
+                map.iter()
+                    .find(|(key, _)| match key.as_str() {
+                        "ttm" | "year" => wanted == "annual",
+                        key => key == wanted,
+                    })
+                    .map(|(_, t)| *t)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// A number, or a mapping of basis to number; anything else is a type error naming
+        /// what was found.
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Target;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number, or one per basis such as { annual: 110, month: 100.5 }")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Target, E> {
+                Ok(Target::Annual(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Target, E> {
+                Ok(Target::Annual(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Target, E> {
+                Ok(Target::Annual(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Target, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, f64>()? {
+                    out.insert(key, value);
+                }
+                Ok(Target::PerBasis(out))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -412,18 +482,87 @@ impl Config {
                 );
             }
         }
+        problems.extend(self.target_problems(text));
+        problems
+    }
+
+    /// The configured target of metric `id` for a value on `basis` (`None`: a metric with no
+    /// basis): a one-number target judges annual values only (TTM, year, annualised).
+    pub fn target(&self, id: &str, basis: Option<Basis>) -> Option<f64> {
+        self.targets.get(id)?.for_basis(basis)
+    }
+
+    /// The problems of `targets:`: unknown metrics, unknown or repeated basis keys, and a
+    /// per-basis target on a metric without one.
+    fn target_problems(&self, text: &str) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
         let known: Vec<&str> = catalog::ids().collect();
-        for id in self.targets.keys() {
-            if catalog::get(id).is_none() {
-                let (line, column) = crate::yaml::locate(text, &["targets", id]);
-                problems.push(
-                    Diagnostic::error(
-                        FILE,
-                        line,
-                        column,
-                        format!("unknown metric '{id}' in targets"),
-                    )
-                    .with_help(did_you_mean(id, &known).replace('`', "'")),
+        let mut error = |path: &[&str], message: String, help: String| {
+            let (line, column) = crate::yaml::locate(text, path);
+            let d = Diagnostic::error(FILE, line, column, message);
+            problems.push(if help.is_empty() {
+                d
+            } else {
+                d.with_help(help)
+            });
+        };
+        for (id, target) in &self.targets {
+            let Some(def) = catalog::get(id) else {
+                error(
+                    &["targets", id],
+                    format!("unknown metric '{id}' in targets"),
+                    did_you_mean(id, &known).replace('`', "'"),
+                );
+                continue;
+            };
+            let Target::PerBasis(map) = target else {
+                continue;
+            };
+            let allowed: &[&str] = match def.windowing() {
+                Windowing::Window => &TARGET_BASES,
+                Windowing::Annualised => &TARGET_BASES[..3],
+                Windowing::None => &[],
+            };
+            if allowed.is_empty() {
+                error(
+                    &["targets", id],
+                    format!("'{id}' is not a rate over a window, so it has no basis in targets"),
+                    format!("give one number, such as '{id}: 40'"),
+                );
+                continue;
+            }
+            for key in map.keys() {
+                if !allowed.contains(&key.as_str()) {
+                    let help = if def.windowing() == Windowing::Annualised {
+                        format!(
+                            "'{id}' is annualised: its one target is annual (annual, ttm or year)"
+                        )
+                    } else {
+                        did_you_mean(key, allowed).replace('`', "'")
+                    };
+                    error(
+                        &["targets", id, key],
+                        format!("unknown basis '{key}' in targets.{id}"),
+                        help,
+                    );
+                }
+            }
+            let annual: Vec<&String> = map
+                .keys()
+                .filter(|k| TARGET_BASES[..3].contains(&k.as_str()))
+                .collect();
+            if let [_, again, ..] = annual.as_slice() {
+                error(
+                    &["targets", id, again],
+                    format!(
+                        "targets.{id} sets the annual target twice ({})",
+                        annual
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "keep one: annual, ttm and year all name the twelve-month target".into(),
                 );
             }
         }
@@ -501,7 +640,7 @@ mod tests {
         assert_eq!(c.renewals.stage_weights.negotiation, 0.9);
         // Keys left out keep their defaults.
         assert_eq!(c.renewals.stage_weights.not_engaged, 0.5);
-        assert_eq!(c.targets.get("nrr"), Some(&110.0));
+        assert_eq!(c.targets.get("nrr"), Some(&Target::Annual(110.0)));
         assert!(c.lenient);
     }
 
@@ -559,7 +698,7 @@ mod tests {
             errors("acv_bands: [10000, lots]\ntargets:\n  nrr: high\n  grr: 90\n"),
             [
                 "postsale.yaml:1:20: error: a value inside 'acv_bands' should be a number; found the text 'lots'",
-                "postsale.yaml:3:8: error: a value inside 'targets' should be a number; found the text 'high'",
+                "postsale.yaml:3:8: error: a value inside 'targets' should be a number, or one per basis such as { annual: 110, month: 100.5 }; found the text 'high'",
             ]
         );
         assert_eq!(
@@ -625,6 +764,46 @@ mod tests {
                 "postsale.yaml:1:1: error: bad value for 'currency' (found 'usd', expected a three-letter ISO 4217 code such as USD)",
                 "postsale.yaml:2:1: error: bad value for 'fiscal_year_start' (found '13', expected a month 1-12)",
                 "postsale.yaml:6:5: error: bad value for 'health.bands.yellow' (found '60', expected a yellow bound below the green bound)",
+                "postsale.yaml:8:3: error: unknown metric 'nrrr' in targets\n  help: did you mean 'nrr'?",
+            ]
+        );
+    }
+
+    #[test]
+    fn targets_are_annual_or_set_per_basis() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "targets:\n  nrr: { ttm: 110, quarter: 102, month: 100.5 }\n  grr: 90\n  nps: 40\n  logo_churn_rate_annualised: { annual: 12 }\n";
+        std::fs::write(dir.path().join(FILE), text).unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        // The TTM, fiscal-year and annualised values share the annual target.
+        assert_eq!(c.target("nrr", Some(Basis::Ttm)), Some(110.0));
+        assert_eq!(c.target("nrr", Some(Basis::Year)), Some(110.0));
+        assert_eq!(c.target("nrr", Some(Basis::Quarter)), Some(102.0));
+        assert_eq!(c.target("nrr", Some(Basis::Month)), Some(100.5));
+        // One number is annual: it does not judge a month's or a quarter's GRR.
+        assert_eq!(c.target("grr", Some(Basis::Ttm)), Some(90.0));
+        assert_eq!(c.target("grr", Some(Basis::Month)), None);
+        assert_eq!(c.target("grr", Some(Basis::Quarter)), None);
+        // A metric with no basis keeps its one target.
+        assert_eq!(c.target("nps", None), Some(40.0));
+        assert_eq!(
+            c.target("logo_churn_rate_annualised", Some(Basis::Annualised)),
+            Some(12.0)
+        );
+        assert_eq!(c.target("expansion_rate", Some(Basis::Ttm)), None);
+    }
+
+    #[test]
+    fn a_bad_per_basis_target_is_reported_at_its_line() {
+        assert_eq!(
+            errors(
+                "targets:\n  nrr:\n    anual: 110\n    month: 100.5\n  nps: { month: 40 }\n  grr: { ttm: 90, annual: 91 }\n  logo_churn_rate_annualised: { quarter: 3 }\n  nrrr: 1\n"
+            ),
+            [
+                "postsale.yaml:3:5: error: unknown basis 'anual' in targets.nrr\n  help: did you mean 'annual'?",
+                "postsale.yaml:5:3: error: 'nps' is not a rate over a window, so it has no basis in targets\n  help: give one number, such as 'nps: 40'",
+                "postsale.yaml:6:10: error: targets.grr sets the annual target twice (annual, ttm)\n  help: keep one: annual, ttm and year all name the twelve-month target",
+                "postsale.yaml:7:33: error: unknown basis 'quarter' in targets.logo_churn_rate_annualised\n  help: 'logo_churn_rate_annualised' is annualised: its one target is annual (annual, ttm or year)",
                 "postsale.yaml:8:3: error: unknown metric 'nrrr' in targets\n  help: did you mean 'nrr'?",
             ]
         );

@@ -106,7 +106,7 @@ fn survey_tiles_show_their_response_count_and_small_samples_get_no_status() {
     assert!(t.contains("n = 247 responses"), "{t}");
     assert!(!t.contains("small sample"), "{t}");
     // A non-survey metric has no count.
-    assert!(!tile(&home, "Net revenue retention").contains("tile-sample"));
+    assert!(!tile(&home, "Net revenue retention (TTM)").contains("tile-sample"));
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn csv_files_hold_exact_values() {
     // Percents as numbers, not "99.6%".
     let headline = csv("monthly/2026-10.table-3.csv");
     assert!(
-        headline.contains("\r\nNet revenue retention,99.5668867221,99.13073694,"),
+        headline.contains("\r\nNet revenue retention (month),99.5668867221,99.13073694,"),
         "{headline}"
     );
     assert!(

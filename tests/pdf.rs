@@ -615,13 +615,20 @@ fn deck_slides_are_titled_with_the_takeaway_from_the_engines_numbers() {
             catalog::Unit::Money => format::money_short(a.expect("value"), "USD"),
             _ => format::value(def, a, "USD"),
         };
-        let title = format!("{} {} {} to {value}", def.name, delta.verb(), delta.size);
+        // A rate names its basis: the quarter's NRR is "Net revenue retention (quarter)".
+        let name = if id == "nrr" {
+            format!("{} (quarter)", def.name)
+        } else {
+            def.name.to_string()
+        };
+        let title = format!("{name} {} {} to {value}", delta.verb(), delta.size);
         assert!(shown.contains(&title), "no slide says `{title}`:\n{shown}");
     }
-    // The example's quarter: NRR fell six points, under its target; the section's name stays
+    // The example's quarter: NRR fell six points (no quarter target to stand against: the
+    // 110 % target is annual); the section's name stays
     // above the takeaway.
     assert!(
-        shown.contains("RETENTION Net revenue retention fell 6.0 pts to 97.0%"),
+        shown.contains("RETENTION Net revenue retention (quarter) fell 6.0 pts to 97.0%"),
         "{shown}"
     );
     // "What changed" leads with its first line; a section with no metric keeps its heading.

@@ -3,7 +3,7 @@
 //! `POSTSALE_BLESS=1 cargo test --test readme` and review the README diff.
 
 use postsale::metrics::catalog::{Band, CATALOG, MetricDef};
-use postsale::report::component::{CHART_DATA, CHART_TYPES, COMPONENTS, SHOWS, TABLES};
+use postsale::report::component::{COMPONENTS, ChartType, DataSource, SHOWS, TableKind};
 use std::path::Path;
 
 fn bound(v: f64) -> String {
@@ -104,13 +104,21 @@ fn components() -> String {
     text.push_str(&format!(
         "\n`value(show=...)`: {}.\n\n#### Chart types\n\n{}\n\n#### Chart data sources (`chart(data=...)`)\n\n| data | chart types | what it shows |\n|---|---|---|\n",
         code_list(SHOWS),
-        code_list(CHART_TYPES)
+        code_list(&ChartType::ALL.iter().map(|t| t.name()).collect::<Vec<_>>())
     ));
-    for (name, kinds, what) in CHART_DATA {
-        text.push_str(&format!("| `{name}` | {} | {what} |\n", code_list(kinds)));
+    for data in DataSource::ALL {
+        let kinds: Vec<&str> = data.types().iter().map(|t| t.name()).collect();
+        text.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            data.name(),
+            code_list(&kinds),
+            data.summary()
+        ));
     }
     text.push_str("\n#### Table kinds (`table(of=...)`)\n\n| of | columns (the default selection in bold) | what it lists |\n|---|---|---|\n");
-    for (name, columns, defaults, what) in TABLES {
+    for kind in TableKind::ALL {
+        let (name, columns, defaults, what) =
+            (kind.name(), kind.columns(), kind.defaults(), kind.summary());
         let cols: Vec<String> = columns
             .iter()
             .map(|c| {

@@ -114,10 +114,10 @@ fn the_example_site_reads_as_words_and_agreeing_numbers() {
         "{}",
         change_lines(october).join("\n")
     );
-    // (a) A tile whose change rounds to zero prints it without a sign.
+    // (a) A tile whose change rounds to zero prints it without a sign (July's TTM GRR).
     assert!(
-        october.contains("<dt>vs a year ago</dt><dd>0.0 pts</dd>"),
-        "no unsigned zero change on the October tiles"
+        site["monthly/2026-07.html"].contains("<dt>vs previous</dt><dd>0.0 pts</dd>"),
+        "no unsigned zero change on the July tiles"
     );
 
     // (d) Activity types and statuses, churn reasons and dimension names as words.

@@ -5,6 +5,7 @@
 use crate::config::Config;
 use crate::data::load::{LoadOptions, load};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::metrics::basis::{self, Basis};
 use crate::metrics::breakdown::{self, Dimension};
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::{self, Context, Scope, Values, status};
@@ -281,14 +282,28 @@ fn table(
             );
             for def in selected {
                 let value = get(total, def);
-                let target = config.targets.get(def.id).copied();
-                let state = status::status(def, value, target);
-                let band = status::band(def, value).map(|b| b.label).unwrap_or("");
+                // A rate is named and judged on its basis (a month's NRR has no annual target).
+                let basis = Basis::of(def, period);
+                let judged = basis::judge(def, value, basis, config.target(def.id, basis));
+                let state = judged.status;
+                let band = match judged.why_neutral {
+                    Some(_) => "",
+                    None => status::band(def, value).map(|b| b.label).unwrap_or(""),
+                };
                 rows.push(vec![
-                    def.name.to_string(),
+                    basis::named(def, basis),
                     show(total, def),
-                    format::change(def, value, get(previous, def)),
-                    format::change(def, value, get(year_ago, def)),
+                    // A snapshot (as of today) has no earlier value to compare with.
+                    format::change(
+                        def,
+                        value,
+                        get(previous, def).filter(|_| !def.is_snapshot()),
+                    ),
+                    format::change(
+                        def,
+                        value,
+                        get(year_ago, def).filter(|_| !def.is_snapshot()),
+                    ),
                     if band.is_empty() || band == state.label() {
                         state.label().to_string()
                     } else {

@@ -4,8 +4,10 @@
 //! computed by the same engine with the group's accounts as scope, so groups recombine to the
 //! total.
 
-use super::{Context, Scope, Values};
-use crate::data::{Account, Accounts};
+use super::health::{BandTotals, band_totals};
+use super::views::AccountSnapshot;
+use super::{Context, Scope, Value, Values, pct};
+use crate::data::{Account, AccountIx, Accounts, ChurnReason, Money};
 use crate::diagnostic::did_you_mean;
 use crate::period::Period;
 use rayon::prelude::*;
@@ -183,6 +185,63 @@ pub fn breakdown(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<(String
         .collect()
 }
 
+/// Health band totals per group of `dim` (the groups of [`groups`], in their order) of the
+/// accounts in `scope`, from their snapshots; groups without a scored paying account are left
+/// out. The groups' totals add up to `health::band_totals` of the scope, exactly.
+pub(crate) fn band_totals_by_group(
+    ctx: &Context,
+    dim: &Dimension,
+    period: &Period,
+    snapshots: &[AccountSnapshot],
+    scope: Scope,
+) -> Vec<(String, BandTotals)> {
+    groups(ctx, dim, period)
+        .into_iter()
+        .filter_map(|(label, group)| {
+            let mask: Vec<bool> = group
+                .iter()
+                .enumerate()
+                .map(|(a, g)| *g && scope.includes(a as AccountIx))
+                .collect();
+            let totals = band_totals(snapshots, Scope::Only(&mask));
+            (totals.accounts > 0).then_some((label, totals))
+        })
+        .collect()
+}
+
+/// Churns of one reason in a period, with their share of all churned MRR.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ReasonShare {
+    /// The reason.
+    pub(crate) reason: ChurnReason,
+    /// Accounts that churned for it.
+    pub(crate) accounts: u64,
+    /// The MRR they took, exact: each account's MRR in the month before it churned.
+    pub(crate) mrr: Money,
+    /// mrr / the MRR of every churn of the period × 100; `None` when that is zero.
+    pub(crate) share: Value,
+}
+
+/// The churn reasons of `period` for the accounts in `scope`, in reason order, each with its
+/// share of the churned MRR (computed from the exact sums).
+pub(crate) fn churn_reason_shares(
+    ctx: &Context,
+    period: &Period,
+    scope: Scope,
+) -> Vec<ReasonShare> {
+    let reasons = super::segments::churn_reasons(ctx, period, scope);
+    let total: Money = reasons.values().map(|t| t.mrr).sum();
+    reasons
+        .into_iter()
+        .map(|(reason, tally)| ReasonShare {
+            reason,
+            accounts: tally.accounts,
+            mrr: tally.mrr,
+            share: pct(tally.mrr.cents() as f64, total.cents() as f64),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{config, dataset, month};
@@ -291,7 +350,190 @@ mod tests {
         );
     }
 
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    /// One health.csv row with a score (rows must come sorted by account).
+    fn scored(account: u32, date: NaiveDate, score: f64) -> crate::data::HealthRow {
+        crate::data::HealthRow {
+            account,
+            date,
+            score: Some(score).into(),
+            usage: None.into(),
+            engagement: None.into(),
+            support: None.into(),
+            outcomes: None.into(),
+        }
+    }
+
+    fn snapshots(ctx: &Context) -> Vec<AccountSnapshot> {
+        (0..ctx.data.accounts.rows.len() as AccountIx)
+            .map(|a| super::super::views::account_snapshot(ctx, a))
+            .collect()
+    }
+
+    #[test]
+    fn band_totals_by_segment_leave_out_groups_without_scored_accounts() {
+        // April MRR: SMB s1 $100 (score 90, green) and s2 $300 (20, red), Enterprise e1 $1,000
+        // (60, yellow); x, without a segment, pays $2,000 but has no score.
+        let mut ds = dataset(
+            &[
+                ("s1", "SMB"),
+                ("s2", "SMB"),
+                ("e1", "Enterprise"),
+                ("x", ""),
+            ],
+            &[
+                ("s1", "2026-04", 100),
+                ("s2", "2026-04", 300),
+                ("e1", "2026-04", 1_000),
+                ("x", "2026-04", 2_000),
+            ],
+        );
+        let on = day(2026, 4, 20);
+        ds.health = Some(vec![
+            scored(0, on, 90.0),
+            scored(1, on, 20.0),
+            scored(2, on, 60.0),
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: day(2026, 5, 1),
+        };
+        let snaps = snapshots(&ctx);
+        let period = Period::month(month("2026-04"));
+        let dim = Dimension::Attribute("segment");
+        let groups = band_totals_by_group(&ctx, &dim, &period, &snaps, Scope::All);
+        let rows: Vec<(&str, [u64; 3], [Money; 3])> = groups
+            .iter()
+            .map(|(l, t)| {
+                (
+                    l.as_str(),
+                    t.bands.map(|b| b.accounts),
+                    t.bands.map(|b| b.arr),
+                )
+            })
+            .collect();
+        // "(none)" has no scored account; ARR is 12 × April MRR.
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    "Enterprise",
+                    [0, 1, 0],
+                    [Money::ZERO, Money::units(12_000), Money::ZERO]
+                ),
+                (
+                    "SMB",
+                    [1, 0, 1],
+                    [Money::units(1_200), Money::ZERO, Money::units(3_600)]
+                ),
+            ]
+        );
+        // SMB: half the accounts green, but 1,200 / 4,800 = 25 % of the ARR.
+        let smb = &groups[1].1;
+        assert_eq!(smb.bands[0].accounts_share, Some(50.0));
+        assert_eq!(smb.bands[0].arr_share, Some(25.0));
+        assert_eq!(smb.bands[2].arr_share, Some(75.0));
+        // A scope of one SMB account keeps only SMB, with that account alone.
+        let one = band_totals_by_group(&ctx, &dim, &period, &snaps, Scope::One(1));
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            (one[0].0.as_str(), one[0].1.arr),
+            ("SMB", Money::units(3_600))
+        );
+        // Nobody in scope: no groups.
+        let none = vec![false; 4];
+        assert!(band_totals_by_group(&ctx, &dim, &period, &snaps, Scope::Only(&none)).is_empty());
+    }
+
+    #[test]
+    fn churn_reason_shares_are_of_the_exact_churned_mrr() {
+        use crate::data::Churn;
+        let mut ds = dataset(
+            &[("a", ""), ("b", ""), ("c", ""), ("z", "")],
+            &[
+                ("a", "2026-03", 100),
+                ("b", "2026-03", 50),
+                ("c", "2026-03", 30),
+            ],
+        );
+        let churn = |account, on, reason| Churn {
+            account,
+            churned_on: on,
+            reason,
+            competitor: None,
+            note: None,
+        };
+        ds.churns = Some(vec![
+            churn(0, day(2026, 4, 1), ChurnReason::Competition),
+            churn(1, day(2026, 4, 15), ChurnReason::Competition),
+            churn(2, day(2026, 4, 20), ChurnReason::Price),
+            // No MRR in March: a churn that took nothing.
+            churn(3, day(2026, 4, 2), ChurnReason::Price),
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: day(2026, 5, 1),
+        };
+        let rows = churn_reason_shares(&ctx, &Period::month(month("2026-04")), Scope::All);
+        // March MRR lost, in reason order: price 30 (+ 0), competition 100 + 50 = 150; shares
+        // 30 / 180 and 150 / 180.
+        let got: Vec<_> = rows.iter().map(|r| (r.reason, r.accounts, r.mrr)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (ChurnReason::Price, 2, Money::units(30)),
+                (ChurnReason::Competition, 2, Money::units(150)),
+            ]
+        );
+        assert_eq!(rows[0].share, Some(3_000.0 / 18_000.0 * 100.0));
+        assert_eq!(rows[1].share, Some(15_000.0 / 18_000.0 * 100.0));
+        // Only the churn without MRR in scope: a row, but no share of zero churned MRR.
+        let rows = churn_reason_shares(&ctx, &Period::month(month("2026-04")), Scope::One(3));
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].mrr, rows[0].share), (Money::ZERO, None));
+        // No churns in the period: no rows.
+        assert!(churn_reason_shares(&ctx, &Period::month(month("2026-06")), Scope::All).is_empty());
+    }
+
     proptest::proptest! {
+        /// For random accounts in random segments with random scores, the segments' band
+        /// totals add up to the whole's, account for account and cent for cent.
+        #[test]
+        fn band_totals_by_group_recombine_to_the_whole(
+            accounts in proptest::collection::vec((0usize..4, 0i64..5_000_000, proptest::option::of(0u8..100)), 1..30),
+        ) {
+            let names = ["SMB", "Mid-Market", "Enterprise", ""];
+            let ids: Vec<String> = (0..accounts.len()).map(|i| format!("a{i}")).collect();
+            let list: Vec<(&str, &str)> = ids.iter().zip(&accounts).map(|(id, (s, _, _))| (id.as_str(), names[*s])).collect();
+            let mut ds = dataset(&list, &[]);
+            let mut table = MrrTable::zeros(ids.len(), month("2026-04"), month("2026-04"));
+            for (a, (_, cents, _)) in accounts.iter().enumerate() {
+                table.set(a as u32, month("2026-04"), Money(*cents));
+            }
+            ds.mrr = Some(table);
+            ds.health = Some(accounts.iter().enumerate().filter_map(|(a, (_, _, s))| s.map(|s| scored(a as u32, day(2026, 4, 20), f64::from(s)))).collect());
+            let config = config();
+            let ctx = Context { data: &ds, config: &config, as_of: day(2026, 5, 1) };
+            let snaps = snapshots(&ctx);
+            let period = Period::month(month("2026-04"));
+            let whole = band_totals(&snaps, Scope::All);
+            for dim in [Dimension::Attribute("segment"), Dimension::AcvBand] {
+                let parts = band_totals_by_group(&ctx, &dim, &period, &snaps, Scope::All);
+                for i in 0..3 {
+                    proptest::prop_assert_eq!(parts.iter().map(|(_, t)| t.bands[i].accounts).sum::<u64>(), whole.bands[i].accounts);
+                    proptest::prop_assert_eq!(parts.iter().map(|(_, t)| t.bands[i].arr).sum::<Money>(), whole.bands[i].arr);
+                }
+                proptest::prop_assert_eq!(parts.iter().map(|(_, t)| t.arr).sum::<Money>(), whole.arr);
+            }
+        }
+
         /// For random accounts in random segments, the groups' money, counts and cohort sums add
         /// up to the total, and the total NRR is Σ group end / Σ group start.
         #[test]

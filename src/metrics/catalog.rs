@@ -119,6 +119,44 @@ pub struct MetricDef {
     pub tables: &'static [&'static str],
 }
 
+impl MetricDef {
+    /// How the metric's value depends on the window it is measured over: the cohort rates of
+    /// METRICS.md (NRR, GRR, logo and revenue churn, logo retention, expansion rate) take the
+    /// window's basis; the annualised churn rates are annualised; everything else has no basis.
+    pub fn windowing(&self) -> super::basis::Windowing {
+        use super::basis::Windowing;
+        match self.id {
+            "nrr"
+            | "grr"
+            | "logo_churn_rate"
+            | "logo_retention_rate"
+            | "revenue_churn_rate"
+            | "expansion_rate" => Windowing::Window,
+            "logo_churn_rate_annualised" | "revenue_churn_rate_annualised" => Windowing::Annualised,
+            _ => Windowing::None,
+        }
+    }
+
+    /// Whether the metric is a snapshot on the as-of date (renewals at risk now, open tasks,
+    /// the open expansion pipeline, the period's renewals still open now) rather than a value
+    /// over its period: the engine keeps no history of it, so it is never compared with an
+    /// earlier period (such a comparison would read "+0.0 %").
+    pub fn is_snapshot(&self) -> bool {
+        matches!(
+            self.id,
+            "at_risk_accounts"
+                | "at_risk_arr"
+                | "tasks_overdue"
+                | "tasks_due_today"
+                | "tasks_due_this_week"
+                | "expansion_pipeline_arr"
+                | "expansion_pipeline_count"
+                | "expansion_deal_size"
+                | "renewals_open"
+        )
+    }
+}
+
 use Direction::*;
 use Section::*;
 use Status::{Bad, Good, Warning};

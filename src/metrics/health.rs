@@ -3,9 +3,10 @@
 //! at T-90 against renewal outcomes, DAU/MAU, active share of seats, feature adoption, usage
 //! decline, and time to value.
 
+use super::views::AccountSnapshot;
 use super::{Context, Scope, Value, Values, pct};
 use crate::config::{HealthBands, HealthWeights};
-use crate::data::{AccountIx, HealthRow, RenewalStage};
+use crate::data::{AccountIx, HealthRow, Money, RenewalStage};
 use crate::period::{Month, Period};
 use chrono::{Days, NaiveDate};
 
@@ -382,6 +383,74 @@ fn onboarding_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Va
     }
 }
 
+/// Paying accounts (ARR > 0) with a health score in one band: how many and their ARR, exact,
+/// with their shares of all scored paying accounts and of their ARR.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct BandTotal {
+    /// The band.
+    pub(crate) band: HealthBand,
+    /// Accounts in the band.
+    pub(crate) accounts: u64,
+    /// Their ARR, in cents.
+    pub(crate) arr: Money,
+    /// accounts / all scored accounts × 100; `None` when there are none.
+    pub(crate) accounts_share: Value,
+    /// arr / the ARR of all scored accounts × 100; `None` when that is zero.
+    pub(crate) arr_share: Value,
+}
+
+/// The scored paying accounts per health band, green, yellow, red, and their whole.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct BandTotals {
+    /// Green, yellow, red.
+    pub(crate) bands: [BandTotal; 3],
+    /// Scored paying accounts: the sum of the bands' accounts.
+    pub(crate) accounts: u64,
+    /// Their ARR: the sum of the bands' ARR, exact.
+    pub(crate) arr: Money,
+}
+
+/// The bands in display order.
+pub(crate) const BANDS: [HealthBand; 3] = [HealthBand::Green, HealthBand::Yellow, HealthBand::Red];
+
+/// Accounts and ARR per health band today, of the accounts in `scope` that pay (ARR > 0) and
+/// have a score, from their snapshots. Sums are exact; shares come from the exact sums.
+pub(crate) fn band_totals(snapshots: &[AccountSnapshot], scope: Scope) -> BandTotals {
+    tally_bands(
+        snapshots
+            .iter()
+            .filter(|s| s.arr_money > Money::ZERO && scope.includes(s.account))
+            .map(|s| (s.band, s.arr_money)),
+    )
+}
+
+/// Band totals of (band, ARR) pairs; pairs without a band count nowhere.
+fn tally_bands(accounts: impl Iterator<Item = (Option<HealthBand>, Money)>) -> BandTotals {
+    let mut counts = [0u64; 3];
+    let mut arrs = [Money::ZERO; 3];
+    for (band, arr) in accounts {
+        let Some(band) = band else { continue };
+        counts[band as usize] += 1;
+        arrs[band as usize] += arr;
+    }
+    let accounts: u64 = counts.iter().sum();
+    let arr: Money = arrs.iter().copied().sum();
+    BandTotals {
+        bands: BANDS.map(|band| {
+            let i = band as usize;
+            BandTotal {
+                band,
+                accounts: counts[i],
+                arr: arrs[i],
+                accounts_share: pct(counts[i] as f64, accounts as f64),
+                arr_share: pct(arrs[i].cents() as f64, arr.cents() as f64),
+            }
+        }),
+        accounts,
+        arr,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{config, dataset, month};
@@ -656,6 +725,91 @@ mod tests {
         ds.health = None;
         ds.usage = None;
         assert!(values(&ds).is_empty());
+    }
+
+    #[test]
+    fn band_totals_sum_exact_arr_and_share_from_the_sums() {
+        let ds = ten();
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let snapshots: Vec<AccountSnapshot> = (0..10)
+            .map(|a| super::super::views::account_snapshot(&ctx, a))
+            .collect();
+        let t = band_totals(&snapshots, Scope::All);
+        // Seven green and two yellow at $1,200 ARR (12 × $100), a9 red at $16,800: $27,600.
+        assert_eq!((t.accounts, t.arr), (10, Money::units(27_600)));
+        let rows: Vec<_> = t
+            .bands
+            .iter()
+            .map(|b| (b.band, b.accounts, b.arr))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (HealthBand::Green, 7, Money::units(8_400)),
+                (HealthBand::Yellow, 2, Money::units(2_400)),
+                (HealthBand::Red, 1, Money::units(16_800)),
+            ]
+        );
+        let shares: Vec<_> = t.bands.iter().map(|b| b.accounts_share).collect();
+        assert_eq!(shares, vec![Some(70.0), Some(20.0), Some(10.0)]);
+        // 8,400 / 27,600 = 30.43 %: the same share the `health_green_arr_pct` metric reports.
+        assert_eq!(t.bands[0].arr_share, Some(840_000.0 / 2_760_000.0 * 100.0));
+        assert_eq!(t.bands[0].arr_share, values(&ds)["health_green_arr_pct"]);
+        assert_eq!(t.bands[2].arr_share, values(&ds)["health_red_arr_pct"]);
+        // One account (a9) in scope: all of it red.
+        let red = band_totals(&snapshots, Scope::One(9));
+        assert_eq!((red.accounts, red.arr), (1, Money::units(16_800)));
+        assert_eq!(red.bands[2].arr_share, Some(100.0));
+        assert_eq!(red.bands[0].arr_share, Some(0.0));
+    }
+
+    #[test]
+    fn band_totals_of_nothing_have_no_shares() {
+        // No accounts in scope: zero totals and no shares (a zero denominator), not 0 % or NaN.
+        let t = tally_bands(std::iter::empty());
+        assert_eq!((t.accounts, t.arr), (0, Money::ZERO));
+        assert!(
+            t.bands
+                .iter()
+                .all(|b| b.accounts_share.is_none() && b.arr_share.is_none())
+        );
+        // Scored accounts with zero ARR in total: account shares, but no ARR shares.
+        let t = tally_bands(
+            [
+                (Some(HealthBand::Green), Money::ZERO),
+                (None, Money::units(5)),
+                (Some(HealthBand::Red), Money::ZERO),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(t.accounts, 2);
+        assert_eq!(t.bands[0].accounts_share, Some(50.0));
+        assert_eq!(t.bands[1].accounts_share, Some(0.0));
+        assert!(t.bands.iter().all(|b| b.arr_share.is_none()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn band_totals_recombine_to_the_whole_exactly(
+            accounts in proptest::collection::vec((0u8..4, 0i64..10_000_000_000), 0..200),
+        ) {
+            let band = |b: u8| [Some(HealthBand::Green), Some(HealthBand::Yellow), Some(HealthBand::Red), None][b as usize];
+            let t = tally_bands(accounts.iter().map(|(b, c)| (band(*b), Money(*c))));
+            let scored: Vec<&(u8, i64)> = accounts.iter().filter(|(b, _)| *b < 3).collect();
+            proptest::prop_assert_eq!(t.accounts, scored.len() as u64);
+            proptest::prop_assert_eq!(t.arr, Money(scored.iter().map(|(_, c)| c).sum()));
+            proptest::prop_assert_eq!(t.bands.iter().map(|b| b.accounts).sum::<u64>(), t.accounts);
+            proptest::prop_assert_eq!(t.bands.iter().map(|b| b.arr).sum::<Money>(), t.arr);
+            if t.arr > Money::ZERO {
+                let shares: f64 = t.bands.iter().filter_map(|b| b.arr_share).sum();
+                proptest::prop_assert!((shares - 100.0).abs() < 1e-9);
+            }
+        }
     }
 
     proptest::proptest! {

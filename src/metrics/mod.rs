@@ -2,6 +2,7 @@
 //! them from a `Dataset`, a `Period` and the `Config`. Every number any output shows comes from
 //! here; nothing here knows about HTML, Typst or the terminal.
 
+pub mod basis;
 pub mod breakdown;
 pub mod catalog;
 pub mod cohorts;
@@ -225,6 +226,48 @@ mod tests {
             assert_eq!(part[def.id], all[def.id], "{}", def.id);
         }
         assert_eq!(all.len(), catalog::CATALOG.len());
+    }
+
+    #[test]
+    fn snapshot_metrics_are_taken_on_the_as_of_date_whatever_the_period() {
+        // Why pages show no change for them: over the example data, at-risk ARR, open tasks and
+        // the open pipeline of October and of a year earlier are the same numbers (computed on
+        // 2026-11-01), so "vs a year ago" would always read +0.0 %.
+        let loaded = crate::data::load::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+            &crate::data::load::LoadOptions::default(),
+        );
+        let Ok(loaded) = loaded else {
+            panic!("the example data loads");
+        };
+        let config = config();
+        let ctx = Context {
+            data: &loaded.dataset,
+            config: &config,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+        };
+        let now = compute(&ctx, &Period::month(month("2026-10")), Scope::All);
+        let before = compute(&ctx, &Period::month(month("2025-10")), Scope::All);
+        for id in [
+            "at_risk_accounts",
+            "at_risk_arr",
+            "tasks_overdue",
+            "tasks_due_today",
+            "tasks_due_this_week",
+        ] {
+            assert!(catalog::get(id).is_some_and(|d| d.is_snapshot()), "{id}");
+            assert_eq!(now[id], before[id], "{id}");
+        }
+        assert!(now["at_risk_arr"].is_some_and(|v| v > 0.0));
+        // Values over the period are not snapshots.
+        for id in [
+            "mrr",
+            "nrr",
+            "accounts_not_contacted_60d",
+            "ticket_spike_accounts",
+        ] {
+            assert!(catalog::get(id).is_some_and(|d| !d.is_snapshot()), "{id}");
+        }
     }
 
     #[test]

@@ -115,7 +115,8 @@ pub fn ticket_spike(ctx: &Context, account: AccountIx, day: NaiveDate) -> bool {
     windows[0] >= 2 && f64::from(windows[0]) >= 2.0 * prior
 }
 
-fn hours(t: &Ticket, at: Option<chrono::NaiveDateTime>) -> Option<f64> {
+/// Hours from a ticket's opening to `at` (its first response or resolution), if any.
+pub(crate) fn hours(t: &Ticket, at: Option<chrono::NaiveDateTime>) -> Option<f64> {
     at.map(|x| (x - t.opened_at).num_minutes() as f64 / 60.0)
 }
 
@@ -124,12 +125,12 @@ fn hours(t: &Ticket, at: Option<chrono::NaiveDateTime>) -> Option<f64> {
 pub struct CsmPerformance {
     pub csm: CsmIx,
     pub accounts: u64,
-    /// Currency units, 12 × MRR of the period's last month.
-    pub arr: f64,
+    /// The book's ARR, exact: Σ 12 × MRR of the period's last month.
+    pub arr: Money,
     /// accounts / capacity_accounts × 100.
     pub capacity_use: Value,
-    /// Expansion ARR won in the period (opportunities won + expansion at renewal).
-    pub expansion_arr: f64,
+    /// Expansion ARR won in the period (opportunities won + expansion at renewal), exact.
+    pub expansion_arr: Money,
     /// expansion_arr / (expansion_quota × months / 12) × 100.
     pub quota_attainment: Value,
     pub values: Values,
@@ -165,11 +166,8 @@ pub fn csm_performance(ctx: &Context, period: &Period) -> Vec<CsmPerformance> {
                 list: book,
             };
             let accounts = book.len() as u64;
-            let arr = ctx.data.mrr.as_ref().map_or(0.0, |m| {
-                (0..mask.len() as AccountIx)
-                    .filter(|&a| mask[a as usize])
-                    .map(|a| (m.get(a, last) * 12).to_f64())
-                    .sum()
+            let arr = ctx.data.mrr.as_ref().map_or(Money::ZERO, |m| {
+                book.iter().map(|&a| m.get(a, last) * 12).sum()
             });
             let opportunities = ctx.data.opportunities.as_deref().unwrap_or_default();
             let count = ctx.data.accounts.rows.len() as AccountIx;
@@ -191,7 +189,7 @@ pub fn csm_performance(ctx: &Context, period: &Period) -> Vec<CsmPerformance> {
                 capacity_use: csm
                     .capacity_accounts
                     .and_then(|c| pct(accounts as f64, c as f64)),
-                expansion_arr: won.to_f64(),
+                expansion_arr: won,
                 quota_attainment: quota.and_then(|q| pct(won.to_f64(), q)),
                 values: super::compute(ctx, period, scope),
             }
@@ -630,11 +628,11 @@ mod tests {
         // C1: 2 of 4 accounts, ARR (1,000 + 500) × 12, $5K won against a monthly quota of $10K.
         assert_eq!(
             (p[0].accounts, p[0].arr, p[0].capacity_use),
-            (2, 18_000.0, Some(50.0))
+            (2, Money::units(18_000), Some(50.0))
         );
         assert_eq!(
             (p[0].expansion_arr, p[0].quota_attainment),
-            (5_000.0, Some(50.0))
+            (Money::units(5_000), Some(50.0))
         );
         assert_eq!(p[0].values["mrr"], Some(1_500.0));
         // C2 has no quota to attain: missing, not 0 or infinite.

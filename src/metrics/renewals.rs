@@ -66,6 +66,19 @@ pub struct BoardLine {
     pub forecast: f64,
     /// forecast / due × 100.
     pub forecast_retention: Value,
+    /// Each line's share of `due` in percent, from the exact sums: due (100), high
+    /// confidence, at risk, lost; `None` when nothing is due.
+    pub shares: BoardShares,
+}
+
+/// The board line's parts as percentages of the ARR due.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoardShares {
+    /// 100 when anything is due.
+    pub due: Value,
+    pub high_confidence: Value,
+    pub at_risk: Value,
+    pub lost: Value,
 }
 
 /// The board line of `period`.
@@ -89,6 +102,12 @@ pub fn board_line(ctx: &Context, period: &Period, scope: Scope) -> BoardLine {
         lost: units(lost),
         forecast: forecast / 100.0,
         forecast_retention: pct(forecast, due as f64),
+        shares: BoardShares {
+            due: pct(due as f64, due as f64),
+            high_confidence: pct(high as f64, due as f64),
+            at_risk: pct(risk as f64, due as f64),
+            lost: pct(lost as f64, due as f64),
+        },
     }
 }
 
@@ -159,24 +178,39 @@ pub(crate) struct StageTotal {
     pub(crate) arr: Money,
 }
 
-/// Open renewals of the accounts in scope due from `as_of` through `days` days later, per open
-/// stage in `OPEN_STAGES` order. The stages are separate groups, not steps of a conversion.
-pub(crate) fn open_by_stage(ctx: &Context, scope: Scope, days: u64) -> [StageTotal; 4] {
+/// The window of "renewals due" wherever the site lists or sums them without another window
+/// stated: from as-of through this many days later.
+pub(crate) const DUE_WINDOW_DAYS: u64 = 90;
+
+/// The open renewals of the accounts in scope due from `as_of` through `days` days later (both
+/// included), soonest first (then by id).
+pub(crate) fn open_due_within<'a>(
+    ctx: &'a Context,
+    scope: Scope<'a>,
+    days: u64,
+) -> Vec<&'a Renewal> {
     let horizon = ctx
         .as_of
         .checked_add_days(Days::new(days))
         .unwrap_or(NaiveDate::MAX);
+    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
+    let count = ctx.data.accounts.rows.len() as AccountIx;
+    let mut out: Vec<&Renewal> = super::scoped_rows(renewals, scope, count, |r| r.account)
+        .filter(|r| !r.stage.is_closed() && ctx.as_of <= r.due_on && r.due_on <= horizon)
+        .collect();
+    out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
+    out
+}
+
+/// Open renewals of the accounts in scope due from `as_of` through `days` days later, per open
+/// stage in `OPEN_STAGES` order. The stages are separate groups, not steps of a conversion.
+pub(crate) fn open_by_stage(ctx: &Context, scope: Scope, days: u64) -> [StageTotal; 4] {
     let mut out = OPEN_STAGES.map(|stage| StageTotal {
         stage,
         count: 0,
         arr: Money(0),
     });
-    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
-    let count = ctx.data.accounts.rows.len() as AccountIx;
-    for r in super::scoped_rows(renewals, scope, count, |r| r.account) {
-        if r.due_on < ctx.as_of || r.due_on > horizon {
-            continue;
-        }
+    for r in open_due_within(ctx, scope, days) {
         if let Some(total) = out.iter_mut().find(|t| t.stage == r.stage) {
             total.count += 1;
             total.arr += r.arr;
@@ -507,7 +541,10 @@ fn due_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     out.insert("renewal_forecast_arr", Some(line.forecast));
     out.insert("renewal_forecast_retention", line.forecast_retention);
     // Coverage of the renewal target: by default ARR due × the GRR target (90 % without one).
-    let grr_target = ctx.config.targets.get("grr").copied().unwrap_or(90.0);
+    let grr_target = ctx
+        .config
+        .target("grr", Some(super::basis::Basis::Ttm))
+        .unwrap_or(90.0);
     out.insert(
         "pipeline_coverage",
         pct(line.forecast, line.due * grr_target / 100.0),
@@ -780,7 +817,9 @@ mod tests {
         let mut b = renewal(1, 1_000_000, RenewalStage::ProposalSent);
         b.forecast_probability = Some(0.6);
         let mut config = config();
-        config.targets.insert("grr".into(), 50.0);
+        config
+            .targets
+            .insert("grr".into(), crate::config::Target::Annual(50.0));
         let v = values_with(&with(vec![a, b]), &config, d(7, 1));
         assert_eq!(v["renewal_forecast_arr"], Some(1_200_000.0));
         assert_eq!(v["pipeline_coverage"], Some(120.0));
@@ -831,6 +870,34 @@ mod tests {
         );
         assert_eq!(line.forecast, 42e6);
         assert_eq!(line.forecast_retention, Some(42.0 / 45.0 * 100.0));
+        // Shares of the $45M due, from the exact cents: 42/45, 2/45, 1/45.
+        assert_eq!(
+            line.shares,
+            BoardShares {
+                due: Some(100.0),
+                high_confidence: Some(4_200_000_000.0 / 4_500_000_000.0 * 100.0),
+                at_risk: Some(200_000_000.0 / 4_500_000_000.0 * 100.0),
+                lost: Some(100_000_000.0 / 4_500_000_000.0 * 100.0),
+            }
+        );
+        // Nothing due the quarter after: zero sums and no shares of nothing.
+        let q4 = Period::months_range(
+            crate::period::PeriodKind::Quarter,
+            "2026-Q4",
+            month("2026-10"),
+            month("2026-12"),
+        );
+        let none = board_line(&ctx, &q4, Scope::All);
+        assert_eq!((none.due, none.forecast_retention), (0.0, None));
+        assert_eq!(
+            none.shares,
+            BoardShares {
+                due: None,
+                high_confidence: None,
+                at_risk: None,
+                lost: None
+            }
+        );
     }
 
     #[test]
@@ -970,6 +1037,25 @@ mod tests {
         let one = open_by_stage(&ctx, Scope::Only(&mask), 90);
         assert_eq!(one[0], total(RenewalStage::NotEngaged, 1, 200_025));
         assert_eq!(one[3].count, 0);
+        // The same window as a list, soonest first: a (1 July), c (1 August), b (29 September).
+        let due: Vec<u32> = open_due_within(&ctx, Scope::All, DUE_WINDOW_DAYS)
+            .iter()
+            .map(|r| r.account)
+            .collect();
+        assert_eq!(due, vec![0, 2, 1]);
+        // A window of 0 days is today's renewals; no renewals table, nothing due.
+        assert_eq!(open_due_within(&ctx, Scope::All, 0).len(), 1);
+        let empty = Dataset::default();
+        let ctx = Context {
+            data: &empty,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        assert!(open_due_within(&ctx, Scope::All, 90).is_empty());
+        assert_eq!(
+            open_by_stage(&ctx, Scope::All, 90)[0],
+            total(RenewalStage::NotEngaged, 0, 0)
+        );
     }
 
     #[test]

@@ -641,6 +641,48 @@ mod tests {
     }
 
     #[test]
+    fn trailing_twelve_month_retention_is_the_cohort_of_the_month_before_the_window() {
+        // TTM ending October 2026: the cohort is the accounts with MRR in October 2025.
+        // a 100 → 120 (expansion 20), b 200 → 150 (contraction 50), c 50 → 0 (churned, despite
+        // MRR in March), d new in January (not in the cohort), e gone before the window.
+        // S = 350, Σ end = 270: NRR 270/350 = 77.142857 %, GRR (350 − 50 − 50)/350 = 71.428571 %,
+        // logo churn 1/3, expansion rate 1/3.
+        let ds = dataset(
+            &[("a", ""), ("b", ""), ("c", ""), ("d", ""), ("e", "")],
+            &[
+                ("a", "2025-10", 100),
+                ("a", "2026-10", 120),
+                ("b", "2025-10", 200),
+                ("b", "2026-06", 400),
+                ("b", "2026-10", 150),
+                ("c", "2025-10", 50),
+                ("c", "2026-03", 50),
+                ("d", "2026-01", 300),
+                ("d", "2026-10", 300),
+                ("e", "2025-09", 80),
+            ],
+        );
+        let ttm = Period::ttm_ending(month("2026-10"));
+        let v = values(&ds, &ttm, day(2026, 11, 1));
+        close(v["nrr"], 270.0 / 350.0 * 100.0);
+        close(v["grr"], 250.0 / 350.0 * 100.0);
+        close(v["logo_churn_rate"], 100.0 / 3.0);
+        close(v["logo_retention_rate"], 200.0 / 3.0);
+        close(v["revenue_churn_rate"], 100.0 / 350.0 * 100.0);
+        close(v["expansion_rate"], 100.0 / 3.0);
+        // Over twelve months the annualised rate is the rate itself.
+        close(v["logo_churn_rate_annualised"], 100.0 / 3.0);
+        // The fiscal year ending in the same month is the same window, so the same values.
+        let fiscal = Period::year_of(month("2026-10"), 11);
+        assert_eq!((fiscal.start, fiscal.end), (ttm.start, ttm.end));
+        assert_eq!(values(&ds, &fiscal, day(2026, 11, 1)), v);
+        // October alone is another window: no account has MRR in September 2026 here, so its
+        // cohort is empty and its NRR missing, not the TTM value.
+        let october = values(&ds, &Period::month(month("2026-10")), day(2026, 11, 1));
+        assert_eq!(october["nrr"], None);
+    }
+
+    #[test]
     fn mrr_series_by_month() {
         let ds = dataset(
             &[("a", ""), ("b", "")],

@@ -100,7 +100,9 @@ pub fn economics(ctx: &Context, period: &Period) -> Vec<SegmentEconomics> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReasonTally {
     pub accounts: u64,
-    /// ARR lost: 12 × the account's MRR in the month before the month of churned_on.
+    /// MRR lost: the account's MRR in the month before the month of churned_on.
+    pub mrr: Money,
+    /// ARR lost: 12 × that MRR.
     pub arr: Money,
     /// Competitor name → churns to it.
     pub competitors: BTreeMap<String, u64>,
@@ -120,11 +122,13 @@ pub fn churn_reasons(
         let tally = out.entry(c.reason).or_default();
         tally.accounts += 1;
         let before: Month = Month::of(c.churned_on).prev();
-        tally.arr += ctx
+        let mrr = ctx
             .data
             .mrr
             .as_ref()
-            .map_or(Money::ZERO, |m| m.get(c.account, before) * 12);
+            .map_or(Money::ZERO, |m| m.get(c.account, before));
+        tally.mrr += mrr;
+        tally.arr += mrr * 12;
         if let Some(name) = &c.competitor {
             *tally.competitors.entry(name.clone()).or_default() += 1;
         }
@@ -225,6 +229,7 @@ mod tests {
         let c = &r[&ChurnReason::Competition];
         // ARR lost = 12 × March MRR: (100 + 50) × 12.
         assert_eq!((c.accounts, c.arr), (2, Money::units(1_800)));
+        assert_eq!(c.mrr, Money::units(150));
         assert_eq!(c.competitors.get("Rival"), Some(&2));
         assert!(churn_reasons(&ctx, &Period::month(month("2026-06")), Scope::All).is_empty());
     }

@@ -135,7 +135,6 @@ pub struct NextRenewal {
     pub id: String,
     pub due_on: NaiveDate,
     pub days: i64,
-    pub arr: f64,
     /// The renewal's ARR, exact.
     pub arr_money: Money,
     pub stage: RenewalStage,
@@ -148,7 +147,8 @@ pub struct NextRenewal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountSnapshot {
     pub account: AccountIx,
-    /// ARR now: 12 × MRR of the latest complete month.
+    /// ARR now: 12 × MRR of the latest complete month, as a number for ordering and the
+    /// urgency score; pages show `arr_money`.
     pub arr: f64,
     /// ARR now, exact (12 × MRR of the latest complete month).
     pub arr_money: Money,
@@ -291,7 +291,6 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
         id: r.id.clone(),
         due_on: r.due_on,
         days: (r.due_on - today).num_days(),
-        arr: r.arr.to_f64(),
         arr_money: r.arr,
         stage: r.stage,
         stalled: super::renewals::is_stalled(r, today),

@@ -20,6 +20,14 @@ pub struct TableCell {
     /// CSS classes: `num` and `status-good|warning|bad|missing|neutral`.
     pub class: Option<String>,
     pub sort: Option<String>,
+    /// For a rate: the basis of the value (`month`, `quarter`, `year`, `ttm`, `annualised`),
+    /// written as `data-basis`.
+    pub basis: Option<&'static str>,
+    /// For a judged rate: the basis of the target or bands that judged it (`annual`,
+    /// `quarter`, `month`), written as `data-judged-on`.
+    pub judged_on: Option<&'static str>,
+    /// A tooltip, e.g. why a rate has no status.
+    pub title: Option<String>,
     /// Chips shown instead of `text` in HTML (an action row's reasons and tasks); `text` keeps
     /// their words for PDFs and CSV files.
     pub chips: Vec<Chip>,
@@ -92,7 +100,18 @@ impl Table {
 /// A KPI tile: the value with its status, target, changes and sparkline.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tile {
+    /// The metric name, with the basis of the headline value for a rate ("Net revenue
+    /// retention (TTM)").
     pub name: String,
+    /// The headline value's basis key for a rate (`ttm`, `month`...), as `data-basis`.
+    pub basis: Option<&'static str>,
+    /// The basis of the target or bands that judged the headline (`annual`...), as
+    /// `data-judged-on`.
+    pub judged_on: Option<&'static str>,
+    /// Why a rate has no status although its metric has a target or bands.
+    pub why_neutral: Option<String>,
+    /// The period's own figure beside a TTM headline: "this month: 99.6%".
+    pub aside: Option<String>,
     pub href: String,
     pub value: String,
     pub status: &'static str,
@@ -100,6 +119,8 @@ pub struct Tile {
     pub target: Option<String>,
     pub change: String,
     pub change_year: String,
+    /// Why the changes are "—" for a snapshot metric ("snapshot: no history").
+    pub change_title: Option<&'static str>,
     pub previous_label: String,
     pub year_ago_label: String,
     /// A note in small type under the value: for a survey score the answers it rests on ("n =
@@ -112,7 +133,8 @@ pub struct Tile {
 /// One line of "what changed".
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
-    pub name: &'static str,
+    /// The metric name, with its basis for a rate ("Net revenue retention (month)").
+    pub name: String,
     pub href: String,
     pub verb: &'static str,
     pub change: String,
@@ -152,6 +174,10 @@ pub enum Block {
         status: &'static str,
         href: String,
         title: String,
+        /// For a rate: the value's basis key (`data-basis`).
+        basis: Option<&'static str>,
+        /// For a judged rate: the basis of what judged it (`data-judged-on`).
+        judged_on: Option<&'static str>,
     },
     Figure(Figure),
     Table(Table),

@@ -4,7 +4,9 @@
 //! A value that rounds to zero never prints a sign ("0.0%", not "-0.0%"); a change is computed
 //! from the values as they are shown, so "18 → 10" reads as a fall of 8 points.
 
+use crate::config::Target;
 use crate::metrics::Value;
+use crate::metrics::basis::{Basis, Windowing};
 use crate::metrics::catalog::{Band, MetricDef, Unit};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -155,6 +157,34 @@ pub fn value(def: &MetricDef, value: Value, currency: &str) -> String {
         Unit::Hours => format!("{} h", fixed(v, 1)),
     }
 }
+
+/// A configured target as text, each with the basis it judges: `110%` for a metric with no
+/// basis, `110% (annual)` for a rate, `110% (annual), 102% (quarter), 100.5% (month)` for one set
+/// per basis (annual first).
+pub fn target(def: &MetricDef, target: &Target, currency: &str) -> String {
+    let windowed = def.windowing() != Windowing::None;
+    match target {
+        Target::Annual(t) if windowed => format!("{} (annual)", value(def, Some(*t), currency)),
+        Target::Annual(t) => value(def, Some(*t), currency),
+        Target::PerBasis(_) => ["annual", "quarter", "month"]
+            .iter()
+            .filter_map(|key| {
+                let basis = match *key {
+                    "annual" => Basis::Ttm,
+                    "quarter" => Basis::Quarter,
+                    _ => Basis::Month,
+                };
+                let t = target.for_basis(Some(basis))?;
+                Some(format!("{} ({key})", value(def, Some(t), currency)))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// Why a snapshot metric (`MetricDef::is_snapshot`) shows "—" where other metrics show their
+/// change: it has no history.
+pub const NO_HISTORY: &str = "snapshot: no history";
 
 /// A band threshold in the metric's unit, with as few decimals as it needs: `120%`, `1.5×`,
 /// `4 h`, `50`; money thresholds (none in the catalog today) as plain currency units.
@@ -392,6 +422,24 @@ mod tests {
 
     fn def(id: &str) -> &'static MetricDef {
         get(id).unwrap_or_else(|| panic!("{id}"))
+    }
+
+    #[test]
+    fn targets_say_the_basis_they_judge() {
+        let per_basis = Target::PerBasis(BTreeMap::from([
+            ("month".to_string(), 100.5),
+            ("ttm".to_string(), 110.0),
+            ("quarter".to_string(), 102.0),
+        ]));
+        assert_eq!(
+            target(def("nrr"), &per_basis, "USD"),
+            "110.0% (annual), 102.0% (quarter), 100.5% (month)"
+        );
+        assert_eq!(
+            target(def("grr"), &Target::Annual(90.0), "USD"),
+            "90.0% (annual)"
+        );
+        assert_eq!(target(def("nps"), &Target::Annual(40.0), "USD"), "40");
     }
 
     #[test]

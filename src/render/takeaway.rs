@@ -5,6 +5,7 @@
 //! `crate::site::takeaways`.
 
 use crate::metrics::Value;
+use crate::metrics::basis::{self, Basis};
 use crate::metrics::catalog::{MetricDef, Unit};
 use crate::render::block::Change;
 use crate::render::format;
@@ -14,6 +15,8 @@ use std::cmp::Ordering;
 #[derive(Debug, Clone)]
 pub(crate) struct Reading<'a> {
     pub(crate) def: &'static MetricDef,
+    /// The basis of a rate's values ("quarter"), named after the metric; none for other metrics.
+    pub(crate) basis: Option<Basis>,
     /// The value of the slide's period.
     pub(crate) current: Value,
     /// The value of the period before.
@@ -38,12 +41,13 @@ fn shown(def: &MetricDef, value: f64, currency: &str) -> String {
 pub(crate) fn sentence(r: &Reading) -> Option<String> {
     let current = r.current?;
     let value = shown(r.def, current, r.currency);
+    let name = basis::named(r.def, r.basis);
     let mut text = match format::delta(r.def, Some(current), r.previous) {
         Some(d) if d.direction != Ordering::Equal => {
-            format!("{} {} {} to {value}", r.def.name, d.verb(), d.size)
+            format!("{name} {} {} to {value}", d.verb(), d.size)
         }
-        Some(_) => format!("{} held at {value}", r.def.name),
-        None => format!("{} is {value}", r.def.name),
+        Some(_) => format!("{name} held at {value}"),
+        None => format!("{name} is {value}"),
     };
     if let Some(clause) = target_clause(r.def, current, r.target, r.currency) {
         text.push_str(", ");
@@ -85,6 +89,7 @@ mod tests {
     fn reading(id: &str, current: Value, previous: Value, target: Option<f64>) -> Reading<'static> {
         Reading {
             def: catalog::get(id).expect("catalog metric"),
+            basis: None,
             current,
             previous,
             target,
@@ -114,6 +119,19 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_names_its_basis() {
+        // A quarter's NRR has no annual target to stand against.
+        let r = Reading {
+            basis: Some(Basis::Quarter),
+            ..reading("nrr", Some(97.0), Some(103.0), None)
+        };
+        assert_eq!(
+            sentence(&r).as_deref(),
+            Some("Net revenue retention (quarter) fell 6.0 pts to 97.0%")
+        );
+    }
+
+    #[test]
     fn money_moves_relatively_and_reads_short() {
         // $20,738,000 → $21,712,000 is +4.7%.
         let r = reading("arr", Some(21_712_000.0), Some(20_738_000.0), None);
@@ -135,7 +153,7 @@ mod tests {
     #[test]
     fn a_change_line_reads_as_a_title() {
         let c = Change {
-            name: "Churned MRR",
+            name: "Churned MRR".into(),
             href: String::new(),
             verb: "rose",
             change: "549.7%".into(),

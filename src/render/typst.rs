@@ -116,9 +116,10 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .iter()
                 .map(|t| {
                     format!(
-                        "  (name: {}, value: {}, status: {}, status-label: {}, target: {}, sample: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
+                        "  (name: {}, value: {}, aside: {}, status: {}, status-label: {}, target: {}, sample: {}, change: {}, change-year: {}, previous: {}, year-ago: {}, spark: {}),\n",
                         string(&t.name),
                         string(&t.value),
+                        optional(t.aside.as_deref()),
                         string(t.status),
                         string(t.status_label),
                         optional(t.target.as_deref()),
@@ -148,7 +149,7 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .map(|c| {
                     format!(
                         "  (name: {}, verb: {}, change: {}, value: {}, previous: {}, status: {}, movement: {}),\n",
-                        string(c.name),
+                        string(&c.name),
                         string(c.verb),
                         string(&c.change),
                         string(&c.value),
@@ -458,7 +459,7 @@ mod tests {
     #[test]
     fn changes_carry_whether_the_move_is_good_news_and_rules_become_dividers() {
         let change = crate::render::block::Change {
-            name: "Churned MRR",
+            name: "Churned MRR".into(),
             href: String::new(),
             verb: "rose",
             change: "549.7%".into(),
@@ -509,6 +510,11 @@ mod deck_tests {
     fn a_survey_tile_carries_its_sample_note() {
         let tile = Tile {
             name: "Net Promoter Score".into(),
+            basis: None,
+            judged_on: None,
+            why_neutral: None,
+            aside: None,
+            change_title: None,
             href: String::new(),
             value: "10".into(),
             status: "neutral",

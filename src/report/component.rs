@@ -70,274 +70,384 @@ pub const COMPONENTS: &[Def] = &[
 /// Tera's own functions, which a body may call too.
 const TERA_FUNCTIONS: &[&str] = &["range", "throw", "get_random", "get_env", "now"];
 
-/// Chart types.
-pub const CHART_TYPES: &[&str] = &[
-    "line",
-    "bar",
-    "stacked_bar",
-    "scatter",
-    "heatmap",
-    "waterfall",
-    "funnel",
-    "donut",
-    "sparkline",
-];
+/// A closed set of names a component argument chooses from (chart types, chart data sources,
+/// table kinds): one list read by `check`, rendering and the README reference, so the compiler
+/// finds every `match` a new kind must join.
+pub trait Kind: Copy + PartialEq + 'static {
+    /// Every kind, in reference order.
+    const ALL: &'static [Self];
 
-/// Chart data sources other than metric histories, with the chart types each can feed.
-pub const CHART_DATA: &[(&str, &[&str], &str)] = &[
-    (
-        "mrr_movements",
-        &["stacked_bar", "bar"],
-        "new, expansion, contraction and churned MRR per period",
-    ),
-    (
-        "mrr_bridge",
-        &["waterfall"],
-        "the MRR bridge of the period: opening, movements, closing",
-    ),
-    (
-        "health_bands",
-        &["donut", "bar", "stacked_bar"],
-        "accounts per health band (stacked_bar: by segment)",
-    ),
-    (
-        "health_bands_arr",
-        &["donut", "bar", "stacked_bar"],
-        "ARR per health band (stacked_bar: by segment)",
-    ),
-    (
-        "renewal_stages",
-        &["bar"],
-        "open renewals due in the next 90 days by stage: ARR bars, the count in each label",
-    ),
-    (
-        "renewal_pipeline",
-        &["stacked_bar"],
-        "renewal ARR due in each of the next six months, by stage",
-    ),
-    (
-        "cohorts",
-        &["heatmap"],
-        "logo retention by quarterly cohort (the last 36 months) at every third month of age",
-    ),
-    (
-        "cohorts_revenue",
-        &["heatmap"],
-        "revenue retention (MRR against the cohort's MRR at M0) by quarterly cohort (the last 36 months) at every third month of age",
-    ),
-    (
-        "accounts",
-        &["scatter"],
-        "every active account: health score against ARR, coloured by band",
-    ),
-    (
-        "mrr",
-        &["line", "bar"],
-        "MRR per month (on an account page: the account's)",
-    ),
-    (
-        "health",
-        &["line"],
-        "the account's health score over the last 90 days (account pages)",
-    ),
-    (
-        "usage",
-        &["line", "bar"],
-        "the account's DAU/MAU over the last six months (account pages)",
-    ),
-];
+    /// The name a report writes (`stacked_bar`, `health_bands`).
+    fn name(self) -> &'static str;
 
-/// Table kinds, their columns (in display order) and the default selection.
-pub const TABLES: &[(&str, &[&str], &[&str], &str)] = &[
-    (
-        "metrics",
-        &[
-            "metric",
-            "value",
-            "previous",
-            "change",
-            "year_ago",
-            "change_year",
-            "target",
-            "status",
-        ],
-        &[
-            "metric",
-            "value",
-            "previous",
-            "change",
-            "year_ago",
-            "change_year",
-            "status",
-        ],
-        "the `metrics` for the period, the previous period and a year ago",
-    ),
-    (
-        "breakdown",
-        &[],
-        &[],
-        "the `metrics` split `by` a dimension (segment, region, csm_id, acv_band, any accounts.csv column)",
-    ),
-    (
-        "at_risk",
-        &[
-            "account",
-            "arr",
-            "segment",
-            "csm",
-            "health",
-            "days_to_renewal",
-            "stage",
-            "risk_factors",
-            "urgency",
-        ],
-        &[
-            "account",
-            "arr",
-            "days_to_renewal",
-            "csm",
-            "health",
-            "risk_factors",
-        ],
-        "accounts with an at-risk renewal or red health before a renewal, most urgent first",
-    ),
-    (
-        "accounts",
-        &[
-            "account",
-            "segment",
-            "csm",
-            "arr",
-            "health",
-            "band",
-            "health_change",
-            "last_contact",
-            "touchpoints",
-            "qbr",
-            "nps",
-            "open_tickets",
-            "next_renewal",
-            "days_to_renewal",
-            "risk_factors",
-            "urgency",
-        ],
-        &[
-            "account",
-            "arr",
-            "health",
-            "health_change",
-            "last_contact",
-            "days_to_renewal",
-            "risk_factors",
-        ],
-        "the accounts (on a CSM page: the book), most urgent first",
-    ),
-    (
-        "renewals",
-        &[
-            "account",
-            "csm",
-            "due_on",
-            "days",
-            "arr",
-            "stage",
-            "forecast",
-            "checklist",
-            "renewed_arr",
-        ],
-        &[
-            "account",
-            "due_on",
-            "days",
-            "arr",
-            "stage",
-            "forecast",
-            "checklist",
-        ],
-        "open renewals due in the next 90 days (on an account page: all its renewals)",
-    ),
-    (
-        "movers",
-        &["account", "csm", "before", "after", "change", "arr"],
-        &["account", "csm", "before", "after", "change", "arr"],
-        "the largest health score changes of the last 7 days",
-    ),
-    (
-        "team",
-        &[
-            "csm",
-            "accounts",
-            "arr",
-            "capacity_use",
-            "expansion_arr",
-            "quota_attainment",
-        ],
-        &[
-            "csm",
-            "accounts",
-            "arr",
-            "capacity_use",
-            "expansion_arr",
-            "quota_attainment",
-        ],
-        "every CSM side by side; add catalog `metrics` as extra columns",
-    ),
-    (
-        "actions",
-        &[
-            "rank",
-            "account",
-            "action",
-            "arr",
-            "days_to_renewal",
-            "urgency",
-        ],
-        &["rank", "account", "action", "arr", "days_to_renewal"],
-        "the ranked action list (a CSM page: theirs; elsewhere: the whole team's)",
-    ),
-    (
-        "tasks",
-        &["bucket", "tasks"],
-        &["bucket", "tasks"],
-        "open tasks overdue, due today and due later this week",
-    ),
-    (
-        "forecast",
-        &["line", "arr", "share"],
-        &["line", "arr", "share"],
-        "the renewal board line of the period: due, high confidence, at risk, lost, forecast",
-    ),
-    (
-        "health_bands",
-        &["band", "accounts", "accounts_share", "arr", "arr_share"],
-        &["band", "accounts", "accounts_share", "arr", "arr_share"],
-        "accounts and ARR per health band",
-    ),
-    (
-        "churn_reasons",
-        &["reason", "accounts", "mrr", "share"],
-        &["reason", "accounts", "mrr", "share"],
-        "churned accounts of the period by reason",
-    ),
-    (
-        "activities",
-        &["date", "type", "status", "csm", "minutes"],
-        &["date", "type", "status", "csm"],
-        "the latest activities (account pages)",
-    ),
-    (
-        "tickets",
-        &[
-            "opened",
-            "priority",
-            "status",
-            "first_response_hours",
-            "csat",
-        ],
-        &["opened", "priority", "status", "first_response_hours"],
-        "the latest support tickets (account pages)",
-    ),
-];
+    /// The kind named `name`, if any.
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    /// Every name, in reference order.
+    fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|k| k.name()).collect()
+    }
+}
+
+/// Declares a [`Kind`] enum: each variant with its documentation and the name reports use. The
+/// enum gets `ALL`, `name()` and `parse()` of its own too, so callers need not import the trait.
+macro_rules! kinds {
+    ($(#[$doc:meta])* $enum:ident { $($(#[$vdoc:meta])* $variant:ident = $name:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $enum {
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl $enum {
+            /// Every kind, in reference order.
+            pub const ALL: &'static [$enum] = &[$($enum::$variant,)+];
+
+            /// The name a report writes.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($enum::$variant => $name,)+
+                }
+            }
+
+            /// The kind named `name`, if any.
+            pub fn parse(name: &str) -> Option<$enum> {
+                <$enum as Kind>::parse(name)
+            }
+        }
+
+        impl Kind for $enum {
+            const ALL: &'static [$enum] = $enum::ALL;
+
+            fn name(self) -> &'static str {
+                $enum::name(self)
+            }
+        }
+    };
+}
+
+kinds! {
+    /// A chart type: how a chart draws its numbers.
+    ChartType {
+        /// Lines over periods (the default).
+        Line = "line",
+        /// Bars, one per period or group.
+        Bar = "bar",
+        /// Bars stacked per period or group.
+        StackedBar = "stacked_bar",
+        /// Points on two value axes.
+        Scatter = "scatter",
+        /// A grid of coloured cells.
+        Heatmap = "heatmap",
+        /// A bridge from a starting to an ending total.
+        Waterfall = "waterfall",
+        /// Conversion steps.
+        Funnel = "funnel",
+        /// Shares of a whole.
+        Donut = "donut",
+        /// A small line without axes.
+        Sparkline = "sparkline",
+    }
+}
+
+impl ChartType {
+    /// Whether the type draws metric histories (`metric`/`metrics`); the others take `data`.
+    fn draws_histories(self) -> bool {
+        matches!(
+            self,
+            ChartType::Line | ChartType::Bar | ChartType::Sparkline
+        )
+    }
+}
+
+kinds! {
+    /// A chart's data source other than metric histories (`chart(data=...)`).
+    DataSource {
+        /// MRR movements per period.
+        MrrMovements = "mrr_movements",
+        /// The MRR bridge of the period.
+        MrrBridge = "mrr_bridge",
+        /// Accounts per health band.
+        HealthBands = "health_bands",
+        /// ARR per health band.
+        HealthBandsArr = "health_bands_arr",
+        /// Open renewals due soon, by stage.
+        RenewalStages = "renewal_stages",
+        /// Renewal ARR due per month, by stage.
+        RenewalPipeline = "renewal_pipeline",
+        /// Logo retention by cohort and age.
+        Cohorts = "cohorts",
+        CohortsRevenue = "cohorts_revenue",
+        /// Active accounts: health against ARR.
+        Accounts = "accounts",
+        /// MRR per month.
+        Mrr = "mrr",
+        /// An account's health score over time.
+        Health = "health",
+        /// An account's DAU/MAU over time.
+        Usage = "usage",
+    }
+}
+
+impl DataSource {
+    /// The chart types that can draw the source.
+    pub fn types(self) -> &'static [ChartType] {
+        use ChartType::*;
+        match self {
+            DataSource::MrrMovements => &[StackedBar, Bar],
+            DataSource::MrrBridge => &[Waterfall],
+            DataSource::HealthBands | DataSource::HealthBandsArr => &[Donut, Bar, StackedBar],
+            DataSource::RenewalStages => &[Bar],
+            DataSource::RenewalPipeline => &[StackedBar],
+            DataSource::Cohorts | DataSource::CohortsRevenue => &[Heatmap],
+            DataSource::Accounts => &[Scatter],
+            DataSource::Mrr | DataSource::Usage => &[Line, Bar],
+            DataSource::Health => &[Line],
+        }
+    }
+
+    /// What the source shows, for the README reference.
+    pub fn summary(self) -> &'static str {
+        match self {
+            DataSource::MrrMovements => "new, expansion, contraction and churned MRR per period",
+            DataSource::MrrBridge => "the MRR bridge of the period: opening, movements, closing",
+            DataSource::HealthBands => "accounts per health band (stacked_bar: by segment)",
+            DataSource::HealthBandsArr => "ARR per health band (stacked_bar: by segment)",
+            DataSource::RenewalStages => {
+                "open renewals due in the next 90 days by stage: ARR bars, the count in each label"
+            }
+            DataSource::RenewalPipeline => {
+                "renewal ARR due in each of the next six months, by stage"
+            }
+            DataSource::Cohorts => {
+                "logo retention by quarterly cohort (the last 36 months) at every third month of age"
+            }
+            DataSource::CohortsRevenue => {
+                "revenue retention (MRR against the cohort's MRR at M0) by quarterly cohort (the last 36 months) at every third month of age"
+            }
+            DataSource::Accounts => {
+                "every active account: health score against ARR, coloured by band"
+            }
+            DataSource::Mrr => "MRR per month (on an account page: the account's)",
+            DataSource::Health => {
+                "the account's health score over the last 90 days (account pages)"
+            }
+            DataSource::Usage => "the account's DAU/MAU over the last six months (account pages)",
+        }
+    }
+}
+
+kinds! {
+    /// A table kind (`table(of=...)`).
+    TableKind {
+        /// Catalog metrics for the period, the previous period and a year ago.
+        Metrics = "metrics",
+        /// Catalog metrics split by a dimension.
+        Breakdown = "breakdown",
+        /// Accounts at risk, most urgent first.
+        AtRisk = "at_risk",
+        /// The accounts (a CSM's book on a CSM page).
+        Accounts = "accounts",
+        /// Open renewals due soon (an account's renewals on its page).
+        Renewals = "renewals",
+        /// The largest health score changes of the week.
+        Movers = "movers",
+        /// Every CSM side by side.
+        Team = "team",
+        /// The ranked action list.
+        Actions = "actions",
+        /// Open tasks by due bucket.
+        Tasks = "tasks",
+        /// The renewal board line.
+        Forecast = "forecast",
+        /// Accounts and ARR per health band.
+        HealthBands = "health_bands",
+        /// Churned accounts of the period by reason.
+        ChurnReasons = "churn_reasons",
+        /// An account's latest activities.
+        Activities = "activities",
+        /// An account's latest support tickets.
+        Tickets = "tickets",
+    }
+}
+
+impl TableKind {
+    /// The kind's columns, in display order; empty when its columns are its `metrics`.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            TableKind::Metrics => &[
+                "metric",
+                "value",
+                "previous",
+                "change",
+                "year_ago",
+                "change_year",
+                "target",
+                "status",
+            ],
+            TableKind::Breakdown => &[],
+            TableKind::AtRisk => &[
+                "account",
+                "arr",
+                "segment",
+                "csm",
+                "health",
+                "days_to_renewal",
+                "stage",
+                "risk_factors",
+                "urgency",
+            ],
+            TableKind::Accounts => &[
+                "account",
+                "segment",
+                "csm",
+                "arr",
+                "health",
+                "band",
+                "health_change",
+                "last_contact",
+                "touchpoints",
+                "qbr",
+                "nps",
+                "open_tickets",
+                "next_renewal",
+                "days_to_renewal",
+                "risk_factors",
+                "urgency",
+            ],
+            TableKind::Renewals => &[
+                "account",
+                "csm",
+                "due_on",
+                "days",
+                "arr",
+                "stage",
+                "forecast",
+                "checklist",
+                "renewed_arr",
+            ],
+            TableKind::Movers => &["account", "csm", "before", "after", "change", "arr"],
+            TableKind::Team => &[
+                "csm",
+                "accounts",
+                "arr",
+                "capacity_use",
+                "expansion_arr",
+                "quota_attainment",
+            ],
+            TableKind::Actions => &[
+                "rank",
+                "account",
+                "action",
+                "arr",
+                "days_to_renewal",
+                "urgency",
+            ],
+            TableKind::Tasks => &["bucket", "tasks"],
+            TableKind::Forecast => &["line", "arr", "share"],
+            TableKind::HealthBands => &["band", "accounts", "accounts_share", "arr", "arr_share"],
+            TableKind::ChurnReasons => &["reason", "accounts", "mrr", "share"],
+            TableKind::Activities => &["date", "type", "status", "csm", "minutes"],
+            TableKind::Tickets => &[
+                "opened",
+                "priority",
+                "status",
+                "first_response_hours",
+                "csat",
+            ],
+        }
+    }
+
+    /// The columns shown when a report names none.
+    pub fn defaults(self) -> &'static [&'static str] {
+        match self {
+            TableKind::Metrics => &[
+                "metric",
+                "value",
+                "previous",
+                "change",
+                "year_ago",
+                "change_year",
+                "status",
+            ],
+            TableKind::AtRisk => &[
+                "account",
+                "arr",
+                "days_to_renewal",
+                "csm",
+                "health",
+                "risk_factors",
+            ],
+            TableKind::Accounts => &[
+                "account",
+                "arr",
+                "health",
+                "health_change",
+                "last_contact",
+                "days_to_renewal",
+                "risk_factors",
+            ],
+            TableKind::Renewals => &[
+                "account",
+                "due_on",
+                "days",
+                "arr",
+                "stage",
+                "forecast",
+                "checklist",
+            ],
+            TableKind::Actions => &["rank", "account", "action", "arr", "days_to_renewal"],
+            TableKind::Activities => &["date", "type", "status", "csm"],
+            TableKind::Tickets => &["opened", "priority", "status", "first_response_hours"],
+            TableKind::Breakdown
+            | TableKind::Movers
+            | TableKind::Team
+            | TableKind::Tasks
+            | TableKind::Forecast
+            | TableKind::HealthBands
+            | TableKind::ChurnReasons => self.columns(),
+        }
+    }
+
+    /// What the table lists, for the README reference.
+    pub fn summary(self) -> &'static str {
+        match self {
+            TableKind::Metrics => {
+                "the `metrics` for the period, the previous period and a year ago"
+            }
+            TableKind::Breakdown => {
+                "the `metrics` split `by` a dimension (segment, region, csm_id, acv_band, any accounts.csv column)"
+            }
+            TableKind::AtRisk => {
+                "accounts with an at-risk renewal or red health before a renewal, most urgent first"
+            }
+            TableKind::Accounts => "the accounts (on a CSM page: the book), most urgent first",
+            TableKind::Renewals => {
+                "open renewals due in the next 90 days (on an account page: all its renewals)"
+            }
+            TableKind::Movers => "the largest health score changes of the last 7 days",
+            TableKind::Team => "every CSM side by side; add catalog `metrics` as extra columns",
+            TableKind::Actions => {
+                "the ranked action list (a CSM page: theirs; elsewhere: the whole team's)"
+            }
+            TableKind::Tasks => "open tasks overdue, due today and due later this week",
+            TableKind::Forecast => {
+                "the renewal board line of the period: due, high confidence, at risk, lost, forecast"
+            }
+            TableKind::HealthBands => "accounts and ARR per health band",
+            TableKind::ChurnReasons => "churned accounts of the period by reason",
+            TableKind::Activities => "the latest activities (account pages)",
+            TableKind::Tickets => "the latest support tickets (account pages)",
+        }
+    }
+
+    /// Whether the table's rows are its `metrics` (which it then needs).
+    fn lists_metrics(self) -> bool {
+        matches!(self, TableKind::Metrics | TableKind::Breakdown)
+    }
+}
 
 /// What `value(show=...)` prints.
 pub const SHOWS: &[&str] = &[
@@ -376,8 +486,8 @@ pub enum Source {
     Metrics(Vec<&'static MetricDef>),
     /// One metric split by a dimension.
     Breakdown(&'static MetricDef, String),
-    /// A named data source of `CHART_DATA`, optionally split by a dimension.
-    Data(&'static str, Option<String>),
+    /// A data source, optionally split by a dimension.
+    Data(DataSource, Option<String>),
 }
 
 /// A checked component, ready to render.
@@ -389,13 +499,13 @@ pub enum Component {
         show: &'static str,
     },
     Chart {
-        kind: &'static str,
+        kind: ChartType,
         source: Source,
         periods: usize,
         title: Option<String>,
     },
     Table {
-        of: &'static str,
+        of: TableKind,
         columns: Vec<&'static str>,
         metrics: Vec<&'static MetricDef>,
         by: Option<String>,
@@ -428,10 +538,6 @@ pub fn def(name: &str) -> Option<&'static Def> {
     COMPONENTS.iter().find(|d| d.name == name)
 }
 
-fn names<T>(items: &[T], name: impl Fn(&T) -> &'static str) -> Vec<&'static str> {
-    items.iter().map(name).collect()
-}
-
 /// Splits a comma-separated list, trimming blanks.
 fn list(text: &str) -> Vec<&str> {
     text.split(',')
@@ -452,7 +558,7 @@ pub fn check(
     dimensions: &[&str],
 ) -> Result<Component, Vec<Problem>> {
     let Some(def) = def(name) else {
-        let known = names(COMPONENTS, |d| d.name);
+        let known: Vec<&str> = COMPONENTS.iter().map(|d| d.name).collect();
         return Err(vec![Problem {
             arg: None,
             message: format!("unknown component '{name}'"),
@@ -578,6 +684,11 @@ impl Builder<'_> {
         }
     }
 
+    /// The argument as a kind of `K`, with a "did you mean" over its names when unknown.
+    fn kind<K: Kind>(&mut self, key: &str) -> Option<K> {
+        self.choice(key, &K::names()).and_then(K::parse)
+    }
+
     fn metrics(&mut self, key: &str) -> Vec<&'static MetricDef> {
         let Some(text) = self.string(key) else {
             return Vec::new();
@@ -619,11 +730,11 @@ impl Builder<'_> {
     }
 
     fn chart(&mut self) -> Component {
-        let kind = self.choice("type", CHART_TYPES).unwrap_or("line");
+        let kind = self.kind("type").unwrap_or(ChartType::Line);
         let periods = self.count("periods").unwrap_or(12);
         let title = self.string("title");
         let by = self.dimension();
-        let data = self.choice("data", &names(CHART_DATA, |d| d.0));
+        let data: Option<DataSource> = self.kind("data");
         let has_metric = text_arg(self.args, "metric").is_some();
         let has_metrics = text_arg(self.args, "metrics").is_some();
         let mut metrics = Vec::new();
@@ -635,30 +746,31 @@ impl Builder<'_> {
         }
         let source = match (data, metrics.is_empty()) {
             (Some(d), true) => {
-                let (_, types, _) = CHART_DATA
-                    .iter()
-                    .find(|c| c.0 == d)
-                    .copied()
-                    .unwrap_or(CHART_DATA[0]);
+                let types = d.types();
                 if !types.contains(&kind) {
-                    let why = if kind == "funnel" {
+                    let why = if kind == ChartType::Funnel {
                         " (a funnel draws conversion steps, and these are separate groups)"
                     } else {
                         ""
                     };
+                    let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
                     self.problems.push(Problem::new(
                         "type",
-                        format!("data '{d}' cannot be drawn as a {kind} chart{why}"),
-                        Some(format!("use type {}", types.join(" or "))),
+                        format!(
+                            "data '{}' cannot be drawn as a {} chart{why}",
+                            d.name(),
+                            kind.name()
+                        ),
+                        Some(format!("use type {}", names.join(" or "))),
                     ));
                 }
                 Source::Data(d, by)
             }
             (None, false) => {
-                if !matches!(kind, "line" | "bar" | "sparkline") {
+                if !kind.draws_histories() {
                     self.problems.push(Problem::new(
                         "type",
-                        format!("a {kind} chart does not draw metric histories"),
+                        format!("a {} chart does not draw metric histories", kind.name()),
                         Some(
                             "metric histories are line, bar or sparkline charts; other types take `data`"
                                 .into(),
@@ -666,7 +778,7 @@ impl Builder<'_> {
                     ));
                 }
                 match by {
-                    Some(dim) if kind == "bar" && metrics.len() == 1 => {
+                    Some(dim) if kind == ChartType::Bar && metrics.len() == 1 => {
                         Source::Breakdown(metrics[0], dim)
                     }
                     Some(_) => {
@@ -696,10 +808,7 @@ impl Builder<'_> {
                     self.problems.push(Problem {
                         arg: None,
                         message: "a chart needs `metric`, `metrics` or `data`".into(),
-                        help: Some(format!(
-                            "data sources: {}",
-                            names(CHART_DATA, |d| d.0).join(", ")
-                        )),
+                        help: Some(format!("data sources: {}", DataSource::names().join(", "))),
                     });
                 }
                 Source::Metrics(Vec::new())
@@ -714,13 +823,9 @@ impl Builder<'_> {
     }
 
     fn table(&mut self) -> Component {
-        let kinds = names(TABLES, |t| t.0);
-        let of = self.choice("of", &kinds).unwrap_or("metrics");
-        let (_, all, defaults, _) = TABLES
-            .iter()
-            .find(|t| t.0 == of)
-            .copied()
-            .unwrap_or(TABLES[0]);
+        let of = self.kind("of").unwrap_or(TableKind::Metrics);
+        let (all, defaults) = (of.columns(), of.defaults());
+        let name = of.name();
         let metrics = if text_arg(self.args, "metrics").is_some() {
             self.metrics("metrics")
         } else {
@@ -732,7 +837,7 @@ impl Builder<'_> {
             Some(text) if all.is_empty() => {
                 self.problems.push(Problem::new(
                     "columns",
-                    format!("a {of} table's columns are its `metrics`"),
+                    format!("a {name} table's columns are its `metrics`"),
                     Some(format!("drop columns=\"{text}\"")),
                 ));
                 Vec::new()
@@ -744,7 +849,7 @@ impl Builder<'_> {
                         Some(k) => out.push(*k),
                         None => self.problems.push(Problem::new(
                             "columns",
-                            format!("the {of} table has no column '{c}'"),
+                            format!("the {name} table has no column '{c}'"),
                             Some(super::suggestion(c, all)),
                         )),
                     }
@@ -753,15 +858,15 @@ impl Builder<'_> {
             }
             None => defaults.to_vec(),
         };
-        if matches!(of, "metrics" | "breakdown") && metrics.is_empty() && self.problems.is_empty() {
+        if of.lists_metrics() && metrics.is_empty() && self.problems.is_empty() {
             let given = text_arg(self.args, "metrics").is_some();
             if !given {
                 self.problems.push(Problem {
                     arg: None,
-                    message: format!("a {of} table needs `metrics`"),
+                    message: format!("a {name} table needs `metrics`"),
                     help: Some(format!(
-                        "for example table(of=\"{of}\", metrics=\"nrr, grr\"{})",
-                        if of == "breakdown" {
+                        "for example table(of=\"{name}\", metrics=\"nrr, grr\"{})",
+                        if of == TableKind::Breakdown {
                             ", by=\"segment\""
                         } else {
                             ""
@@ -770,7 +875,7 @@ impl Builder<'_> {
                 });
             }
         }
-        if of == "breakdown" && by.is_none() && text_arg(self.args, "by").is_none() {
+        if of == TableKind::Breakdown && by.is_none() && text_arg(self.args, "by").is_none() {
             self.problems.push(Problem {
                 arg: None,
                 message: "a breakdown table needs `by`".into(),
@@ -1056,6 +1161,71 @@ mod tests {
     }
 
     #[test]
+    fn kinds_parse_their_own_names_and_nothing_else() {
+        fn round_trip<K: Kind + std::fmt::Debug>() {
+            for k in K::ALL {
+                assert_eq!(K::parse(k.name()), Some(*k));
+            }
+            let mut names = K::names();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), K::ALL.len(), "names are unique");
+            assert_eq!(K::parse("Line"), None, "names are exact");
+        }
+        round_trip::<ChartType>();
+        round_trip::<DataSource>();
+        round_trip::<TableKind>();
+        assert_eq!(ChartType::parse("stacked_bar"), Some(ChartType::StackedBar));
+        assert_eq!(
+            DataSource::parse("health_bands_arr"),
+            Some(DataSource::HealthBandsArr)
+        );
+        assert_eq!(
+            TableKind::parse("churn_reasons"),
+            Some(TableKind::ChurnReasons)
+        );
+        // Every data source can be drawn, and its default columns are among a table's columns.
+        assert!(DataSource::ALL.iter().all(|d| !d.types().is_empty()));
+        for t in TableKind::ALL {
+            assert!(
+                t.defaults().iter().all(|c| t.columns().contains(c)),
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn check_builds_typed_charts_and_suggests_unknown_kinds() {
+        let args = |pairs: &[(&str, &str)]| -> Vec<(String, Option<Json>)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Some(Json::String(v.to_string()))))
+                .collect()
+        };
+        match check(
+            "chart",
+            &args(&[("type", "donut"), ("data", "health_bands_arr")]),
+            &[],
+        ) {
+            Ok(Component::Chart { kind, source, .. }) => {
+                assert_eq!(kind, ChartType::Donut);
+                assert_eq!(source, Source::Data(DataSource::HealthBandsArr, None));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let errors = checked(
+            "{{ chart(type=\"donut\", data=\"health_band\") }}\n{{ table(of=\"churn_reason\") }}\n",
+        );
+        assert_eq!(
+            errors,
+            vec![
+                "reports/r.md:5:24: error: unknown data 'health_band'\n  help: did you mean 'health_bands'?",
+                "reports/r.md:6:10: error: unknown of 'churn_reason'\n  help: did you mean 'churn_reasons'?",
+            ]
+        );
+    }
+
+    #[test]
     fn check_builds_typed_components() {
         let args = vec![
             ("of".to_string(), Some(Json::String("renewals".into()))),
@@ -1065,7 +1235,7 @@ mod tests {
             Ok(Component::Table {
                 of, columns, limit, ..
             }) => {
-                assert_eq!(of, "renewals");
+                assert_eq!(of, TableKind::Renewals);
                 assert_eq!(limit, Some(5));
                 assert_eq!(columns[0], "account");
             }

@@ -12,13 +12,14 @@ use super::index_table;
 use super::links::{Links, file_id};
 use super::theme::guard;
 use crate::diagnostic::Diagnostic;
+use crate::metrics::basis::{self, Basis, Windowing};
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::explain;
 use crate::metrics::{Context, status};
 use crate::period::{Period, PeriodKind};
 use crate::render::block::{Block, Column, Table, TableCell};
 use crate::render::typst;
-use crate::report::component::{self, Component, Source};
+use crate::report::component::{self, ChartType, Component, Source, TableKind};
 use crate::report::{Layout, Paper};
 use crate::report::{Per, Report};
 use chrono::NaiveDate;
@@ -1231,19 +1232,29 @@ impl<'a> Site<'a> {
                 .map_err(err)?,
         );
         body.push_str("<h2>History</h2>\n");
-        body.push_str(
-            &renderer
-                .render(
-                    &page,
-                    &Component::Chart {
-                        kind: "line",
-                        source: Source::Metrics(vec![def]),
-                        periods: 24,
-                        title: Some(format!("{} by month, last 24 months", def.name)),
-                    },
-                )
-                .map_err(err)?,
-        );
+        if def.is_snapshot() {
+            body.push_str(&format!(
+                "<p class=\"note\">A snapshot as of {}: postsale keeps no history of it, so it has no trend and no comparison with earlier periods.</p>\n",
+                self.as_of
+            ));
+        } else {
+            body.push_str(
+                &renderer
+                    .render(
+                        &page,
+                        &Component::Chart {
+                            kind: ChartType::Line,
+                            source: Source::Metrics(vec![def]),
+                            periods: 24,
+                            title: Some(format!(
+                                "{} by month, last 24 months",
+                                basis::named(def, Basis::of(def, &period))
+                            )),
+                        },
+                    )
+                    .map_err(err)?,
+            );
+        }
         let account_based = def.tables.iter().any(|t| *t != "csms");
         if account_based {
             body.push_str(&format!(
@@ -1261,7 +1272,7 @@ impl<'a> Site<'a> {
                         .render(
                             &page,
                             &Component::Table {
-                                of: "breakdown",
+                                of: TableKind::Breakdown,
                                 columns: Vec::new(),
                                 metrics: vec![def],
                                 by: Some(dim.to_string()),
@@ -1280,17 +1291,20 @@ impl<'a> Site<'a> {
                     "range": crate::render::format::band_range(def, b)})
             })
             .collect();
-        let target =
-            self.project.config.targets.get(def.id).map(|t| {
-                crate::render::format::value(def, Some(*t), &self.project.config.currency)
-            });
+        let bases = self.metric_bases(def, &period);
+        let target = self
+            .project
+            .config
+            .targets
+            .get(def.id)
+            .map(|t| crate::render::format::target(def, t, &self.project.config.currency));
         let mut ctx = self.base_context(nav, &path, def.name);
         ctx.insert(
             "metric",
             &serde_json::json!({
                 "id": def.id, "name": def.name, "section": def.section.name(), "unit": def.unit.name(),
                 "direction": def.direction.name(), "formula": def.formula, "bands": bands,
-                "target": target, "tables": def.tables.iter().map(|t| format!("{t}.csv")).collect::<Vec<_>>().join(", "),
+                "target": target, "bases": bases, "tables": def.tables.iter().map(|t| format!("{t}.csv")).collect::<Vec<_>>().join(", "),
             }),
         );
         ctx.insert("body", &body);
@@ -1298,6 +1312,35 @@ impl<'a> Site<'a> {
         ctx.insert("footnote", &explain::footnote(def.id, &self.project.config));
         self.template("metric.html", &ctx, file, body.len())
             .map(|h| (path, h))
+    }
+
+    /// A rate's value on each basis as of the latest complete month (`month`): the trailing
+    /// twelve months ending at the month, the latest complete quarter and the month, each judged
+    /// only by a target or bands on its own basis. Empty for a metric that is not a rate over a
+    /// window.
+    fn metric_bases(&self, def: &MetricDef, month: &Period) -> Vec<Json> {
+        if def.windowing() != Windowing::Window {
+            return Vec::new();
+        }
+        let currency = &self.project.config.currency;
+        let quarter = Period::latest_complete(PeriodKind::Quarter, self.as_of, self.fiscal());
+        let ttm = Period::ttm_ending(month.months().1);
+        [ttm, quarter, month.clone()]
+            .iter()
+            .map(|p| {
+                let v = self.facts.value(&Entity::All, p, def.id);
+                let b = Basis::of(def, p);
+                let j = basis::judge(def, v, b, self.project.config.target(def.id, b));
+                let show = |v| crate::render::format::value(def, v, currency);
+                serde_json::json!({
+                    "basis": b.map_or("", Basis::label), "key": b.map_or("", Basis::key),
+                    "period": p.label(), "value": show(v),
+                    "status": status_class(j.status), "status_label": j.status.label(),
+                    "judged_on": j.judged_on, "why": j.why_neutral,
+                    "target": j.target.map(|t| show(Some(t))),
+                })
+            })
+            .collect()
     }
 
     fn definitions_page(&self, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
@@ -1316,7 +1359,7 @@ impl<'a> Site<'a> {
                 .filter(|d| d.tables.iter().all(|t| self.project.data.has_table(t)))
                 .map(|d| {
                     let target = self.project.config.targets.get(d.id).map(|t| {
-                        crate::render::format::value(d, Some(*t), &self.project.config.currency)
+                        crate::render::format::target(d, t, &self.project.config.currency)
                     });
                     serde_json::json!({"id": d.id, "name": d.name, "formula": d.formula,
                         "bands": crate::render::format::bands(d), "target": target})

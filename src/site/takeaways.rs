@@ -9,7 +9,7 @@ use super::facts::Facts;
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::experience;
 use crate::render::takeaway::Reading;
-use crate::report::component::{Component, Source};
+use crate::report::component::{Component, DataSource, Source, TableKind};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// One level-1 section of a report body: its heading as written and its component
@@ -68,26 +68,36 @@ pub(crate) enum Lead {
 }
 
 /// The metric a chart's named data source is about.
-fn data_lead(data: &str) -> Option<&'static str> {
+fn data_lead(data: &DataSource) -> Option<&'static str> {
     Some(match data {
-        "mrr_movements" | "mrr_bridge" | "mrr" => "mrr",
-        "renewal_stages" | "renewal_pipeline" => "renewals_due_arr",
-        "usage" => "dau_mau",
-        _ => return None,
+        DataSource::MrrMovements | DataSource::MrrBridge | DataSource::Mrr => "mrr",
+        DataSource::RenewalStages | DataSource::RenewalPipeline => "renewals_due_arr",
+        DataSource::Usage => "dau_mau",
+        DataSource::HealthBands
+        | DataSource::HealthBandsArr
+        | DataSource::Cohorts
+        | DataSource::CohortsRevenue
+        | DataSource::Accounts
+        | DataSource::Health => return None,
     })
 }
 
 /// The metric a table kind is about (tables of named metrics lead with the first).
-fn table_lead(of: &str) -> Option<&'static str> {
+fn table_lead(of: &TableKind) -> Option<&'static str> {
     Some(match of {
-        "at_risk" => "at_risk_arr",
-        "renewals" => "renewals_due_arr",
-        "movers" => "health_significant_drops",
-        "churn_reasons" => "churned_mrr",
-        "tasks" | "actions" => "tasks_overdue",
-        "activities" => "activities_completed",
-        "tickets" => "tickets_opened",
-        _ => return None,
+        TableKind::AtRisk => "at_risk_arr",
+        TableKind::Renewals => "renewals_due_arr",
+        TableKind::Movers => "health_significant_drops",
+        TableKind::ChurnReasons => "churned_mrr",
+        TableKind::Tasks | TableKind::Actions => "tasks_overdue",
+        TableKind::Activities => "activities_completed",
+        TableKind::Tickets => "tickets_opened",
+        TableKind::Metrics
+        | TableKind::Breakdown
+        | TableKind::Accounts
+        | TableKind::Team
+        | TableKind::Forecast
+        | TableKind::HealthBands => return None,
     })
 }
 
@@ -126,16 +136,19 @@ pub(crate) fn reading<'a>(
         .is_some_and(|n| n < experience::SMALL_SAMPLE);
     Reading {
         def,
+        basis: crate::metrics::basis::Basis::of(def, &page.period),
         current: facts.value(&page.entity, &page.period, def.id),
         previous: facts.value(&page.entity, &previous, def.id),
-        target: target(facts, def).filter(|_| !small),
+        target: target(facts, def, &page.period).filter(|_| !small),
         currency,
     }
 }
 
-/// The target a takeaway compares with: the same one the slide's tiles judge the value by.
-fn target(facts: &Facts<'_>, def: &MetricDef) -> Option<f64> {
-    facts.ctx.config.targets.get(def.id).copied()
+/// The target a takeaway compares with: the configured target on the basis of the value over
+/// `period` (a quarter's NRR is not compared with the annual target).
+fn target(facts: &Facts<'_>, def: &MetricDef, period: &crate::period::Period) -> Option<f64> {
+    let basis = crate::metrics::basis::Basis::of(def, period);
+    facts.ctx.config.target(def.id, basis)
 }
 
 #[cfg(test)]
@@ -170,8 +183,8 @@ mod tests {
             Some(Lead::Metric(nrr))
         );
         let bridge = Component::Chart {
-            kind: "waterfall",
-            source: Source::Data("mrr_bridge", None),
+            kind: crate::report::component::ChartType::Waterfall,
+            source: Source::Data(DataSource::MrrBridge, None),
             periods: 12,
             title: None,
         };
@@ -180,7 +193,7 @@ mod tests {
             Some(Lead::Metric(catalog::get("mrr").expect("mrr")))
         );
         let at_risk = Component::Table {
-            of: "at_risk",
+            of: TableKind::AtRisk,
             columns: vec![],
             metrics: vec![],
             by: None,

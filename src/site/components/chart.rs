@@ -3,9 +3,9 @@
 
 use super::*;
 
-/// One series of values as a bar chart (`kind` "bar") or a plain line chart.
+/// One series of values as a bar chart (`kind` bar) or a plain line chart.
 pub(super) fn one_series(
-    kind: &str,
+    kind: ChartType,
     labels: Vec<String>,
     name: &str,
     values: Vec<Option<f64>>,
@@ -16,7 +16,7 @@ pub(super) fn one_series(
         values,
         tone: Tone::Accent(0),
     }];
-    if kind == "bar" {
+    if kind == ChartType::Bar {
         Chart::Bar {
             labels,
             series,
@@ -35,42 +35,17 @@ pub(super) fn one_series(
 }
 
 impl Renderer<'_, '_> {
-    /// Open renewals due in the next 90 days per stage (see [`renewal_stages_figure`]); the
+    /// Open renewals due in the next `DUE_WINDOW_DAYS` (90) days per stage (see [`renewal_stages_figure`]); the
     /// engine sums them (`renewals::open_by_stage`), this only formats.
     pub(super) fn renewal_stages(&self, scope: Scope) -> (Chart, String, String, Table) {
-        let stages = renewals::open_by_stage(&self.facts.ctx, scope, 90);
+        let stages = renewals::open_by_stage(&self.facts.ctx, scope, renewals::DUE_WINDOW_DAYS);
         renewal_stages_figure(&stages, self.currency)
-    }
-
-    /// Active accounts (MRR > 0 in the latest complete month) with a score, per band: counts
-    /// and ARR, green, yellow, red.
-    pub(super) fn band_totals(
-        &self,
-        _page: &Page,
-        mask: &Option<std::sync::Arc<Vec<bool>>>,
-    ) -> ([f64; 3], [f64; 3]) {
-        let mut counts = [0.0; 3];
-        let mut arrs = [0.0; 3];
-        for s in self.facts.snapshots() {
-            if s.arr <= 0.0 || mask.as_ref().is_some_and(|m| !m[s.account as usize]) {
-                continue;
-            }
-            let i = match s.band {
-                Some(HealthBand::Green) => 0,
-                Some(HealthBand::Yellow) => 1,
-                Some(HealthBand::Red) => 2,
-                None => continue,
-            };
-            counts[i] += 1.0;
-            arrs[i] += s.arr;
-        }
-        (counts, arrs)
     }
 
     pub(super) fn chart(
         &self,
         page: &Page,
-        kind: &str,
+        kind: ChartType,
         source: &Source,
         periods: usize,
         title: Option<&str>,
@@ -102,7 +77,7 @@ impl Renderer<'_, '_> {
     pub(super) fn chart_data(
         &self,
         page: &Page,
-        kind: &str,
+        kind: ChartType,
         source: &Source,
         periods: usize,
     ) -> Result<(Chart, String, String, Table), String> {
@@ -114,19 +89,30 @@ impl Renderer<'_, '_> {
             Source::Metrics(defs) => {
                 let history = page.period.history(periods, fiscal);
                 let labels: Vec<String> = history.iter().map(short_id).collect();
+                // Each series names its basis ("Net revenue retention (TTM)"), so a chart of
+                // trailing-twelve-month values by month says so.
+                let names: Vec<String> = defs.iter().map(|d| self.named(d, &page.period)).collect();
                 let mut table = Table::new(&[("period", false)]);
-                table.columns.extend(defs.iter().map(|d| Column {
-                    label: d.name.to_string(),
+                table.columns.extend(names.iter().map(|name| Column {
+                    label: name.clone(),
                     numeric: true,
                 }));
                 let series: Vec<Series> = defs
                     .iter()
+                    .zip(&names)
                     .enumerate()
-                    .map(|(i, d)| Series {
-                        name: d.name.to_string(),
+                    .map(|(i, (d, name))| Series {
+                        name: name.clone(),
+                        // A snapshot has only its value now, at the last period.
                         values: history
                             .iter()
-                            .map(|p| self.facts.value(&page.entity, p, d.id))
+                            .map(|p| {
+                                if p == &page.period {
+                                    self.facts.value(&page.entity, p, d.id)
+                                } else {
+                                    self.earlier(page, d, p)
+                                }
+                            })
                             .collect(),
                         tone: Tone::Accent(i),
                     })
@@ -140,7 +126,6 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
                 let unit = defs.first().map_or(Unit::Count, |d| d.unit);
-                let names: Vec<&str> = defs.iter().map(|d| d.name).collect();
                 let title = format!("{} by {}", names.join(", "), kind_noun(page.period.kind));
                 let last = series
                     .first()
@@ -155,19 +140,23 @@ impl Renderer<'_, '_> {
                     labels.first().cloned().unwrap_or_default(),
                     labels.last().cloned().unwrap_or_default()
                 );
-                let target = if defs.len() == 1 {
-                    defs.first().and_then(|d| self.target(d.id))
-                } else {
-                    None
+                // A target line only for a target on the values' own basis: a monthly NRR
+                // chart gets no annual 110 % line.
+                let target = match defs.as_slice() {
+                    [d] => {
+                        let b = Basis::of(d, &page.period);
+                        self.facts.ctx.config.target(d.id, b)
+                    }
+                    _ => None,
                 };
                 let chart = match kind {
-                    "bar" => Chart::Bar {
+                    ChartType::Bar => Chart::Bar {
                         labels,
                         series,
                         stacked: false,
                         axis: self.axis(unit),
                     },
-                    "sparkline" => Chart::Sparkline {
+                    ChartType::Sparkline => Chart::Sparkline {
                         values: series
                             .into_iter()
                             .next()
@@ -175,7 +164,14 @@ impl Renderer<'_, '_> {
                             .unwrap_or_default(),
                         tone: Tone::Accent(0),
                     },
-                    _ => Chart::Line {
+                    // `check` lets only line, bar and sparkline draw histories.
+                    ChartType::Line
+                    | ChartType::StackedBar
+                    | ChartType::Scatter
+                    | ChartType::Heatmap
+                    | ChartType::Waterfall
+                    | ChartType::Funnel
+                    | ChartType::Donut => Chart::Line {
                         labels,
                         rolling12: defs.len() == 1 && periods >= 13,
                         series,
@@ -190,7 +186,9 @@ impl Renderer<'_, '_> {
                 let mut labels = Vec::new();
                 let mut values = Vec::new();
                 let dim_label = self.words(dim.name());
-                let mut table = Table::new(&[(dim_label.as_str(), false), (def.name, true)]);
+                // The values are over the page's period: a rate names its basis.
+                let name = self.named(def, &page.period);
+                let mut table = Table::new(&[(dim_label.as_str(), false), (name.as_str(), true)]);
                 for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
                     let group: Vec<bool> = match &mask {
                         Some(m) => group.iter().zip(m.iter()).map(|(a, b)| *a && *b).collect(),
@@ -218,10 +216,10 @@ impl Renderer<'_, '_> {
                     labels.push(label);
                     values.push(v);
                 }
-                let title = format!("{} by {}", def.name, self.phrase(dim.name()));
+                let title = format!("{name} by {}", self.phrase(dim.name()));
                 let desc = format!(
                     "{} for {} by {}: {}.",
-                    def.name,
+                    name,
                     page.period.label(),
                     self.phrase(dim.name()),
                     labels
@@ -234,7 +232,7 @@ impl Renderer<'_, '_> {
                 let chart = Chart::Bar {
                     labels,
                     series: vec![Series {
-                        name: def.name.to_string(),
+                        name: name.clone(),
                         values,
                         tone: Tone::Accent(0),
                     }],
@@ -244,7 +242,7 @@ impl Renderer<'_, '_> {
                 Ok((chart, title, desc, table))
             }
             Source::Data(name, by) => {
-                self.data_chart(page, kind, name, by.as_deref(), periods, scope)
+                self.data_chart(page, kind, *name, by.as_deref(), periods, scope)
             }
         }
     }
@@ -253,8 +251,8 @@ impl Renderer<'_, '_> {
     pub(super) fn data_chart(
         &self,
         page: &Page,
-        kind: &str,
-        name: &str,
+        kind: ChartType,
+        name: DataSource,
         by: Option<&str>,
         periods: usize,
         scope: Scope,
@@ -264,7 +262,7 @@ impl Renderer<'_, '_> {
         let mrr = data.mrr.as_ref().ok_or("this chart needs mrr.csv")?;
         let money = |v: f64| self.money(v);
         match name {
-            "mrr_movements" => {
+            DataSource::MrrMovements => {
                 // Movements of trailing-twelve-month pages are drawn per month.
                 let base = if page.period.kind == PeriodKind::Ttm {
                     Period::month(page.period.months().1)
@@ -331,7 +329,7 @@ impl Renderer<'_, '_> {
                     Chart::Bar {
                         labels: labels.clone(),
                         series,
-                        stacked: kind == "stacked_bar",
+                        stacked: kind == ChartType::StackedBar,
                         axis: self.money_axis(),
                     },
                     "MRR movements".into(),
@@ -344,7 +342,7 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "mrr_bridge" => {
+            DataSource::MrrBridge => {
                 let (first, last) = page.period.months();
                 let m = revenue::movements(mrr, scope, first, last);
                 let steps = [
@@ -387,14 +385,13 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "health_bands" | "health_bands_arr" => {
-                let by_arr = name == "health_bands_arr";
+            DataSource::HealthBands | DataSource::HealthBandsArr => {
+                let by_arr = name == DataSource::HealthBandsArr;
                 let what = if by_arr { "ARR" } else { "Accounts" };
-                let bands = [HealthBand::Green, HealthBand::Yellow, HealthBand::Red];
-                if kind == "stacked_bar" {
+                if kind == ChartType::StackedBar {
                     let dim = breakdown::Dimension::parse(by.unwrap_or("segment"), &data.accounts)?;
                     let mut labels = Vec::new();
-                    let mut series: Vec<Series> = bands
+                    let mut series: Vec<Series> = health::BANDS
                         .iter()
                         .map(|b| Series {
                             name: b.name().into(),
@@ -409,26 +406,26 @@ impl Renderer<'_, '_> {
                         ("yellow", true),
                         ("red", true),
                     ]);
-                    for (label, group) in breakdown::groups(&self.facts.ctx, &dim, &page.period) {
-                        let group = match scope {
-                            Scope::All => group,
-                            _ => (0..group.len())
-                                .map(|a| group[a] && scope.includes(a as crate::data::AccountIx))
-                                .collect(),
-                        };
-                        let (counts, arrs) =
-                            self.band_totals(page, &Some(std::sync::Arc::new(group)));
-                        let vals = if by_arr { arrs } else { counts };
-                        if vals.iter().sum::<f64>() == 0.0 {
-                            continue;
-                        }
+                    let groups = breakdown::band_totals_by_group(
+                        &self.facts.ctx,
+                        &dim,
+                        &page.period,
+                        self.facts.snapshots(),
+                        scope,
+                    );
+                    for (label, totals) in groups {
                         let label = self.words(&label);
                         let mut row = vec![text(label.clone())];
-                        for (i, v) in vals.iter().enumerate() {
-                            series[i].values.push(Some(*v));
+                        for (i, b) in totals.bands.iter().enumerate() {
+                            let v = if by_arr {
+                                b.arr.to_f64()
+                            } else {
+                                b.accounts as f64
+                            };
+                            series[i].values.push(Some(v));
                             row.push(num(
-                                if by_arr { money(*v) } else { format::count(*v) },
-                                Some(*v),
+                                if by_arr { money(v) } else { format::count(v) },
+                                Some(v),
                             ));
                         }
                         table.rows.push(row);
@@ -457,33 +454,36 @@ impl Renderer<'_, '_> {
                         table,
                     ));
                 }
-                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
-                let vals = if by_arr { arrs } else { counts };
-                let total: f64 = vals.iter().sum();
+                let totals = health::band_totals(self.facts.snapshots(), scope);
+                let vals: Vec<(HealthBand, f64, Option<f64>)> = totals
+                    .bands
+                    .iter()
+                    .map(|b| {
+                        if by_arr {
+                            (b.band, b.arr.to_f64(), b.arr_share)
+                        } else {
+                            (b.band, b.accounts as f64, b.accounts_share)
+                        }
+                    })
+                    .collect();
                 let mut table = Table::new(&[("band", false), (what, true), ("share", true)]);
                 table.sortable = false;
                 let mut parts = Vec::new();
-                for (b, v) in bands.iter().zip(vals) {
-                    let share = crate::metrics::pct(v, total);
-                    let shown = if by_arr { money(v) } else { format::count(v) };
-                    parts.push(format!(
-                        "{} {} ({})",
-                        b.name(),
-                        shown,
-                        share.map_or(format::MISSING.into(), format::percent)
-                    ));
+                for (b, v, share) in &vals {
+                    let shown = if by_arr { money(*v) } else { format::count(*v) };
+                    let share_text = share.map_or(format::MISSING.into(), format::percent);
+                    parts.push(format!("{} {} ({share_text})", b.name(), shown));
                     table.rows.push(vec![
                         text(b.name()),
-                        num(shown, Some(v)),
-                        num(share.map_or(format::MISSING.into(), format::percent), share),
+                        num(shown, Some(*v)),
+                        num(share_text, *share),
                     ]);
                 }
-                let chart = if kind == "donut" {
+                let chart = if kind == ChartType::Donut {
                     Chart::Donut {
-                        slices: bands
+                        slices: vals
                             .iter()
-                            .zip(vals)
-                            .map(|(b, v)| (b.name().to_string(), v, band_tone(*b)))
+                            .map(|(b, v, _)| (b.name().to_string(), *v, band_tone(*b)))
                             .collect(),
                         axis: if by_arr {
                             self.money_axis()
@@ -493,10 +493,10 @@ impl Renderer<'_, '_> {
                     }
                 } else {
                     Chart::Bar {
-                        labels: bands.iter().map(|b| b.name().to_string()).collect(),
+                        labels: vals.iter().map(|(b, ..)| b.name().to_string()).collect(),
                         series: vec![Series {
                             name: what.into(),
-                            values: vals.iter().map(|v| Some(*v)).collect(),
+                            values: vals.iter().map(|(_, v, _)| Some(*v)).collect(),
                             tone: Tone::Accent(0),
                         }],
                         stacked: false,
@@ -517,10 +517,8 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "renewal_stages" | "renewal_pipeline" => {
-                if name == "renewal_stages" {
-                    return Ok(self.renewal_stages(scope));
-                }
+            DataSource::RenewalStages => Ok(self.renewal_stages(scope)),
+            DataSource::RenewalPipeline => {
                 let stage_names = ["not engaged", "in progress", "won", "lost"];
                 let pipeline = renewals::pipeline_by_month(&self.facts.ctx, scope, 6);
                 let months: Vec<Month> = pipeline.iter().map(|(m, _)| *m).collect();
@@ -562,27 +560,27 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "cohorts" | "cohorts_revenue" => {
+            DataSource::Cohorts | DataSource::CohortsRevenue => {
                 let (_, last) = page.period.months();
                 let rows = cohorts::triangle(mrr, scope, cohorts::CohortGrain::Quarter, last);
                 Ok(cohorts_figure(
                     &rows,
-                    name == "cohorts_revenue",
+                    name == DataSource::CohortsRevenue,
                     last,
                     self.currency,
                 ))
             }
-            "accounts" => {
+            DataSource::Accounts => {
                 let mut points: Vec<(&AccountSnapshot, f64)> = self
                     .facts
                     .snapshots()
                     .iter()
-                    .filter(|s| s.arr > 0.0 && scope.includes(s.account))
+                    .filter(|s| s.arr_money > Money::ZERO && scope.includes(s.account))
                     .filter_map(|s| s.health.map(|h| (s, h)))
                     .collect();
                 points.sort_by(|a, b| {
-                    b.0.arr
-                        .total_cmp(&a.0.arr)
+                    b.0.arr_money
+                        .cmp(&a.0.arr_money)
                         .then(a.0.account.cmp(&b.0.account))
                 });
                 points.truncate(300);
@@ -590,7 +588,7 @@ impl Renderer<'_, '_> {
                 for (s, h) in &points {
                     table.rows.push(vec![
                         self.account_cell(page, s.account),
-                        num(money(s.arr), Some(s.arr)),
+                        num(money(s.arr_money.to_f64()), Some(s.arr_money.to_f64())),
                         num(format!("{h:.0}"), Some(*h)),
                     ]);
                 }
@@ -599,7 +597,7 @@ impl Renderer<'_, '_> {
                         points: points
                             .iter()
                             .map(|(s, h)| Point {
-                                x: s.arr,
+                                x: s.arr_money.to_f64(),
                                 y: *h,
                                 label: self.account_name(s.account),
                                 tone: s.band.map_or(Tone::Missing, band_tone),
@@ -626,7 +624,7 @@ impl Renderer<'_, '_> {
                     table,
                 ))
             }
-            "mrr" => {
+            DataSource::Mrr => {
                 let (_, last) = page.period.months();
                 let first = last.plus(-(periods as i32) + 1);
                 let series = revenue::mrr_series(mrr, scope, first, last);
@@ -653,10 +651,11 @@ impl Renderer<'_, '_> {
                 let chart = one_series(kind, labels, "MRR", values, self.money_axis());
                 Ok((chart, "MRR".into(), desc, table))
             }
-            "health" | "usage" => {
+            DataSource::Health | DataSource::Usage => {
                 let Entity::Account(a) = page.entity else {
                     return Err(format!(
-                        "data '{name}' belongs on an account page (per: account)"
+                        "data '{}' belongs on an account page (per: account)",
+                        name.name()
                     ));
                 };
                 let s = self
@@ -665,7 +664,7 @@ impl Renderer<'_, '_> {
                     .get(a as usize)
                     .ok_or("unknown account")?;
                 let (labels, values, title, axis): (Vec<String>, Vec<Option<f64>>, &str, Axis) =
-                    if name == "health" {
+                    if name == DataSource::Health {
                         (
                             s.health_trend.iter().map(|(d, _)| d.to_string()).collect(),
                             s.health_trend.iter().map(|(_, v)| Some(*v)).collect(),
@@ -683,12 +682,19 @@ impl Renderer<'_, '_> {
                     };
                 let mut table = Table::new(&[
                     ("date", false),
-                    (if name == "health" { "score" } else { "DAU/MAU" }, true),
+                    (
+                        if name == DataSource::Health {
+                            "score"
+                        } else {
+                            "DAU/MAU"
+                        },
+                        true,
+                    ),
                 ]);
                 for (l, v) in labels.iter().zip(&values) {
                     let shown = match (name, v) {
                         (_, None) => format::MISSING.to_string(),
-                        ("health", Some(v)) => format!("{v:.0}"),
+                        (DataSource::Health, Some(v)) => format!("{v:.0}"),
                         (_, Some(v)) => format::percent(*v),
                     };
                     table.rows.push(vec![text(l.clone()), num(shown, *v)]);
@@ -705,7 +711,6 @@ impl Renderer<'_, '_> {
                 let chart = one_series(kind, labels, title, values, axis);
                 Ok((chart, title.into(), desc, table))
             }
-            other => Err(format!("unknown chart data '{other}'")),
         }
     }
 }
@@ -730,7 +735,8 @@ pub(super) fn renewal_stages_figure(
         ]);
     }
     let desc = format!(
-        "Open renewals due in the next 90 days by stage (count, ARR): {}.",
+        "Open renewals due in the next {} days by stage (count, ARR): {}.",
+        renewals::DUE_WINDOW_DAYS,
         stages
             .iter()
             .map(|t| format!("{} {} ({})", name(t.stage), count(t), money(t)))
@@ -756,7 +762,8 @@ pub(super) fn renewal_stages_figure(
             currency: currency.to_string(),
         },
     };
-    (chart, "Renewal stages, next 90 days".into(), desc, table)
+    let title = format!("Renewal stages, next {} days", renewals::DUE_WINDOW_DAYS);
+    (chart, title, desc, table)
 }
 
 /// The cohort heat maps show the cohorts that started in this many months up to the period's

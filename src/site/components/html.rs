@@ -39,6 +39,10 @@ pub fn table_html(table: &Table) -> String {
             if let Some(sort) = cell.sort.as_deref().filter(|c| !c.is_empty()) {
                 let _ = write!(out, " data-sort=\"{}\"", esc(sort));
             }
+            out.push_str(&basis_attributes(cell.basis, cell.judged_on));
+            if let Some(title) = cell.title.as_deref().filter(|c| !c.is_empty()) {
+                let _ = write!(out, " title=\"{}\"", esc(title));
+            }
             out.push('>');
             if !cell.chips.is_empty() {
                 out.push_str("<span class=\"chips\">");
@@ -79,6 +83,19 @@ pub fn table_html(table: &Table) -> String {
         out.push_str("</p>");
     }
     out.push('\n');
+    out
+}
+
+/// The ` data-basis="…" data-judged-on="…"` attributes of a rate (empty for other metrics), so
+/// a test can check that every status compares values on one basis.
+pub(super) fn basis_attributes(basis: Option<&str>, judged_on: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(b) = basis {
+        out.push_str(&format!(" data-basis=\"{b}\""));
+    }
+    if let Some(j) = judged_on {
+        out.push_str(&format!(" data-judged-on=\"{j}\""));
+    }
     out
 }
 

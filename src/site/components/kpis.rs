@@ -11,19 +11,27 @@ impl Renderer<'_, '_> {
         )
     }
 
-    /// The sparkline SVG of a metric over the page's last `count` periods.
+    /// The sparkline SVG of a metric over `history`, the page's last periods (or the trailing
+    /// twelve months ending at each).
     pub(super) fn sparkline(
         &self,
         page: &Page,
         def: &MetricDef,
-        count: usize,
+        history: &[Period],
         status: Status,
     ) -> String {
-        let values: Vec<Value> = page
-            .period
-            .history(count, self.fiscal())
+        let count = history.len();
+        // A snapshot has only its value now: the last point, no line.
+        let values: Vec<Value> = history
             .iter()
-            .map(|p| self.facts.value(&page.entity, p, def.id))
+            .enumerate()
+            .map(|(i, p)| {
+                if i + 1 == count {
+                    self.facts.value(&page.entity, p, def.id)
+                } else {
+                    self.earlier(page, def, p)
+                }
+            })
             .collect();
         let id = self.next_chart_id(page);
         charts::svg(
@@ -44,12 +52,19 @@ impl Renderer<'_, '_> {
     }
 
     pub(super) fn kpis(&self, page: &Page, defs: &[&'static MetricDef]) -> Vec<Tile> {
+        let fiscal = self.fiscal();
         let (previous, year_ago) = self.previous_periods(page);
         let tiles: Vec<Tile> = defs
             .iter()
             .map(|def| {
-                let v = self.facts.value(&page.entity, &page.period, def.id);
-                let target = self.target(def.id);
+                // A rate over a short window headlines the trailing twelve months ending at the
+                // period's last month, the period's own figure beside it; its changes compare
+                // the TTM values ending at the previous period's and the year-ago period's end.
+                let headline = basis::headline_period(def, &page.period);
+                let trailing = headline != page.period;
+                let at = |p: &Period| basis::headline_period(def, p);
+                let v = self.facts.value(&page.entity, &headline, def.id);
+                let j = self.judge(def, v, &headline);
                 // A survey score shows the answers it rests on; from a small sample it gets
                 // no good/bad colour.
                 let answers = self.facts.responses(&page.entity, &page.period).of(def.id);
@@ -57,8 +72,12 @@ impl Renderer<'_, '_> {
                 let st = if small && v.is_some() {
                     Status::Neutral
                 } else {
-                    status::status(def, v, target)
+                    j.status
                 };
+                let aside = trailing.then(|| {
+                    let own = self.facts.value(&page.entity, &page.period, def.id);
+                    format!("{}: {}", this_period(&page.period), self.fmt(def, own))
+                });
                 Tile {
                     sample: answers
                         .filter(|_| v.is_some())
@@ -66,7 +85,11 @@ impl Renderer<'_, '_> {
                         .or_else(|| {
                             crate::metrics::explain::footnote(def.id, self.facts.ctx.config)
                         }),
-                    name: def.name.to_string(),
+                    name: basis::named(def, j.basis),
+                    basis: j.basis.map(Basis::key),
+                    judged_on: j.judged_on.filter(|_| st == j.status),
+                    why_neutral: j.why_neutral.clone(),
+                    aside,
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     value: if def.unit == Unit::Money {
                         v.map_or(format::MISSING.into(), |v| {
@@ -78,20 +101,17 @@ impl Renderer<'_, '_> {
                     status: status_name(st),
                     // The sample note says why a small sample has no status word.
                     status_label: st.label(),
-                    target: target.map(|t| self.fmt(def, Some(t))),
-                    change: format::change(
-                        def,
-                        v,
-                        self.facts.value(&page.entity, &previous, def.id),
-                    ),
-                    change_year: format::change(
-                        def,
-                        v,
-                        self.facts.value(&page.entity, &year_ago, def.id),
-                    ),
+                    target: j.target.map(|t| self.fmt(def, Some(t))),
+                    change: format::change(def, v, self.earlier(page, def, &at(&previous))),
+                    change_year: format::change(def, v, self.earlier(page, def, &at(&year_ago))),
+                    change_title: def.is_snapshot().then_some(format::NO_HISTORY),
                     previous_label: "previous".into(),
                     year_ago_label: "a year ago".into(),
-                    sparkline: self.sparkline(page, def, 12, st),
+                    sparkline: {
+                        let history: Vec<Period> =
+                            page.period.history(12, fiscal).iter().map(at).collect();
+                        self.sparkline(page, def, &history, st)
+                    },
                 }
             })
             .collect();
@@ -101,23 +121,30 @@ impl Renderer<'_, '_> {
     pub(super) fn inline_value(&self, page: &Page, def: &MetricDef, show: &str) -> Block {
         let (previous, year_ago) = self.previous_periods(page);
         let v = self.facts.value(&page.entity, &page.period, def.id);
-        let st = status::status(def, v, self.target(def.id));
+        let j = self.judge(def, v, &page.period);
+        let st = j.status;
         let shown = match show {
-            "previous" => self.fmt(def, self.facts.value(&page.entity, &previous, def.id)),
-            "year_ago" => self.fmt(def, self.facts.value(&page.entity, &year_ago, def.id)),
-            "change" => format::change(def, v, self.facts.value(&page.entity, &previous, def.id)),
-            "change_year" => {
-                format::change(def, v, self.facts.value(&page.entity, &year_ago, def.id))
-            }
-            "target" => self.fmt(def, self.target(def.id)),
+            "previous" => self.fmt(def, self.earlier(page, def, &previous)),
+            "year_ago" => self.fmt(def, self.earlier(page, def, &year_ago)),
+            "change" => format::change(def, v, self.earlier(page, def, &previous)),
+            "change_year" => format::change(def, v, self.earlier(page, def, &year_ago)),
+            "target" => self.fmt(def, j.target),
             "status" => st.label().to_string(),
             _ => self.fmt(def, v),
         };
+        // The title names the basis and the period ("Net revenue retention (quarter), Q3
+        // 2026"), and why a rate has no status.
+        let mut title = format!("{}, {}", basis::named(def, j.basis), page.period.label());
+        if let Some(why) = &j.why_neutral {
+            title.push_str(&format!(" ({why})"));
+        }
         Block::Inline {
             text: shown,
             status: status_name(st),
             href: format!("{}metrics/{}.html", page.root, def.id),
-            title: def.name.to_string(),
+            title,
+            basis: j.basis.map(Basis::key),
+            judged_on: j.judged_on,
         }
     }
 
@@ -154,13 +181,13 @@ impl Renderer<'_, '_> {
             .filter_map(|(_, def, a, b)| {
                 let delta = format::delta(def, Some(a), Some(b))?;
                 (delta.direction != std::cmp::Ordering::Equal).then(|| Change {
-                    name: def.name,
+                    name: self.named(def, &page.period),
                     href: format!("{}metrics/{}.html", page.root, def.id),
                     verb: delta.verb(),
                     change: delta.size,
                     value: self.fmt(def, Some(a)),
                     previous: self.fmt(def, Some(b)),
-                    status: status_name(status::status(def, Some(a), self.target(def.id))),
+                    status: status_name(self.judge(def, Some(a), &page.period).status),
                     movement: movement(def.direction, delta.direction),
                 })
             })

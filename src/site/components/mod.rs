@@ -8,19 +8,20 @@
 
 use super::facts::{Entity, Facts};
 use super::links::Links;
-use crate::data::{AccountIx, CsmIx, RenewalStage};
+use crate::data::{AccountIx, CsmIx, Money, RenewalStage};
+use crate::metrics::basis::{self, Basis, Judgement};
 use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
-use crate::metrics::status::{self, Status};
+use crate::metrics::status::Status;
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
-use crate::metrics::{Scope, Value, breakdown, cohorts, experience, renewals, revenue, segments};
+use crate::metrics::{Scope, Value, breakdown, cohorts, experience, operations, renewals, revenue};
 use crate::period::{Month, Period, PeriodKind};
 use crate::render::block::{
     Block, Change, Chip, Column, Fact, Figure, Table, TableCell, TableNote, Tile,
 };
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};
 use crate::render::format;
-use crate::report::component::{Component, Source};
+use crate::report::component::{ChartType, Component, DataSource, Source, TableKind};
 use chrono::Days;
 use std::cell::Cell;
 
@@ -32,6 +33,7 @@ mod snapshot;
 mod table;
 
 pub(crate) use csv::table_csv;
+use html::basis_attributes;
 pub use html::{TABLE_TEMPLATE, escape, table_html};
 use table::*;
 
@@ -167,8 +169,39 @@ impl Renderer<'_, '_> {
         self.facts.ctx.config.fiscal_year_start
     }
 
-    fn target(&self, id: &str) -> Option<f64> {
-        self.facts.ctx.config.targets.get(id).copied()
+    /// The status of `def`'s value `v` over `period`, judged only by a target or bands on the
+    /// value's basis (a month's NRR is not judged by the annual 110 % target).
+    fn judge(&self, def: &MetricDef, v: Value, period: &Period) -> Judgement {
+        let b = Basis::of(def, period);
+        basis::judge(def, v, b, self.facts.ctx.config.target(def.id, b))
+    }
+
+    /// `def`'s value over an earlier `period`, to compare with: none for a snapshot metric,
+    /// which the engine computes only as of the as-of date (`format::NO_HISTORY`).
+    fn earlier(&self, page: &Page, def: &MetricDef, period: &Period) -> Value {
+        if def.is_snapshot() {
+            None
+        } else {
+            self.facts.value(&page.entity, period, def.id)
+        }
+    }
+
+    /// A metric's name with the basis of its values over `period`: "Net revenue retention
+    /// (month)"; the bare name for a metric that is not a rate over a window.
+    fn named(&self, def: &MetricDef, period: &Period) -> String {
+        basis::named(def, Basis::of(def, period))
+    }
+
+    /// A numeric cell of a value judged as `j`: its status class, the bases of the value and of
+    /// what judged it as data attributes, and why it has no status as a tooltip.
+    fn judged_cell(&self, def: &MetricDef, v: Value, j: &Judgement) -> TableCell {
+        TableCell {
+            class: Some(format!("num status-{}", status_name(j.status))),
+            basis: j.basis.map(Basis::key),
+            judged_on: j.judged_on,
+            title: j.why_neutral.clone(),
+            ..num(self.fmt(def, v), v)
+        }
     }
 
     fn fmt(&self, def: &MetricDef, v: Value) -> String {
@@ -277,14 +310,14 @@ impl Renderer<'_, '_> {
                 source,
                 periods,
                 title,
-            } => Block::Figure(self.chart(page, kind, source, *periods, title.as_deref())?),
+            } => Block::Figure(self.chart(page, *kind, source, *periods, title.as_deref())?),
             Component::Table {
                 of,
                 columns,
                 metrics,
                 by,
                 limit,
-            } => Block::Table(self.table(page, of, columns, metrics, by.as_deref(), *limit)?),
+            } => Block::Table(self.table(page, *of, columns, metrics, by.as_deref(), *limit)?),
             Component::Changes(count) => Block::Changes(self.changes(page, *count)),
             Component::Snapshot => self.snapshot(page)?,
         })
@@ -303,10 +336,13 @@ impl Renderer<'_, '_> {
                 status,
                 href,
                 title,
+                basis,
+                judged_on,
             } => Ok(format!(
-                "<a class=\"value status-{status}\" href=\"{}\" title=\"{}\">{}</a>",
+                "<a class=\"value status-{status}\" href=\"{}\" title=\"{}\"{}>{}</a>",
                 escape(href),
                 escape(title),
+                basis_attributes(*basis, *judged_on),
                 escape(text)
             )),
             Block::Figure(figure) => self.figure_html(figure, self.render_table(&figure.table)?),
@@ -335,6 +371,16 @@ impl Renderer<'_, '_> {
         ctx.insert("sortable", &table.sortable);
         ctx.insert("notes", &table.notes);
         self.template("components/table.html", &ctx)
+    }
+}
+
+/// The period's own figure beside a TTM headline: "this month", "this quarter"; a week's rates
+/// are those of the month containing its last day.
+fn this_period(period: &Period) -> String {
+    match period.kind {
+        PeriodKind::Quarter => "this quarter".into(),
+        PeriodKind::Week => period.end.format("%B %Y").to_string(),
+        _ => "this month".into(),
     }
 }
 
@@ -487,7 +533,7 @@ mod tests {
                 href: href.map(Into::into),
                 class: class.map(Into::into),
                 sort: sort.map(Into::into),
-                chips: Vec::new(),
+                ..TableCell::default()
             };
         let mut full = Table::new(&[("account <&>", false), ("ARR", true), ("note", false)]);
         full.caption = Some("Top \"accounts\" / 'all'".into());
@@ -501,6 +547,19 @@ mod tests {
                 cell("", Some(""), None, None),
                 cell("—", None, Some("num"), None),
                 cell("a/b", None, None, Some("2026-01-01")),
+            ],
+            vec![
+                cell("NRR", None, None, None),
+                TableCell {
+                    basis: Some("month"),
+                    title: Some("no month target: \"annual\" & TTM".into()),
+                    ..cell("99.6%", None, Some("num status-neutral"), Some("99.6"))
+                },
+                TableCell {
+                    basis: Some("ttm"),
+                    judged_on: Some("annual"),
+                    ..cell("101.6%", None, Some("num status-good"), None)
+                },
             ],
         ];
         full.rows[1][2].chips = vec![

@@ -44,7 +44,7 @@ impl Renderer<'_, '_> {
                     Lifecycle::Active | Lifecycle::Prospect => None,
                 },
             },
-            item("ARR", self.money(s.arr)),
+            item("ARR", self.money(s.arr_money.to_f64())),
             item(
                 "Segment",
                 acc.segment
@@ -111,7 +111,7 @@ impl Renderer<'_, '_> {
                     "{} in {} days, {} ({})",
                     r.due_on,
                     r.days,
-                    self.money(r.arr),
+                    self.money(r.arr_money.to_f64()),
                     stage_label(r.stage, r.stalled)
                 ),
                 href: None,

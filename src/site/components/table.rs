@@ -45,7 +45,10 @@ impl Renderer<'_, '_> {
                     .unwrap_or_else(|| format::MISSING.into()),
             ),
             "csm" => self.csm_cell(page, s.account),
-            "arr" => num(self.money(s.arr), Some(s.arr)),
+            "arr" => {
+                let arr = s.arr_money.to_f64();
+                num(self.money(arr), Some(arr))
+            }
             "health" => TableCell {
                 class: Some(format!("num status-{}", band_status(s.band))),
                 ..num(
@@ -121,7 +124,7 @@ impl Renderer<'_, '_> {
     pub(super) fn table(
         &self,
         page: &Page,
-        of: &str,
+        of: TableKind,
         columns: &[&'static str],
         metrics: &[&'static MetricDef],
         by: Option<&str>,
@@ -138,32 +141,37 @@ impl Renderer<'_, '_> {
         // (rows there were, what they are) of a table whose list has no page of its own.
         let mut note_later: Option<(usize, &str)> = None;
         match of {
-            "metrics" => {
+            TableKind::Metrics => {
                 let (previous, year_ago) = self.previous_periods(page);
                 for def in metrics {
                     let v = self.facts.value(&page.entity, &page.period, def.id);
-                    let p = self.facts.value(&page.entity, &previous, def.id);
-                    let y = self.facts.value(&page.entity, &year_ago, def.id);
-                    let target = self.target(def.id);
-                    let st = status::status(def, v, target);
+                    let p = self.earlier(page, def, &previous);
+                    let y = self.earlier(page, def, &year_ago);
+                    // A snapshot's earlier columns are "—", and say why.
+                    let earlier = |cell: TableCell| TableCell {
+                        title: def.is_snapshot().then(|| format::NO_HISTORY.to_string()),
+                        ..cell
+                    };
+                    let j = self.judge(def, v, &page.period);
+                    let (st, target) = (j.status, j.target);
                     let row = columns
                         .iter()
                         .map(|c| match *c {
                             "metric" => link(
-                                def.name,
+                                self.named(def, &page.period),
                                 Some(format!("{}metrics/{}.html", page.root, def.id)),
                             ),
-                            "value" => TableCell {
-                                class: Some(format!("num status-{}", status_name(st))),
-                                ..num(self.fmt(def, v), v)
-                            },
-                            "previous" => num(self.fmt(def, p), p),
-                            "year_ago" => num(self.fmt(def, y), y),
-                            "change" => num(format::change(def, v, p), None),
-                            "change_year" => num(format::change(def, v, y), None),
+                            "value" => self.judged_cell(def, v, &j),
+                            "previous" => earlier(num(self.fmt(def, p), p)),
+                            "year_ago" => earlier(num(self.fmt(def, y), y)),
+                            "change" => earlier(num(format::change(def, v, p), None)),
+                            "change_year" => earlier(num(format::change(def, v, y), None)),
                             "target" => num(self.fmt(def, target), target),
                             _ => TableCell {
                                 class: Some(format!("status-{}", status_name(st))),
+                                basis: j.basis.map(Basis::key),
+                                judged_on: j.judged_on,
+                                title: j.why_neutral.clone(),
                                 ..text(st.label())
                             },
                         })
@@ -172,11 +180,11 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "breakdown" => {
+            TableKind::Breakdown => {
                 let dim_name = by.unwrap_or("segment");
                 let dim = breakdown::Dimension::parse(dim_name, &data.accounts)?;
                 let mut header = vec![(self.words(dim.name()), false)];
-                header.extend(metrics.iter().map(|m| (m.name.to_string(), true)));
+                header.extend(metrics.iter().map(|m| (self.named(m, &page.period), true)));
                 table.columns = header
                     .into_iter()
                     .map(|(label, numeric)| Column { label, numeric })
@@ -214,16 +222,15 @@ impl Renderer<'_, '_> {
                     }];
                     for def in metrics {
                         let v = values.get(def.id).copied().flatten();
-                        let st = status::segment_status(def, v, &label, self.target(def.id));
-                        row.push(TableCell {
-                            class: Some(format!("num status-{}", status_name(st))),
-                            ..num(self.fmt(def, v), v)
-                        });
+                        let b = Basis::of(def, &page.period);
+                        let target = self.facts.ctx.config.target(def.id, b);
+                        let j = basis::judge_segment(def, v, b, target, &label);
+                        row.push(self.judged_cell(def, v, &j));
                     }
                     table.rows.push(row);
                 }
             }
-            "at_risk" => {
+            TableKind::AtRisk => {
                 let (_, at_risk) = self.facts.team(&latest_month);
                 let mask = self.scope_mask(page);
                 let mut total = 0;
@@ -242,7 +249,7 @@ impl Renderer<'_, '_> {
                 }
                 note_shown(&mut table, total, "at-risk accounts", accounts_index(page));
             }
-            "accounts" => {
+            TableKind::Accounts => {
                 let rows: Vec<AccountSnapshot> = match &page.entity {
                     Entity::Csm(c) => self.facts.book(*c).accounts.clone(),
                     _ => {
@@ -252,13 +259,13 @@ impl Renderer<'_, '_> {
                             .snapshots()
                             .iter()
                             .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
-                            .filter(|s| s.arr > 0.0)
+                            .filter(|s| s.arr_money > Money::ZERO)
                             .cloned()
                             .collect();
                         v.sort_by(|a, b| {
                             b.urgency
                                 .total_cmp(&a.urgency)
-                                .then(b.arr.total_cmp(&a.arr))
+                                .then(b.arr_money.cmp(&a.arr_money))
                                 .then(a.account.cmp(&b.account))
                         });
                         v
@@ -274,8 +281,8 @@ impl Renderer<'_, '_> {
                 }
                 note_shown(&mut table, rows.len(), "accounts", accounts_index(page));
             }
-            "renewals" => self.renewals_table(page, columns, limit, &mut table),
-            "movers" => {
+            TableKind::Renewals => self.renewals_table(page, columns, limit, &mut table),
+            TableKind::Movers => {
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
                 let from = as_of.checked_sub_days(Days::new(7)).unwrap_or(as_of);
@@ -290,7 +297,9 @@ impl Renderer<'_, '_> {
                 let snapshots = self.facts.snapshots();
                 note_later = Some((movers.len(), "accounts whose health moved"));
                 for m in movers.iter().take(limit.unwrap_or(10)) {
-                    let arr = snapshots.get(m.account as usize).map_or(0.0, |s| s.arr);
+                    let arr = snapshots
+                        .get(m.account as usize)
+                        .map_or(0.0, |s| s.arr_money.to_f64());
                     let row = columns
                         .iter()
                         .map(|c| match *c {
@@ -315,16 +324,15 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "team" => {
+            TableKind::Team => {
                 let (performance, _) = self.facts.team(&latest_month);
-                let mut header = labels.clone();
-                header.extend(metrics.iter().map(|m| (m.name, true)));
+                // The team's values are over the latest complete month, named so.
+                let mut header: Vec<(String, bool)> =
+                    labels.iter().map(|(l, n)| ((*l).to_string(), *n)).collect();
+                header.extend(metrics.iter().map(|m| (self.named(m, &latest_month), true)));
                 table.columns = header
                     .into_iter()
-                    .map(|(l, n)| Column {
-                        label: l.to_string(),
-                        numeric: n,
-                    })
+                    .map(|(label, numeric)| Column { label, numeric })
                     .collect();
                 for p in performance {
                     if let Entity::Csm(c) = page.entity
@@ -341,14 +349,15 @@ impl Renderer<'_, '_> {
                                 page.links.csm(&page.root, data, p.csm),
                             ),
                             "accounts" => num(p.accounts.to_string(), Some(p.accounts as f64)),
-                            "arr" => num(self.money(p.arr), Some(p.arr)),
+                            "arr" => num(self.money(p.arr.to_f64()), Some(p.arr.to_f64())),
                             "capacity_use" => num(
                                 p.capacity_use
                                     .map_or(format::MISSING.into(), format::percent),
                                 p.capacity_use,
                             ),
                             "expansion_arr" => {
-                                num(self.money(p.expansion_arr), Some(p.expansion_arr))
+                                let v = p.expansion_arr.to_f64();
+                                num(self.money(v), Some(v))
                             }
                             _ => num(
                                 p.quota_attainment
@@ -359,16 +368,13 @@ impl Renderer<'_, '_> {
                         .collect();
                     for def in metrics {
                         let v = p.values.get(def.id).copied().flatten();
-                        let st = status::status(def, v, self.target(def.id));
-                        row.push(TableCell {
-                            class: Some(format!("num status-{}", status_name(st))),
-                            ..num(self.fmt(def, v), v)
-                        });
+                        let j = self.judge(def, v, &latest_month);
+                        row.push(self.judged_cell(def, v, &j));
                     }
                     table.rows.push(row);
                 }
             }
-            "actions" => {
+            TableKind::Actions => {
                 let actions: Vec<crate::metrics::views::Action> = match &page.entity {
                     Entity::Csm(c) => self.facts.book(*c).actions.clone(),
                     _ => Vec::new(),
@@ -384,7 +390,7 @@ impl Renderer<'_, '_> {
                             "account" => self.account_cell(page, a.account),
                             "action" => action_cell(a),
                             "arr" => {
-                                let arr = s.map_or(0.0, |s| s.arr);
+                                let arr = s.map_or(0.0, |s| s.arr_money.to_f64());
                                 num(self.money(arr), Some(arr))
                             }
                             "days_to_renewal" => {
@@ -401,7 +407,7 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "tasks" => {
+            TableKind::Tasks => {
                 let (overdue, today, week) = match &page.entity {
                     // The CSM's book counted them already.
                     Entity::Csm(c) => self.facts.book(*c).tasks,
@@ -434,25 +440,29 @@ impl Renderer<'_, '_> {
                 }
                 table.sortable = false;
             }
-            "forecast" => {
+            TableKind::Forecast => {
                 let next = page.period.next(self.fiscal());
                 let mask = self.group_mask(page);
                 let scope = page_scope(page, &mask);
                 let line = renewals::board_line(&self.facts.ctx, &next, scope);
                 table.caption = Some(format!("Renewals due in {}", next.label()));
-                let share = |v: f64| {
-                    if line.due > 0.0 {
-                        format::percent(v / line.due * 100.0)
-                    } else {
-                        format::MISSING.into()
-                    }
-                };
-                for (label, v, class) in [
-                    ("due", line.due, None),
-                    ("high confidence", line.high_confidence, Some("status-good")),
-                    ("at risk", line.at_risk, Some("status-warning")),
-                    ("already lost", line.lost, Some("status-bad")),
-                    ("forecast", line.forecast, None),
+                let shares = line.shares;
+                for (label, v, share, class) in [
+                    ("due", line.due, shares.due, None),
+                    (
+                        "high confidence",
+                        line.high_confidence,
+                        shares.high_confidence,
+                        Some("status-good"),
+                    ),
+                    (
+                        "at risk",
+                        line.at_risk,
+                        shares.at_risk,
+                        Some("status-warning"),
+                    ),
+                    ("already lost", line.lost, shares.lost, Some("status-bad")),
+                    ("forecast", line.forecast, line.forecast_retention, None),
                 ] {
                     let row = columns
                         .iter()
@@ -462,77 +472,59 @@ impl Renderer<'_, '_> {
                                 ..text(label)
                             },
                             "arr" => num(self.money(v), Some(v)),
+                            _ => num(share.map_or(format::MISSING.into(), format::percent), None),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            TableKind::HealthBands => {
+                let mask = self.group_mask(page);
+                let totals = health::band_totals(self.facts.snapshots(), page_scope(page, &mask));
+                for b in &totals.bands {
+                    let share =
+                        |s: Option<f64>| num(s.map_or(format::MISSING.into(), format::percent), s);
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "band" => TableCell {
+                                class: Some(format!("status-{}", band_status(Some(b.band)))),
+                                ..text(b.band.name())
+                            },
+                            "accounts" => {
+                                num(format::count(b.accounts as f64), Some(b.accounts as f64))
+                            }
+                            "accounts_share" => share(b.accounts_share),
+                            "arr" => num(self.money(b.arr.to_f64()), Some(b.arr.to_f64())),
+                            _ => share(b.arr_share),
+                        })
+                        .collect();
+                    table.rows.push(row);
+                }
+                table.sortable = false;
+            }
+            TableKind::ChurnReasons => {
+                let mask = self.group_mask(page);
+                let scope = page_scope(page, &mask);
+                for r in breakdown::churn_reason_shares(&self.facts.ctx, &page.period, scope) {
+                    let mrr = r.mrr.to_f64();
+                    let row = columns
+                        .iter()
+                        .map(|c| match *c {
+                            "reason" => text(self.words(r.reason.name())),
+                            "accounts" => num(r.accounts.to_string(), Some(r.accounts as f64)),
+                            "mrr" => num(self.money(mrr), Some(mrr)),
                             _ => num(
-                                if label == "forecast" {
-                                    line.forecast_retention
-                                        .map_or(format::MISSING.into(), format::percent)
-                                } else {
-                                    share(v)
-                                },
-                                None,
+                                r.share.map_or(format::MISSING.into(), format::percent),
+                                r.share,
                             ),
                         })
                         .collect();
                     table.rows.push(row);
                 }
-                table.sortable = false;
             }
-            "health_bands" => {
-                let (counts, arrs) = self.band_totals(page, &self.scope_mask(page));
-                let total_n: f64 = counts.iter().sum();
-                let total_arr: f64 = arrs.iter().sum();
-                for (i, band) in [HealthBand::Green, HealthBand::Yellow, HealthBand::Red]
-                    .iter()
-                    .enumerate()
-                {
-                    let row = columns
-                        .iter()
-                        .map(|c| match *c {
-                            "band" => TableCell {
-                                class: Some(format!("status-{}", band_status(Some(*band)))),
-                                ..text(band.name())
-                            },
-                            "accounts" => num(format::count(counts[i]), Some(counts[i])),
-                            "accounts_share" => {
-                                let s = crate::metrics::pct(counts[i], total_n);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
-                            }
-                            "arr" => num(self.money(arrs[i]), Some(arrs[i])),
-                            _ => {
-                                let s = crate::metrics::pct(arrs[i], total_arr);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
-                            }
-                        })
-                        .collect();
-                    table.rows.push(row);
-                }
-                table.sortable = false;
-            }
-            "churn_reasons" => {
-                let mask = self.group_mask(page);
-                let scope = page_scope(page, &mask);
-                let reasons = segments::churn_reasons(&self.facts.ctx, &page.period, scope);
-                let total: f64 = reasons.values().map(|t| t.arr.to_f64()).sum();
-                for (reason, tally) in &reasons {
-                    let arr = tally.arr.to_f64();
-                    let row = columns
-                        .iter()
-                        .map(|c| match *c {
-                            "reason" => text(self.words(reason.name())),
-                            "accounts" => {
-                                num(tally.accounts.to_string(), Some(tally.accounts as f64))
-                            }
-                            "mrr" => num(self.money(arr / 12.0), Some(arr / 12.0)),
-                            _ => {
-                                let s = crate::metrics::pct(arr, total);
-                                num(s.map_or(format::MISSING.into(), format::percent), s)
-                            }
-                        })
-                        .collect();
-                    table.rows.push(row);
-                }
-            }
-            "activities" => {
+            TableKind::Activities => {
                 let Entity::Account(a) = page.entity else {
                     return Err(
                         "an activities table belongs on an account page (per: account)".into(),
@@ -565,16 +557,14 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            "tickets" => {
+            TableKind::Tickets => {
                 let Entity::Account(a) = page.entity else {
                     return Err("a tickets table belongs on an account page (per: account)".into());
                 };
                 let rows = data.tickets_of(a).unwrap_or_default();
                 note_later = Some((rows.len(), "tickets, latest first"));
                 for t in rows.iter().rev().take(limit.unwrap_or(15)) {
-                    let first = t
-                        .first_response_at
-                        .map(|f| (f - t.opened_at).num_minutes() as f64 / 60.0);
+                    let first = operations::hours(t, t.first_response_at);
                     let row = columns
                         .iter()
                         .map(|c| match *c {
@@ -598,7 +588,6 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
-            other => return Err(format!("unknown table kind '{other}'")),
         }
         if let Some((total, noun)) = note_later {
             note_shown(&mut table, total, noun, None);
@@ -623,8 +612,8 @@ impl Renderer<'_, '_> {
     ) {
         let data = self.facts.ctx.data;
         let as_of = self.facts.ctx.as_of;
-        let horizon = as_of.checked_add_days(Days::new(90)).unwrap_or(as_of);
         let all = data.renewals.as_deref().unwrap_or_default();
+        let mask = self.group_mask(page);
         let selected: Vec<&crate::data::Renewal> = match page.entity {
             // An account page lists every renewal of the account, latest first (renewals are
             // sorted by account).
@@ -632,17 +621,11 @@ impl Renderer<'_, '_> {
                 .iter()
                 .rev()
                 .collect(),
-            _ => {
-                let mask = self.scope_mask(page);
-                let mut v: Vec<&crate::data::Renewal> = all
-                    .iter()
-                    .filter(|r| !r.stage.is_closed())
-                    .filter(|r| r.due_on >= as_of && r.due_on <= horizon)
-                    .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
-                    .collect();
-                v.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
-                v
-            }
+            _ => renewals::open_due_within(
+                &self.facts.ctx,
+                page_scope(page, &mask),
+                renewals::DUE_WINDOW_DAYS,
+            ),
         };
         let total = selected.len();
         for r in selected.into_iter().take(limit.unwrap_or(50)) {
