@@ -59,6 +59,26 @@ pub struct Config {
     /// and breakdown groups. A code not named here is humanised (`product_fit` → "Product fit").
     /// Default: none.
     pub labels: BTreeMap<String, String>,
+    /// Lifetime value: the cap on the customer lifetime behind `ltv`, `ltv_simple` and
+    /// `ltv_cac_ratio`.
+    pub ltv: LtvConfig,
+}
+
+/// `ltv:` — how long a customer may be expected to stay, at most.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LtvConfig {
+    /// The longest lifetime, in years, that LTV may assume: 1 / annual churn is capped here, so
+    /// a low or zero churn rate does not make LTV (nearly) infinite. Default 5.
+    pub max_lifetime_years: f64,
+}
+
+impl Default for LtvConfig {
+    fn default() -> Self {
+        LtvConfig {
+            max_lifetime_years: 5.0,
+        }
+    }
 }
 
 /// One metric's entry of `targets:`: one number, or one per basis (`annual`, `quarter`, `month`;
@@ -164,6 +184,7 @@ impl Default for Config {
             keep: Vec::new(),
             dates: DateWindow::default(),
             labels: BTreeMap::new(),
+            ltv: LtvConfig::default(),
         }
     }
 }
@@ -429,6 +450,12 @@ impl Config {
             self.renewals.early_days.to_string(),
             "0 or more days",
         );
+        check(
+            self.ltv.max_lifetime_years > 0.0 && self.ltv.max_lifetime_years.is_finite(),
+            &["ltv", "max_lifetime_years"],
+            self.ltv.max_lifetime_years.to_string(),
+            "a positive number of years such as 5",
+        );
         if let Some(typst) = &self.typst {
             check(
                 !typst.trim().is_empty() && !typst.contains('\0'),
@@ -584,6 +611,22 @@ mod tests {
     }
 
     #[test]
+    fn the_ltv_lifetime_cap_is_read_and_checked() {
+        assert_eq!(Config::default().ltv.max_lifetime_years, 5.0);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(FILE), "ltv:\n  max_lifetime_years: 3\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.ltv.max_lifetime_years, 3.0);
+        assert_eq!(
+            errors("ltv:\n  max_lifetime_years: 0\n"),
+            [
+                "postsale.yaml:2:3: error: bad value for 'ltv.max_lifetime_years' (found '0', expected a positive number of years such as 5)"
+            ]
+        );
+    }
+
+    #[test]
     fn a_full_file_is_read() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let text = "name: Acme\ncurrency: EUR\nfiscal_year_start: april\nas_of: 2026-11-01\ngross_margin: 75\nacv_bands: [5000, 25000, 100000]\nlenient: true\nhealth:\n  weights: { usage: 50, engagement: 50, support: 0, outcomes: 0 }\n  bands: { green: 75, yellow: 40 }\n  significant_drop: 15\nrenewals:\n  stage_weights: { negotiation: 0.9 }\n  early_days: 45\ntargets:\n  nrr: 110\n";
@@ -684,7 +727,7 @@ mod tests {
             errors("health:\nweights: { usage: 1 }\n"),
             [
                 "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
-                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv",
             ]
         );
     }

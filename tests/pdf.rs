@@ -426,9 +426,12 @@ fn the_board_page_says_its_as_of_date_its_top_risks_and_the_bridge() {
     assert_eq!(risks.len(), 5, "{risks:?}");
     for (account, owner, arr) in &risks {
         assert!(!account.is_empty() && arr.starts_with('$'), "{risks:?}");
+        // A name shared by two accounts carries its id ("Everfield Retail (ACC00030)"), which
+        // may wrap to the next line in the narrow risk table.
+        let name = account.split(" (").next().unwrap_or(account);
         let line = shown
             .lines()
-            .find(|l| l.contains(account.as_str()))
+            .find(|l| l.contains(name))
             .unwrap_or_else(|| panic!("{account} not in the snapshot:\n{shown}"));
         assert!(
             line.contains(owner.as_str()) && line.contains(arr.as_str()),
@@ -518,7 +521,9 @@ fn a_bad_change_on_the_board_page_is_red_and_a_good_one_green() {
 #[test]
 fn each_deck_has_its_slide_count() {
     let site = example();
-    for (report, slides) in [("board-deck", 6), ("monthly", 9), ("weekly", 8)] {
+    // Weekly: the 20 renewals of the next 90 days take two slides, as names shared by two
+    // accounts carry their id (a wider account column).
+    for (report, slides) in [("board-deck", 6), ("monthly", 9), ("weekly", 9)] {
         assert_eq!(pages(&pdf_of(site, report)), slides, "{report}");
     }
 }

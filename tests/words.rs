@@ -238,3 +238,120 @@ fn the_projects_labels_name_its_codes_on_the_pages() {
     // Codes the labels do not name are humanised.
     assert!(account.contains("<td>Call</td><td>Completed</td>"));
 }
+
+/// The text of a page with tags dropped and whitespace collapsed.
+fn plain(html: &str) -> String {
+    texts(html)
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_project_names_accounts_apart_says_what_a_table_leaves_out_and_caps_ltv() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    copy_dir(&root().join("tests/fixtures/projects/site"), &project);
+    // Two accounts called "Brightgrid Logistics" (ACC00001 and ACC00002), and a 2-year cap.
+    let accounts = project.join("data/accounts.csv");
+    let csv = std::fs::read_to_string(&accounts).expect("accounts");
+    std::fs::write(
+        &accounts,
+        csv.replace("Deltaline Partners", "brightgrid logistics"),
+    )
+    .expect("write accounts");
+    let config = project.join("postsale.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("ltv:\n  max_lifetime_years: 2\n");
+    std::fs::write(&config, text).expect("write config");
+    std::fs::write(
+        project.join("reports/lists.md"),
+        "---\ntitle: Lists\n---\n{{ table(of=\"accounts\", columns=\"account, arr\", limit=2) }}\n\n\
+         {{ kpis(metrics=\"ltv, arpa\") }}\n\n{{ table(of=\"breakdown\", metrics=\"ltv\", by=\"segment\") }}\n",
+    )
+    .expect("write report");
+    let out = tmp.path().join("site");
+    common::build_site(&project, &out);
+    let lists = std::fs::read_to_string(out.join("lists.html")).expect("page");
+    // Eight accounts, seven paying in March 2026 (ACC00006 churned in 2024), the list cut at two.
+    assert!(
+        lists.contains(
+            "<p class=\"table-note\">Showing 2 of 7 accounts · <a href=\"accounts&#x2F;index.html\">all accounts</a></p>"
+        ),
+        "{lists}"
+    );
+    // The cap is stated under the LTV tile and the LTV table, and ARPA says it is annual.
+    assert!(
+        lists.contains("<p class=\"tile-sample\">Customer lifetime capped at 2 years.</p>"),
+        "{lists}"
+    );
+    assert!(
+        lists.contains("<p class=\"table-note\">Customer lifetime capped at 2 years.</p>"),
+        "{lists}"
+    );
+    assert!(lists.contains(">ARPA (annual)<"), "{lists}");
+    // Wherever the two accounts are listed, each carries its id; other names stay as they are.
+    let csm = plain(&std::fs::read_to_string(out.join("csm/CSM002.html")).expect("csm page"));
+    assert!(csm.contains("Brightgrid Logistics (ACC00001)"), "{csm}");
+    assert!(csm.contains("brightgrid logistics (ACC00002)"), "{csm}");
+    assert!(!csm.contains("Brightgrid Logistics $"), "{csm}");
+    let page = plain(&std::fs::read_to_string(out.join("accounts/ACC00002.html")).expect("page"));
+    assert!(
+        page.starts_with("Accounts: brightgrid logistics (ACC00002) · Fixture CS"),
+        "{page}"
+    );
+    let other = plain(&std::fs::read_to_string(out.join("accounts/ACC00004.html")).expect("page"));
+    assert!(
+        other.starts_with("Accounts: Kestrelbridge Health · Fixture CS"),
+        "{other}"
+    );
+}
+
+#[test]
+fn metric_pages_and_definitions_explain_every_metric_and_the_ltv_cap() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    let pages = example_site(&out);
+    let nrr = plain(&pages["metrics/nrr.html"]);
+    assert!(
+        nrr.contains(
+            "In plain words: Of every dollar the starting customers paid, how many they pay now, \
+             with upgrades, downgrades and losses counted. Why it matters: Above 100 % the \
+             customer base grows on its own; it is the number investors ask for first."
+        ),
+        "{nrr}"
+    );
+    // Every metric page has both texts; the Definitions page one "Why it matters" per metric.
+    for (path, html) in pages.iter().filter(|(p, _)| p.starts_with("metrics/")) {
+        let text = plain(html);
+        assert!(
+            text.contains("In plain words:") && text.contains("Why it matters:"),
+            "{path}"
+        );
+    }
+    let definitions = &pages["definitions.html"];
+    assert_eq!(
+        definitions.matches("<em>Why it matters:</em>").count(),
+        definitions.matches("<dt id=").count()
+    );
+    // LTV: capped at the default 5 years, said on its page and in the economics table, so
+    // Enterprise LTV is $1.57M at 4.9× CAC (not $35.7M at 94×).
+    let ltv = plain(&pages["metrics/ltv.html"]);
+    assert!(
+        ltv.contains("Customer lifetime capped at 5 years. LTV counts at most"),
+        "{ltv}"
+    );
+    let quarterly = plain(&pages["quarterly/2026-Q3.html"]);
+    assert!(
+        quarterly.contains(
+            "Enterprise $391,855 $1,567,421 4.9× Mid-Market $73,887 $295,547 4.1× SMB $11,128 \
+             $35,700 3.5× Customer lifetime capped at 5 years."
+        ),
+        "{quarterly}"
+    );
+    // A table cut short says so.
+    assert!(
+        plain(&pages["weekly/2026-W43.html"])
+            .contains("Showing 10 of 221 accounts whose health moved")
+    );
+}

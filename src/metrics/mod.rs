@@ -8,6 +8,7 @@ pub mod breakdown;
 pub mod catalog;
 pub mod cohorts;
 pub mod experience;
+pub(crate) mod explain;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod health;

@@ -169,13 +169,28 @@ pub fn annualise(rate_pct: Value, months: i32) -> Value {
     Some((1.0 - (1.0 - r).powf(12.0 / f64::from(months))) * 100.0)
 }
 
-/// LTV = ARPA × gross margin / annual revenue churn rate (both as fractions).
-pub fn ltv(arpa: Value, gross_margin_pct: f64, annual_revenue_churn_pct: Value) -> Value {
-    let churn = annual_revenue_churn_pct? / 100.0;
-    if churn <= 0.0 {
+/// The expected customer lifetime in years: 1 / the annual churn rate (in percent), capped at
+/// `max_years` so that a low or zero churn rate gives a finite, believable lifetime. None when
+/// the churn rate is missing or negative.
+pub(crate) fn lifetime_years(annual_churn_pct: Value, max_years: f64) -> Value {
+    let churn = annual_churn_pct? / 100.0;
+    if churn < 0.0 {
         return None;
     }
-    Some(arpa? * gross_margin_pct / 100.0 / churn)
+    // churn = 0 divides to infinity, which the cap turns into `max_years`.
+    Some((1.0 / churn).min(max_years))
+}
+
+/// LTV = ARPA × gross margin × lifetime, lifetime = 1 / annual revenue churn rate (both as
+/// fractions) capped at `max_lifetime_years`.
+pub fn ltv(
+    arpa: Value,
+    gross_margin_pct: f64,
+    annual_revenue_churn_pct: Value,
+    max_lifetime_years: f64,
+) -> Value {
+    let lifetime = lifetime_years(annual_revenue_churn_pct, max_lifetime_years)?;
+    Some(arpa? * gross_margin_pct / 100.0 * lifetime)
 }
 
 /// Mean acquisition cost (currency units) of the accounts in scope whose first MRR month falls
@@ -270,14 +285,14 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     };
     let annual_revenue_churn = annual.grr().map(|g| 100.0 - g);
     let annual_logo_churn = annual.logo_churn_rate();
-    let ltv_value = ltv(arpa_now, ctx.config.gross_margin, annual_revenue_churn);
+    let cap = ctx.config.ltv.max_lifetime_years;
+    let ltv_value = ltv(arpa_now, ctx.config.gross_margin, annual_revenue_churn, cap);
     out.insert("ltv", ltv_value);
     out.insert(
         "ltv_simple",
-        match (arpa_now, annual_logo_churn) {
-            (Some(a), Some(c)) if c > 0.0 => Some(a / (c / 100.0)),
-            _ => None,
-        },
+        arpa_now
+            .zip(lifetime_years(annual_logo_churn, cap))
+            .map(|(a, years)| a * years),
     );
     out.insert(
         "ltv_cac_ratio",
@@ -304,10 +319,18 @@ mod tests {
     use chrono::NaiveDate;
 
     fn values(ds: &crate::data::Dataset, period: &Period, as_of: NaiveDate) -> Values {
-        let config = config();
+        values_with(ds, period, as_of, &config())
+    }
+
+    fn values_with(
+        ds: &crate::data::Dataset,
+        period: &Period,
+        as_of: NaiveDate,
+        config: &crate::config::Config,
+    ) -> Values {
         let ctx = Context {
             data: ds,
-            config: &config,
+            config,
             as_of,
         };
         let mut out = Values::new();
@@ -411,11 +434,19 @@ mod tests {
 
     #[test]
     fn worked_example_ltv_240k() {
-        // ARPA $30,000, margin 80 %, annual revenue churn 10 % → $240,000.
-        close(ltv(Some(30_000.0), 80.0, Some(10.0)), 240_000.0);
-        // No churn: lifetime is unbounded, LTV is missing rather than infinite.
-        assert_eq!(ltv(Some(30_000.0), 80.0, Some(0.0)), None);
-        assert_eq!(ltv(None, 80.0, Some(10.0)), None);
+        // ARPA $30,000, margin 80 %, annual revenue churn 10 % → a 10-year lifetime → $240,000
+        // when the cap allows ten years.
+        close(ltv(Some(30_000.0), 80.0, Some(10.0), 10.0), 240_000.0);
+        // The default 5-year cap: $30,000 × 0.8 × 5 = $120,000.
+        close(ltv(Some(30_000.0), 80.0, Some(10.0), 5.0), 120_000.0);
+        // Churn 25 %: a 4-year lifetime, under the cap: $30,000 × 0.8 × 4 = $96,000.
+        close(ltv(Some(30_000.0), 80.0, Some(25.0), 5.0), 96_000.0);
+        // No churn: the lifetime is the cap, never infinite: $30,000 × 0.8 × 5.
+        close(ltv(Some(30_000.0), 80.0, Some(0.0), 5.0), 120_000.0);
+        assert_eq!(ltv(None, 80.0, Some(10.0), 5.0), None);
+        assert_eq!(ltv(Some(30_000.0), 80.0, None, 5.0), None);
+        assert_eq!(lifetime_years(Some(0.0), 5.0), Some(5.0));
+        assert_eq!(lifetime_years(Some(50.0), 5.0), Some(2.0));
     }
 
     #[test]
@@ -503,12 +534,45 @@ mod tests {
             month("2025-01"),
             month("2025-12"),
         );
-        let v = values(&ds, &ttm, day(2026, 1, 1));
         // Cohort = the nine accounts active in December 2024; a9 left → 1/9 logo churn.
-        // ARPA in December: 9 × 100 × 12 / 9 = 1,200. Revenue churn 100/900.
-        close(v["ltv"], 1_200.0 * 0.8 / (100.0 / 900.0));
-        close(v["ltv_simple"], 1_200.0 / (1.0 / 9.0));
-        close(v["ltv_cac_ratio"], 1_200.0 * 0.8 / (100.0 / 900.0) / 500.0);
+        // ARPA in December: 9 × 100 × 12 / 9 = 1,200. Revenue churn 100/900: a 9-year lifetime.
+        // Uncapped (a 20-year cap): 1,200 × 0.8 × 9 = 8,640, and 1,200 × 9 = 10,800.
+        let mut uncapped = config();
+        uncapped.ltv.max_lifetime_years = 20.0;
+        let v = values_with(&ds, &ttm, day(2026, 1, 1), &uncapped);
+        close(v["ltv"], 8_640.0);
+        close(v["ltv_simple"], 10_800.0);
+        close(v["ltv_cac_ratio"], 8_640.0 / 500.0);
+        // The default 5-year cap: 1,200 × 0.8 × 5 = 4,800 and 1,200 × 5 = 6,000; LTV:CAC 9.6.
+        let v = values(&ds, &ttm, day(2026, 1, 1));
+        close(v["ltv"], 4_800.0);
+        close(v["ltv_simple"], 6_000.0);
+        close(v["ltv_cac_ratio"], 9.6);
+    }
+
+    #[test]
+    fn zero_churn_gives_the_capped_lifetime() {
+        // Two accounts at 100/month all through 2025, nobody leaves: ARPA 1,200, churn 0 → the
+        // lifetime is the cap (5 years): LTV 1,200 × 0.8 × 5 = 4,800, simple 1,200 × 5 = 6,000.
+        let mut mrr = Vec::new();
+        for id in ["a", "b"] {
+            for offset in 0..=12 {
+                mrr.push((id, month("2024-12").plus(offset).to_string(), 100));
+            }
+        }
+        let mrr_ref: Vec<(&str, &str, i64)> =
+            mrr.iter().map(|(a, m, v)| (*a, m.as_str(), *v)).collect();
+        let ds = dataset(&[("a", ""), ("b", "")], &mrr_ref);
+        let period = Period::month(month("2025-12"));
+        let v = values(&ds, &period, day(2026, 1, 1));
+        close(v["ltv"], 4_800.0);
+        close(v["ltv_simple"], 6_000.0);
+        // A 2-year cap: 1,200 × 0.8 × 2 = 1,920 and 1,200 × 2 = 2,400.
+        let mut short = config();
+        short.ltv.max_lifetime_years = 2.0;
+        let v = values_with(&ds, &period, day(2026, 1, 1), &short);
+        close(v["ltv"], 1_920.0);
+        close(v["ltv_simple"], 2_400.0);
     }
 
     #[test]
@@ -560,7 +624,7 @@ mod tests {
         let v = values(&ds, &Period::month(month("2025-06")), day(2026, 2, 1));
         assert_eq!(v["nrr"], None);
         close(v["mrr"], 0.0);
-        // No churn in the trailing year: LTV is missing, never infinite.
+        // No starting cohort a year back: the churn rate, so LTV, is missing.
         let v = values(&ds, &Period::month(month("2026-01")), day(2026, 2, 1));
         assert_eq!(v["ltv"], None);
         close(v["new_mrr"], 100.0);

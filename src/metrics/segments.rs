@@ -2,7 +2,7 @@
 //! from churns.csv. Built from the same engine values per segment, so nothing is computed twice.
 
 use super::breakdown::{self, Dimension};
-use super::revenue::retention;
+use super::revenue::{lifetime_years, retention};
 use super::{Context, Scope, Value, pct};
 use crate::data::{ChurnReason, Money};
 use crate::period::{Month, Period};
@@ -16,7 +16,7 @@ pub struct SegmentEconomics {
     /// Mean acquisition_cost of the segment's accounts that have one.
     pub cac: Value,
     pub sales_cycle_days: Value,
-    /// 1 / annual logo churn rate, in years.
+    /// 1 / annual logo churn rate, in years, capped at `ltv.max_lifetime_years`.
     pub lifetime_years: Value,
     pub ltv: Value,
     pub ltv_cac_ratio: Value,
@@ -83,7 +83,7 @@ pub fn economics(ctx: &Context, period: &Period) -> Vec<SegmentEconomics> {
                 accounts: members.len() as u64,
                 cac,
                 sales_cycle_days: cycle,
-                lifetime_years: annual_churn.filter(|c| *c > 0.0).map(|c| 100.0 / c),
+                lifetime_years: lifetime_years(annual_churn, ctx.config.ltv.max_lifetime_years),
                 ltv,
                 ltv_cac_ratio: match (ltv, cac) {
                     (Some(l), Some(c)) if c > 0.0 => Some(l / c),

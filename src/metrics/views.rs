@@ -156,9 +156,11 @@ pub struct AccountSnapshot {
     pub arr_money: Money,
     /// Active, new, churned or reactivated (see [`lifecycle`]).
     pub lifecycle: Lifecycle,
+    /// The score on as-of; None without one, and for a churned account.
     pub health: Option<f64>,
+    /// The band of `health`.
     pub band: Option<HealthBand>,
-    /// Score change over the last 90 days.
+    /// Score change over the last 90 days (None for a churned account).
     pub health_change_90d: Option<f64>,
     /// Scores of the rows of the last 90 days, oldest first.
     pub health_trend: Vec<(NaiveDate, f64)>,
@@ -205,7 +207,8 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
         .map_or(Money::ZERO, |m| m.get(account, last_month) * 12);
     let arr = arr_money.to_f64();
     let lifecycle = lifecycle(ctx, account);
-    let health = score_on(ctx, account, today);
+    // A churned account has no health now: its last score describes a customer that left.
+    let health = score_on(ctx, account, today).filter(|_| !lifecycle.is_churned());
     let band = health.map(|s| HealthBand::of(s, &ctx.config.health.bands));
     let before90 = score_on(ctx, account, minus(today, 90));
     let health_trend: Vec<(NaiveDate, f64)> = ctx
@@ -318,32 +321,235 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     }
 }
 
-/// Why an account is on a CSM's action list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ActionKind {
-    RenewalWithin30Days,
-    HealthDropThisWeek,
-    NoContact60Days,
+/// Why an account is on a CSM's action list: one chip of its row. The order of the variants is
+/// the order of urgency: a renewal that is overdue or due soon comes before anything else, then
+/// the signs of churn risk, then late and coming tasks; "no contact" and "expansion-ready" come
+/// last.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reason {
+    /// An open renewal whose due date passed `days` days ago.
+    RenewalOverdue { days: i64 },
+    /// The next open renewal is due in `days` days (0: today), at most 30.
+    RenewalDue { days: i64 },
+    /// An open renewal is flagged at risk (or the account is red with a renewal within 180 days).
+    RenewalAtRisk,
+    /// Health fell by `points` (at least the significant drop) over the last 7 days.
+    HealthDrop { points: f64 },
+    /// Health in the red band, with the score.
+    RedHealth { score: f64 },
+    /// Open tasks on the account past their due date.
+    OverdueTasks { count: usize },
+    /// Open tasks on the account due within the next 7 days (today included).
+    TasksDueSoon { count: usize },
+    /// No completed activity for `days` days (60 or more), or never (`None`).
+    NoContact { days: Option<i64> },
+    /// Green health with growing usage, active seats or an open opportunity.
     ExpansionReady,
 }
 
-impl ActionKind {
-    pub fn name(self) -> &'static str {
+impl Reason {
+    /// The urgency tier: lower is more urgent.
+    fn tier(self) -> u8 {
         match self {
-            ActionKind::RenewalWithin30Days => "renewal within 30 days",
-            ActionKind::HealthDropThisWeek => "significant health drop this week",
-            ActionKind::NoContact60Days => "no contact in 60+ days",
-            ActionKind::ExpansionReady => "expansion-ready",
+            Reason::RenewalOverdue { .. } => 0,
+            Reason::RenewalDue { .. } => 1,
+            Reason::RenewalAtRisk => 2,
+            Reason::HealthDrop { .. } => 3,
+            Reason::RedHealth { .. } => 4,
+            Reason::OverdueTasks { .. } => 5,
+            Reason::TasksDueSoon { .. } => 6,
+            Reason::NoContact { .. } => 7,
+            Reason::ExpansionReady => 8,
+        }
+    }
+
+    /// Within a tier: the longer overdue and the sooner due come first.
+    fn days_key(self) -> i64 {
+        match self {
+            Reason::RenewalOverdue { days } => -days,
+            Reason::RenewalDue { days } => days,
+            _ => 0,
+        }
+    }
+
+    /// The chip's words: "renewal due today", "renewal overdue by 3 days", "red health (33)",
+    /// "no contact in 74 days", "2 overdue tasks", …
+    pub fn label(self) -> String {
+        let days = |n: i64| {
+            if n == 1 {
+                "1 day".into()
+            } else {
+                format!("{n} days")
+            }
+        };
+        let tasks = |n: usize| {
+            if n == 1 {
+                "1 task".into()
+            } else {
+                format!("{n} tasks")
+            }
+        };
+        match self {
+            Reason::RenewalOverdue { days: d } => format!("renewal overdue by {}", days(d)),
+            Reason::RenewalDue { days: 0 } => "renewal due today".into(),
+            Reason::RenewalDue { days: 1 } => "renewal due tomorrow".into(),
+            Reason::RenewalDue { days: d } => format!("renewal due in {}", days(d)),
+            Reason::OverdueTasks { count } => format!("{} overdue", tasks(count)),
+            Reason::RenewalAtRisk => "renewal at risk".into(),
+            Reason::HealthDrop { points } => {
+                format!("health down {points:.0} pts this week")
+            }
+            Reason::RedHealth { score } => format!("red health ({score:.0})"),
+            Reason::TasksDueSoon { count } => format!("{} due within 7 days", tasks(count)),
+            Reason::NoContact { days: Some(d) } => format!("no contact in {}", days(d)),
+            Reason::NoContact { days: None } => "never contacted".into(),
+            Reason::ExpansionReady => "expansion-ready".into(),
+        }
+    }
+
+    /// The chip's status: `bad` for what is late or red, `warning` for what is coming, `good`
+    /// for an opportunity.
+    pub fn status(self) -> &'static str {
+        match self {
+            Reason::RenewalOverdue { .. }
+            | Reason::OverdueTasks { .. }
+            | Reason::RenewalAtRisk
+            | Reason::HealthDrop { .. }
+            | Reason::RedHealth { .. } => "bad",
+            Reason::RenewalDue { days } if days <= 7 => "bad",
+            Reason::RenewalDue { .. } | Reason::NoContact { .. } => "warning",
+            Reason::TasksDueSoon { .. } => "neutral",
+            Reason::ExpansionReady => "good",
         }
     }
 }
 
-/// One entry of a ranked action list.
+/// An open task named on an action row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedTask {
+    pub title: String,
+    pub due_on: NaiveDate,
+    /// Days from as-of to the due date: negative when overdue, 0 when due today.
+    pub days: i64,
+}
+
+impl NamedTask {
+    /// "Send the renewal quote (due today)", "… (2 days overdue)", "… (due 2026-11-05)".
+    pub fn label(&self) -> String {
+        let when = match self.days {
+            0 => "due today".to_string(),
+            1 => "due tomorrow".to_string(),
+            -1 => "1 day overdue".to_string(),
+            d if d < 0 => format!("{} days overdue", -d),
+            _ => format!("due {}", self.due_on),
+        };
+        format!("{} ({when})", self.title)
+    }
+}
+
+/// One row of a CSM's action list: an account, every reason it needs attention (most urgent
+/// first) and its open tasks that are overdue or due within 7 days (earliest first).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
     pub account: AccountIx,
-    pub kind: ActionKind,
+    pub reasons: Vec<Reason>,
+    pub tasks: Vec<NamedTask>,
+    /// The account's urgency score (see [`urgency`]): the tie-break between rows whose most
+    /// urgent reasons are alike.
     pub urgency: f64,
+}
+
+/// The action row of the account of snapshot `s` in CSM `csm`'s book, or None when nothing
+/// needs doing (or the account has churned: it is no longer in anyone's hands).
+fn action(ctx: &Context, csm: CsmIx, s: &AccountSnapshot) -> Option<Action> {
+    if s.lifecycle.is_churned() {
+        return None;
+    }
+    let today = ctx.as_of;
+    let mut reasons = Vec::new();
+    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
+    let overdue_renewal = account_rows(renewals, s.account, |r| r.account)
+        .iter()
+        .filter(|r| !r.stage.is_closed() && r.due_on < today)
+        .map(|r| (today - r.due_on).num_days())
+        .max();
+    if let Some(days) = overdue_renewal {
+        reasons.push(Reason::RenewalOverdue { days });
+    }
+    // The next renewal includes an overdue one, which `RenewalOverdue` already names.
+    if let Some(n) = s
+        .next_renewal
+        .as_ref()
+        .filter(|n| (0..=30).contains(&n.days))
+    {
+        reasons.push(Reason::RenewalDue { days: n.days });
+    }
+    let mut tasks: Vec<NamedTask> = ctx
+        .data
+        .tasks
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.csm == csm && t.account == Some(s.account) && t.status == TaskStatus::Open)
+        .map(|t| NamedTask {
+            title: t.title.clone(),
+            due_on: t.due_on,
+            days: (t.due_on - today).num_days(),
+        })
+        .filter(|t| t.days < 7)
+        .collect();
+    tasks.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.title.cmp(&b.title)));
+    let overdue = tasks.iter().filter(|t| t.days < 0).count();
+    if s.risk_factors.contains(&RiskFactor::RenewalAtRisk) {
+        reasons.push(Reason::RenewalAtRisk);
+    }
+    if let (Some(now), Some(before)) = (s.health, score_on(ctx, s.account, minus(today, 7)))
+        && before - now >= ctx.config.health.significant_drop
+    {
+        reasons.push(Reason::HealthDrop {
+            points: before - now,
+        });
+    }
+    if let (Some(HealthBand::Red), Some(score)) = (s.band, s.health) {
+        reasons.push(Reason::RedHealth { score });
+    }
+    if overdue > 0 {
+        reasons.push(Reason::OverdueTasks { count: overdue });
+    }
+    if tasks.len() > overdue {
+        reasons.push(Reason::TasksDueSoon {
+            count: tasks.len() - overdue,
+        });
+    }
+    if s.risk_factors.contains(&RiskFactor::NoContact) {
+        reasons.push(Reason::NoContact {
+            days: s.last_contact.map(|d| (today - d).num_days()),
+        });
+    }
+    if expansion_ready(ctx, s) {
+        reasons.push(Reason::ExpansionReady);
+    }
+    if reasons.is_empty() {
+        return None;
+    }
+    Some(Action {
+        account: s.account,
+        reasons,
+        tasks,
+        urgency: s.urgency,
+    })
+}
+
+/// Orders action rows: by their most urgent reason's tier (then the longer overdue or sooner
+/// due renewal), then the account's urgency score, then ARR (`arr` of the account), then the
+/// account.
+fn by_first_reason(a: &Action, b: &Action, arr: impl Fn(AccountIx) -> f64) -> std::cmp::Ordering {
+    let key = |x: &Action| x.reasons.first().map(|r| (r.tier(), r.days_key()));
+    key(a)
+        .cmp(&key(b))
+        .then(b.urgency.total_cmp(&a.urgency))
+        .then(arr(b.account).total_cmp(&arr(a.account)))
+        .then(a.account.cmp(&b.account))
 }
 
 /// A CSM's book on `ctx.as_of`.
@@ -352,7 +558,7 @@ pub struct CsmBook {
     pub csm: CsmIx,
     /// The book, most urgent first (then larger ARR, then account order).
     pub accounts: Vec<AccountSnapshot>,
-    /// Ranked: urgency, then kind, then account.
+    /// One row per account that needs attention, most urgent first (see [`Reason`]).
     pub actions: Vec<Action>,
     /// Open renewals due within 30, 60 and 90 days (snapshots' indexes into `accounts`).
     pub renewals_30_60_90: [Vec<usize>; 3],
@@ -479,37 +685,17 @@ pub fn csm_book(
         .filter(|s| s.arr > 0.0 || s.next_renewal.is_some())
         .collect();
     accounts.sort_by(by_urgency);
-    let mut actions = Vec::new();
-    let week_ago = minus(ctx.as_of, 7);
-    for s in &accounts {
-        let mut push = |kind| {
-            actions.push(Action {
-                account: s.account,
-                kind,
-                urgency: s.urgency,
-            })
-        };
-        if s.next_renewal.as_ref().is_some_and(|n| n.days <= 30) {
-            push(ActionKind::RenewalWithin30Days);
-        }
-        if let (Some(now), Some(before)) = (s.health, score_on(ctx, s.account, week_ago))
-            && before - now >= ctx.config.health.significant_drop
-        {
-            push(ActionKind::HealthDropThisWeek);
-        }
-        if s.risk_factors.contains(&RiskFactor::NoContact) {
-            push(ActionKind::NoContact60Days);
-        }
-        if expansion_ready(ctx, s) {
-            push(ActionKind::ExpansionReady);
-        }
-    }
-    actions.sort_by(|a, b| {
-        b.urgency
-            .total_cmp(&a.urgency)
-            .then(a.kind.cmp(&b.kind))
-            .then(a.account.cmp(&b.account))
-    });
+    let mut actions: Vec<Action> = accounts
+        .iter()
+        .filter_map(|s| action(ctx, csm, s))
+        .collect();
+    let arr = |a: AccountIx| {
+        accounts
+            .iter()
+            .find(|s| s.account == a)
+            .map_or(0.0, |s| s.arr)
+    };
+    actions.sort_by(|a, b| by_first_reason(a, b, arr));
     let mut renewals_30_60_90: [Vec<usize>; 3] = Default::default();
     for (i, s) in accounts.iter().enumerate() {
         if let Some(n) = &s.next_renewal {
@@ -551,6 +737,7 @@ mod tests {
     use super::*;
     use crate::data::{
         Activity, ActivityStatus, Dataset, HealthRow, Money, Renewal, SponsorChange, SponsorRole,
+        Task,
     };
 
     fn d(m: u32, day: u32) -> NaiveDate {
@@ -566,6 +753,34 @@ mod tests {
             engagement: crate::data::OptF64::NONE,
             support: crate::data::OptF64::NONE,
             outcomes: crate::data::OptF64::NONE,
+        }
+    }
+
+    /// A call CSM 0 completed with `account` on `date`.
+    fn call(account: AccountIx, date: NaiveDate) -> Activity {
+        Activity {
+            account,
+            csm: Some(0),
+            date,
+            kind: "call".into(),
+            status: ActivityStatus::Completed,
+            category: None,
+            minutes: crate::data::OptI64::NONE,
+        }
+    }
+
+    /// A task of CSM 0 on `account`.
+    fn task(title: &str, account: AccountIx, due_on: NaiveDate, status: TaskStatus) -> Task {
+        Task {
+            id: title.into(),
+            csm: 0,
+            account: Some(account),
+            title: title.into(),
+            due_on,
+            status,
+            completed_on: None,
+            source: None,
+            playbook: None,
         }
     }
 
@@ -617,16 +832,7 @@ mod tests {
             health(1, d(1, 15), 85.0),
             health(2, d(1, 15), 85.0),
         ]);
-        let act = |account, date| Activity {
-            account,
-            csm: Some(0),
-            date,
-            kind: "call".into(),
-            status: ActivityStatus::Completed,
-            category: None,
-            minutes: crate::data::OptI64::NONE,
-        };
-        ds.activities = Some(vec![act(0, d(2, 1)), act(1, d(4, 20)), act(2, d(4, 21))]);
+        ds.activities = Some(vec![call(0, d(2, 1)), call(1, d(4, 20)), call(2, d(4, 21))]);
         ds.renewals = Some(vec![
             renewal(0, d(5, 21), 12_000, true),
             renewal(1, d(7, 15), 120_000, false),
@@ -706,20 +912,147 @@ mod tests {
         let order: Vec<AccountIx> = book.accounts.iter().map(|s| s.account).collect();
         // a is urgent; b and c have no risk: the larger ARR first.
         assert_eq!(order, [0, 1, 2]);
-        let actions: Vec<(AccountIx, ActionKind)> =
-            book.actions.iter().map(|x| (x.account, x.kind)).collect();
+        // One row: a, with every reason, the renewal in 20 days first.
+        assert_eq!(book.actions.len(), 1);
+        assert_eq!(book.actions[0].account, 0);
         assert_eq!(
-            actions[..3],
+            book.actions[0].reasons,
             [
-                (0, ActionKind::RenewalWithin30Days),
-                (0, ActionKind::HealthDropThisWeek),
-                (0, ActionKind::NoContact60Days)
+                Reason::RenewalDue { days: 20 },
+                Reason::RenewalAtRisk,
+                // 90 on 24 April (the score of 1 April), 35 on 28 April.
+                Reason::HealthDrop { points: 55.0 },
+                Reason::RedHealth { score: 35.0 },
+                // 1 February to 1 May.
+                Reason::NoContact { days: Some(89) },
+            ]
+        );
+        let chips: Vec<String> = book.actions[0].reasons.iter().map(|r| r.label()).collect();
+        assert_eq!(
+            chips,
+            [
+                "renewal due in 20 days",
+                "renewal at risk",
+                "health down 55 pts this week",
+                "red health (35)",
+                "no contact in 89 days"
             ]
         );
         // Renewals: a within 30 days, b within 90.
         assert_eq!(book.renewals_30_60_90, [vec![0], vec![], vec![1]]);
         let (_, at_risk) = team_view(&ctx, &crate::period::Period::month(month("2026-04")));
         assert_eq!(at_risk.iter().map(|s| s.account).collect::<Vec<_>>(), [0]);
+    }
+
+    #[test]
+    fn the_action_list_has_one_row_per_account_ranked_by_its_most_urgent_reason() {
+        // As of 1 May 2026, CSM 0 owns:
+        // - big: $600K ARR, green, last contact 21 January (100 days): only "no contact";
+        // - due: $1.2K ARR, green, contacted, renewal due today, a task overdue since 29 April,
+        //   one due 3 May, one due 20 May (not yet named) and one done;
+        // - late: $2.4K ARR, green, contacted, a renewal due 20 April still open;
+        // - gone: churned in March, red, with an open renewal at risk: no row.
+        let mut ds = dataset(
+            &[("big", ""), ("due", ""), ("late", ""), ("gone", "")],
+            &[
+                ("big", "2026-04", 50_000),
+                ("due", "2026-04", 100),
+                ("late", "2026-04", 200),
+                ("gone", "2026-02", 300),
+                ("gone", "2026-03", 0),
+            ],
+        );
+        for a in &mut ds.accounts.rows {
+            a.csm = Some(0);
+        }
+        ds.health = Some(vec![
+            health(0, d(4, 1), 85.0),
+            health(1, d(4, 1), 85.0),
+            health(2, d(4, 1), 85.0),
+            health(3, d(4, 1), 20.0),
+        ]);
+        ds.activities = Some(vec![
+            call(0, d(1, 21)),
+            call(1, d(4, 20)),
+            call(2, d(4, 20)),
+            call(3, d(4, 20)),
+        ]);
+        ds.renewals = Some(vec![
+            renewal(1, d(5, 1), 1_200, false),
+            renewal(2, d(4, 20), 2_400, false),
+            renewal(3, d(5, 20), 3_600, true),
+        ]);
+        ds.tasks = Some(vec![
+            task("Book the QBR", 1, d(5, 3), TaskStatus::Open),
+            task("Send the renewal quote", 1, d(4, 29), TaskStatus::Open),
+            task("Plan the kickoff", 1, d(5, 20), TaskStatus::Open),
+            task("Call the champion", 1, d(4, 10), TaskStatus::Done),
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let book = csm_book(&ctx, 0, &|a| account_snapshot(&ctx, a));
+        let rows: Vec<(AccountIx, Vec<String>)> = book
+            .actions
+            .iter()
+            .map(|a| (a.account, a.reasons.iter().map(|r| r.label()).collect()))
+            .collect();
+        // The overdue renewal first, then the renewal due today (urgency 0) above the $600K
+        // account not contacted for 100 days (urgency log10(600,010) ≈ 5.8); churned: no row.
+        assert_eq!(
+            rows,
+            [
+                (2, vec!["renewal overdue by 11 days".to_string()]),
+                (
+                    1,
+                    vec![
+                        "renewal due today".into(),
+                        "1 task overdue".into(),
+                        "1 task due within 7 days".into()
+                    ]
+                ),
+                (0, vec!["no contact in 100 days".into()]),
+            ]
+        );
+        assert!(book.actions[2].urgency > book.actions[1].urgency);
+        let tasks: Vec<String> = book.actions[1].tasks.iter().map(|t| t.label()).collect();
+        assert_eq!(
+            tasks,
+            [
+                "Send the renewal quote (2 days overdue)",
+                "Book the QBR (due 2026-05-03)"
+            ]
+        );
+        assert_eq!(Reason::RenewalDue { days: 0 }.status(), "bad");
+        assert_eq!(Reason::NoContact { days: None }.label(), "never contacted");
+    }
+
+    #[test]
+    fn rows_rank_by_their_most_urgent_reason_then_urgency() {
+        let row = |account, reason, urgency| Action {
+            account,
+            reasons: vec![reason],
+            tasks: Vec::new(),
+            urgency,
+        };
+        let mut rows = [
+            row(0, Reason::NoContact { days: Some(90) }, 9.0),
+            row(1, Reason::OverdueTasks { count: 3 }, 0.0),
+            row(2, Reason::RedHealth { score: 30.0 }, 4.0),
+            row(3, Reason::RenewalDue { days: 12 }, 0.0),
+            row(4, Reason::RenewalDue { days: 3 }, 0.0),
+            row(5, Reason::RenewalOverdue { days: 2 }, 0.0),
+            row(6, Reason::RedHealth { score: 45.0 }, 8.0),
+            row(7, Reason::RenewalOverdue { days: 20 }, 0.0),
+        ];
+        rows.sort_by(|a, b| by_first_reason(a, b, |_| 0.0));
+        // The longest-overdue renewal, the other overdue one, the sooner renewal due, then the
+        // red accounts (the more urgent first), the late tasks and last the silent account.
+        let order: Vec<AccountIx> = rows.iter().map(|r| r.account).collect();
+        assert_eq!(order, [7, 5, 4, 3, 6, 2, 1, 0]);
     }
 
     #[test]
@@ -778,7 +1111,10 @@ mod tests {
         );
         let churned = account_snapshot(&ctx, 2);
         assert_eq!(churned.lifecycle, Lifecycle::Churned { on: d(3, 1) });
-        assert_eq!(churned.band, Some(HealthBand::Red));
+        // Its last score (20, red) is history, not its health now.
+        assert_eq!((churned.health, churned.band), (None, None));
+        assert_eq!(churned.health_change_90d, None);
+        assert_eq!(churned.health_trend, vec![(d(4, 20), 20.0)]);
         assert!(churned.risk_factors.is_empty());
         assert_eq!(churned.urgency, 0.0);
         assert_eq!(churned.arr_money, Money::ZERO);
@@ -797,21 +1133,10 @@ mod tests {
             lost.stage = RenewalStage::ClosedLost;
             r.push(lost);
         }
-        let task = |due_on, status| crate::data::Task {
-            id: "t".into(),
-            csm: 0,
-            account: Some(0),
-            title: "call".into(),
-            due_on,
-            status,
-            completed_on: None,
-            source: None,
-            playbook: None,
-        };
         ds.tasks = Some(vec![
-            task(d(4, 20), TaskStatus::Open),
-            task(d(6, 20), TaskStatus::Open),
-            task(d(4, 1), TaskStatus::Done),
+            task("call", 0, d(4, 20), TaskStatus::Open),
+            task("call", 0, d(6, 20), TaskStatus::Open),
+            task("call", 0, d(4, 1), TaskStatus::Done),
         ]);
         let config = config();
         let ctx = Context {

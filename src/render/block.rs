@@ -28,6 +28,26 @@ pub struct TableCell {
     pub judged_on: Option<&'static str>,
     /// A tooltip, e.g. why a rate has no status.
     pub title: Option<String>,
+    /// Chips shown instead of `text` in HTML (an action row's reasons and tasks); `text` keeps
+    /// their words for PDFs and CSV files.
+    pub chips: Vec<Chip>,
+}
+
+/// A small labelled badge in a table cell: a reason with its status, or a named task.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Chip {
+    pub text: String,
+    /// `good`, `warning`, `bad`, `neutral`, or `task` for a named task.
+    pub kind: &'static str,
+}
+
+/// A line under a table: "Showing 25 of 61 accounts" with a link to the full list, or a
+/// footnote such as the LTV lifetime cap.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TableNote {
+    pub text: String,
+    /// The link's words and target, after the text.
+    pub link: Option<(String, String)>,
 }
 
 impl TableCell {
@@ -54,6 +74,8 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<TableCell>>,
     pub sortable: bool,
+    /// Lines under the table: a truncation notice, footnotes.
+    pub notes: Vec<TableNote>,
 }
 
 impl Table {
@@ -70,6 +92,7 @@ impl Table {
                 .collect(),
             rows: Vec::new(),
             sortable: true,
+            notes: Vec::new(),
         }
     }
 }
@@ -100,7 +123,8 @@ pub struct Tile {
     pub change_title: Option<&'static str>,
     pub previous_label: String,
     pub year_ago_label: String,
-    /// For a survey score, the answers it rests on ("n = 345 responses", "small sample (n = 12)").
+    /// A note in small type under the value: for a survey score the answers it rests on ("n =
+    /// 345 responses", "small sample (n = 12)"); for the LTV family the lifetime cap.
     pub sample: Option<String>,
     /// The sparkline, a standalone SVG.
     pub sparkline: String,

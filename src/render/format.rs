@@ -394,6 +394,27 @@ pub fn words_with(labels: &BTreeMap<String, String>, code: &str) -> String {
     }
 }
 
+/// The names accounts are shown by, one per account in order: the account's name, or "Name
+/// (ID)" when another account has the same name (ignoring letter case and surrounding spaces),
+/// so that two "Acme Corp" rows can be told apart wherever accounts are listed.
+pub(crate) fn account_labels(accounts: &[crate::data::Account]) -> Vec<String> {
+    let key = |name: &str| name.trim().to_lowercase();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for a in accounts {
+        *seen.entry(key(&a.name)).or_default() += 1;
+    }
+    accounts
+        .iter()
+        .map(|a| {
+            if seen.get(&key(&a.name)).is_some_and(|n| *n > 1) {
+                format!("{} ({})", a.name.trim(), a.id)
+            } else {
+                a.name.clone()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,5 +633,29 @@ mod tests {
         assert_eq!(phrase_with(&none, "csm_id"), "CSM");
         assert_eq!(phrase_with(&none, "check_in"), "check-in");
         assert_eq!(phrase_with(&none, "Tier"), "Tier");
+    }
+
+    #[test]
+    fn accounts_sharing_a_name_carry_their_id() {
+        let account = |id: &str, name: &str| crate::data::Account {
+            id: id.into(),
+            name: name.into(),
+            ..crate::data::Account::default()
+        };
+        let rows = [
+            account("ACC00012", "Acme Corp"),
+            account("ACC00007", "Globex"),
+            account("ACC00031", "acme corp "),
+            account("ACC00040", "Initech"),
+        ];
+        assert_eq!(
+            account_labels(&rows),
+            [
+                "Acme Corp (ACC00012)",
+                "Globex",
+                "acme corp (ACC00031)",
+                "Initech"
+            ]
+        );
     }
 }

@@ -83,8 +83,24 @@ fn table(t: &Table) -> String {
             format!("  ({},),\n", cells.join(", "))
         })
         .collect();
+    // Notes under the table (a truncation notice, a footnote) in small grey type; a PDF names
+    // the full list but cannot link to the site's page.
+    let notes: String = t
+        .notes
+        .iter()
+        .map(|n| {
+            let words = match &n.link {
+                Some((label, _)) => format!("{} · {label}", n.text),
+                None => n.text.clone(),
+            };
+            format!(
+                "#block(text(size: 0.85em, fill: luma(90), {}))\n",
+                string(&words)
+            )
+        })
+        .collect();
     format!(
-        "#data-table(caption: {}, ({},), ({},), (\n{}));\n",
+        "#data-table(caption: {}, ({},), ({},), (\n{}));\n{notes}",
         optional(t.caption.as_deref()),
         columns.join(", "),
         numeric.join(", "),
@@ -450,10 +466,22 @@ mod tests {
                 ..TableCell::default()
             }]],
             sortable: true,
+            notes: Vec::new(),
         };
         assert_eq!(
-            block(&Block::Table(t), &mut assets),
+            block(&Block::Table(t.clone()), &mut assets),
             "#data-table(caption: none, (\"account\",), (false,), (\n  ((\"<label>\", \"bad\"),),\n));\n"
+        );
+        // A truncated table says so under it, naming (not linking) the full list.
+        let mut t = t;
+        t.notes.push(crate::render::block::TableNote {
+            text: "Showing 1 of 3 accounts".into(),
+            link: Some(("all accounts".into(), "accounts/index.html".into())),
+        });
+        assert!(
+            block(&Block::Table(t), &mut assets).ends_with(
+                "));\n#block(text(size: 0.85em, fill: luma(90), \"Showing 1 of 3 accounts · all accounts\"))\n"
+            )
         );
         let fig = crate::render::block::Figure {
             svg: "<svg/>".into(),

@@ -42,6 +42,8 @@ pub struct Facts<'a> {
     team: OnceLock<(Vec<CsmPerformance>, Vec<RiskItem>)>,
     books: Mutex<HashMap<CsmIx, Arc<CsmBook>>>,
     snapshots: OnceLock<Vec<AccountSnapshot>>,
+    /// Account names as shown, "Name (ID)" where names repeat.
+    account_labels: OnceLock<Vec<String>>,
 }
 
 impl<'a> Facts<'a> {
@@ -54,7 +56,18 @@ impl<'a> Facts<'a> {
             team: OnceLock::new(),
             books: Mutex::new(HashMap::new()),
             snapshots: OnceLock::new(),
+            account_labels: OnceLock::new(),
         }
+    }
+
+    /// The name account `a` is shown by: its name, or "Name (ID)" when another account has
+    /// the same name (see `format::account_labels`).
+    pub fn account_label(&self, a: AccountIx) -> String {
+        self.account_labels
+            .get_or_init(|| crate::render::format::account_labels(&self.ctx.data.accounts.rows))
+            .get(a as usize)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The accounts of an entity as a mask (`None` for everyone).

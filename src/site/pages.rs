@@ -14,6 +14,7 @@ use super::theme::guard;
 use crate::diagnostic::Diagnostic;
 use crate::metrics::basis::{self, Basis, Windowing};
 use crate::metrics::catalog::{self, MetricDef};
+use crate::metrics::explain;
 use crate::metrics::{Context, status};
 use crate::period::{Period, PeriodKind};
 use crate::render::block::{Block, Column, Table, TableCell};
@@ -909,7 +910,11 @@ impl<'a> Site<'a> {
                 .and_then(|t| t.rows.get(*c as usize))
                 .map(|c| c.name.clone()),
             Entity::Segment(s) => Some(s.clone()),
-            Entity::Account(a) => data.accounts.rows.get(*a as usize).map(|a| a.name.clone()),
+            Entity::Account(a) => data
+                .accounts
+                .rows
+                .get(*a as usize)
+                .map(|_| self.facts.account_label(*a)),
         }
     }
 
@@ -1303,6 +1308,8 @@ impl<'a> Site<'a> {
             }),
         );
         ctx.insert("body", &body);
+        ctx.insert("explain", &explain::explain(def.id));
+        ctx.insert("footnote", &explain::footnote(def.id, &self.project.config));
         self.template("metric.html", &ctx, file, body.len())
             .map(|h| (path, h))
     }
@@ -1364,6 +1371,18 @@ impl<'a> Site<'a> {
         }
         let mut ctx = self.base_context(nav, &path, "Definitions");
         ctx.insert("sections", &sections);
+        // Plain words, why it matters and footnotes, by metric id.
+        let explained: BTreeMap<&str, Json> = catalog::CATALOG
+            .iter()
+            .map(|d| {
+                let e = explain::explain(d.id);
+                let note = explain::footnote(d.id, &self.project.config);
+                let json = serde_json::json!({"plain": e.map(|e| e.plain),
+                    "why": e.map(|e| e.why), "footnote": note});
+                (d.id, json)
+            })
+            .collect();
+        ctx.insert("explain", &explained);
         self.template(
             "definitions.html",
             &ctx,
@@ -1428,6 +1447,7 @@ impl<'a> Site<'a> {
             ],
             rows: Vec::new(),
             sortable: true,
+            notes: Vec::new(),
         };
         for (name, rows) in &data.row_counts {
             tables.rows.push(vec![
@@ -1500,6 +1520,7 @@ impl<'a> Site<'a> {
             ],
             rows: Vec::new(),
             sortable: false,
+            notes: Vec::new(),
         };
         for (label, n) in coverage {
             cov.rows.push(vec![

@@ -52,7 +52,19 @@ impl Renderer<'_, '_> {
         title: Option<&str>,
     ) -> Result<Figure, String> {
         let (chart, default_title, desc, table) = self.chart_data(page, kind, source, periods)?;
-        let title = title.map_or(default_title, str::to_string);
+        let mut title = title.map_or(default_title, str::to_string);
+        // A chart of LTV states its lifetime cap in its title.
+        let defs: &[&MetricDef] = match source {
+            Source::Metrics(defs) => defs,
+            Source::Breakdown(def, _) => std::slice::from_ref(def),
+            Source::Data(..) => &[],
+        };
+        if let Some(note) = defs
+            .iter()
+            .find_map(|d| crate::metrics::explain::footnote(d.id, self.facts.ctx.config))
+        {
+            title = format!("{title}. {note}");
+        }
         let id = self.next_chart_id(page);
         Ok(Figure {
             svg: charts::svg(&chart, &id, &title, &desc),

@@ -44,11 +44,24 @@ pub fn table_html(table: &Table) -> String {
                 let _ = write!(out, " title=\"{}\"", esc(title));
             }
             out.push('>');
-            match cell.href.as_deref().filter(|c| !c.is_empty()) {
-                Some(href) => {
-                    let _ = write!(out, "<a href=\"{}\">{}</a>", esc(href), esc(&cell.text));
+            if !cell.chips.is_empty() {
+                out.push_str("<span class=\"chips\">");
+                for c in &cell.chips {
+                    let _ = write!(
+                        out,
+                        "<span class=\"chip chip-{}\">{}</span>",
+                        esc(c.kind),
+                        esc(&c.text)
+                    );
                 }
-                None => out.push_str(&esc(&cell.text)),
+                out.push_str("</span>");
+            } else {
+                match cell.href.as_deref().filter(|c| !c.is_empty()) {
+                    Some(href) => {
+                        let _ = write!(out, "<a href=\"{}\">{}</a>", esc(href), esc(&cell.text));
+                    }
+                    None => out.push_str(&esc(&cell.text)),
+                }
             }
             out.push_str(if i == 0 { "</th>" } else { "</td>" });
         }
@@ -61,7 +74,15 @@ pub fn table_html(table: &Table) -> String {
             table.columns.len()
         );
     }
-    out.push_str("</tbody>\n</table>\n</div>\n");
+    out.push_str("</tbody>\n</table>\n</div>");
+    for n in &table.notes {
+        let _ = write!(out, "\n<p class=\"table-note\">{}", esc(&n.text));
+        if let Some((label, href)) = &n.link {
+            let _ = write!(out, " · <a href=\"{}\">{}</a>", esc(href), esc(label));
+        }
+        out.push_str("</p>");
+    }
+    out.push('\n');
     out
 }
 

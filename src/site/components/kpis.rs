@@ -79,7 +79,12 @@ impl Renderer<'_, '_> {
                     format!("{}: {}", this_period(&page.period), self.fmt(def, own))
                 });
                 Tile {
-                    sample: answers.filter(|_| v.is_some()).map(sample_note),
+                    sample: answers
+                        .filter(|_| v.is_some())
+                        .map(sample_note)
+                        .or_else(|| {
+                            crate::metrics::explain::footnote(def.id, self.facts.ctx.config)
+                        }),
                     name: self.windowed_name(page, def, basis::named(def, j.basis)),
                     basis: j.basis.map(Basis::key),
                     judged_on: j.judged_on.filter(|_| st == j.status),

@@ -16,7 +16,9 @@ use crate::metrics::status::Status;
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
 use crate::metrics::{Scope, Value, breakdown, cohorts, experience, operations, renewals, revenue};
 use crate::period::{Month, Period, PeriodKind};
-use crate::render::block::{Block, Change, Column, Fact, Figure, Table, TableCell, Tile};
+use crate::render::block::{
+    Block, Change, Chip, Column, Fact, Figure, Table, TableCell, TableNote, Tile,
+};
 use crate::render::charts::{self, Axis, Chart, Point, Series, Step, Tone};
 use crate::render::format;
 use crate::report::component::{ChartType, Component, DataSource, Source, TableKind};
@@ -377,6 +379,7 @@ impl Renderer<'_, '_> {
         ctx.insert("columns", &table.columns);
         ctx.insert("rows", &table.rows);
         ctx.insert("sortable", &table.sortable);
+        ctx.insert("notes", &table.notes);
         self.template("components/table.html", &ctx)
     }
 }
@@ -528,6 +531,7 @@ mod tests {
         ctx.insert("columns", &table.columns);
         ctx.insert("rows", &table.rows);
         ctx.insert("sortable", &table.sortable);
+        ctx.insert("notes", &table.notes);
         tera.render("table.html", &ctx).expect("renders")
     }
 
@@ -567,6 +571,29 @@ mod tests {
                     ..cell("101.6%", None, Some("num status-good"), None)
                 },
             ],
+        ];
+        full.rows[1][2].chips = vec![
+            Chip {
+                text: "renewal due <today>".into(),
+                kind: "bad",
+            },
+            Chip {
+                text: "Call 'Ann' & co (due 2026-11-03)".into(),
+                kind: "task",
+            },
+        ];
+        full.notes = vec![
+            TableNote {
+                text: "Showing 2 of 7 accounts".into(),
+                link: Some((
+                    "all <accounts>".into(),
+                    "../accounts/index.html?a=1&b=2".into(),
+                )),
+            },
+            TableNote {
+                text: "LTV's lifetime is capped at 5 years".into(),
+                link: None,
+            },
         ];
         let mut plain = Table::new(&[("step", false), ("MRR", true)]);
         plain.sortable = false;

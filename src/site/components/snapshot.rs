@@ -59,12 +59,14 @@ impl Renderer<'_, '_> {
             },
             Fact {
                 label: "Health",
-                value: match (s.health, s.band) {
-                    (Some(h), Some(b)) => format!("{h:.0} ({})", b.name()),
+                value: match (s.health, s.band, s.lifecycle) {
+                    (Some(h), Some(b), _) => format!("{h:.0} ({})", b.name()),
+                    // Its last score describes a customer that has left.
+                    (_, _, Lifecycle::Churned { on }) => format!("— (churned on {on})"),
                     _ => format::MISSING.into(),
                 },
                 href: None,
-                status: Some(band_status(s.band)),
+                status: (!s.lifecycle.is_churned()).then(|| band_status(s.band)),
             },
             item(
                 "Health change, 90 days",

@@ -2,17 +2,12 @@
 //! with their cells and drill-down links.
 
 use super::*;
+use crate::metrics::explain;
 
 impl Renderer<'_, '_> {
+    /// The account's name as shown: "Name (ID)" when names repeat.
     pub(super) fn account_name(&self, a: AccountIx) -> String {
-        self.facts
-            .ctx
-            .data
-            .accounts
-            .rows
-            .get(a as usize)
-            .map(|r| r.name.clone())
-            .unwrap_or_default()
+        self.facts.account_label(a)
     }
 
     pub(super) fn csm_cell(&self, page: &Page, a: AccountIx) -> TableCell {
@@ -137,6 +132,8 @@ impl Renderer<'_, '_> {
         let data = self.facts.ctx.data;
         let as_of = self.facts.ctx.as_of;
         let latest_month = Period::latest_complete(PeriodKind::Month, as_of, self.fiscal());
+        // (rows there were, what they are) of a table whose list has no page of its own.
+        let mut note_later: Option<(usize, &str)> = None;
         match of {
             TableKind::Metrics => {
                 let (previous, year_ago) = self.previous_periods(page);
@@ -237,6 +234,7 @@ impl Renderer<'_, '_> {
                     .iter()
                     .filter(|r| mask.as_ref().is_none_or(|m| m[r.account as usize]))
                     .collect();
+                let total = mine.len();
                 let shown = mine.len().min(limit.unwrap_or(25));
                 table.caption = Some(format!(
                     "{} open renewal{} at risk on {as_of}{} ({})",
@@ -270,6 +268,12 @@ impl Renderer<'_, '_> {
                             .collect(),
                     );
                 }
+                note_shown(
+                    &mut table,
+                    total,
+                    "open renewals at risk",
+                    accounts_index(page),
+                );
             }
             TableKind::Accounts => {
                 let rows: Vec<AccountSnapshot> = match &page.entity {
@@ -301,6 +305,7 @@ impl Renderer<'_, '_> {
                             .collect(),
                     );
                 }
+                note_shown(&mut table, rows.len(), "accounts", accounts_index(page));
             }
             TableKind::Renewals => self.renewals_table(page, columns, limit, &mut table),
             TableKind::Movers => {
@@ -316,6 +321,7 @@ impl Renderer<'_, '_> {
                         .then(a.account.cmp(&b.account))
                 });
                 let snapshots = self.facts.snapshots();
+                note_later = Some((movers.len(), "accounts whose health moved"));
                 for m in movers.iter().take(limit.unwrap_or(10)) {
                     let arr = snapshots
                         .get(m.account as usize)
@@ -400,6 +406,7 @@ impl Renderer<'_, '_> {
                     _ => Vec::new(),
                 };
                 let snapshots = self.facts.snapshots();
+                note_later = Some((actions.len(), "accounts to act on"));
                 for (rank, a) in actions.iter().take(limit.unwrap_or(20)).enumerate() {
                     let s = snapshots.get(a.account as usize);
                     let row = columns
@@ -407,7 +414,7 @@ impl Renderer<'_, '_> {
                         .map(|c| match *c {
                             "rank" => num((rank + 1).to_string(), Some((rank + 1) as f64)),
                             "account" => self.account_cell(page, a.account),
-                            "action" => text(a.kind.name()),
+                            "action" => action_cell(a),
                             "arr" => {
                                 let arr = s.map_or(0.0, |s| s.arr_money.to_f64());
                                 num(self.money(arr), Some(arr))
@@ -565,6 +572,7 @@ impl Renderer<'_, '_> {
                     );
                 };
                 let rows = data.activities_of(a).unwrap_or_default();
+                note_later = Some((rows.len(), "activities, latest first"));
                 for act in rows.iter().rev().take(limit.unwrap_or(15)) {
                     let row = columns
                         .iter()
@@ -595,6 +603,7 @@ impl Renderer<'_, '_> {
                     return Err("a tickets table belongs on an account page (per: account)".into());
                 };
                 let rows = data.tickets_of(a).unwrap_or_default();
+                note_later = Some((rows.len(), "tickets, latest first"));
                 for t in rows.iter().rev().take(limit.unwrap_or(15)) {
                     let first = operations::hours(t, t.first_response_at);
                     let row = columns
@@ -619,6 +628,17 @@ impl Renderer<'_, '_> {
                         .collect();
                     table.rows.push(row);
                 }
+            }
+        }
+        if let Some((total, noun)) = note_later {
+            note_shown(&mut table, total, noun, None);
+        }
+        // The LTV family's lifetime cap, once per table that shows one of them.
+        for def in metrics {
+            if let Some(text) = explain::footnote(def.id, self.facts.ctx.config)
+                && !table.notes.iter().any(|n| n.text == text)
+            {
+                table.notes.push(TableNote { text, link: None });
             }
         }
         Ok(table)
@@ -658,6 +678,7 @@ impl Renderer<'_, '_> {
                 v
             }
         };
+        let total = selected.len();
         for r in selected.into_iter().take(limit.unwrap_or(50)) {
             let days = (r.due_on - as_of).num_days();
             let arr = r.arr.to_f64();
@@ -712,6 +733,7 @@ impl Renderer<'_, '_> {
                 .collect();
             table.rows.push(row);
         }
+        note_shown(table, total, "renewals", None);
     }
 }
 
@@ -808,4 +830,50 @@ pub(super) fn is_numeric(key: &str) -> bool {
             | "opened"
             | "priority"
     )
+}
+
+/// An action row's reasons as status chips, then its named tasks; the text (PDFs, CSV) says the
+/// same: "renewal due today, 1 task overdue; tasks: Send the quote (2 days overdue)".
+fn action_cell(a: &views::Action) -> TableCell {
+    let reasons: Vec<String> = a.reasons.iter().map(|r| r.label()).collect();
+    let tasks: Vec<String> = a.tasks.iter().map(|t| t.label()).collect();
+    let mut words = reasons.join(", ");
+    if !tasks.is_empty() {
+        words += &format!("; tasks: {}", tasks.join(", "));
+    }
+    let chips = a
+        .reasons
+        .iter()
+        .zip(reasons)
+        .map(|(r, text)| Chip {
+            text,
+            kind: r.status(),
+        })
+        .chain(tasks.into_iter().map(|text| Chip { text, kind: "task" }))
+        .collect();
+    TableCell {
+        chips,
+        ..text(words)
+    }
+}
+
+/// The account list page ("all accounts"), when the site has account pages.
+fn accounts_index(page: &Page) -> Option<(String, String)> {
+    let dir = page.links.account.as_ref()?;
+    Some((
+        "all accounts".into(),
+        format!("{}{dir}/index.html", page.root),
+    ))
+}
+
+/// Says under `table` that it shows fewer rows than the `total` there are ("Showing 25 of 61
+/// accounts"), with a link to the full list when there is one.
+fn note_shown(table: &mut Table, total: usize, noun: &str, link: Option<(String, String)>) {
+    let shown = table.rows.len();
+    if total > shown {
+        table.notes.push(TableNote {
+            text: format!("Showing {shown} of {total} {noun}"),
+            link,
+        });
+    }
 }
