@@ -72,7 +72,7 @@ fn the_home_page_says_what_needs_attention() {
     for (account, line) in [
         (
             "ACC00030",
-            "Everfield Retail $62,040 due today (2026-11-01) · CSM Gray Okafor flagged: usage decline red health sponsor change ticket spike",
+            "Everfield Retail (ACC00030) $62,040 due today (2026-11-01) · CSM Gray Okafor flagged: usage decline red health sponsor change ticket spike",
         ),
         (
             "ACC00012",

@@ -297,3 +297,25 @@ fn the_metrics_command_names_and_judges_each_rate_on_its_basis() {
         "{ttm}"
     );
 }
+
+/// The board's retention trend is over the trailing twelve months at each quarter's end, so its
+/// last point is the TTM value of the tiles, not the quarter's own figure.
+#[test]
+fn the_board_trend_plots_ttm_retention_at_each_quarter_end() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    common::build_site(&root(), &out);
+    let board = std::fs::read_to_string(out.join("board/2026-Q3.html")).expect("board page");
+    assert!(board.contains("NRR and GRR over the trailing twelve months, by quarter"));
+    let csv = std::fs::read_to_string(out.join("board/2026-Q3.table-2.csv")).expect("trend data");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "period,Net revenue retention (TTM),Gross revenue retention (TTM)"
+    );
+    assert_eq!(lines.len(), 9, "{csv}");
+    assert!(lines[8].starts_with("2026-Q3,101.768"), "{csv}");
+    // The tile shows the same TTM value, with the quarter's own figure beside it.
+    assert!(board.contains("101.8%"));
+    assert!(board.contains("this quarter: 97.0%"));
+}

@@ -39,10 +39,10 @@ pub const COMPONENTS: &[Def] = &[
         name: "chart",
         inline: false,
         args: &[
-            "type", "metric", "metrics", "data", "by", "periods", "title",
+            "type", "metric", "metrics", "data", "by", "periods", "title", "basis",
         ],
         required: &["type"],
-        summary: "an SVG chart with its data table; see the chart types and data sources",
+        summary: "an SVG chart with its data table; see the chart types and data sources; `basis=\"ttm\"` plots metric histories over the trailing twelve months ending at each period's end",
     },
     Def {
         name: "table",
@@ -491,6 +491,9 @@ pub struct Call {
 pub enum Source {
     /// History of catalog metrics over the report's periods.
     Metrics(Vec<&'static MetricDef>),
+    /// History of catalog metrics over the trailing twelve months ending at the last month of
+    /// each of the report's periods (`basis="ttm"`): TTM retention by quarter on a board page.
+    Trailing(Vec<&'static MetricDef>),
     /// One metric split by a dimension.
     Breakdown(&'static MetricDef, String),
     /// A data source, optionally split by a dimension.
@@ -829,6 +832,26 @@ impl Builder<'_> {
                     });
                 }
                 Source::Metrics(Vec::new())
+            }
+        };
+        let source = match (self.string("basis").as_deref(), source) {
+            (None, source) => source,
+            (Some("ttm"), Source::Metrics(metrics)) => Source::Trailing(metrics),
+            (Some("ttm"), source) => {
+                self.problems.push(Problem::new(
+                    "basis",
+                    "`basis` applies to metric histories, not to data sources or breakdowns".into(),
+                    Some("drop `basis`, or chart `metric`/`metrics` without `by`".into()),
+                ));
+                source
+            }
+            (Some(other), source) => {
+                self.problems.push(Problem::new(
+                    "basis",
+                    format!("unknown basis '{other}'"),
+                    Some("the one basis a chart can ask for is \"ttm\"".into()),
+                ));
+                source
             }
         };
         Component::Chart {
@@ -1284,6 +1307,35 @@ mod tests {
                 "reports/r.md:5:14: error: 'limit' must be a whole number from 1 to 1000, found 0",
                 "reports/r.md:6:14: error: 'attention' has no argument 'count'\n  help: expected one of: limit, changes",
             ]
+        );
+    }
+
+    #[test]
+    fn a_chart_of_metrics_takes_the_ttm_basis_and_nothing_else_does() {
+        let args = vec![
+            ("type".to_string(), Some(Json::from("line"))),
+            ("metrics".to_string(), Some(Json::from("nrr, grr"))),
+            ("basis".to_string(), Some(Json::from("ttm"))),
+        ];
+        match check("chart", &args, &[]) {
+            Ok(Component::Chart {
+                source: Source::Trailing(defs),
+                ..
+            }) => assert_eq!(
+                defs.iter().map(|d| d.id).collect::<Vec<_>>(),
+                ["nrr", "grr"]
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+        let errors = checked(
+            "{{ chart(type=\"line\", metric=\"nrr\", basis=\"month\") }}\n{{ chart(type=\"waterfall\", data=\"mrr_bridge\", basis=\"ttm\") }}\n",
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("unknown basis 'month'"), "{}", errors[0]);
+        assert!(
+            errors[1].contains("`basis` applies to metric histories"),
+            "{}",
+            errors[1]
         );
     }
 }

@@ -106,7 +106,9 @@ pub(crate) fn lead(component: &Component) -> Option<Lead> {
     let id = match component {
         Component::Kpis(defs) => return defs.first().map(|d| Lead::Metric(d)),
         Component::Chart { source, .. } => match source {
-            Source::Metrics(defs) => return defs.first().map(|d| Lead::Metric(d)),
+            Source::Metrics(defs) | Source::Trailing(defs) => {
+                return defs.first().map(|d| Lead::Metric(d));
+            }
             Source::Breakdown(def, _) => return Some(Lead::Metric(def)),
             Source::Data(data, _) => data_lead(data)?,
         },

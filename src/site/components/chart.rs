@@ -55,7 +55,7 @@ impl Renderer<'_, '_> {
         let mut title = title.map_or(default_title, str::to_string);
         // A chart of LTV states its lifetime cap in its title.
         let defs: &[&MetricDef] = match source {
-            Source::Metrics(defs) => defs,
+            Source::Metrics(defs) | Source::Trailing(defs) => defs,
             Source::Breakdown(def, _) => std::slice::from_ref(def),
             Source::Data(..) => &[],
         };
@@ -88,12 +88,19 @@ impl Renderer<'_, '_> {
         let mask = self.group_mask(page);
         let scope = page_scope(page, &mask);
         match source {
-            Source::Metrics(defs) => {
-                let history = page.period.history(periods, fiscal);
-                let labels: Vec<String> = history.iter().map(short_id).collect();
+            Source::Metrics(defs) | Source::Trailing(defs) => {
+                let periods_shown = page.period.history(periods, fiscal);
+                let labels: Vec<String> = periods_shown.iter().map(short_id).collect();
+                // `basis="ttm"`: each point is the twelve months ending at its period's end.
+                let trailing = |p: &Period| match source {
+                    Source::Trailing(_) => Period::ttm_ending(p.months().1),
+                    _ => p.clone(),
+                };
+                let history: Vec<Period> = periods_shown.iter().map(trailing).collect();
+                let own = trailing(&page.period);
                 // Each series names its basis ("Net revenue retention (TTM)"), so a chart of
                 // trailing-twelve-month values by month says so.
-                let names: Vec<String> = defs.iter().map(|d| self.named(d, &page.period)).collect();
+                let names: Vec<String> = defs.iter().map(|d| self.named(d, &own)).collect();
                 let mut table = Table::new(&[("period", false)]);
                 table.columns.extend(names.iter().map(|name| Column {
                     label: name.clone(),
@@ -109,7 +116,7 @@ impl Renderer<'_, '_> {
                         values: history
                             .iter()
                             .map(|p| {
-                                if p == &page.period {
+                                if p == &own {
                                     self.facts.value(&page.entity, p, d.id)
                                 } else {
                                     self.earlier(page, d, p)
@@ -146,7 +153,7 @@ impl Renderer<'_, '_> {
                 // chart gets no annual 110 % line.
                 let target = match defs.as_slice() {
                     [d] => {
-                        let b = Basis::of(d, &page.period);
+                        let b = Basis::of(d, &own);
                         self.facts.ctx.config.target(d.id, b)
                     }
                     _ => None,
