@@ -306,7 +306,7 @@ fn the_board_trend_plots_ttm_retention_at_each_quarter_end() {
     let out = tmp.path().join("site");
     common::build_site(&root(), &out);
     let board = std::fs::read_to_string(out.join("board/2026-Q3.html")).expect("board page");
-    assert!(board.contains("NRR and GRR over the trailing twelve months, by quarter"));
+    assert!(board.contains("NRR and GRR (TTM) by quarter"));
     let csv = std::fs::read_to_string(out.join("board/2026-Q3.table-2.csv")).expect("trend data");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(

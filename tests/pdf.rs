@@ -444,7 +444,7 @@ fn the_board_page_says_its_as_of_date_its_top_risks_and_the_bridge() {
         "MRR bridge",
         "Net change",
         "ARR by quarter",
-        "NRR and GRR by quarter",
+        "NRR and GRR (TTM) by quarter",
         "Commentary and asks",
         "Asks of the board.",
     ] {
@@ -602,33 +602,55 @@ fn deck_slides_are_titled_with_the_takeaway_from_the_engines_numbers() {
     let pdf = pdf_of(site, "board-deck");
     let shown = flat_text(&pdf);
     let (now, before) = (
-        engine("2026-Q3", &["arr", "mrr", "nrr"]),
-        engine("2026-Q2", &["arr", "mrr", "nrr"]),
+        engine("2026-Q3", &["arr", "mrr"]),
+        engine("2026-Q2", &["arr", "mrr"]),
     );
+    // NRR leads on the basis its tile and the retention chart show: the trailing twelve
+    // months ending at the quarter's end (and, before, at the previous quarter's end).
+    let ttm = |as_of: &str| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+            .args([
+                "metrics", "nrr", "--format", "json", "--period", "ttm", "--as-of",
+            ])
+            .arg(as_of)
+            .arg("--project")
+            .arg(root())
+            .output()
+            .expect("runs postsale metrics");
+        assert!(out.status.success(), "postsale metrics ttm as of {as_of}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")["metrics"]["nrr"]
+            .clone()
+    };
+    let (nrr_now, nrr_before) = (ttm("2026-10-01"), ttm("2026-07-01"));
     // "<metric> <rose|fell> <change as shown> to <value as the tiles show it>": the move is
     // measured between the two values as they are shown (format::delta).
     for id in ["arr", "mrr", "nrr"] {
         let def = catalog::get(id).expect("in the catalog");
-        let (a, b) = (now[id].as_f64(), before[id].as_f64());
+        let (a, b) = if id == "nrr" {
+            (nrr_now.as_f64(), nrr_before.as_f64())
+        } else {
+            (now[id].as_f64(), before[id].as_f64())
+        };
         let delta = format::delta(def, a, b).expect("both quarters have a value");
         let value = match def.unit {
             catalog::Unit::Money => format::money_short(a.expect("value"), "USD"),
             _ => format::value(def, a, "USD"),
         };
-        // A rate names its basis: the quarter's NRR is "Net revenue retention (quarter)".
+        // A rate names its basis: "Net revenue retention (TTM)".
         let name = if id == "nrr" {
-            format!("{} (quarter)", def.name)
+            format!("{} (TTM)", def.name)
         } else {
             def.name.to_string()
         };
         let title = format!("{name} {} {} to {value}", delta.verb(), delta.size);
         assert!(shown.contains(&title), "no slide says `{title}`:\n{shown}");
     }
-    // The example's quarter: NRR fell six points (no quarter target to stand against: the
-    // 110 % target is annual); the section's name stays
-    // above the takeaway.
+    // The example's quarter: TTM NRR fell 4.1 points, below the annual 110 % target it is
+    // judged against; the section's name stays above the takeaway.
     assert!(
-        shown.contains("RETENTION Net revenue retention (quarter) fell 6.0 pts to 97.0%"),
+        shown.contains(
+            "RETENTION Net revenue retention (TTM) fell 4.1 pts to 101.8%, below the 110.0% target"
+        ),
         "{shown}"
     );
     // "What changed" leads with its first line; a section with no metric keeps its heading.

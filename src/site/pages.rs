@@ -1093,8 +1093,9 @@ impl<'a> Site<'a> {
                         .as_ref()
                         .and_then(lead);
                     title = match lead {
-                        Some(Lead::Metric(def)) => {
-                            takeaway::sentence(&reading(&self.facts, page, def, currency))
+                        Some(lead @ (Lead::Metric(_) | Lead::Headline(_))) => {
+                            reading(&self.facts, page, lead, currency)
+                                .and_then(|r| takeaway::sentence(&r))
                         }
                         Some(Lead::FirstChange) => match self.component(hex, r, page, dims)? {
                             Block::Changes(changes) => changes.first().map(takeaway::change),

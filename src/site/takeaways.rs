@@ -6,6 +6,7 @@
 
 use super::components::Page;
 use super::facts::Facts;
+use crate::metrics::basis::headline_period;
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::experience;
 use crate::render::takeaway::Reading;
@@ -63,6 +64,9 @@ pub(crate) fn sections(text: &str, (open, close): (char, char)) -> Vec<Section> 
 pub(crate) enum Lead {
     /// A metric's move over the period.
     Metric(&'static MetricDef),
+    /// A metric's move on the basis KPI tiles and `basis="ttm"` charts show it: a rate over a
+    /// short window over the trailing twelve months ending at the period's end.
+    Headline(&'static MetricDef),
     /// The first line of the "what changed" list.
     FirstChange,
 }
@@ -104,11 +108,14 @@ fn table_lead(of: &TableKind) -> Option<&'static str> {
 /// What a component would title its section with, if it leads it.
 pub(crate) fn lead(component: &Component) -> Option<Lead> {
     let id = match component {
-        Component::Kpis(defs) => return defs.first().map(|d| Lead::Metric(d)),
+        Component::Kpis(defs)
+        | Component::Chart {
+            source: Source::Trailing(defs),
+            ..
+        } => return defs.first().map(|d| Lead::Headline(d)),
         Component::Chart { source, .. } => match source {
-            Source::Metrics(defs) | Source::Trailing(defs) => {
-                return defs.first().map(|d| Lead::Metric(d));
-            }
+            Source::Metrics(defs) => return defs.first().map(|d| Lead::Metric(d)),
+            Source::Trailing(_) => return None,
             Source::Breakdown(def, _) => return Some(Lead::Metric(def)),
             Source::Data(data, _) => data_lead(data)?,
         },
@@ -128,22 +135,31 @@ pub(crate) fn lead(component: &Component) -> Option<Lead> {
 pub(crate) fn reading<'a>(
     facts: &Facts<'_>,
     page: &Page<'_>,
-    def: &'static MetricDef,
+    lead: Lead,
     currency: &'a str,
-) -> Reading<'a> {
-    let previous = page.period.previous(facts.ctx.config.fiscal_year_start);
+) -> Option<Reading<'a>> {
+    let fiscal = facts.ctx.config.fiscal_year_start;
+    let (def, period, previous) = match lead {
+        Lead::Metric(def) => (def, page.period.clone(), page.period.previous(fiscal)),
+        Lead::Headline(def) => (
+            def,
+            headline_period(def, &page.period),
+            headline_period(def, &page.period.previous(fiscal)),
+        ),
+        Lead::FirstChange => return None,
+    };
     let small = facts
         .responses(&page.entity, &page.period)
         .of(def.id)
         .is_some_and(|n| n < experience::SMALL_SAMPLE);
-    Reading {
+    Some(Reading {
         def,
-        basis: crate::metrics::basis::Basis::of(def, &page.period),
-        current: facts.value(&page.entity, &page.period, def.id),
+        basis: crate::metrics::basis::Basis::of(def, &period),
+        current: facts.value(&page.entity, &period, def.id),
         previous: facts.value(&page.entity, &previous, def.id),
-        target: target(facts, def, &page.period).filter(|_| !small),
+        target: target(facts, def, &period).filter(|_| !small),
         currency,
-    }
+    })
 }
 
 /// The target a takeaway compares with: the configured target on the basis of the value over
@@ -182,7 +198,7 @@ mod tests {
         let grr = catalog::get("grr").expect("grr");
         assert_eq!(
             lead(&Component::Kpis(vec![nrr, grr])),
-            Some(Lead::Metric(nrr))
+            Some(Lead::Headline(nrr))
         );
         let bridge = Component::Chart {
             kind: crate::report::component::ChartType::Waterfall,
