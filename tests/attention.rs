@@ -126,8 +126,11 @@ fn the_home_page_says_what_needs_attention() {
         weekly.contains("At-risk ARR, as of 2026-11-01 $564K"),
         "{weekly}"
     );
+    // Renewals due are the attention block's next 30 and 90 days, not a tile of the week
+    // (the week's own renewals due are $0 while 50 are due in the next 90 days).
+    assert!(!weekly.contains("ARR up for renewal"), "{weekly}");
     assert!(
-        weekly.contains("ARR up for renewal, due in Week 43, 2026 (19–25 Oct) $0"),
+        weekly.contains("50 renewals due in the next 90 days $2,709,120"),
         "{weekly}"
     );
     assert!(weekly.contains(
@@ -144,6 +147,15 @@ fn the_home_page_says_what_needs_attention() {
         "{board}"
     );
     assert!(board.contains("at risk $398,280 7.1%"), "{board}");
+    // The weekly review carries the block too; W43's NPS of 100 rests on one answer (against
+    // 25 on four the week before), so it is not news in "what changed".
+    let weekly = read(&out, "weekly/2026-W43.html");
+    let shown = text(attention(&weekly));
+    assert!(
+        shown.contains("39 renewals due in the next 30 days $2,312,400"),
+        "{shown}"
+    );
+    assert!(!shown.contains("Net Promoter Score"), "{shown}");
 }
 
 #[test]

@@ -75,9 +75,12 @@ pub(crate) enum Lead {
 fn data_lead(data: &DataSource) -> Option<&'static str> {
     Some(match data {
         DataSource::MrrMovements | DataSource::MrrBridge | DataSource::Mrr => "mrr",
-        DataSource::RenewalStages | DataSource::RenewalPipeline => "renewals_due_arr",
         DataSource::Usage => "dau_mau",
-        DataSource::HealthBands
+        // The renewal charts cover the next 90 days or months from as-of, not the page's
+        // period that `renewals_due_arr` measures: no metric of the catalog leads them.
+        DataSource::RenewalStages
+        | DataSource::RenewalPipeline
+        | DataSource::HealthBands
         | DataSource::HealthBandsArr
         | DataSource::Cohorts
         | DataSource::CohortsRevenue
@@ -90,13 +93,13 @@ fn data_lead(data: &DataSource) -> Option<&'static str> {
 fn table_lead(of: &TableKind) -> Option<&'static str> {
     Some(match of {
         TableKind::AtRisk => "at_risk_arr",
-        TableKind::Renewals => "renewals_due_arr",
         TableKind::Movers => "health_significant_drops",
         TableKind::ChurnReasons => "churned_mrr",
         TableKind::Tasks | TableKind::Actions => "tasks_overdue",
         TableKind::Activities => "activities_completed",
         TableKind::Tickets => "tickets_opened",
         TableKind::Metrics
+        | TableKind::Renewals
         | TableKind::Breakdown
         | TableKind::Accounts
         | TableKind::Team

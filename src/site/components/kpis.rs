@@ -152,12 +152,23 @@ impl Renderer<'_, '_> {
         let (previous, _) = self.previous_periods(page);
         let now = self.facts.values(&page.entity, &page.period);
         let before = self.facts.values(&page.entity, &previous);
+        // A survey score from a small sample in either period is noise, not a change: W43's
+        // NPS of 100 rests on one answer.
+        let small = |period: &Period, id: &str| {
+            self.facts
+                .responses(&page.entity, period)
+                .of(id)
+                .is_some_and(|n| n < experience::SMALL_SAMPLE)
+        };
         // The headline metrics that moved most, relative to their previous value (percent
         // metrics by points over 10, so a 2-point NRR move ranks like a 20 % ARR move).
         let mut moves: Vec<(f64, &'static MetricDef, f64, f64)> = HEADLINE
             .iter()
             .filter_map(|id| {
                 let def = crate::metrics::catalog::get(id)?;
+                if small(&page.period, id) || small(&previous, id) {
+                    return None;
+                }
                 let (Some(a), Some(b)) = (
                     now.get(id).copied().flatten(),
                     before.get(id).copied().flatten(),
