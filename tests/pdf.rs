@@ -803,3 +803,28 @@ fn survey_tiles_in_the_pdfs_name_their_sample() {
         );
     }
 }
+
+/// The one-pager draws its charts on a narrower canvas than the decks, so their text prints at
+/// a readable size in a column of the page; sparklines keep their own size.
+#[test]
+fn one_pager_charts_are_laid_out_for_a_column() {
+    let site = example();
+    let view_box = |report: &str, title: &str| -> String {
+        let pdf = pdf_of(site, report);
+        let dir = pdf.with_extension("");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("the PDF's chart folder") {
+            let svg = std::fs::read_to_string(entry.expect("entry").path()).expect("svg");
+            if svg.contains(&format!("-title\">{title}</title>")) {
+                let start = svg.find("viewBox=\"").expect("a viewBox") + 9;
+                found.push(svg[start..].split('"').next().expect("value").to_string());
+            }
+        }
+        assert_eq!(found.len(), 1, "{report}: {title}");
+        found.remove(0)
+    };
+    assert_eq!(view_box("board", "ARR by quarter"), "0 0 440 250");
+    assert_eq!(view_box("board", "MRR bridge, Q3 2026"), "0 0 440 250");
+    assert_eq!(view_box("board-deck", "MRR bridge, Q3 2026"), "0 0 720 360");
+    assert_eq!(pages(&pdf_of(site, "board")), 1);
+}

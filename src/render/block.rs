@@ -155,11 +155,14 @@ pub struct Fact {
     pub status: Option<&'static str>,
 }
 
-/// A chart: its SVG (for PDFs), its web page form (see `charts::html`), title, text
+/// A chart: the chart itself (drawn for PDFs), its web page form (see `charts::html`), title, text
 /// alternative and data.
 #[derive(Debug, Clone)]
 pub struct Figure {
-    pub svg: String,
+    /// The chart, drawn for a PDF by `charts::pdf_svg` at the size its frame needs.
+    pub chart: crate::render::charts::Chart,
+    /// The chart's page-unique id.
+    pub id: String,
     pub html: String,
     pub title: String,
     pub alt: String,
@@ -219,7 +222,7 @@ pub enum Block {
         /// For a judged rate: the basis of what judged it (`data-judged-on`).
         judged_on: Option<&'static str>,
     },
-    Figure(Figure),
+    Figure(Box<Figure>),
     Table(Table),
     Changes(Vec<Change>),
     Snapshot {

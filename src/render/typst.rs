@@ -54,6 +54,8 @@ pub(crate) struct Assets {
     pub(crate) dir: String,
     /// (path relative to the `.typ`, bytes).
     pub(crate) files: Vec<(String, Vec<u8>)>,
+    /// Where the charts are shown: a slide or full page, or a column of the one-pager.
+    pub(crate) frame: crate::render::charts::PdfFrame,
 }
 
 impl Assets {
@@ -157,11 +159,15 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
         Block::Inline { text, status, .. } => {
             format!("#value({}, {});", string(text), string(status))
         }
-        Block::Figure(f) => format!(
-            "#chart({}, {});\n",
-            assets.image(&f.svg, &f.alt, ""),
-            string(&f.title)
-        ),
+        Block::Figure(f) => {
+            let svg =
+                crate::render::charts::pdf_svg(&f.chart, &f.id, &f.title, &f.alt, assets.frame);
+            format!(
+                "#chart({}, {});\n",
+                assets.image(&svg, &f.alt, ""),
+                string(&f.title)
+            )
+        }
         Block::Table(t) => table(t),
         Block::Changes(changes) => format!("#changes({});\n", change_items(changes)),
         Block::Snapshot { facts, risks } => {
@@ -484,14 +490,18 @@ mod tests {
             )
         );
         let fig = crate::render::block::Figure {
-            svg: "<svg/>".into(),
+            chart: crate::render::charts::Chart::Sparkline {
+                values: vec![Some(1.0), Some(2.0)],
+                tone: crate::render::charts::Tone::Neutral,
+            },
+            id: "chart-1".into(),
             html: String::new(),
             title: "MRR".into(),
             alt: "MRR by month".into(),
             table: Table::default(),
         };
         assert_eq!(
-            block(&Block::Figure(fig), &mut assets),
+            block(&Block::Figure(Box::new(fig)), &mut assets),
             "#chart(image(\"2026-Q3/chart-1.svg\", alt: \"MRR by month\"), \"MRR\");\n"
         );
         assert_eq!(assets.files[0].0, "2026-Q3/chart-1.svg");

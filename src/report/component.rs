@@ -26,7 +26,7 @@ pub const COMPONENTS: &[Def] = &[
         inline: false,
         args: &["metrics"],
         required: &["metrics"],
-        summary: "KPI tiles: value, change against the previous period and a year ago, status colour, sparkline; each links to the metric's page",
+        summary: "KPI tiles: value (a rate: over the trailing twelve months, the period's own figure beside it), change against the previous period and a year ago, status colour, sparkline; each links to the metric's page",
     },
     Def {
         name: "value",

@@ -1118,11 +1118,15 @@ impl<'a> Site<'a> {
         let page = self.page(&html_path, period.clone(), Entity::All);
         let dims: Vec<&str> = self.dimensions.iter().map(String::as_str).collect();
         let stem = base.rsplit('/').next().unwrap_or(&base).to_string();
+        let (layout, paper) = (r.front.pdf.layout, r.front.pdf.paper);
         let mut assets = typst::Assets {
             dir: stem.clone(),
+            frame: match layout {
+                Layout::Onepager => crate::render::charts::PdfFrame::Column,
+                Layout::Deck | Layout::Document => crate::render::charts::PdfFrame::Full,
+            },
             ..typst::Assets::default()
         };
-        let (layout, paper) = (r.front.pdf.layout, r.front.pdf.paper);
         let text = self.body_text(r, &page)?;
         let titles = match layout {
             Layout::Deck => self.takeaways(r, &page, &text, &dims)?,

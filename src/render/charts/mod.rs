@@ -243,6 +243,35 @@ pub(crate) const COMPACT: Size = Size {
     height: 320,
 };
 
+/// A column of the one-page PDF (about 85 mm wide): a narrower canvas, so its text prints at a
+/// readable size when the chart is scaled down to the column.
+pub(crate) const COLUMN: Size = Size {
+    width: 440,
+    height: 250,
+};
+
+/// Where a PDF shows its charts, which chooses the canvas they are laid out on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfFrame {
+    /// A slide or a page of the full width: [`STANDARD`].
+    #[default]
+    Full,
+    /// A column of the one-pager: [`COLUMN`].
+    Column,
+}
+
+/// The chart as a standalone SVG for a PDF, laid out for `frame`.
+pub fn pdf_svg(chart: &Chart, id: &str, title: &str, desc: &str, frame: PdfFrame) -> String {
+    let size = match frame {
+        PdfFrame::Full => STANDARD,
+        PdfFrame::Column => COLUMN,
+    };
+    match draw(chart, size) {
+        Ok(Some(body)) => document(&body, id, title, desc, None),
+        Ok(None) | Err(Failed) => no_data(chart, id, title, desc, None),
+    }
+}
+
 /// Renders a chart to a standalone SVG document string (no XML prolog, so it can be inlined in
 /// HTML as is), laid out at the [`STANDARD`] size. `id` is a page-unique HTML id prefix (ASCII
 /// `[a-z0-9-]`; anything else becomes `-`); `title` and `desc` are plain text. Empty data gives

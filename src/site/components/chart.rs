@@ -67,8 +67,9 @@ impl Renderer<'_, '_> {
         }
         let id = self.next_chart_id(page);
         Ok(Figure {
-            svg: charts::svg(&chart, &id, &title, &desc),
             html: charts::html(&chart, &id, &title, &desc),
+            chart,
+            id,
             title,
             alt: desc,
             table,

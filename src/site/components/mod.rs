@@ -311,7 +311,13 @@ impl Renderer<'_, '_> {
                 source,
                 periods,
                 title,
-            } => Block::Figure(self.chart(page, *kind, source, *periods, title.as_deref())?),
+            } => Block::Figure(Box::new(self.chart(
+                page,
+                *kind,
+                source,
+                *periods,
+                title.as_deref(),
+            )?)),
             Component::Table {
                 of,
                 columns,
