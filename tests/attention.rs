@@ -8,26 +8,11 @@
 //! days out.
 
 mod common;
+#[path = "common/text.rs"]
+mod text;
 
 use std::path::{Path, PathBuf};
-
-/// The text of an HTML fragment with tags dropped and whitespace collapsed.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use text::text;
 
 /// The attention block of a page's HTML.
 fn attention(html: &str) -> &str {

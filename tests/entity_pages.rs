@@ -3,26 +3,11 @@
 //! by hand against data/*.csv as of 2026-11-01).
 
 mod common;
+#[path = "common/text.rs"]
+mod text;
 
 use std::path::PathBuf;
-
-/// The text of an HTML page with tags dropped and whitespace collapsed.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use text::text;
 
 #[test]
 fn account_and_csm_pages_of_the_example() {

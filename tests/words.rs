@@ -3,6 +3,14 @@
 //! as words, health scores as whole numbers and ACV bands in band order.
 
 mod common;
+#[path = "common/pages.rs"]
+mod pages;
+
+/// The example site's HTML pages, path → text.
+fn example_site(out: &Path) -> BTreeMap<String, String> {
+    common::build_site(&root(), out);
+    pages::pages(out)
+}
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,29 +18,6 @@ use std::process::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The example site's HTML pages, path → text.
-fn example_site(out: &Path) -> BTreeMap<String, String> {
-    common::build_site(&root(), out);
-    let mut pages = BTreeMap::new();
-    let mut dirs = vec![out.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read_dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                let name = path
-                    .strip_prefix(out)
-                    .expect("inside")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                pages.insert(name, std::fs::read_to_string(&path).expect("read"));
-            }
-        }
-    }
-    pages
 }
 
 /// The texts between `>` and `<` of a page: what a reader sees, tag by tag.

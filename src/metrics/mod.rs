@@ -199,8 +199,8 @@ mod tests {
     use super::fixture::{config, dataset, month};
     use super::*;
 
-    #[test]
-    fn each_catalog_metric_is_computed_by_its_part() {
+    /// The example project's data and the fixture config.
+    fn example() -> (crate::data::load::Loaded, Config) {
         let loaded = crate::data::load::load(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
             &crate::data::load::LoadOptions::default(),
@@ -208,7 +208,12 @@ mod tests {
         let Ok(loaded) = loaded else {
             panic!("the example data loads");
         };
-        let config = config();
+        (loaded, config())
+    }
+
+    #[test]
+    fn each_catalog_metric_is_computed_by_its_part() {
+        let (loaded, config) = example();
         let ctx = Context {
             data: &loaded.dataset,
             config: &config,
@@ -234,14 +239,7 @@ mod tests {
         // Why pages show no change for them: over the example data, at-risk ARR, open tasks and
         // the open pipeline of October and of a year earlier are the same numbers (computed on
         // 2026-11-01), so "vs a year ago" would always read +0.0 %.
-        let loaded = crate::data::load::load(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
-            &crate::data::load::LoadOptions::default(),
-        );
-        let Ok(loaded) = loaded else {
-            panic!("the example data loads");
-        };
-        let config = config();
+        let (loaded, config) = example();
         let ctx = Context {
             data: &loaded.dataset,
             config: &config,

@@ -189,16 +189,8 @@ pub(crate) fn open_due_within<'a>(
     scope: Scope<'a>,
     days: u64,
 ) -> Vec<&'a Renewal> {
-    let horizon = ctx
-        .as_of
-        .checked_add_days(Days::new(days))
-        .unwrap_or(NaiveDate::MAX);
-    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
-    let count = ctx.data.accounts.rows.len() as AccountIx;
-    let mut out: Vec<&Renewal> = super::scoped_rows(renewals, scope, count, |r| r.account)
-        .filter(|r| !r.stage.is_closed() && ctx.as_of <= r.due_on && r.due_on <= horizon)
-        .collect();
-    out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
+    let mut out = open_due_or_overdue_within(ctx, scope, days);
+    out.retain(|r| ctx.as_of <= r.due_on);
     out
 }
 
