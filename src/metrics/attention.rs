@@ -80,7 +80,7 @@ pub(crate) fn at_risk_renewals(
                     .copied()
                     .filter(|f| *f != RiskFactor::RenewalAtRisk)
                     .collect(),
-                urgency: urgency(&s.risk_factors, r.arr.to_f64(), Some(days)),
+                urgency: urgency(&s.risk_factors, r.arr, Some(days)),
             }
         })
         .collect();

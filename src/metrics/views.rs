@@ -138,7 +138,7 @@ pub struct NextRenewal {
     pub due_on: NaiveDate,
     pub days: i64,
     /// The renewal's ARR, exact.
-    pub arr_money: Money,
+    pub arr: Money,
     pub stage: RenewalStage,
     pub stalled: bool,
     /// The five checklist items (initial_conversation … contract_ready).
@@ -149,11 +149,8 @@ pub struct NextRenewal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountSnapshot {
     pub account: AccountIx,
-    /// ARR now: 12 × MRR of the latest complete month, as a number for ordering and the
-    /// urgency score; pages show `arr_money`.
-    pub arr: f64,
     /// ARR now, exact (12 × MRR of the latest complete month).
-    pub arr_money: Money,
+    pub arr: Money,
     /// Active, new, churned or reactivated (see [`lifecycle`]).
     pub lifecycle: Lifecycle,
     /// The score on as-of; None without one, and for a churned account.
@@ -182,14 +179,14 @@ pub struct AccountSnapshot {
 /// The urgency score: Σ risk-factor weights × a time factor (renewal within 30 days × 2, within
 /// 90 days × 1.5, else × 1) × log10(ARR + 10), so that among equally risky accounts the larger
 /// and sooner renewal comes first. 0 without risk factors.
-pub fn urgency(factors: &[RiskFactor], arr: f64, days_to_renewal: Option<i64>) -> f64 {
+pub fn urgency(factors: &[RiskFactor], arr: Money, days_to_renewal: Option<i64>) -> f64 {
     let points: f64 = factors.iter().map(|f| f.weight()).sum();
     let time = match days_to_renewal {
         Some(d) if d <= 30 => 2.0,
         Some(d) if d <= 90 => 1.5,
         _ => 1.0,
     };
-    points * time * (arr.max(0.0) + 10.0).log10()
+    points * time * (arr.to_f64().max(0.0) + 10.0).log10()
 }
 
 fn minus(day: NaiveDate, n: u64) -> NaiveDate {
@@ -200,12 +197,11 @@ fn minus(day: NaiveDate, n: u64) -> NaiveDate {
 pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     let today = ctx.as_of;
     let last_month = Month::of(today).prev();
-    let arr_money = ctx
+    let arr = ctx
         .data
         .mrr
         .as_ref()
         .map_or(Money::ZERO, |m| m.get(account, last_month) * 12);
-    let arr = arr_money.to_f64();
     let lifecycle = lifecycle(ctx, account);
     // A churned account has no health now: its last score describes a customer that left.
     let health = score_on(ctx, account, today).filter(|_| !lifecycle.is_churned());
@@ -294,7 +290,7 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
         id: r.id.clone(),
         due_on: r.due_on,
         days: (r.due_on - today).num_days(),
-        arr_money: r.arr,
+        arr: r.arr,
         stage: r.stage,
         stalled: super::renewals::is_stalled(r, today),
         checklist: r.checklist,
@@ -303,7 +299,6 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     AccountSnapshot {
         account,
         arr,
-        arr_money,
         lifecycle,
         health,
         band,
@@ -543,12 +538,12 @@ fn action(ctx: &Context, csm: CsmIx, s: &AccountSnapshot) -> Option<Action> {
 /// Orders action rows: by their most urgent reason's tier (then the longer overdue or sooner
 /// due renewal), then the account's urgency score, then ARR (`arr` of the account), then the
 /// account.
-fn by_first_reason(a: &Action, b: &Action, arr: impl Fn(AccountIx) -> f64) -> std::cmp::Ordering {
+fn by_first_reason(a: &Action, b: &Action, arr: impl Fn(AccountIx) -> Money) -> std::cmp::Ordering {
     let key = |x: &Action| x.reasons.first().map(|r| (r.tier(), r.days_key()));
     key(a)
         .cmp(&key(b))
         .then(b.urgency.total_cmp(&a.urgency))
-        .then(arr(b.account).total_cmp(&arr(a.account)))
+        .then(arr(b.account).cmp(&arr(a.account)))
         .then(a.account.cmp(&b.account))
 }
 
@@ -598,7 +593,7 @@ pub struct BookSummary {
 fn book_summary(ctx: &Context, csm: CsmIx, accounts: &[AccountSnapshot]) -> BookSummary {
     let mut summary = BookSummary {
         accounts: accounts.len(),
-        arr: accounts.iter().map(|s| s.arr_money).sum(),
+        arr: accounts.iter().map(|s| s.arr).sum(),
         ..BookSummary::default()
     };
     for s in accounts {
@@ -663,7 +658,7 @@ fn expansion_ready(ctx: &Context, s: &AccountSnapshot) -> bool {
 fn by_urgency(a: &AccountSnapshot, b: &AccountSnapshot) -> std::cmp::Ordering {
     b.urgency
         .total_cmp(&a.urgency)
-        .then(b.arr.total_cmp(&a.arr))
+        .then(b.arr.cmp(&a.arr))
         .then(a.account.cmp(&b.account))
 }
 
@@ -682,7 +677,7 @@ pub fn csm_book(
         .enumerate()
         .filter(|(_, a)| a.csm == Some(csm))
         .map(|(i, _)| snapshot(i as AccountIx))
-        .filter(|s| s.arr > 0.0 || s.next_renewal.is_some())
+        .filter(|s| s.arr > Money::ZERO || s.next_renewal.is_some())
         .collect();
     accounts.sort_by(by_urgency);
     let mut actions: Vec<Action> = accounts
@@ -693,7 +688,7 @@ pub fn csm_book(
         accounts
             .iter()
             .find(|s| s.account == a)
-            .map_or(0.0, |s| s.arr)
+            .map_or(Money::ZERO, |s| s.arr)
     };
     actions.sort_by(|a, b| by_first_reason(a, b, arr));
     let mut renewals_30_60_90: [Vec<usize>; 3] = Default::default();
@@ -851,15 +846,15 @@ mod tests {
         // 12 × log10(12,010).
         let u = urgency(
             &[RiskFactor::RedHealth, RiskFactor::RenewalAtRisk],
-            12_000.0,
+            Money::units(12_000),
             Some(20),
         );
         assert!((u - 12.0 * 12_010f64.log10()).abs() < 1e-9);
-        assert_eq!(urgency(&[], 1e6, Some(1)), 0.0);
+        assert_eq!(urgency(&[], Money::units(1_000_000), Some(1)), 0.0);
         // Same risk, same timing: the larger account is more urgent.
         assert!(
-            urgency(&[RiskFactor::NoContact], 100_000.0, None)
-                > urgency(&[RiskFactor::NoContact], 1_000.0, None)
+            urgency(&[RiskFactor::NoContact], Money::units(100_000), None)
+                > urgency(&[RiskFactor::NoContact], Money::units(1_000), None)
         );
     }
 
@@ -873,7 +868,7 @@ mod tests {
             as_of: d(5, 1),
         };
         let a = account_snapshot(&ctx, 0);
-        assert_eq!(a.arr, 12_000.0);
+        assert_eq!(a.arr, Money::units(12_000));
         assert_eq!(a.band, Some(HealthBand::Red));
         assert_eq!(a.health_change_90d, Some(-55.0));
         assert_eq!(
@@ -1048,7 +1043,7 @@ mod tests {
             row(6, Reason::RedHealth { score: 45.0 }, 8.0),
             row(7, Reason::RenewalOverdue { days: 20 }, 0.0),
         ];
-        rows.sort_by(|a, b| by_first_reason(a, b, |_| 0.0));
+        rows.sort_by(|a, b| by_first_reason(a, b, |_| Money::ZERO));
         // The longest-overdue renewal, the other overdue one, the sooner renewal due, then the
         // red accounts (the more urgent first), the late tasks and last the silent account.
         let order: Vec<AccountIx> = rows.iter().map(|r| r.account).collect();
@@ -1117,7 +1112,7 @@ mod tests {
         assert_eq!(churned.health_trend, vec![(d(4, 20), 20.0)]);
         assert!(churned.risk_factors.is_empty());
         assert_eq!(churned.urgency, 0.0);
-        assert_eq!(churned.arr_money, Money::ZERO);
+        assert_eq!(churned.arr, Money::ZERO);
     }
 
     #[test]

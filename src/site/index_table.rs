@@ -101,7 +101,7 @@ pub(super) fn accounts(facts: &Facts, links: &Links, root: &str, currency: &str)
         let Some(s) = snapshots.get(i) else {
             continue;
         };
-        let arr = s.arr_money.to_f64();
+        let arr = s.arr.to_f64();
         table.rows.push(vec![
             own_page(&account.name, &account.id),
             text(account.id.clone()),
@@ -198,8 +198,7 @@ mod tests {
     fn snapshot(lifecycle: Lifecycle, risk_factors: Vec<RiskFactor>) -> AccountSnapshot {
         AccountSnapshot {
             account: 0,
-            arr: 12_000.0,
-            arr_money: Money::units(12_000),
+            arr: Money::units(12_000),
             lifecycle,
             health: Some(42.0),
             band: None,

@@ -1490,7 +1490,10 @@ impl<'a> Site<'a> {
             ),
             (
                 "accounts with MRR last month",
-                snapshots.iter().filter(|s| s.arr > 0.0).count(),
+                snapshots
+                    .iter()
+                    .filter(|s| s.arr > crate::data::Money::ZERO)
+                    .count(),
             ),
             (
                 "accounts with a health score",

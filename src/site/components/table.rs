@@ -46,7 +46,7 @@ impl Renderer<'_, '_> {
             ),
             "csm" => self.csm_cell(page, s.account),
             "arr" => {
-                let arr = s.arr_money.to_f64();
+                let arr = s.arr.to_f64();
                 num(self.money(arr), Some(arr))
             }
             "health" => TableCell {
@@ -285,13 +285,13 @@ impl Renderer<'_, '_> {
                             .snapshots()
                             .iter()
                             .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
-                            .filter(|s| s.arr_money > Money::ZERO)
+                            .filter(|s| s.arr > Money::ZERO)
                             .cloned()
                             .collect();
                         v.sort_by(|a, b| {
                             b.urgency
                                 .total_cmp(&a.urgency)
-                                .then(b.arr_money.cmp(&a.arr_money))
+                                .then(b.arr.cmp(&a.arr))
                                 .then(a.account.cmp(&b.account))
                         });
                         v
@@ -325,7 +325,7 @@ impl Renderer<'_, '_> {
                 for m in movers.iter().take(limit.unwrap_or(10)) {
                     let arr = snapshots
                         .get(m.account as usize)
-                        .map_or(0.0, |s| s.arr_money.to_f64());
+                        .map_or(0.0, |s| s.arr.to_f64());
                     let row = columns
                         .iter()
                         .map(|c| match *c {
@@ -416,7 +416,7 @@ impl Renderer<'_, '_> {
                             "account" => self.account_cell(page, a.account),
                             "action" => action_cell(a),
                             "arr" => {
-                                let arr = s.map_or(0.0, |s| s.arr_money.to_f64());
+                                let arr = s.map_or(0.0, |s| s.arr.to_f64());
                                 num(self.money(arr), Some(arr))
                             }
                             "days_to_renewal" => {
