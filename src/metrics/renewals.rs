@@ -182,6 +182,11 @@ pub(crate) struct StageTotal {
 /// stated: from as-of through this many days later.
 pub(crate) const DUE_WINDOW_DAYS: u64 = 90;
 
+/// The short window of "renewals due soon": from as-of through this many days later. A CSM's
+/// "renewal due" reason, the book summary and the attention block use it beside
+/// `DUE_WINDOW_DAYS`.
+pub(crate) const DUE_SOON_DAYS: u64 = 30;
+
 /// The open renewals of the accounts in scope due from `as_of` through `days` days later (both
 /// included), soonest first (then by id).
 pub(crate) fn open_due_within<'a>(
@@ -343,7 +348,8 @@ pub(crate) struct OpenTotal {
 
 /// The open renewals of the accounts in scope due from as-of through `days` days later (both
 /// ends included): "due in the next `days` days". Overdue ones are not in it (see `overdue`).
-pub(crate) fn due_within(ctx: &Context, scope: Scope, days: i64) -> OpenTotal {
+pub(crate) fn due_within(ctx: &Context, scope: Scope, days: u64) -> OpenTotal {
+    let days = i64::try_from(days).unwrap_or(i64::MAX);
     open_total(ctx, scope, |d| (0..=days).contains(&d))
 }
 

@@ -9,7 +9,7 @@ use super::operations::{
     CsmPerformance, csm_performance, last_contact, qbr_done, quarter_of, task_buckets,
     ticket_spike, touchpoints,
 };
-use super::renewals::is_at_risk;
+use super::renewals::{DUE_SOON_DAYS, DUE_WINDOW_DAYS, OpenTotal, due_within, is_at_risk};
 use super::{Context, Scope};
 use crate::data::{
     AccountIx, CsmIx, Money, OpportunityStage, RenewalStage, SurveyKind, TaskStatus,
@@ -475,7 +475,7 @@ fn action(ctx: &Context, csm: CsmIx, s: &AccountSnapshot) -> Option<Action> {
     if let Some(n) = s
         .next_renewal
         .as_ref()
-        .filter(|n| (0..=30).contains(&n.days))
+        .filter(|n| (0..=DUE_SOON_DAYS as i64).contains(&n.days))
     {
         reasons.push(Reason::RenewalDue { days: n.days });
     }
@@ -563,13 +563,6 @@ pub struct CsmBook {
     pub summary: BookSummary,
 }
 
-/// Open renewals due within a window: how many and their ARR, exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DueRenewals {
-    pub count: usize,
-    pub arr: Money,
-}
-
 /// A CSM book's totals on `as_of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct BookSummary {
@@ -579,10 +572,12 @@ pub struct BookSummary {
     pub arr: Money,
     /// Accounts by health band: green, yellow, red, and those without a score.
     pub health_mix: [usize; 4],
-    /// Open renewals of the book's accounts due within 30 days of as-of (as-of included).
-    pub due_30: DueRenewals,
-    /// Open renewals of the book's accounts due within 90 days of as-of (those of 30 included).
-    pub due_90: DueRenewals,
+    /// Open renewals of the book's accounts due from as-of through `DUE_SOON_DAYS` (30) days
+    /// later: `renewals::due_within`, as the attention block counts them.
+    pub(crate) due_30: OpenTotal,
+    /// Open renewals of the book's accounts due from as-of through `DUE_WINDOW_DAYS` (90) days
+    /// later (those of 30 included).
+    pub(crate) due_90: OpenTotal,
     /// The CSM's open tasks, whatever their due date.
     pub open_tasks: usize,
     /// Of those, the ones past due.
@@ -605,22 +600,21 @@ fn book_summary(ctx: &Context, csm: CsmIx, accounts: &[AccountSnapshot]) -> Book
         };
         summary.health_mix[slot] += 1;
     }
-    let today = ctx.as_of;
-    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
-    for s in accounts {
-        for r in account_rows(renewals, s.account, |r| r.account) {
-            if r.stage.is_closed() || r.due_on < today {
-                continue;
-            }
-            let days = (r.due_on - today).num_days();
-            for (limit, due) in [(30, &mut summary.due_30), (90, &mut summary.due_90)] {
-                if days <= limit {
-                    due.count += 1;
-                    due.arr += r.arr;
-                }
-            }
+    let mut list: Vec<AccountIx> = accounts.iter().map(|s| s.account).collect();
+    list.sort_unstable();
+    let mut mask = vec![false; ctx.data.accounts.rows.len()];
+    for &a in &list {
+        if let Some(m) = mask.get_mut(a as usize) {
+            *m = true;
         }
     }
+    let book = Scope::Members {
+        mask: &mask,
+        list: &list,
+    };
+    summary.due_30 = due_within(ctx, book, DUE_SOON_DAYS);
+    summary.due_90 = due_within(ctx, book, DUE_WINDOW_DAYS);
+    let today = ctx.as_of;
     for t in ctx.data.tasks.as_deref().unwrap_or_default() {
         if t.csm == csm && t.status == TaskStatus::Open {
             summary.open_tasks += 1;
@@ -1148,18 +1142,113 @@ mod tests {
         assert_eq!(s.health_mix, [2, 0, 1, 0]);
         assert_eq!(
             s.due_30,
-            DueRenewals {
+            OpenTotal {
                 count: 1,
                 arr: Money::units(12_000)
             }
         );
         assert_eq!(
             s.due_90,
-            DueRenewals {
+            OpenTotal {
                 count: 3,
                 arr: Money(13_200_010)
             }
         );
         assert_eq!((s.open_tasks, s.overdue_tasks), (2, 1));
+    }
+
+    #[test]
+    fn the_book_summary_counts_renewals_due_as_the_attention_block_does() {
+        // The fixture book plus an overdue open renewal of c ($7): the attention block leaves it
+        // out of "due in the next 30/90 days" and so does the book summary.
+        let mut ds = book();
+        if let Some(r) = ds.renewals.as_mut() {
+            let mut late = renewal(2, d(4, 20), 7, false);
+            late.id = "late".into();
+            r.push(late);
+        }
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let s = csm_book(&ctx, 0, &|a| account_snapshot(&ctx, a)).summary;
+        let a =
+            super::super::attention::attention(&ctx, Scope::All, &|a| account_snapshot(&ctx, a));
+        assert_eq!((s.due_30, s.due_90), (a.due_30, a.due_90));
+        // a's $12,000 in 20 days; b's $120,000 in 75 days.
+        assert_eq!(
+            (s.due_30.count, s.due_30.arr, s.due_90.count, s.due_90.arr),
+            (1, Money::units(12_000), 2, Money::units(132_000))
+        );
+        assert_eq!(a.overdue.arr, Money::units(7));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn csm_book_renewals_due_recombine_to_the_whole(
+            rows in proptest::collection::vec((0u32..6, -40i64..120, 0i64..1_000_000_000, 0u8..3), 0..40),
+            owners in proptest::collection::vec(0u32..3, 6),
+        ) {
+            // Six accounts owned by three CSMs, each with some MRR; renewals due from 40 days
+            // before as-of to 120 after, some closed. Every book's "due in 30/90 days" adds up,
+            // to the cent, to the whole book of business's.
+            let names = ["a", "b", "c", "d", "e", "f"];
+            let accounts: Vec<(&str, &str)> = names.iter().map(|n| (*n, "")).collect();
+            let mrr: Vec<(&str, &str, i64)> = names.iter().map(|n| (*n, "2026-04", 100)).collect();
+            let mut ds = dataset(&accounts, &mrr);
+            for (a, csm) in ds.accounts.rows.iter_mut().zip(&owners) {
+                a.csm = Some(*csm);
+            }
+            let mut renewals: Vec<Renewal> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, (account, days, cents, stage))| {
+                    let due = d(5, 1)
+                        .checked_add_signed(chrono::Duration::days(*days))
+                        .unwrap_or_default();
+                    let mut r = renewal(*account, due, 0, false);
+                    r.id = format!("r{i}");
+                    r.arr = Money(*cents);
+                    r.stage = [
+                        RenewalStage::NotEngaged,
+                        RenewalStage::Negotiation,
+                        RenewalStage::ClosedWon,
+                    ][*stage as usize];
+                    r
+                })
+                .collect();
+            renewals.sort_by_key(|r| r.account);
+            ds.renewals = Some(renewals);
+            let config = config();
+            let ctx = Context {
+                data: &ds,
+                config: &config,
+                as_of: d(5, 1),
+            };
+            let mut sum = [OpenTotal::default(); 2];
+            for csm in 0..3 {
+                let s = csm_book(&ctx, csm, &|a| account_snapshot(&ctx, a)).summary;
+                for (total, part) in sum.iter_mut().zip([s.due_30, s.due_90]) {
+                    total.count += part.count;
+                    total.arr += part.arr;
+                }
+            }
+            let whole = [
+                due_within(&ctx, Scope::All, DUE_SOON_DAYS),
+                due_within(&ctx, Scope::All, DUE_WINDOW_DAYS),
+            ];
+            proptest::prop_assert_eq!(sum, whole);
+            let by_hand = |days: i64| {
+                let keep: Vec<&(u32, i64, i64, u8)> =
+                    rows.iter().filter(|r| r.3 < 2 && (0..=days).contains(&r.1)).collect();
+                OpenTotal {
+                    count: keep.len(),
+                    arr: Money(keep.iter().map(|r| r.2).sum()),
+                }
+            };
+            proptest::prop_assert_eq!(whole, [by_hand(30), by_hand(90)]);
+        }
     }
 }

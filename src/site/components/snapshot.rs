@@ -143,7 +143,9 @@ impl Renderer<'_, '_> {
             href: None,
             status,
         };
-        let due = |d: views::DueRenewals| {
+        // The labels are static text: they name the engine's windows, which must match.
+        const _: () = assert!(renewals::DUE_SOON_DAYS == 30 && renewals::DUE_WINDOW_DAYS == 90);
+        let due = |d: renewals::OpenTotal| {
             format!(
                 "{} ({})",
                 format::count(d.count as f64),
