@@ -228,6 +228,38 @@ pub(crate) fn open_due_or_overdue_within<'a>(
     out
 }
 
+/// One renewal as a table row shows it on as-of: the renewal and what is derived from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RenewalRow<'a> {
+    /// The renewal (its ARR, exact, and its dates, stage and outcome).
+    pub(crate) renewal: &'a Renewal,
+    /// Days from as-of to the due date: negative once past due.
+    pub(crate) days: i64,
+    /// Open and at risk on as-of (`is_at_risk`).
+    pub(crate) at_risk: bool,
+    /// Open and behind the stage its T-minus bucket expects (`is_stalled`).
+    pub(crate) stalled: bool,
+    /// The chance an open renewal renews, in percent (`probability` × 100); None once closed.
+    pub(crate) forecast_pct: Option<f64>,
+    /// Checklist items done, and how many there are.
+    pub(crate) checklist: (usize, usize),
+}
+
+/// The table row of renewal `r` on as-of.
+pub(crate) fn renewal_row<'a>(ctx: &Context, r: &'a Renewal) -> RenewalRow<'a> {
+    RenewalRow {
+        renewal: r,
+        days: (r.due_on - ctx.as_of).num_days(),
+        at_risk: is_at_risk(ctx, r),
+        stalled: is_stalled(r, ctx.as_of),
+        forecast_pct: (!r.stage.is_closed()).then(|| probability(ctx, r) * 100.0),
+        checklist: (
+            r.checklist.iter().filter(|c| **c == Some(true)).count(),
+            r.checklist.len(),
+        ),
+    }
+}
+
 /// Open renewals of the accounts in scope due from `as_of` through `days` days later, per open
 /// stage in `OPEN_STAGES` order. The stages are separate groups, not steps of a conversion.
 pub(crate) fn open_by_stage(ctx: &Context, scope: Scope, days: u64) -> [StageTotal; 4] {
@@ -1103,6 +1135,64 @@ mod tests {
             }
         );
         assert_eq!(grid[4][2].stalled, 1);
+    }
+
+    #[test]
+    fn a_renewal_row_derives_days_risk_forecast_and_checklist() {
+        // As of 1 July: due 20 August (50 days) in initial_discussion (stage weight 60 %),
+        // flagged at risk, two of five checklist items done; a second one overdue by 5 days with
+        // its own 35 %; a third closed won.
+        let mut a = renewal(0, 1_000, RenewalStage::InitialDiscussion);
+        a.due_on = d(8, 20);
+        a.at_risk = true;
+        a.checklist = [Some(true), Some(false), Some(true), None, None];
+        let mut b = renewal(1, 2_000, RenewalStage::Negotiation);
+        b.due_on = d(6, 26);
+        b.forecast_probability = Some(0.35);
+        let mut c = renewal(2, 3_000, RenewalStage::ClosedWon);
+        c.checklist = [Some(true); 5];
+        let ds = with(vec![a.clone(), b.clone(), c.clone()]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let row = renewal_row(&ctx, &a);
+        assert_eq!(
+            (
+                row.days,
+                row.at_risk,
+                row.stalled,
+                row.forecast_pct,
+                row.checklist
+            ),
+            (50, true, true, Some(60.0), (2, 5))
+        );
+        assert_eq!(row.renewal.arr, Money::units(1_000));
+        let row = renewal_row(&ctx, &b);
+        assert_eq!(
+            (
+                row.days,
+                row.at_risk,
+                row.stalled,
+                row.forecast_pct,
+                row.checklist
+            ),
+            (-5, false, false, Some(35.0), (0, 5))
+        );
+        // Closed: no forecast, never at risk or stalled.
+        let row = renewal_row(&ctx, &c);
+        assert_eq!(
+            (
+                row.days,
+                row.at_risk,
+                row.stalled,
+                row.forecast_pct,
+                row.checklist
+            ),
+            (45, false, false, None, (5, 5))
+        );
     }
 
     #[test]

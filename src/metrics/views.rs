@@ -176,6 +176,14 @@ pub struct AccountSnapshot {
     pub urgency: f64,
 }
 
+impl AccountSnapshot {
+    /// Whether the account has ARR at risk: an open renewal at risk (the one meaning of "at risk"
+    /// the at-risk tables and the team view share; never for a churned account).
+    pub(crate) fn has_renewal_at_risk(&self) -> bool {
+        self.risk_factors.contains(&RiskFactor::RenewalAtRisk)
+    }
+}
+
 /// The urgency score: Σ risk-factor weights × a time factor (renewal within 30 days × 2, within
 /// 90 days × 1.5, else × 1) × log10(ARR + 10), so that among equally risky accounts the larger
 /// and sooner renewal comes first. 0 without risk factors.
@@ -572,6 +580,8 @@ pub struct BookSummary {
     pub arr: Money,
     /// Accounts by health band: green, yellow, red, and those without a score.
     pub health_mix: [usize; 4],
+    /// Accounts with an open renewal at risk (`AccountSnapshot::has_renewal_at_risk`).
+    pub at_risk_accounts: usize,
     /// Open renewals of the book's accounts due from as-of through `DUE_SOON_DAYS` (30) days
     /// later: `renewals::due_within`, as the attention block counts them.
     pub(crate) due_30: OpenTotal,
@@ -589,6 +599,7 @@ fn book_summary(ctx: &Context, csm: CsmIx, accounts: &[AccountSnapshot]) -> Book
     let mut summary = BookSummary {
         accounts: accounts.len(),
         arr: accounts.iter().map(|s| s.arr).sum(),
+        at_risk_accounts: accounts.iter().filter(|s| s.has_renewal_at_risk()).count(),
         ..BookSummary::default()
     };
     for s in accounts {
@@ -1140,6 +1151,8 @@ mod tests {
         assert_eq!(s.arr, Money::units(133_200));
         // a red, b and c green.
         assert_eq!(s.health_mix, [2, 0, 1, 0]);
+        // a's renewal is flagged at risk.
+        assert_eq!(s.at_risk_accounts, 1);
         assert_eq!(
             s.due_30,
             OpenTotal {
