@@ -135,11 +135,11 @@ pub fn is_stalled(r: &Renewal, as_of: NaiveDate) -> bool {
     r.stage < expected
 }
 
-/// Open renewals (due on or after as_of) per bucket and stage: count, ARR (units), stalled count.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Open renewals (due on or after as_of) per bucket and stage: count, ARR (exact), stalled count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StageCell {
     pub count: u64,
-    pub arr: f64,
+    pub arr: Money,
     pub stalled: u64,
 }
 
@@ -153,7 +153,7 @@ pub fn stage_distribution(ctx: &Context, scope: Scope) -> [[StageCell; 4]; 5] {
         let (b, _) = bucket((r.due_on - ctx.as_of).num_days());
         let cell = &mut grid[b][r.stage as usize];
         cell.count += 1;
-        cell.arr += r.arr.to_f64();
+        cell.arr += r.arr;
         cell.stalled += u64::from(is_stalled(r, ctx.as_of));
     }
     grid
@@ -422,15 +422,16 @@ pub(crate) fn forecast_window(period: &Period, as_of: NaiveDate, fiscal_start: u
     }
 }
 
-/// At-risk ARR on `as_of` by risk reason (`unspecified` when none is given).
-pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, (u64, f64)> {
-    let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
+/// The open renewals at risk on `as_of` (`at_risk`) by risk reason (`unspecified` when none is
+/// given): how many and their ARR, exact.
+pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, (u64, Money)> {
+    let mut out: BTreeMap<&'static str, (u64, Money)> = BTreeMap::new();
     for r in at_risk(ctx, scope) {
         let e = out
             .entry(r.risk_reason.map_or("unspecified", |x| x.name()))
             .or_default();
         e.0 += 1;
-        e.1 += r.arr.to_f64();
+        e.1 += r.arr;
     }
     out
 }
@@ -467,8 +468,9 @@ fn latest_snapshot(
     snapshots[..end].last().filter(|s| s.renewal == renewal)
 }
 
-/// ARR of renewals due in the period whose forecast snapshot at T-`days` was flagged at risk.
-pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -> Value {
+/// ARR of renewals due in the period whose forecast snapshot at T-`days` was flagged at risk,
+/// exact; None without forecast snapshots or renewals.
+pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -> Option<Money> {
     let snapshots = ctx.data.forecasts.as_deref()?;
     let renewals = ctx.data.renewals.as_deref()?;
     let count = ctx.data.accounts.rows.len() as AccountIx;
@@ -483,7 +485,7 @@ pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -
                 period.contains(r.due_on)
                     && latest_snapshot(snapshots, i, cutoff).is_some_and(|s| s.at_risk)
             })
-            .map(|i| renewals[i].arr.to_f64())
+            .map(|i| renewals[i].arr)
             .sum(),
     )
 }
@@ -636,20 +638,21 @@ pub fn csm_spread(ctx: &Context, period: &Period) -> (BTreeMap<String, Value>, V
     (rates, spread)
 }
 
-/// Mix of expansion at renewal by type: count and expansion ARR (units) of won renewals.
+/// Mix of expansion at renewal by type (`unspecified` when none is given): how many won renewals
+/// due in the period expanded, and their expansion ARR, exact.
 pub fn expansion_mix(
     ctx: &Context,
     period: &Period,
     scope: Scope,
-) -> BTreeMap<&'static str, (u64, f64)> {
-    let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
+) -> BTreeMap<&'static str, (u64, Money)> {
+    let mut out: BTreeMap<&'static str, (u64, Money)> = BTreeMap::new();
     for r in due_in(ctx, period, scope).filter(|r| r.stage == RenewalStage::ClosedWon) {
         if let Some(e) = r.expansion_arr.filter(|e| e.cents() > 0) {
             let k = out
                 .entry(r.expansion_type.map_or("unspecified", |t| t.name()))
                 .or_default();
             k.0 += 1;
-            k.1 += e.to_f64();
+            k.1 += e;
         }
     }
     out
@@ -1122,7 +1125,7 @@ mod tests {
             grid[3][1],
             StageCell {
                 count: 1,
-                arr: 1_000.0,
+                arr: Money::units(1_000),
                 stalled: 1
             }
         );
@@ -1130,7 +1133,7 @@ mod tests {
             grid[1][0],
             StageCell {
                 count: 1,
-                arr: 2_000.0,
+                arr: Money::units(2_000),
                 stalled: 0
             }
         );
@@ -1329,8 +1332,8 @@ mod tests {
             as_of: d(6, 1),
         };
         let by = at_risk_by_reason(&ctx, Scope::All);
-        assert_eq!(by.get("budget"), Some(&(1, 1_000.0)));
-        assert_eq!(by.get("unspecified"), Some(&(1, 2_000.0)));
+        assert_eq!(by.get("budget"), Some(&(1, Money::units(1_000))));
+        assert_eq!(by.get("unspecified"), Some(&(1, Money::units(2_000))));
     }
 
     /// Red health (score 30) on 1 May for each of `accounts`.
@@ -1574,7 +1577,113 @@ mod tests {
         assert_eq!(t.get(&RenewalStage::InitialDiscussion), Some(&Some(10.0)));
         assert_eq!(t.get(&RenewalStage::ProposalSent), Some(&Some(20.0)));
         // At T-90 (17 May) no snapshot yet; at T-30 (16 July) the 1 July snapshot was at risk.
-        assert_eq!(at_risk_arr_at(&ctx, &q3(), Scope::All, 90), Some(0.0));
-        assert_eq!(at_risk_arr_at(&ctx, &q3(), Scope::All, 30), Some(1_000.0));
+        assert_eq!(
+            at_risk_arr_at(&ctx, &q3(), Scope::All, 90),
+            Some(Money::ZERO)
+        );
+        assert_eq!(
+            at_risk_arr_at(&ctx, &q3(), Scope::All, 30),
+            Some(Money::units(1_000))
+        );
+    }
+
+    #[test]
+    fn the_expansion_mix_adds_exact_cents() {
+        // Three won renewals due in Q3 expanded by $0.10, $0.20 (seats) and $5 (no type); one
+        // won without expansion and one lost one with expansion do not count. In f64 $0.10 +
+        // $0.20 is not $0.30; in cents it is.
+        let won = |account, cents, kind| {
+            let mut r = renewal(account, 1_000, RenewalStage::ClosedWon);
+            r.expansion_arr = Some(Money(cents));
+            r.expansion_type = kind;
+            r
+        };
+        let seats = Some(crate::data::ExpansionType::Seats);
+        let mut lost = won(4, 900, seats);
+        lost.stage = RenewalStage::ClosedLost;
+        let ds = with(vec![
+            won(0, 10, seats),
+            won(1, 20, seats),
+            won(2, 500, None),
+            won(3, 0, seats),
+            lost,
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(10, 1),
+        };
+        let mix = expansion_mix(&ctx, &q3(), Scope::All);
+        assert_eq!(
+            mix.into_iter().collect::<Vec<_>>(),
+            [("seats", (2, Money(30))), ("unspecified", (1, Money(500)))]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stage_cells_and_risk_reasons_recombine_to_the_open_totals(
+            rows in proptest::collection::vec(
+                (0u32..5, -40i64..200, 0i64..1_000_000_000, 0usize..6, proptest::bool::ANY, 0usize..7),
+                0..40,
+            ),
+        ) {
+            // Renewals of five accounts due from 40 days before as-of (1 July) to 200 after, in
+            // any stage, some flagged at risk with a reason or none.
+            let mut renewals: Vec<Renewal> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, &(account, days, cents, stage, flagged, reason))| {
+                    let mut r = renewal(account, 0, RenewalStage::ALL[stage]);
+                    r.id = format!("r{i}");
+                    r.arr = Money(cents);
+                    r.due_on = d(7, 1)
+                        .checked_add_signed(chrono::Duration::days(days))
+                        .unwrap_or_default();
+                    r.at_risk = flagged;
+                    r.risk_reason = crate::data::RiskReason::ALL.get(reason).copied();
+                    r
+                })
+                .collect();
+            renewals.sort_by_key(|r| r.account);
+            let ds = with(renewals);
+            let config = config();
+            let ctx = Context {
+                data: &ds,
+                config: &config,
+                as_of: d(7, 1),
+            };
+            // The T-minus grid's cells of a stage add up to that stage's open total, and the
+            // whole grid to every open renewal due from as-of on.
+            let grid = stage_distribution(&ctx, Scope::All);
+            let by_stage = open_by_stage(&ctx, Scope::All, 10_000);
+            for (j, total) in by_stage.iter().enumerate() {
+                proptest::prop_assert_eq!(grid.iter().map(|b| b[j].count).sum::<u64>(), total.count);
+                proptest::prop_assert_eq!(grid.iter().map(|b| b[j].arr).sum::<Money>(), total.arr);
+            }
+            let open = due_within(&ctx, Scope::All, 10_000);
+            proptest::prop_assert_eq!(
+                grid.iter().flatten().map(|c| c.arr).sum::<Money>(),
+                open.arr
+            );
+            let by_hand: i64 = rows
+                .iter()
+                .filter(|r| r.3 < 4 && r.1 >= 0)
+                .map(|r| r.2)
+                .sum();
+            proptest::prop_assert_eq!(open.arr, Money(by_hand));
+            // The reasons split the at-risk renewals, to the cent.
+            let reasons = at_risk_by_reason(&ctx, Scope::All);
+            let at_risk: Vec<&Renewal> = at_risk(&ctx, Scope::All).collect();
+            proptest::prop_assert_eq!(
+                reasons.values().map(|t| t.0).sum::<u64>(),
+                at_risk.len() as u64
+            );
+            proptest::prop_assert_eq!(
+                reasons.values().map(|t| t.1).sum::<Money>(),
+                at_risk.iter().map(|r| r.arr).sum::<Money>()
+            );
+        }
     }
 }
