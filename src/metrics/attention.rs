@@ -43,9 +43,10 @@ pub(crate) struct Attention {
     pub(crate) at_risk_accounts: usize,
     /// Σ ARR of the renewals at risk: `at_risk_arr`, exact.
     pub(crate) at_risk_arr: Money,
-    /// Open renewals due from as-of through 30 days later.
+    /// Open renewals due from as-of through `DUE_SOON_DAYS` (30) days later.
     pub(crate) due_30: OpenTotal,
-    /// Open renewals due from as-of through 90 days later (those of 30 included).
+    /// Open renewals due from as-of through `DUE_WINDOW_DAYS` (90) days later (those of 30
+    /// included).
     pub(crate) due_90: OpenTotal,
     /// Open renewals past their due date.
     pub(crate) overdue: OpenTotal,
@@ -80,7 +81,7 @@ pub(crate) fn at_risk_renewals(
                     .copied()
                     .filter(|f| *f != RiskFactor::RenewalAtRisk)
                     .collect(),
-                urgency: urgency(&s.risk_factors, r.arr.to_f64(), Some(days)),
+                urgency: urgency(&s.risk_factors, r.arr, Some(days)),
             }
         })
         .collect();
@@ -109,8 +110,8 @@ pub(crate) fn attention(
         at_risk_accounts: accounts.len(),
         at_risk_arr: risks.iter().map(|r| r.arr).sum(),
         risks,
-        due_30: renewals::due_within(ctx, scope, 30),
-        due_90: renewals::due_within(ctx, scope, 90),
+        due_30: renewals::due_within(ctx, scope, renewals::DUE_SOON_DAYS),
+        due_90: renewals::due_within(ctx, scope, renewals::DUE_WINDOW_DAYS),
         overdue: renewals::overdue(ctx, scope),
     }
 }

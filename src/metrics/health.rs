@@ -419,8 +419,8 @@ pub(crate) fn band_totals(snapshots: &[AccountSnapshot], scope: Scope) -> BandTo
     tally_bands(
         snapshots
             .iter()
-            .filter(|s| s.arr_money > Money::ZERO && scope.includes(s.account))
-            .map(|s| (s.band, s.arr_money)),
+            .filter(|s| s.arr > Money::ZERO && scope.includes(s.account))
+            .map(|s| (s.band, s.arr)),
     )
 }
 

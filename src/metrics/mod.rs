@@ -7,6 +7,7 @@ pub mod basis;
 pub mod breakdown;
 pub mod catalog;
 pub mod cohorts;
+pub(crate) mod coverage;
 pub mod experience;
 pub(crate) mod explain;
 #[cfg(test)]

@@ -135,11 +135,11 @@ pub fn is_stalled(r: &Renewal, as_of: NaiveDate) -> bool {
     r.stage < expected
 }
 
-/// Open renewals (due on or after as_of) per bucket and stage: count, ARR (units), stalled count.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Open renewals (due on or after as_of) per bucket and stage: count, ARR (exact), stalled count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StageCell {
     pub count: u64,
-    pub arr: f64,
+    pub arr: Money,
     pub stalled: u64,
 }
 
@@ -153,7 +153,7 @@ pub fn stage_distribution(ctx: &Context, scope: Scope) -> [[StageCell; 4]; 5] {
         let (b, _) = bucket((r.due_on - ctx.as_of).num_days());
         let cell = &mut grid[b][r.stage as usize];
         cell.count += 1;
-        cell.arr += r.arr.to_f64();
+        cell.arr += r.arr;
         cell.stalled += u64::from(is_stalled(r, ctx.as_of));
     }
     grid
@@ -181,6 +181,11 @@ pub(crate) struct StageTotal {
 /// The window of "renewals due" wherever the site lists or sums them without another window
 /// stated: from as-of through this many days later.
 pub(crate) const DUE_WINDOW_DAYS: u64 = 90;
+
+/// The short window of "renewals due soon": from as-of through this many days later. A CSM's
+/// "renewal due" reason, the book summary and the attention block use it beside
+/// `DUE_WINDOW_DAYS`.
+pub(crate) const DUE_SOON_DAYS: u64 = 30;
 
 /// The open renewals of the accounts in scope due from `as_of` through `days` days later (both
 /// included), soonest first (then by id).
@@ -213,6 +218,38 @@ pub(crate) fn open_due_or_overdue_within<'a>(
         .collect();
     out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)));
     out
+}
+
+/// One renewal as a table row shows it on as-of: the renewal and what is derived from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RenewalRow<'a> {
+    /// The renewal (its ARR, exact, and its dates, stage and outcome).
+    pub(crate) renewal: &'a Renewal,
+    /// Days from as-of to the due date: negative once past due.
+    pub(crate) days: i64,
+    /// Open and at risk on as-of (`is_at_risk`).
+    pub(crate) at_risk: bool,
+    /// Open and behind the stage its T-minus bucket expects (`is_stalled`).
+    pub(crate) stalled: bool,
+    /// The chance an open renewal renews, in percent (`probability` × 100); None once closed.
+    pub(crate) forecast_pct: Option<f64>,
+    /// Checklist items done, and how many there are.
+    pub(crate) checklist: (usize, usize),
+}
+
+/// The table row of renewal `r` on as-of.
+pub(crate) fn renewal_row<'a>(ctx: &Context, r: &'a Renewal) -> RenewalRow<'a> {
+    RenewalRow {
+        renewal: r,
+        days: (r.due_on - ctx.as_of).num_days(),
+        at_risk: is_at_risk(ctx, r),
+        stalled: is_stalled(r, ctx.as_of),
+        forecast_pct: (!r.stage.is_closed()).then(|| probability(ctx, r) * 100.0),
+        checklist: (
+            r.checklist.iter().filter(|c| **c == Some(true)).count(),
+            r.checklist.len(),
+        ),
+    }
 }
 
 /// Open renewals of the accounts in scope due from `as_of` through `days` days later, per open
@@ -335,7 +372,8 @@ pub(crate) struct OpenTotal {
 
 /// The open renewals of the accounts in scope due from as-of through `days` days later (both
 /// ends included): "due in the next `days` days". Overdue ones are not in it (see `overdue`).
-pub(crate) fn due_within(ctx: &Context, scope: Scope, days: i64) -> OpenTotal {
+pub(crate) fn due_within(ctx: &Context, scope: Scope, days: u64) -> OpenTotal {
+    let days = i64::try_from(days).unwrap_or(i64::MAX);
     open_total(ctx, scope, |d| (0..=days).contains(&d))
 }
 
@@ -376,15 +414,16 @@ pub(crate) fn forecast_window(period: &Period, as_of: NaiveDate, fiscal_start: u
     }
 }
 
-/// At-risk ARR on `as_of` by risk reason (`unspecified` when none is given).
-pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, (u64, f64)> {
-    let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
+/// The open renewals at risk on `as_of` (`at_risk`) by risk reason (`unspecified` when none is
+/// given): how many and their ARR, exact.
+pub fn at_risk_by_reason(ctx: &Context, scope: Scope) -> BTreeMap<&'static str, (u64, Money)> {
+    let mut out: BTreeMap<&'static str, (u64, Money)> = BTreeMap::new();
     for r in at_risk(ctx, scope) {
         let e = out
             .entry(r.risk_reason.map_or("unspecified", |x| x.name()))
             .or_default();
         e.0 += 1;
-        e.1 += r.arr.to_f64();
+        e.1 += r.arr;
     }
     out
 }
@@ -421,8 +460,9 @@ fn latest_snapshot(
     snapshots[..end].last().filter(|s| s.renewal == renewal)
 }
 
-/// ARR of renewals due in the period whose forecast snapshot at T-`days` was flagged at risk.
-pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -> Value {
+/// ARR of renewals due in the period whose forecast snapshot at T-`days` was flagged at risk,
+/// exact; None without forecast snapshots or renewals.
+pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -> Option<Money> {
     let snapshots = ctx.data.forecasts.as_deref()?;
     let renewals = ctx.data.renewals.as_deref()?;
     let count = ctx.data.accounts.rows.len() as AccountIx;
@@ -437,7 +477,7 @@ pub fn at_risk_arr_at(ctx: &Context, period: &Period, scope: Scope, days: u64) -
                 period.contains(r.due_on)
                     && latest_snapshot(snapshots, i, cutoff).is_some_and(|s| s.at_risk)
             })
-            .map(|i| renewals[i].arr.to_f64())
+            .map(|i| renewals[i].arr)
             .sum(),
     )
 }
@@ -590,20 +630,21 @@ pub fn csm_spread(ctx: &Context, period: &Period) -> (BTreeMap<String, Value>, V
     (rates, spread)
 }
 
-/// Mix of expansion at renewal by type: count and expansion ARR (units) of won renewals.
+/// Mix of expansion at renewal by type (`unspecified` when none is given): how many won renewals
+/// due in the period expanded, and their expansion ARR, exact.
 pub fn expansion_mix(
     ctx: &Context,
     period: &Period,
     scope: Scope,
-) -> BTreeMap<&'static str, (u64, f64)> {
-    let mut out: BTreeMap<&'static str, (u64, f64)> = BTreeMap::new();
+) -> BTreeMap<&'static str, (u64, Money)> {
+    let mut out: BTreeMap<&'static str, (u64, Money)> = BTreeMap::new();
     for r in due_in(ctx, period, scope).filter(|r| r.stage == RenewalStage::ClosedWon) {
         if let Some(e) = r.expansion_arr.filter(|e| e.cents() > 0) {
             let k = out
                 .entry(r.expansion_type.map_or("unspecified", |t| t.name()))
                 .or_default();
             k.0 += 1;
-            k.1 += e.to_f64();
+            k.1 += e;
         }
     }
     out
@@ -1076,7 +1117,7 @@ mod tests {
             grid[3][1],
             StageCell {
                 count: 1,
-                arr: 1_000.0,
+                arr: Money::units(1_000),
                 stalled: 1
             }
         );
@@ -1084,11 +1125,69 @@ mod tests {
             grid[1][0],
             StageCell {
                 count: 1,
-                arr: 2_000.0,
+                arr: Money::units(2_000),
                 stalled: 0
             }
         );
         assert_eq!(grid[4][2].stalled, 1);
+    }
+
+    #[test]
+    fn a_renewal_row_derives_days_risk_forecast_and_checklist() {
+        // As of 1 July: due 20 August (50 days) in initial_discussion (stage weight 60 %),
+        // flagged at risk, two of five checklist items done; a second one overdue by 5 days with
+        // its own 35 %; a third closed won.
+        let mut a = renewal(0, 1_000, RenewalStage::InitialDiscussion);
+        a.due_on = d(8, 20);
+        a.at_risk = true;
+        a.checklist = [Some(true), Some(false), Some(true), None, None];
+        let mut b = renewal(1, 2_000, RenewalStage::Negotiation);
+        b.due_on = d(6, 26);
+        b.forecast_probability = Some(0.35);
+        let mut c = renewal(2, 3_000, RenewalStage::ClosedWon);
+        c.checklist = [Some(true); 5];
+        let ds = with(vec![a.clone(), b.clone(), c.clone()]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let row = renewal_row(&ctx, &a);
+        assert_eq!(
+            (
+                row.days,
+                row.at_risk,
+                row.stalled,
+                row.forecast_pct,
+                row.checklist
+            ),
+            (50, true, true, Some(60.0), (2, 5))
+        );
+        assert_eq!(row.renewal.arr, Money::units(1_000));
+        let row = renewal_row(&ctx, &b);
+        assert_eq!(
+            (
+                row.days,
+                row.at_risk,
+                row.stalled,
+                row.forecast_pct,
+                row.checklist
+            ),
+            (-5, false, false, Some(35.0), (0, 5))
+        );
+        // Closed: no forecast, never at risk or stalled.
+        let row = renewal_row(&ctx, &c);
+        assert_eq!(
+            (
+                row.days,
+                row.at_risk,
+                row.stalled,
+                row.forecast_pct,
+                row.checklist
+            ),
+            (45, false, false, None, (5, 5))
+        );
     }
 
     #[test]
@@ -1225,8 +1324,8 @@ mod tests {
             as_of: d(6, 1),
         };
         let by = at_risk_by_reason(&ctx, Scope::All);
-        assert_eq!(by.get("budget"), Some(&(1, 1_000.0)));
-        assert_eq!(by.get("unspecified"), Some(&(1, 2_000.0)));
+        assert_eq!(by.get("budget"), Some(&(1, Money::units(1_000))));
+        assert_eq!(by.get("unspecified"), Some(&(1, Money::units(2_000))));
     }
 
     /// Red health (score 30) on 1 May for each of `accounts`.
@@ -1470,7 +1569,113 @@ mod tests {
         assert_eq!(t.get(&RenewalStage::InitialDiscussion), Some(&Some(10.0)));
         assert_eq!(t.get(&RenewalStage::ProposalSent), Some(&Some(20.0)));
         // At T-90 (17 May) no snapshot yet; at T-30 (16 July) the 1 July snapshot was at risk.
-        assert_eq!(at_risk_arr_at(&ctx, &q3(), Scope::All, 90), Some(0.0));
-        assert_eq!(at_risk_arr_at(&ctx, &q3(), Scope::All, 30), Some(1_000.0));
+        assert_eq!(
+            at_risk_arr_at(&ctx, &q3(), Scope::All, 90),
+            Some(Money::ZERO)
+        );
+        assert_eq!(
+            at_risk_arr_at(&ctx, &q3(), Scope::All, 30),
+            Some(Money::units(1_000))
+        );
+    }
+
+    #[test]
+    fn the_expansion_mix_adds_exact_cents() {
+        // Three won renewals due in Q3 expanded by $0.10, $0.20 (seats) and $5 (no type); one
+        // won without expansion and one lost one with expansion do not count. In f64 $0.10 +
+        // $0.20 is not $0.30; in cents it is.
+        let won = |account, cents, kind| {
+            let mut r = renewal(account, 1_000, RenewalStage::ClosedWon);
+            r.expansion_arr = Some(Money(cents));
+            r.expansion_type = kind;
+            r
+        };
+        let seats = Some(crate::data::ExpansionType::Seats);
+        let mut lost = won(4, 900, seats);
+        lost.stage = RenewalStage::ClosedLost;
+        let ds = with(vec![
+            won(0, 10, seats),
+            won(1, 20, seats),
+            won(2, 500, None),
+            won(3, 0, seats),
+            lost,
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(10, 1),
+        };
+        let mix = expansion_mix(&ctx, &q3(), Scope::All);
+        assert_eq!(
+            mix.into_iter().collect::<Vec<_>>(),
+            [("seats", (2, Money(30))), ("unspecified", (1, Money(500)))]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stage_cells_and_risk_reasons_recombine_to_the_open_totals(
+            rows in proptest::collection::vec(
+                (0u32..5, -40i64..200, 0i64..1_000_000_000, 0usize..6, proptest::bool::ANY, 0usize..7),
+                0..40,
+            ),
+        ) {
+            // Renewals of five accounts due from 40 days before as-of (1 July) to 200 after, in
+            // any stage, some flagged at risk with a reason or none.
+            let mut renewals: Vec<Renewal> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, &(account, days, cents, stage, flagged, reason))| {
+                    let mut r = renewal(account, 0, RenewalStage::ALL[stage]);
+                    r.id = format!("r{i}");
+                    r.arr = Money(cents);
+                    r.due_on = d(7, 1)
+                        .checked_add_signed(chrono::Duration::days(days))
+                        .unwrap_or_default();
+                    r.at_risk = flagged;
+                    r.risk_reason = crate::data::RiskReason::ALL.get(reason).copied();
+                    r
+                })
+                .collect();
+            renewals.sort_by_key(|r| r.account);
+            let ds = with(renewals);
+            let config = config();
+            let ctx = Context {
+                data: &ds,
+                config: &config,
+                as_of: d(7, 1),
+            };
+            // The T-minus grid's cells of a stage add up to that stage's open total, and the
+            // whole grid to every open renewal due from as-of on.
+            let grid = stage_distribution(&ctx, Scope::All);
+            let by_stage = open_by_stage(&ctx, Scope::All, 10_000);
+            for (j, total) in by_stage.iter().enumerate() {
+                proptest::prop_assert_eq!(grid.iter().map(|b| b[j].count).sum::<u64>(), total.count);
+                proptest::prop_assert_eq!(grid.iter().map(|b| b[j].arr).sum::<Money>(), total.arr);
+            }
+            let open = due_within(&ctx, Scope::All, 10_000);
+            proptest::prop_assert_eq!(
+                grid.iter().flatten().map(|c| c.arr).sum::<Money>(),
+                open.arr
+            );
+            let by_hand: i64 = rows
+                .iter()
+                .filter(|r| r.3 < 4 && r.1 >= 0)
+                .map(|r| r.2)
+                .sum();
+            proptest::prop_assert_eq!(open.arr, Money(by_hand));
+            // The reasons split the at-risk renewals, to the cent.
+            let reasons = at_risk_by_reason(&ctx, Scope::All);
+            let at_risk: Vec<&Renewal> = at_risk(&ctx, Scope::All).collect();
+            proptest::prop_assert_eq!(
+                reasons.values().map(|t| t.0).sum::<u64>(),
+                at_risk.len() as u64
+            );
+            proptest::prop_assert_eq!(
+                reasons.values().map(|t| t.1).sum::<Money>(),
+                at_risk.iter().map(|r| r.arr).sum::<Money>()
+            );
+        }
     }
 }

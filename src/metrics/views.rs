@@ -9,7 +9,7 @@ use super::operations::{
     CsmPerformance, csm_performance, last_contact, qbr_done, quarter_of, task_buckets,
     ticket_spike, touchpoints,
 };
-use super::renewals::is_at_risk;
+use super::renewals::{DUE_SOON_DAYS, DUE_WINDOW_DAYS, OpenTotal, due_within, is_at_risk};
 use super::{Context, Scope};
 use crate::data::{
     AccountIx, CsmIx, Money, OpportunityStage, RenewalStage, SurveyKind, TaskStatus,
@@ -138,7 +138,7 @@ pub struct NextRenewal {
     pub due_on: NaiveDate,
     pub days: i64,
     /// The renewal's ARR, exact.
-    pub arr_money: Money,
+    pub arr: Money,
     pub stage: RenewalStage,
     pub stalled: bool,
     /// The five checklist items (initial_conversation … contract_ready).
@@ -149,11 +149,8 @@ pub struct NextRenewal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountSnapshot {
     pub account: AccountIx,
-    /// ARR now: 12 × MRR of the latest complete month, as a number for ordering and the
-    /// urgency score; pages show `arr_money`.
-    pub arr: f64,
     /// ARR now, exact (12 × MRR of the latest complete month).
-    pub arr_money: Money,
+    pub arr: Money,
     /// Active, new, churned or reactivated (see [`lifecycle`]).
     pub lifecycle: Lifecycle,
     /// The score on as-of; None without one, and for a churned account.
@@ -179,17 +176,25 @@ pub struct AccountSnapshot {
     pub urgency: f64,
 }
 
+impl AccountSnapshot {
+    /// Whether the account has ARR at risk: an open renewal at risk (the one meaning of "at risk"
+    /// the at-risk tables and the team view share; never for a churned account).
+    pub(crate) fn has_renewal_at_risk(&self) -> bool {
+        self.risk_factors.contains(&RiskFactor::RenewalAtRisk)
+    }
+}
+
 /// The urgency score: Σ risk-factor weights × a time factor (renewal within 30 days × 2, within
 /// 90 days × 1.5, else × 1) × log10(ARR + 10), so that among equally risky accounts the larger
 /// and sooner renewal comes first. 0 without risk factors.
-pub fn urgency(factors: &[RiskFactor], arr: f64, days_to_renewal: Option<i64>) -> f64 {
+pub fn urgency(factors: &[RiskFactor], arr: Money, days_to_renewal: Option<i64>) -> f64 {
     let points: f64 = factors.iter().map(|f| f.weight()).sum();
     let time = match days_to_renewal {
         Some(d) if d <= 30 => 2.0,
         Some(d) if d <= 90 => 1.5,
         _ => 1.0,
     };
-    points * time * (arr.max(0.0) + 10.0).log10()
+    points * time * (arr.to_f64().max(0.0) + 10.0).log10()
 }
 
 fn minus(day: NaiveDate, n: u64) -> NaiveDate {
@@ -200,12 +205,11 @@ fn minus(day: NaiveDate, n: u64) -> NaiveDate {
 pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     let today = ctx.as_of;
     let last_month = Month::of(today).prev();
-    let arr_money = ctx
+    let arr = ctx
         .data
         .mrr
         .as_ref()
         .map_or(Money::ZERO, |m| m.get(account, last_month) * 12);
-    let arr = arr_money.to_f64();
     let lifecycle = lifecycle(ctx, account);
     // A churned account has no health now: its last score describes a customer that left.
     let health = score_on(ctx, account, today).filter(|_| !lifecycle.is_churned());
@@ -294,7 +298,7 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
         id: r.id.clone(),
         due_on: r.due_on,
         days: (r.due_on - today).num_days(),
-        arr_money: r.arr,
+        arr: r.arr,
         stage: r.stage,
         stalled: super::renewals::is_stalled(r, today),
         checklist: r.checklist,
@@ -303,7 +307,6 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     AccountSnapshot {
         account,
         arr,
-        arr_money,
         lifecycle,
         health,
         band,
@@ -480,7 +483,7 @@ fn action(ctx: &Context, csm: CsmIx, s: &AccountSnapshot) -> Option<Action> {
     if let Some(n) = s
         .next_renewal
         .as_ref()
-        .filter(|n| (0..=30).contains(&n.days))
+        .filter(|n| (0..=DUE_SOON_DAYS as i64).contains(&n.days))
     {
         reasons.push(Reason::RenewalDue { days: n.days });
     }
@@ -543,12 +546,12 @@ fn action(ctx: &Context, csm: CsmIx, s: &AccountSnapshot) -> Option<Action> {
 /// Orders action rows: by their most urgent reason's tier (then the longer overdue or sooner
 /// due renewal), then the account's urgency score, then ARR (`arr` of the account), then the
 /// account.
-fn by_first_reason(a: &Action, b: &Action, arr: impl Fn(AccountIx) -> f64) -> std::cmp::Ordering {
+fn by_first_reason(a: &Action, b: &Action, arr: impl Fn(AccountIx) -> Money) -> std::cmp::Ordering {
     let key = |x: &Action| x.reasons.first().map(|r| (r.tier(), r.days_key()));
     key(a)
         .cmp(&key(b))
         .then(b.urgency.total_cmp(&a.urgency))
-        .then(arr(b.account).total_cmp(&arr(a.account)))
+        .then(arr(b.account).cmp(&arr(a.account)))
         .then(a.account.cmp(&b.account))
 }
 
@@ -568,13 +571,6 @@ pub struct CsmBook {
     pub summary: BookSummary,
 }
 
-/// Open renewals due within a window: how many and their ARR, exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DueRenewals {
-    pub count: usize,
-    pub arr: Money,
-}
-
 /// A CSM book's totals on `as_of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct BookSummary {
@@ -584,10 +580,14 @@ pub struct BookSummary {
     pub arr: Money,
     /// Accounts by health band: green, yellow, red, and those without a score.
     pub health_mix: [usize; 4],
-    /// Open renewals of the book's accounts due within 30 days of as-of (as-of included).
-    pub due_30: DueRenewals,
-    /// Open renewals of the book's accounts due within 90 days of as-of (those of 30 included).
-    pub due_90: DueRenewals,
+    /// Accounts with an open renewal at risk (`AccountSnapshot::has_renewal_at_risk`).
+    pub at_risk_accounts: usize,
+    /// Open renewals of the book's accounts due from as-of through `DUE_SOON_DAYS` (30) days
+    /// later: `renewals::due_within`, as the attention block counts them.
+    pub(crate) due_30: OpenTotal,
+    /// Open renewals of the book's accounts due from as-of through `DUE_WINDOW_DAYS` (90) days
+    /// later (those of 30 included).
+    pub(crate) due_90: OpenTotal,
     /// The CSM's open tasks, whatever their due date.
     pub open_tasks: usize,
     /// Of those, the ones past due.
@@ -598,7 +598,8 @@ pub struct BookSummary {
 fn book_summary(ctx: &Context, csm: CsmIx, accounts: &[AccountSnapshot]) -> BookSummary {
     let mut summary = BookSummary {
         accounts: accounts.len(),
-        arr: accounts.iter().map(|s| s.arr_money).sum(),
+        arr: accounts.iter().map(|s| s.arr).sum(),
+        at_risk_accounts: accounts.iter().filter(|s| s.has_renewal_at_risk()).count(),
         ..BookSummary::default()
     };
     for s in accounts {
@@ -610,22 +611,21 @@ fn book_summary(ctx: &Context, csm: CsmIx, accounts: &[AccountSnapshot]) -> Book
         };
         summary.health_mix[slot] += 1;
     }
-    let today = ctx.as_of;
-    let renewals = ctx.data.renewals.as_deref().unwrap_or_default();
-    for s in accounts {
-        for r in account_rows(renewals, s.account, |r| r.account) {
-            if r.stage.is_closed() || r.due_on < today {
-                continue;
-            }
-            let days = (r.due_on - today).num_days();
-            for (limit, due) in [(30, &mut summary.due_30), (90, &mut summary.due_90)] {
-                if days <= limit {
-                    due.count += 1;
-                    due.arr += r.arr;
-                }
-            }
+    let mut list: Vec<AccountIx> = accounts.iter().map(|s| s.account).collect();
+    list.sort_unstable();
+    let mut mask = vec![false; ctx.data.accounts.rows.len()];
+    for &a in &list {
+        if let Some(m) = mask.get_mut(a as usize) {
+            *m = true;
         }
     }
+    let book = Scope::Members {
+        mask: &mask,
+        list: &list,
+    };
+    summary.due_30 = due_within(ctx, book, DUE_SOON_DAYS);
+    summary.due_90 = due_within(ctx, book, DUE_WINDOW_DAYS);
+    let today = ctx.as_of;
     for t in ctx.data.tasks.as_deref().unwrap_or_default() {
         if t.csm == csm && t.status == TaskStatus::Open {
             summary.open_tasks += 1;
@@ -663,7 +663,7 @@ fn expansion_ready(ctx: &Context, s: &AccountSnapshot) -> bool {
 fn by_urgency(a: &AccountSnapshot, b: &AccountSnapshot) -> std::cmp::Ordering {
     b.urgency
         .total_cmp(&a.urgency)
-        .then(b.arr.total_cmp(&a.arr))
+        .then(b.arr.cmp(&a.arr))
         .then(a.account.cmp(&b.account))
 }
 
@@ -682,7 +682,7 @@ pub fn csm_book(
         .enumerate()
         .filter(|(_, a)| a.csm == Some(csm))
         .map(|(i, _)| snapshot(i as AccountIx))
-        .filter(|s| s.arr > 0.0 || s.next_renewal.is_some())
+        .filter(|s| s.arr > Money::ZERO || s.next_renewal.is_some())
         .collect();
     accounts.sort_by(by_urgency);
     let mut actions: Vec<Action> = accounts
@@ -693,7 +693,7 @@ pub fn csm_book(
         accounts
             .iter()
             .find(|s| s.account == a)
-            .map_or(0.0, |s| s.arr)
+            .map_or(Money::ZERO, |s| s.arr)
     };
     actions.sort_by(|a, b| by_first_reason(a, b, arr));
     let mut renewals_30_60_90: [Vec<usize>; 3] = Default::default();
@@ -851,15 +851,15 @@ mod tests {
         // 12 × log10(12,010).
         let u = urgency(
             &[RiskFactor::RedHealth, RiskFactor::RenewalAtRisk],
-            12_000.0,
+            Money::units(12_000),
             Some(20),
         );
         assert!((u - 12.0 * 12_010f64.log10()).abs() < 1e-9);
-        assert_eq!(urgency(&[], 1e6, Some(1)), 0.0);
+        assert_eq!(urgency(&[], Money::units(1_000_000), Some(1)), 0.0);
         // Same risk, same timing: the larger account is more urgent.
         assert!(
-            urgency(&[RiskFactor::NoContact], 100_000.0, None)
-                > urgency(&[RiskFactor::NoContact], 1_000.0, None)
+            urgency(&[RiskFactor::NoContact], Money::units(100_000), None)
+                > urgency(&[RiskFactor::NoContact], Money::units(1_000), None)
         );
     }
 
@@ -873,7 +873,7 @@ mod tests {
             as_of: d(5, 1),
         };
         let a = account_snapshot(&ctx, 0);
-        assert_eq!(a.arr, 12_000.0);
+        assert_eq!(a.arr, Money::units(12_000));
         assert_eq!(a.band, Some(HealthBand::Red));
         assert_eq!(a.health_change_90d, Some(-55.0));
         assert_eq!(
@@ -1048,7 +1048,7 @@ mod tests {
             row(6, Reason::RedHealth { score: 45.0 }, 8.0),
             row(7, Reason::RenewalOverdue { days: 20 }, 0.0),
         ];
-        rows.sort_by(|a, b| by_first_reason(a, b, |_| 0.0));
+        rows.sort_by(|a, b| by_first_reason(a, b, |_| Money::ZERO));
         // The longest-overdue renewal, the other overdue one, the sooner renewal due, then the
         // red accounts (the more urgent first), the late tasks and last the silent account.
         let order: Vec<AccountIx> = rows.iter().map(|r| r.account).collect();
@@ -1117,7 +1117,7 @@ mod tests {
         assert_eq!(churned.health_trend, vec![(d(4, 20), 20.0)]);
         assert!(churned.risk_factors.is_empty());
         assert_eq!(churned.urgency, 0.0);
-        assert_eq!(churned.arr_money, Money::ZERO);
+        assert_eq!(churned.arr, Money::ZERO);
     }
 
     #[test]
@@ -1151,20 +1151,117 @@ mod tests {
         assert_eq!(s.arr, Money::units(133_200));
         // a red, b and c green.
         assert_eq!(s.health_mix, [2, 0, 1, 0]);
+        // a's renewal is flagged at risk.
+        assert_eq!(s.at_risk_accounts, 1);
         assert_eq!(
             s.due_30,
-            DueRenewals {
+            OpenTotal {
                 count: 1,
                 arr: Money::units(12_000)
             }
         );
         assert_eq!(
             s.due_90,
-            DueRenewals {
+            OpenTotal {
                 count: 3,
                 arr: Money(13_200_010)
             }
         );
         assert_eq!((s.open_tasks, s.overdue_tasks), (2, 1));
+    }
+
+    #[test]
+    fn the_book_summary_counts_renewals_due_as_the_attention_block_does() {
+        // The fixture book plus an overdue open renewal of c ($7): the attention block leaves it
+        // out of "due in the next 30/90 days" and so does the book summary.
+        let mut ds = book();
+        if let Some(r) = ds.renewals.as_mut() {
+            let mut late = renewal(2, d(4, 20), 7, false);
+            late.id = "late".into();
+            r.push(late);
+        }
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(5, 1),
+        };
+        let s = csm_book(&ctx, 0, &|a| account_snapshot(&ctx, a)).summary;
+        let a =
+            super::super::attention::attention(&ctx, Scope::All, &|a| account_snapshot(&ctx, a));
+        assert_eq!((s.due_30, s.due_90), (a.due_30, a.due_90));
+        // a's $12,000 in 20 days; b's $120,000 in 75 days.
+        assert_eq!(
+            (s.due_30.count, s.due_30.arr, s.due_90.count, s.due_90.arr),
+            (1, Money::units(12_000), 2, Money::units(132_000))
+        );
+        assert_eq!(a.overdue.arr, Money::units(7));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn csm_book_renewals_due_recombine_to_the_whole(
+            rows in proptest::collection::vec((0u32..6, -40i64..120, 0i64..1_000_000_000, 0u8..3), 0..40),
+            owners in proptest::collection::vec(0u32..3, 6),
+        ) {
+            // Six accounts owned by three CSMs, each with some MRR; renewals due from 40 days
+            // before as-of to 120 after, some closed. Every book's "due in 30/90 days" adds up,
+            // to the cent, to the whole book of business's.
+            let names = ["a", "b", "c", "d", "e", "f"];
+            let accounts: Vec<(&str, &str)> = names.iter().map(|n| (*n, "")).collect();
+            let mrr: Vec<(&str, &str, i64)> = names.iter().map(|n| (*n, "2026-04", 100)).collect();
+            let mut ds = dataset(&accounts, &mrr);
+            for (a, csm) in ds.accounts.rows.iter_mut().zip(&owners) {
+                a.csm = Some(*csm);
+            }
+            let mut renewals: Vec<Renewal> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, (account, days, cents, stage))| {
+                    let due = d(5, 1)
+                        .checked_add_signed(chrono::Duration::days(*days))
+                        .unwrap_or_default();
+                    let mut r = renewal(*account, due, 0, false);
+                    r.id = format!("r{i}");
+                    r.arr = Money(*cents);
+                    r.stage = [
+                        RenewalStage::NotEngaged,
+                        RenewalStage::Negotiation,
+                        RenewalStage::ClosedWon,
+                    ][*stage as usize];
+                    r
+                })
+                .collect();
+            renewals.sort_by_key(|r| r.account);
+            ds.renewals = Some(renewals);
+            let config = config();
+            let ctx = Context {
+                data: &ds,
+                config: &config,
+                as_of: d(5, 1),
+            };
+            let mut sum = [OpenTotal::default(); 2];
+            for csm in 0..3 {
+                let s = csm_book(&ctx, csm, &|a| account_snapshot(&ctx, a)).summary;
+                for (total, part) in sum.iter_mut().zip([s.due_30, s.due_90]) {
+                    total.count += part.count;
+                    total.arr += part.arr;
+                }
+            }
+            let whole = [
+                due_within(&ctx, Scope::All, DUE_SOON_DAYS),
+                due_within(&ctx, Scope::All, DUE_WINDOW_DAYS),
+            ];
+            proptest::prop_assert_eq!(sum, whole);
+            let by_hand = |days: i64| {
+                let keep: Vec<&(u32, i64, i64, u8)> =
+                    rows.iter().filter(|r| r.3 < 2 && (0..=days).contains(&r.1)).collect();
+                OpenTotal {
+                    count: keep.len(),
+                    arr: Money(keep.iter().map(|r| r.2).sum()),
+                }
+            };
+            proptest::prop_assert_eq!(whole, [by_hand(30), by_hand(90)]);
+        }
     }
 }

@@ -7,7 +7,7 @@ use super::components::{band_status, num, text};
 use super::facts::Facts;
 use super::links::{Links, file_id};
 use crate::data::{CsmIx, Dataset};
-use crate::metrics::views::{AccountSnapshot, Lifecycle, RiskFactor};
+use crate::metrics::views::{AccountSnapshot, Lifecycle};
 use crate::render::block::{Table, TableCell};
 use crate::render::format;
 
@@ -43,12 +43,6 @@ fn csm_cell(data: &Dataset, links: &Links, root: &str, csm: Option<CsmIx>) -> Ta
     }
 }
 
-/// Whether the account has ARR at risk: an open renewal at risk (the one meaning of "at risk"
-/// the snapshots, the at-risk table and the team view share).
-fn at_risk(s: &AccountSnapshot) -> bool {
-    s.risk_factors.contains(&RiskFactor::RenewalAtRisk)
-}
-
 /// An account's status: its lifecycle, and "at risk" beside it; sorted at risk first, then new,
 /// reactivated, active, churned and no revenue yet.
 fn status_cell(s: &AccountSnapshot) -> TableCell {
@@ -59,7 +53,7 @@ fn status_cell(s: &AccountSnapshot) -> TableCell {
         Lifecycle::Churned { .. } => (4, Some("missing")),
         Lifecycle::Prospect => (5, Some("missing")),
     };
-    let risky = at_risk(s);
+    let risky = s.has_renewal_at_risk();
     let label = s.lifecycle.label();
     let tone = if risky { Some("bad") } else { tone };
     TableCell {
@@ -101,7 +95,7 @@ pub(super) fn accounts(facts: &Facts, links: &Links, root: &str, currency: &str)
         let Some(s) = snapshots.get(i) else {
             continue;
         };
-        let arr = s.arr_money.to_f64();
+        let arr = s.arr.to_f64();
         table.rows.push(vec![
             own_page(&account.name, &account.id),
             text(account.id.clone()),
@@ -149,7 +143,7 @@ pub(super) fn csms(facts: &Facts, links: &Links, root: &str, currency: &str) -> 
         let summary = &book.summary;
         let arr = summary.arr.to_f64();
         let [green, yellow, red, _] = summary.health_mix;
-        let risky = book.accounts.iter().filter(|s| at_risk(s)).count();
+        let risky = summary.at_risk_accounts;
         let manager = csm
             .manager_id
             .as_ref()
@@ -193,13 +187,13 @@ pub(super) fn segments(names: &[String]) -> Table {
 mod tests {
     use super::*;
     use crate::data::Money;
+    use crate::metrics::views::RiskFactor;
     use chrono::NaiveDate;
 
     fn snapshot(lifecycle: Lifecycle, risk_factors: Vec<RiskFactor>) -> AccountSnapshot {
         AccountSnapshot {
             account: 0,
-            arr: 12_000.0,
-            arr_money: Money::units(12_000),
+            arr: Money::units(12_000),
             lifecycle,
             health: Some(42.0),
             band: None,

@@ -1468,42 +1468,7 @@ impl<'a> Site<'a> {
                 },
             ]);
         }
-        let accounts = data.accounts.rows.len().max(1) as f64;
-        let share = |n: usize| crate::render::format::percent(n as f64 / accounts * 100.0);
-        let snapshots = self.facts.snapshots();
-        let coverage = [
-            (
-                "accounts with a segment",
-                data.accounts
-                    .rows
-                    .iter()
-                    .filter(|a| a.segment.is_some())
-                    .count(),
-            ),
-            (
-                "accounts with a CSM",
-                data.accounts
-                    .rows
-                    .iter()
-                    .filter(|a| a.csm.is_some())
-                    .count(),
-            ),
-            (
-                "accounts with MRR last month",
-                snapshots.iter().filter(|s| s.arr > 0.0).count(),
-            ),
-            (
-                "accounts with a health score",
-                snapshots.iter().filter(|s| s.health.is_some()).count(),
-            ),
-            (
-                "accounts with a contact ever",
-                snapshots
-                    .iter()
-                    .filter(|s| s.last_contact.is_some())
-                    .count(),
-            ),
-        ];
+        let coverage = crate::metrics::coverage::coverage(&self.facts.ctx, self.facts.snapshots());
         let mut cov = Table {
             caption: Some(format!(
                 "Coverage of the {} accounts",
@@ -1527,10 +1492,11 @@ impl<'a> Site<'a> {
             sortable: false,
             notes: Vec::new(),
         };
-        for (label, n) in coverage {
+        for c in coverage {
+            let n = c.accounts;
             cov.rows.push(vec![
                 TableCell {
-                    text: label.into(),
+                    text: c.label.into(),
                     ..TableCell::default()
                 },
                 TableCell {
@@ -1540,9 +1506,11 @@ impl<'a> Site<'a> {
                     ..TableCell::default()
                 },
                 TableCell {
-                    text: share(n),
+                    text: c.share.map_or(crate::render::format::MISSING.into(), |s| {
+                        crate::render::format::percent(s)
+                    }),
                     class: Some("num".into()),
-                    sort: Some(format!("{}", n as f64 / accounts * 100.0)),
+                    sort: c.share.map(|s| format!("{s}")),
                     ..TableCell::default()
                 },
             ]);

@@ -74,8 +74,16 @@ impl Renderer<'_, '_> {
                 .unwrap_or_else(|| views::account_snapshot(&self.facts.ctx, i))
         });
         let windows = vec![
-            self.window(a.due_30, "due in the next 30 days", None),
-            self.window(a.due_90, "due in the next 90 days", None),
+            self.window(
+                a.due_30,
+                &format!("due in the next {} days", renewals::DUE_SOON_DAYS),
+                None,
+            ),
+            self.window(
+                a.due_90,
+                &format!("due in the next {} days", renewals::DUE_WINDOW_DAYS),
+                None,
+            ),
             self.window(a.overdue, "overdue", (a.overdue.count > 0).then_some("bad")),
             Window {
                 label: format!(

@@ -586,20 +586,16 @@ impl Renderer<'_, '_> {
                     .facts
                     .snapshots()
                     .iter()
-                    .filter(|s| s.arr_money > Money::ZERO && scope.includes(s.account))
+                    .filter(|s| s.arr > Money::ZERO && scope.includes(s.account))
                     .filter_map(|s| s.health.map(|h| (s, h)))
                     .collect();
-                points.sort_by(|a, b| {
-                    b.0.arr_money
-                        .cmp(&a.0.arr_money)
-                        .then(a.0.account.cmp(&b.0.account))
-                });
+                points.sort_by(|a, b| b.0.arr.cmp(&a.0.arr).then(a.0.account.cmp(&b.0.account)));
                 points.truncate(300);
                 let mut table = Table::new(&[("account", false), ("ARR", true), ("health", true)]);
                 for (s, h) in &points {
                     table.rows.push(vec![
                         self.account_cell(page, s.account),
-                        num(money(s.arr_money.to_f64()), Some(s.arr_money.to_f64())),
+                        num(money(s.arr.to_f64()), Some(s.arr.to_f64())),
                         num(format!("{h:.0}"), Some(*h)),
                     ]);
                 }
@@ -608,7 +604,7 @@ impl Renderer<'_, '_> {
                         points: points
                             .iter()
                             .map(|(s, h)| Point {
-                                x: s.arr_money.to_f64(),
+                                x: s.arr.to_f64(),
                                 y: *h,
                                 label: self.account_name(s.account),
                                 tone: s.band.map_or(Tone::Missing, band_tone),

@@ -44,7 +44,7 @@ impl Renderer<'_, '_> {
                     Lifecycle::Active | Lifecycle::Prospect => None,
                 },
             },
-            item("ARR", self.money(s.arr_money.to_f64())),
+            item("ARR", self.money(s.arr.to_f64())),
             item(
                 "Segment",
                 acc.segment
@@ -110,7 +110,7 @@ impl Renderer<'_, '_> {
                 value: format!(
                     "{}, {} ({})",
                     super::attention::due_words(r.due_on, r.days),
-                    self.money(r.arr_money.to_f64()),
+                    self.money(r.arr.to_f64()),
                     stage_label(r.stage, r.stalled)
                 ),
                 href: None,
@@ -143,7 +143,9 @@ impl Renderer<'_, '_> {
             href: None,
             status,
         };
-        let due = |d: views::DueRenewals| {
+        // The labels are static text: they name the engine's windows, which must match.
+        const _: () = assert!(renewals::DUE_SOON_DAYS == 30 && renewals::DUE_WINDOW_DAYS == 90);
+        let due = |d: renewals::OpenTotal| {
             format!(
                 "{} ({})",
                 format::count(d.count as f64),

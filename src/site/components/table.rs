@@ -46,7 +46,7 @@ impl Renderer<'_, '_> {
             ),
             "csm" => self.csm_cell(page, s.account),
             "arr" => {
-                let arr = s.arr_money.to_f64();
+                let arr = s.arr.to_f64();
                 num(self.money(arr), Some(arr))
             }
             "health" => TableCell {
@@ -285,13 +285,13 @@ impl Renderer<'_, '_> {
                             .snapshots()
                             .iter()
                             .filter(|s| mask.as_ref().is_none_or(|m| m[s.account as usize]))
-                            .filter(|s| s.arr_money > Money::ZERO)
+                            .filter(|s| s.arr > Money::ZERO)
                             .cloned()
                             .collect();
                         v.sort_by(|a, b| {
                             b.urgency
                                 .total_cmp(&a.urgency)
-                                .then(b.arr_money.cmp(&a.arr_money))
+                                .then(b.arr.cmp(&a.arr))
                                 .then(a.account.cmp(&b.account))
                         });
                         v
@@ -325,7 +325,7 @@ impl Renderer<'_, '_> {
                 for m in movers.iter().take(limit.unwrap_or(10)) {
                     let arr = snapshots
                         .get(m.account as usize)
-                        .map_or(0.0, |s| s.arr_money.to_f64());
+                        .map_or(0.0, |s| s.arr.to_f64());
                     let row = columns
                         .iter()
                         .map(|c| match *c {
@@ -416,7 +416,7 @@ impl Renderer<'_, '_> {
                             "account" => self.account_cell(page, a.account),
                             "action" => action_cell(a),
                             "arr" => {
-                                let arr = s.map_or(0.0, |s| s.arr_money.to_f64());
+                                let arr = s.map_or(0.0, |s| s.arr.to_f64());
                                 num(self.money(arr), Some(arr))
                             }
                             "days_to_renewal" => {
@@ -679,8 +679,9 @@ impl Renderer<'_, '_> {
             }
         };
         let total = selected.len();
-        for r in selected.into_iter().take(limit.unwrap_or(50)) {
-            let days = (r.due_on - as_of).num_days();
+        for row in selected.into_iter().take(limit.unwrap_or(50)) {
+            let row = renewals::renewal_row(&self.facts.ctx, row);
+            let (r, days) = (row.renewal, row.days);
             let arr = r.arr.to_f64();
             let row = columns
                 .iter()
@@ -703,27 +704,20 @@ impl Renderer<'_, '_> {
                             .then(|| "status-bad".to_string()),
                         ..text(closed_outcome(r.stage))
                     },
-                    "stage" => {
-                        let risky = renewals::is_at_risk(&self.facts.ctx, r);
-                        TableCell {
-                            class: risky.then(|| "status-bad".to_string()),
-                            ..text(
-                                stage_label(r.stage, renewals::is_stalled(r, as_of))
-                                    + if risky { ", at risk" } else { "" },
-                            )
-                        }
-                    }
-                    "forecast" => {
-                        if r.stage.is_closed() {
-                            text(closed_outcome(r.stage))
-                        } else {
-                            let p = renewals::probability(&self.facts.ctx, r) * 100.0;
-                            num(format!("{p:.0}%"), Some(p))
-                        }
-                    }
+                    "stage" => TableCell {
+                        class: row.at_risk.then(|| "status-bad".to_string()),
+                        ..text(
+                            stage_label(r.stage, row.stalled)
+                                + if row.at_risk { ", at risk" } else { "" },
+                        )
+                    },
+                    "forecast" => match row.forecast_pct {
+                        Some(p) => num(format!("{p:.0}%"), Some(p)),
+                        None => text(closed_outcome(r.stage)),
+                    },
                     "checklist" => {
-                        let done = r.checklist.iter().filter(|c| **c == Some(true)).count();
-                        num(format!("{done} of 5"), Some(done as f64))
+                        let (done, items) = row.checklist;
+                        num(format!("{done} of {items}"), Some(done as f64))
                     }
                     _ => {
                         let v = r.renewed_arr.map(|m| m.to_f64());
