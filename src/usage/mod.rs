@@ -11,6 +11,7 @@
 
 pub(crate) mod log;
 pub(crate) mod map;
+pub(crate) mod page;
 
 use crate::diagnostic::Diagnostic;
 use crate::report::Report;
