@@ -361,3 +361,34 @@ fn unreadable_logs_fail_with_every_problem_at_once() {
         "{stderr}"
     );
 }
+
+#[test]
+fn check_warns_about_the_sunset_candidates_at_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = write_logs(dir.path(), "");
+    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .arg("check")
+        .arg("--project")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg("--usage-log")
+        .args(&logs)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Warnings: check still passes.
+    assert!(out.status.success(), "{stderr}");
+    let sunset: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.ends_with("a sunset candidate"))
+        .collect();
+    assert_eq!(sunset.len(), 6, "{stderr}");
+    assert_eq!(
+        sunset[0],
+        "reports/annual.md: warning: no view in the 90 days before 2026-11-01 (never viewed in the logs): a sunset candidate"
+    );
+    assert_eq!(
+        sunset[5],
+        "reports/board.md: warning: no view in the 90 days before 2026-11-01 (last viewed 2026-07-01): a sunset candidate"
+    );
+    assert!(stderr.contains(":10:5: warning: expected the identity field"));
+}

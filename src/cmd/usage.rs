@@ -61,14 +61,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !errors.is_empty() {
         return Err(Diagnostics(errors).into());
     }
-    if usage.logs.lines > usage.logs.malformed
-        && usage.reports.iter().all(|r| r.last_view.is_none())
-    {
-        eprintln!(
-            "warning: no request in the logs is a view of a report under '{}'\n  help: if the site \
-             is served under a sub-path, pass it with --base-path (for example --base-path /reports/)",
-            usage.base_path
-        );
+    if let Some(warning) = usage::nothing_mapped(&usage) {
+        eprintln!("{warning}");
     }
     let text = match args.format {
         Format::Json => {

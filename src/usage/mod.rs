@@ -234,6 +234,47 @@ impl Tally {
     }
 }
 
+/// A warning when the logs have requests but none is a view of a report: most likely the site
+/// is served under a sub-path that `--base-path` does not give.
+pub(crate) fn nothing_mapped(usage: &Usage) -> Option<String> {
+    let none = usage.reports.iter().all(|r| r.last_view.is_none());
+    (none && usage.logs.lines > usage.logs.malformed).then(|| {
+        format!(
+            "warning: no request in the logs is a view of a report under '{}'\n  help: if the \
+             site is served under a sub-path, pass it with --base-path (for example \
+             --base-path /reports/)",
+            usage.base_path
+        )
+    })
+}
+
+/// One warning per sunset candidate, at its report file, for `postsale check`.
+pub(crate) fn sunset_warnings(usage: &Usage) -> Vec<Diagnostic> {
+    usage
+        .sunset
+        .iter()
+        .filter_map(|slug| usage.reports.iter().find(|r| &r.report == slug))
+        .map(|r| {
+            let last = r.last_view.map_or_else(
+                || "never viewed in the logs".into(),
+                |d| format!("last viewed {d}"),
+            );
+            Diagnostic::file_error(
+                &r.file,
+                format!(
+                    "no view in the {} days before {} ({last}): a sunset candidate",
+                    WINDOWS[1], usage.as_of
+                ),
+            )
+            .warning()
+            .with_help(
+                "retire the report, merge it into one people read, or ask its audience; \
+                 `postsale usage` shows the counts",
+            )
+        })
+        .collect()
+}
+
 /// Reads every log in `logs` (path, display name) and counts the views of `reports`. Returns the
 /// usage and every problem found (malformed lines as warnings; unreadable files and files with
 /// no log line as errors), in file order.
