@@ -319,6 +319,18 @@ mod tests {
     const CLF: &str = r#"127.0.0.1 - frank [10/Oct/2026:13:55:36 -0700] "GET /weekly/2026-W43.html HTTP/1.0" 200 2326"#;
     const COMBINED: &str = r#"203.0.113.9 - - [01/Nov/2026:08:05:00 +0100] "GET /monthly/2026-10.pdf HTTP/1.1" 304 - "https://cs.example.com/" "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0""#;
 
+    proptest::proptest! {
+        /// Any text is either a request or a column inside the line: never a panic.
+        #[test]
+        fn any_line_parses_or_says_where(line in "\\PC{0,80}", tail in "[ -~\u{e9}\u{1f600}]{0,40}") {
+            for text in [line.clone(), format!("{CLF}{tail}"), format!("1.2.3.4 - - [{tail}")] {
+                if let Err(bad) = parse_line(&text) {
+                    proptest::prop_assert!(bad.column >= 1 && bad.column <= text.chars().count() + 1);
+                }
+            }
+        }
+    }
+
     #[test]
     fn common_log_format_keeps_user_and_offset() {
         let r = parse_line(CLF).unwrap();
