@@ -12,6 +12,7 @@ pub mod period;
 pub mod render;
 pub mod report;
 pub mod site;
+pub mod usage;
 pub mod yaml;
 
 #[cfg(test)]

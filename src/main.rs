@@ -25,6 +25,8 @@ enum Command {
     Check(postsale::cmd::check::Args),
     /// Write a synthetic but realistic data set in the DATA.md format.
     Demo(postsale::cmd::demo::Args),
+    /// Count views and readers of each report from access logs; list reports unread in 90 days.
+    Usage(postsale::cmd::usage::Args),
 }
 
 /// mimalloc rather than the system allocator: loading the 50,000-account benchmark allocates
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Check(args) => postsale::cmd::check::run(args),
         Command::Serve(args) => postsale::cmd::serve::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),
+        Command::Usage(args) => postsale::cmd::usage::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

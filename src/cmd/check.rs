@@ -1,6 +1,7 @@
 //! `postsale check`: loads and validates the config, every data table, every report definition
 //! (front matter, component calls, template syntax) and the theme; prints every problem with
-//! file:line:column; writes nothing. Exit status 1 on any error.
+//! file:line:column; writes nothing. Exit status 1 on any error. With `--usage-log`, also warns
+//! about the reports nobody read in 90 days (`crate::usage`).
 
 use crate::site;
 use std::path::PathBuf;
@@ -11,6 +12,12 @@ pub struct Args {
     /// The project folder (with postsale.yaml, data/, reports/).
     #[arg(long, default_value = ".")]
     pub project: PathBuf,
+    /// Access logs of the published site: warn about reports with no view in 90 days.
+    #[arg(long = "usage-log", value_name = "FILE", num_args = 1..)]
+    pub usage_logs: Vec<PathBuf>,
+    /// The URL path the site is served under in those logs, e.g. /reports/cs/.
+    #[arg(long, default_value = "/")]
+    pub base_path: String,
 }
 
 /// Runs the checks; the summary goes to stdout, problems to stderr.
@@ -25,6 +32,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     project.data_notes.print_warnings();
     for notice in &project.data_notes.notices {
         println!("note: {notice}");
+    }
+    if !args.usage_logs.is_empty() {
+        let as_of = project.config.resolve_as_of(None, super::metrics::today());
+        let logs: Vec<(PathBuf, String)> = args
+            .usage_logs
+            .iter()
+            .map(|p| (p.clone(), p.display().to_string()))
+            .collect();
+        let (usage, problems) =
+            crate::usage::read_logs(&logs, &project.reports, &args.base_path, as_of);
+        let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|d| d.is_error());
+        if !errors.is_empty() {
+            return Err(crate::diagnostic::Diagnostics(errors).into());
+        }
+        for warning in warnings
+            .iter()
+            .chain(&crate::usage::sunset_warnings(&usage))
+        {
+            eprintln!("{warning}");
+        }
     }
     let rows: usize = project.data.row_counts.values().sum();
     println!(

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod init;
 pub mod metrics;
 pub mod serve;
+pub mod usage;
 
 /// The error as printed to stderr: diagnostics as they are, anything else as `error: ...` with
 /// its cause chain.
