@@ -202,7 +202,7 @@ impl Members {
     fn scope(&self) -> Scope<'_> {
         match &self.mask {
             None => Scope::All,
-            Some(mask) if self.list.len() == 1 => Scope::One(self.list[0]),
+            Some(_) if self.list.len() == 1 => Scope::One(self.list[0]),
             Some(mask) => Scope::Members {
                 mask,
                 list: &self.list,
@@ -547,4 +547,340 @@ fn match_alert(
             arr,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{config, dataset};
+    use super::*;
+    use crate::data::{Dataset, HealthRow, OptF64, OptI64, Renewal, RenewalStage, UsageRow};
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
+    }
+
+    fn scored(account: AccountIx, date: NaiveDate, score: f64) -> HealthRow {
+        HealthRow {
+            account,
+            date,
+            score: Some(score).into(),
+            usage: OptF64::NONE,
+            engagement: OptF64::NONE,
+            support: OptF64::NONE,
+            outcomes: OptF64::NONE,
+        }
+    }
+
+    fn used(account: AccountIx, date: NaiveDate, dau: f64) -> UsageRow {
+        UsageRow {
+            account,
+            date,
+            active_users: Some(dau).into(),
+            monthly_active_users: Some(100.0).into(),
+            seats: OptI64::from(None),
+            features_used: OptI64::from(None),
+            features_available: OptI64::from(None),
+        }
+    }
+
+    /// Three accounts paying $1,000 a month from August to October 2026; a2 doubles in October.
+    /// - a0 (SMB, CSM c1): health 60 on 1 Oct, 40 on 5 Nov; DAU/MAU 50 % in September, 20 % in
+    ///   November;
+    /// - a1 (SMB, CSM c2): health 30 since 1 Oct; a $5,000.50 renewal flagged at risk due 1 Dec;
+    /// - a2 (Enterprise, CSM c1): health 45 on 1 Oct, 70 on 3 Nov.
+    fn data() -> Dataset {
+        let mut mrr = Vec::new();
+        for id in ["a0", "a1", "a2"] {
+            for m in ["2026-08", "2026-09"] {
+                mrr.push((id, m, 1_000));
+            }
+        }
+        mrr.extend([("a0", "2026-10", 1_000), ("a1", "2026-10", 1_000)]);
+        mrr.push(("a2", "2026-10", 2_000));
+        let mut ds = dataset(&[("a0", "SMB"), ("a1", "SMB"), ("a2", "Enterprise")], &mrr);
+        for (i, csm) in ["c1", "c2", "c1"].iter().enumerate() {
+            ds.accounts.rows[i].csm_id = Some(csm.to_string());
+        }
+        ds.health = Some(vec![
+            scored(0, d(10, 1), 60.0),
+            scored(0, d(11, 5), 40.0),
+            scored(1, d(10, 1), 30.0),
+            scored(2, d(10, 1), 45.0),
+            scored(2, d(11, 3), 70.0),
+        ]);
+        ds.usage = Some(vec![used(0, d(9, 5), 50.0), used(0, d(11, 5), 20.0)]);
+        ds.renewals = Some(vec![Renewal {
+            id: "r1".into(),
+            account: 1,
+            due_on: d(12, 1),
+            arr: Money(500_050),
+            stage: RenewalStage::Negotiation,
+            forecast_probability: None,
+            at_risk: true,
+            risk_reason: None,
+            renewed_arr: None,
+            expansion_arr: None,
+            expansion_type: None,
+            discount_pct: None,
+            closed_on: None,
+            first_outreach_on: None,
+            proposal_sent_on: None,
+            escalated: false,
+            term_months: 12,
+            value_review_done: None,
+            checklist: [None; 5],
+        }]);
+        ds
+    }
+
+    fn run(rules: &str, as_of: NaiveDate) -> Vec<Alert> {
+        let Ok(rules) = crate::alerts::parse(rules) else {
+            panic!("valid rules");
+        };
+        let ds = data();
+        let config = config();
+        evaluate(
+            &Context {
+                data: &ds,
+                config: &config,
+                as_of,
+            },
+            &rules,
+        )
+    }
+
+    /// (rule, scope key, status, matched accounts with their new flag).
+    fn summary(alerts: &[Alert]) -> Vec<(String, Option<String>, Status, Vec<(String, bool)>)> {
+        alerts
+            .iter()
+            .map(|a| {
+                let matches = match &a.evidence {
+                    Evidence::Matches { matches, .. } => {
+                        matches.iter().map(|m| (m.account.clone(), m.new)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                (a.rule.clone(), a.scope.key.clone(), a.status, matches)
+            })
+            .collect()
+    }
+
+    fn s(text: &str) -> String {
+        text.to_string()
+    }
+
+    #[test]
+    fn health_below_new_ongoing_and_resolved_by_scope() {
+        // As of 8 Nov (previous evaluation 1 Nov): a0 fell to 40 (new), a1 stays at 30
+        // (ongoing), a2 rose from 45 to 70 (resolved). The rule 'quiet' watches c2 only: a1 is
+        // ongoing there, so it reports nothing.
+        let rules = "rules:
+  company: { health_below: 50 }
+  books: { health_below: 50, scope: { csm: each }, every_time: true, resolved: true }
+  accounts: { health_below: 50, scope: { account: each }, resolved: true }
+  enterprise: { health_below: 50, scope: { segment: Enterprise }, resolved: true }
+  quiet: { health_below: 50, scope: { csm: c2 } }
+";
+        let alerts = run(rules, d(11, 8));
+        assert_eq!(
+            summary(&alerts),
+            [
+                // Per account: a0 new, a1 ongoing (not reported without every_time), a2
+                // resolved.
+                (
+                    s("accounts"),
+                    Some(s("a0")),
+                    Status::New,
+                    vec![(s("a0"), true)]
+                ),
+                (
+                    s("accounts"),
+                    Some(s("a2")),
+                    Status::Resolved,
+                    vec![(s("a2"), false)]
+                ),
+                // c1 (a0, a2): a0 is new, so the book's alert is new; c2 (a1) is ongoing.
+                (
+                    s("books"),
+                    Some(s("c1")),
+                    Status::New,
+                    vec![(s("a0"), true)]
+                ),
+                (
+                    s("books"),
+                    Some(s("c2")),
+                    Status::Ongoing,
+                    vec![(s("a1"), false)]
+                ),
+                // One new match makes the company alert new; both listed.
+                (
+                    s("company"),
+                    None,
+                    Status::New,
+                    vec![(s("a0"), true), (s("a1"), false)]
+                ),
+                // Resolved lists what matched then, with the score then.
+                (
+                    s("enterprise"),
+                    Some(s("Enterprise")),
+                    Status::Resolved,
+                    vec![(s("a2"), false)]
+                ),
+            ]
+        );
+        let Evidence::Matches { matches, arr, .. } = &alerts[4].evidence else {
+            panic!("matches");
+        };
+        // $12,000 a year each (12 × October's $1,000).
+        assert_eq!(*arr, Money(2_400_000));
+        assert_eq!(matches[0].health, Some(40.0));
+        let Evidence::Matches { matches, .. } = &alerts[5].evidence else {
+            panic!("matches");
+        };
+        assert_eq!(matches[0].health, Some(45.0));
+        // A week later nothing changed: only every_time's ongoing alerts are reported.
+        let later = run(rules, d(11, 15));
+        assert_eq!(
+            summary(&later),
+            [
+                (
+                    s("books"),
+                    Some(s("c1")),
+                    Status::Ongoing,
+                    vec![(s("a0"), false)]
+                ),
+                (
+                    s("books"),
+                    Some(s("c2")),
+                    Status::Ongoing,
+                    vec![(s("a1"), false)]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn renewal_at_risk_within_days_and_usage_decline() {
+        // r1 is due 1 Dec: 23 days after 8 Nov (within 25), 30 days after 1 Nov (not).
+        // a0's DAU/MAU fell from 50 % (September) to 20 % (November): a decline on 8 Nov; on
+        // 1 Nov October has no usage rows, so no decline then.
+        let rules = "rules:
+  due: { renewal_at_risk: { due_within_days: 25 }, severity: critical, recipients: [team] }
+  usage: { usage_decline: true, severity: info }
+";
+        let alerts = run(rules, d(11, 8));
+        assert_eq!(
+            summary(&alerts),
+            [
+                (s("due"), None, Status::New, vec![(s("a1"), true)]),
+                (s("usage"), None, Status::New, vec![(s("a0"), true)]),
+            ]
+        );
+        let Evidence::Matches {
+            condition,
+            matches,
+            arr,
+        } = &alerts[0].evidence
+        else {
+            panic!("matches");
+        };
+        assert_eq!(condition, "renewal at risk due within 25 days");
+        assert_eq!(matches[0].renewal.as_deref(), Some("r1"));
+        assert_eq!(matches[0].due_on, Some(d(12, 1)));
+        assert_eq!(*arr, Money(500_050));
+        assert_eq!(alerts[0].recipients, ["team"]);
+        // Within 30 days both dates hold: ongoing, not reported.
+        let wider = "rules:\n  due: { renewal_at_risk: { due_within_days: 30 } }\n";
+        assert!(run(wider, d(11, 8)).is_empty());
+    }
+
+    #[test]
+    fn metric_thresholds_and_changes() {
+        // As of 3 Nov the latest complete month is October (MRR $4,000); on 27 Oct, the previous
+        // evaluation, it was September ($3,000; August $3,000 too).
+        let rules = "rules:
+  big: { metric: mrr, above: 3500 }
+  small: { metric: mrr, below: 3500, resolved: true }
+  jump: { metric: mrr, change: { by: 20, unit: pct }, severity: critical }
+  week: { metric: mrr, change: { by: 500, against: previous_week } }
+  segments: { metric: mrr, change: { by: 50, unit: pct }, scope: { segment: each } }
+";
+        let alerts = run(rules, d(11, 3));
+        let Ok(rules) = crate::alerts::parse(rules) else {
+            panic!("valid rules");
+        };
+        assert_eq!(rules.0.len(), 5);
+        let view: Vec<(&str, Option<&str>, Status)> = alerts
+            .iter()
+            .map(|a| (a.rule.as_str(), a.scope.key.as_deref(), a.status))
+            .collect();
+        // Critical first; then by rule id. SMB's MRR did not change ($2,000): no alert.
+        assert_eq!(
+            view,
+            [
+                ("jump", None, Status::New),
+                ("big", None, Status::New),
+                ("segments", Some("Enterprise"), Status::New),
+                ("small", None, Status::Resolved),
+                ("week", None, Status::New),
+            ]
+        );
+        // +33.3 % from September's $3,000 to October's $4,000.
+        let Evidence::Change {
+            period,
+            value,
+            earlier_period,
+            earlier_value,
+            change,
+            ..
+        } = &alerts[0].evidence
+        else {
+            panic!("a change");
+        };
+        assert_eq!(
+            (period.as_str(), earlier_period.as_str()),
+            ("2026-10", "2026-09")
+        );
+        assert_eq!((*value, *earlier_value), (Some(4_000.0), Some(3_000.0)));
+        assert!(change.is_some_and(|c| (c - 100.0 / 3.0).abs() < 1e-9));
+        assert_eq!(
+            alerts[1].evidence,
+            Evidence::Threshold {
+                metric: "mrr",
+                period: "2026-10".into(),
+                basis: None,
+                value: Some(4_000.0),
+                above: true,
+                threshold: 3_500.0,
+            }
+        );
+        // The week's change is October now against September a week ago: +$1,000.
+        let Evidence::Change {
+            earlier_period,
+            change,
+            ..
+        } = &alerts[4].evidence
+        else {
+            panic!("a change");
+        };
+        assert_eq!(
+            (earlier_period.as_str(), *change),
+            ("2026-09", Some(1_000.0))
+        );
+        // A week later (10 Nov: October then and now) the threshold still holds (ongoing, not
+        // reported) and last week's jump is no news.
+        let later: Vec<String> = run(rules_text(), d(11, 10))
+            .iter()
+            .map(|a| format!("{} {}", a.rule, a.status.name()))
+            .collect();
+        assert_eq!(later, ["week resolved"]);
+    }
+
+    fn rules_text() -> &'static str {
+        "rules:
+  big: { metric: mrr, above: 3500 }
+  jump: { metric: mrr, change: { by: 20, unit: pct } }
+  week: { metric: mrr, change: { by: 500, against: previous_week }, resolved: true }
+"
+    }
 }
