@@ -43,6 +43,9 @@ pub struct Rule {
     pub every_time: bool,
     /// Report the evaluation at which the condition stops holding (`resolved`).
     pub resolved: bool,
+    /// Line and column of the rule's scope (or of the rule), and of its condition, for the
+    /// problems found against the data (`check_against`).
+    at: [(usize, usize); 2],
 }
 
 /// What makes a rule fire.
@@ -246,6 +249,67 @@ pub fn parse(text: &str) -> Result<Rules, Diagnostics> {
     }
 }
 
+/// The problems of `rules` against the data: a segment or CSM no account has (the rule could
+/// never fire) and a metric or condition whose table the project lacks.
+pub fn check_against(rules: &Rules, data: &crate::data::Dataset) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let accounts = &data.accounts.rows;
+    let mut segments: Vec<&str> = accounts
+        .iter()
+        .filter_map(|a| a.segment.as_deref())
+        .collect();
+    let mut csms: Vec<&str> = accounts
+        .iter()
+        .filter_map(|a| a.csm_id.as_deref())
+        .collect();
+    segments.sort_unstable();
+    segments.dedup();
+    csms.sort_unstable();
+    csms.dedup();
+    for rule in &rules.0 {
+        let error =
+            |at: (usize, usize), message: String| Diagnostic::error(FILE, at.0, at.1, message);
+        let (kind, known, value) = match &rule.scope {
+            RuleScope::Segment(Some(v)) => ("segment", &segments, v),
+            RuleScope::Csm(Some(v)) => ("csm", &csms, v),
+            _ => ("", &segments, &rule.id),
+        };
+        if !kind.is_empty() && !known.contains(&value.as_str()) {
+            let help = if known.is_empty() {
+                format!("no account has a {kind}: check data/accounts.csv")
+            } else {
+                did_you_mean(value, known).replace('`', "'")
+            };
+            problems.push(
+                error(
+                    rule.at[0],
+                    format!(
+                        "rule '{}' watches {kind} '{value}', which no account has",
+                        rule.id
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+        let tables: &[&str] = match &rule.condition {
+            Condition::Threshold { metric, .. } | Condition::Change { metric, .. } => metric.tables,
+            Condition::HealthBelow(_) => &["health"],
+            Condition::RenewalAtRisk { .. } => &["renewals"],
+            Condition::UsageDecline => &["usage"],
+        };
+        if let Some(table) = tables.iter().find(|t| !data.has_table(t)) {
+            problems.push(error(
+                rule.at[1],
+                format!(
+                    "rule '{}' needs {table}.csv, which the project does not have",
+                    rule.id
+                ),
+            ));
+        }
+    }
+    problems
+}
+
 /// Validates one rule, pushing its problems.
 struct Checker<'a> {
     text: &'a str,
@@ -311,6 +375,23 @@ impl Checker<'_> {
             }
         }
         let condition = condition?;
+        let scope_key = match &scope {
+            RuleScope::Company => None,
+            RuleScope::Segment(_) => Some("segment"),
+            RuleScope::Csm(_) => Some("csm"),
+            RuleScope::Account => Some("account"),
+        };
+        let condition_key = match &condition {
+            Condition::Threshold { .. } | Condition::Change { .. } => "metric",
+            Condition::HealthBelow(_) => "health_below",
+            Condition::RenewalAtRisk { .. } => "renewal_at_risk",
+            Condition::UsageDecline => "usage_decline",
+        };
+        let at = |path: &[&str]| crate::yaml::locate(self.text, &[&["rules", id], path].concat());
+        let at = [
+            at(&scope_key.map_or(Vec::new(), |k| vec!["scope", k])),
+            at(&[condition_key]),
+        ];
         (self.problems.len() == before).then(|| Rule {
             id: id.to_string(),
             condition,
@@ -319,6 +400,7 @@ impl Checker<'_> {
             recipients: raw.recipients.clone(),
             every_time: raw.every_time,
             resolved: raw.resolved,
+            at,
         })
     }
 

@@ -2,6 +2,7 @@
 //! (front matter, component calls, template syntax) and the theme; prints every problem with
 //! file:line:column; writes nothing. Exit status 1 on any error.
 
+use crate::diagnostic::Diagnostics;
 use crate::site;
 use std::path::PathBuf;
 
@@ -15,10 +16,21 @@ pub struct Args {
 
 /// Runs the checks; the summary goes to stdout, problems to stderr.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let project = site::load_project(&args.project)?;
-    // Template problems and entity page names that collide, reported together.
+    let rules = crate::alerts::load(&args.project);
+    let project = match site::load_project(&args.project) {
+        Ok(project) => project,
+        Err(Diagnostics(mut problems)) => {
+            problems.extend(rules.err().map(|d| d.0).unwrap_or_default());
+            return Err(Diagnostics(problems).into());
+        }
+    };
+    // Template problems, entity page names that collide and the alert rules, reported together.
     let mut problems = site::pages::tera(&project).err().unwrap_or_default();
     problems.extend(site::links::name_collisions(&project));
+    match &rules {
+        Ok(rules) => problems.extend(crate::alerts::check_against(rules, &project.data)),
+        Err(Diagnostics(found)) => problems.extend(found.iter().cloned()),
+    }
     if !problems.is_empty() {
         return Err(crate::diagnostic::Diagnostics(problems).into());
     }
@@ -27,11 +39,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("note: {notice}");
     }
     let rows: usize = project.data.row_counts.values().sum();
-    println!(
-        "ok: postsale.yaml, {} tables ({rows} rows) and {} reports are valid",
-        project.data.row_counts.len(),
-        project.reports.len(),
-    );
+    let tables = format!("{} tables ({rows} rows)", project.data.row_counts.len());
+    let reports = format!("{} reports", project.reports.len());
+    match rules.map(|r| r.0.len()).unwrap_or_default() {
+        0 => println!("ok: postsale.yaml, {tables} and {reports} are valid"),
+        n => println!(
+            "ok: postsale.yaml, {tables}, {reports} and {n} alert rule{} are valid",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
     // The process ends here: let it hand the memory back at once rather than free millions of
     // rows one by one.
     std::mem::forget(project);
