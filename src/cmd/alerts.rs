@@ -5,7 +5,7 @@
 use crate::alerts::Rules;
 use crate::config::Config;
 use crate::data::load::{LoadOptions, load};
-use crate::metrics::alerts::{self, Alert, Evidence};
+use crate::metrics::alerts::{self, Alert, Evidence, Status};
 use crate::metrics::basis;
 use crate::metrics::catalog;
 use crate::metrics::{Context, Value};
@@ -117,7 +117,7 @@ fn table(config: &Config, rules: &Rules, as_of: NaiveDate, fired: &[Alert]) -> S
             alert.severity.name(),
             alert.rule,
         ));
-        for line in why(config, &alert.evidence) {
+        for line in why(config, alert, previous) {
             out.push_str(&format!("  {line}\n"));
         }
         if !alert.recipients.is_empty() {
@@ -132,9 +132,11 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// The lines saying why an alert fires.
-fn why(config: &Config, evidence: &Evidence) -> Vec<String> {
+/// The lines saying why an alert fires (or, resolved, that it no longer does).
+fn why(config: &Config, alert: &Alert, previous: NaiveDate) -> Vec<String> {
     let currency = config.currency.as_str();
+    let resolved = alert.status == Status::Resolved;
+    let no_longer = if resolved { "no longer " } else { "" };
     let metric = |id: &str, period: &str, basis: Option<basis::Basis>, value: Value| {
         catalog::get(id).map_or_else(
             || format!("{id} {value:?}"),
@@ -153,7 +155,7 @@ fn why(config: &Config, evidence: &Evidence) -> Vec<String> {
             |def| format::value(def, Some(v), currency),
         )
     };
-    match evidence {
+    match &alert.evidence {
         Evidence::Threshold {
             metric: id,
             period,
@@ -162,7 +164,7 @@ fn why(config: &Config, evidence: &Evidence) -> Vec<String> {
             above,
             threshold,
         } => vec![format!(
-            "{}: {} {}",
+            "{}: {no_longer}{} {}",
             metric(id, period, *basis, *value),
             if *above { "above" } else { "below" },
             unit_of(id, *threshold),
@@ -183,7 +185,7 @@ fn why(config: &Config, evidence: &Evidence) -> Vec<String> {
                 format::value(def, *earlier_value, currency)
             });
             vec![format!(
-                "{}: {} from {earlier} over {earlier_period} (at least {}{unit})",
+                "{}: {} from {earlier} over {earlier_period} ({no_longer}at least {}{unit})",
                 metric(id, period, *basis, *value),
                 change.map_or("—".into(), |c| format!("{}{unit}", format::signed(c, 1))),
                 format::signed(*by, 1),
@@ -199,11 +201,18 @@ fn why(config: &Config, evidence: &Evidence) -> Vec<String> {
             } else {
                 "account"
             };
-            let mut lines = vec![format!(
-                "{} matching '{condition}', {} ARR",
-                plural(matches.len(), noun),
-                format::money(arr.to_f64(), currency)
-            )];
+            let arr = format::money(arr.to_f64(), currency);
+            let mut lines = vec![if resolved {
+                format!(
+                    "no {noun} matches '{condition}' any more; on {previous}: {}, {arr} ARR",
+                    plural(matches.len(), noun)
+                )
+            } else {
+                format!(
+                    "{} matching '{condition}', {arr} ARR",
+                    plural(matches.len(), noun)
+                )
+            }];
             for m in matches {
                 let mut line = format!("  {} ({})", m.name, m.account);
                 if let (Some(id), Some(due)) = (&m.renewal, m.due_on) {
@@ -212,9 +221,12 @@ fn why(config: &Config, evidence: &Evidence) -> Vec<String> {
                 if let Some(h) = m.health {
                     line.push_str(&format!(" health {}", format::health(h)));
                 }
-                line.push_str(&format!(" {}", format::money(m.arr.to_f64(), currency)));
+                line.push_str(&format!(
+                    ", ARR {}",
+                    format::money(m.arr.to_f64(), currency)
+                ));
                 if m.new {
-                    line.push_str(" new");
+                    line.push_str(", new");
                 }
                 lines.push(line);
             }
