@@ -649,8 +649,10 @@ mod tests {
         )
     }
 
-    /// (rule, scope key, status, matched accounts with their new flag).
-    fn summary(alerts: &[Alert]) -> Vec<(String, Option<String>, Status, Vec<(String, bool)>)> {
+    /// An alert in brief: rule, scope key, status, matched accounts with their new flag.
+    type Brief = (String, Option<String>, Status, Vec<(String, bool)>);
+
+    fn summary(alerts: &[Alert]) -> Vec<Brief> {
         alerts
             .iter()
             .map(|a| {
