@@ -2,7 +2,6 @@
 //! (front matter, component calls, template syntax) and the theme; prints every problem with
 //! file:line:column; writes nothing. Exit status 1 on any error.
 
-use crate::diagnostic::Diagnostics;
 use crate::site;
 use std::path::PathBuf;
 
@@ -16,21 +15,10 @@ pub struct Args {
 
 /// Runs the checks; the summary goes to stdout, problems to stderr.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let rules = crate::alerts::load(&args.project);
-    let project = match site::load_project(&args.project) {
-        Ok(project) => project,
-        Err(Diagnostics(mut problems)) => {
-            problems.extend(rules.err().map(|d| d.0).unwrap_or_default());
-            return Err(Diagnostics(problems).into());
-        }
-    };
-    // Template problems, entity page names that collide and the alert rules, reported together.
+    let project = site::load_project(&args.project)?;
+    // Template problems and entity page names that collide, reported together.
     let mut problems = site::pages::tera(&project).err().unwrap_or_default();
     problems.extend(site::links::name_collisions(&project));
-    match &rules {
-        Ok(rules) => problems.extend(crate::alerts::check_against(rules, &project.data)),
-        Err(Diagnostics(found)) => problems.extend(found.iter().cloned()),
-    }
     if !problems.is_empty() {
         return Err(crate::diagnostic::Diagnostics(problems).into());
     }
@@ -41,7 +29,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let rows: usize = project.data.row_counts.values().sum();
     let tables = format!("{} tables ({rows} rows)", project.data.row_counts.len());
     let reports = format!("{} reports", project.reports.len());
-    match rules.map(|r| r.0.len()).unwrap_or_default() {
+    match project.rules.0.len() {
         0 => println!("ok: postsale.yaml, {tables} and {reports} are valid"),
         n => println!(
             "ok: postsale.yaml, {tables}, {reports} and {n} alert rule{} are valid",

@@ -137,6 +137,9 @@ pub fn previous_date(as_of: NaiveDate) -> NaiveDate {
 /// The alerts of `rules` on `ctx.as_of`: new ones, ongoing ones of `every_time` rules and
 /// resolved ones of `resolved` rules; by severity (critical first), then rule id, then scope.
 pub fn evaluate(ctx: &Context, rules: &Rules) -> Vec<Alert> {
+    if rules.0.is_empty() {
+        return Vec::new();
+    }
     let before = Context {
         as_of: previous_date(ctx.as_of),
         ..*ctx
