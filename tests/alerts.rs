@@ -9,6 +9,8 @@
 //! - Renewal N1 of A2 ($2,400.50) is flagged at risk and due 1 December: 28 days away now, 35
 //!   days away then.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -254,4 +256,64 @@ fn the_example_project_rules_are_valid_and_evaluate() {
             assert_eq!(alert["rule"], "red-health-book");
         }
     }
+}
+
+#[test]
+fn the_site_lists_alerts_and_shows_each_on_its_scope_page() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().expect("tempdir");
+    common::build_site(example, out.path());
+    let read = |page: &str| std::fs::read_to_string(out.path().join(page)).expect(page);
+    let alerts = read("alerts.html");
+    // In the navigation of every page, current on its own.
+    assert!(alerts.contains(r#"<a href="alerts.html" aria-current="page">Alerts</a>"#));
+    assert!(read("index.html").contains(r#"<a href="alerts.html">Alerts</a>"#));
+    // As of 2026-11-01: Avery Stone's book has a new account below health 40, linked to the
+    // CSM's page.
+    assert!(
+        alerts.contains(r#"<strong>red-health-book</strong> · csm <a href="csm&#x2F;CSM001.html">Avery Stone</a>"#),
+        "{alerts}"
+    );
+    assert!(alerts.contains("Brightpath Analytics (ACC00194) health 33, ARR $14,160, new"));
+    // The CSM's page shows its own alert; a book without one shows none.
+    let own = read("csm/CSM001.html");
+    assert!(own.contains(r#"<section class="alerts" aria-label="Alerts">"#));
+    assert!(own.contains("<strong>red-health-book</strong></p>"));
+    assert!(!read("csm/CSM002.html").contains(r#"class="alerts""#));
+}
+
+#[test]
+fn names_on_the_alerts_page_are_escaped() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(tmp.path().join("data")).expect("data dir");
+    for entry in std::fs::read_dir(fixture().join("data")).expect("fixture data") {
+        let entry = entry.expect("entry");
+        let text = std::fs::read_to_string(entry.path()).expect("read");
+        // A3's segment and A1's name carry markup.
+        let text = text
+            .replace("A3,Cypress,Enterprise", "A3,Cypress,<i>Ent</i>")
+            .replace("A1,Alder,", "A1,<b>Alder</b>,");
+        std::fs::write(tmp.path().join("data").join(entry.file_name()), text).expect("write");
+    }
+    std::fs::copy(
+        fixture().join("postsale.yaml"),
+        tmp.path().join("postsale.yaml"),
+    )
+    .expect("copy");
+    let rules = std::fs::read_to_string(fixture().join("alerts.yaml"))
+        .expect("rules")
+        .replace("segment: Enterprise", "segment: <i>Ent</i>");
+    std::fs::write(tmp.path().join("alerts.yaml"), rules).expect("write");
+    let out = tmp.path().join("site");
+    common::build_site(tmp.path(), &out);
+    let page = std::fs::read_to_string(out.join("alerts.html")).expect("alerts page");
+    assert!(!page.contains("<i>") && !page.contains("<b>"), "{page}");
+    assert!(
+        page.contains("segment &lt;i&gt;Ent&lt;&#x2F;i&gt;"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;b&gt;Alder&lt;&#x2F;b&gt; (A1) health 35"),
+        "{page}"
+    );
 }
