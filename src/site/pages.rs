@@ -380,8 +380,8 @@ pub struct Rendered {
     pub pages: usize,
     pub bytes: u64,
     /// Per report slug (in project order), then "catalog pages" (the metric pages, the
-    /// Definitions and the data-quality page): pages rendered and the time spent rendering them,
-    /// summed over threads.
+    /// Definitions, the data-quality page and the alerts page): pages rendered and the time spent
+    /// rendering them, summed over threads.
     pub reports: Vec<(String, (usize, Duration))>,
 }
 
@@ -751,7 +751,7 @@ impl<'a> Site<'a> {
     }
 
     /// Which line of `Rendered::reports` a job counts in: its report, or the last line (metric,
-    /// definitions and data-quality pages).
+    /// definitions, data-quality and alerts pages).
     fn kind(&self, job: &Job) -> usize {
         match job {
             Job::Report { report, .. } | Job::Archive { report } | Job::Entities { report } => {
