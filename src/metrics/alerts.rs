@@ -238,10 +238,14 @@ impl Groups {
     /// Each alert scope of a rule scope with its accounts, in key order.
     fn instances(&self, ctx: &Context, scope: &RuleScope) -> Vec<(AlertScope, Members)> {
         let count = ctx.data.accounts.rows.len();
+        // One account needs no mask (`Members::scope` makes it `Scope::One`): an account scope
+        // over many accounts must not build a mask over every account for each of them.
         let members = |list: Vec<AccountIx>| {
-            let mut mask = vec![false; count];
+            let mut mask = vec![false; if list.len() > 1 { count } else { 0 }];
             for &a in &list {
-                mask[a as usize] = true;
+                if let Some(m) = mask.get_mut(a as usize) {
+                    *m = true;
+                }
             }
             Members {
                 mask: Some(mask),
