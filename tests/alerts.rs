@@ -317,3 +317,23 @@ fn names_on_the_alerts_page_are_escaped() {
         "{page}"
     );
 }
+
+#[test]
+fn the_alerts_command_reports_config_and_rules_problems_together() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("postsale.yaml"), "currency: usd\n").expect("write");
+    std::fs::write(
+        tmp.path().join("alerts.yaml"),
+        "rules:\n  x: { metric: nrrr, below: 1 }\n",
+    )
+    .expect("write");
+    let out = postsale(tmp.path(), &["alerts"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "postsale.yaml:1:1: error: bad value for 'currency' (found 'usd', expected a three-letter ISO 4217 code such as USD)
+alerts.yaml:2:8: error: unknown metric 'nrrr' in rule 'x'
+  help: did you mean 'nrr'?
+2 errors"
+    );
+}

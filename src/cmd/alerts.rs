@@ -39,8 +39,18 @@ pub struct Args {
 /// Runs the command, printing to stdout. Firing alerts are not a failure: the exit status is 0
 /// unless the project cannot be read.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let config = crate::config::load(&args.project)?;
-    let rules = crate::alerts::load(&args.project)?;
+    // The problems of both files at once.
+    let (config, rules) = match (
+        crate::config::load(&args.project),
+        crate::alerts::load(&args.project),
+    ) {
+        (Ok(config), Ok(rules)) => (config, rules),
+        (config, rules) => {
+            let mut problems = config.err().map(|d| d.0).unwrap_or_default();
+            problems.extend(rules.err().map(|d| d.0).unwrap_or_default());
+            return Err(crate::diagnostic::Diagnostics(problems).into());
+        }
+    };
     let as_of = config.resolve_as_of(args.as_of, super::metrics::today());
     let loaded = load(
         &args.project.join(&config.data_dir),
