@@ -698,7 +698,7 @@ mod tests {
             errors("acv_bands: [10000, lots]\ntargets:\n  nrr: high\n  grr: 90\n"),
             [
                 "postsale.yaml:1:20: error: a value inside 'acv_bands' should be a number; found the text 'lots'",
-                "postsale.yaml:3:8: error: a value inside 'targets' should be a number, or one per basis such as { annual: 110, month: 100.5 }; found the text 'high'",
+                "postsale.yaml:3:8: error: 'targets.nrr' should be a number, or one per basis such as { annual: 110, month: 100.5 }; found the text 'high'",
             ]
         );
         assert_eq!(

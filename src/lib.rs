@@ -1,6 +1,7 @@
 //! postsale: reports as code for customer success. The library behind the `postsale` binary:
 //! load → validate → compute → render → write.
 
+pub mod alerts;
 pub mod cmd;
 pub mod config;
 pub mod data;

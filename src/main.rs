@@ -19,6 +19,8 @@ enum Command {
     Build(postsale::cmd::build::Args),
     /// Print metrics for a period: a table for people, JSON or CSV for programs.
     Metrics(postsale::cmd::metrics::Args),
+    /// Evaluate the alert rules of alerts.yaml and print what fires and why.
+    Alerts(postsale::cmd::alerts::Args),
     /// Build the site, serve it on 127.0.0.1, rebuild on changes and reload the browser.
     Serve(postsale::cmd::serve::Args),
     /// Validate config, data, reports and theme; report every problem; write nothing.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Init(args) => postsale::cmd::init::run(args),
         Command::Build(args) => postsale::cmd::build::run(args),
         Command::Metrics(args) => postsale::cmd::metrics::run(args),
+        Command::Alerts(args) => postsale::cmd::alerts::run(args),
         Command::Check(args) => postsale::cmd::check::run(args),
         Command::Serve(args) => postsale::cmd::serve::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),

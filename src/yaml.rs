@@ -660,7 +660,6 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Wrap<'_, D> {
         deserialize_unit(); deserialize_unit_struct(name: &'static str);
         deserialize_newtype_struct(name: &'static str); deserialize_seq();
         deserialize_tuple(len: usize); deserialize_tuple_struct(name: &'static str, len: usize);
-        deserialize_map();
         deserialize_enum(name: &'static str, variants: &'static [&'static str]);
         deserialize_identifier(); deserialize_ignored_any();
     }
@@ -683,8 +682,45 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Wrap<'_, D> {
         )
     }
 
+    /// A mapping of names to values (`targets:`, a rules file's rules) is read entry by entry
+    /// like a struct, without a list of fields: a bad value fails its own entry only, and a
+    /// struct inside a value still reports its unknown keys.
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_map(EntriesVisitor {
+            inner: visitor,
+            path: self.path,
+            state: self.state,
+        })
+    }
+
     fn is_human_readable(&self) -> bool {
         self.inner.is_human_readable()
+    }
+}
+
+/// Reads a mapping through `StructMap` with any key accepted.
+struct EntriesVisitor<'s, V> {
+    inner: V,
+    path: Vec<String>,
+    state: &'s State<'s>,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for EntriesVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.inner.visit_map(StructMap {
+            inner: map,
+            path: self.path,
+            fields: None,
+            state: self.state,
+            seen: HashSet::new(),
+            current: Vec::new(),
+        })
     }
 }
 
@@ -712,7 +748,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
         self.inner.visit_map(StructMap {
             inner: map,
             path,
-            fields,
+            fields: Some(fields),
             state,
             seen: HashSet::new(),
             current: Vec::new(),
@@ -720,11 +756,12 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
     }
 }
 
-/// The entries of a struct's mapping, without unknown keys, repeated keys and skipped fields.
+/// The entries of a struct's mapping (or of a mapping of names to values, `fields: None`),
+/// without unknown keys, repeated keys and skipped fields.
 struct StructMap<'s, A> {
     inner: A,
     path: Vec<String>,
-    fields: &'static [&'static str],
+    fields: Option<&'static [&'static str]>,
     state: &'s State<'s>,
     seen: HashSet<String>,
     /// The path of the key just handed out.
@@ -749,11 +786,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'_, A> {
                 self.inner.next_value::<IgnoredAny>()?;
                 continue;
             }
-            if !self.fields.contains(&key.as_str()) {
-                self.state.problems.borrow_mut().push(Problem::Unknown {
-                    path,
-                    known: self.fields,
-                });
+            if let Some(known) = self.fields.filter(|f| !f.contains(&key.as_str())) {
+                self.state
+                    .problems
+                    .borrow_mut()
+                    .push(Problem::Unknown { path, known });
                 self.inner.next_value::<IgnoredAny>()?;
                 continue;
             }

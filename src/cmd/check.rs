@@ -54,11 +54,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let rows: usize = project.data.row_counts.values().sum();
-    println!(
-        "ok: postsale.yaml, {} tables ({rows} rows) and {} reports are valid",
-        project.data.row_counts.len(),
-        project.reports.len(),
-    );
+    let tables = format!("{} tables ({rows} rows)", project.data.row_counts.len());
+    let reports = format!("{} reports", project.reports.len());
+    match project.rules.0.len() {
+        0 => println!("ok: postsale.yaml, {tables} and {reports} are valid"),
+        n => println!(
+            "ok: postsale.yaml, {tables}, {reports} and {n} alert rule{} are valid",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
     // The process ends here: let it hand the memory back at once rather than free millions of
     // rows one by one.
     std::mem::forget(project);

@@ -1,6 +1,7 @@
 //! The commands: thin wiring of the pipeline stages. Each takes its parsed arguments and returns
 //! `anyhow::Result`; `main` prints the error chain once.
 
+pub mod alerts;
 pub mod build;
 pub mod check;
 pub mod demo;

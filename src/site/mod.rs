@@ -3,6 +3,7 @@
 //! write. `build` lists the steps in order; `serve` rebuilds on changes, reloading only the parts
 //! of the project a change touches.
 
+pub(crate) mod alerts;
 pub mod components;
 pub mod facts;
 mod index_table;
@@ -36,6 +37,8 @@ pub struct Project {
     pub data_notes: DataNotes,
     pub reports: Vec<Report>,
     pub theme: Theme,
+    /// The alert rules of `alerts.yaml` (none without the file).
+    pub rules: crate::alerts::Rules,
 }
 
 /// The `by` dimensions the project's data offers.
@@ -150,7 +153,8 @@ pub fn load_theme(dir: &Path) -> Result<Theme, Vec<Diagnostic>> {
     Ok(theme)
 }
 
-/// Loads config, data, reports and theme, reporting every problem of all four at once.
+/// Loads config, data, reports, theme and alert rules, reporting every problem of all five at
+/// once.
 pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
     let mut problems: Vec<Diagnostic> = Vec::new();
     let config = match crate::config::load(dir) {
@@ -175,6 +179,13 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
         problems.extend(d);
         Theme::default()
     });
+    let rules = crate::alerts::load(dir).unwrap_or_else(|Diagnostics(d)| {
+        problems.extend(d);
+        crate::alerts::Rules::default()
+    });
+    if let Some(data) = &data {
+        problems.extend(crate::alerts::check_against(&rules, data));
+    }
     match data {
         Some(data) if problems.is_empty() => Ok(Project {
             dir: dir.to_path_buf(),
@@ -183,6 +194,7 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
             data_notes,
             reports,
             theme,
+            rules,
         }),
         _ => Err(Diagnostics(problems)),
     }

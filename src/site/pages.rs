@@ -380,8 +380,8 @@ pub struct Rendered {
     pub pages: usize,
     pub bytes: u64,
     /// Per report slug (in project order), then "catalog pages" (the metric pages, the
-    /// Definitions and the data-quality page): pages rendered and the time spent rendering them,
-    /// summed over threads.
+    /// Definitions, the data-quality page and the alerts page): pages rendered and the time spent
+    /// rendering them, summed over threads.
     pub reports: Vec<(String, (usize, Duration))>,
 }
 
@@ -406,6 +406,8 @@ pub enum Job {
     Metric(&'static MetricDef),
     Definitions,
     DataQuality,
+    /// The alerts of `alerts.yaml` (only with rules).
+    Alerts,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -443,6 +445,8 @@ pub struct Site<'a> {
     watch: Watch<'a>,
     /// The CSV files of rendered pages' tables, waiting for the output writer.
     downloads: Mutex<Vec<(String, Vec<u8>)>>,
+    /// The alerts of the project's rules on the as-of date.
+    alerts: Vec<crate::metrics::alerts::Alert>,
 }
 
 /// The Typst source of one report's PDF and the files it refers to, as site paths.
@@ -503,6 +507,7 @@ impl<'a> Site<'a> {
             native_tables: project.theme.is_default(TABLE_TEMPLATE),
             watch: Watch::new(Watch::limit_from_env(), Watch::memory_from_env()),
             downloads: Mutex::new(Vec::new()),
+            alerts: crate::metrics::alerts::evaluate(&ctx, &project.rules),
         }
     }
 
@@ -546,6 +551,7 @@ impl<'a> Site<'a> {
             Job::Metric(_) => ("themes/default/templates/metric.html", 1),
             Job::Definitions => ("themes/default/templates/definitions.html", 1),
             Job::DataQuality => ("themes/default/templates/data_quality.html", 1),
+            Job::Alerts => ("themes/default/templates/alerts.html", 1),
         }
     }
 
@@ -659,6 +665,9 @@ impl<'a> Site<'a> {
         }
         jobs.push(Job::Definitions);
         jobs.push(Job::DataQuality);
+        if !self.project.rules.0.is_empty() {
+            jobs.push(Job::Alerts);
+        }
         jobs
     }
 
@@ -742,13 +751,15 @@ impl<'a> Site<'a> {
     }
 
     /// Which line of `Rendered::reports` a job counts in: its report, or the last line (metric,
-    /// definitions and data-quality pages).
+    /// definitions, data-quality and alerts pages).
     fn kind(&self, job: &Job) -> usize {
         match job {
             Job::Report { report, .. } | Job::Archive { report } | Job::Entities { report } => {
                 *report
             }
-            Job::Metric(_) | Job::Definitions | Job::DataQuality => self.project.reports.len(),
+            Job::Metric(_) | Job::Definitions | Job::DataQuality | Job::Alerts => {
+                self.project.reports.len()
+            }
         }
     }
 
@@ -781,6 +792,13 @@ impl<'a> Site<'a> {
                 current: false,
             })
             .collect();
+        if !self.project.rules.0.is_empty() {
+            items.push(NavItem {
+                title: "Alerts".into(),
+                href: "alerts.html".into(),
+                current: false,
+            });
+        }
         items.push(NavItem {
             title: "Definitions".into(),
             href: "definitions.html".into(),
@@ -897,7 +915,44 @@ impl<'a> Site<'a> {
             Job::Metric(def) => self.metric_page(def, nav),
             Job::Definitions => self.definitions_page(nav),
             Job::DataQuality => self.data_quality_page(nav),
+            Job::Alerts => self.alerts_page(nav),
         }
+    }
+
+    /// The alerts as `templates` show them on the page at `path`.
+    fn alert_views(
+        &self,
+        alerts: &[&crate::metrics::alerts::Alert],
+        path: &str,
+    ) -> Vec<super::alerts::AlertView> {
+        super::alerts::views(
+            alerts,
+            &self.links,
+            &self.project.data,
+            &"../".repeat(path.matches('/').count()),
+            &self.project.config.currency,
+            self.as_of,
+        )
+    }
+
+    /// `alerts.html`: every alert of the project's rules on the as-of date.
+    fn alerts_page(&self, nav: &[NavItem]) -> Result<(String, String), Diagnostic> {
+        let path = "alerts.html".to_string();
+        let all: Vec<&crate::metrics::alerts::Alert> = self.alerts.iter().collect();
+        let mut ctx = self.base_context(nav, &path, "Alerts");
+        ctx.insert("alerts", &self.alert_views(&all, &path));
+        ctx.insert("rules", &self.project.rules.0.len());
+        ctx.insert(
+            "previous",
+            &crate::metrics::alerts::previous_date(self.as_of).to_string(),
+        );
+        self.template(
+            "alerts.html",
+            &ctx,
+            "themes/default/templates/alerts.html",
+            0,
+        )
+        .map(|h| (path, h))
     }
 
     fn entity_name(&self, entity: &Entity) -> Option<String> {
@@ -945,6 +1000,8 @@ impl<'a> Site<'a> {
         ctx.insert("audience", &r.front.audience);
         ctx.insert("description", &r.front.description);
         ctx.insert("body", &body);
+        let alerts = super::alerts::of_entity(&self.alerts, entity, &self.project.data);
+        ctx.insert("alerts", &self.alert_views(&alerts, path));
         let body_len = body.len();
         let pdf = (self.pdf && self.gets_pdf(r) && period.id == self.latest(r).id).then(|| {
             format!(
