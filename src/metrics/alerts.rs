@@ -493,14 +493,14 @@ fn matches_on(
             .accounts(count)
             .filter_map(|a| snapshots?.get(a as usize))
             .filter(|s| s.health.is_some_and(|h| h < *limit))
-            .map(|s| account_match(s.account, s.health, s.arr_money))
+            .map(|s| account_match(s.account, s.health, s.arr))
             .collect(),
         Condition::UsageDecline => members
             .scope()
             .accounts(count)
             .filter_map(|a| snapshots?.get(a as usize))
             .filter(|s| s.risk_factors.contains(&RiskFactor::UsageDecline))
-            .map(|s| account_match(s.account, s.health, s.arr_money))
+            .map(|s| account_match(s.account, s.health, s.arr))
             .collect(),
         _ => Vec::new(),
     }
