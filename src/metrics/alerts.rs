@@ -560,7 +560,7 @@ fn match_alert(
 mod tests {
     use super::super::fixture::{config, dataset};
     use super::*;
-    use crate::data::{Dataset, HealthRow, OptF64, OptI64, Renewal, RenewalStage, UsageRow};
+    use crate::data::{Dataset, HealthRow, OptF64, OptI64, UsageRow};
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
@@ -616,27 +616,12 @@ mod tests {
             scored(2, d(11, 3), 70.0),
         ]);
         ds.usage = Some(vec![used(0, d(9, 5), 50.0), used(0, d(11, 5), 20.0)]);
-        ds.renewals = Some(vec![Renewal {
-            id: "r1".into(),
-            account: 1,
-            due_on: d(12, 1),
-            arr: Money(500_050),
-            stage: RenewalStage::Negotiation,
-            forecast_probability: None,
-            at_risk: true,
-            risk_reason: None,
-            renewed_arr: None,
-            expansion_arr: None,
-            expansion_type: None,
-            discount_pct: None,
-            closed_on: None,
-            first_outreach_on: None,
-            proposal_sent_on: None,
-            escalated: false,
-            term_months: 12,
-            value_review_done: None,
-            checklist: [None; 5],
-        }]);
+        ds.renewals = Some(vec![crate::metrics::fixture::renewal(
+            1,
+            d(12, 1),
+            Money(500_050),
+            true,
+        )]);
         ds
     }
 

@@ -142,27 +142,7 @@ mod tests {
     }
 
     fn renewal(account: AccountIx, due: NaiveDate, cents: i64, at_risk: bool) -> Renewal {
-        Renewal {
-            id: format!("r{account}"),
-            account,
-            due_on: due,
-            arr: Money(cents),
-            stage: RenewalStage::Negotiation,
-            forecast_probability: None,
-            at_risk,
-            risk_reason: None,
-            renewed_arr: None,
-            expansion_arr: None,
-            expansion_type: None,
-            discount_pct: None,
-            closed_on: None,
-            first_outreach_on: None,
-            proposal_sent_on: None,
-            escalated: false,
-            term_months: 12,
-            value_review_done: None,
-            checklist: [None; 5],
-        }
+        crate::metrics::fixture::renewal(account, due, Money(cents), at_risk)
     }
 
     /// As of 1 November 2026, five accounts paying $1,000 a month in October:

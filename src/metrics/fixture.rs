@@ -40,3 +40,35 @@ pub fn dataset(accounts: &[(&str, &str)], mrr: &[(&str, &str, i64)]) -> Dataset 
 pub fn config() -> Config {
     Config::default()
 }
+
+/// An open renewal of `account` (id `r<account>`) due on `due` for `arr`, at the negotiation
+/// stage, flagged at risk when `at_risk`, every other field empty: tests set what they need with
+/// `Renewal { stage: ..., ..renewal(...) }`.
+pub fn renewal(
+    account: crate::data::AccountIx,
+    due: chrono::NaiveDate,
+    arr: crate::data::Money,
+    at_risk: bool,
+) -> crate::data::Renewal {
+    crate::data::Renewal {
+        id: format!("r{account}"),
+        account,
+        due_on: due,
+        arr,
+        stage: crate::data::RenewalStage::Negotiation,
+        forecast_probability: None,
+        at_risk,
+        risk_reason: None,
+        renewed_arr: None,
+        expansion_arr: None,
+        expansion_type: None,
+        discount_pct: None,
+        closed_on: None,
+        first_outreach_on: None,
+        proposal_sent_on: None,
+        escalated: false,
+        term_months: 12,
+        value_review_done: None,
+        checklist: [None; 5],
+    }
+}

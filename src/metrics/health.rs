@@ -583,26 +583,10 @@ mod tests {
     fn renewal_rate_by_health_at_t90() {
         let mut ds = ten();
         let renewal = |account, stage| Renewal {
-            id: format!("r{account}"),
-            account,
-            due_on: d(7, 19),
-            arr: Money::units(1_200),
             stage,
-            forecast_probability: None,
-            at_risk: false,
-            risk_reason: None,
-            renewed_arr: None,
-            expansion_arr: None,
-            expansion_type: None,
-            discount_pct: None,
-            closed_on: None,
-            first_outreach_on: None,
-            proposal_sent_on: None,
-            escalated: false,
-            term_months: 12,
-            value_review_done: None,
-            checklist: [None; 5],
+            ..crate::metrics::fixture::renewal(account, d(7, 19), Money::units(1_200), false)
         };
+
         // Due 19 July: T-90 is 20 April. a0 (90) won, a1 (85) lost, a7 (60) won, a9 (20) lost.
         ds.renewals = Some(vec![
             renewal(0, RenewalStage::ClosedWon),

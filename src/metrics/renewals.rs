@@ -860,24 +860,8 @@ mod tests {
     fn renewal(account: u32, arr: i64, stage: RenewalStage) -> Renewal {
         Renewal {
             id: String::new(),
-            account,
-            due_on: d(8, 15),
-            arr: Money::units(arr),
             stage,
-            forecast_probability: None,
-            at_risk: false,
-            risk_reason: None,
-            renewed_arr: None,
-            expansion_arr: None,
-            expansion_type: None,
-            discount_pct: None,
-            closed_on: None,
-            first_outreach_on: None,
-            proposal_sent_on: None,
-            escalated: false,
-            term_months: 12,
-            value_review_done: None,
-            checklist: [None; 5],
+            ..crate::metrics::fixture::renewal(account, d(8, 15), Money::units(arr), false)
         }
     }
 

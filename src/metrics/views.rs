@@ -786,25 +786,9 @@ mod tests {
 
     fn renewal(account: AccountIx, due: NaiveDate, arr: i64, at_risk: bool) -> Renewal {
         Renewal {
-            id: format!("r{account}"),
-            account,
-            due_on: due,
-            arr: Money::units(arr),
             stage: RenewalStage::InitialDiscussion,
-            forecast_probability: None,
-            at_risk,
-            risk_reason: None,
-            renewed_arr: None,
-            expansion_arr: None,
-            expansion_type: None,
-            discount_pct: None,
-            closed_on: None,
-            first_outreach_on: None,
-            proposal_sent_on: None,
-            escalated: false,
-            term_months: 12,
-            value_review_done: None,
             checklist: [Some(true), Some(false), None, None, None],
+            ..crate::metrics::fixture::renewal(account, due, Money::units(arr), at_risk)
         }
     }
 
