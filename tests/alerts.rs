@@ -261,9 +261,11 @@ fn the_example_project_rules_are_valid_and_evaluate() {
 #[test]
 fn the_site_lists_alerts_and_shows_each_on_its_scope_page() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().expect("tempdir");
-    common::build_site(example, out.path());
-    let read = |page: &str| std::fs::read_to_string(out.path().join(page)).expect(page);
+    // The output inside its own temporary folder: the build locks the folder that holds it.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    common::build_site(example, &out);
+    let read = |page: &str| std::fs::read_to_string(out.join(page)).expect(page);
     let alerts = read("alerts.html");
     // In the navigation of every page, current on its own.
     assert!(alerts.contains(r#"<a href="alerts.html" aria-current="page">Alerts</a>"#));
