@@ -5,6 +5,7 @@
 //! that they agree with this file).
 
 use super::facts::{Entity, Facts};
+use crate::files::FileBytes;
 use crate::metrics::basis::{self, Basis};
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::experience;
@@ -12,7 +13,7 @@ use crate::metrics::status::Status;
 use crate::period::Period;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The site path of the numbers.
 pub(crate) const FILE: &str = "numbers.json";
@@ -31,7 +32,7 @@ pub(crate) struct Numbers {
 /// The input files of a run and their fingerprint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Inputs {
-    /// The project-relative names of the files read (postsale.yaml and the data folder's files).
+    /// The project-relative names of the files read: postsale.yaml and the data tables.
     pub files: Vec<String>,
     /// `fnv1a64:` and 16 hex digits: FNV-1a over each file's name and bytes, in name order.
     pub fingerprint: String,
@@ -141,6 +142,20 @@ impl Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
+    /// Adds one file: its name, its length and its bytes, so that moving bytes between files
+    /// changes the hash too.
+    fn file(&mut self, name: &str, bytes: &[u8]) {
+        self.write(name.as_bytes());
+        self.write(&[0]);
+        self.write(&(bytes.len() as u64).to_le_bytes());
+        self.write(bytes);
+    }
+
+    /// `fnv1a64:` and the hash in 16 hex digits.
+    fn finish(&self) -> String {
+        format!("fnv1a64:{:016x}", self.0)
+    }
+
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 ^= u64::from(*b);
@@ -149,45 +164,36 @@ impl Fnv {
     }
 }
 
-/// The fingerprint of `files` (project-relative name → bytes, in name order): each file's name,
-/// its length and its bytes, so that moving bytes between files changes it too.
-pub(crate) fn fingerprint(files: &[(String, Vec<u8>)]) -> String {
-    let mut h = Fnv::new();
-    for (name, bytes) in files {
-        h.write(name.as_bytes());
-        h.write(&[0]);
-        h.write(&(bytes.len() as u64).to_le_bytes());
-        h.write(bytes);
-    }
-    format!("fnv1a64:{:016x}", h.0)
-}
-
-/// Reads the inputs of the project in `dir`: postsale.yaml and the regular files of its data
-/// folder (`data_dir`), sorted by name, and fingerprints them.
+/// Reads the inputs of the project in `dir`: postsale.yaml and the data tables the loader reads
+/// (`<table>.csv` in the data folder, those present), in name order, and fingerprints them,
+/// holding one file in memory at a time.
 pub(crate) fn inputs(dir: &Path, data_dir: &str) -> std::io::Result<Inputs> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let config = dir.join("postsale.yaml");
-    if config.is_file() {
-        files.push(("postsale.yaml".into(), std::fs::read(&config)?));
-    }
-    let data = dir.join(data_dir);
-    let mut names: Vec<String> = Vec::new();
-    for entry in std::fs::read_dir(&data)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type()?.is_file() && !name.starts_with('.') {
-            names.push(name);
-        }
-    }
-    names.sort();
     let prefix = data_dir.trim_end_matches('/');
-    for name in names {
-        files.push((format!("{prefix}/{name}"), std::fs::read(data.join(&name))?));
+    let mut wanted: Vec<(String, PathBuf)> = crate::data::TABLES
+        .iter()
+        .map(|t| {
+            (
+                format!("{prefix}/{t}.csv"),
+                dir.join(data_dir).join(format!("{t}.csv")),
+            )
+        })
+        .collect();
+    wanted.push(("postsale.yaml".into(), dir.join("postsale.yaml")));
+    wanted.sort();
+    let mut h = Fnv::new();
+    let mut files = Vec::new();
+    for (name, path) in wanted {
+        let bytes = match FileBytes::open(&path, "an input file") {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        h.file(&name, &bytes);
+        files.push(name);
     }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Inputs {
-        fingerprint: fingerprint(&files),
-        files: files.into_iter().map(|(n, _)| n).collect(),
+        fingerprint: h.finish(),
+        files,
     })
 }
 
@@ -202,6 +208,15 @@ pub(crate) fn to_json(numbers: &Numbers) -> serde_json::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fingerprint of files given as (name, bytes), in name order.
+    fn fingerprint(files: &[(String, Vec<u8>)]) -> String {
+        let mut h = Fnv::new();
+        for (name, bytes) in files {
+            h.file(name, bytes);
+        }
+        h.finish()
+    }
 
     fn files(csv: &str) -> Vec<(String, Vec<u8>)> {
         vec![
@@ -233,6 +248,8 @@ mod tests {
         std::fs::create_dir_all(dir.join("data")).unwrap();
         std::fs::write(dir.join("postsale.yaml"), "as_of: 2026-11-01\n").unwrap();
         std::fs::write(dir.join("data/mrr.csv"), "account_id,month,mrr\n").unwrap();
+        // Not a table: not an input.
+        std::fs::write(dir.join("data/notes.txt"), "draft\n").unwrap();
         std::fs::write(dir.join("data/accounts.csv"), "id,name\n").unwrap();
         let before = inputs(&dir, "data").unwrap();
         assert_eq!(
