@@ -98,9 +98,17 @@ pub(crate) fn compute(facts: &Facts, pages: &[Period], inputs: Inputs) -> Number
     let key = |(p, d): &(Period, &MetricDef)| (p.kind, p.id.clone(), d.id);
     wanted.sort_by_key(key);
     wanted.dedup_by_key(|w| key(w));
-    let numbers = wanted
+    // Grouped by period, so that each period's survey answers are counted once.
+    let groups: Vec<&[(Period, &'static MetricDef)]> = wanted.chunk_by(|a, b| a.0 == b.0).collect();
+    let numbers = groups
         .par_iter()
-        .map(|(p, def)| number(facts, def, p))
+        .flat_map_iter(|group| {
+            let responses = group.first().map(|(p, _)| facts.responses(&Entity::All, p));
+            group.iter().map(move |(p, def)| {
+                let answers = responses.as_ref().and_then(|r| r.of(def.id));
+                number(facts, def, p, answers)
+            })
+        })
         .collect();
     Numbers {
         as_of: facts.ctx.as_of,
@@ -109,15 +117,13 @@ pub(crate) fn compute(facts: &Facts, pages: &[Period], inputs: Inputs) -> Number
     }
 }
 
-/// `def` over `period` for every account, judged as a KPI tile judges it.
-fn number(facts: &Facts, def: &'static MetricDef, period: &Period) -> Number {
+/// `def` over `period` for every account, judged as a KPI tile judges it (`answers`: the survey
+/// answers a survey score rests on).
+fn number(facts: &Facts, def: &'static MetricDef, period: &Period, answers: Option<u64>) -> Number {
     let value = facts.value(&Entity::All, period, def.id);
     let b = Basis::of(def, period);
     let j = basis::judge(def, value, b, facts.ctx.config.target(def.id, b));
-    let small = facts
-        .responses(&Entity::All, period)
-        .of(def.id)
-        .is_some_and(|n| n < experience::SMALL_SAMPLE);
+    let small = answers.is_some_and(|n| n < experience::SMALL_SAMPLE);
     let status = if small && value.is_some() {
         Status::Neutral
     } else {
