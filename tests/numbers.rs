@@ -1,7 +1,7 @@
 //! numbers.json, the numbers of a build, against what the build shows: every KPI tile of the
 //! home page, the October monthly review and the board snapshot shows the formatted value and
 //! the status of its numbers.json entry, the board's Typst source shows the same tiles, and
-//! `postsale metrics` prints the same values for the month. Built from the example project (as
+//! `postsale metrics` prints the same values for the month and the trailing twelve months. Built from the example project (as
 //! of 2026-11-01, so the latest complete month is 2026-10 and the board quarter 2026-Q3).
 
 use postsale::metrics::catalog::{self, Unit};
@@ -189,29 +189,26 @@ fn pages_typst_sources_and_the_metrics_command_agree_with_numbers_json() {
         assert_eq!((&t.name, &t.value, &t.status), (name, value, status));
     }
 
-    // `postsale metrics` computes October's values on its own: the same numbers, to the bit.
-    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args([
-            "metrics",
-            "--period",
-            "2026-10",
-            "--format",
-            "json",
-            "--project",
-        ])
-        .arg(project())
-        .output()
-        .expect("runs postsale metrics");
-    assert!(result.status.success());
-    let metrics: Json = serde_json::from_slice(&result.stdout).expect("metrics JSON");
-    let metrics = metrics["metrics"].as_object().expect("metrics");
-    let october: Vec<_> = entries
-        .iter()
-        .filter(|((_, period), _)| period == "2026-10")
-        .collect();
-    assert!(october.len() >= 50, "{} October entries", october.len());
-    for ((metric, _), (value, _, _)) in october {
-        assert_eq!(metrics.get(metric), Some(value), "{metric}");
+    // `postsale metrics` computes October's values, and the trailing twelve months' the home
+    // page headlines, on its own: the same numbers, to the bit.
+    for (flag, period) in [("2026-10", "2026-10"), ("ttm", "ttm-2026-10")] {
+        let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+            .args(["metrics", "--period", flag, "--format", "json", "--project"])
+            .arg(project())
+            .output()
+            .expect("runs postsale metrics");
+        assert!(result.status.success());
+        let metrics: Json = serde_json::from_slice(&result.stdout).expect("metrics JSON");
+        let metrics = metrics["metrics"].as_object().expect("metrics");
+        let entries: Vec<_> = entries.iter().filter(|((_, p), _)| p == period).collect();
+        assert!(
+            entries.len() >= 50,
+            "{} entries for {period}",
+            entries.len()
+        );
+        for ((metric, _), (value, _, _)) in entries {
+            assert_eq!(metrics.get(metric), Some(value), "{metric} over {period}");
+        }
     }
 }
 
