@@ -1,9 +1,9 @@
 //! numbers.json, the numbers of a build, against what the build shows: every KPI tile of the
 //! home page, the October monthly review and the board snapshot shows the formatted value and
 //! the status of its numbers.json entry, the board's Typst source shows the same tiles, and
-//! `postsale metrics` prints the same values for the month and the trailing twelve months. Built from the example project (as
-//! of 2026-11-01, so the latest complete month is 2026-10 and the board quarter 2026-Q3).
-
+//! `postsale metrics` prints the same values for the month and the trailing twelve months.
+//! Built from the example project (as of 2026-11-01, so the latest complete month is 2026-10
+//! and the board quarter 2026-Q3).
 use postsale::metrics::catalog::{self, Unit};
 use postsale::render::format;
 use serde_json::Value as Json;
