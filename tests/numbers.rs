@@ -4,6 +4,7 @@
 //! `postsale metrics` prints the same values for the month and the trailing twelve months.
 //! Built from the example project (as of 2026-11-01, so the latest complete month is 2026-10
 //! and the board quarter 2026-Q3).
+
 use postsale::metrics::catalog::{self, Unit};
 use postsale::render::format;
 use serde_json::Value as Json;
