@@ -108,7 +108,7 @@ fn the_example_site_judges_every_rate_on_its_own_basis() {
         .find(|t| t.contains("aria-label=\"Net revenue retention (TTM)\""))
         .expect("an NRR tile");
     assert!(
-        tile.starts_with(" status-bad\" aria-label=\"Net revenue retention (TTM)\" data-basis=\"ttm\" data-judged-on=\"annual\""),
+        tile.starts_with(" status-bad\" aria-label=\"Net revenue retention (TTM)\" data-metric=\"nrr\" data-period=\"ttm-2026-10\" data-basis=\"ttm\" data-judged-on=\"annual\""),
         "{tile}"
     );
     assert!(

@@ -103,6 +103,11 @@ pub struct Tile {
     /// The metric name, with the basis of the headline value for a rate ("Net revenue
     /// retention (TTM)").
     pub name: String,
+    /// The metric id, as `data-metric` (with `data-period`, the entry of `numbers.json`).
+    pub metric: &'static str,
+    /// The id of the period the headline value covers, as `data-period`: the page's period, or
+    /// the trailing twelve months a short-window rate headlines.
+    pub period: String,
     /// The headline value's basis key for a rate (`ttm`, `month`...), as `data-basis`.
     pub basis: Option<&'static str>,
     /// The basis of the target or bands that judged the headline (`annual`...), as

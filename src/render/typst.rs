@@ -590,6 +590,8 @@ mod deck_tests {
     fn a_survey_tile_carries_its_sample_note() {
         let tile = Tile {
             name: "Net Promoter Score".into(),
+            metric: "nps",
+            period: "2026-10".into(),
             basis: None,
             judged_on: None,
             why_neutral: None,

@@ -8,6 +8,7 @@ pub mod components;
 pub mod facts;
 mod index_table;
 pub mod links;
+pub(crate) mod numbers;
 pub mod output;
 pub mod pages;
 pub mod pdf;
@@ -21,6 +22,7 @@ use crate::data::load::{LoadOptions, load};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::breakdown::{ATTRIBUTES, Dimension};
 use crate::report::{self, Report};
+use anyhow::Context as _;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -273,11 +275,21 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     site.precompute();
     step(&mut summary, "views");
 
-    // 4. The Typst sources of the PDFs (the latest issue of each PDF report), their charts, the
+    // 4. The numbers of the run (every metric over the company-wide pages' periods, with the
+    //    fingerprint of the inputs), computed once into the facts the pages read, and written
+    //    as numbers.json.
+    let inputs = numbers::inputs(&project.dir, &project.config.data_dir)
+        .with_context(|| format!("failed to read the inputs of {}", project.dir.display()))?;
+    let numbers = site.numbers(&jobs, inputs);
+    let numbers_json = (numbers::FILE.to_string(), numbers::to_json(&numbers)?);
+    step(&mut summary, "numbers");
+
+    // 5. The Typst sources of the PDFs (the latest issue of each PDF report), their charts, the
     //    theme's Typst templates and fonts, written into the temporary output folder.
     let staging = output::Staging::create(&options.out, &project.dir, &project.config)?;
     let unfinished = staging.dir().to_path_buf();
     site.on_abort(move || drop(std::fs::remove_dir_all(&unfinished)));
+    staging.write(std::slice::from_ref(&numbers_json))?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut compile: Vec<pdf::Compile> = Vec::new();
     if !matches!(options.pdf, Pdf::Skip) {
@@ -302,7 +314,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     step(&mut summary, "typst sources");
 
-    // 5. Render every page in parallel (metrics are computed on first use and shared), while
+    // 6. Render every page in parallel (metrics are computed on first use and shared), while
     //    typst compiles the PDFs in the temporary folder. One thread writes the pages there as
     //    they come: files created in one folder by several threads at once wait on each other
     //    in the kernel (a quarter of the CPU time of a large build went to that contention).
@@ -365,10 +377,11 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     step(&mut summary, "render, write and compile");
 
-    // 6. The theme's static files, then swap the folder in.
+    // 7. The theme's static files, then swap the folder in.
     let assets = site.static_files();
     staging.write(&assets)?;
     files.extend(assets);
+    files.push(numbers_json);
     summary.files = files.len() + summary.pages + summary.pdfs;
     summary.bytes = rendered.bytes
         + files.iter().map(|(_, b)| b.len() as u64).sum::<u64>()

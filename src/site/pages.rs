@@ -10,6 +10,7 @@ use super::components::{Page, Renderer, TABLE_TEMPLATE, escape};
 use super::facts::{Entity, Facts};
 use super::index_table;
 use super::links::{Links, file_id};
+use super::numbers::Numbers;
 use super::theme::guard;
 use crate::diagnostic::Diagnostic;
 use crate::metrics::basis::{self, Basis, Windowing};
@@ -626,6 +627,25 @@ impl<'a> Site<'a> {
             || self.facts.snapshots().len(),
             || self.facts.team(&month).0.len(),
         );
+    }
+
+    /// The numbers of the run: every metric over the periods of the company-wide report pages
+    /// of `jobs` (and the periods their KPI tiles headline), from the facts the pages read.
+    pub(crate) fn numbers(&self, jobs: &[Job], inputs: super::numbers::Inputs) -> Numbers {
+        let mut periods: Vec<Period> = jobs
+            .iter()
+            .filter_map(|job| match job {
+                Job::Report {
+                    period,
+                    entity: Entity::All,
+                    ..
+                } => Some(period.clone()),
+                _ => None,
+            })
+            .collect();
+        periods.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+        periods.dedup();
+        super::numbers::compute(&self.facts, &periods, inputs)
     }
 
     /// Every page of the site.

@@ -86,6 +86,8 @@ impl Renderer<'_, '_> {
                             crate::metrics::explain::footnote(def.id, self.facts.ctx.config)
                         }),
                     name: self.windowed_name(page, def, basis::named(def, j.basis)),
+                    metric: def.id,
+                    period: headline.id.clone(),
                     basis: j.basis.map(Basis::key),
                     judged_on: j.judged_on.filter(|_| st == j.status),
                     why_neutral: j.why_neutral.clone(),

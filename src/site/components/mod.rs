@@ -99,8 +99,8 @@ fn link(t: impl Into<String>, href: Option<String>) -> TableCell {
     }
 }
 
-/// The CSS status name of a status.
-fn status_name(s: Status) -> &'static str {
+/// The CSS and JSON name of a status: `good`, `warning`, `bad`, `missing`, `neutral`.
+pub(crate) fn status_name(s: Status) -> &'static str {
     match s {
         Status::Good => "good",
         Status::Warning => "warning",

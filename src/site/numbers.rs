@@ -1,0 +1,332 @@
+//! The numbers of one build as a plain value, written to the site as `numbers.json`: every
+//! metric value the company-wide report pages show, with its period, basis, scope and status,
+//! and a fingerprint of the inputs. It reads the build's `Facts`, so nothing is computed twice;
+//! it does not format anything (pages and PDFs format from the same `Facts`, and a test checks
+//! that they agree with this file).
+
+use super::facts::{Entity, Facts};
+use crate::files::FileBytes;
+use crate::metrics::basis::{self, Basis};
+use crate::metrics::catalog::{self, MetricDef};
+use crate::metrics::experience;
+use crate::metrics::status::Status;
+use crate::period::Period;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The site path of the numbers.
+pub(crate) const FILE: &str = "numbers.json";
+
+/// The numbers of a run. Fields are declared in alphabetical order, so the JSON keys are sorted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Numbers {
+    /// The date the numbers are computed as of.
+    pub as_of: NaiveDate,
+    /// What the numbers were computed from.
+    pub inputs: Inputs,
+    /// One entry per metric, period and scope, sorted by scope, period and metric.
+    pub numbers: Vec<Number>,
+}
+
+/// The input files of a run and their fingerprint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Inputs {
+    /// The project-relative names of the files read: postsale.yaml and the data tables.
+    pub files: Vec<String>,
+    /// `fnv1a64:` and 16 hex digits: FNV-1a over each file's name and bytes, in name order.
+    pub fingerprint: String,
+}
+
+/// One metric value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Number {
+    /// The window of a rate (`month`, `quarter`, `year`, `ttm`, `annualised`); none otherwise.
+    pub basis: Option<&'static str>,
+    /// The METRICS.md id.
+    pub metric: &'static str,
+    pub period: PeriodRef,
+    /// `company` (every account).
+    pub scope: &'static str,
+    /// As a KPI tile shows it: `good`, `warning`, `bad`, `neutral` or `missing`; a survey score
+    /// from a small sample is `neutral`.
+    pub status: &'static str,
+    /// The target that judged the value, if one did.
+    pub target: Option<f64>,
+    /// The engine's value, unrounded (money in the currency's units); none when undefined.
+    pub value: Option<f64>,
+}
+
+/// A period as numbers.json names it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct PeriodRef {
+    pub end: NaiveDate,
+    pub id: String,
+    /// `week`, `month`, `quarter`, `year` or `ttm`.
+    pub kind: String,
+    pub start: NaiveDate,
+}
+
+impl PeriodRef {
+    fn of(p: &Period) -> PeriodRef {
+        PeriodRef {
+            end: p.end,
+            id: p.id.clone(),
+            kind: format!("{:?}", p.kind).to_lowercase(),
+            start: p.start,
+        }
+    }
+}
+
+/// The numbers of `pages` (the periods of the company-wide report pages): for each metric the
+/// data supports, its value over each page period and over the period its KPI tile headlines
+/// (`basis::headline_period`), read from `facts` (which computes each once, for the pages too).
+pub(crate) fn compute(facts: &Facts, pages: &[Period], inputs: Inputs) -> Numbers {
+    use rayon::prelude::*;
+    let data = facts.ctx.data;
+    let defs: Vec<&'static MetricDef> = catalog::CATALOG
+        .iter()
+        .filter(|d| d.tables.iter().all(|t| data.has_table(t)))
+        .collect();
+    let mut wanted: Vec<(Period, &'static MetricDef)> = pages
+        .iter()
+        .flat_map(|p| {
+            defs.iter()
+                .flat_map(move |d| [(p.clone(), *d), (basis::headline_period(d, p), *d)])
+        })
+        .collect();
+    let key = |(p, d): &(Period, &MetricDef)| (p.kind, p.id.clone(), d.id);
+    wanted.sort_by_key(key);
+    wanted.dedup_by_key(|w| key(w));
+    // Grouped by period, so that each period's survey answers are counted once.
+    let groups: Vec<&[(Period, &'static MetricDef)]> = wanted.chunk_by(|a, b| a.0 == b.0).collect();
+    let numbers = groups
+        .par_iter()
+        .flat_map_iter(|group| {
+            let responses = group.first().map(|(p, _)| facts.responses(&Entity::All, p));
+            group.iter().map(move |(p, def)| {
+                let answers = responses.as_ref().and_then(|r| r.of(def.id));
+                number(facts, def, p, answers)
+            })
+        })
+        .collect();
+    Numbers {
+        as_of: facts.ctx.as_of,
+        inputs,
+        numbers,
+    }
+}
+
+/// `def` over `period` for every account, judged as a KPI tile judges it (`answers`: the survey
+/// answers a survey score rests on).
+fn number(facts: &Facts, def: &'static MetricDef, period: &Period, answers: Option<u64>) -> Number {
+    let value = facts.value(&Entity::All, period, def.id);
+    let b = Basis::of(def, period);
+    let j = basis::judge(def, value, b, facts.ctx.config.target(def.id, b));
+    let small = answers.is_some_and(|n| n < experience::SMALL_SAMPLE);
+    let status = if small && value.is_some() {
+        Status::Neutral
+    } else {
+        j.status
+    };
+    Number {
+        basis: j.basis.map(Basis::key),
+        metric: def.id,
+        period: PeriodRef::of(period),
+        scope: "company",
+        status: super::components::status_name(status),
+        target: j.target,
+        value,
+    }
+}
+
+/// FNV-1a, 64 bits, fed in pieces.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Adds one file: its name, its length and its bytes, so that moving bytes between files
+    /// changes the hash too.
+    fn file(&mut self, name: &str, bytes: &[u8]) {
+        self.write(name.as_bytes());
+        self.write(&[0]);
+        self.write(&(bytes.len() as u64).to_le_bytes());
+        self.write(bytes);
+    }
+
+    /// `fnv1a64:` and the hash in 16 hex digits.
+    fn finish(&self) -> String {
+        format!("fnv1a64:{:016x}", self.0)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Reads the inputs of the project in `dir`: postsale.yaml and the data tables the loader reads
+/// (`<table>.csv` in the data folder, those present), in name order, and fingerprints them,
+/// holding one file in memory at a time.
+pub(crate) fn inputs(dir: &Path, data_dir: &str) -> std::io::Result<Inputs> {
+    let prefix = data_dir.trim_end_matches('/');
+    let mut wanted: Vec<(String, PathBuf)> = crate::data::TABLES
+        .iter()
+        .map(|t| {
+            (
+                format!("{prefix}/{t}.csv"),
+                dir.join(data_dir).join(format!("{t}.csv")),
+            )
+        })
+        .collect();
+    wanted.push(("postsale.yaml".into(), dir.join("postsale.yaml")));
+    wanted.sort();
+    let mut h = Fnv::new();
+    let mut files = Vec::new();
+    for (name, path) in wanted {
+        let bytes = match FileBytes::open(&path, "an input file") {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        h.file(&name, &bytes);
+        files.push(name);
+    }
+    Ok(Inputs {
+        fingerprint: h.finish(),
+        files,
+    })
+}
+
+/// `numbers` as JSON, pretty-printed with sorted keys and a final newline: the same bytes for
+/// the same inputs and as-of date.
+pub(crate) fn to_json(numbers: &Numbers) -> serde_json::Result<Vec<u8>> {
+    let mut out = serde_json::to_vec_pretty(numbers)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fingerprint of files given as (name, bytes), in name order.
+    fn fingerprint(files: &[(String, Vec<u8>)]) -> String {
+        let mut h = Fnv::new();
+        for (name, bytes) in files {
+            h.file(name, bytes);
+        }
+        h.finish()
+    }
+
+    fn files(csv: &str) -> Vec<(String, Vec<u8>)> {
+        vec![
+            ("data/accounts.csv".into(), csv.as_bytes().to_vec()),
+            ("postsale.yaml".into(), b"as_of: 2026-11-01\n".to_vec()),
+        ]
+    }
+
+    #[test]
+    fn the_fingerprint_is_stable_and_changes_with_any_byte() {
+        let a = fingerprint(&files("id,name\nA1,Acme\n"));
+        assert_eq!(a, fingerprint(&files("id,name\nA1,Acme\n")));
+        assert!(a.starts_with("fnv1a64:") && a.len() == 8 + 16, "{a}");
+        // One byte of one data file differs.
+        assert_ne!(a, fingerprint(&files("id,name\nA1,Acmf\n")));
+        // The same bytes under another name are other inputs.
+        let renamed = vec![
+            ("data/accountz.csv".into(), b"id,name\nA1,Acme\n".to_vec()),
+            ("postsale.yaml".into(), b"as_of: 2026-11-01\n".to_vec()),
+        ];
+        assert_ne!(a, fingerprint(&renamed));
+        // The FNV-1a offset basis: no input, no bytes hashed.
+        assert_eq!(fingerprint(&[]), "fnv1a64:cbf29ce484222325");
+    }
+
+    #[test]
+    fn inputs_reads_the_config_and_the_data_files_in_name_order() {
+        let dir = std::env::temp_dir().join(format!("postsale-numbers-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::write(dir.join("postsale.yaml"), "as_of: 2026-11-01\n").unwrap();
+        std::fs::write(dir.join("data/mrr.csv"), "account_id,month,mrr\n").unwrap();
+        // Not a table: not an input.
+        std::fs::write(dir.join("data/notes.txt"), "draft\n").unwrap();
+        std::fs::write(dir.join("data/accounts.csv"), "id,name\n").unwrap();
+        let before = inputs(&dir, "data").unwrap();
+        assert_eq!(
+            before.files,
+            ["data/accounts.csv", "data/mrr.csv", "postsale.yaml"]
+        );
+        assert_eq!(before, inputs(&dir, "data").unwrap());
+        std::fs::write(
+            dir.join("data/mrr.csv"),
+            "account_id,month,mrr\nA1,2026-10,5\n",
+        )
+        .unwrap();
+        assert_ne!(
+            before.fingerprint,
+            inputs(&dir, "data").unwrap().fingerprint
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_json_has_sorted_keys_and_no_timestamp() {
+        let numbers = Numbers {
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            inputs: Inputs {
+                files: vec!["postsale.yaml".into()],
+                fingerprint: "fnv1a64:0000000000000001".into(),
+            },
+            numbers: vec![Number {
+                basis: Some("ttm"),
+                metric: "nrr",
+                period: PeriodRef {
+                    end: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+                    id: "ttm-2026-10".into(),
+                    kind: "ttm".into(),
+                    start: NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(),
+                },
+                scope: "company",
+                status: "good",
+                target: Some(110.0),
+                value: Some(112.5),
+            }],
+        };
+        let json = String::from_utf8(to_json(&numbers).unwrap()).unwrap();
+        assert_eq!(
+            json,
+            r#"{
+  "as_of": "2026-11-01",
+  "inputs": {
+    "files": [
+      "postsale.yaml"
+    ],
+    "fingerprint": "fnv1a64:0000000000000001"
+  },
+  "numbers": [
+    {
+      "basis": "ttm",
+      "metric": "nrr",
+      "period": {
+        "end": "2026-10-31",
+        "id": "ttm-2026-10",
+        "kind": "ttm",
+        "start": "2025-11-01"
+      },
+      "scope": "company",
+      "status": "good",
+      "target": 110.0,
+      "value": 112.5
+    }
+  ]
+}
+"#
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! numbers.json, the numbers of a build, against what the build shows: every KPI tile of the
+//! home page, the October monthly review and the board snapshot shows the formatted value and
+//! the status of its numbers.json entry, the board's Typst source shows the same tiles, and
+//! `postsale metrics` prints the same values for the month and the trailing twelve months.
+//! Built from the example project (as of 2026-11-01, so the latest complete month is 2026-10
+//! and the board quarter 2026-Q3).
+
+use postsale::metrics::catalog::{self, Unit};
+use postsale::render::format;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Builds the example with PDFs wanted but typst missing: the pages and the Typst sources are
+/// written, the PDFs are not (and the build says so).
+fn build(out: &Path) {
+    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["build", "--project"])
+        .arg(project())
+        .arg("--out")
+        .arg(out)
+        .env("POSTSALE_TYPST", "/nonexistent/typst")
+        .output()
+        .expect("runs postsale");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("typst not found"), "{stderr}");
+    assert!(out.join("index.html").is_file(), "{stderr}");
+}
+
+/// numbers.json's entries, by (metric, period id) → (value, basis, status).
+type Entries = BTreeMap<(String, String), (Json, Json, String)>;
+
+fn entries(numbers: &Json) -> Entries {
+    numbers["numbers"]
+        .as_array()
+        .expect("a list of numbers")
+        .iter()
+        .map(|n| {
+            assert_eq!(n["scope"], "company");
+            (
+                (
+                    n["metric"].as_str().expect("metric").to_string(),
+                    n["period"]["id"].as_str().expect("period id").to_string(),
+                ),
+                (
+                    n["value"].clone(),
+                    n["basis"].clone(),
+                    n["status"].as_str().expect("status").to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// One KPI tile as a page shows it.
+#[derive(Debug)]
+struct Tile {
+    name: String,
+    metric: String,
+    period: String,
+    basis: Option<String>,
+    status: String,
+    value: String,
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&#x2F;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The text of `attr="..."` in `tag`, if present.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let len = tag[start..].find('"')?;
+    Some(unescape(&tag[start..start + len]))
+}
+
+fn tiles(html: &str) -> Vec<Tile> {
+    html.split("<section class=\"tile ")
+        .skip(1)
+        .map(|t| {
+            let tag = &t[..t.find('>').expect("tag end")];
+            let value = t
+                .split("<p class=\"tile-value\">")
+                .nth(1)
+                .and_then(|v| v.split("</p>").next())
+                .expect("a tile value");
+            Tile {
+                name: attr(tag, "aria-label").expect("aria-label"),
+                metric: attr(tag, "data-metric").expect("data-metric"),
+                period: attr(tag, "data-period").expect("data-period"),
+                basis: attr(tag, "data-basis"),
+                status: tag
+                    .strip_prefix("status-")
+                    .and_then(|s| s.split('"').next())
+                    .expect("a status class")
+                    .to_string(),
+                value: unescape(value),
+            }
+        })
+        .collect()
+}
+
+/// How a tile formats a value: money short, the rest in its unit.
+fn shown(metric: &str, value: &Json, currency: &str) -> String {
+    let def = catalog::get(metric).expect("a catalog metric");
+    let v = value.as_f64();
+    match (def.unit, v) {
+        (_, None) => format::MISSING.to_string(),
+        (Unit::Money, Some(v)) => format::money_short(v, currency),
+        (_, v) => format::value(def, v, currency),
+    }
+}
+
+/// The (name, value, status) of each tile of a Typst source, in order.
+fn typst_tiles(source: &str) -> Vec<(String, String, String)> {
+    let field = |line: &str, key: &str| -> String {
+        let start = line.find(&format!("{key}: \"")).expect("a field") + key.len() + 3;
+        let mut out = String::new();
+        let mut chars = line[start..].chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => break,
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    let start = source.find("#tiles((\n").expect("a #tiles call");
+    let block = &source[start..];
+    let block = &block[..block.find("\n));").expect("the end of #tiles")];
+    block
+        .lines()
+        .filter(|l| l.starts_with("  (name: \""))
+        .map(|l| (field(l, "name"), field(l, "value"), field(l, "status")))
+        .collect()
+}
+
+#[test]
+fn pages_typst_sources_and_the_metrics_command_agree_with_numbers_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("site");
+    build(&out);
+    let text = std::fs::read_to_string(out.join("numbers.json")).expect("numbers.json");
+    let numbers: Json = serde_json::from_str(&text).expect("numbers.json parses");
+    assert_eq!(numbers["as_of"], "2026-11-01");
+    let entries = entries(&numbers);
+    let currency = postsale::config::load(&project())
+        .expect("the example's config")
+        .currency;
+
+    let mut checked = 0;
+    for page in ["index.html", "monthly/2026-10.html", "board/2026-Q3.html"] {
+        let html = std::fs::read_to_string(out.join(page)).expect(page);
+        let tiles = tiles(&html);
+        assert!(tiles.len() >= 6, "{page}: {} tiles", tiles.len());
+        for t in &tiles {
+            let (value, basis, status) = entries
+                .get(&(t.metric.clone(), t.period.clone()))
+                .unwrap_or_else(|| panic!("{page}: no entry for {} {}", t.metric, t.period));
+            let what = format!("{page}: {} ({}, {})", t.name, t.metric, t.period);
+            assert_eq!(t.value, shown(&t.metric, value, &currency), "{what}");
+            assert_eq!(t.status, *status, "{what}");
+            assert_eq!(t.basis.as_deref(), basis.as_str(), "{what}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 18);
+
+    // The home page headlines the trailing twelve months; the monthly page's NRR tile too.
+    let home = tiles(&std::fs::read_to_string(out.join("index.html")).expect("home"));
+    assert!(home.iter().all(|t| t.period == "ttm-2026-10"), "{home:?}");
+
+    // The board's PDF source shows the board page's tiles, value and status alike.
+    let board = tiles(&std::fs::read_to_string(out.join("board/2026-Q3.html")).expect("board"));
+    let source = std::fs::read_to_string(out.join("board/2026-Q3.typ")).expect("board source");
+    let typst = typst_tiles(&source);
+    assert_eq!(typst.len(), board.len(), "{source}");
+    for (t, (name, value, status)) in board.iter().zip(&typst) {
+        assert_eq!((&t.name, &t.value, &t.status), (name, value, status));
+    }
+
+    // `postsale metrics` computes October's values, and the trailing twelve months' the home
+    // page headlines, on its own: the same numbers, to the bit.
+    for (flag, period) in [("2026-10", "2026-10"), ("ttm", "ttm-2026-10")] {
+        let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+            .args(["metrics", "--period", flag, "--format", "json", "--project"])
+            .arg(project())
+            .output()
+            .expect("runs postsale metrics");
+        assert!(result.status.success());
+        let metrics: Json = serde_json::from_slice(&result.stdout).expect("metrics JSON");
+        let metrics = metrics["metrics"].as_object().expect("metrics");
+        let entries: Vec<_> = entries.iter().filter(|((_, p), _)| p == period).collect();
+        assert!(
+            entries.len() >= 50,
+            "{} entries for {period}",
+            entries.len()
+        );
+        for ((metric, _), (value, _, _)) in entries {
+            assert_eq!(metrics.get(metric), Some(value), "{metric} over {period}");
+        }
+    }
+}
+
+#[test]
+fn numbers_json_is_the_same_bytes_for_the_same_inputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        build(out);
+    }
+    let read = |out: &Path| std::fs::read(out.join("numbers.json")).expect("numbers.json");
+    assert_eq!(read(&a), read(&b));
+    let text = String::from_utf8(read(&a)).expect("utf-8");
+    let numbers: Json = serde_json::from_str(&text).expect("parses");
+    let fingerprint = numbers["inputs"]["fingerprint"].as_str().expect("a string");
+    assert!(fingerprint.starts_with("fnv1a64:"), "{fingerprint}");
+    assert_eq!(numbers["inputs"]["files"][0], "data/accounts.csv");
+    // Sorted keys: in each object of the pretty-printed file, each key sorts after the one
+    // before it (an object's keys are the lines one indent deeper than its braces).
+    let mut last: BTreeMap<usize, String> = BTreeMap::new();
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('}') {
+            last.remove(&(indent + 2));
+        } else if let Some(key) = trimmed.strip_prefix('"').and_then(|k| k.split_once("\":")) {
+            let key = key.0.to_string();
+            if let Some(before) = last.get(&indent) {
+                assert!(*before < key, "{before} before {key}");
+            }
+            last.insert(indent, key);
+        }
+    }
+    assert!(text.ends_with("]\n}\n") && !text.contains("generated"));
+}
