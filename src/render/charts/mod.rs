@@ -277,10 +277,7 @@ pub fn pdf_svg(chart: &Chart, id: &str, title: &str, desc: &str, frame: PdfFrame
 /// `[a-z0-9-]`; anything else becomes `-`); `title` and `desc` are plain text. Empty data gives
 /// a small "No data for this period" SVG. Same input, same bytes.
 pub fn svg(chart: &Chart, id: &str, title: &str, desc: &str) -> String {
-    match draw(chart, STANDARD) {
-        Ok(Some(body)) => document(&body, id, title, desc, None),
-        Ok(None) | Err(Failed) => no_data(chart, id, title, desc, None),
-    }
+    pdf_svg(chart, id, title, desc, PdfFrame::Full)
 }
 
 /// The chart for a web page: laid out [`WIDE`] (class `chart-wide`) and [`COMPACT`] (class
