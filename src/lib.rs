@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod cmd;
 pub mod config;
 pub mod data;
+pub mod delivery;
 pub mod demo;
 pub mod diagnostic;
 pub(crate) mod files;
