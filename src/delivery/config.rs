@@ -629,6 +629,11 @@ impl Checker<'_> {
     }
 }
 
+/// A weekday as `delivery.yaml` writes it: `monday`.
+pub(crate) fn weekday_name(day: Weekday) -> &'static str {
+    WEEKDAYS[day.num_days_from_monday() as usize]
+}
+
 const WEEKDAYS_IN_ORDER: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,

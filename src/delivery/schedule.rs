@@ -51,6 +51,18 @@ pub(crate) fn next(s: &Schedule, d: &Delivery, after: DateTime<Utc>) -> Option<D
     }
 }
 
+/// An instant as given on the command line (`--now`): RFC 3339 with its offset, such as
+/// `2026-12-07T12:00:00Z` or `2026-12-07T07:00:00-05:00`.
+pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            format!(
+                "bad time '{text}' (expected RFC 3339 with an offset, such as 2026-12-07T12:00:00Z)"
+            )
+        })
+}
+
 /// The latest occurrence at or before `now`.
 fn latest(s: &Schedule, d: &Delivery, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let tz = zone(s, d);
@@ -130,9 +142,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap()
+        parse_instant(text).unwrap()
     }
 
     fn time(text: &str) -> NaiveTime {
@@ -315,6 +325,18 @@ mod tests {
             Due::Due {
                 occurrence: utc("2026-12-31T18:00:00Z")
             }
+        );
+    }
+
+    #[test]
+    fn instants_need_an_offset() {
+        assert_eq!(
+            parse_instant("2026-12-07T07:00:00-05:00"),
+            Ok(utc("2026-12-07T12:00:00Z"))
+        );
+        assert_eq!(
+            parse_instant("2026-12-07 07:00"),
+            Err("bad time '2026-12-07 07:00' (expected RFC 3339 with an offset, such as 2026-12-07T12:00:00Z)".into())
         );
     }
 
