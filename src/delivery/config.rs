@@ -577,9 +577,11 @@ impl Checker<'_> {
             return None;
         };
         let text = scalar(day);
+        // The full name or its first three letters, in any case.
+        let given = text.trim().to_ascii_lowercase();
         match WEEKDAYS
             .iter()
-            .position(|w| w.eq_ignore_ascii_case(text.trim()))
+            .position(|w| *w == given || (given.len() == 3 && w.starts_with(&given)))
         {
             Some(i) => Some(WEEKDAYS_IN_ORDER[i]),
             None => {
@@ -739,14 +741,34 @@ pub(crate) fn check_against(
             for name in names.iter().filter(|n| !n.contains('@')) {
                 let role = !d.lists.contains_key(name.as_str());
                 if report.is_some() && !personal && role && (name == "csm" || name == "manager") {
+                    let (means, all) = if name == "csm" {
+                        ("the CSM of a personal digest", "every CSM with 'csms'")
+                    } else {
+                        (
+                            "the manager of a personal digest's CSM",
+                            "every manager with 'managers'",
+                        )
+                    };
+                    let digests: Vec<String> = reports
+                        .iter()
+                        .filter(|r| r.front.per == Some(Per::Csm))
+                        .map(|r| format!("'{}'", r.slug))
+                        .collect();
+                    let help = match digests.as_slice() {
+                        [] => format!("send it to {all}"),
+                        _ => format!(
+                            "send it to {all}, or schedule a 'per: csm' report ({})",
+                            digests.join(", ")
+                        ),
+                    };
                     problems.push(error_at(
                         &text,
                         &at(key),
                         format!(
-                            "'{name}' in schedule '{}' is the CSM of a personal digest (or their manager), but report '{}' is not 'per: csm'",
+                            "'{name}' in schedule '{}' means {means}, but report '{}' is not 'per: csm'",
                             s.id, s.report
                         ),
-                        "send it to every CSM with 'csms' (every manager: 'managers'), or schedule a 'per: csm' report".into(),
+                        help,
                     ));
                     continue;
                 }
@@ -859,7 +881,7 @@ lists:
   leadership: [executives, vp-cs@example.com]
 board_calendar: [2027-03-11, 2026-12-10]
 schedules:
-  weekly-review: { report: weekly, to: [leadership, managers], weekly: { day: Monday, at: "07:00" } }
+  weekly-review: { report: weekly, to: [leadership, managers], weekly: { day: Mon, at: "07:00" } }
   csm-digest: { report: csm, to: [csm], cc: [manager], weekly: { day: monday, at: "07:30" }, timezone: Europe/Berlin }
   month-end: { report: monthly, to: [leadership], monthly: { day: 0, at: "18:00" } }
   board-pack: { report: board, to: [executives], before_board: { days: 7, at: "09:00" } }
