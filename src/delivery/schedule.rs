@@ -9,7 +9,9 @@ use super::{Delivery, Schedule, When};
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// What a schedule has to do at an instant.
+/// What a schedule has to do at an instant. (`Due::Due` and `Due::NotDue` read as the
+/// delivery code uses them: the names are the shared API of `deliver`.)
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Due {
     /// No occurrence at or before the instant (a board calendar with no meeting near enough).
