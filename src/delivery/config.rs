@@ -849,6 +849,9 @@ fn nobody(directory: &Directory, d: &Delivery, name: &str) -> Option<String> {
         Ok(_) if d.lists.contains_key(name) => Some(format!(
             "list '{name}' in {FILE} holds no address (and no role with anyone in data/csms.csv)"
         )),
+        Ok(_) if directory.is_empty() => {
+            Some("the project has no CSMs: data/csms.csv is missing or empty".into())
+        }
         Ok(_) => Some(match name {
             "manager" | "managers" => {
                 "no CSM in data/csms.csv has a manager_id of a CSM with an e-mail".into()
@@ -1038,6 +1041,73 @@ lists:
             problems("timezone: UTC\n"),
             [
                 "delivery.yaml:1:1: error: delivery.yaml has no 'from' (the sender of the mails)\n  help: add one, such as from: \"Example CS <cs-reports@example.com>\""
+            ]
+        );
+    }
+
+    #[test]
+    fn roles_of_csms_csv_that_resolve_to_nobody() {
+        // No csms.csv: `csms` and `managers` are nobody; an address and a list with one are fine.
+        let text = "\
+from: cs@example.com
+lists:
+  execs: [ceo@example.com]
+schedules:
+  a: { report: alerts, daily: { at: \"06:30\" } }
+  b: { report: alerts2, to: [csms, execs, x@example.com], cc: [managers], daily: { at: \"06:30\" } }
+";
+        let d = parse(text).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(FILE), text).unwrap();
+        let rules = crate::alerts::parse("rules:\n  r:\n    usage_decline: true\n    recipients: [team, board, ops@example.com]\n").unwrap();
+        std::fs::write(
+            tmp.path().join(crate::alerts::FILE),
+            "rules:\n  r:\n    usage_decline: true\n    recipients: [team, board, ops@example.com]\n",
+        )
+        .unwrap();
+        let found: Vec<String> = check_against(&d, tmp.path(), &[], &Directory::new(None), &rules)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "alerts.yaml:4:5: error: rule 'r' alerts 'team', which resolves to nobody\n  help: the project has no CSMs: data/csms.csv is missing or empty",
+                "alerts.yaml:4:5: error: rule 'r' alerts 'board', which resolves to nobody\n  help: define it in delivery.yaml under 'lists', such as board: [someone@example.com]",
+                "delivery.yaml:6:8: error: schedule 'b' sends report 'alerts2', which the project does not have\n  help: did you mean 'alerts'?",
+                "delivery.yaml:6:25: error: 'csms' in schedule 'b' resolves to nobody\n  help: the project has no CSMs: data/csms.csv is missing or empty",
+                "delivery.yaml:6:59: error: 'managers' in schedule 'b' resolves to nobody\n  help: the project has no CSMs: data/csms.csv is missing or empty",
+            ]
+        );
+    }
+
+    #[test]
+    fn managers_without_anyone_managed_are_nobody() {
+        let text = "from: cs@example.com\nschedules:\n  a: { report: alerts3, to: [csms], cc: [managers], daily: { at: \"06:30\" } }\n";
+        let d = parse(text).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(FILE), text).unwrap();
+        // One CSM with an address, managed by nobody.
+        let csms = crate::data::Csms {
+            rows: vec![crate::data::Csm {
+                id: "C1".into(),
+                name: "Casey Lane".into(),
+                email: Some("casey@example.com".into()),
+                ..Default::default()
+            }],
+            index: Default::default(),
+        };
+        let rules = crate::alerts::Rules::default();
+        let found: Vec<String> =
+            check_against(&d, tmp.path(), &[], &Directory::new(Some(&csms)), &rules)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        assert_eq!(
+            found,
+            [
+                "delivery.yaml:3:8: error: schedule 'a' sends report 'alerts3', which the project does not have\n  help: did you mean 'alerts'?",
+                "delivery.yaml:3:37: error: 'managers' in schedule 'a' resolves to nobody\n  help: no CSM in data/csms.csv has a manager_id of a CSM with an e-mail",
             ]
         );
     }

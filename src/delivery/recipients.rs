@@ -44,6 +44,11 @@ impl Directory {
         Directory { people }
     }
 
+    /// Whether csms.csv gave nobody.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.people.is_empty()
+    }
+
     /// The csm ids of the CSMs without an e-mail address (their digests cannot be sent).
     pub(crate) fn without_email(&self) -> Vec<&str> {
         self.people
@@ -354,5 +359,7 @@ mod tests {
             Err("unknown recipients 'boardroom', 'leadership' (not an address, a list of delivery.yaml or a role)".into())
         );
         assert_eq!(d.without_email(), ["C3"]);
+        assert!(!d.is_empty());
+        assert!(Directory::new(None).is_empty());
     }
 }
