@@ -236,14 +236,18 @@ impl Checker<'_> {
     }
 
     fn smtp(&mut self, raw: &RawSmtp) -> Option<Smtp> {
-        for (key, env) in [
-            ("username", "username_env: POSTSALE_SMTP_USER"),
-            ("password", "password_env: POSTSALE_SMTP_PASSWORD"),
+        for (key, present, env) in [
+            (
+                "username",
+                raw.username.is_some(),
+                "username_env: POSTSALE_SMTP_USER",
+            ),
+            (
+                "password",
+                raw.password.is_some(),
+                "password_env: POSTSALE_SMTP_PASSWORD",
+            ),
         ] {
-            let present = match key {
-                "username" => raw.username.is_some(),
-                _ => raw.password.is_some(),
-            };
             if present {
                 self.error(
                     &["smtp", key],
