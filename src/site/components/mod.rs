@@ -30,6 +30,7 @@ mod chart;
 mod csv;
 mod html;
 mod kpis;
+mod leading;
 mod snapshot;
 mod table;
 

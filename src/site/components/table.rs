@@ -565,6 +565,9 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
+            TableKind::LeadingIndicators => self.leading_indicators(page, columns, &mut table),
+            TableKind::StageHealth => self.stage_health(page, columns, &mut table),
+            TableKind::AtRiskTrajectory => self.at_risk_trajectory(page, columns, &mut table),
             TableKind::Activities => {
                 let Entity::Account(a) = page.entity else {
                     return Err(
@@ -796,6 +799,11 @@ pub(super) fn column_label(key: &str) -> &str {
         "arr_share" => "share of ARR",
         "first_response_hours" => "first response",
         "line" => "renewals",
+        "renewal_rate" => "renewal rate",
+        "difference" => "vs all closed",
+        "days_in_stage" => "mean days in stage",
+        "at_risk_arr" => "ARR at risk",
+        "share_of_due" => "share of ARR due",
         other => other,
     }
 }
@@ -823,6 +831,9 @@ pub(super) fn is_numeric(key: &str) -> bool {
             | "type"
             | "opened"
             | "priority"
+            | "signal"
+            | "group"
+            | "when"
     )
 }
 
