@@ -377,7 +377,16 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     step(&mut summary, "render, write and compile");
 
-    // 7. The theme's static files, then swap the folder in.
+    // 7. The e-mail digests (`mail/`), from the blocks the pages are made of: the latest issue
+    //    of each cadence report, each CSM's book, the alerts of each recipient.
+    let mails = site
+        .mails(&numbers.inputs.fingerprint)
+        .map_err(Diagnostics)?;
+    staging.write(&mails)?;
+    files.extend(mails);
+    step(&mut summary, "mail");
+
+    // 8. The theme's static files, then swap the folder in.
     let assets = site.static_files();
     staging.write(&assets)?;
     files.extend(assets);
