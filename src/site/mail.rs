@@ -131,6 +131,8 @@ struct Digest {
     alerts: Vec<AlertView>,
     /// Alerts beyond the ones listed.
     alerts_more: usize,
+    /// Whether the "what changed" section shows (also when nothing moved).
+    show_changes: bool,
     changes: Vec<Change>,
     attention: Option<Attention>,
     /// A CSM's action list and renewals.
@@ -386,6 +388,7 @@ impl Site<'_> {
             show_alerts: true,
             alerts: Vec::new(),
             alerts_more: 0,
+            show_changes: false,
             changes: Vec::new(),
             attention: None,
             tables: Vec::new(),
@@ -563,6 +566,7 @@ impl Site<'_> {
             show_alerts: !self.project.rules.0.is_empty(),
             alerts,
             alerts_more,
+            show_changes: true,
             changes,
             attention,
             charts: charts_view,
@@ -622,15 +626,30 @@ impl Site<'_> {
             }
         }
         let mut tables = Vec::new();
-        for (of, limit, title) in [
-            ("actions", ACTIONS, "Your actions"),
-            ("renewals", RENEWALS, "Your renewals"),
+        // Four columns each, so the tables fit a phone's screen.
+        for (of, columns, limit, title) in [
+            (
+                "actions",
+                "rank, account, action, arr",
+                ACTIONS,
+                "Your actions",
+            ),
+            (
+                "renewals",
+                "account, due_on, arr, stage",
+                RENEWALS,
+                "Your renewals",
+            ),
         ] {
             if let Block::Table(t) = self.made(
                 r,
                 &page,
                 "table",
-                &[("of", Json::from(of)), ("limit", Json::from(limit))],
+                &[
+                    ("of", Json::from(of)),
+                    ("columns", Json::from(columns)),
+                    ("limit", Json::from(limit)),
+                ],
             )? {
                 tables.push(TableView::new(title, &t));
             }
