@@ -908,7 +908,7 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].starts_with(
-                "postsale.yaml:2:11: error: bad value for 'site_url' (found 'reports.example.com', expected the site's published address"
+                "postsale.yaml:2:1: error: bad value for 'site_url' (found 'reports.example.com', expected the site's published address"
             ),
             "{found:?}"
         );

@@ -800,7 +800,7 @@ mod tests {
             chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
         )
         .expect("a week");
-        assert_eq!(week.label(), "Week 43, 2026 (19–25 Oct 2026)");
+        assert_eq!(week.label(), "Week 43, 2026 (19–25 Oct)");
         assert_eq!(short_label(&week), "Week 43, 2026");
         let month = Period::parse(
             "2026-10",
