@@ -36,17 +36,23 @@ const CHART_WIDTH: u32 = 600;
 /// The most alerts a digest lists; the alerts page has them all.
 const ALERTS: usize = 20;
 
+/// The most matching accounts or renewals an alert lists in a digest.
+const MATCHES: usize = 10;
+
 /// The most rows of a CSM digest's action list, and of its renewals.
 const ACTIONS: u64 = 10;
 const RENEWALS: u64 = 20;
 
-/// The colours of the status names, for inline styles (mail clients ignore style sheets).
-const COLOURS: [(&str, &str); 5] = [
+/// The colours of the status and alert severity names, for inline styles (mail clients ignore
+/// style sheets).
+const COLOURS: [(&str, &str); 7] = [
     ("good", "#1a7f37"),
     ("warning", "#9a6700"),
     ("bad", "#cf222e"),
     ("missing", "#57606a"),
     ("neutral", "#57606a"),
+    ("critical", "#cf222e"),
+    ("info", "#0969da"),
 ];
 
 /// A chart of a digest, as the templates show it.
@@ -185,6 +191,14 @@ fn short_label(period: &Period) -> String {
         (PeriodKind::Week, Some((short, _))) => short.to_string(),
         _ => label,
     }
+}
+
+/// A subject on one line: line breaks and other control characters in names from the data
+/// become spaces, so no value can add a header to the message.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// The key of a recipient's alert digest, for its file name.
@@ -357,7 +371,17 @@ impl Site<'_> {
     /// The alerts as a digest lists them: at most `ALERTS`, and how many more.
     fn alert_list(&self, alerts: &[&Alert]) -> (Vec<AlertView>, usize) {
         let shown = &alerts[..alerts.len().min(ALERTS)];
-        (self.alert_views(shown, ""), alerts.len() - shown.len())
+        let mut views = self.alert_views(shown, "");
+        for view in &mut views {
+            // The summary line, then the largest matches.
+            let more = view.lines.len().saturating_sub(1 + MATCHES);
+            if more > 0 {
+                view.lines.truncate(1 + MATCHES);
+                view.lines
+                    .push(format!("… and {more} more on the alerts page"));
+            }
+        }
+        (views, alerts.len() - shown.len())
     }
 
     /// The link to `page` from the HTML file at `html`.
@@ -758,10 +782,11 @@ impl Site<'_> {
     /// Renders the digest's HTML and text into `mail`'s files.
     fn finish(
         &self,
-        mail: Mail,
+        mut mail: Mail,
         digest: &Digest,
         mut files: Vec<(String, Vec<u8>)>,
     ) -> Result<Prepared, Diagnostic> {
+        mail.subject = one_line(&mail.subject);
         let mut ctx = tera::Context::new();
         ctx.insert("mail", digest);
         ctx.insert("subject", &mail.subject);
@@ -809,6 +834,34 @@ mod tests {
         )
         .expect("a month");
         assert_eq!(short_label(&month), "October 2026");
+    }
+
+    #[test]
+    fn every_status_and_severity_has_a_colour() {
+        use crate::alerts::Severity;
+        use crate::metrics::status::Status;
+        let names: Vec<&str> = [
+            Status::Good,
+            Status::Warning,
+            Status::Bad,
+            Status::Missing,
+            Status::Neutral,
+        ]
+        .into_iter()
+        .map(crate::site::components::status_name)
+        .chain([Severity::Critical, Severity::Warning, Severity::Info].map(Severity::name))
+        .collect();
+        for name in names {
+            assert!(COLOURS.iter().any(|(n, _)| *n == name), "{name}");
+        }
+    }
+
+    #[test]
+    fn subjects_stay_on_one_line() {
+        assert_eq!(
+            one_line("Your book, Ann\r\nBcc: x@example.com"),
+            "Your book, Ann  Bcc: x@example.com"
+        );
     }
 
     #[test]
