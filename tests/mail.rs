@@ -396,6 +396,15 @@ fn names_from_the_data_print_as_text_and_site_url_makes_links_absolute() {
         assert!(text.contains(from));
         std::fs::write(project.join(file), text.replace(from, to)).expect("write");
     }
+    // A cadence report without KPI tiles: its digest headlines the executive dashboard's set.
+    let quarterly = read(&project.join("reports/quarterly.md"));
+    let kpis = "{{ kpis(metrics=\"nrr, grr, logo_churn_rate, expansion_rate\") }}";
+    assert!(quarterly.contains(kpis));
+    std::fs::write(
+        project.join("reports/quarterly.md"),
+        quarterly.replace(kpis, ""),
+    )
+    .expect("write");
     let config = read(&project.join("postsale.yaml"));
     std::fs::write(
         project.join("postsale.yaml"),
@@ -407,6 +416,21 @@ fn names_from_the_data_print_as_text_and_site_url_makes_links_absolute() {
 
     let index = json(&out.join("mail/index.json"));
     assert_eq!(index["site_url"], "https://reports.example.com/cs/");
+    let headline: Vec<(String, String)> = mail_tiles(&read(&out.join("mail/quarterly.html")))
+        .into_iter()
+        .map(|(metric, period, ..)| (metric, period))
+        .collect();
+    let expected: Vec<(String, String)> = ["arr", "nrr", "grr", "logo_churn_rate", "ltv", "nps"]
+        .iter()
+        .map(|m| {
+            let period = match *m {
+                "arr" | "ltv" | "nps" => "2026-Q3",
+                _ => "ttm-2026-09",
+            };
+            (m.to_string(), period.to_string())
+        })
+        .collect();
+    assert_eq!(headline, expected);
     // The account leads the weekly attention list, the CSM owns it and has an alert.
     for (html, txt, name) in [
         ("mail/weekly.html", "mail/weekly.txt", account),

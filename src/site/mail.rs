@@ -578,8 +578,7 @@ impl Site<'_> {
         }
         let pdf = (self.pdf && self.gets_pdf(r))
             .then(|| format!("{}.pdf", page_path.trim_end_matches(".html")));
-        let all: Vec<&Alert> = self.alerts.iter().collect();
-        let (alerts, alerts_more) = self.alert_list(&all);
+        let (alerts, alerts_more) = self.alert_list(&self.routed(&MailScope::Company));
         let subject = match self.takeaway(&page, &tiles) {
             Some(t) => format!("{}, {}: {t}", r.front.title, short_label(&period)),
             None => format!("{}, {}", r.front.title, short_label(&period)),
