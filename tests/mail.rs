@@ -544,3 +544,31 @@ fn two_builds_write_the_same_mail_bytes() {
         assert!(bytes == &second[path], "{path} differs");
     }
 }
+
+#[test]
+fn reports_cannot_take_the_names_of_the_mail_folder_or_the_alerts_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_example(dir.path());
+    for name in ["mail", "alerts"] {
+        std::fs::write(
+            dir.path().join(format!("reports/{name}.md")),
+            "---\ntitle: Mine\n---\nHello.\n",
+        )
+        .expect("write");
+    }
+    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["check", "--project"])
+        .arg(dir.path())
+        .output()
+        .expect("runs postsale");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success());
+    for name in ["mail", "alerts"] {
+        assert!(
+            stderr.contains(&format!(
+                "reports/{name}.md: error: '{name}' is a name the site uses for its own pages"
+            )),
+            "{stderr}"
+        );
+    }
+}
