@@ -224,6 +224,12 @@ fn the_example_prepares_one_digest_per_report_csm_and_alert_recipient() {
     assert!(html.contains("href=\"..&#x2F;weekly&#x2F;2026-W43.html\""));
     assert!(html.contains("not configured"));
     assert!(text.contains("Open the full report: weekly/2026-W43.html in the site folder"));
+    assert!(
+        text.starts_with(
+            "Weekly business review\nWeek 43, 2026 (19–25 Oct)\nData as of 2026-11-01\n"
+        ),
+        "{text}"
+    );
     assert!(text.contains("- ARR: $21.7M\n"), "{text}");
     assert!(
         text.contains(

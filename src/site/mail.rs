@@ -685,7 +685,6 @@ impl Site<'_> {
             None => format!("Your book, {name}, as of {}", self.as_of),
         };
         let digest = Digest {
-            period: Some(format!("Book of {name} as of {}", self.as_of)),
             tiles,
             facts: facts.unwrap_or_default(),
             show_alerts: !self.project.rules.0.is_empty(),
