@@ -282,6 +282,12 @@ kinds! {
         StageHealth = "stage_health",
         /// ARR of the period's renewals flagged at risk at T-90, T-60 and T-30.
         AtRiskTrajectory = "at_risk_trajectory",
+        /// Unit economics per group of a dimension.
+        Economics = "economics",
+        /// Each group's share of churn against its share of the base.
+        ChurnComposition = "churn_composition",
+        /// Churned accounts of the period by group and reason.
+        ChurnReasonsBy = "churn_reasons_by",
         /// An account's latest support tickets.
         Tickets = "tickets",
     }
@@ -373,6 +379,27 @@ impl TableKind {
             ],
             TableKind::StageHealth => &["stage", "open", "arr", "stalled", "days_in_stage"],
             TableKind::AtRiskTrajectory => &["when", "at_risk_arr", "share_of_due"],
+            TableKind::Economics => &[
+                "group",
+                "accounts",
+                "cac",
+                "sales_cycle_days",
+                "payback_months",
+                "lifetime_months",
+                "ltv",
+                "ltv_cac",
+            ],
+            TableKind::ChurnComposition => &[
+                "group",
+                "base_logo_share",
+                "churned_logos",
+                "churned_logo_share",
+                "base_mrr_share",
+                "churned_mrr",
+                "churned_mrr_share",
+                "over_representation",
+            ],
+            TableKind::ChurnReasonsBy => &["group", "reason", "accounts", "mrr", "share"],
             TableKind::Activities => &["date", "type", "status", "csm", "minutes"],
             TableKind::Tickets => &[
                 "opened",
@@ -434,7 +461,10 @@ impl TableKind {
             | TableKind::ChurnReasons
             | TableKind::LeadingIndicators
             | TableKind::StageHealth
-            | TableKind::AtRiskTrajectory => self.columns(),
+            | TableKind::AtRiskTrajectory
+            | TableKind::Economics
+            | TableKind::ChurnComposition
+            | TableKind::ChurnReasonsBy => self.columns(),
         }
     }
 
@@ -475,6 +505,15 @@ impl TableKind {
             }
             TableKind::AtRiskTrajectory => {
                 "the ARR of the period's renewals flagged at risk in the forecast snapshot 90, 60 and 30 days before each due date"
+            }
+            TableKind::Economics => {
+                "unit economics per group `by` a dimension (default segment; company-wide): CAC, sales cycle, payback months, lifetime, LTV, LTV:CAC"
+            }
+            TableKind::ChurnComposition => {
+                "each group `by` a dimension (default segment; company-wide): its share of the base at the period start beside its share of the period's churned logos and MRR; over-represented groups flagged"
+            }
+            TableKind::ChurnReasonsBy => {
+                "churned accounts of the period by group `by` a dimension (default segment) and reason, with each reason's share of the group's churned MRR"
             }
         }
     }

@@ -28,6 +28,7 @@ use std::cell::Cell;
 mod attention;
 mod chart;
 mod csv;
+mod economics;
 mod html;
 mod kpis;
 mod leading;
