@@ -54,11 +54,60 @@ pub struct CohortRow {
     pub mrr: Vec<i64>,
     /// Logo retention by age (percent): `active[n] / size × 100`.
     pub logo: Vec<Value>,
-    /// Revenue retention by age (percent): `mrr[n] / start_mrr × 100`.
+    /// Revenue retention by age (percent): `mrr[n] / start_mrr × 100`, the cohort's NRR.
     pub revenue: Vec<Value>,
+    /// Σ over members of min(MRR at age n, MRR at age 0), in cents: what the cohort kept of its
+    /// starting MRR, expansion left out.
+    pub kept: Vec<i64>,
+    /// Gross revenue retention by age (percent): `kept[n] / start_mrr × 100`, the cohort's GRR.
+    pub gross: Vec<Value>,
+    /// Members without MRR in some month of ages 1–12; None until the whole cohort has reached
+    /// age 12.
+    pub lost_12m: Option<u64>,
     /// Logos without MRR in some month of ages 1–12, in percent of the cohort; None until the
     /// whole cohort has reached age 12.
     pub churn_12m: Value,
+}
+
+/// Cohorts pooled at one age: every cohort of a list that has reached it, counted as one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pooled {
+    /// The cohorts that reached the age.
+    pub cohorts: u64,
+    /// Their members.
+    pub size: u64,
+    /// Their MRR at age 0, in cents.
+    pub start_mrr: i64,
+    /// Σ active at the age / Σ size × 100.
+    pub logo: Value,
+    /// Σ MRR at the age / Σ MRR at age 0 × 100 (NRR).
+    pub revenue: Value,
+    /// Σ kept at the age / Σ MRR at age 0 × 100 (GRR).
+    pub gross: Value,
+    /// Σ lost in ages 1–12 / Σ size × 100, over the cohorts that reached age 12.
+    pub churn_12m: Value,
+}
+
+/// `rows` pooled at `age` months: sums over the cohorts that reached it, never a mean of
+/// percentages, so a small cohort weighs what its members weigh.
+pub fn pooled(rows: &[CohortRow], age: usize) -> Pooled {
+    let reached: Vec<&CohortRow> = rows.iter().filter(|r| r.active.len() > age).collect();
+    let size: u64 = reached.iter().map(|r| r.size).sum();
+    let start: i64 = reached.iter().map(|r| r.start_mrr).sum();
+    let sum = |f: &dyn Fn(&CohortRow) -> i64| reached.iter().map(|r| f(r)).sum::<i64>() as f64;
+    let twelve: Vec<&CohortRow> = rows.iter().filter(|r| r.lost_12m.is_some()).collect();
+    Pooled {
+        cohorts: reached.len() as u64,
+        size,
+        start_mrr: start,
+        logo: pct(sum(&|r| r.active[age] as i64), size as f64),
+        revenue: pct(sum(&|r| r.mrr[age]), start as f64),
+        gross: pct(sum(&|r| r.kept[age]), start as f64),
+        churn_12m: pct(
+            twelve.iter().filter_map(|r| r.lost_12m).sum::<u64>() as f64,
+            twelve.iter().map(|r| r.size).sum::<u64>() as f64,
+        ),
+    }
 }
 
 /// The retention triangle of every complete cohort up to `last`, oldest first.
@@ -96,25 +145,32 @@ pub fn triangle(mrr: &MrrTable, scope: Scope, grain: CohortGrain, last: Month) -
             let size = list.len() as u64;
             let mut active = vec![0u64; ages];
             let mut sums = vec![0i64; ages];
+            let mut kept = vec![0i64; ages];
             for &(a, own_first) in &list {
-                for (n, (act, sum)) in active.iter_mut().zip(sums.iter_mut()).enumerate() {
+                let start = mrr.get(a, own_first).cents();
+                for (n, ((act, sum), k)) in active
+                    .iter_mut()
+                    .zip(sums.iter_mut())
+                    .zip(kept.iter_mut())
+                    .enumerate()
+                {
                     let v = mrr.get(a, own_first.plus(n as i32)).cents();
                     if v > 0 {
                         *act += 1;
                         *sum = sum.saturating_add(v);
+                        *k = k.saturating_add(v.min(start));
                     }
                 }
             }
             let start_mrr = sums.first().copied().unwrap_or(0);
-            let churn_12m = (ages > 12).then(|| {
-                let lost = list
-                    .iter()
+            let lost_12m = (ages > 12).then(|| {
+                list.iter()
                     .filter(|&&(a, own_first)| {
                         (1..=12).any(|n| mrr.get(a, own_first.plus(n)).cents() <= 0)
                     })
-                    .count();
-                pct(lost as f64, size as f64)
+                    .count() as u64
             });
+            let churn_12m = lost_12m.map(|lost| pct(lost as f64, size as f64));
             CohortRow {
                 cohort: match grain {
                     CohortGrain::Month => first.to_string(),
@@ -130,6 +186,12 @@ pub fn triangle(mrr: &MrrTable, scope: Scope, grain: CohortGrain, last: Month) -
                     .iter()
                     .map(|&r| pct(r as f64, start_mrr as f64))
                     .collect(),
+                gross: kept
+                    .iter()
+                    .map(|&k| pct(k as f64, start_mrr as f64))
+                    .collect(),
+                kept,
+                lost_12m,
                 active,
                 mrr: sums,
                 churn_12m: churn_12m.flatten(),
@@ -187,6 +249,27 @@ mod tests {
         assert_eq!(t[1].logo, vec![Some(100.0), Some(100.0)]);
         // Younger than 12 months: churn within the first year is not known yet.
         assert_eq!(t[0].churn_12m, None);
+        assert_eq!(t[0].lost_12m, None);
+        // GRR keeps at most each member's start: a's 120 counts 100. 200, 100, 100 of 200.
+        assert_eq!(t[0].kept, vec![20_000, 10_000, 10_000]);
+        assert_eq!(t[0].gross, vec![Some(100.0), Some(50.0), Some(50.0)]);
+        // Pooled at age 1: both cohorts (3 members, 250 at start): logos 1 + 1 of 3... January
+        // has 1 of 2 active and February 1 of 1: 2 of 3; MRR 100 + 50 of 250.
+        let p = pooled(&t, 1);
+        assert_eq!((p.cohorts, p.size), (2, 3));
+        assert_eq!(p.logo, Some(2.0 / 3.0 * 100.0));
+        assert_eq!(p.revenue, Some(15_000.0 / 25_000.0 * 100.0));
+        assert_eq!(p.gross, Some(15_000.0 / 25_000.0 * 100.0));
+        // At age 2 only January has reached it; nobody has reached 12 months.
+        let p = pooled(&t, 2);
+        assert_eq!((p.cohorts, p.size, p.revenue), (1, 2, Some(60.0)));
+        assert_eq!(p.churn_12m, None);
+        // No cohort at all: nothing to pool.
+        let none = pooled(&[], 0);
+        assert_eq!(
+            (none.cohorts, none.size, none.logo, none.gross),
+            (0, 0, None, None)
+        );
     }
 
     #[test]
@@ -227,6 +310,12 @@ mod tests {
         assert_eq!((q1.logo[12], q1.revenue[12]), (Some(50.0), Some(50.0)));
         // b left within its first 12 months: 1 of 2.
         assert_eq!(q1.churn_12m, Some(50.0));
+        assert_eq!(q1.lost_12m, Some(1));
+        // GRR at age 12 keeps a's starting 100 of its 150: 100 of 300; NRR 150 of 300.
+        assert_eq!(q1.gross[12], Some(10_000.0 / 30_000.0 * 100.0));
+        // Pooled at 12 months: only Q1 2025 reached it; so did its 12-month churn.
+        let p = pooled(&t, 12);
+        assert_eq!((p.cohorts, p.size, p.churn_12m), (1, 2, Some(50.0)));
         // Q2 2025 ends in June 2025: ages 0..=10 reached, c pays throughout.
         assert_eq!(t[1].cohort, "2025-Q2");
         assert_eq!(t[1].logo, vec![Some(100.0); 11]);

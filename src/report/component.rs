@@ -186,6 +186,8 @@ kinds! {
         RenewalPipeline = "renewal_pipeline",
         /// Logo retention by cohort and age.
         Cohorts = "cohorts",
+        /// Logo retention curves of the latest quarterly cohorts.
+        CohortCurves = "cohort_curves",
         CohortsRevenue = "cohorts_revenue",
         /// Active accounts: health against ARR.
         Accounts = "accounts",
@@ -209,6 +211,7 @@ impl DataSource {
             DataSource::RenewalStages => &[Bar],
             DataSource::RenewalPipeline => &[StackedBar],
             DataSource::Cohorts | DataSource::CohortsRevenue => &[Heatmap],
+            DataSource::CohortCurves => &[Line],
             DataSource::Accounts => &[Scatter],
             DataSource::Mrr | DataSource::Usage => &[Line, Bar],
             DataSource::Health => &[Line],
@@ -233,6 +236,9 @@ impl DataSource {
             }
             DataSource::CohortsRevenue => {
                 "revenue retention (MRR against the cohort's MRR at M0) by quarterly cohort (the last 36 months) at every third month of age"
+            }
+            DataSource::CohortCurves => {
+                "logo retention curves, month by month of age, of the six latest quarterly cohorts that have reached 6 months"
             }
             DataSource::Accounts => {
                 "every active account: health score against ARR, coloured by band"
@@ -288,6 +294,10 @@ kinds! {
         ChurnComposition = "churn_composition",
         /// Churned accounts of the period by group and reason.
         ChurnReasonsBy = "churn_reasons_by",
+        /// Quarterly cohorts: logo, net and gross revenue retention by age, churn in year one.
+        Cohorts = "cohorts",
+        /// The same by monthly cohort.
+        CohortsMonthly = "cohorts_monthly",
         /// An account's latest support tickets.
         Tickets = "tickets",
     }
@@ -400,6 +410,18 @@ impl TableKind {
                 "over_representation",
             ],
             TableKind::ChurnReasonsBy => &["group", "reason", "accounts", "mrr", "share"],
+            TableKind::Cohorts | TableKind::CohortsMonthly => &[
+                "cohort",
+                "customers",
+                "start_mrr",
+                "logo_3",
+                "logo_6",
+                "logo_12",
+                "logo_24",
+                "nrr_12",
+                "grr_12",
+                "churn_12m",
+            ],
             TableKind::Activities => &["date", "type", "status", "csm", "minutes"],
             TableKind::Tickets => &[
                 "opened",
@@ -464,7 +486,9 @@ impl TableKind {
             | TableKind::AtRiskTrajectory
             | TableKind::Economics
             | TableKind::ChurnComposition
-            | TableKind::ChurnReasonsBy => self.columns(),
+            | TableKind::ChurnReasonsBy
+            | TableKind::Cohorts
+            | TableKind::CohortsMonthly => self.columns(),
         }
     }
 
@@ -512,6 +536,10 @@ impl TableKind {
             TableKind::ChurnComposition => {
                 "each group `by` a dimension (default segment; company-wide): its share of the base at the period start beside its share of the period's churned logos and MRR; over-represented groups flagged"
             }
+            TableKind::Cohorts => {
+                "quarterly cohorts, newest first (`limit`, default 12): customers, starting MRR, logo retention at 3, 6, 12 and 24 months, NRR and GRR at 12 months, share lost in the first 12 months; with `by`, each group's cohorts pooled"
+            }
+            TableKind::CohortsMonthly => "the same by monthly cohort",
             TableKind::ChurnReasonsBy => {
                 "churned accounts of the period by group `by` a dimension (default segment) and reason, with each reason's share of the group's churned MRR"
             }

@@ -84,6 +84,7 @@ fn data_lead(data: &DataSource) -> Option<&'static str> {
         | DataSource::HealthBandsArr
         | DataSource::Cohorts
         | DataSource::CohortsRevenue
+        | DataSource::CohortCurves
         | DataSource::Accounts
         | DataSource::Health => return None,
     })
@@ -104,6 +105,7 @@ fn table_lead(of: &TableKind) -> Option<&'static str> {
         TableKind::StageHealth | TableKind::AtRiskTrajectory => return None,
         TableKind::Economics => "ltv_cac_ratio",
         TableKind::ChurnComposition | TableKind::ChurnReasonsBy => "churned_mrr",
+        TableKind::Cohorts | TableKind::CohortsMonthly => "logo_retention_rate",
         TableKind::Metrics
         | TableKind::Renewals
         | TableKind::Breakdown

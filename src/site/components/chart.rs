@@ -581,6 +581,11 @@ impl Renderer<'_, '_> {
                     self.currency,
                 ))
             }
+            DataSource::CohortCurves => {
+                let (_, last) = page.period.months();
+                let rows = cohorts::triangle(mrr, scope, cohorts::CohortGrain::Quarter, last);
+                Ok(self.cohort_curves(&rows))
+            }
             DataSource::Accounts => {
                 let mut points: Vec<(&AccountSnapshot, f64)> = self
                     .facts
@@ -897,6 +902,9 @@ mod tests {
             mrr: Vec::new(),
             logo: logo.iter().map(|v| Some(*v)).collect(),
             revenue: revenue.iter().map(|v| Some(*v)).collect(),
+            kept: Vec::new(),
+            gross: Vec::new(),
+            lost_12m: None,
             churn_12m: None,
         }
     }

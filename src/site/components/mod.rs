@@ -27,6 +27,7 @@ use std::cell::Cell;
 
 mod attention;
 mod chart;
+mod cohort;
 mod csv;
 mod economics;
 mod html;

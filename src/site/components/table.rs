@@ -568,6 +568,13 @@ impl Renderer<'_, '_> {
             TableKind::LeadingIndicators => self.leading_indicators(page, columns, &mut table),
             TableKind::StageHealth => self.stage_health(page, columns, &mut table),
             TableKind::AtRiskTrajectory => self.at_risk_trajectory(page, columns, &mut table),
+            TableKind::Cohorts | TableKind::CohortsMonthly => {
+                let dim = match by {
+                    Some(name) => Some(breakdown::Dimension::parse(name, &data.accounts)?),
+                    None => None,
+                };
+                self.cohorts_table(page, of, dim.as_ref(), columns, limit, &mut table);
+            }
             TableKind::Economics | TableKind::ChurnComposition | TableKind::ChurnReasonsBy => {
                 let dim = breakdown::Dimension::parse(by.unwrap_or("segment"), &data.accounts)?;
                 self.economics(page, of, &dim, columns, &mut table);
@@ -821,6 +828,14 @@ pub(super) fn column_label(key: &str) -> &str {
         "churned_mrr" => "churned MRR",
         "churned_mrr_share" => "share of churned MRR",
         "over_representation" => "churn vs weight",
+        "start_mrr" => "MRR at start",
+        "logo_3" => "logos kept at 3 months",
+        "logo_6" => "at 6 months",
+        "logo_12" => "at 12 months",
+        "logo_24" => "at 24 months",
+        "nrr_12" => "NRR at 12 months",
+        "grr_12" => "GRR at 12 months",
+        "churn_12m" => "lost in year one",
         other => other,
     }
 }
@@ -850,6 +865,7 @@ pub(super) fn is_numeric(key: &str) -> bool {
             | "priority"
             | "signal"
             | "group"
+            | "cohort"
             | "when"
     )
 }
