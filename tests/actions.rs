@@ -6,7 +6,8 @@ use postsale::data::{ActionOwner, ActionStatus};
 
 const ACCOUNTS: &str = "account_id,name,segment,csm_id\nA1,Acme,SMB,C1\nA2,Beta,Enterprise,C2\n";
 const CSMS: &str = "csm_id,name,email\nC1,Ann Lee,ann@example.com\nC2,Bo Chan,bo@example.com\n";
-const HEADER: &str = "action_id,title,owner,account_id,segment,metric,created_on,due_on,status,closed_on,outcome\n";
+const HEADER: &str =
+    "action_id,title,owner,account_id,segment,metric,created_on,due_on,status,closed_on,outcome\n";
 
 /// Loads accounts, CSMs and `actions` (rows after the header) from a fresh data folder: the
 /// actions, or the messages relative to the folder.
@@ -135,6 +136,8 @@ fn a_repeated_action_id_names_its_first_line() {
     .expect_err("duplicate");
     assert_eq!(
         e,
-        ["data/actions.csv:4:1: error: duplicate action_id (found 'X1' again, expected each action_id once; first on line 2)"]
+        [
+            "data/actions.csv:4:1: error: duplicate action_id (found 'X1' again, expected each action_id once; first on line 2)"
+        ]
     );
 }

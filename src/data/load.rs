@@ -2010,7 +2010,9 @@ fn read_actions(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Act
         ]| {
             let rid: Option<String> = row.id(d, id);
             let title: Option<String> = row.id(d, title);
-            let owner = row.id::<String>(d, owner).map(|o| action_owner(refs.csms, o));
+            let owner = row
+                .id::<String>(d, owner)
+                .map(|o| action_owner(refs.csms, o));
             let account = refs.account(row, d, a);
             let segment = row.raw(segment).and_then(|text| {
                 if segments.binary_search(&text).is_ok() {
