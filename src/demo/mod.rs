@@ -833,8 +833,9 @@ fn actions(rng: &mut Rng, t: &mut Tables, cast: &Cast, now: NaiveDate) -> anyhow
             .find(|(id, _)| id == csm)
             .map_or_else(|| csm.to_string(), |(_, e)| e.clone())
     };
-    let mut account_action = |rng: &mut Rng, account: usize, play: &Play| {
-        let created = plus_days(now, -rng.int(5, 90));
+    // A save action for a renewal at risk is recent (`days` back at most), others up to 90.
+    let mut account_action = |rng: &mut Rng, account: usize, play: &Play, days: i64| {
+        let created = plus_days(now, -rng.int(5, days));
         let due = plus_days(created, rng.int(14, 45));
         let (status, closed, outcome) = settle(rng, created, due, now, (play.done, play.dropped));
         let csm = &cast.owners[account];
@@ -869,19 +870,19 @@ fn actions(rng: &mut Rng, t: &mut Tables, cast: &Cast, now: NaiveDate) -> anyhow
     at_risk.sort_unstable_by_key(|&(account, _)| account);
     at_risk.dedup_by_key(|&mut (account, _)| account);
     for &(account, _) in &at_risk {
-        if rng.chance(0.6) {
+        if rng.chance(0.7) {
             let play = rng.pick(&SAVE_PLAYS);
-            account_action(rng, account, play);
+            account_action(rng, account, play, 45);
         }
     }
     for &(account, health) in &t.seen.active {
         let flagged = at_risk.binary_search_by_key(&account, |&(a, _)| a).is_ok();
         if health < 60.0 && !flagged && rng.chance(0.5) {
             let play = rng.pick(&SAVE_PLAYS);
-            account_action(rng, account, play);
+            account_action(rng, account, play, 90);
         } else if health >= 80.0 && rng.chance(0.07) {
             let play = rng.pick(&GROWTH_PLAYS);
-            account_action(rng, account, play);
+            account_action(rng, account, play, 90);
         }
     }
     for (si, &(title, metric, done)) in SEGMENT_PLAYS.iter().enumerate() {

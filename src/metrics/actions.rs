@@ -14,7 +14,7 @@
 
 use super::basis::{self, Basis};
 use super::catalog::{self, MetricDef, Unit};
-use super::{Context, Part, Scope, Value, compute_part};
+use super::{Context, Value};
 use crate::data::{AccountIx, Action, ActionOwner, ActionStatus, CsmIx, Dataset};
 use crate::period::{Period, PeriodKind};
 use chrono::NaiveDate;
@@ -180,13 +180,6 @@ pub(crate) struct Movement {
     pub(crate) change: Result<f64, NoChange>,
 }
 
-impl Movement {
-    /// Whether the change is in points (percents and scores) rather than in percent.
-    pub(crate) fn in_points(&self) -> bool {
-        matches!(self.metric.unit, Unit::Percent | Unit::Score)
-    }
-}
-
 /// Where an action stands on the issue's day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum State {
@@ -239,32 +232,6 @@ fn open_on(a: &Action, on: NaiveDate) -> bool {
 /// A metric's value for a target over a period, as the caller computes it (the engine, or a
 /// cache of it).
 pub(crate) type ValueOf<'v> = dyn Fn(&Target, &Period, &'static MetricDef) -> Value + 'v;
-
-/// `def`'s value over `period` for `target`, from the engine (`compute_part` of its part).
-pub(crate) fn value_at(ctx: &Context, target: &Target, period: &Period, def: &MetricDef) -> Value {
-    let values = match target {
-        Target::Account(a) => compute_part(ctx, period, Scope::One(*a), Part::of(def.section)),
-        Target::Company => compute_part(ctx, period, Scope::All, Part::of(def.section)),
-        Target::Segment(s) => {
-            let mask: Vec<bool> = ctx
-                .data
-                .accounts
-                .rows
-                .iter()
-                .map(|a| a.segment.as_deref() == Some(s.as_str()))
-                .collect();
-            let list: Vec<AccountIx> = (0..mask.len() as AccountIx)
-                .filter(|&a| mask[a as usize])
-                .collect();
-            let scope = Scope::Members {
-                mask: &mask,
-                list: &list,
-            };
-            compute_part(ctx, period, scope, Part::of(def.section))
-        }
-    };
-    values.get(def.id).copied().flatten()
-}
 
 /// How `action`'s metric moved from before it was created to before `on`.
 fn movement(ctx: &Context, action: &Action, on: NaiveDate, value: &ValueOf) -> Option<Movement> {
@@ -402,8 +369,40 @@ pub(crate) fn owned_accounts(
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{config, dataset};
+    use super::super::{Part, Scope, compute_part};
     use super::*;
     use crate::data::{Csm, Csms, HealthRow, OptF64};
+
+    /// `def`'s value over `period` for `target`, from the engine (`compute_part` of its part).
+    pub(crate) fn value_at(
+        ctx: &Context,
+        target: &Target,
+        period: &Period,
+        def: &MetricDef,
+    ) -> Value {
+        let values = match target {
+            Target::Account(a) => compute_part(ctx, period, Scope::One(*a), Part::of(def.section)),
+            Target::Company => compute_part(ctx, period, Scope::All, Part::of(def.section)),
+            Target::Segment(s) => {
+                let mask: Vec<bool> = ctx
+                    .data
+                    .accounts
+                    .rows
+                    .iter()
+                    .map(|a| a.segment.as_deref() == Some(s.as_str()))
+                    .collect();
+                let list: Vec<AccountIx> = (0..mask.len() as AccountIx)
+                    .filter(|&a| mask[a as usize])
+                    .collect();
+                let scope = Scope::Members {
+                    mask: &mask,
+                    list: &list,
+                };
+                compute_part(ctx, period, scope, Part::of(def.section))
+            }
+        };
+        values.get(def.id).copied().flatten()
+    }
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
@@ -681,7 +680,7 @@ mod tests {
                 (h.before.value, h.now.value, h.change),
                 (Some(50.0), Some(70.0), Ok(20.0))
             );
-            assert!(h.in_points() && h.basis.is_none());
+            assert!(h.basis.is_none());
             let l = by_id("l");
             assert_eq!(l.target, Target::Segment("SMB".into()));
             assert_eq!(l.basis, Some(Basis::Ttm));
@@ -699,7 +698,6 @@ mod tests {
                 (m.before.value, m.now.value),
                 (Some(3_500.0), Some(3_200.0))
             );
-            assert!(!m.in_points());
             assert!((m.change.unwrap_or_default() - -300.0 / 3_500.0 * 100.0).abs() < 1e-9);
             assert_eq!(by_id("r").change, Err(NoChange::Snapshot));
             assert_eq!(by_id("r").target, Target::Segment("Enterprise".into()));

@@ -1,7 +1,7 @@
 //! Renders checked report components (`crate::report::component::Component`) for one page in
 //! two steps: [`Renderer::build`] makes the component's neutral value (`crate::render::block`:
 //! KPI tiles, inline values, charts with their data tables, tables with drill-down links, "what
-//! changed" and the account snapshot), which [`Renderer::html`] turns into HTML through the
+//! changed", the account snapshot and the tracked actions), which [`Renderer::html`] turns into HTML through the
 //! theme's component templates (every value escaped by Tera) and `crate::render::typst` into
 //! Typst for the PDFs. Numbers come from `Facts` (the metric engine's results); this module
 //! chooses, formats and links them.
@@ -32,6 +32,7 @@ mod html;
 mod kpis;
 mod snapshot;
 mod table;
+mod tracked_actions;
 
 pub(crate) use csv::table_csv;
 use html::basis_attributes;
@@ -328,6 +329,9 @@ impl Renderer<'_, '_> {
             Component::Changes(count) => Block::Changes(self.changes(page, *count)),
             Component::Snapshot => self.snapshot(page)?,
             Component::Attention { limit, changes } => self.attention(page, *limit, *changes),
+            Component::TrackedActions { show, limit } => {
+                Block::Table(self.tracked_actions(page, *show, *limit))
+            }
         })
     }
 
@@ -370,6 +374,7 @@ impl Renderer<'_, '_> {
                 ctx.insert("windows", &a.windows);
                 ctx.insert("caption", &a.risks_caption);
                 ctx.insert("risks", &a.risks);
+                ctx.insert("actions_note", &a.actions_note);
                 ctx.insert("changes", &a.changes);
                 self.template("components/attention.html", &ctx)
             }
