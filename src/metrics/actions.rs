@@ -341,6 +341,27 @@ pub(crate) fn review(ctx: &Context, issue: Issue, owned: Owned, value: &ValueOf)
     }
 }
 
+/// The `n` most pressing of `review`'s open actions (the most overdue, then the soonest due,
+/// then those without a due date), kept in the review's order by owner: what a list cut to `n`
+/// rows shows.
+pub(crate) fn most_pressing<'r>(data: &Dataset, review: &'r Review, n: usize) -> Vec<&'r Tracked> {
+    let actions = data.actions.as_deref().unwrap_or_default();
+    let mut order: Vec<usize> = (0..review.open.len()).collect();
+    let key = |i: &usize| {
+        let t = &review.open[*i];
+        let overdue = match t.state {
+            State::Open { overdue } => overdue,
+            _ => None,
+        };
+        let due = actions.get(t.action as usize).and_then(|a| a.due_on);
+        (std::cmp::Reverse(overdue), due.is_none(), due, *i)
+    };
+    order.sort_by_key(key);
+    order.truncate(n);
+    order.sort_unstable();
+    order.into_iter().map(|i| &review.open[i]).collect()
+}
+
 /// For each account an open action on `on` is about, that action (the one due first);
 /// None without actions.csv.
 pub(crate) fn owned_accounts(
@@ -562,6 +583,17 @@ mod tests {
                 ]
             );
             assert_eq!(r.overdue, 1);
+            // Cut to two rows: the overdue x1 and x2 (due 30 November) before x3 (no due
+            // date), still by owner.
+            let two: Vec<&str> = most_pressing(&ds, &r, 2)
+                .iter()
+                .map(|t| {
+                    ds.actions.as_deref().unwrap_or_default()[t.action as usize]
+                        .id
+                        .as_str()
+                })
+                .collect();
+            assert_eq!(two, ["x1", "x2"]);
             assert_eq!(
                 ids(&r.closed),
                 [

@@ -187,8 +187,8 @@ pub struct RiskRow {
     pub overdue: bool,
     /// The reasons in words: "flagged at risk: budget", "red health", "sponsor change".
     pub reasons: Vec<String>,
-    /// The open tracked action about the account ("action: Avery Stone, due 2026-11-20",
-    /// kind `task`) or "no action" (kind `bad`); None without actions.csv.
+    /// The open tracked action about the account ("action: Avery Stone", kind `task`) or "no
+    /// action" (kind `bad`); None without actions.csv.
     pub action: Option<Chip>,
 }
 

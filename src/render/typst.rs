@@ -211,19 +211,19 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .risks
                 .iter()
                 .map(|r| {
-                    // The tracked action (or "no action") reads as one more chip.
-                    let reasons: String = r
-                        .reasons
-                        .iter()
-                        .chain(r.action.as_ref().map(|c| &c.text))
-                        .map(|x| string(x) + ",")
-                        .collect();
+                    let reasons: String = r.reasons.iter().map(|x| string(x) + ",").collect();
+                    // The tracked action (or "no action") on a second line under the due date,
+                    // beside the reasons, which usually take two lines anyway.
+                    let due = match &r.action {
+                        Some(chip) => format!("{}\n{}", r.due, chip.text),
+                        None => r.due.clone(),
+                    };
                     format!(
                         "  (account: {}, csm: {}, arr: {}, due: {}, overdue: {}, reasons: ({reasons})),\n",
                         string(&r.account),
                         string(&r.csm),
                         string(&r.arr),
-                        string(&r.due),
+                        string(&due),
                         r.overdue
                     )
                 })
@@ -577,7 +577,7 @@ mod tests {
         };
         assert_eq!(
             block(&Block::Attention(a), &mut Assets::default()),
-            "#attention(\"as of 2026-11-01\", (\n  (label: \"2 renewals overdue\", value: \"$12,001\", status: \"bad\"),\n), (\n  (account: \"Acme \\\"A\\\"\", csm: \"Kai\", arr: \"$12,001\", due: \"overdue 15 days (due 2026-10-17)\", overdue: true, reasons: (\"flagged at risk (budget)\",\"red health\",\"no action\",)),\n), \"The 1 open renewal at risk\", (\n));\n#block(text(size: 0.85em, fill: luma(90), \"1 of 1 at-risk account has no owned action.\"))\n"
+            "#attention(\"as of 2026-11-01\", (\n  (label: \"2 renewals overdue\", value: \"$12,001\", status: \"bad\"),\n), (\n  (account: \"Acme \\\"A\\\"\", csm: \"Kai\", arr: \"$12,001\", due: \"overdue 15 days (due 2026-10-17)\\nno action\", overdue: true, reasons: (\"flagged at risk (budget)\",\"red health\",)),\n), \"The 1 open renewal at risk\", (\n));\n#block(text(size: 0.85em, fill: luma(90), \"1 of 1 at-risk account has no owned action.\"))\n"
         );
     }
 }

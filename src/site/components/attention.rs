@@ -150,8 +150,8 @@ impl Renderer<'_, '_> {
         })
     }
 
-    /// The chip of a risk's account: the open tracked action about it with its owner and due
-    /// date (a warning when overdue), or "no action"; none when the project tracks no actions.
+    /// The chip of a risk's account: the owner of the open tracked action about it, or "no
+    /// action"; none when the project tracks no actions.
     fn action_chip(&self, tracked: bool, r: &RiskItem) -> Option<Chip> {
         if !tracked {
             return None;
@@ -161,24 +161,13 @@ impl Renderer<'_, '_> {
             .action
             .and_then(|i| data.actions.as_deref()?.get(i as usize));
         Some(match action {
-            Some(x) => {
-                let owner = crate::metrics::actions::owner_name(data, &x.owner);
-                match x.due_on {
-                    // An overdue action covers the account, but says so.
-                    Some(due) if due < self.facts.ctx.as_of => Chip {
-                        text: format!("action: {owner}, overdue (due {due})"),
-                        kind: "warning",
-                    },
-                    Some(due) => Chip {
-                        text: format!("action: {owner}, due {due}"),
-                        kind: "task",
-                    },
-                    None => Chip {
-                        text: format!("action: {owner}"),
-                        kind: "task",
-                    },
-                }
-            }
+            Some(x) => Chip {
+                text: format!(
+                    "action: {}",
+                    crate::metrics::actions::owner_name(data, &x.owner)
+                ),
+                kind: "task",
+            },
             None => Chip {
                 text: "no action".into(),
                 kind: "bad",

@@ -58,7 +58,7 @@ impl Renderer<'_, '_> {
             self.facts.value(&entity, period, def.id)
         };
         let review = actions::review(ctx, issue, owned, &value);
-        let movement = ("movement since opened", true);
+        let movement = ("movement", true);
         let columns: &[(&str, bool)] = match show {
             ActionsShow::Open => &[
                 ("owner", false),
@@ -96,7 +96,12 @@ impl Renderer<'_, '_> {
         };
         let all = ctx.data.actions.as_deref().unwrap_or_default();
         let shown = rows.len().min(limit.unwrap_or(usize::MAX));
-        for t in rows.iter().take(shown) {
+        // A list of open actions cut short keeps the most pressing ones, still by owner.
+        let kept: Vec<&Tracked> = match show {
+            ActionsShow::Open => actions::most_pressing(ctx.data, &review, shown),
+            _ => rows.iter().take(shown).copied().collect(),
+        };
+        for t in &kept {
             let Some(action) = all.get(t.action as usize) else {
                 continue;
             };
@@ -129,12 +134,16 @@ impl Renderer<'_, '_> {
             }
         });
         if shown < rows.len() {
+            let which = match show {
+                ActionsShow::Open => ", the most overdue first",
+                _ => "",
+            };
             table.notes.push(TableNote {
-                text: format!("Showing {shown} of {}", actions_count(rows.len())),
+                text: format!("Showing {shown} of {}{which}", actions_count(rows.len())),
                 link: None,
             });
         }
-        if rows.iter().take(shown).any(|t| t.movement.is_some()) {
+        if kept.iter().any(|t| t.movement.is_some()) {
             table.notes.push(TableNote {
                 text: format!(
                     "Movement since opened: the target metric over the last complete month before the action was opened against the last complete month before {on}; rates such as NRR, GRR and churn over the trailing twelve months (TTM) ending at those months. Points for percents and scores, percent change otherwise."
@@ -282,6 +291,9 @@ impl Renderer<'_, '_> {
                 let words = match why {
                     NoChange::Snapshot => "no history (snapshot)".to_string(),
                     NoChange::TooSoon => "no complete month yet".to_string(),
+                    NoChange::Missing if m.before.value.is_none() && m.now.value.is_none() => {
+                        format::MISSING.to_string()
+                    }
                     NoChange::Missing => format!("{before} → {now}"),
                 };
                 TableCell {
