@@ -23,7 +23,7 @@ fn days(n: i64) -> String {
 /// The text of a date cell, sorted by the date, kept on one line.
 fn date_cell(date: Option<NaiveDate>) -> TableCell {
     TableCell {
-        class: Some("date".into()),
+        class: Some("nowrap".into()),
         sort: Some(date.map_or(String::new(), |d| d.to_string())),
         ..text(date.map_or(format::MISSING.to_string(), |d| d.to_string()))
     }
@@ -108,28 +108,30 @@ impl Renderer<'_, '_> {
             table.rows.push(self.action_row(page, action, t, show));
         }
         let on = issue.on;
+        let (open, overdue, closed) = (review.open.len(), review.overdue, review.closed.len());
+        let last = on.pred_opt().unwrap_or(on);
         table.caption = Some(if ctx.data.actions.is_none() {
             "No tracked actions: the project has no actions.csv.".to_string()
         } else {
             match show {
+                ActionsShow::Open if open == 0 => format!("No open action on {on}."),
                 ActionsShow::Open => format!(
-                    "{} open action{}, {} overdue, on {on}.",
-                    review.open.len(),
-                    if review.open.len() == 1 { "" } else { "s" },
-                    review.overdue
+                    "{open} open action{}, {overdue} overdue, on {on}.",
+                    if open == 1 { "" } else { "s" },
+                ),
+                ActionsShow::Closed if closed == 0 => format!(
+                    "No action done or dropped since the previous issue ({} to {last}).",
+                    issue.since
                 ),
                 ActionsShow::Closed => format!(
-                    "{} done or dropped since the previous issue ({} to {}).",
-                    actions_count(review.closed.len()),
-                    issue.since,
-                    on.pred_opt().unwrap_or(on)
+                    "{} done or dropped since the previous issue ({} to {last}).",
+                    actions_count(closed),
+                    issue.since
                 ),
+                ActionsShow::All if rows.is_empty() => format!("No tracked action up to {on}."),
                 ActionsShow::All => format!(
-                    "{} up to {on}: {} open ({} overdue), {} closed.",
-                    actions_count(rows.len()),
-                    review.open.len(),
-                    review.overdue,
-                    review.closed.len()
+                    "{}: {open} open ({overdue} overdue), {closed} closed, as of {on}.",
+                    actions_count(rows.len())
                 ),
             }
         });
@@ -214,7 +216,7 @@ impl Renderer<'_, '_> {
             State::Dropped(on) => (format!("dropped {on}"), Some("neutral"), on.to_string()),
         };
         TableCell {
-            class: Some(status.map_or("date".to_string(), |s| format!("date status-{s}"))),
+            class: Some(status.map_or("nowrap".to_string(), |s| format!("nowrap status-{s}"))),
             sort: Some(sort),
             ..text(words)
         }
@@ -234,6 +236,10 @@ impl Renderer<'_, '_> {
             },
         };
         let (scope, href) = match &target {
+            // No link from an account's page to itself.
+            Target::Account(a) if page.entity == Entity::Account(*a) => {
+                (self.account_name(*a), None)
+            }
             Target::Account(a) => (
                 self.account_name(*a),
                 page.links.account(&page.root, data, *a),
@@ -281,7 +287,7 @@ impl Renderer<'_, '_> {
                     .map_or("neutral", |d| kpis::movement(def.direction, d.direction));
                 let signed = delta.map_or(format::MISSING.to_string(), |d| d.signed());
                 TableCell {
-                    class: Some(format!("num status-{status}")),
+                    class: Some(format!("num nowrap status-{status}")),
                     basis,
                     title,
                     ..num(format!("{before} → {now} ({signed})"), Some(change))
