@@ -252,7 +252,7 @@ fn the_example_reviews_track_their_actions() {
         actions.contains("SMB segment: Logo churn rate (TTM)"),
         "{actions}"
     );
-    assert!(weekly.contains("data-basis=\"ttm\""));
+    assert!(weekly.contains("title=\"Logo churn rate (TTM): "), "{weekly}");
     assert!(actions.contains("Movement since opened: the target metric over the last complete month before the action was opened against the last complete month before 2026-11-01"));
 
     // The monthly review shows them too.

@@ -278,7 +278,8 @@ impl Renderer<'_, '_> {
             now,
             m.now.period.label()
         ));
-        let basis = m.basis.map(Basis::key);
+        // The basis is named in the target column ("(TTM)") and the title: the colour here is
+        // whether the move is good news, not a judgement against a target on that basis.
         match m.change {
             Ok(change) => {
                 let delta = format::delta(def, m.now.value, m.before.value);
@@ -288,7 +289,6 @@ impl Renderer<'_, '_> {
                 let signed = delta.map_or(format::MISSING.to_string(), |d| d.signed());
                 TableCell {
                     class: Some(format!("num nowrap status-{status}")),
-                    basis,
                     title,
                     ..num(format!("{before} → {now} ({signed})"), Some(change))
                 }
@@ -303,7 +303,6 @@ impl Renderer<'_, '_> {
                     NoChange::Missing => format!("{before} → {now}"),
                 };
                 TableCell {
-                    basis,
                     title: title.filter(|_| why != NoChange::Snapshot),
                     ..num(words, None)
                 }
