@@ -211,14 +211,14 @@ fn the_example_reviews_track_their_actions() {
     let actions = text(section(&weekly, "Tracked actions"));
     assert!(
         actions.contains(&format!(
-            "{} open actions, {overdue} overdue, on 2026-11-01.",
+            "{} open, {overdue} overdue, on 2026-11-01.",
             open.len()
         )),
         "{actions}"
     );
     assert!(
         actions.contains(&format!(
-            "Showing 10 of {} actions, the most overdue first",
+            "Showing 10 of {}, the most overdue first",
             open.len()
         )),
         "{actions}"
@@ -231,7 +231,7 @@ fn the_example_reviews_track_their_actions() {
         .collect();
     assert!(
         actions.contains(&format!(
-            "{} actions done or dropped since the previous issue (2026-10-19 to 2026-10-31).",
+            "{} done or dropped since the previous issue (2026-10-19 to 2026-10-31).",
             closed.len()
         )),
         "{actions}"
@@ -252,14 +252,17 @@ fn the_example_reviews_track_their_actions() {
         actions.contains("SMB segment: Logo churn rate (TTM)"),
         "{actions}"
     );
-    assert!(weekly.contains("title=\"Logo churn rate (TTM): "), "{weekly}");
+    assert!(
+        weekly.contains("title=\"Logo churn rate (TTM): "),
+        "{weekly}"
+    );
     assert!(actions.contains("Movement since opened: the target metric over the last complete month before the action was opened against the last complete month before 2026-11-01"));
 
     // The monthly review shows them too.
     let monthly = text(section(&read("monthly/2026-10.html"), "Tracked actions"));
     assert!(
         monthly.contains(&format!(
-            "{} open actions, {overdue} overdue, on 2026-11-01.",
+            "{} open, {overdue} overdue, on 2026-11-01.",
             open.len()
         )),
         "{monthly}"
@@ -299,7 +302,7 @@ fn the_example_reviews_track_their_actions() {
     // An account's page lists its actions, ever: ACC00192's workshop, done on 26 October.
     let account = text(section(&read("accounts/ACC00192.html"), "Tracked actions"));
     assert!(
-        account.contains("1 action: 0 open (0 overdue), 1 closed, as of 2026-11-01."),
+        account.contains("1 in all: 0 open (0 overdue), 1 closed, as of 2026-11-01."),
         "{account}"
     );
     assert!(
@@ -312,10 +315,7 @@ fn the_example_reviews_track_their_actions() {
         .filter(|a| a["owner"] == "CSM003" || a["owner"] == "casey.lee@example.com")
         .collect();
     let csm = text(section(&read("csm/CSM003.html"), "Tracked actions"));
-    assert!(
-        csm.contains(&format!("{} open actions", mine.len())),
-        "{csm}"
-    );
+    assert!(csm.contains(&format!("{} open, ", mine.len())), "{csm}");
     for a in mine {
         assert!(csm.contains(&a["title"]), "{}", a["title"]);
     }

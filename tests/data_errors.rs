@@ -560,7 +560,10 @@ fn the_small_fixture_loads_every_table() {
     assert_eq!(actions[0].owner, postsale::data::ActionOwner::Csm(0));
     assert_eq!(actions[1].owner, postsale::data::ActionOwner::Csm(1));
     assert_eq!(actions[1].title, "Pricing review, SMB");
-    assert_eq!(actions[1].closed_on.map(|d| d.to_string()), Some("2026-02-20".into()));
+    assert_eq!(
+        actions[1].closed_on.map(|d| d.to_string()),
+        Some("2026-02-20".into())
+    );
 }
 
 proptest::proptest! {

@@ -10,11 +10,6 @@ use crate::metrics::actions::{self, Issue, Movement, NoChange, Owned, State, Tar
 use crate::report::component::ActionsShow;
 use chrono::NaiveDate;
 
-/// "1 action", "3 actions".
-fn actions_count(n: usize) -> String {
-    format!("{n} action{}", if n == 1 { "" } else { "s" })
-}
-
 /// "12 days", "1 day".
 fn days(n: i64) -> String {
     format!("{n} day{}", if n == 1 { "" } else { "s" })
@@ -110,28 +105,25 @@ impl Renderer<'_, '_> {
         let on = issue.on;
         let (open, overdue, closed) = (review.open.len(), review.overdue, review.closed.len());
         let last = on.pred_opt().unwrap_or(on);
+        // Under a "Tracked actions" heading the captions need not say "actions".
         table.caption = Some(if ctx.data.actions.is_none() {
             "No tracked actions: the project has no actions.csv.".to_string()
         } else {
             match show {
-                ActionsShow::Open if open == 0 => format!("No open action on {on}."),
-                ActionsShow::Open => format!(
-                    "{open} open action{}, {overdue} overdue, on {on}.",
-                    if open == 1 { "" } else { "s" },
-                ),
+                ActionsShow::Open if open == 0 => format!("None open on {on}."),
+                ActionsShow::Open => format!("{open} open, {overdue} overdue, on {on}."),
                 ActionsShow::Closed if closed == 0 => format!(
-                    "No action done or dropped since the previous issue ({} to {last}).",
+                    "None done or dropped since the previous issue ({} to {last}).",
                     issue.since
                 ),
                 ActionsShow::Closed => format!(
-                    "{} done or dropped since the previous issue ({} to {last}).",
-                    actions_count(closed),
+                    "{closed} done or dropped since the previous issue ({} to {last}).",
                     issue.since
                 ),
-                ActionsShow::All if rows.is_empty() => format!("No tracked action up to {on}."),
+                ActionsShow::All if rows.is_empty() => format!("None up to {on}."),
                 ActionsShow::All => format!(
-                    "{}: {open} open ({overdue} overdue), {closed} closed, as of {on}.",
-                    actions_count(rows.len())
+                    "{} in all: {open} open ({overdue} overdue), {closed} closed, as of {on}.",
+                    rows.len()
                 ),
             }
         });
@@ -141,7 +133,7 @@ impl Renderer<'_, '_> {
                 _ => "",
             };
             table.notes.push(TableNote {
-                text: format!("Showing {shown} of {}{which}", actions_count(rows.len())),
+                text: format!("Showing {shown} of {}{which}", rows.len()),
                 link: None,
             });
         }
