@@ -941,7 +941,7 @@ fn actions(rng: &mut Rng, t: &mut Tables, cast: &Cast, now: NaiveDate) -> anyhow
         });
     }
     // Ids in the order the actions were created.
-    drawn.sort_by(|a, b| a.created.cmp(&b.created));
+    drawn.sort_by_key(|a| a.created);
     for (n, action) in drawn.iter().enumerate() {
         let id = format!("AXN{:05}", n + 1);
         t.actions
