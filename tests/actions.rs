@@ -256,7 +256,7 @@ fn the_example_reviews_track_their_actions() {
         weekly.contains("title=\"Logo churn rate (TTM): "),
         "{weekly}"
     );
-    assert!(actions.contains("Movement since opened: the target metric over the last complete month before the action was opened against the last complete month before 2026-11-01"));
+    assert!(actions.contains("Movement: the target metric over the last complete month before the action was opened, then before 2026-11-01; rates (NRR, GRR, churn) over the twelve months to those months (TTM)."), "{actions}");
 
     // The monthly review shows them too.
     let monthly = text(section(&read("monthly/2026-10.html"), "Tracked actions"));

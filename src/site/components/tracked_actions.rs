@@ -140,7 +140,7 @@ impl Renderer<'_, '_> {
         if kept.iter().any(|t| t.movement.is_some()) {
             table.notes.push(TableNote {
                 text: format!(
-                    "Movement since opened: the target metric over the last complete month before the action was opened against the last complete month before {on}; rates such as NRR, GRR and churn over the trailing twelve months (TTM) ending at those months. Points for percents and scores, percent change otherwise."
+                    "Movement: the target metric over the last complete month before the action was opened, then before {on}; rates (NRR, GRR, churn) over the twelve months to those months (TTM)."
                 ),
                 link: None,
             });
