@@ -81,31 +81,6 @@ pub const COMPONENTS: &[Def] = &[
     },
 ];
 
-/// What `tracked_actions(show=...)` lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ActionsShow {
-    /// The actions open on the issue's day, by owner.
-    Open,
-    /// The actions closed since the previous issue.
-    Closed,
-    /// Every action up to the issue's day, open first.
-    All,
-}
-
-impl ActionsShow {
-    /// The names a report writes, in this order.
-    pub const NAMES: &'static [&'static str] = &["open", "closed", "all"];
-
-    fn parse(name: &str) -> Option<ActionsShow> {
-        match name {
-            "open" => Some(ActionsShow::Open),
-            "closed" => Some(ActionsShow::Closed),
-            "all" => Some(ActionsShow::All),
-            _ => None,
-        }
-    }
-}
-
 /// Tera's own functions, which a body may call too.
 const TERA_FUNCTIONS: &[&str] = &["range", "throw", "get_random", "get_env", "now"];
 
@@ -309,6 +284,18 @@ kinds! {
         Activities = "activities",
         /// An account's latest support tickets.
         Tickets = "tickets",
+    }
+}
+
+kinds! {
+    /// What `tracked_actions(show=...)` lists.
+    ActionsShow {
+        /// The actions open on the issue's day, by owner.
+        Open = "open",
+        /// The actions closed since the previous issue.
+        Closed = "closed",
+        /// Every action up to the issue's day, open first.
+        All = "all",
     }
 }
 
@@ -667,10 +654,7 @@ pub fn check(
             changes: b.count("changes").unwrap_or(3),
         },
         "tracked_actions" => Component::TrackedActions {
-            show: b
-                .choice("show", ActionsShow::NAMES)
-                .and_then(ActionsShow::parse)
-                .unwrap_or(ActionsShow::Open),
+            show: b.kind("show").unwrap_or(ActionsShow::Open),
             limit: b.count("limit"),
         },
         _ => Component::Snapshot,
@@ -1260,6 +1244,7 @@ mod tests {
         round_trip::<ChartType>();
         round_trip::<DataSource>();
         round_trip::<TableKind>();
+        round_trip::<ActionsShow>();
         assert_eq!(ChartType::parse("stacked_bar"), Some(ChartType::StackedBar));
         assert_eq!(
             DataSource::parse("health_bands_arr"),
