@@ -449,7 +449,7 @@ fn absent_optional_tables_give_one_notice_each() {
         "{:?}",
         loaded.notices
     );
-    assert_eq!(loaded.notices.len(), 15);
+    assert_eq!(loaded.notices.len(), 16);
 }
 
 #[test]
@@ -553,7 +553,17 @@ fn the_small_fixture_loads_every_table() {
         Money(1_800_050)
     );
     assert_eq!(ds.row_counts.get("mrr.csv"), Some(&12));
-    assert_eq!(ds.row_counts.len(), 16);
+    assert_eq!(ds.row_counts.len(), 17);
+    // actions.csv: owners by csm_id and by e-mail; a done action with its closing date.
+    let actions = ds.actions.as_ref().expect("actions");
+    assert_eq!(actions.len(), 2);
+    assert_eq!(actions[0].owner, postsale::data::ActionOwner::Csm(0));
+    assert_eq!(actions[1].owner, postsale::data::ActionOwner::Csm(1));
+    assert_eq!(actions[1].title, "Pricing review, SMB");
+    assert_eq!(
+        actions[1].closed_on.map(|d| d.to_string()),
+        Some("2026-02-20".into())
+    );
 }
 
 proptest::proptest! {

@@ -93,6 +93,22 @@ fn project(dir: &Path, reports: &[(&str, &str)]) -> PathBuf {
         rewritten.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
     }
     std::fs::write(&accounts, rewritten.join("\n") + "\n").expect("write");
+    // The actions about a segment name the hostile segments too (a renamed segment would
+    // otherwise be an unknown one).
+    let actions = root.join("data/actions.csv");
+    let text = std::fs::read_to_string(&actions).expect("read");
+    let mut lines = text.lines();
+    let header = fields(lines.next().expect("header"));
+    let segment = header.iter().position(|h| h == "segment").expect("segment");
+    let mut rewritten = vec![header.join(",")];
+    for (i, line) in lines.enumerate() {
+        let mut row = fields(line);
+        if !row[segment].is_empty() {
+            row[segment] = SEGMENTS[i % SEGMENTS.len()].to_string();
+        }
+        rewritten.push(row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
+    }
+    std::fs::write(&actions, rewritten.join("\n") + "\n").expect("write");
     std::fs::write(
         root.join("postsale.yaml"),
         format!(

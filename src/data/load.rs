@@ -88,6 +88,7 @@ const FEEDS: &[(&str, &str)] = &[
     ("opportunities", "the expansion pipeline"),
     ("onboarding", "time to value"),
     ("sponsor_changes", "sponsor-change risk factors"),
+    ("actions", "tracked actions"),
 ];
 
 /// Loads every table found in `dir`.
@@ -1237,6 +1238,7 @@ enum Parsed {
     Opportunities(Option<Vec<Opportunity>>),
     Onboarding(Option<Vec<Onboarding>>),
     Sponsors(Option<Vec<SponsorChange>>),
+    Actions(Option<Vec<Action>>),
 }
 
 impl Parsed {
@@ -1259,6 +1261,7 @@ impl Parsed {
             Parsed::Opportunities(t) => len(t),
             Parsed::Onboarding(t) => len(t),
             Parsed::Sponsors(t) => len(t),
+            Parsed::Actions(t) => len(t),
         }
     }
 
@@ -1294,6 +1297,7 @@ impl Parsed {
             Parsed::Opportunities(t) => ds.opportunities = t,
             Parsed::Onboarding(t) => ds.onboarding = t,
             Parsed::Sponsors(t) => ds.sponsor_changes = t,
+            Parsed::Actions(t) => ds.actions = t,
         }
     }
 }
@@ -1364,7 +1368,7 @@ macro_rules! keyed {
         }
     )*};
 }
-keyed!(Activity => "activity_id", Task => "task_id", Ticket => "ticket_id", SurveyResponse => "response_id", Opportunity => "opportunity_id");
+keyed!(Activity => "activity_id", Task => "task_id", Ticket => "ticket_id", SurveyResponse => "response_id", Opportunity => "opportunity_id", Action => "action_id");
 impl Keyed for RenewalStageEntry {}
 impl Keyed for ForecastSnapshot {}
 impl Keyed for HealthRow {}
@@ -1881,6 +1885,10 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
             let (t, n) = read_onboarding(bytes, refs, d);
             (Parsed::Onboarding(t), n)
         }
+        "actions" => {
+            let (t, n) = read_actions(bytes, refs, d);
+            (Parsed::Actions(t), n)
+        }
         _ => {
             let (t, n) = by_account(
                 collect(
@@ -1953,6 +1961,157 @@ fn read_onboarding(
         }
     });
     (Some(rows), count)
+}
+
+/// actions.csv: each action's owner resolved to a CSM where one matches (csm_id, then e-mail,
+/// then name), its account, segment and metric checked against accounts.csv and the catalog,
+/// and its dates against each other (closed_on required unless open, neither closed_on nor
+/// due_on before created_on).
+fn read_actions(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Action>>, usize) {
+    let mut segments: Vec<&str> = refs
+        .accounts
+        .rows
+        .iter()
+        .filter_map(|a| a.segment.as_deref())
+        .collect();
+    segments.sort_unstable();
+    segments.dedup();
+    let metrics: Vec<&str> = crate::metrics::catalog::ids().collect();
+    collect(
+        bytes,
+        d,
+        [
+            "action_id*",
+            "title*",
+            "owner*",
+            "account_id",
+            "segment",
+            "metric",
+            "created_on*",
+            "due_on",
+            "status*",
+            "closed_on",
+            "outcome",
+        ],
+        |row,
+         d,
+         &[
+            id,
+            title,
+            owner,
+            a,
+            segment,
+            metric,
+            created,
+            due,
+            status,
+            closed,
+            outcome,
+        ]| {
+            let rid: Option<String> = row.id(d, id);
+            let title: Option<String> = row.id(d, title);
+            let owner = row
+                .id::<String>(d, owner)
+                .map(|o| action_owner(refs.csms, o));
+            let account = refs.account(row, d, a);
+            let segment = row.raw(segment).and_then(|text| {
+                if segments.binary_search(&text).is_ok() {
+                    return Some(text.to_string());
+                }
+                let message = format!(
+                    "unknown segment in column 'segment' (found '{text}', expected a segment of accounts.csv)"
+                );
+                let help = crate::diagnostic::did_you_mean(text, &segments);
+                row.bad_with_help(d, segment, message, help);
+                None
+            });
+            let metric = row.raw(metric).and_then(|text| {
+                if let Some(def) = crate::metrics::catalog::get(text) {
+                    return Some(def.id);
+                }
+                let message = format!(
+                    "unknown metric in column 'metric' (found '{text}', expected a metric id of the catalog)"
+                );
+                let help = crate::diagnostic::did_you_mean(text, &metrics);
+                row.bad_with_help(d, metric, message, help);
+                None
+            });
+            let created_on = refs.date(row, d, created, true);
+            let due_on = refs.date(row, d, due, false);
+            let status = row.vocab(d, status, true, ActionStatus::NAMES, ActionStatus::parse);
+            let closed_on = refs.date(row, d, closed, false);
+            match (status, closed_on) {
+                (Some(ActionStatus::Open), Some(on)) => row.bad_with_help(
+                    d,
+                    closed,
+                    format!(
+                        "closing date on an open action in column 'closed_on' (found '{on}', expected no date while the status is open)"
+                    ),
+                    "set the status to done or dropped, or clear closed_on".into(),
+                ),
+                (Some(s @ (ActionStatus::Done | ActionStatus::Dropped)), None)
+                    if row.raw(closed).is_none() =>
+                {
+                    let expected = format!("the date the action was {}", s.name());
+                    row.bad(d, closed, "missing value", "", &expected);
+                }
+                _ => {}
+            }
+            for (col, date, what) in [(closed, closed_on, "closed"), (due, due_on, "due")] {
+                if let (Some(date), Some(created)) = (date, created_on)
+                    && date < created
+                {
+                    let found = date.to_string();
+                    row.bad(
+                        d,
+                        col,
+                        &format!("{what} before created"),
+                        &found,
+                        &format!("a date on or after created_on {created}"),
+                    );
+                }
+            }
+            let action = Action {
+                id: rid?,
+                title: title?,
+                owner: owner?,
+                account,
+                segment,
+                metric,
+                created_on: created_on?,
+                due_on,
+                status: status?,
+                closed_on,
+                outcome: row.text(outcome),
+            };
+            Some(action)
+        },
+    )
+}
+
+/// The owner of an action: the CSM whose csm_id, e-mail (any case) or name (any case) is
+/// `owner`, else `owner` as written.
+fn action_owner(csms: Option<&Csms>, owner: String) -> ActionOwner {
+    let Some(csms) = csms else {
+        return ActionOwner::Other(owner);
+    };
+    if let Some(&ix) = csms.index.get(&owner) {
+        return ActionOwner::Csm(ix);
+    }
+    let by_email = csms.rows.iter().position(|c| {
+        c.email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(&owner))
+    });
+    let by_name = || {
+        csms.rows
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(&owner))
+    };
+    match by_email.or_else(by_name) {
+        Some(ix) => ActionOwner::Csm(ix as CsmIx),
+        None => ActionOwner::Other(owner),
+    }
 }
 
 /// Reports an empty required reference cell (the reference helpers skip empty cells).

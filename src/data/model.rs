@@ -111,6 +111,8 @@ pub struct Dataset {
     pub onboarding: Option<Vec<Onboarding>>,
     /// Sorted by (account, date).
     pub sponsor_changes: Option<Vec<SponsorChange>>,
+    /// In file order.
+    pub actions: Option<Vec<Action>>,
     /// Rows per file as read (file name → data rows), for the data-quality page.
     pub row_counts: std::collections::BTreeMap<String, usize>,
     /// Where each account's rows are in the tables the engine reads per account most.
@@ -201,6 +203,7 @@ impl Dataset {
             "opportunities" => self.opportunities.is_some(),
             "onboarding" => self.onboarding.is_some(),
             "sponsor_changes" => self.sponsor_changes.is_some(),
+            "actions" => self.actions.is_some(),
             _ => false,
         }
     }
@@ -224,6 +227,7 @@ pub const TABLES: &[&str] = &[
     "opportunities",
     "onboarding",
     "sponsor_changes",
+    "actions",
 ];
 
 /// accounts.csv with its id index and the extra (free-form attribute) columns.
@@ -477,6 +481,10 @@ vocabulary!(
     OpportunityStage { Open = "open", Won = "won", Lost = "lost" }
 );
 vocabulary!(
+    /// actions.status
+    ActionStatus { Open = "open", Done = "done", Dropped = "dropped" }
+);
+vocabulary!(
     /// sponsor_changes.role
     SponsorRole { Champion = "champion", ExecutiveSponsor = "executive_sponsor" }
 );
@@ -655,6 +663,34 @@ pub struct SponsorChange {
     pub account: AccountIx,
     pub date: NaiveDate,
     pub role: SponsorRole,
+}
+
+/// Who owns an action: a CSM of csms.csv (named by csm_id, e-mail or name), or anyone else by
+/// the name or e-mail address written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionOwner {
+    Csm(CsmIx),
+    Other(String),
+}
+
+/// One actions.csv row: an action a review decided on, tracked by the next reviews.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub id: String,
+    pub title: String,
+    pub owner: ActionOwner,
+    /// The account it is about.
+    pub account: Option<AccountIx>,
+    /// The segment it is about (a segment of accounts.csv, as written there).
+    pub segment: Option<String>,
+    /// The catalog id of the metric it is meant to move.
+    pub metric: Option<&'static str>,
+    pub created_on: NaiveDate,
+    pub due_on: Option<NaiveDate>,
+    pub status: ActionStatus,
+    /// Set unless open; never before `created_on`.
+    pub closed_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
 }
 
 #[cfg(test)]

@@ -270,6 +270,19 @@ struct Tables {
     opportunities: Table,
     onboarding: Table,
     sponsors: Table,
+    actions: Table,
+    /// What the accounts' simulations leave for the actions, which are drawn afterwards from
+    /// their own random stream (so every other table is the same with or without them).
+    seen: Seen,
+}
+
+/// Facts about the present recorded while the accounts are simulated, for the actions.
+#[derive(Default)]
+struct Seen {
+    /// Active accounts: (index, health in the last month of history).
+    active: Vec<(usize, f64)>,
+    /// Accounts whose open renewal is flagged at risk, with its due date.
+    at_risk: Vec<(usize, NaiveDate)>,
 }
 
 /// Running id counters, so every id is unique and ordered by generation.
@@ -530,6 +543,24 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
             ],
         )?,
         sponsors: Table::create(out, "sponsor_changes", &["account_id", "date", "role"])?,
+        actions: Table::create(
+            out,
+            "actions",
+            &[
+                "action_id",
+                "title",
+                "owner",
+                "account_id",
+                "segment",
+                "metric",
+                "created_on",
+                "due_on",
+                "status",
+                "closed_on",
+                "outcome",
+            ],
+        )?,
+        seen: Seen::default(),
     };
     let root = Rng::new(opts.seed);
 
@@ -539,6 +570,8 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
         .map(|_| SEGMENTS[seg_rng.weighted(&[0.55, 0.30, 0.15])])
         .collect();
     let mut csm_of_segment: Vec<Vec<String>> = vec![Vec::new(); 3];
+    // (csm_id, e-mail) of each CSM, in order.
+    let mut people: Vec<(String, String)> = Vec::new();
     let mut csm_count = 0usize;
     for (si, seg) in SEGMENTS.iter().enumerate() {
         let n = segments.iter().filter(|s| *s == seg).count();
@@ -578,6 +611,7 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
             if k == 0 {
                 lead = id.clone();
             }
+            people.push((id.clone(), email));
             csm_of_segment[si].push(id);
         }
     }
@@ -586,6 +620,7 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
     let now = opts.end.next().first_day();
     let mut ids = Ids::default();
     let mut seen_per_segment = [0usize; 3];
+    let mut owners: Vec<String> = Vec::with_capacity(segments.len());
     for (i, seg) in segments.iter().enumerate() {
         let si = SEGMENTS.iter().position(|s| s == seg).unwrap_or(0);
         let csms = &csm_of_segment[si];
@@ -593,15 +628,24 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
         seen_per_segment[si] += 1;
         let mut rng = root.fork(i as u64);
         let account = AccountSim {
+            index: i,
             id: format!("ACC{:05}", i + 1),
             segment: *seg,
-            csm,
+            csm: csm.clone(),
             start,
             end: opts.end,
             now,
         };
         account.simulate(&mut rng, &mut t, &mut ids)?;
+        owners.push(csm);
     }
+    let cast = Cast {
+        segments: &segments,
+        owners: &owners,
+        people: &people,
+        leads: &csm_of_segment,
+    };
+    actions(&mut root.fork(u64::MAX - 1), &mut t, &cast, now)?;
 
     let mut files = Vec::new();
     for table in [
@@ -621,6 +665,7 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
         t.opportunities,
         t.onboarding,
         t.sponsors,
+        t.actions,
     ] {
         let Table {
             name,
@@ -635,8 +680,280 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
     Ok(Summary { files })
 }
 
+/// Who the actions can be about and owned by.
+struct Cast<'a> {
+    /// Each account's segment, by index.
+    segments: &'a [Segment],
+    /// Each account's CSM id, by index.
+    owners: &'a [String],
+    /// (csm_id, e-mail) of every CSM.
+    people: &'a [(String, String)],
+    /// The CSM ids of each segment's team, its lead first.
+    leads: &'a [Vec<String>],
+}
+
+/// What an account action is, with the metric it is meant to move and the outcomes it ends
+/// with when done or dropped.
+struct Play {
+    title: &'static str,
+    metric: &'static str,
+    done: &'static str,
+    dropped: &'static str,
+}
+
+const SAVE_PLAYS: [Play; 5] = [
+    Play {
+        title: "Run a save plan with the sponsor",
+        metric: "health_score_avg",
+        done: "Save plan agreed; renewal call booked",
+        dropped: "Sponsor declined a save plan",
+    },
+    Play {
+        title: "Adoption workshop for the main team",
+        metric: "health_score_avg",
+        done: "Workshop held; weekly active users up",
+        dropped: "Superseded by the renewal negotiation",
+    },
+    Play {
+        title: "Escalate the product blockers to engineering",
+        metric: "",
+        done: "Two blockers fixed in the October release",
+        dropped: "Blockers not reproducible",
+    },
+    Play {
+        title: "Executive sponsor call before the renewal",
+        metric: "",
+        done: "Sponsor confirmed the renewal budget",
+        dropped: "Sponsor left the company",
+    },
+    Play {
+        title: "Renewal proposal with a multi-year option",
+        metric: "grr",
+        done: "Two-year proposal accepted in principle",
+        dropped: "Customer wants a one-year term",
+    },
+];
+
+const GROWTH_PLAYS: [Play; 2] = [
+    Play {
+        title: "Expansion proposal for extra seats",
+        metric: "nrr",
+        done: "Seat expansion signed",
+        dropped: "Budget frozen until next year",
+    },
+    Play {
+        title: "Invite the team to the advanced training",
+        metric: "",
+        done: "Training held for the whole team",
+        dropped: "Rescheduled into the QBR",
+    },
+];
+
+/// Segment actions of each segment's team lead, by segment: (title, metric, outcome when done).
+const SEGMENT_PLAYS: [(&str, &str, &str); 3] = [
+    (
+        "Onboarding e-mail sequence for new SMB accounts",
+        "logo_churn_rate",
+        "Sequence live for every new account",
+    ),
+    (
+        "Quarterly value review for every Mid-Market account",
+        "grr",
+        "Reviews booked for the whole book",
+    ),
+    (
+        "Map an executive sponsor for every Enterprise account",
+        "nrr",
+        "Sponsors mapped for four accounts in five",
+    ),
+];
+
+/// Company actions of CS operations: (title, owner, metric, outcome when done).
+const COMPANY_PLAYS: [(&str, &str, &str, &str); 3] = [
+    (
+        "Pricing review for the renewals at risk",
+        "cs-ops@example.com",
+        "grr",
+        "Discount guidance published",
+    ),
+    (
+        "Recalibrate the health score weights",
+        "Dana Whitfield",
+        "health_score_avg",
+        "New weights live since October",
+    ),
+    (
+        "Win-back campaign for churned accounts",
+        "cs-ops@example.com",
+        "logo_churn_rate",
+        "",
+    ),
+];
+
+/// One action before its id is given.
+struct Drawn {
+    created: NaiveDate,
+    cells: [String; 10],
+}
+
+/// The status, closing date and outcome of an action created on `created`, due on `due`, as
+/// of `now`: most actions past their due date are closed, some are overdue, the rest open.
+fn settle(
+    rng: &mut Rng,
+    created: NaiveDate,
+    due: NaiveDate,
+    now: NaiveDate,
+    (done, dropped): (&str, &str),
+) -> (&'static str, String, String) {
+    let (p_done, p_dropped) = if due < now { (0.5, 0.1) } else { (0.12, 0.05) };
+    let pick = rng.weighted(&[p_done, p_dropped, 1.0 - p_done - p_dropped]);
+    if pick == 2 || (pick == 1 && dropped.is_empty()) {
+        return ("open", String::new(), String::new());
+    }
+    let latest = plus_days(now, -1).min(plus_days(due, 7));
+    let span = (latest - created).num_days().max(1);
+    let closed = plus_days(created, rng.int(1, span)).min(plus_days(now, -1));
+    if pick == 0 {
+        ("done", closed.to_string(), done.to_string())
+    } else {
+        ("dropped", closed.to_string(), dropped.to_string())
+    }
+}
+
+/// actions.csv: what the reviews decided. Most accounts with a renewal at risk get an owned
+/// save action (some do not: the attention list shows them), some other struggling accounts
+/// one too, a few healthy ones an expansion
+/// action, each segment lead one action for the segment and CS operations a few for the
+/// company; created in the 90 days before `now`, due two to six weeks later.
+fn actions(rng: &mut Rng, t: &mut Tables, cast: &Cast, now: NaiveDate) -> anyhow::Result<()> {
+    let mut drawn: Vec<Drawn> = Vec::new();
+    let email_of = |csm: &str| {
+        cast.people
+            .iter()
+            .find(|(id, _)| id == csm)
+            .map_or_else(|| csm.to_string(), |(_, e)| e.clone())
+    };
+    // A save action for a renewal at risk is recent (`days` back at most), others up to 90.
+    let mut account_action = |rng: &mut Rng, account: usize, play: &Play, days: i64| {
+        let created = plus_days(now, -rng.int(5, days));
+        let due = plus_days(created, rng.int(14, 45));
+        let (status, closed, outcome) = settle(rng, created, due, now, (play.done, play.dropped));
+        let csm = &cast.owners[account];
+        // Most owners are written as the CSM's id, some as the CSM's e-mail address.
+        let owner = if rng.chance(0.8) {
+            csm.clone()
+        } else {
+            email_of(csm)
+        };
+        let metric = if play.metric.is_empty() || rng.chance(0.2) {
+            ""
+        } else {
+            play.metric
+        };
+        drawn.push(Drawn {
+            created,
+            cells: [
+                play.title.to_string(),
+                owner,
+                format!("ACC{:05}", account + 1),
+                String::new(),
+                metric.to_string(),
+                created.to_string(),
+                due.to_string(),
+                status.to_string(),
+                closed,
+                outcome,
+            ],
+        });
+    };
+    let mut at_risk = t.seen.at_risk.clone();
+    at_risk.sort_unstable_by_key(|&(account, _)| account);
+    at_risk.dedup_by_key(|&mut (account, _)| account);
+    for &(account, _) in &at_risk {
+        if rng.chance(0.7) {
+            let play = rng.pick(&SAVE_PLAYS);
+            account_action(rng, account, play, 45);
+        }
+    }
+    for &(account, health) in &t.seen.active {
+        let flagged = at_risk.binary_search_by_key(&account, |&(a, _)| a).is_ok();
+        if health < 60.0 && !flagged && rng.chance(0.5) {
+            let play = rng.pick(&SAVE_PLAYS);
+            account_action(rng, account, play, 90);
+        } else if health >= 80.0 && rng.chance(0.07) {
+            let play = rng.pick(&GROWTH_PLAYS);
+            account_action(rng, account, play, 90);
+        }
+    }
+    for (si, &(title, metric, done)) in SEGMENT_PLAYS.iter().enumerate() {
+        let (Some(lead), true) = (
+            cast.leads[si].first(),
+            cast.segments.contains(&SEGMENTS[si]),
+        ) else {
+            continue;
+        };
+        let created = plus_days(now, -rng.int(30, 80));
+        let due = plus_days(created, rng.int(30, 60));
+        let (status, closed, outcome) = settle(rng, created, due, now, (done, ""));
+        drawn.push(Drawn {
+            created,
+            cells: [
+                title.to_string(),
+                lead.clone(),
+                String::new(),
+                SEGMENTS[si].name().to_string(),
+                metric.to_string(),
+                created.to_string(),
+                due.to_string(),
+                status.to_string(),
+                closed,
+                outcome,
+            ],
+        });
+    }
+    for &(title, owner, metric, done) in &COMPANY_PLAYS {
+        let created = plus_days(now, -rng.int(20, 85));
+        let due = plus_days(created, rng.int(21, 60));
+        let (status, closed, outcome) = if done.is_empty() {
+            let closed = plus_days(created, rng.int(3, 15)).min(plus_days(now, -1));
+            (
+                "dropped",
+                closed.to_string(),
+                "Paused: the team focuses on saves this quarter".to_string(),
+            )
+        } else {
+            settle(rng, created, due, now, (done, ""))
+        };
+        drawn.push(Drawn {
+            created,
+            cells: [
+                title.to_string(),
+                owner.to_string(),
+                String::new(),
+                String::new(),
+                metric.to_string(),
+                created.to_string(),
+                due.to_string(),
+                status.to_string(),
+                closed,
+                outcome,
+            ],
+        });
+    }
+    // Ids in the order the actions were created.
+    drawn.sort_by_key(|a| a.created);
+    for (n, action) in drawn.iter().enumerate() {
+        let id = format!("AXN{:05}", n + 1);
+        t.actions
+            .row(std::iter::once(id.as_str()).chain(action.cells.iter().map(String::as_str)))?;
+    }
+    Ok(())
+}
+
 /// One account's life.
 struct AccountSim {
+    /// The account's position in accounts.csv.
+    index: usize,
     id: String,
     segment: Segment,
     csm: String,
@@ -1376,6 +1693,9 @@ impl AccountSim {
             "negotiation",
         ];
         let at_risk = c.decline_from.is_some_and(|f| f.first_day() <= self.now) || (h < 50.0);
+        if at_risk && !closed_early {
+            t.seen.at_risk.push((self.index, due_on));
+        }
         let outreach = plus_days(due_on, -rng.int(90, 125));
         let proposal = plus_days(due_on, -rng.int(35, 60));
         let stage = if closed_early {
@@ -1569,6 +1889,7 @@ impl AccountSim {
             monday = plus_days(monday, 7);
         }
         let h = self.health_at(rng, c, self.end, base);
+        t.seen.active.push((self.index, h));
         for _ in 0..rng.int(0, 2) {
             let date = plus_days(self.now, rng.int(0, 20));
             let kind = *rng.pick(&["call", "meeting", "check_in", "qbr"]);

@@ -1,9 +1,11 @@
 //! What needs attention on as-of: the open renewals at risk (the one rule of
-//! `renewals::is_at_risk`), each with its owner, due date or days overdue, and its account's
-//! reasons, most urgent first; and the open renewal ARR due in the next 30 and 90 days and
-//! overdue. The home page's attention block, the at-risk tables and the board's top risks read
+//! `renewals::is_at_risk`), each with its owner, due date or days overdue, its account's
+//! reasons and the open tracked action that covers the account (`actions::owned_accounts`),
+//! most urgent first; how many at-risk accounts no open action covers; and the open renewal ARR
+//! due in the next 30 and 90 days and overdue. The home page's attention block, the at-risk tables and the board's top risks read
 //! it. Money is exact; how a reason reads and how a row looks is the site's business.
 
+use super::actions::{ActionIx, owned_accounts};
 use super::renewals::{self, OpenTotal};
 use super::views::{AccountSnapshot, RiskFactor, urgency};
 use super::{Context, Scope};
@@ -30,6 +32,8 @@ pub(crate) struct RiskItem {
     pub(crate) factors: Vec<RiskFactor>,
     /// `views::urgency` of the account's risk factors, this renewal's ARR and days.
     pub(crate) urgency: f64,
+    /// The open tracked action about the account (the one due first), if any.
+    pub(crate) action: Option<ActionIx>,
 }
 
 /// The attention block's numbers on as-of, for the accounts in scope.
@@ -43,6 +47,9 @@ pub(crate) struct Attention {
     pub(crate) at_risk_accounts: usize,
     /// Σ ARR of the renewals at risk: `at_risk_arr`, exact.
     pub(crate) at_risk_arr: Money,
+    /// Of the `at_risk_accounts`, those no open tracked action is about; None without
+    /// actions.csv.
+    pub(crate) without_action: Option<usize>,
     /// Open renewals due from as-of through `DUE_SOON_DAYS` (30) days later.
     pub(crate) due_30: OpenTotal,
     /// Open renewals due from as-of through `DUE_WINDOW_DAYS` (90) days later (those of 30
@@ -59,6 +66,7 @@ pub(crate) fn at_risk_renewals(
     scope: Scope,
     snapshot: &dyn Fn(AccountIx) -> AccountSnapshot,
 ) -> Vec<RiskItem> {
+    let owned = owned_accounts(ctx.data, ctx.as_of).unwrap_or_default();
     let mut items: Vec<RiskItem> = renewals::at_risk(ctx, scope)
         .map(|r| {
             let s = snapshot(r.account);
@@ -82,6 +90,7 @@ pub(crate) fn at_risk_renewals(
                     .filter(|f| *f != RiskFactor::RenewalAtRisk)
                     .collect(),
                 urgency: urgency(&s.risk_factors, r.arr, Some(days)),
+                action: owned.get(&r.account).copied(),
             }
         })
         .collect();
@@ -105,9 +114,18 @@ pub(crate) fn attention(
     let mut accounts: Vec<AccountIx> = risks.iter().map(|r| r.account).collect();
     accounts.sort_unstable();
     accounts.dedup();
+    let without_action = ctx.data.actions.as_ref().map(|_| {
+        let covered: std::collections::BTreeSet<AccountIx> = risks
+            .iter()
+            .filter(|r| r.action.is_some())
+            .map(|r| r.account)
+            .collect();
+        accounts.len() - covered.len()
+    });
     Attention {
         as_of: ctx.as_of,
         at_risk_accounts: accounts.len(),
+        without_action,
         at_risk_arr: risks.iter().map(|r| r.arr).sum(),
         risks,
         due_30: renewals::due_within(ctx, scope, renewals::DUE_SOON_DAYS),
@@ -270,6 +288,55 @@ mod tests {
             let mine = at_risk_renewals(ctx, Scope::Only(&mask), &|i| account_snapshot(ctx, i));
             assert_eq!(mine.iter().map(|r| r.account).collect::<Vec<_>>(), [0]);
         });
+    }
+
+    #[test]
+    fn at_risk_accounts_without_an_open_owned_action_are_counted() {
+        use crate::data::{Action, ActionOwner, ActionStatus};
+        let mut ds = data();
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(11, 1),
+        };
+        // Without actions.csv nothing is said about actions.
+        let a = attention(&ctx, Scope::All, &|i| account_snapshot(&ctx, i));
+        assert_eq!(a.without_action, None);
+        assert!(a.risks.iter().all(|r| r.action.is_none()));
+        let open = |id: &str, account| Action {
+            id: id.into(),
+            title: id.into(),
+            owner: ActionOwner::Other("Dana".into()),
+            account: Some(account),
+            segment: None,
+            metric: None,
+            created_on: d(10, 1),
+            due_on: None,
+            status: ActionStatus::Open,
+            closed_on: None,
+            outcome: None,
+        };
+        // a1 has an open action; a0's was done before as-of; a2 (not at risk) has one too.
+        ds.actions = Some(vec![
+            open("x0", 1),
+            Action {
+                status: ActionStatus::Done,
+                closed_on: Some(d(10, 20)),
+                ..open("x1", 0)
+            },
+            open("x2", 2),
+        ]);
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(11, 1),
+        };
+        let a = attention(&ctx, Scope::All, &|i| account_snapshot(&ctx, i));
+        let cover: Vec<_> = a.risks.iter().map(|r| (r.account, r.action)).collect();
+        assert_eq!(cover, [(1, Some(0)), (0, None)]);
+        // 1 of the 2 at-risk accounts has no owned action.
+        assert_eq!((a.without_action, a.at_risk_accounts), (Some(1), 2));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! them from a `Dataset`, a `Period` and the `Config`. Every number any output shows comes from
 //! here; nothing here knows about HTML, Typst or the terminal.
 
+pub(crate) mod actions;
 pub mod alerts;
 pub(crate) mod attention;
 pub mod basis;

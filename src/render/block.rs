@@ -187,6 +187,9 @@ pub struct RiskRow {
     pub overdue: bool,
     /// The reasons in words: "flagged at risk: budget", "red health", "sponsor change".
     pub reasons: Vec<String>,
+    /// The open tracked action about the account ("action: Avery Stone", kind `task`) or "no
+    /// action" (kind `bad`); None without actions.csv.
+    pub action: Option<Chip>,
 }
 
 /// One renewal window of the attention block: "39 renewals due in the next 30 days", "$2,312,400".
@@ -208,6 +211,8 @@ pub struct Attention {
     pub risks: Vec<RiskRow>,
     /// What the list is: "The 5 most urgent of 20 open renewals at risk (…)".
     pub risks_caption: String,
+    /// "3 of 12 at-risk accounts have no owned action"; None without actions.csv.
+    pub actions_note: Option<String>,
     /// What changed against the previous period.
     pub changes: Vec<Change>,
 }

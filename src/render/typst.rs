@@ -212,18 +212,31 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                 .iter()
                 .map(|r| {
                     let reasons: String = r.reasons.iter().map(|x| string(x) + ",").collect();
+                    // The tracked action (or "no action") on a second line under the due date,
+                    // beside the reasons, which usually take two lines anyway.
+                    let due = match &r.action {
+                        Some(chip) => format!("{}\n{}", r.due, chip.text),
+                        None => r.due.clone(),
+                    };
                     format!(
                         "  (account: {}, csm: {}, arr: {}, due: {}, overdue: {}, reasons: ({reasons})),\n",
                         string(&r.account),
                         string(&r.csm),
                         string(&r.arr),
-                        string(&r.due),
+                        string(&due),
                         r.overdue
                     )
                 })
                 .collect();
+            // "N of M at-risk accounts have no owned action" in small type under the block.
+            let note = a.actions_note.as_ref().map_or(String::new(), |n| {
+                format!(
+                    "#block(text(size: 0.85em, fill: luma(90), {}))\n",
+                    string(n)
+                )
+            });
             format!(
-                "#attention({}, (\n{}), (\n{}), {}, {});\n",
+                "#attention({}, (\n{}), (\n{}), {}, {});\n{note}",
                 string(&a.as_of),
                 windows.concat(),
                 risks.concat(),
@@ -553,13 +566,18 @@ mod tests {
                 due: "overdue 15 days (due 2026-10-17)".into(),
                 overdue: true,
                 reasons: vec!["flagged at risk (budget)".into(), "red health".into()],
+                action: Some(crate::render::block::Chip {
+                    text: "no action".into(),
+                    kind: "bad",
+                }),
             }],
             risks_caption: "The 1 open renewal at risk".into(),
+            actions_note: Some("1 of 1 at-risk account has no owned action.".into()),
             changes: Vec::new(),
         };
         assert_eq!(
             block(&Block::Attention(a), &mut Assets::default()),
-            "#attention(\"as of 2026-11-01\", (\n  (label: \"2 renewals overdue\", value: \"$12,001\", status: \"bad\"),\n), (\n  (account: \"Acme \\\"A\\\"\", csm: \"Kai\", arr: \"$12,001\", due: \"overdue 15 days (due 2026-10-17)\", overdue: true, reasons: (\"flagged at risk (budget)\",\"red health\",)),\n), \"The 1 open renewal at risk\", (\n));\n"
+            "#attention(\"as of 2026-11-01\", (\n  (label: \"2 renewals overdue\", value: \"$12,001\", status: \"bad\"),\n), (\n  (account: \"Acme \\\"A\\\"\", csm: \"Kai\", arr: \"$12,001\", due: \"overdue 15 days (due 2026-10-17)\\nno action\", overdue: true, reasons: (\"flagged at risk (budget)\",\"red health\",)),\n), \"The 1 open renewal at risk\", (\n));\n#block(text(size: 0.85em, fill: luma(90), \"1 of 1 at-risk account has no owned action.\"))\n"
         );
     }
 }

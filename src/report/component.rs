@@ -66,6 +66,13 @@ pub const COMPONENTS: &[Def] = &[
         summary: "what needs attention on the as-of date: the open ARR due in the next 30 and 90 days and overdue, the `limit` most urgent open renewals at risk (default 5) with owner, ARR, due date or days overdue and reasons, each linked, and the `changes` metrics that moved most (default 3)",
     },
     Def {
+        name: "tracked_actions",
+        inline: false,
+        args: &["show", "limit"],
+        required: &[],
+        summary: "the tracked actions of actions.csv in one issue of a review (taken the day after the page's period ends, or on the as-of date for the latest issue): `show=\"open\"` (default) the actions open that day by owner, with target, created and due dates, days overdue and how the target metric moved since the action was opened; `show=\"closed\"` those done or dropped since the previous issue, with their outcome; `show=\"all\"` every action, open first; `limit` rows at most. A CSM page lists the CSM's own actions, an account page the account's, a segment page the segment's and its accounts'",
+    },
+    Def {
         name: "snapshot",
         inline: false,
         args: &[],
@@ -300,6 +307,18 @@ kinds! {
         CohortsMonthly = "cohorts_monthly",
         /// An account's latest support tickets.
         Tickets = "tickets",
+    }
+}
+
+kinds! {
+    /// What `tracked_actions(show=...)` lists.
+    ActionsShow {
+        /// The actions open on the issue's day, by owner.
+        Open = "open",
+        /// The actions closed since the previous issue.
+        Closed = "closed",
+        /// Every action up to the issue's day, open first.
+        All = "all",
     }
 }
 
@@ -624,6 +643,11 @@ pub enum Component {
         limit: usize,
         changes: usize,
     },
+    /// The tracked actions of actions.csv: which, and at most `limit` rows.
+    TrackedActions {
+        show: ActionsShow,
+        limit: Option<usize>,
+    },
 }
 
 /// A problem with one argument (or the whole call when `arg` is None).
@@ -725,6 +749,10 @@ pub fn check(
             limit: b.count("limit").unwrap_or(5),
             changes: b.count("changes").unwrap_or(3),
         },
+        "tracked_actions" => Component::TrackedActions {
+            show: b.kind("show").unwrap_or(ActionsShow::Open),
+            limit: b.count("limit"),
+        },
         _ => Component::Snapshot,
     };
     if b.problems.is_empty() {
@@ -743,6 +771,7 @@ pub fn example(name: &str) -> &'static str {
         "table" => "{{ table(of=\"at_risk\", limit=10) }}",
         "changes" => "{{ changes(count=3) }}",
         "attention" => "{{ attention(limit=5) }}",
+        "tracked_actions" => "{{ tracked_actions(show=\"open\") }}",
         _ => "{{ snapshot() }}",
     }
 }
@@ -1311,6 +1340,7 @@ mod tests {
         round_trip::<ChartType>();
         round_trip::<DataSource>();
         round_trip::<TableKind>();
+        round_trip::<ActionsShow>();
         assert_eq!(ChartType::parse("stacked_bar"), Some(ChartType::StackedBar));
         assert_eq!(
             DataSource::parse("health_bands_arr"),
@@ -1402,6 +1432,34 @@ mod tests {
             vec![
                 "reports/r.md:5:14: error: 'limit' must be a whole number from 1 to 1000, found 0",
                 "reports/r.md:6:14: error: 'attention' has no argument 'count'\n  help: expected one of: limit, changes",
+            ]
+        );
+    }
+
+    #[test]
+    fn tracked_actions_show_open_closed_or_all() {
+        let args = |show: &str| vec![("show".to_string(), Some(Json::from(show)))];
+        assert_eq!(
+            check("tracked_actions", &[], &[]),
+            Ok(Component::TrackedActions {
+                show: ActionsShow::Open,
+                limit: None
+            })
+        );
+        assert_eq!(
+            check("tracked_actions", &args("closed"), &[]),
+            Ok(Component::TrackedActions {
+                show: ActionsShow::Closed,
+                limit: None
+            })
+        );
+        let errors =
+            checked("{{ tracked_actions(show=\"close\") }}\n{{ tracked_actions(limit=0) }}\n");
+        assert_eq!(
+            errors,
+            vec![
+                "reports/r.md:5:20: error: unknown show 'close'\n  help: did you mean 'closed'?",
+                "reports/r.md:6:20: error: 'limit' must be a whole number from 1 to 1000, found 0",
             ]
         );
     }

@@ -135,7 +135,10 @@ pub(crate) fn lead(component: &Component) -> Option<Lead> {
             None => table_lead(of)?,
         },
         Component::Changes(_) => return Some(Lead::FirstChange),
-        Component::Value { .. } | Component::Snapshot | Component::Attention { .. } => return None,
+        Component::Value { .. }
+        | Component::Snapshot
+        | Component::Attention { .. }
+        | Component::TrackedActions { .. } => return None,
     };
     catalog::get(id).map(Lead::Metric)
 }

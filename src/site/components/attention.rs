@@ -1,6 +1,8 @@
 //! The attention component: what needs attention on the as-of date, as the engine's
 //! `metrics::attention` computes it (open ARR due in the next 30 and 90 days and overdue, the
-//! renewals at risk, most urgent first) plus "what changed", formatted and linked. The at-risk
+//! renewals at risk, most urgent first, each with the open tracked action about its account or
+//! "no action", and how many at-risk accounts have none) plus "what changed", formatted and
+//! linked. The at-risk
 //! tables share its due-date words.
 
 use super::*;
@@ -112,6 +114,7 @@ impl Renderer<'_, '_> {
                     due: due_words(r.due_on, r.days),
                     overdue: r.days < 0,
                     reasons: self.risk_reasons(r),
+                    action: self.action_chip(a.without_action.is_some(), r),
                 }
             })
             .collect();
@@ -135,7 +138,40 @@ impl Renderer<'_, '_> {
             windows,
             risks,
             risks_caption,
+            actions_note: a.without_action.map(|n| {
+                format!(
+                    "{n} of {} at-risk account{} {} no owned action.",
+                    a.at_risk_accounts,
+                    if a.at_risk_accounts == 1 { "" } else { "s" },
+                    if n == 1 { "has" } else { "have" }
+                )
+            }),
             changes: self.changes(page, changes),
+        })
+    }
+
+    /// The chip of a risk's account: the owner of the open tracked action about it, or "no
+    /// action"; none when the project tracks no actions.
+    fn action_chip(&self, tracked: bool, r: &RiskItem) -> Option<Chip> {
+        if !tracked {
+            return None;
+        }
+        let data = self.facts.ctx.data;
+        let action = r
+            .action
+            .and_then(|i| data.actions.as_deref()?.get(i as usize));
+        Some(match action {
+            Some(x) => Chip {
+                text: format!(
+                    "action: {}",
+                    crate::metrics::actions::owner_name(data, &x.owner)
+                ),
+                kind: "task",
+            },
+            None => Chip {
+                text: "no action".into(),
+                kind: "bad",
+            },
         })
     }
 }

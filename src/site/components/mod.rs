@@ -1,7 +1,7 @@
 //! Renders checked report components (`crate::report::component::Component`) for one page in
 //! two steps: [`Renderer::build`] makes the component's neutral value (`crate::render::block`:
 //! KPI tiles, inline values, charts with their data tables, tables with drill-down links, "what
-//! changed" and the account snapshot), which [`Renderer::html`] turns into HTML through the
+//! changed", the account snapshot and the tracked actions), which [`Renderer::html`] turns into HTML through the
 //! theme's component templates (every value escaped by Tera) and `crate::render::typst` into
 //! Typst for the PDFs. Numbers come from `Facts` (the metric engine's results); this module
 //! chooses, formats and links them.
@@ -35,6 +35,7 @@ mod kpis;
 mod leading;
 mod snapshot;
 mod table;
+mod tracked_actions;
 
 pub(crate) use csv::table_csv;
 use html::basis_attributes;
@@ -331,6 +332,9 @@ impl Renderer<'_, '_> {
             Component::Changes(count) => Block::Changes(self.changes(page, *count)),
             Component::Snapshot => self.snapshot(page)?,
             Component::Attention { limit, changes } => self.attention(page, *limit, *changes),
+            Component::TrackedActions { show, limit } => {
+                Block::Table(self.tracked_actions(page, *show, *limit))
+            }
         })
     }
 
@@ -373,6 +377,7 @@ impl Renderer<'_, '_> {
                 ctx.insert("windows", &a.windows);
                 ctx.insert("caption", &a.risks_caption);
                 ctx.insert("risks", &a.risks);
+                ctx.insert("actions_note", &a.actions_note);
                 ctx.insert("changes", &a.changes);
                 self.template("components/attention.html", &ctx)
             }
