@@ -1,0 +1,130 @@
+//! The charts of a message as PNG (mail clients do not show SVG): the site's SVG drawn with
+//! resvg at twice its display width, with the site's own fonts (`assets/fonts`, the theme's
+//! Liberation Sans) and never the system's, so the same SVG gives the same PNG bytes on every
+//! machine. It draws; it does not decide which charts a message has (`mail/index.json` does).
+
+use resvg::tiny_skia;
+use resvg::usvg;
+use std::path::Path;
+
+/// The family every generic family (`sans-serif`, `serif`, `monospace`...) maps to: the theme's
+/// font, which the site copies to `assets/fonts`.
+const FAMILY: &str = "Liberation Sans";
+
+/// Draws SVGs with the fonts of one site.
+pub(crate) struct Rasteriser {
+    options: usvg::Options<'static>,
+}
+
+impl Rasteriser {
+    /// Loads the `.ttf`/`.otf` fonts of `<site>/assets/fonts`; an error when there are none
+    /// (the charts' text would not be drawn).
+    pub(crate) fn new(site: &Path) -> Result<Rasteriser, String> {
+        let dir = site.join(crate::site::pdf::FONTS_DIR);
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| format!("failed to read the fonts folder {}: {e}", dir.display()))?;
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("ttf") || x.eq_ignore_ascii_case("otf"))
+            })
+            .collect();
+        paths.sort();
+        let mut options = usvg::Options {
+            font_family: FAMILY.to_string(),
+            ..usvg::Options::default()
+        };
+        let db = options.fontdb_mut();
+        for path in &paths {
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("failed to read the font {}: {e}", path.display()))?;
+            db.load_font_data(bytes);
+        }
+        if db.is_empty() {
+            return Err(format!(
+                "no font in {}: the charts' text cannot be drawn (rebuild the site)",
+                dir.display()
+            ));
+        }
+        db.set_sans_serif_family(FAMILY);
+        db.set_serif_family(FAMILY);
+        db.set_monospace_family(FAMILY);
+        db.set_cursive_family(FAMILY);
+        db.set_fantasy_family(FAMILY);
+        Ok(Rasteriser { options })
+    }
+
+    /// `svg` drawn `2 × width` pixels wide (its height in proportion) on white, as PNG bytes.
+    pub(crate) fn png(&self, svg: &[u8], width: u32) -> Result<Vec<u8>, String> {
+        let tree = usvg::Tree::from_data(svg, &self.options).map_err(|e| e.to_string())?;
+        let size = tree.size();
+        let px = width.max(1) * 2;
+        let scale = px as f32 / size.width();
+        let height = (size.height() * scale).ceil().max(1.0) as u32;
+        let mut pixmap = tiny_skia::Pixmap::new(px, height)
+            .ok_or_else(|| format!("cannot draw an image of {px} × {height} pixels"))?;
+        pixmap.fill(tiny_skia::Color::WHITE);
+        resvg::render(
+            &tree,
+            tiny_skia::Transform::from_scale(scale, scale),
+            &mut pixmap.as_mut(),
+        );
+        pixmap.encode_png().map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A site folder holding only the theme's fonts.
+    fn site_with_fonts() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        let fonts = tmp.path().join(crate::site::pdf::FONTS_DIR);
+        std::fs::create_dir_all(&fonts).unwrap();
+        let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/fonts");
+        for name in ["LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"] {
+            std::fs::copy(theme.join(name), fonts.join(name)).unwrap();
+        }
+        tmp
+    }
+
+    /// The PNG's width and height, from its IHDR chunk.
+    fn dimensions(png: &[u8]) -> (u32, u32) {
+        let be = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+        (be(16), be(20))
+    }
+
+    const SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100" viewBox="0 0 300 100" font-family="sans-serif"><rect x="0" y="0" width="150" height="100" fill="#0969DA"/><text x="160" y="60" font-size="30">ARR</text></svg>"##;
+
+    #[test]
+    fn a_chart_is_drawn_at_twice_its_width_with_the_sites_font() {
+        let site = site_with_fonts();
+        let r = Rasteriser::new(site.path()).unwrap();
+        let png = r.png(SVG.as_bytes(), 300).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        // 300 CSS pixels wide → 600 pixels; 300 × 100 keeps its 3:1 shape.
+        assert_eq!(dimensions(&png), (600, 200));
+        // The same SVG, the same bytes.
+        assert_eq!(png, r.png(SVG.as_bytes(), 300).unwrap());
+        // The text is drawn: without it (the same SVG, no text) the image differs.
+        let no_text = SVG.replace("ARR", "");
+        assert_ne!(png, r.png(no_text.as_bytes(), 300).unwrap());
+        // Drawn at a smaller display width, the image is scaled, not cropped.
+        assert_eq!(dimensions(&r.png(SVG.as_bytes(), 150).unwrap()), (300, 100));
+    }
+
+    #[test]
+    fn a_site_without_fonts_or_a_broken_svg_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = Rasteriser::new(tmp.path()).err().unwrap();
+        assert!(err.contains("failed to read the fonts folder"), "{err}");
+        std::fs::create_dir_all(tmp.path().join("assets/fonts")).unwrap();
+        let err = Rasteriser::new(tmp.path()).err().unwrap();
+        assert!(err.starts_with("no font in "), "{err}");
+        let site = site_with_fonts();
+        let r = Rasteriser::new(site.path()).unwrap();
+        assert!(r.png(b"<svg", 100).is_err());
+    }
+}
