@@ -13,7 +13,8 @@
 //!   `{"recipient": "<role or address>"}`;
 //! - `recipients`: the To and Cc addresses;
 //! - `message_id`: the Message-ID header;
-//! - `sent_at`: when the server accepted it (the run's `--now`), RFC 3339 in UTC.
+//! - `sent_at`: when the server accepted it (the clock's time, even under `--now`), RFC 3339
+//!   in UTC.
 //!
 //! A message is sent once per (schedule, occurrence, scope). Deleting a line sends that message
 //! again on the next run. While a run is going, it holds an exclusive lock on the file, so two
@@ -108,6 +109,14 @@ impl Ledger {
         self.sent.contains(&key(schedule, occurrence, scope))
     }
 
+    /// Whether any message of `schedule`'s `occurrence` was sent (so a late run does not call
+    /// it missed).
+    pub(crate) fn has_occurrence(&self, schedule: &str, occurrence: DateTime<Utc>) -> bool {
+        self.sent
+            .iter()
+            .any(|(s, o, _)| s == schedule && *o == occurrence)
+    }
+
     /// Appends `record` as one line and flushes it to disk before returning.
     pub(crate) fn record(&mut self, record: &Record) -> Result<(), String> {
         let mut line = serde_json::to_string(record).map_err(|e| e.to_string())?;
@@ -168,6 +177,8 @@ mod tests {
                 .record(&record(MailScope::Csm("C01".into())))
                 .unwrap();
             assert!(ledger.contains("weekly", at, &MailScope::Company));
+            assert!(ledger.has_occurrence("weekly", at));
+            assert!(!ledger.has_occurrence("weekly", at + chrono::Duration::days(7)));
         }
         let ledger = Ledger::open(&path).unwrap();
         assert!(ledger.contains("weekly", at, &MailScope::Company));
