@@ -494,8 +494,8 @@ fn due_mails_arrive_once_as_valid_mime_with_inline_charts_and_the_right_recipien
         "{text}"
     );
     assert_eq!(server.messages().len(), messages.len());
-    // An hour later the weekly review is still in the grace period, and still not resent;
-    // the ledger is unchanged.
+    // An hour later the weekly digests are still in the grace period and not resent; the
+    // monthly review (the 2nd at 08:00, 13:00 UTC) is now due and goes out, alone.
     let later = postsale(
         &["deliver", "--project"],
         &project,
@@ -507,11 +507,16 @@ fn due_mails_arrive_once_as_valid_mime_with_inline_charts_and_the_right_recipien
         ],
     );
     assert!(later.status.success(), "{}", stderr(&later));
-    assert!(lines(&stdout(&later), "sent ").is_empty());
     assert_eq!(
-        std::fs::read_to_string(project.join(".postsale/deliveries.jsonl")).expect("ledger"),
-        ledger
+        lines(&stdout(&later), "sent "),
+        [
+            "sent     monthly-review 2026-11-02T13:00Z company to ceo@example.com, cfo@example.com, vp-cs@example.com"
+        ]
     );
+    assert_eq!(server.messages().len(), messages.len() + 1);
+    let ledger =
+        std::fs::read_to_string(project.join(".postsale/deliveries.jsonl")).expect("ledger");
+    assert_eq!(ledger.lines().count(), sent.len() + 1);
 
     // The outbox gets the same messages, with the same Message-IDs, and the ledger is untouched.
     let outbox = dir.join("outbox");
@@ -535,7 +540,7 @@ fn due_mails_arrive_once_as_valid_mime_with_inline_charts_and_the_right_recipien
         std::fs::read_to_string(project.join(".postsale/deliveries.jsonl")).expect("ledger"),
         ledger
     );
-    assert_eq!(server.messages().len(), messages.len());
+    assert_eq!(server.messages().len(), messages.len() + 1);
 }
 
 #[test]
@@ -593,9 +598,10 @@ fn a_refused_recipient_fails_with_the_server_reply_and_the_rest_is_sent() {
         ),
         "{err}"
     );
+    let plural = if failed.len() == 1 { "" } else { "s" };
     assert!(
         err.contains(&format!(
-            "error: {} messages not sent:\n  weekly-review 2026-11-02T12:00Z company to ceo@example.com",
+            "error: {} message{plural} not sent:\n  weekly-review 2026-11-02T12:00Z company to ceo@example.com",
             failed.len()
         )),
         "{err}"

@@ -134,7 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         ),
     };
     let png = match sink {
-        Some(_) => Some(Rasteriser::new(&site).map_err(anyhow::Error::msg)?),
+        Some(_) => Some(Rasteriser::new(&site, project).map_err(anyhow::Error::msg)?),
         None => None,
     };
     let from = compose::mailbox(&delivery.from)

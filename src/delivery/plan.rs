@@ -114,7 +114,7 @@ fn recipients(
 ) -> Result<(Vec<String>, Vec<String>), String> {
     let (to, scope) = match (&mail.scope, schedule.report.as_str()) {
         (MailScope::Recipient(r), "alerts") => (
-            resolve(&[r.clone()], &MailScope::Company)?,
+            resolve(std::slice::from_ref(r), &MailScope::Company)?,
             MailScope::Company,
         ),
         (MailScope::Csm(_), "alerts") => {

@@ -17,35 +17,40 @@ pub(crate) struct Rasteriser {
 }
 
 impl Rasteriser {
-    /// Loads the `.ttf`/`.otf` fonts of `<site>/assets/fonts`; an error when there are none
-    /// (the charts' text would not be drawn).
-    pub(crate) fn new(site: &Path) -> Result<Rasteriser, String> {
-        let dir = site.join(crate::site::pdf::FONTS_DIR);
-        let entries = std::fs::read_dir(&dir)
-            .map_err(|e| format!("failed to read the fonts folder {}: {e}", dir.display()))?;
-        let mut paths: Vec<_> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("ttf") || x.eq_ignore_ascii_case("otf"))
-            })
-            .collect();
-        paths.sort();
+    /// A rasteriser with the fonts of the `site` folder (`assets/fonts`, written by a build
+    /// with PDFs), or, when the site has none (a `--no-pdf` build), the fonts of the `project`'s
+    /// theme, which a build with PDFs would have copied there.
+    pub(crate) fn new(site: &Path, project: &Path) -> Result<Rasteriser, String> {
+        let mut fonts = site_fonts(&site.join(crate::site::pdf::FONTS_DIR))?;
+        if fonts.is_empty() {
+            let theme = crate::site::theme::Theme::load(project).map_err(|problems| {
+                let text: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+                text.join("\n")
+            })?;
+            fonts = theme
+                .under("fonts")
+                .filter(|(name, _)| is_font(Path::new(name)))
+                .map(|(_, bytes)| bytes.to_vec())
+                .collect();
+        }
+        Rasteriser::with_fonts(fonts)
+    }
+
+    /// A rasteriser with these font files; an error when there are none (the charts' text
+    /// would not be drawn).
+    fn with_fonts(fonts: Vec<Vec<u8>>) -> Result<Rasteriser, String> {
         let mut options = usvg::Options {
             font_family: FAMILY.to_string(),
             ..usvg::Options::default()
         };
         let db = options.fontdb_mut();
-        for path in &paths {
-            let bytes = std::fs::read(path)
-                .map_err(|e| format!("failed to read the font {}: {e}", path.display()))?;
+        for bytes in fonts {
             db.load_font_data(bytes);
         }
         if db.is_empty() {
-            return Err(format!(
-                "no font in {}: the charts' text cannot be drawn (rebuild the site)",
-                dir.display()
-            ));
+            return Err(
+                "no font for the charts' text: neither the site's assets/fonts nor the theme's fonts/ has one".into(),
+            );
         }
         db.set_sans_serif_family(FAMILY);
         db.set_serif_family(FAMILY);
@@ -72,6 +77,36 @@ impl Rasteriser {
         );
         pixmap.encode_png().map_err(|e| e.to_string())
     }
+}
+
+/// The `.ttf`/`.otf` files of `dir`, in name order; none when the folder does not exist.
+fn site_fonts(dir: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(format!(
+                "failed to read the fonts folder {}: {e}",
+                dir.display()
+            ));
+        }
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_font(p))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            std::fs::read(p).map_err(|e| format!("failed to read the font {}: {e}", p.display()))
+        })
+        .collect()
+}
+
+fn is_font(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("ttf") || x.eq_ignore_ascii_case("otf"))
 }
 
 #[cfg(test)]
@@ -101,7 +136,7 @@ mod tests {
     #[test]
     fn a_chart_is_drawn_at_twice_its_width_with_the_sites_font() {
         let site = site_with_fonts();
-        let r = Rasteriser::new(site.path()).unwrap();
+        let r = Rasteriser::new(site.path(), site.path()).unwrap();
         let png = r.png(SVG.as_bytes(), 300).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         // 300 CSS pixels wide → 600 pixels; 300 × 100 keeps its 3:1 shape.
@@ -116,15 +151,19 @@ mod tests {
     }
 
     #[test]
-    fn a_site_without_fonts_or_a_broken_svg_is_an_error() {
-        let tmp = tempfile::tempdir().unwrap();
-        let err = Rasteriser::new(tmp.path()).err().unwrap();
-        assert!(err.contains("failed to read the fonts folder"), "{err}");
-        std::fs::create_dir_all(tmp.path().join("assets/fonts")).unwrap();
-        let err = Rasteriser::new(tmp.path()).err().unwrap();
-        assert!(err.starts_with("no font in "), "{err}");
-        let site = site_with_fonts();
-        let r = Rasteriser::new(site.path()).unwrap();
-        assert!(r.png(b"<svg", 100).is_err());
+    fn without_site_fonts_the_themes_are_used_and_without_any_it_is_an_error() {
+        let with_fonts = site_with_fonts();
+        let site = Rasteriser::new(with_fonts.path(), with_fonts.path()).unwrap();
+        // A --no-pdf site has no assets/fonts: the project's theme (here the embedded default)
+        // gives the same Liberation Sans, so the same image.
+        let bare = tempfile::tempdir().unwrap();
+        let theme = Rasteriser::new(bare.path(), bare.path()).unwrap();
+        assert_eq!(
+            site.png(SVG.as_bytes(), 300).unwrap(),
+            theme.png(SVG.as_bytes(), 300).unwrap()
+        );
+        let err = Rasteriser::with_fonts(Vec::new()).err().unwrap();
+        assert!(err.starts_with("no font for the charts' text"), "{err}");
+        assert!(site.png(b"<svg", 100).is_err());
     }
 }
