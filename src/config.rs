@@ -62,6 +62,29 @@ pub struct Config {
     /// Lifetime value: the cap on the customer lifetime behind `ltv`, `ltv_simple` and
     /// `ltv_cac_ratio`.
     pub ltv: LtvConfig,
+    /// Report usage: the web server's access logs the build and `postsale check` read.
+    pub usage: UsageConfig,
+}
+
+/// `usage:` — where the published site's access logs are, so that every build writes the usage
+/// page (`usage.html`) and `postsale check` warns about the reports nobody read in 90 days.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UsageConfig {
+    /// Access logs (Common or Combined Log Format, plain or gzip), relative to the project: a
+    /// file, or a folder whose every file is read. Default: none (no usage page).
+    pub logs: Vec<String>,
+    /// The URL path the site is served under, e.g. `/reports/cs/`. Default `/`.
+    pub base_path: String,
+}
+
+impl Default for UsageConfig {
+    fn default() -> Self {
+        UsageConfig {
+            logs: Vec::new(),
+            base_path: "/".into(),
+        }
+    }
 }
 
 /// `ltv:` — how long a customer may be expected to stay, at most.
@@ -185,6 +208,7 @@ impl Default for Config {
             dates: DateWindow::default(),
             labels: BTreeMap::new(),
             ltv: LtvConfig::default(),
+            usage: UsageConfig::default(),
         }
     }
 }
@@ -727,7 +751,7 @@ mod tests {
             errors("health:\nweights: { usage: 1 }\n"),
             [
                 "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
-                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage",
             ]
         );
     }

@@ -1,7 +1,8 @@
 //! numbers.json, the numbers of a build, against what the build shows: every KPI tile of the
-//! home page, the October monthly review and the board snapshot shows the formatted value and
-//! the status of its numbers.json entry, the board's Typst source shows the same tiles, and
-//! `postsale metrics` prints the same values for the month and the trailing twelve months.
+//! home page, the October monthly review, the board snapshot, each CSM's and each segment's
+//! page shows the formatted value and the status of its numbers.json entry (at the page's
+//! scope), the board's Typst source shows the same tiles, `postsale metrics` prints the same
+//! values for the month and the trailing twelve months, and `postsale alerts` the same alerts.
 //! Built from the example project (as of 2026-11-01, so the latest complete month is 2026-10
 //! and the board quarter 2026-Q3).
 
@@ -32,16 +33,16 @@ fn build(out: &Path) {
     assert!(out.join("index.html").is_file(), "{stderr}");
 }
 
-/// numbers.json's entries, by (metric, period id) → (value, basis, status).
+/// numbers.json's entries of one scope, by (metric, period id) → (value, basis, status).
 type Entries = BTreeMap<(String, String), (Json, Json, String)>;
 
-fn entries(numbers: &Json) -> Entries {
+fn entries(numbers: &Json, scope: &str) -> Entries {
     numbers["numbers"]
         .as_array()
         .expect("a list of numbers")
         .iter()
+        .filter(|n| n["scope"] == scope)
         .map(|n| {
-            assert_eq!(n["scope"], "company");
             (
                 (
                     n["metric"].as_str().expect("metric").to_string(),
@@ -154,16 +155,34 @@ fn pages_typst_sources_and_the_metrics_command_agree_with_numbers_json() {
     let text = std::fs::read_to_string(out.join("numbers.json")).expect("numbers.json");
     let numbers: Json = serde_json::from_str(&text).expect("numbers.json parses");
     assert_eq!(numbers["as_of"], "2026-11-01");
-    let entries = entries(&numbers);
+    let entries = entries(&numbers, "company");
     let currency = postsale::config::load(&project())
         .expect("the example's config")
         .currency;
 
     let mut checked = 0;
-    for page in ["index.html", "monthly/2026-10.html", "board/2026-Q3.html"] {
+    let company = ["index.html", "monthly/2026-10.html", "board/2026-Q3.html"];
+    let mut pages: Vec<(String, String, usize)> = company
+        .into_iter()
+        .map(|p| (p.to_string(), "company".to_string(), 6))
+        .collect();
+    for (folder, kind, ids) in [
+        ("csm", "csm", vec!["CSM001", "CSM002", "CSM007"]),
+        (
+            "segments",
+            "segment",
+            vec!["SMB", "Mid-Market", "Enterprise"],
+        ),
+    ] {
+        for id in ids {
+            pages.push((format!("{folder}/{id}.html"), format!("{kind}:{id}"), 3));
+        }
+    }
+    for (page, scope, at_least) in &pages {
+        let entries = self::entries(&numbers, scope);
         let html = std::fs::read_to_string(out.join(page)).expect(page);
         let tiles = tiles(&html);
-        assert!(tiles.len() >= 6, "{page}: {} tiles", tiles.len());
+        assert!(tiles.len() >= *at_least, "{page}: {} tiles", tiles.len());
         for t in &tiles {
             let (value, basis, status) = entries
                 .get(&(t.metric.clone(), t.period.clone()))
@@ -175,7 +194,7 @@ fn pages_typst_sources_and_the_metrics_command_agree_with_numbers_json() {
             checked += 1;
         }
     }
-    assert!(checked >= 18);
+    assert!(checked >= 36, "{checked} tiles");
 
     // The home page headlines the trailing twelve months; the monthly page's NRR tile too.
     let home = tiles(&std::fs::read_to_string(out.join("index.html")).expect("home"));
@@ -211,6 +230,19 @@ fn pages_typst_sources_and_the_metrics_command_agree_with_numbers_json() {
             assert_eq!(metrics.get(metric), Some(value), "{metric} over {period}");
         }
     }
+
+    // `postsale alerts` evaluates the same rules on the same date: the alerts numbers.json
+    // records, field for field.
+    let result = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["alerts", "--format", "json", "--project"])
+        .arg(project())
+        .output()
+        .expect("runs postsale alerts");
+    assert!(result.status.success());
+    let listed: Json = serde_json::from_slice(&result.stdout).expect("alerts JSON");
+    let recorded = numbers["alerts"].as_array().expect("alerts");
+    assert!(recorded.len() >= 3, "{} alerts", recorded.len());
+    assert_eq!(&listed["alerts"], &numbers["alerts"]);
 }
 
 #[test]
@@ -226,7 +258,8 @@ fn numbers_json_is_the_same_bytes_for_the_same_inputs() {
     let numbers: Json = serde_json::from_str(&text).expect("parses");
     let fingerprint = numbers["inputs"]["fingerprint"].as_str().expect("a string");
     assert!(fingerprint.starts_with("fnv1a64:"), "{fingerprint}");
-    assert_eq!(numbers["inputs"]["files"][0], "data/accounts.csv");
+    assert_eq!(numbers["inputs"]["files"][0], "alerts.yaml");
+    assert_eq!(numbers["inputs"]["files"][1], "data/accounts.csv");
     // Sorted keys: in each object of the pretty-printed file, each key sorts after the one
     // before it (an object's keys are the lines one indent deeper than its braces).
     let mut last: BTreeMap<usize, String> = BTreeMap::new();

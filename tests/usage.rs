@@ -392,3 +392,89 @@ fn check_warns_about_the_sunset_candidates_at_their_files() {
     );
     assert!(stderr.contains(":10:5: warning: expected the identity field"));
 }
+
+/// Copies a folder recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn logs_named_in_postsale_yaml_give_the_site_a_usage_page_and_check_its_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in ["data", "reports", "themes"] {
+        copy_dir(&root.join(folder), &project.join(folder));
+    }
+    let mut config = std::fs::read_to_string(root.join("postsale.yaml")).unwrap();
+    config.push_str("usage:\n  logs: [logs/]\n  base_path: /cs/\n");
+    std::fs::write(project.join("postsale.yaml"), config).unwrap();
+    std::fs::create_dir_all(project.join("logs")).unwrap();
+    write_logs(&project.join("logs"), "/cs");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_postsale"))
+            .args(args)
+            .arg("--project")
+            .arg(&project)
+            .output()
+            .unwrap()
+    };
+
+    // `postsale usage` with no --log reads the folder's two logs, under the configured path.
+    let out = run(&["usage", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let usage: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows(&usage), expected());
+    assert_eq!(usage["base_path"], "/cs/");
+
+    // The build writes the usage page into the site, and repeats the sunset warnings.
+    let site = dir.path().join("out").join("site");
+    let out = run(&["build", "--no-pdf", "--out", site.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let html = std::fs::read_to_string(site.join("usage.html")).unwrap();
+    assert!(html.contains(
+        "<tr><th scope=\"row\">Executive dashboard<br><code>reports&#x2F;index.md</code></th>\
+         <td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">2</td>\
+         <td class=\"num\">1</td><td>2026-10-30</td></tr>"
+    ));
+    assert_eq!(stderr.matches("a sunset candidate").count(), 6, "{stderr}");
+
+    // `postsale check` warns without being given the logs.
+    let out = run(&["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(
+        "reports/annual.md: warning: no view in the 90 days before 2026-11-01 (never viewed in the logs): a sunset candidate"
+    ), "{stderr}");
+
+    // A log path that is not there fails the build and check, naming it.
+    let mut config = std::fs::read_to_string(project.join("postsale.yaml")).unwrap();
+    config = config.replace("logs: [logs/]", "logs: [logs/, old/access.log]");
+    std::fs::write(project.join("postsale.yaml"), config).unwrap();
+    for args in [
+        &["check"][..],
+        &["build", "--no-pdf", "--out", site.to_str().unwrap()],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(
+            "postsale.yaml: error: the usage log 'old/access.log' does not exist (expected a file or a folder of access logs)"
+        ));
+    }
+    // The failed build left the site as it was.
+    assert!(site.join("usage.html").is_file());
+}

@@ -1,6 +1,7 @@
-//! `postsale init DIR`: a new project with the example configuration, the example data set (the
-//! demo generator's default output), the standard reports and the default theme, all embedded in
-//! the binary, so `postsale build` works inside it at once.
+//! `postsale init DIR`: a new project with the example configuration, alert rules and delivery
+//! schedules, the example data set (the demo generator's default output), the standard reports and
+//! the default theme, all embedded in the binary, so `postsale build` and `postsale check` work
+//! inside it at once.
 
 use anyhow::{Context, bail};
 use include_dir::{Dir, include_dir};
@@ -8,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 static REPORTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/reports");
 const CONFIG: &str = include_str!("../../postsale.yaml");
+const ALERTS: &str = include_str!("../../alerts.yaml");
+const DELIVERY: &str = include_str!("../../delivery.yaml");
 
 /// Arguments of `postsale init`.
 #[derive(Debug, clap::Args)]
@@ -48,6 +51,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("{} is not empty; give a new or empty folder", dir.display());
     }
     write(&dir.join("postsale.yaml"), CONFIG.as_bytes())?;
+    write(&dir.join(crate::alerts::FILE), ALERTS.as_bytes())?;
+    write(&dir.join(crate::delivery::FILE), DELIVERY.as_bytes())?;
     let reports = write_dir(&REPORTS, &dir.join("reports"))?;
     let theme = write_dir(
         &crate::site::theme::DEFAULT,
@@ -56,7 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let data = crate::demo::generate(&crate::demo::Options::default(), &dir.join("data"))?;
     write(&dir.join(".gitignore"), b"/site/\n")?;
     println!(
-        "created {}: postsale.yaml, {} data tables, {reports} reports, {theme} theme files\nnext: cd {} && postsale build",
+        "created {}: postsale.yaml, alerts.yaml, delivery.yaml, {} data tables, {reports} reports, {theme} theme files\nnext: cd {} && postsale build",
         dir.display(),
         data.files.len(),
         dir.display()

@@ -22,16 +22,18 @@ pub enum Format {
 /// Arguments of `postsale usage`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Access logs in Common or Combined Log Format, plain or gzip-compressed.
-    #[arg(long = "log", value_name = "FILE", required = true, num_args = 1..)]
+    /// Access logs in Common or Combined Log Format, plain or gzip-compressed (default: the
+    /// logs `usage: logs:` names in postsale.yaml).
+    #[arg(long = "log", value_name = "FILE", num_args = 1..)]
     pub logs: Vec<PathBuf>,
     /// "Now" (YYYY-MM-DD): the windows are the 30 and 90 days before it; overrides as_of in
     /// postsale.yaml (default: that, else today).
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
-    /// The URL path the site is served under, e.g. /reports/cs/.
-    #[arg(long, default_value = "/")]
-    pub base_path: String,
+    /// The URL path the site is served under, e.g. /reports/cs/ (default: `usage: base_path:`
+    /// in postsale.yaml, else /).
+    #[arg(long)]
+    pub base_path: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -48,12 +50,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let config = crate::config::load(&args.project)?;
     let as_of = config.resolve_as_of(args.as_of, super::metrics::today());
     let reports = crate::site::load_reports(&args.project, None).map_err(Diagnostics)?;
-    let logs: Vec<(PathBuf, String)> = args
-        .logs
-        .iter()
-        .map(|p| (p.clone(), p.display().to_string()))
-        .collect();
-    let (usage, problems) = usage::read_logs(&logs, &reports, &args.base_path, as_of);
+    let logs: Vec<(PathBuf, String)> = if args.logs.is_empty() {
+        if config.usage.logs.is_empty() {
+            anyhow::bail!(
+                "no access logs: give them with --log FILE..., or name them under `usage: logs:` in postsale.yaml"
+            );
+        }
+        usage::configured_logs(&args.project, &config.usage.logs).map_err(Diagnostics)?
+    } else {
+        args.logs
+            .iter()
+            .map(|p| (p.clone(), p.display().to_string()))
+            .collect()
+    };
+    let base_path = args
+        .base_path
+        .clone()
+        .unwrap_or_else(|| config.usage.base_path.clone());
+    let (usage, problems) = usage::read_logs(&logs, &reports, &base_path, as_of);
     let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|d| d.is_error());
     for warning in &warnings {
         eprintln!("{warning}");

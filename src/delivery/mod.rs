@@ -9,6 +9,10 @@
 //! MIME message with inline PNG charts and the PDF attached (`compose`), sends it or writes it to
 //! the outbox (`transport`) and records it in the ledger (`ledger`).
 
+pub(crate) mod config;
+pub(crate) mod recipients;
+pub(crate) mod schedule;
+
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -234,10 +234,14 @@ const TICKET_ESCALATION_BANDS: &[Band] = &[
     band("high", Some(10.0), None, Warning),
 ];
 
+/// Reachable with the default renewal target (ARR due × the GRR target): the forecast can at
+/// most equal the ARR due, so coverage peaks at 100 / GRR target (111 % at 90 %). The sales rule
+/// of 150–200 % assumes a pipeline larger than its target; it fits only a configured target well
+/// below the ARR due (`targets: { pipeline_coverage: 150 }` then judges instead of these bands).
 const COVERAGE_BANDS: &[Band] = &[
-    band("healthy", Some(150.0), None, Good),
-    band("thin", Some(100.0), Some(150.0), Warning),
-    band("short", None, Some(100.0), Bad),
+    band("covered", Some(100.0), None, Good),
+    band("thin", Some(90.0), Some(100.0), Warning),
+    band("short", None, Some(90.0), Bad),
 ];
 const ESCALATION_BANDS: &[Band] = &[
     band("healthy", None, Some(15.0), Good),
@@ -597,7 +601,7 @@ pub const CATALOG: &[MetricDef] = &[
         section: Health,
         unit: Percent,
         direction: LowerIsBetter,
-        formula: "active accounts whose DAU/MAU fell by ≥ 30 % from the month 60 days before the period's last day to its month / accounts measured × 100",
+        formula: "active accounts whose DAU/MAU fell by ≥ 30 % from the month two calendar months before the period's last month (60 days, the same distance for every month) to that month / accounts measured × 100",
         bands: &[],
         tables: USAGE,
     },
@@ -717,7 +721,7 @@ pub const CATALOG: &[MetricDef] = &[
         section: Renewals,
         unit: Percent,
         direction: HigherIsBetter,
-        formula: "renewal forecast (won + weighted open) / renewal target × 100, target = ARR due × the GRR target (90 without one)",
+        formula: "renewal forecast (won + weighted open) / renewal target × 100, target = ARR due × the GRR target (90 without one); its ceiling is 100 / GRR target (111 at 90), so the bands sit at 90 and 100",
         bands: COVERAGE_BANDS,
         tables: RENEWALS,
     },
@@ -1097,7 +1101,7 @@ pub const CATALOG: &[MetricDef] = &[
         section: Support,
         unit: Count,
         direction: LowerIsBetter,
-        formula: "accounts whose tickets of the last 30 days before the period end are ≥ 2 and ≥ 2 × the mean of the three 30-day windows before",
+        formula: "accounts whose tickets of the last 30 days before the period end are at least 2 (one ticket is never a spike, even after three quiet windows) and ≥ 2 × the mean of the three 30-day windows before",
         bands: &[],
         tables: TICKETS,
     },

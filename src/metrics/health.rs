@@ -235,11 +235,14 @@ pub fn month_usage(ctx: &Context, account: AccountIx, m: Month) -> Option<MonthU
     })
 }
 
-/// Whether DAU/MAU fell by at least 30 % (relative) from the month 60 days before `day` to the
-/// month of `day`.
+/// Whether DAU/MAU fell by at least 30 % (relative) over 60 days: from the month two calendar
+/// months before the month of `day` to the month of `day`. Always two months apart (October
+/// against August), where "the month 60 days before" would be one month back for a 31-day
+/// month's end and two for other days.
 pub fn usage_declined(ctx: &Context, account: AccountIx, day: NaiveDate) -> Option<bool> {
-    let now = month_usage(ctx, account, Month::of(day))?.stickiness()?;
-    let before = month_usage(ctx, account, Month::of(days_before(day, 60)))?.stickiness()?;
+    let month = Month::of(day);
+    let now = month_usage(ctx, account, month)?.stickiness()?;
+    let before = month_usage(ctx, account, month.prev().prev())?.stickiness()?;
     if before <= 0.0 {
         return None;
     }
@@ -648,11 +651,14 @@ mod tests {
             &[("a", "2026-04", 100), ("b", "2026-04", 100)],
         );
         ds.usage = Some(vec![
-            // a: March (60 days before 30 April) stickiness 50 %, April 30 %: a 40 % fall.
-            usage(0, d(3, 1), 10.0, 20.0, 40, (2, 10)),
+            // a: February (two months before April) stickiness 50 %, April 30 %: a 40 % fall.
+            usage(0, d(2, 1), 10.0, 20.0, 40, (2, 10)),
+            // March is not the baseline: a March fall or rise does not count.
+            usage(0, d(3, 1), 4.0, 20.0, 40, (2, 10)),
             usage(0, d(4, 1), 4.0, 20.0, 40, (3, 10)),
             usage(0, d(4, 15), 8.0, 20.0, 40, (4, 10)),
             // b: steady at 50 %.
+            usage(1, d(2, 1), 30.0, 60.0, 80, (8, 10)),
             usage(1, d(3, 1), 30.0, 60.0, 80, (8, 10)),
             usage(1, d(4, 1), 30.0, 60.0, 80, (6, 10)),
         ]);
@@ -664,6 +670,32 @@ mod tests {
         assert_eq!(v["feature_adoption_pct"], Some(50.0));
         // a's 6/20 = 30 % vs 50 % → −40 %: declined. b steady. One of two.
         assert_eq!(v["usage_decline_pct"], Some(50.0));
+    }
+
+    #[test]
+    fn the_usage_decline_baseline_is_two_calendar_months_back_for_every_day() {
+        let mut ds = dataset(&[("a", "")], &[("a", "2026-07", 100)]);
+        // Stickiness: May 50 %, June 40 %, July 30 %, August 50 %.
+        ds.usage = Some(vec![
+            usage(0, d(5, 1), 10.0, 20.0, 40, (2, 10)),
+            usage(0, d(6, 1), 8.0, 20.0, 40, (2, 10)),
+            usage(0, d(7, 1), 6.0, 20.0, 40, (2, 10)),
+            usage(0, d(8, 1), 10.0, 20.0, 40, (2, 10)),
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(12, 1),
+        };
+        // 31 July and 1 July both compare July with May (−40 %), although 60 days before
+        // 31 July is 1 June (June against July would be −25 %, no decline).
+        assert_eq!(usage_declined(&ctx, 0, d(7, 31)), Some(true));
+        assert_eq!(usage_declined(&ctx, 0, d(7, 1)), Some(true));
+        // August against June: a rise.
+        assert_eq!(usage_declined(&ctx, 0, d(8, 31)), Some(false));
+        // June against April: no April usage, no answer.
+        assert_eq!(usage_declined(&ctx, 0, d(6, 30)), None);
     }
 
     #[test]

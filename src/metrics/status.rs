@@ -184,6 +184,20 @@ mod tests {
     }
 
     #[test]
+    fn pipeline_coverage_bands_are_reachable_under_the_default_target() {
+        // The default target is ARR due × the GRR target (90 %), so a forecast of every dollar
+        // due gives 100 / 0.9 = 111.1 %, the ceiling: it must be able to read as covered.
+        assert_eq!(s("pipeline_coverage", 100.0 / 0.9), Status::Good);
+        assert_eq!(s("pipeline_coverage", 100.0), Status::Good);
+        assert_eq!(s("pipeline_coverage", 99.9), Status::Warning);
+        assert_eq!(s("pipeline_coverage", 90.0), Status::Warning);
+        assert_eq!(s("pipeline_coverage", 89.9), Status::Bad);
+        // A configured target (a pipeline goal well above the renewal target) judges instead.
+        let coverage = get("pipeline_coverage").unwrap_or_else(|| panic!());
+        assert_eq!(status(coverage, Some(111.1), Some(150.0)), Status::Bad);
+    }
+
+    #[test]
     fn targets_override_bands() {
         let nrr = get("nrr").unwrap_or_else(|| panic!());
         // Target 110: 110 meets it; 105 is within the tolerance (5.5 points); 104 is not.

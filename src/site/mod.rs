@@ -377,8 +377,19 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     step(&mut summary, "render, write and compile");
 
-    // 7. The theme's static files, then swap the folder in.
-    let assets = site.static_files();
+    // 7. The theme's static files and, when postsale.yaml names access logs, the usage page;
+    //    then swap the folder in.
+    let mut assets = site.static_files();
+    let css = project.theme.files.get("static/style.css");
+    let css = css.map(|b| String::from_utf8_lossy(b)).unwrap_or_default();
+    if let Some((page, warnings)) =
+        crate::usage::site_page(project, options.as_of, &css).map_err(Diagnostics)?
+    {
+        for warning in &warnings {
+            eprintln!("{warning}");
+        }
+        assets.push(page);
+    }
     staging.write(&assets)?;
     files.extend(assets);
     files.push(numbers_json);

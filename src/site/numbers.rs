@@ -1,11 +1,13 @@
 //! The numbers of one build as a plain value, written to the site as `numbers.json`: every
-//! metric value the company-wide report pages show, with its period, basis, scope and status,
-//! and a fingerprint of the inputs. It reads the build's `Facts`, so nothing is computed twice;
+//! metric value the company-wide report pages show, the KPI tiles of the per-CSM and
+//! per-segment pages, each with its period, basis, scope and status, the alerts of the run, and
+//! a fingerprint of the inputs. It reads the build's `Facts`, so nothing is computed twice;
 //! it does not format anything (pages and PDFs format from the same `Facts`, and a test checks
 //! that they agree with this file).
 
 use super::facts::{Entity, Facts};
 use crate::files::FileBytes;
+use crate::metrics::alerts::Alert;
 use crate::metrics::basis::{self, Basis};
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::experience;
@@ -21,6 +23,9 @@ pub(crate) const FILE: &str = "numbers.json";
 /// The numbers of a run. Fields are declared in alphabetical order, so the JSON keys are sorted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Numbers {
+    /// The alerts of the project's rules on the as-of date: the evaluation the alerts page, the
+    /// pages of each scope and the e-mails show.
+    pub alerts: Vec<Alert>,
     /// The date the numbers are computed as of.
     pub as_of: NaiveDate,
     /// What the numbers were computed from.
@@ -46,8 +51,8 @@ pub(crate) struct Number {
     /// The METRICS.md id.
     pub metric: &'static str,
     pub period: PeriodRef,
-    /// `company` (every account).
-    pub scope: &'static str,
+    /// `company` (every account), `csm:<csm_id>` (a CSM's book) or `segment:<name>`.
+    pub scope: String,
     /// As a KPI tile shows it: `good`, `warning`, `bad`, `neutral` or `missing`; a survey score
     /// from a small sample is `neutral`.
     pub status: &'static str,
@@ -78,49 +83,104 @@ impl PeriodRef {
     }
 }
 
+/// The tiles of a per-entity page: whose (entity and its scope name), over which period, and
+/// the metrics its `kpis` components show.
+pub(crate) struct EntityTiles {
+    pub entity: Entity,
+    pub scope: String,
+    pub period: Period,
+    pub metrics: Vec<&'static MetricDef>,
+}
+
 /// The numbers of `pages` (the periods of the company-wide report pages): for each metric the
 /// data supports, its value over each page period and over the period its KPI tile headlines
-/// (`basis::headline_period`), read from `facts` (which computes each once, for the pages too).
-pub(crate) fn compute(facts: &Facts, pages: &[Period], inputs: Inputs) -> Numbers {
+/// (`basis::headline_period`); then each of `entities`' tile metrics over its page period and
+/// headline period; all read from `facts` (which computes each once, for the pages too).
+pub(crate) fn compute(
+    facts: &Facts,
+    pages: &[Period],
+    entities: &[EntityTiles],
+    alerts: &[Alert],
+    inputs: Inputs,
+) -> Numbers {
     use rayon::prelude::*;
     let data = facts.ctx.data;
-    let defs: Vec<&'static MetricDef> = catalog::CATALOG
-        .iter()
-        .filter(|d| d.tables.iter().all(|t| data.has_table(t)))
-        .collect();
-    let mut wanted: Vec<(Period, &'static MetricDef)> = pages
+    let supported = |d: &&'static MetricDef| d.tables.iter().all(|t| data.has_table(t));
+    let entity_supported = |d: &&&'static MetricDef| supported(*d);
+    let defs: Vec<&'static MetricDef> = catalog::CATALOG.iter().filter(supported).collect();
+    let mut wanted: Vec<Wanted> = pages
         .iter()
         .flat_map(|p| {
-            defs.iter()
-                .flat_map(move |d| [(p.clone(), *d), (basis::headline_period(d, p), *d)])
+            defs.iter().flat_map(move |d| {
+                [p.clone(), basis::headline_period(d, p)].map(|period| Wanted {
+                    scope: COMPANY.to_string(),
+                    entity: Entity::All,
+                    period,
+                    def: d,
+                })
+            })
         })
         .collect();
-    let key = |(p, d): &(Period, &MetricDef)| (p.kind, p.id.clone(), d.id);
+    for e in entities {
+        for d in e.metrics.iter().filter(entity_supported) {
+            for period in [e.period.clone(), basis::headline_period(d, &e.period)] {
+                wanted.push(Wanted {
+                    scope: e.scope.clone(),
+                    entity: e.entity.clone(),
+                    period,
+                    def: d,
+                });
+            }
+        }
+    }
+    let key = |w: &Wanted| {
+        (
+            w.scope.clone(),
+            w.period.kind,
+            w.period.id.clone(),
+            w.def.id,
+        )
+    };
     wanted.sort_by_key(key);
     wanted.dedup_by_key(|w| key(w));
-    // Grouped by period, so that each period's survey answers are counted once.
-    let groups: Vec<&[(Period, &'static MetricDef)]> = wanted.chunk_by(|a, b| a.0 == b.0).collect();
+    // Grouped by scope and period, so that each one's survey answers are counted once.
+    let groups: Vec<&[Wanted]> = wanted
+        .chunk_by(|a, b| a.scope == b.scope && a.period == b.period)
+        .collect();
     let numbers = groups
         .par_iter()
         .flat_map_iter(|group| {
-            let responses = group.first().map(|(p, _)| facts.responses(&Entity::All, p));
-            group.iter().map(move |(p, def)| {
-                let answers = responses.as_ref().and_then(|r| r.of(def.id));
-                number(facts, def, p, answers)
+            let responses = group.first().map(|w| facts.responses(&w.entity, &w.period));
+            group.iter().map(move |w| {
+                let answers = responses.as_ref().and_then(|r| r.of(w.def.id));
+                number(facts, w, answers)
             })
         })
         .collect();
     Numbers {
+        alerts: alerts.to_vec(),
         as_of: facts.ctx.as_of,
         inputs,
         numbers,
     }
 }
 
-/// `def` over `period` for every account, judged as a KPI tile judges it (`answers`: the survey
+/// The scope name of every account.
+const COMPANY: &str = "company";
+
+/// One number to compute.
+struct Wanted {
+    scope: String,
+    entity: Entity,
+    period: Period,
+    def: &'static MetricDef,
+}
+
+/// A metric over a period for a scope, judged as a KPI tile judges it (`answers`: the survey
 /// answers a survey score rests on).
-fn number(facts: &Facts, def: &'static MetricDef, period: &Period, answers: Option<u64>) -> Number {
-    let value = facts.value(&Entity::All, period, def.id);
+fn number(facts: &Facts, w: &Wanted, answers: Option<u64>) -> Number {
+    let (def, period) = (w.def, &w.period);
+    let value = facts.value(&w.entity, period, def.id);
     let b = Basis::of(def, period);
     let j = basis::judge(def, value, b, facts.ctx.config.target(def.id, b));
     let small = answers.is_some_and(|n| n < experience::SMALL_SAMPLE);
@@ -133,7 +193,7 @@ fn number(facts: &Facts, def: &'static MetricDef, period: &Period, answers: Opti
         basis: j.basis.map(Basis::key),
         metric: def.id,
         period: PeriodRef::of(period),
-        scope: "company",
+        scope: w.scope.clone(),
         status: super::components::status_name(status),
         target: j.target,
         value,
@@ -170,8 +230,8 @@ impl Fnv {
     }
 }
 
-/// Reads the inputs of the project in `dir`: postsale.yaml and the data tables the loader reads
-/// (`<table>.csv` in the data folder, those present), in name order, and fingerprints them,
+/// Reads the inputs of the project in `dir`: postsale.yaml, alerts.yaml and the data tables the
+/// loader reads (`<table>.csv` in the data folder, those present), in name order, and fingerprints them,
 /// holding one file in memory at a time.
 pub(crate) fn inputs(dir: &Path, data_dir: &str) -> std::io::Result<Inputs> {
     let prefix = data_dir.trim_end_matches('/');
@@ -185,6 +245,9 @@ pub(crate) fn inputs(dir: &Path, data_dir: &str) -> std::io::Result<Inputs> {
         })
         .collect();
     wanted.push(("postsale.yaml".into(), dir.join("postsale.yaml")));
+    // The alert rules decide the alerts numbers.json records.
+    let rules = crate::alerts::FILE;
+    wanted.push((rules.into(), dir.join(rules)));
     wanted.sort();
     let mut h = Fnv::new();
     let mut files = Vec::new();
@@ -206,7 +269,9 @@ pub(crate) fn inputs(dir: &Path, data_dir: &str) -> std::io::Result<Inputs> {
 /// `numbers` as JSON, pretty-printed with sorted keys and a final newline: the same bytes for
 /// the same inputs and as-of date.
 pub(crate) fn to_json(numbers: &Numbers) -> serde_json::Result<Vec<u8>> {
-    let mut out = serde_json::to_vec_pretty(numbers)?;
+    // Through a `Value`, whose maps sort their keys: the alerts' fields are declared in
+    // reading order.
+    let mut out = serde_json::to_vec_pretty(&serde_json::to_value(numbers)?)?;
     out.push(b'\n');
     Ok(out)
 }
@@ -278,6 +343,7 @@ mod tests {
     #[test]
     fn the_json_has_sorted_keys_and_no_timestamp() {
         let numbers = Numbers {
+            alerts: Vec::new(),
             as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
             inputs: Inputs {
                 files: vec!["postsale.yaml".into()],
@@ -292,7 +358,7 @@ mod tests {
                     kind: "ttm".into(),
                     start: NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(),
                 },
-                scope: "company",
+                scope: "company".into(),
                 status: "good",
                 target: Some(110.0),
                 value: Some(112.5),
@@ -302,6 +368,7 @@ mod tests {
         assert_eq!(
             json,
             r#"{
+  "alerts": [],
   "as_of": "2026-11-01",
   "inputs": {
     "files": [

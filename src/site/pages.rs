@@ -630,7 +630,8 @@ impl<'a> Site<'a> {
     }
 
     /// The numbers of the run: every metric over the periods of the company-wide report pages
-    /// of `jobs` (and the periods their KPI tiles headline), from the facts the pages read.
+    /// of `jobs` (and the periods their KPI tiles headline), the KPI tiles of the per-CSM and
+    /// per-segment pages, and the alerts, from the facts the pages read.
     pub(crate) fn numbers(&self, jobs: &[Job], inputs: super::numbers::Inputs) -> Numbers {
         let mut periods: Vec<Period> = jobs
             .iter()
@@ -645,7 +646,46 @@ impl<'a> Site<'a> {
             .collect();
         periods.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
         periods.dedup();
-        super::numbers::compute(&self.facts, &periods, inputs)
+        let mut entities = Vec::new();
+        for r in &self.project.reports {
+            let metrics = Self::tile_metrics(r);
+            let Some(per) = r.front.per.filter(|p| *p != Per::Account) else {
+                continue;
+            };
+            if metrics.is_empty() {
+                continue;
+            }
+            for (entity, id, _) in self.entities(per) {
+                let kind = if per == Per::Csm { "csm" } else { "segment" };
+                entities.push(super::numbers::EntityTiles {
+                    entity,
+                    scope: format!("{kind}:{id}"),
+                    period: self.latest(r),
+                    metrics: metrics.clone(),
+                });
+            }
+        }
+        super::numbers::compute(&self.facts, &periods, &entities, &self.alerts, inputs)
+    }
+
+    /// The metrics of a report's `kpis` components, in order, once each.
+    fn tile_metrics(r: &Report) -> Vec<&'static MetricDef> {
+        let mut out: Vec<&'static MetricDef> = Vec::new();
+        for call in r.calls.iter().filter(|c| c.name == "kpis") {
+            let args: Vec<(String, Option<Json>)> = call
+                .args
+                .iter()
+                .map(|a| (a.key.clone(), a.value.clone()))
+                .collect();
+            if let Ok(Component::Kpis(defs)) = component::check(&call.name, &args, &[]) {
+                for d in defs {
+                    if !out.iter().any(|o| o.id == d.id) {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Every page of the site.

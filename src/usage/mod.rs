@@ -20,7 +20,7 @@ use log::Request;
 use map::{SiteMap, Target};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The two windows, in days before the as-of date; a report with no view in the longer one is a
 /// sunset candidate.
@@ -293,6 +293,79 @@ pub(crate) fn read_logs(
     }
     (tally.finish(reports), problems)
 }
+
+/// The logs of `usage.logs` in postsale.yaml, relative to `project`: each file as named, each
+/// folder's files in name order; a path that does not exist is an error naming it.
+pub(crate) fn configured_logs(
+    project: &Path,
+    logs: &[String],
+) -> Result<Vec<(PathBuf, String)>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for name in logs {
+        let path = project.join(name);
+        if path.is_dir() {
+            let mut files: Vec<(PathBuf, String)> = walkdir::WalkDir::new(&path)
+                .min_depth(1)
+                .max_depth(1)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    let shown = format!(
+                        "{}/{}",
+                        name.trim_end_matches('/'),
+                        e.file_name().to_string_lossy()
+                    );
+                    (e.into_path(), shown)
+                })
+                .collect();
+            out.append(&mut files);
+        } else if path.is_file() {
+            out.push((path, name.clone()));
+        } else {
+            problems.push(
+                Diagnostic::file_error(
+                    crate::config::FILE,
+                    format!("the usage log '{name}' does not exist (expected a file or a folder of access logs)"),
+                )
+                .with_help("fix the path under `usage: logs:` (relative to the project folder), or remove it"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The usage page of the site, `usage.html`, when postsale.yaml names access logs: the logs'
+/// warnings (malformed lines, sunset candidates) are returned beside it; unreadable logs are
+/// errors.
+pub(crate) fn site_page(
+    project: &crate::site::Project,
+    as_of: NaiveDate,
+    css: &str,
+) -> Result<Option<((String, Vec<u8>), Vec<Diagnostic>)>, Vec<Diagnostic>> {
+    let config = &project.config.usage;
+    if config.logs.is_empty() {
+        return Ok(None);
+    }
+    let logs = configured_logs(&project.dir, &config.logs)?;
+    let (usage, problems) = read_logs(&logs, &project.reports, &config.base_path, as_of);
+    let (errors, mut warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|d| d.is_error());
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    warnings.extend(sunset_warnings(&usage));
+    let html = page::html(&usage, &project.config.name, css);
+    Ok(Some(((PAGE.to_string(), html.into_bytes()), warnings)))
+}
+
+/// The usage page's path in the site.
+pub(crate) const PAGE: &str = "usage.html";
 
 #[cfg(test)]
 mod tests {
