@@ -64,6 +64,10 @@ pub struct Config {
     pub ltv: LtvConfig,
     /// Report usage: the web server's access logs the build and `postsale check` read.
     pub usage: UsageConfig,
+    /// The address the site is published at (`https://reports.example.com/cs/`): the e-mail
+    /// digests link to their report there. An `http://` or `https://` URL; a trailing slash is
+    /// added. Default: none, and the digests link to the page's path inside the site folder.
+    pub site_url: Option<String>,
 }
 
 /// `usage:` — where the published site's access logs are, so that every build writes the usage
@@ -209,6 +213,7 @@ impl Default for Config {
             labels: BTreeMap::new(),
             ltv: LtvConfig::default(),
             usage: UsageConfig::default(),
+            site_url: None,
         }
     }
 }
@@ -354,15 +359,41 @@ pub fn load(project_dir: &Path) -> Result<Config, Diagnostics> {
     // Every problem at once: those of reading (syntax, duplicate and unknown keys, wrong types)
     // and, on what could be read, those of validation, in file order.
     let (config, mut problems) = crate::yaml::parse_all::<Config>(&text, FILE);
-    let Some(config) = config else {
+    let Some(mut config) = config else {
         return Err(Diagnostics(problems));
     };
     problems.extend(config.validate(&text));
+    config.site_url = config.site_url.map(|url| with_slash(url.trim()));
     problems.sort_by_key(|d| (d.line, d.column));
     if problems.is_empty() {
         Ok(config)
     } else {
         Err(Diagnostics(problems))
+    }
+}
+
+/// Whether `url` is an absolute `http://` or `https://` address with a host and no spaces,
+/// quotes or angle brackets (it is written into e-mails as a link).
+fn site_url_ok(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\".contains(c))
+    })
+}
+
+/// `url` ending with one `/`, so that a site path appends to it.
+fn with_slash(url: &str) -> String {
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
     }
 }
 
@@ -505,6 +536,14 @@ impl Config {
                     ),
                 );
             }
+        }
+        if let Some(url) = &self.site_url {
+            check(
+                site_url_ok(url.trim()),
+                &["site_url"],
+                url.clone(),
+                "the site's published address: an http:// or https:// URL such as https://reports.example.com/cs/",
+            );
         }
         problems.extend(self.target_problems(text));
         problems
@@ -751,7 +790,7 @@ mod tests {
             errors("health:\nweights: { usage: 1 }\n"),
             [
                 "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
-                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url",
             ]
         );
     }
@@ -873,5 +912,31 @@ mod tests {
             "{found:?}"
         );
         assert!(errors("keep: [CNAME, \"docs/**\", \"*.txt\"]\n").is_empty());
+    }
+
+    #[test]
+    fn site_url_is_an_http_address_and_gets_a_trailing_slash() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join(FILE),
+            "site_url: https://reports.example.com/cs\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let config = load(dir.path()).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(
+            config.site_url.as_deref(),
+            Some("https://reports.example.com/cs/")
+        );
+        assert!(errors("site_url: http://localhost:8080/\n").is_empty());
+        let found = errors("name: x\nsite_url: reports.example.com\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "postsale.yaml:2:1: error: bad value for 'site_url' (found 'reports.example.com', expected the site's published address"
+            ),
+            "{found:?}"
+        );
+        assert_eq!(errors("site_url: \"https://a.example/<x>\"\n").len(), 1);
+        assert_eq!(errors("site_url: https://\n").len(), 1);
     }
 }

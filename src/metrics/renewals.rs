@@ -607,6 +607,92 @@ pub fn leading_indicators(ctx: &Context, period: &Period, scope: Scope) -> Leadi
     }
 }
 
+/// A group of closed renewals smaller than this is marked as a small sample wherever its rate
+/// is shown: one renewal more or less moves its rate by over ten points.
+pub const SMALL_GROUP: u64 = 10;
+
+/// One row of the leading-indicator view: a signal known before the renewals closed, one of its
+/// groups, and the renewal rate (logo) of the period's closed renewals in that group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalGroup {
+    /// "Health at T-90", "Value review", "Sponsor change (90 days before due)", "Usage decline
+    /// at T-60".
+    pub signal: &'static str,
+    /// The group: "≥ 75", "done", "none"...
+    pub group: &'static str,
+    pub won: u64,
+    pub closed: u64,
+    pub rate: Value,
+    /// The group's rate minus the rate of every closed renewal of the period, in points.
+    pub difference: Value,
+}
+
+/// The leading-indicator view of the period's closed renewals for `scope`: each signal's groups
+/// with their renewal rates, against the rate of all of them. Renewals a signal cannot say
+/// anything about (no health score at T-90, no usage data) are in none of its groups.
+pub fn signal_groups(ctx: &Context, period: &Period, scope: Scope) -> Vec<SignalGroup> {
+    let all = rate(due_in(ctx, period, scope));
+    let row = |signal, group, (won, closed, r): (u64, u64, Value)| SignalGroup {
+        signal,
+        group,
+        won,
+        closed,
+        rate: r,
+        difference: r.zip(all.2).map(|(a, b)| a - b),
+    };
+    let mut out: Vec<SignalGroup> = super::health::health_at_t90(ctx, scope, period)
+        .into_iter()
+        .map(|b| row("Health at T-90", b.label, (b.won, b.closed, b.renewal_rate)))
+        .collect();
+    let l = leading_indicators(ctx, period, scope);
+    for (signal, groups, [yes, no]) in [
+        ("Value review", ["done", "not done"], l.value_review),
+        (
+            "Sponsor change (90 days before due)",
+            ["changed", "none"],
+            l.sponsor_change_90d,
+        ),
+        (
+            "Usage decline at T-60",
+            ["declined", "none"],
+            l.usage_decline_t60,
+        ),
+    ] {
+        out.push(row(signal, groups[0], yes));
+        out.push(row(signal, groups[1], no));
+    }
+    out
+}
+
+/// Open renewals due on or after as-of for `scope`, per open stage: how many, their ARR
+/// (exact), how many are stalled, and the mean days renewals spent in the stage
+/// (renewal_stages.csv).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageRow {
+    pub stage: RenewalStage,
+    pub open: u64,
+    pub arr: Money,
+    pub stalled: u64,
+    pub days_in_stage: Value,
+}
+
+/// The stage view: `stage_distribution` summed over the T-minus buckets, with `time_in_stage`.
+pub fn stage_rows(ctx: &Context, scope: Scope) -> Vec<StageRow> {
+    let grid = stage_distribution(ctx, scope);
+    let days = time_in_stage(ctx, scope);
+    RenewalStage::ALL[..4]
+        .iter()
+        .enumerate()
+        .map(|(i, stage)| StageRow {
+            stage: *stage,
+            open: grid.iter().map(|b| b[i].count).sum(),
+            arr: grid.iter().map(|b| b[i].arr).sum(),
+            stalled: grid.iter().map(|b| b[i].stalled).sum(),
+            days_in_stage: days.get(stage).copied().flatten(),
+        })
+        .collect()
+}
+
 /// The spread of renewal rates across CSMs (max − min, points) over the period, with the rates.
 /// A spread above 15 points is flagged on pages.
 pub fn csm_spread(ctx: &Context, period: &Period) -> (BTreeMap<String, Value>, Value) {
@@ -1498,6 +1584,122 @@ mod tests {
         assert_eq!(
             li.sponsor_change_90d,
             [(0, 1, Some(0.0)), (1, 1, Some(100.0))]
+        );
+    }
+
+    #[test]
+    fn signal_groups_compare_each_group_with_every_closed_renewal() {
+        // Q3: a0 won with a value review, a1 lost without one (and a champion change 45 days
+        // before due), a2 won with no answer on the review; an open renewal counts nowhere.
+        let mut a = renewal(0, 1_000, RenewalStage::ClosedWon);
+        a.value_review_done = Some(true);
+        let mut b = renewal(1, 1_000, RenewalStage::ClosedLost);
+        b.value_review_done = Some(false);
+        let c = renewal(2, 1_000, RenewalStage::ClosedWon);
+        let open = renewal(0, 5_000, RenewalStage::Negotiation);
+        let mut ds = with(vec![a, b, c, open]);
+        ds.sponsor_changes = Some(vec![SponsorChange {
+            account: 1,
+            date: d(7, 1),
+            role: SponsorRole::Champion,
+        }]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(10, 1),
+        };
+        let rows = signal_groups(&ctx, &q3(), Scope::All);
+        let find = |signal: &str, group: &str| {
+            rows.iter()
+                .find(|r| r.signal == signal && r.group == group)
+                .map(|r| (r.won, r.closed, r.rate, r.difference))
+        };
+        // All closed: 2 of 3 won, 66.7 %.
+        let all = pct(2.0, 3.0).unwrap_or_default();
+        assert_eq!(
+            find("Value review", "done"),
+            Some((1, 1, Some(100.0), Some(100.0 - all)))
+        );
+        assert_eq!(
+            find("Value review", "not done"),
+            Some((0, 1, Some(0.0), Some(-all)))
+        );
+        assert_eq!(
+            find("Sponsor change (90 days before due)", "changed"),
+            Some((0, 1, Some(0.0), Some(-all)))
+        );
+        assert_eq!(
+            find("Sponsor change (90 days before due)", "none"),
+            Some((2, 2, Some(100.0), Some(100.0 - all)))
+        );
+        // No health data: the T-90 bands hold nobody, with no rate and no difference.
+        assert_eq!(find("Health at T-90", "≥ 75"), Some((0, 0, None, None)));
+        assert_eq!(rows.len(), 3 + 2 * 3);
+    }
+
+    #[test]
+    fn stage_rows_sum_the_buckets_with_stalled_and_days_in_stage() {
+        use crate::data::RenewalStageEntry;
+        // As of 1 July: two initial_discussion renewals (one due in 50 days: stalled), one
+        // not_engaged due in 100 days; a closed one counts nowhere.
+        let mut a = renewal(0, 1_000, RenewalStage::InitialDiscussion);
+        a.due_on = d(8, 20);
+        let mut b = renewal(1, 2_000, RenewalStage::InitialDiscussion);
+        b.due_on = d(12, 20);
+        let mut c = renewal(2, 4_000, RenewalStage::NotEngaged);
+        c.due_on = d(10, 9);
+        let won = renewal(2, 8_000, RenewalStage::ClosedWon);
+        let mut ds = with(vec![a, b, c, won]);
+        // Renewal 0 entered initial_discussion on 1 June (30 days to as-of), renewal 1 on
+        // 11 June (20 days).
+        ds.renewal_stages = Some(vec![
+            RenewalStageEntry {
+                renewal: 0,
+                stage: RenewalStage::InitialDiscussion,
+                entered_on: d(6, 1),
+            },
+            RenewalStageEntry {
+                renewal: 1,
+                stage: RenewalStage::InitialDiscussion,
+                entered_on: d(6, 11),
+            },
+        ]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        let rows = stage_rows(&ctx, Scope::All);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(
+            rows[1],
+            StageRow {
+                stage: RenewalStage::InitialDiscussion,
+                open: 2,
+                arr: Money::units(3_000),
+                stalled: 1,
+                days_in_stage: Some(25.0),
+            }
+        );
+        assert_eq!(
+            (rows[0].open, rows[0].arr, rows[0].stalled),
+            (1, Money::units(4_000), 0)
+        );
+        assert_eq!(rows[0].days_in_stage, None);
+        assert_eq!((rows[2].open, rows[3].open), (0, 0));
+        // Empty data: every stage at zero.
+        let empty = with(Vec::new());
+        let ctx = Context {
+            data: &empty,
+            config: &config,
+            as_of: d(7, 1),
+        };
+        assert!(
+            stage_rows(&ctx, Scope::All)
+                .iter()
+                .all(|r| r.open == 0 && r.arr == Money::ZERO)
         );
     }
 

@@ -8,38 +8,65 @@ use crate::data::{ChurnReason, Money};
 use crate::period::{Month, Period};
 use std::collections::BTreeMap;
 
-/// One segment's unit economics.
+/// One group's unit economics and its part of the period's churn (a group of a breakdown
+/// dimension: segment, industry, region, source, ACV band, any accounts.csv column).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SegmentEconomics {
-    pub segment: String,
+pub struct GroupEconomics {
+    /// The group's label, as the breakdown names it.
+    pub group: String,
+    /// The group's accounts (every account of accounts.csv in it).
     pub accounts: u64,
-    /// Mean acquisition_cost of the segment's accounts that have one.
+    /// Mean acquisition_cost of the group's accounts that have one.
     pub cac: Value,
     pub sales_cycle_days: Value,
+    /// Months of gross margin to earn back the CAC: CAC / (monthly revenue per account × gross
+    /// margin), the monthly revenue being ARPA (annual) / 12.
+    pub payback_months: Value,
     /// 1 / annual logo churn rate, in years, capped at `ltv.max_lifetime_years`.
     pub lifetime_years: Value,
     pub ltv: Value,
     pub ltv_cac_ratio: Value,
-    /// Logos of the segment churned in the period / all churned logos × 100.
+    /// The group's customers at the period start / all customers then × 100.
+    pub base_logo_share: Value,
+    /// The group's MRR at the period start / all MRR then × 100.
+    pub base_mrr_share: Value,
+    /// Logos of the group churned in the period, and their share of all churned logos × 100.
+    pub churned_logos: u64,
     pub churned_logo_share: Value,
-    /// Churned MRR of the segment in the period / all churned MRR × 100.
+    /// MRR of the group churned in the period (exact), and its share of all churned MRR × 100.
+    pub churned_mrr: Money,
     pub churned_mrr_share: Value,
 }
 
-/// Segment economics for `period`, one row per segment (sorted), with churn shares summing to
-/// 100 over the segments.
-pub fn economics(ctx: &Context, period: &Period) -> Vec<SegmentEconomics> {
-    let dim = Dimension::Attribute("segment");
-    let groups = breakdown::groups(ctx, &dim, period);
+impl GroupEconomics {
+    /// How far the group's share of churned MRR exceeds its share of the starting MRR, in
+    /// points: positive when the group loses more than its weight.
+    pub fn over_representation(&self) -> Value {
+        self.churned_mrr_share
+            .zip(self.base_mrr_share)
+            .map(|(c, b)| c - b)
+    }
+}
+
+/// A group whose share of churned MRR exceeds its share of the base by more than this many
+/// points is over-represented in churn (pages flag it).
+pub const OVER_REPRESENTED_PTS: f64 = 5.0;
+
+/// Unit economics and churn composition for `period`, one row per group of `dim` (in the
+/// breakdown's order). The churn and base shares of the groups each sum to 100.
+pub fn economics(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<GroupEconomics> {
+    let groups = breakdown::groups(ctx, dim, period);
     let (s, e) = period.months();
-    let churn = |mask: &[bool]| {
-        ctx.data.mrr.as_ref().map_or((0, Money::ZERO), |m| {
-            let r = retention(m, Scope::Only(mask), s, e);
-            (r.churned_logos, r.churned)
-        })
+    let retention_of = |mask: &[bool]| {
+        ctx.data
+            .mrr
+            .as_ref()
+            .map(|m| retention(m, Scope::Only(mask), s, e))
     };
     let all_mask = vec![true; ctx.data.accounts.rows.len()];
-    let (all_logos, all_mrr) = churn(&all_mask);
+    let all = retention_of(&all_mask);
+    let share = |part: f64, whole: Option<f64>| whole.and_then(|w| pct(part, w));
+    let margin = ctx.config.gross_margin / 100.0;
     groups
         .iter()
         .map(|(label, mask)| {
@@ -77,20 +104,42 @@ pub fn economics(ctx: &Context, period: &Period) -> Vec<SegmentEconomics> {
                     retention(m, Scope::Only(mask), e.plus(-11), e).logo_churn_rate()
                 });
             let ltv = values.get("ltv").copied().flatten();
-            let (logos, churned) = churn(mask);
-            SegmentEconomics {
-                segment: label.clone(),
+            let arpa = values.get("arpa").copied().flatten();
+            let r = retention_of(mask);
+            let (base_logos, base_mrr, logos, churned) =
+                r.as_ref().map_or((0, Money::ZERO, 0, Money::ZERO), |r| {
+                    (r.cohort_size, r.start, r.churned_logos, r.churned)
+                });
+            GroupEconomics {
+                group: label.clone(),
                 accounts: members.len() as u64,
                 cac,
                 sales_cycle_days: cycle,
+                payback_months: match (cac, arpa) {
+                    (Some(c), Some(a)) if a * margin > 0.0 => Some(c / (a / 12.0 * margin)),
+                    _ => None,
+                },
                 lifetime_years: lifetime_years(annual_churn, ctx.config.ltv.max_lifetime_years),
                 ltv,
                 ltv_cac_ratio: match (ltv, cac) {
                     (Some(l), Some(c)) if c > 0.0 => Some(l / c),
                     _ => None,
                 },
-                churned_logo_share: pct(logos as f64, all_logos as f64),
-                churned_mrr_share: pct(churned.0 as f64, all_mrr.0 as f64),
+                base_logo_share: share(
+                    base_logos as f64,
+                    all.as_ref().map(|a| a.cohort_size as f64),
+                ),
+                base_mrr_share: share(base_mrr.0 as f64, all.as_ref().map(|a| a.start.0 as f64)),
+                churned_logos: logos,
+                churned_logo_share: share(
+                    logos as f64,
+                    all.as_ref().map(|a| a.churned_logos as f64),
+                ),
+                churned_mrr: churned,
+                churned_mrr_share: share(
+                    churned.0 as f64,
+                    all.as_ref().map(|a| a.churned.0 as f64),
+                ),
             }
         })
         .collect()
@@ -179,8 +228,12 @@ mod tests {
             config: &config,
             as_of: d(2026, 5, 1),
         };
-        let rows = economics(&ctx, &Period::month(month("2026-04")));
-        let names: Vec<&str> = rows.iter().map(|r| r.segment.as_str()).collect();
+        let rows = economics(
+            &ctx,
+            &Period::month(month("2026-04")),
+            &Dimension::Attribute("segment"),
+        );
+        let names: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
         assert_eq!(names, ["Enterprise", "SMB"]);
         let (ent, smb) = (&rows[0], &rows[1]);
         // Logos: SMB 2 of 3, Enterprise 1 of 3. MRR: SMB 400 of 1,400, Enterprise 1,000.
@@ -191,9 +244,62 @@ mod tests {
         // SMB lost both logos this year: lifetime 1 year. Enterprise lost 1 of 2: 2 years.
         assert_eq!(smb.lifetime_years, Some(1.0));
         assert_eq!(ent.lifetime_years, Some(2.0));
-        // SMB has no active account left: ARPA and so LTV are missing.
+        // SMB has no active account left: ARPA and so LTV and the payback are missing.
         assert_eq!(smb.ltv, None);
+        assert_eq!(smb.payback_months, None);
         assert_eq!(ent.cac, None);
+        assert_eq!(ent.payback_months, None);
+        // The base at the start (March): SMB 2 of 4 logos, 400 of 3,400 MRR.
+        assert_eq!(smb.base_logo_share, Some(50.0));
+        assert_eq!(smb.base_mrr_share, Some(400.0 / 3_400.0 * 100.0));
+        assert_eq!((smb.churned_logos, smb.churned_mrr), (2, Money::units(400)));
+        // SMB is 11.8 % of the base and 28.6 % of the churned MRR: over-represented.
+        let over = smb.over_representation().unwrap_or_default();
+        assert!((over - (400.0 / 1_400.0 - 400.0 / 3_400.0) * 100.0).abs() < 1e-9);
+        assert!(over > OVER_REPRESENTED_PTS);
+        assert!(ent.over_representation().unwrap_or_default() < 0.0);
+        // The groups' shares recombine to 100.
+        let sum = |f: fn(&GroupEconomics) -> Value| rows.iter().filter_map(f).sum::<f64>();
+        for total in [
+            sum(|r| r.base_logo_share),
+            sum(|r| r.base_mrr_share),
+            sum(|r| r.churned_logo_share),
+            sum(|r| r.churned_mrr_share),
+        ] {
+            assert!((total - 100.0).abs() < 1e-9, "{total}");
+        }
+
+        // With a CAC of 4,800 on e2 (MRR 2,000 in April, so ARPA 24,000 a year; gross margin
+        // 80 %): 4,800 / (2,000 × 0.8) = 3 months to earn it back.
+        ds.accounts.rows[3].acquisition_cost = Some(Money::units(4_800));
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(2026, 5, 1),
+        };
+        let again = economics(
+            &ctx,
+            &Period::month(month("2026-04")),
+            &Dimension::Attribute("segment"),
+        );
+        assert_eq!(again[0].payback_months, Some(3.0));
+    }
+
+    #[test]
+    fn economics_of_an_empty_data_set() {
+        let ds = dataset(&[], &[]);
+        let config = config();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: d(2026, 5, 1),
+        };
+        let rows = economics(
+            &ctx,
+            &Period::month(month("2026-04")),
+            &Dimension::Attribute("segment"),
+        );
+        assert!(rows.is_empty());
     }
 
     #[test]

@@ -275,6 +275,19 @@ kinds! {
         ChurnReasons = "churn_reasons",
         /// An account's latest activities.
         Activities = "activities",
+        /// Renewal outcomes by what was known before (health at T-90, value review, sponsor
+        /// change, usage decline at T-60).
+        LeadingIndicators = "leading_indicators",
+        /// Open renewals by stage: ARR, stalled, mean days in stage.
+        StageHealth = "stage_health",
+        /// ARR of the period's renewals flagged at risk at T-90, T-60 and T-30.
+        AtRiskTrajectory = "at_risk_trajectory",
+        /// Unit economics per group of a dimension.
+        Economics = "economics",
+        /// Each group's share of churn against its share of the base.
+        ChurnComposition = "churn_composition",
+        /// Churned accounts of the period by group and reason.
+        ChurnReasonsBy = "churn_reasons_by",
         /// An account's latest support tickets.
         Tickets = "tickets",
     }
@@ -356,6 +369,37 @@ impl TableKind {
             TableKind::Forecast => &["line", "arr", "share"],
             TableKind::HealthBands => &["band", "accounts", "accounts_share", "arr", "arr_share"],
             TableKind::ChurnReasons => &["reason", "accounts", "mrr", "share"],
+            TableKind::LeadingIndicators => &[
+                "signal",
+                "group",
+                "closed",
+                "won",
+                "renewal_rate",
+                "difference",
+            ],
+            TableKind::StageHealth => &["stage", "open", "arr", "stalled", "days_in_stage"],
+            TableKind::AtRiskTrajectory => &["when", "at_risk_arr", "share_of_due"],
+            TableKind::Economics => &[
+                "group",
+                "accounts",
+                "cac",
+                "sales_cycle_days",
+                "payback_months",
+                "lifetime_months",
+                "ltv",
+                "ltv_cac",
+            ],
+            TableKind::ChurnComposition => &[
+                "group",
+                "base_logo_share",
+                "churned_logos",
+                "churned_logo_share",
+                "base_mrr_share",
+                "churned_mrr",
+                "churned_mrr_share",
+                "over_representation",
+            ],
+            TableKind::ChurnReasonsBy => &["group", "reason", "accounts", "mrr", "share"],
             TableKind::Activities => &["date", "type", "status", "csm", "minutes"],
             TableKind::Tickets => &[
                 "opened",
@@ -414,7 +458,13 @@ impl TableKind {
             | TableKind::Tasks
             | TableKind::Forecast
             | TableKind::HealthBands
-            | TableKind::ChurnReasons => self.columns(),
+            | TableKind::ChurnReasons
+            | TableKind::LeadingIndicators
+            | TableKind::StageHealth
+            | TableKind::AtRiskTrajectory
+            | TableKind::Economics
+            | TableKind::ChurnComposition
+            | TableKind::ChurnReasonsBy => self.columns(),
         }
     }
 
@@ -447,6 +497,24 @@ impl TableKind {
             TableKind::ChurnReasons => "churned accounts of the period by reason",
             TableKind::Activities => "the latest activities (account pages)",
             TableKind::Tickets => "the latest support tickets (account pages)",
+            TableKind::LeadingIndicators => {
+                "renewal rate of the period's closed renewals by what was known before they closed: health at T-90, value review done, a sponsor change in the 90 days before due, usage decline at T-60; small samples marked"
+            }
+            TableKind::StageHealth => {
+                "open renewals due from the as-of date on, by stage: count, ARR, how many are stalled, mean days spent in the stage"
+            }
+            TableKind::AtRiskTrajectory => {
+                "the ARR of the period's renewals flagged at risk in the forecast snapshot 90, 60 and 30 days before each due date"
+            }
+            TableKind::Economics => {
+                "unit economics per group `by` a dimension (default segment; company-wide): CAC, sales cycle, payback months, lifetime, LTV, LTV:CAC"
+            }
+            TableKind::ChurnComposition => {
+                "each group `by` a dimension (default segment; company-wide): its share of the base at the period start beside its share of the period's churned logos and MRR; over-represented groups flagged"
+            }
+            TableKind::ChurnReasonsBy => {
+                "churned accounts of the period by group `by` a dimension (default segment) and reason, with each reason's share of the group's churned MRR"
+            }
         }
     }
 

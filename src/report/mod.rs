@@ -532,7 +532,14 @@ pub fn load_dir(
 }
 
 /// Report names the site keeps for its own pages and folders.
-pub const RESERVED: &[&str] = &["assets", "metrics", "definitions", "data-quality"];
+pub const RESERVED: &[&str] = &[
+    "assets",
+    "metrics",
+    "definitions",
+    "data-quality",
+    "alerts",
+    "mail",
+];
 
 /// A "did you mean" over a list of choices, in the diagnostics' quoting style.
 pub(crate) fn suggestion(input: &str, known: &[&str]) -> String {

@@ -377,7 +377,16 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     }
     step(&mut summary, "render, write and compile");
 
-    // 7. The theme's static files and, when postsale.yaml names access logs, the usage page;
+    // 7. The e-mail digests (`mail/`), from the blocks the pages are made of: the latest issue
+    //    of each cadence report, each CSM's book, the alerts of each recipient.
+    let mails = site
+        .mails(&numbers.inputs.fingerprint)
+        .map_err(Diagnostics)?;
+    staging.write(&mails)?;
+    files.extend(mails);
+    step(&mut summary, "mail");
+
+    // 8. The theme's static files and, when postsale.yaml names access logs, the usage page;
     //    then swap the folder in.
     let mut assets = site.static_files();
     let css = project.theme.files.get("static/style.css");

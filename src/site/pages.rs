@@ -34,6 +34,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "mail.rs"]
+pub(crate) mod mail;
+
 const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
 

@@ -98,6 +98,12 @@ fn table_lead(of: &TableKind) -> Option<&'static str> {
         TableKind::Tasks | TableKind::Actions => "tasks_overdue",
         TableKind::Activities => "activities_completed",
         TableKind::Tickets => "tickets_opened",
+        TableKind::LeadingIndicators => "renewal_rate",
+        // Open renewals from as-of on, and the snapshots' at-risk flags: no catalog metric
+        // measures either over the page's period.
+        TableKind::StageHealth | TableKind::AtRiskTrajectory => return None,
+        TableKind::Economics => "ltv_cac_ratio",
+        TableKind::ChurnComposition | TableKind::ChurnReasonsBy => "churned_mrr",
         TableKind::Metrics
         | TableKind::Renewals
         | TableKind::Breakdown

@@ -28,8 +28,10 @@ use std::cell::Cell;
 mod attention;
 mod chart;
 mod csv;
+mod economics;
 mod html;
 mod kpis;
+mod leading;
 mod snapshot;
 mod table;
 

@@ -565,6 +565,13 @@ impl Renderer<'_, '_> {
                     table.rows.push(row);
                 }
             }
+            TableKind::LeadingIndicators => self.leading_indicators(page, columns, &mut table),
+            TableKind::StageHealth => self.stage_health(page, columns, &mut table),
+            TableKind::AtRiskTrajectory => self.at_risk_trajectory(page, columns, &mut table),
+            TableKind::Economics | TableKind::ChurnComposition | TableKind::ChurnReasonsBy => {
+                let dim = breakdown::Dimension::parse(by.unwrap_or("segment"), &data.accounts)?;
+                self.economics(page, of, &dim, columns, &mut table);
+            }
             TableKind::Activities => {
                 let Entity::Account(a) = page.entity else {
                     return Err(
@@ -796,6 +803,24 @@ pub(super) fn column_label(key: &str) -> &str {
         "arr_share" => "share of ARR",
         "first_response_hours" => "first response",
         "line" => "renewals",
+        "renewal_rate" => "renewal rate",
+        "difference" => "vs all closed",
+        "days_in_stage" => "mean days in stage",
+        "at_risk_arr" => "ARR at risk",
+        "share_of_due" => "share of ARR due",
+        "cac" => "CAC",
+        "sales_cycle_days" => "sales cycle (days)",
+        "payback_months" => "CAC payback (months)",
+        "lifetime_months" => "lifetime (months)",
+        "ltv" => "LTV",
+        "ltv_cac" => "LTV:CAC",
+        "base_logo_share" => "share of customers",
+        "churned_logos" => "churned logos",
+        "churned_logo_share" => "share of churned logos",
+        "base_mrr_share" => "share of MRR",
+        "churned_mrr" => "churned MRR",
+        "churned_mrr_share" => "share of churned MRR",
+        "over_representation" => "churn vs weight",
         other => other,
     }
 }
@@ -823,6 +848,9 @@ pub(super) fn is_numeric(key: &str) -> bool {
             | "type"
             | "opened"
             | "priority"
+            | "signal"
+            | "group"
+            | "when"
     )
 }
 
