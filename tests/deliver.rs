@@ -664,6 +664,8 @@ fn deliver_refuses_a_stale_or_missing_site_and_missing_credentials() {
         "{}",
         stderr(&out)
     );
+    // Refused before anything is sent or recorded.
+    assert!(!project.join(".postsale/deliveries.jsonl").exists());
     // No site.
     let out = postsale(
         &["deliver", "--project"],

@@ -87,6 +87,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let resolve =
         |names: &[String], scope: &MailScope| directory.resolve(names, &delivery.lists, scope);
 
+    // Where the messages go, checked (credentials included) before anything is sent.
+    let sink = match (&args.outbox, &delivery.smtp, args.plan) {
+        (_, _, true) => None,
+        (Some(dir), _, false) => Some(Sink::outbox(dir).map_err(anyhow::Error::msg)?),
+        (None, Some(smtp), false) => {
+            Some(Sink::smtp(smtp, &|name| std::env::var(name).ok()).map_err(anyhow::Error::msg)?)
+        }
+        (None, None, false) => anyhow::bail!(
+            "{} has no `smtp:` section: add the mail server, or write the messages with --outbox DIR",
+            crate::delivery::FILE
+        ),
+    };
+    let png = match sink {
+        Some(_) => Some(Rasteriser::new(&site, project).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     // The outbox neither reads nor writes the ledger; `--plan` reads it when it exists.
     let ledger_path = project.join(&delivery.ledger);
     let mut ledger = match (&args.outbox, args.plan) {
@@ -122,21 +138,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
 
     let mut counts = Counts::default();
-    let sink = match (&args.outbox, &delivery.smtp, args.plan) {
-        (_, _, true) => None,
-        (Some(dir), _, false) => Some(Sink::outbox(dir).map_err(anyhow::Error::msg)?),
-        (None, Some(smtp), false) => {
-            Some(Sink::smtp(smtp, &|name| std::env::var(name).ok()).map_err(anyhow::Error::msg)?)
-        }
-        (None, None, false) => anyhow::bail!(
-            "{} has no `smtp:` section: add the mail server, or write the messages with --outbox DIR",
-            crate::delivery::FILE
-        ),
-    };
-    let png = match sink {
-        Some(_) => Some(Rasteriser::new(&site, project).map_err(anyhow::Error::msg)?),
-        None => None,
-    };
     let from = compose::mailbox(&delivery.from)
         .map_err(|e| anyhow::anyhow!("`from` in {}: {e}", crate::delivery::FILE))?;
     let mut failures = Vec::new();
@@ -183,7 +184,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                                     message_id: id,
                                     sent_at: DateTime::<Utc>::from(std::time::SystemTime::now()),
                                 })
-                                .map_err(anyhow::Error::msg)?;
+                                .map_err(|e| {
+                                    // Stop: a message sent but not recorded would go out again.
+                                    anyhow::anyhow!(
+                                        "{} was sent but not recorded: {e}; stopped so that nothing more is sent unrecorded",
+                                        describe(p)
+                                    )
+                                })?;
                             counts.sent += 1;
                             println!("sent     {}", describe(p));
                         } else {
