@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine with only the Rust toolchain: installs what the tests
 # need only when it is missing (Debian packages: chromium, a Java runtime for the Nu HTML Checker,
-# Node.js and npm, poppler-utils and qpdf for the PDF checks; the pinned npm packages of
-# tests/browser; Typst's CLI with cargo), then runs `cargo test --locked`. Fails loudly.
+# Node.js and npm, poppler-utils and qpdf for the PDF checks, Python's aiosmtpd for the SMTP
+# tests; the pinned npm packages of tests/browser; Typst's CLI with cargo), then runs
+# `cargo test --locked`. Fails loudly.
 # Usage: scripts/test.sh [extra cargo test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+# aiosmtpd, the SMTP server tests/deliver.rs talks to. Debian's package installs it for the
+# system's /usr/bin/python3, which the tests also try when `python3` is another Python.
+has_aiosmtpd() {
+  python3 -c 'import aiosmtpd' 2>/dev/null || /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null
+}
+if ! has_aiosmtpd; then
+  say "installing aiosmtpd (python3-aiosmtpd, else pip)"
+  as_root apt-get update -qq || true
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd || ! has_aiosmtpd; then
+    python3 -m pip install --user aiosmtpd || python3 -m pip install --user --break-system-packages aiosmtpd || true
+  fi
+  if ! has_aiosmtpd; then
+    echo "error: could not install aiosmtpd (apt-get install python3-aiosmtpd and pip install aiosmtpd both failed)" >&2
+    exit 1
+  fi
 fi
 
 if [ ! -f tests/browser/node_modules/.package-lock.json ] ||

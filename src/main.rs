@@ -23,6 +23,8 @@ enum Command {
     Alerts(postsale::cmd::alerts::Args),
     /// Build the site, serve it on 127.0.0.1, rebuild on changes and reload the browser.
     Serve(postsale::cmd::serve::Args),
+    /// Send the site's mails that are due now (delivery.yaml), or write them to an outbox.
+    Deliver(postsale::cmd::deliver::Args),
     /// Validate config, data, reports and theme; report every problem; write nothing.
     Check(postsale::cmd::check::Args),
     /// Write a synthetic but realistic data set in the DATA.md format.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Metrics(args) => postsale::cmd::metrics::run(args),
         Command::Alerts(args) => postsale::cmd::alerts::run(args),
         Command::Check(args) => postsale::cmd::check::run(args),
+        Command::Deliver(args) => postsale::cmd::deliver::run(args),
         Command::Serve(args) => postsale::cmd::serve::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),
         Command::Usage(args) => postsale::cmd::usage::run(args),

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod build;
 pub mod check;
+pub mod deliver;
 pub mod demo;
 pub mod init;
 pub mod metrics;

@@ -160,3 +160,10 @@ pub struct MailImage {
     /// The image's width in CSS pixels (the PNG is drawn at twice this).
     pub width: u32,
 }
+
+// `postsale deliver`: composing, drawing, recording and sending.
+pub(crate) mod compose;
+pub(crate) mod ledger;
+pub(crate) mod plan;
+pub(crate) mod png;
+pub(crate) mod transport;

@@ -200,11 +200,11 @@ fn number(facts: &Facts, w: &Wanted, answers: Option<u64>) -> Number {
     }
 }
 
-/// FNV-1a, 64 bits, fed in pieces.
-struct Fnv(u64);
+/// FNV-1a, 64 bits, fed in pieces (also the seed of the delivery's Message-IDs).
+pub(crate) struct Fnv(u64);
 
 impl Fnv {
-    fn new() -> Fnv {
+    pub(crate) fn new() -> Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
@@ -218,11 +218,11 @@ impl Fnv {
     }
 
     /// `fnv1a64:` and the hash in 16 hex digits.
-    fn finish(&self) -> String {
+    pub(crate) fn finish(&self) -> String {
         format!("fnv1a64:{:016x}", self.0)
     }
 
-    fn write(&mut self, bytes: &[u8]) {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 ^= u64::from(*b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
