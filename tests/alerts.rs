@@ -276,7 +276,10 @@ fn the_site_lists_alerts_and_shows_each_on_its_scope_page() {
         alerts.contains(r#"<strong>red-health-book</strong> · csm <a href="csm&#x2F;CSM001.html">Avery Stone</a>"#),
         "{alerts}"
     );
-    assert!(alerts.contains("Brightpath Analytics (ACC00194) health 33, ARR $14,160, new"));
+    // Each matching account's line links to the account's page.
+    assert!(alerts.contains(
+        r#"<a href="accounts&#x2F;ACC00194.html">Brightpath Analytics (ACC00194) health 33, ARR $14,160, new</a>"#
+    ));
     // The CSM's page shows its own alert; a book without one shows none.
     let own = read("csm/CSM001.html");
     assert!(own.contains(r#"<section class="alerts" aria-label="Alerts">"#));

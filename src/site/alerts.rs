@@ -22,9 +22,18 @@ pub(crate) struct AlertView {
     pub scope_name: String,
     /// The scope's page, relative to the page shown on (None: the company, or no such page).
     pub scope_href: Option<String>,
-    /// Why it fires, line by line.
-    pub lines: Vec<String>,
+    /// Why it fires, line by line: the summary, then one line per matching account, linked to
+    /// the account's page.
+    pub lines: Vec<AlertLine>,
     pub recipients: Vec<String>,
+}
+
+/// One line of an alert's reasons.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct AlertLine {
+    pub text: String,
+    /// The page of the account the line is about, relative to the page shown on.
+    pub href: Option<String>,
 }
 
 /// The alerts as templates show them, on a page at `root` (`../` per folder level).
@@ -62,9 +71,41 @@ pub(crate) fn views(
                 scope_kind: a.scope.kind,
                 scope_name: a.scope.name.clone(),
                 scope_href,
-                lines: crate::render::alerts::why(currency, a, previous),
+                lines: lines(a, currency, previous, |account| {
+                    data.accounts
+                        .index
+                        .get(account)
+                        .and_then(|&i| links.account(root, data, i))
+                }),
                 recipients: a.recipients.clone(),
             }
+        })
+        .collect()
+}
+
+/// The words of `alert` (`render::alerts::why`), each matching account's line with the link
+/// `href` gives its account: the words list the matches in order after one summary line.
+fn lines(
+    alert: &Alert,
+    currency: &str,
+    previous: NaiveDate,
+    href: impl Fn(&str) -> Option<String>,
+) -> Vec<AlertLine> {
+    let accounts: Vec<&str> = match &alert.evidence {
+        crate::metrics::alerts::Evidence::Matches { matches, .. } => {
+            matches.iter().map(|m| m.account.as_str()).collect()
+        }
+        _ => Vec::new(),
+    };
+    crate::render::alerts::why(currency, alert, previous)
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| AlertLine {
+            href: i
+                .checked_sub(1)
+                .and_then(|m| accounts.get(m))
+                .and_then(|a| href(a)),
+            text,
         })
         .collect()
 }

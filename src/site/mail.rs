@@ -15,7 +15,7 @@ use crate::period::{Period, PeriodKind};
 use crate::render::block::{Attention, Block, Change, Column, Fact, Table, Tile};
 use crate::render::charts::{self, PdfFrame};
 use crate::report::{Per, Report};
-use crate::site::alerts::AlertView;
+use crate::site::alerts::{AlertLine, AlertView};
 use crate::site::facts::Entity;
 use crate::site::links::file_id;
 use rayon::prelude::*;
@@ -374,12 +374,18 @@ impl Site<'_> {
         let shown = &alerts[..alerts.len().min(ALERTS)];
         let mut views = self.alert_views(shown, "");
         for view in &mut views {
+            // A mail links the report page only: site paths do not resolve from a mailbox.
+            for line in &mut view.lines {
+                line.href = None;
+            }
             // The summary line, then the largest matches.
             let more = view.lines.len().saturating_sub(1 + MATCHES);
             if more > 0 {
                 view.lines.truncate(1 + MATCHES);
-                view.lines
-                    .push(format!("… and {more} more on the alerts page"));
+                view.lines.push(AlertLine {
+                    text: format!("… and {more} more on the alerts page"),
+                    href: None,
+                });
             }
         }
         (views, alerts.len() - shown.len())

@@ -106,7 +106,7 @@ pub(crate) fn compute(
     use rayon::prelude::*;
     let data = facts.ctx.data;
     let supported = |d: &&'static MetricDef| d.tables.iter().all(|t| data.has_table(t));
-    let entity_supported = |d: &&&'static MetricDef| supported(*d);
+    let entity_supported = |d: &&&'static MetricDef| supported(d);
     let defs: Vec<&'static MetricDef> = catalog::CATALOG.iter().filter(supported).collect();
     let mut wanted: Vec<Wanted> = pages
         .iter()

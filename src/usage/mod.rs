@@ -341,6 +341,9 @@ pub(crate) fn configured_logs(
     }
 }
 
+/// A page of the site (path, bytes) with the warnings found making it.
+pub(crate) type PageWithWarnings = ((String, Vec<u8>), Vec<Diagnostic>);
+
 /// The usage page of the site, `usage.html`, when postsale.yaml names access logs: the logs'
 /// warnings (malformed lines, sunset candidates) are returned beside it; unreadable logs are
 /// errors.
@@ -348,7 +351,7 @@ pub(crate) fn site_page(
     project: &crate::site::Project,
     as_of: NaiveDate,
     css: &str,
-) -> Result<Option<((String, Vec<u8>), Vec<Diagnostic>)>, Vec<Diagnostic>> {
+) -> Result<Option<PageWithWarnings>, Vec<Diagnostic>> {
     let config = &project.config.usage;
     if config.logs.is_empty() {
         return Ok(None);
