@@ -53,9 +53,10 @@ impl Renderer<'_, '_> {
             None => {
                 table.caption = Some(format!(
                     "{} cohorts to {through}, newest first: accounts by the {} of their first month \
-                     with MRR; retention at each age counts from each account's own first month \
-                     (— : not reached yet); NRR counts expansion, GRR keeps at most each account's \
-                     starting MRR",
+                     with MRR. Logos at N mo: the share still paying N months after each \
+                     account's own first month (— : not reached yet); NRR counts expansion, GRR \
+                     keeps at most each account's starting MRR; lost in year 1: the share that \
+                     stopped paying in some month of the first 12",
                     capitalised(noun),
                     if grain == CohortGrain::Month {
                         "month"
@@ -90,6 +91,11 @@ impl Renderer<'_, '_> {
             }
             Some(dim) => {
                 let name = self.words(dim.name());
+                // The rows are the dimension's groups: the first column is named after it.
+                if let (Some(first), Some(&"cohort")) = (table.columns.first_mut(), columns.first())
+                {
+                    first.label = name.clone();
+                }
                 table.caption = Some(format!(
                     "{} cohorts to {through} by {}, pooled: each column sums the members (or MRR) of \
                      the cohorts that have reached its age, so a group's figures weigh its \
