@@ -5,7 +5,10 @@
 # experience metrics alone, each the best and the median of 5 runs, with rows per second and
 # peak memory (GNU time), and (d) the whole site of the standard reports (`build --no-pdf`, one
 # run) into a new folder, (e) the same build replacing that site, with pages per second and
-# output size.
+# output size; (f) `postsale alerts` with the example's alert rules, best and median of 5;
+# (g) the e-mail digests: the build's "mail" step (from `--timings` of (d)) and `postsale deliver
+# --outbox` of every message at once (each report's digest, each CSM's, each alert recipient's),
+# MIME and inline PNG charts included, one run.
 # Usage: scripts/bench.sh [ACCOUNTS] [MONTHS]   (default 50000 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +67,11 @@ report "(c) metrics (revenue, experience) ttm json" \
   "$(measure "$bin" metrics mrr arr arpa nrr grr logo_churn_rate ltv ltv_cac_ratio nps csat --project "$dir" --period ttm --format json)" \
   "$(rows_of accounts mrr surveys)"
 
+# (f) The example's alert rules on the benchmark data: every rule at every scope (each segment,
+# each CSM's book), evaluated at as-of and a week before.
+cp alerts.yaml "$dir/alerts.yaml"
+report "(f) alerts --format json (example rules)" "$(measure "$bin" alerts --project "$dir" --format json)" "$rows"
+
 # (d) The full site: every page of the standard reports, no PDFs, into a folder that does not
 # exist yet (one run; it is long). (e) The same build again over it: the new site is swapped in
 # and the old one removed, whose 50,000 files the disk has to free. The folder is removed after.
@@ -72,9 +80,10 @@ out="site-$$"
 site_build() {
   local label=$1 tmp
   tmp=$(mktemp)
-  /usr/bin/time -f "%e %M" -o "$tmp" "$bin" build --no-pdf --project "$dir" --out "$out" > "$tmp.out" 2>&1 \
+  /usr/bin/time -f "%e %M" -o "$tmp" "$bin" build --no-pdf --timings --project "$dir" --out "$out" > "$tmp.out" 2>&1 \
     || { cat "$tmp.out" >&2; echo "failed: site build" >&2; exit 1; }
   read -r s kb < <(tail -n 1 "$tmp")
+  cp "$tmp.out" "$dir/timings.txt"
   pages=$(grep -o 'built [0-9]* pages' "$tmp.out" | grep -o '[0-9]*')
   size=$(du -sb "$dir/$out" | cut -f1)
   awk -v l="$label" -v s="$s" -v kb="$kb" -v pages="$pages" -v size="$size" \
@@ -82,5 +91,37 @@ site_build() {
   rm -f "$tmp" "$tmp.out"
 }
 site_build "(d) build --no-pdf (the whole site, new)"
+grep -E '^mail ' "$dir/timings.txt" | awk '{ printf "%-44s %6.2f s\n", "(g) build step: render every e-mail digest", $2 }' || true
+
+# (g) Every prepared message at once: every schedule daily at 07:00 New York time, delivered at
+# 07:05 into an outbox (nothing sent, no ledger).
+cat > "$dir/delivery.yaml" <<'YAML'
+from: "Benchmark <cs@example.com>"
+timezone: America/New_York
+lists:
+  leadership: [vp-cs@example.com]
+  executives: [ceo@example.com]
+  board: [board@example.com]
+schedules:
+  weekly: { report: weekly, to: [leadership], daily: { at: "07:00" } }
+  monthly: { report: monthly, to: [leadership], daily: { at: "07:00" } }
+  quarterly: { report: quarterly, to: [leadership], daily: { at: "07:00" } }
+  annual: { report: annual, to: [executives], daily: { at: "07:00" } }
+  board: { report: board, to: [board], daily: { at: "07:00" } }
+  csm: { report: csm, to: [csm], cc: [manager], daily: { at: "07:00" } }
+  alerts: { report: alerts, daily: { at: "07:00" } }
+YAML
+outbox=$(mktemp -d)
+tmp=$(mktemp)
+/usr/bin/time -f "%e %M" -o "$tmp" "$bin" deliver --project "$dir" --site "$dir/$out" \
+  --now 2026-11-02T07:05:00-05:00 --outbox "$outbox" > "$tmp.out" 2>&1 \
+  || { cat "$tmp.out" >&2; echo "failed: deliver" >&2; exit 1; }
+read -r s kb < <(tail -n 1 "$tmp")
+n=$(find "$outbox" -name '*.eml' | wc -l)
+bytes=$(du -sb "$outbox" | cut -f1)
+awk -v s="$s" -v kb="$kb" -v n="$n" -v b="$bytes" \
+  'BEGIN { printf "%-44s %6.2f s  %d messages, %.0f MB  peak %5.0f MB\n", "(g) deliver --outbox (every message)", s, n, b / 1e6, kb / 1024 }'
+rm -rf "$outbox" "$tmp" "$tmp.out" "$dir/delivery.yaml"
+
 site_build "(e) the same, replacing the site of (d)"
 rm -rf "${dir:?}/$out"
