@@ -329,8 +329,9 @@ fn metric_pages_and_definitions_explain_every_metric_and_the_ltv_cap() {
         definitions.matches("<em>Why it matters:</em>").count(),
         definitions.matches("<dt id=").count()
     );
-    // LTV: capped at the default 5 years, said on its page and in the economics table, so
-    // Enterprise LTV is $1.57M at 4.9× CAC (not $35.7M at 94×).
+    // LTV: capped at the default 5 years, said on its page and in the economics table (CAC,
+    // sales cycle, payback months, lifetime months, LTV, LTV:CAC), so Enterprise LTV is $1.57M
+    // at 4.9× CAC (not $35.7M at 94×).
     let ltv = plain(&pages["metrics/ltv.html"]);
     assert!(
         ltv.contains("Customer lifetime capped at 5 years. LTV counts at most"),
@@ -339,8 +340,9 @@ fn metric_pages_and_definitions_explain_every_metric_and_the_ltv_cap() {
     let quarterly = plain(&pages["quarterly/2026-Q3.html"]);
     assert!(
         quarterly.contains(
-            "Enterprise $391,855 $1,567,421 4.9× Mid-Market $73,887 $295,547 4.1× SMB $11,128 \
-             $35,700 3.5× Customer lifetime capped at 5 years."
+            "Enterprise 38 $322,032 148 12.3 60 $1,567,421 4.9× Mid-Market 97 $71,447 64 14.5 60 \
+             $295,547 4.1× SMB 165 $10,101 27 13.6 48 $35,700 3.5× Customer lifetime capped at 5 \
+             years."
         ),
         "{quarterly}"
     );

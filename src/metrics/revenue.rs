@@ -195,7 +195,13 @@ pub fn ltv(
 
 /// Mean acquisition cost (currency units) of the accounts in scope whose first MRR month falls
 /// in `first..=last`; None when none has a CAC.
-fn mean_cac(ctx: &Context, mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Value {
+pub(crate) fn mean_cac(
+    ctx: &Context,
+    mrr: &MrrTable,
+    scope: Scope,
+    first: Month,
+    last: Month,
+) -> Value {
     let (mut sum, mut n) = (Money::ZERO, 0u64);
     for (a, account) in ctx.data.accounts.rows.iter().enumerate() {
         let a = a as AccountIx;

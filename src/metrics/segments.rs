@@ -2,7 +2,7 @@
 //! from churns.csv. Built from the same engine values per segment, so nothing is computed twice.
 
 use super::breakdown::{self, Dimension};
-use super::revenue::{lifetime_years, retention};
+use super::revenue::{lifetime_years, mean_cac, retention};
 use super::{Context, Scope, Value, pct};
 use crate::data::{ChurnReason, Money};
 use crate::period::{Month, Period};
@@ -16,13 +16,15 @@ pub struct GroupEconomics {
     pub group: String,
     /// The group's accounts (every account of accounts.csv in it).
     pub accounts: u64,
-    /// Mean acquisition_cost of the group's accounts that have one.
+    /// Mean acquisition_cost of the group's accounts acquired (first MRR) in the trailing 12
+    /// months, as `ltv_cac_ratio` counts it.
     pub cac: Value,
     pub sales_cycle_days: Value,
     /// Months of gross margin to earn back the CAC: CAC / (monthly revenue per account × gross
     /// margin), the monthly revenue being ARPA (annual) / 12.
     pub payback_months: Value,
-    /// 1 / annual logo churn rate, in years, capped at `ltv.max_lifetime_years`.
+    /// The lifetime LTV assumes: 1 / annual revenue churn (100 − GRR over the trailing 12
+    /// months), in years, capped at `ltv.max_lifetime_years`.
     pub lifetime_years: Value,
     pub ltv: Value,
     pub ltv_cac_ratio: Value,
@@ -87,22 +89,23 @@ pub fn economics(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<GroupEc
                     Some(xs.iter().sum::<f64>() / xs.len() as f64)
                 }
             };
-            let cac = mean(
-                members
-                    .iter()
-                    .filter_map(|a| a.acquisition_cost.map(Money::to_f64))
-                    .collect(),
-            );
+            let cac = ctx
+                .data
+                .mrr
+                .as_ref()
+                .and_then(|m| mean_cac(ctx, m, Scope::Only(mask), e.plus(-11), e));
             let cycle = mean(
                 members
                     .iter()
                     .filter_map(|a| a.sales_cycle_days.map(|d| d as f64))
                     .collect(),
             );
-            let annual_churn =
-                ctx.data.mrr.as_ref().and_then(|m| {
-                    retention(m, Scope::Only(mask), e.plus(-11), e).logo_churn_rate()
-                });
+            // The annual revenue churn LTV divides by, so lifetime × ARPA × margin = LTV.
+            let annual_churn = ctx.data.mrr.as_ref().and_then(|m| {
+                retention(m, Scope::Only(mask), e.plus(-11), e)
+                    .grr()
+                    .map(|g| 100.0 - g)
+            });
             let ltv = values.get("ltv").copied().flatten();
             let arpa = values.get("arpa").copied().flatten();
             let r = retention_of(mask);
@@ -121,10 +124,7 @@ pub fn economics(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<GroupEc
                 },
                 lifetime_years: lifetime_years(annual_churn, ctx.config.ltv.max_lifetime_years),
                 ltv,
-                ltv_cac_ratio: match (ltv, cac) {
-                    (Some(l), Some(c)) if c > 0.0 => Some(l / c),
-                    _ => None,
-                },
+                ltv_cac_ratio: values.get("ltv_cac_ratio").copied().flatten(),
                 base_logo_share: share(
                     base_logos as f64,
                     all.as_ref().map(|a| a.cohort_size as f64),
@@ -239,11 +239,16 @@ mod tests {
         // Logos: SMB 2 of 3, Enterprise 1 of 3. MRR: SMB 400 of 1,400, Enterprise 1,000.
         assert_eq!(smb.churned_logo_share, Some(2.0 / 3.0 * 100.0));
         assert_eq!(ent.churned_mrr_share, Some(1_000.0 / 1_400.0 * 100.0));
-        assert_eq!(smb.cac, Some(2_000.0));
+        // Both CACs belong to accounts acquired before the trailing 12 months (May 2025 to
+        // April 2026) that `ltv_cac_ratio` counts: no CAC, no payback, no ratio.
+        assert_eq!(smb.cac, None);
+        assert_eq!(smb.ltv_cac_ratio, None);
         assert_eq!(smb.sales_cycle_days, Some(20.0));
-        // SMB lost both logos this year: lifetime 1 year. Enterprise lost 1 of 2: 2 years.
+        // Lifetime is LTV's: 1 / annual revenue churn. SMB kept nothing of 400: 1 year.
+        // Enterprise kept 2,000 of 3,000: churn 33.3 %, 3 years.
         assert_eq!(smb.lifetime_years, Some(1.0));
-        assert_eq!(ent.lifetime_years, Some(2.0));
+        let years = ent.lifetime_years.unwrap_or_default();
+        assert!((years - 3.0).abs() < 1e-9, "{years}");
         // SMB has no active account left: ARPA and so LTV and the payback are missing.
         assert_eq!(smb.ltv, None);
         assert_eq!(smb.payback_months, None);
@@ -268,21 +273,43 @@ mod tests {
         ] {
             assert!((total - 100.0).abs() < 1e-9, "{total}");
         }
+    }
 
-        // With a CAC of 4,800 on e2 (MRR 2,000 in April, so ARPA 24,000 a year; gross margin
-        // 80 %): 4,800 / (2,000 × 0.8) = 3 months to earn it back.
-        ds.accounts.rows[3].acquisition_cost = Some(Money::units(4_800));
+    #[test]
+    fn payback_and_ltv_cac_of_a_recent_account() {
+        // n1 joined in February 2026 at 2,000 a month with a CAC of 4,800; o1 has paid 1,000 a
+        // month since April 2025 (no CAC). April 2026: ARPA (3,000 × 12) / 2 = 18,000 a year.
+        let mut mrr = vec![
+            ("n1", "2026-02", 2_000),
+            ("n1", "2026-03", 2_000),
+            ("n1", "2026-04", 2_000),
+        ];
+        let months: Vec<String> = (0..13)
+            .map(|n| month("2025-04").plus(n).to_string())
+            .collect();
+        mrr.extend(months.iter().map(|m| ("o1", m.as_str(), 1_000)));
+        let mut ds = dataset(&[("n1", "Enterprise"), ("o1", "Enterprise")], &mrr);
+        ds.accounts.rows[0].acquisition_cost = Some(Money::units(4_800));
+        let config = config();
         let ctx = Context {
             data: &ds,
             config: &config,
             as_of: d(2026, 5, 1),
         };
-        let again = economics(
+        let rows = economics(
             &ctx,
             &Period::month(month("2026-04")),
             &Dimension::Attribute("segment"),
         );
-        assert_eq!(again[0].payback_months, Some(3.0));
+        let n = &rows[0];
+        // CAC: n1's, the one account acquired in the trailing 12 months. Payback: 4,800 /
+        // (18,000 / 12 × 0.8) = 4 months.
+        assert_eq!((n.cac, n.payback_months), (Some(4_800.0), Some(4.0)));
+        // No revenue lost in the year: the 5-year cap; LTV = 18,000 × 0.8 × 5 = 72,000, and
+        // LTV:CAC (the catalog's) is 72,000 / 4,800 = 15.
+        assert_eq!(n.lifetime_years, Some(5.0));
+        assert_eq!(n.ltv, Some(72_000.0));
+        assert_eq!(n.ltv_cac_ratio, Some(15.0));
     }
 
     #[test]

@@ -62,11 +62,20 @@ impl Renderer<'_, '_> {
             return;
         }
         let rows = segments::economics(ctx, &page.period, dim);
+        if of == TableKind::Economics
+            && let Some(note) = crate::metrics::explain::footnote("ltv", ctx.config)
+        {
+            table.notes.push(TableNote {
+                text: note,
+                link: None,
+            });
+        }
         table.caption = Some(if of == TableKind::Economics {
             format!(
-                "Unit economics by {dimension}, every account: CAC and sales cycle are means over \
-                 the accounts that have them; payback = CAC / (monthly revenue per account × \
-                 gross margin) in {}; lifetime = 1 / annual logo churn, capped",
+                "Unit economics by {dimension}, every account: CAC is the mean over the accounts \
+                 acquired in the trailing 12 months (as LTV:CAC counts it), the sales cycle the \
+                 mean over the accounts that have one; payback = CAC / (monthly revenue per account × \
+                 gross margin) in {}; lifetime = 1 / annual revenue churn, as LTV assumes",
                 page.period.label()
             )
         } else {
