@@ -287,8 +287,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     // 5. The Typst sources of the PDFs (the latest issue of each PDF report), their charts, the
     //    theme's Typst templates and fonts, written into the temporary output folder.
     let staging = output::Staging::create(&options.out, &project.dir, &project.config)?;
-    let unfinished = staging.dir().to_path_buf();
-    site.on_abort(move || drop(std::fs::remove_dir_all(&unfinished)));
+    site.on_abort(staging.abort_hook());
     staging.write(std::slice::from_ref(&numbers_json))?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut compile: Vec<pdf::Compile> = Vec::new();

@@ -619,6 +619,8 @@ pub struct Staging {
     temp: PathBuf,
     keep: Keep,
     committed: bool,
+    /// Set by the abort hook: no file is written any more.
+    aborted: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Staging {
@@ -644,9 +646,28 @@ impl Staging {
             temp,
             keep: Keep::new(config),
             committed: false,
+            aborted: Default::default(),
         };
         staging.write_file(MARKER, MARKER_TEXT.as_bytes())?;
         Ok(staging)
+    }
+
+    /// What a build that must stop at once (a runaway page) runs before the process ends:
+    /// no file is written from then on, and the temporary folder is removed, again while a
+    /// writer that was already past the check adds to it.
+    pub fn abort_hook(&self) -> impl Fn() + Send + Sync + 'static {
+        let (aborted, temp) = (self.aborted.clone(), self.temp.clone());
+        move || {
+            aborted.store(true, std::sync::atomic::Ordering::SeqCst);
+            for _ in 0..100 {
+                match std::fs::remove_dir_all(&temp) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    _ => break,
+                }
+            }
+        }
     }
 
     /// The temporary folder (for programs that write into it, like typst).
@@ -667,15 +688,32 @@ impl Staging {
         if path.starts_with('/') || path.split('/').any(|p| p == ".." || p.is_empty()) {
             bail!("refusing to write outside the output folder: {path}");
         }
+        if self.aborted.load(std::sync::atomic::Ordering::SeqCst) {
+            bail!("the build stopped");
+        }
         let target = self.temp.join(path);
         let written = match std::fs::write(&target, bytes) {
-            // The first file of a folder creates it (no check per file).
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match target.parent() {
-                Some(dir) => std::fs::create_dir_all(dir)
+            // The first file of a folder creates it (no check per file), folder by folder below
+            // the temporary folder, never the temporary folder itself: an aborted build removes
+            // it, and a late writer must not bring it back.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut dir = self.temp.clone();
+                let folders = Path::new(path)
+                    .parent()
+                    .into_iter()
+                    .flat_map(Path::components);
+                folders
+                    .map(|part| {
+                        dir.push(part);
+                        match std::fs::create_dir(&dir) {
+                            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+                            _ => Ok(()),
+                        }
+                    })
+                    .collect::<std::io::Result<()>>()
                     .with_context(|| format!("failed to create {}", dir.display()))
-                    .and_then(|()| std::fs::write(&target, bytes).map_err(Into::into)),
-                None => Err(e.into()),
-            },
+                    .and_then(|()| std::fs::write(&target, bytes).map_err(Into::into))
+            }
             other => other.map_err(Into::into),
         };
         written.with_context(|| format!("failed to write {}", target.display()))
