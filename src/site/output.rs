@@ -703,14 +703,13 @@ impl Staging {
                     .into_iter()
                     .flat_map(Path::components);
                 folders
-                    .map(|part| {
+                    .try_for_each(|part| {
                         dir.push(part);
                         match std::fs::create_dir(&dir) {
                             Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
                             _ => Ok(()),
                         }
                     })
-                    .collect::<std::io::Result<()>>()
                     .with_context(|| format!("failed to create {}", dir.display()))
                     .and_then(|()| std::fs::write(&target, bytes).map_err(Into::into))
             }
