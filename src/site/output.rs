@@ -698,7 +698,7 @@ impl Staging {
             // it, and a late writer must not bring it back.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut dir = self.temp.clone();
-                let folders = Path::new(path)
+                let mut folders = Path::new(path)
                     .parent()
                     .into_iter()
                     .flat_map(Path::components);
