@@ -113,7 +113,7 @@ schedules:
 YAML
 outbox=$(mktemp -d)
 tmp=$(mktemp)
-/usr/bin/time -f "%e %M" -o "$tmp" "$bin" deliver --project "$dir" --site "$dir/$out" \
+/usr/bin/time -f "%e %M" -o "$tmp" "$bin" deliver --project "$dir" --site "$out" \
   --now 2026-11-02T07:05:00-05:00 --outbox "$outbox" > "$tmp.out" 2>&1 \
   || { cat "$tmp.out" >&2; echo "failed: deliver" >&2; exit 1; }
 read -r s kb < <(tail -n 1 "$tmp")

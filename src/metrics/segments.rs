@@ -55,8 +55,15 @@ impl GroupEconomics {
 pub const OVER_REPRESENTED_PTS: f64 = 5.0;
 
 /// Unit economics and churn composition for `period`, one row per group of `dim` (in the
-/// breakdown's order). The churn and base shares of the groups each sum to 100.
-pub fn economics(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<GroupEconomics> {
+/// breakdown's order). The churn and base shares of the groups each sum to 100. Without
+/// `unit_economics` only the churn composition is computed (the CAC, payback, lifetime and LTV
+/// fields are None): it needs no metric beyond the MRR movements.
+pub fn economics(
+    ctx: &Context,
+    period: &Period,
+    dim: &Dimension,
+    unit_economics: bool,
+) -> Vec<GroupEconomics> {
     let groups = breakdown::groups(ctx, dim, period);
     let (s, e) = period.months();
     let retention_of = |mask: &[bool]| {
@@ -72,7 +79,13 @@ pub fn economics(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<GroupEc
     groups
         .iter()
         .map(|(label, mask)| {
-            let values = super::compute(ctx, period, Scope::Only(mask));
+            // Only the revenue metrics (ARPA, LTV, LTV:CAC) are read, and only for the unit
+            // economics.
+            let values = if unit_economics {
+                super::compute_part(ctx, period, Scope::Only(mask), super::Part::Revenue)
+            } else {
+                super::Values::new()
+            };
             let members: Vec<_> = ctx
                 .data
                 .accounts
@@ -93,6 +106,7 @@ pub fn economics(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<GroupEc
                 .data
                 .mrr
                 .as_ref()
+                .filter(|_| unit_economics)
                 .and_then(|m| mean_cac(ctx, m, Scope::Only(mask), e.plus(-11), e));
             let cycle = mean(
                 members
@@ -101,11 +115,16 @@ pub fn economics(ctx: &Context, period: &Period, dim: &Dimension) -> Vec<GroupEc
                     .collect(),
             );
             // The annual revenue churn LTV divides by, so lifetime × ARPA × margin = LTV.
-            let annual_churn = ctx.data.mrr.as_ref().and_then(|m| {
-                retention(m, Scope::Only(mask), e.plus(-11), e)
-                    .grr()
-                    .map(|g| 100.0 - g)
-            });
+            let annual_churn = ctx
+                .data
+                .mrr
+                .as_ref()
+                .filter(|_| unit_economics)
+                .and_then(|m| {
+                    retention(m, Scope::Only(mask), e.plus(-11), e)
+                        .grr()
+                        .map(|g| 100.0 - g)
+                });
             let ltv = values.get("ltv").copied().flatten();
             let arpa = values.get("arpa").copied().flatten();
             let r = retention_of(mask);
@@ -232,6 +251,7 @@ mod tests {
             &ctx,
             &Period::month(month("2026-04")),
             &Dimension::Attribute("segment"),
+            true,
         );
         let names: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
         assert_eq!(names, ["Enterprise", "SMB"]);
@@ -263,6 +283,19 @@ mod tests {
         assert!((over - (400.0 / 1_400.0 - 400.0 / 3_400.0) * 100.0).abs() < 1e-9);
         assert!(over > OVER_REPRESENTED_PTS);
         assert!(ent.over_representation().unwrap_or_default() < 0.0);
+        // The churn composition alone: the same shares, no unit economics.
+        let alone = economics(
+            &ctx,
+            &Period::month(month("2026-04")),
+            &Dimension::Attribute("segment"),
+            false,
+        );
+        assert_eq!(alone[1].churned_mrr_share, smb.churned_mrr_share);
+        assert_eq!(alone[1].base_mrr_share, smb.base_mrr_share);
+        assert_eq!(
+            (alone[1].lifetime_years, alone[1].ltv, alone[1].cac),
+            (None, None, None)
+        );
         // The groups' shares recombine to 100.
         let sum = |f: fn(&GroupEconomics) -> Value| rows.iter().filter_map(f).sum::<f64>();
         for total in [
@@ -300,6 +333,7 @@ mod tests {
             &ctx,
             &Period::month(month("2026-04")),
             &Dimension::Attribute("segment"),
+            true,
         );
         let n = &rows[0];
         // CAC: n1's, the one account acquired in the trailing 12 months. Payback: 4,800 /
@@ -325,6 +359,7 @@ mod tests {
             &ctx,
             &Period::month(month("2026-04")),
             &Dimension::Attribute("segment"),
+            true,
         );
         assert!(rows.is_empty());
     }

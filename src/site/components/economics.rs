@@ -61,7 +61,7 @@ impl Renderer<'_, '_> {
             }
             return;
         }
-        let rows = segments::economics(ctx, &page.period, dim);
+        let rows = segments::economics(ctx, &page.period, dim, of == TableKind::Economics);
         if of == TableKind::Economics
             && let Some(note) = crate::metrics::explain::footnote("ltv", ctx.config)
         {
