@@ -8,9 +8,11 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/tiles.rs"]
+mod tiles;
 
-use postsale::metrics::catalog::{self, Unit};
-use postsale::render::format;
+use tiles::{Tile, assert_shows_its_entry, attr, entries, page_tiles, unescape};
+
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,25 +30,6 @@ fn json(path: &Path) -> Json {
     serde_json::from_str(&read(path)).expect("JSON")
 }
 
-fn unescape(html: &str) -> String {
-    html.replace("&#x2F;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// The text of `attr="..."` in `tag`, if present.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    let len = tag[start..].find('"')?;
-    Some(unescape(&tag[start..start + len]))
-}
-
-/// One headline tile: (metric, period, basis, status, value).
-type Tile = (String, String, Option<String>, String, String);
-
 /// The headline tiles of a digest.
 fn mail_tiles(html: &str) -> Vec<Tile> {
     html.split("<td class=\"tile\"")
@@ -59,50 +42,20 @@ fn mail_tiles(html: &str) -> Vec<Tile> {
                 .and_then(|v| v.split_once('>'))
                 .and_then(|(_, v)| v.split("</div>").next())
                 .expect("a tile value");
-            (
-                attr(tag, "data-metric").expect("data-metric"),
-                attr(tag, "data-period").expect("data-period"),
-                attr(tag, "data-basis"),
-                attr(tag, "data-status").expect("data-status"),
-                unescape(value),
-            )
+            Tile {
+                metric: attr(tag, "data-metric").expect("data-metric"),
+                period: attr(tag, "data-period").expect("data-period"),
+                basis: attr(tag, "data-basis"),
+                status: attr(tag, "data-status").expect("data-status"),
+                value: unescape(value),
+            }
         })
         .collect()
 }
 
-/// The KPI tiles of a site page.
-fn page_tiles(html: &str) -> Vec<Tile> {
-    html.split("<section class=\"tile ")
-        .skip(1)
-        .map(|t| {
-            let tag = &t[..t.find('>').expect("tag end")];
-            let value = t
-                .split("<p class=\"tile-value\">")
-                .nth(1)
-                .and_then(|v| v.split("</p>").next())
-                .expect("a tile value");
-            (
-                attr(tag, "data-metric").expect("data-metric"),
-                attr(tag, "data-period").expect("data-period"),
-                attr(tag, "data-basis"),
-                tag.strip_prefix("status-")
-                    .and_then(|s| s.split('"').next())
-                    .expect("a status class")
-                    .to_string(),
-                unescape(value),
-            )
-        })
-        .collect()
-}
-
-/// How a tile formats a value: money short, the rest in its unit.
-fn shown(metric: &str, value: &Json) -> String {
-    let def = catalog::get(metric).expect("a catalog metric");
-    match (def.unit, value.as_f64()) {
-        (_, None) => format::MISSING.to_string(),
-        (Unit::Money, Some(v)) => format::money_short(v, "USD"),
-        (_, v) => format::value(def, v, "USD"),
-    }
+/// The KPI tiles of a site page, without their labels.
+fn site_tiles(html: &str) -> Vec<Tile> {
+    page_tiles(html).into_iter().map(|(_, t)| t).collect()
 }
 
 /// The (report, scope) of each mail of an index, in order, with the scope as `kind:key`.
@@ -263,25 +216,7 @@ fn digest_tiles_show_the_numbers_of_numbers_json_and_of_the_pages() {
     let out = dir.path().join("site");
     common::build_site(&example(), &out);
     let numbers = json(&out.join("numbers.json"));
-    let entries: BTreeMap<(String, String), (Json, Json, String)> = numbers["numbers"]
-        .as_array()
-        .expect("numbers")
-        .iter()
-        .filter(|n| n["scope"] == "company")
-        .map(|n| {
-            (
-                (
-                    n["metric"].as_str().expect("metric").to_string(),
-                    n["period"]["id"].as_str().expect("period").to_string(),
-                ),
-                (
-                    n["value"].clone(),
-                    n["basis"].clone(),
-                    n["status"].as_str().expect("status").to_string(),
-                ),
-            )
-        })
-        .collect();
+    let company = entries(&numbers, "company");
     let index = json(&out.join("mail/index.json"));
     let mut checked = 0;
     for m in index["mails"].as_array().expect("mails") {
@@ -291,27 +226,27 @@ fn digest_tiles_show_the_numbers_of_numbers_json_and_of_the_pages() {
         match m["report"].as_str().expect("report") {
             "alerts" => assert!(tiles.is_empty(), "{path}"),
             "csm" => {
-                // numbers.json holds company numbers: a CSM's tiles are those of their page.
-                let page = page_tiles(&read(&out.join(m["page"].as_str().expect("page"))));
+                // A CSM's tiles are numbers.json's entries of the CSM's scope, and their page's.
+                let scope = format!("csm:{}", m["scope"]["csm"].as_str().expect("a CSM scope"));
+                let own = entries(&numbers, &scope);
+                for t in &tiles {
+                    assert_shows_its_entry(t, &own, "USD", &format!("{path}: {}", t.metric));
+                }
+                let page = site_tiles(&read(&out.join(m["page"].as_str().expect("page"))));
                 assert_eq!(tiles, page, "{path}");
                 assert_eq!(tiles.len(), 4, "{path}");
                 checked += tiles.len();
             }
             _ => {
                 assert!(tiles.len() >= 4, "{path}: {} tiles", tiles.len());
-                for (metric, period, basis, status, value) in &tiles {
-                    let (v, b, s) = entries
-                        .get(&(metric.clone(), period.clone()))
-                        .unwrap_or_else(|| panic!("{path}: no entry for {metric} {period}"));
-                    let what = format!("{path}: {metric} {period}");
-                    assert_eq!(value, &shown(metric, v), "{what}");
-                    assert_eq!(status, s, "{what}");
-                    assert_eq!(basis.as_deref(), b.as_str(), "{what}");
-                    assert!(text.contains(&format!(": {value}")), "{what}: {text}");
+                for t in &tiles {
+                    let what = format!("{path}: {} {}", t.metric, t.period);
+                    assert_shows_its_entry(t, &company, "USD", &what);
+                    assert!(text.contains(&format!(": {}", t.value)), "{what}: {text}");
                     checked += 1;
                 }
                 // The report page shows the same tiles.
-                let page = page_tiles(&read(&out.join(m["page"].as_str().expect("page"))));
+                let page = site_tiles(&read(&out.join(m["page"].as_str().expect("page"))));
                 assert_eq!(tiles, page[..tiles.len()], "{path}");
             }
         }
@@ -424,7 +359,7 @@ fn names_from_the_data_print_as_text_and_site_url_makes_links_absolute() {
     assert_eq!(index["site_url"], "https://reports.example.com/cs/");
     let headline: Vec<(String, String)> = mail_tiles(&read(&out.join("mail/quarterly.html")))
         .into_iter()
-        .map(|(metric, period, ..)| (metric, period))
+        .map(|t| (t.metric, t.period))
         .collect();
     let expected: Vec<(String, String)> = ["arr", "nrr", "grr", "logo_churn_rate", "ltv", "nps"]
         .iter()

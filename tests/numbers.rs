@@ -6,12 +6,14 @@
 //! Built from the example project (as of 2026-11-01, so the latest complete month is 2026-10
 //! and the board quarter 2026-Q3).
 
-use postsale::metrics::catalog::{self, Unit};
-use postsale::render::format;
+#[path = "common/tiles.rs"]
+mod tiles;
+
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use tiles::{assert_shows_its_entry, entries, page_tiles};
 
 fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -31,95 +33,6 @@ fn build(out: &Path) {
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("typst not found"), "{stderr}");
     assert!(out.join("index.html").is_file(), "{stderr}");
-}
-
-/// numbers.json's entries of one scope, by (metric, period id) → (value, basis, status).
-type Entries = BTreeMap<(String, String), (Json, Json, String)>;
-
-fn entries(numbers: &Json, scope: &str) -> Entries {
-    numbers["numbers"]
-        .as_array()
-        .expect("a list of numbers")
-        .iter()
-        .filter(|n| n["scope"] == scope)
-        .map(|n| {
-            (
-                (
-                    n["metric"].as_str().expect("metric").to_string(),
-                    n["period"]["id"].as_str().expect("period id").to_string(),
-                ),
-                (
-                    n["value"].clone(),
-                    n["basis"].clone(),
-                    n["status"].as_str().expect("status").to_string(),
-                ),
-            )
-        })
-        .collect()
-}
-
-/// One KPI tile as a page shows it.
-#[derive(Debug)]
-struct Tile {
-    name: String,
-    metric: String,
-    period: String,
-    basis: Option<String>,
-    status: String,
-    value: String,
-}
-
-fn unescape(html: &str) -> String {
-    html.replace("&#x2F;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// The text of `attr="..."` in `tag`, if present.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    let len = tag[start..].find('"')?;
-    Some(unescape(&tag[start..start + len]))
-}
-
-fn tiles(html: &str) -> Vec<Tile> {
-    html.split("<section class=\"tile ")
-        .skip(1)
-        .map(|t| {
-            let tag = &t[..t.find('>').expect("tag end")];
-            let value = t
-                .split("<p class=\"tile-value\">")
-                .nth(1)
-                .and_then(|v| v.split("</p>").next())
-                .expect("a tile value");
-            Tile {
-                name: attr(tag, "aria-label").expect("aria-label"),
-                metric: attr(tag, "data-metric").expect("data-metric"),
-                period: attr(tag, "data-period").expect("data-period"),
-                basis: attr(tag, "data-basis"),
-                status: tag
-                    .strip_prefix("status-")
-                    .and_then(|s| s.split('"').next())
-                    .expect("a status class")
-                    .to_string(),
-                value: unescape(value),
-            }
-        })
-        .collect()
-}
-
-/// How a tile formats a value: money short, the rest in its unit.
-fn shown(metric: &str, value: &Json, currency: &str) -> String {
-    let def = catalog::get(metric).expect("a catalog metric");
-    let v = value.as_f64();
-    match (def.unit, v) {
-        (_, None) => format::MISSING.to_string(),
-        (Unit::Money, Some(v)) => format::money_short(v, currency),
-        (_, v) => format::value(def, v, currency),
-    }
 }
 
 /// The (name, value, status) of each tile of a Typst source, in order.
@@ -155,14 +68,14 @@ fn pages_typst_sources_and_the_metrics_command_agree_with_numbers_json() {
     let text = std::fs::read_to_string(out.join("numbers.json")).expect("numbers.json");
     let numbers: Json = serde_json::from_str(&text).expect("numbers.json parses");
     assert_eq!(numbers["as_of"], "2026-11-01");
-    let entries = entries(&numbers, "company");
+    let company = entries(&numbers, "company");
     let currency = postsale::config::load(&project())
         .expect("the example's config")
         .currency;
 
     let mut checked = 0;
-    let company = ["index.html", "monthly/2026-10.html", "board/2026-Q3.html"];
-    let mut pages: Vec<(String, String, usize)> = company
+    let company_pages = ["index.html", "monthly/2026-10.html", "board/2026-Q3.html"];
+    let mut pages: Vec<(String, String, usize)> = company_pages
         .into_iter()
         .map(|p| (p.to_string(), "company".to_string(), 6))
         .collect();
@@ -179,34 +92,33 @@ fn pages_typst_sources_and_the_metrics_command_agree_with_numbers_json() {
         }
     }
     for (page, scope, at_least) in &pages {
-        let entries = self::entries(&numbers, scope);
+        let entries = entries(&numbers, scope);
         let html = std::fs::read_to_string(out.join(page)).expect(page);
-        let tiles = tiles(&html);
+        let tiles = page_tiles(&html);
         assert!(tiles.len() >= *at_least, "{page}: {} tiles", tiles.len());
-        for t in &tiles {
-            let (value, basis, status) = entries
-                .get(&(t.metric.clone(), t.period.clone()))
-                .unwrap_or_else(|| panic!("{page}: no entry for {} {}", t.metric, t.period));
-            let what = format!("{page}: {} ({}, {})", t.name, t.metric, t.period);
-            assert_eq!(t.value, shown(&t.metric, value, &currency), "{what}");
-            assert_eq!(t.status, *status, "{what}");
-            assert_eq!(t.basis.as_deref(), basis.as_str(), "{what}");
+        for (name, t) in &tiles {
+            let what = format!("{page}: {name} ({}, {})", t.metric, t.period);
+            assert_shows_its_entry(t, &entries, &currency, &what);
             checked += 1;
         }
     }
     assert!(checked >= 36, "{checked} tiles");
 
     // The home page headlines the trailing twelve months; the monthly page's NRR tile too.
-    let home = tiles(&std::fs::read_to_string(out.join("index.html")).expect("home"));
-    assert!(home.iter().all(|t| t.period == "ttm-2026-10"), "{home:?}");
+    let home = page_tiles(&std::fs::read_to_string(out.join("index.html")).expect("home"));
+    assert!(
+        home.iter().all(|(_, t)| t.period == "ttm-2026-10"),
+        "{home:?}"
+    );
 
     // The board's PDF source shows the board page's tiles, value and status alike.
-    let board = tiles(&std::fs::read_to_string(out.join("board/2026-Q3.html")).expect("board"));
+    let board =
+        page_tiles(&std::fs::read_to_string(out.join("board/2026-Q3.html")).expect("board"));
     let source = std::fs::read_to_string(out.join("board/2026-Q3.typ")).expect("board source");
     let typst = typst_tiles(&source);
     assert_eq!(typst.len(), board.len(), "{source}");
-    for (t, (name, value, status)) in board.iter().zip(&typst) {
-        assert_eq!((&t.name, &t.value, &t.status), (name, value, status));
+    for ((label, t), (name, value, status)) in board.iter().zip(&typst) {
+        assert_eq!((label, &t.value, &t.status), (name, value, status));
     }
 
     // `postsale metrics` computes October's values, and the trailing twelve months' the home
@@ -220,7 +132,7 @@ fn pages_typst_sources_and_the_metrics_command_agree_with_numbers_json() {
         assert!(result.status.success());
         let metrics: Json = serde_json::from_slice(&result.stdout).expect("metrics JSON");
         let metrics = metrics["metrics"].as_object().expect("metrics");
-        let entries: Vec<_> = entries.iter().filter(|((_, p), _)| p == period).collect();
+        let entries: Vec<_> = company.iter().filter(|((_, p), _)| p == period).collect();
         assert!(
             entries.len() >= 50,
             "{} entries for {period}",
