@@ -30,8 +30,9 @@ pub(crate) const DIR: &str = "mail";
 const CHARTS: usize = 2;
 
 /// The width charts are shown at in a message, in CSS pixels (the layout is 640 px wide with
-/// 20 px of padding each side). The SVG is the one-page PDF's (`PdfFrame::Column`, 440 px
-/// wide): one image for every screen, its text still legible scaled down to a phone's width.
+/// 20 px of padding each side). The SVG is drawn 440 px wide (`PdfFrame::Mail`, the one-page
+/// PDF's column width, taller): one image for every screen, its text still legible scaled down
+/// to a phone's width.
 const CHART_WIDTH: u32 = 600;
 
 /// The most alerts a digest lists; the alerts page has them all.
@@ -567,7 +568,7 @@ impl Site<'_> {
         let mut charts_view = Vec::new();
         for (i, f) in figures.iter().enumerate() {
             let n = i + 1;
-            let svg = charts::pdf_svg(&f.chart, &f.id, &f.title, &f.alt, PdfFrame::Column);
+            let svg = charts::pdf_svg(&f.chart, &f.id, &f.title, &f.alt, PdfFrame::Mail);
             let src = format!("{}/chart-{n}.svg", r.slug);
             files.push((format!("{DIR}/{src}"), svg.into_bytes()));
             images.push(MailImage {

@@ -250,7 +250,14 @@ pub(crate) const COLUMN: Size = Size {
     height: 250,
 };
 
-/// Where a PDF shows its charts, which chooses the canvas they are laid out on.
+/// An e-mail digest's chart: as narrow as the one-pager's column, so its text stays legible on
+/// a phone, but taller, so that slanted category labels leave the plot its height.
+pub(crate) const MAIL: Size = Size {
+    width: 440,
+    height: 330,
+};
+
+/// Where a PDF (or an e-mail) shows its charts, which chooses the canvas they are laid out on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PdfFrame {
     /// A slide or a page of the full width: [`STANDARD`].
@@ -258,6 +265,8 @@ pub enum PdfFrame {
     Full,
     /// A column of the one-pager: [`COLUMN`].
     Column,
+    /// An e-mail digest: [`MAIL`].
+    Mail,
 }
 
 /// The chart as a standalone SVG for a PDF, laid out for `frame`.
@@ -265,6 +274,7 @@ pub fn pdf_svg(chart: &Chart, id: &str, title: &str, desc: &str, frame: PdfFrame
     let size = match frame {
         PdfFrame::Full => STANDARD,
         PdfFrame::Column => COLUMN,
+        PdfFrame::Mail => MAIL,
     };
     match draw(chart, size) {
         Ok(Some(body)) => document(&body, id, title, desc, None),
