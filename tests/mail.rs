@@ -97,6 +97,14 @@ fn the_example_prepares_one_digest_per_report_csm_and_alert_recipient() {
     assert_eq!(index["as_of"], "2026-11-01");
     assert_eq!(index["fingerprint"], numbers["inputs"]["fingerprint"]);
     assert_eq!(index["site_url"], Json::Null);
+    // The attention list says which at-risk accounts have an owned action, as the home page
+    // does, in both parts of the message.
+    let weekly = read(&out.join("mail/weekly.html"));
+    let weekly_text = read(&out.join("mail/weekly.txt"));
+    for text in [&weekly, &weekly_text] {
+        assert!(text.contains("11 of 20 at-risk accounts have no owned action"));
+        assert!(text.contains("action: Harper Diaz") && text.contains("no action"));
+    }
 
     let csms: Vec<String> = (1..=11).map(|i| format!("CSM{i:03}")).collect();
     let mut expected: Vec<String> = csms.iter().map(|c| format!("alerts csm:{c}")).collect();
