@@ -389,10 +389,10 @@ pub(crate) fn owned_accounts(
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{config, dataset};
+    use super::super::fixture::{config, dataset, scored};
     use super::super::{Part, Scope, compute_part};
     use super::*;
-    use crate::data::{Csm, Csms, HealthRow, OptF64};
+    use crate::data::{Csm, Csms};
 
     /// `def`'s value over `period` for `target`, from the engine (`compute_part` of its part).
     pub(crate) fn value_at(
@@ -445,18 +445,6 @@ mod tests {
         }
     }
 
-    fn health(account: AccountIx, date: NaiveDate, score: f64) -> HealthRow {
-        HealthRow {
-            account,
-            date,
-            score: Some(score).into(),
-            usage: OptF64::NONE,
-            engagement: OptF64::NONE,
-            support: OptF64::NONE,
-            outcomes: OptF64::NONE,
-        }
-    }
-
     /// Three accounts paying since August 2025: a (SMB, $1,000 a month, $1,200 in October
     /// 2026), b (SMB, $500, churned in October 2026) and c (Enterprise, $2,000). Two CSMs, Zoe
     /// (0) and Al (1). a's health: 50 in August 2026, 70 in October.
@@ -483,7 +471,7 @@ mod tests {
                 .into_iter()
                 .collect(),
         });
-        ds.health = Some(vec![health(0, d(8, 1), 50.0), health(0, d(10, 1), 70.0)]);
+        ds.health = Some(vec![scored(0, d(8, 1), 50.0), scored(0, d(10, 1), 70.0)]);
         ds
     }
 

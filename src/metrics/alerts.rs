@@ -558,24 +558,12 @@ fn match_alert(
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{config, dataset};
+    use super::super::fixture::{config, dataset, scored};
     use super::*;
-    use crate::data::{Dataset, HealthRow, OptF64, OptI64, UsageRow};
+    use crate::data::{Dataset, OptI64, UsageRow};
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
-    }
-
-    fn scored(account: AccountIx, date: NaiveDate, score: f64) -> HealthRow {
-        HealthRow {
-            account,
-            date,
-            score: Some(score).into(),
-            usage: OptF64::NONE,
-            engagement: OptF64::NONE,
-            support: OptF64::NONE,
-            outcomes: OptF64::NONE,
-        }
     }
 
     fn used(account: AccountIx, date: NaiveDate, dau: f64) -> UsageRow {

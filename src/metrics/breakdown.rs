@@ -244,7 +244,7 @@ pub(crate) fn churn_reason_shares(
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{config, dataset, month};
+    use super::super::fixture::{config, dataset, month, scored};
     use super::*;
     use crate::data::{Money, MrrTable};
     use chrono::NaiveDate;
@@ -352,19 +352,6 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
-    }
-
-    /// One health.csv row with a score (rows must come sorted by account).
-    fn scored(account: u32, date: NaiveDate, score: f64) -> crate::data::HealthRow {
-        crate::data::HealthRow {
-            account,
-            date,
-            score: Some(score).into(),
-            usage: None.into(),
-            engagement: None.into(),
-            support: None.into(),
-            outcomes: None.into(),
-        }
     }
 
     fn snapshots(ctx: &Context) -> Vec<AccountSnapshot> {

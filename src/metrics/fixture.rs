@@ -36,6 +36,24 @@ pub fn dataset(accounts: &[(&str, &str)], mrr: &[(&str, &str, i64)]) -> Dataset 
     }
 }
 
+/// One health.csv row of `account` on `date` with an overall `score` and no components (rows
+/// must come sorted by account).
+pub fn scored(
+    account: crate::data::AccountIx,
+    date: chrono::NaiveDate,
+    score: f64,
+) -> crate::data::HealthRow {
+    crate::data::HealthRow {
+        account,
+        date,
+        score: Some(score).into(),
+        usage: crate::data::OptF64::NONE,
+        engagement: crate::data::OptF64::NONE,
+        support: crate::data::OptF64::NONE,
+        outcomes: crate::data::OptF64::NONE,
+    }
+}
+
 /// The default config.
 pub fn config() -> Config {
     Config::default()

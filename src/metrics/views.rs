@@ -733,27 +733,14 @@ pub(crate) fn team_view(ctx: &Context, period: &Period) -> (Vec<CsmPerformance>,
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{config, dataset, month};
+    use super::super::fixture::{config, dataset, month, scored};
     use super::*;
     use crate::data::{
-        Activity, ActivityStatus, Dataset, HealthRow, Money, Renewal, SponsorChange, SponsorRole,
-        Task,
+        Activity, ActivityStatus, Dataset, Money, Renewal, SponsorChange, SponsorRole, Task,
     };
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default()
-    }
-
-    fn health(account: AccountIx, date: NaiveDate, score: f64) -> HealthRow {
-        HealthRow {
-            account,
-            date,
-            score: Some(score).into(),
-            usage: crate::data::OptF64::NONE,
-            engagement: crate::data::OptF64::NONE,
-            support: crate::data::OptF64::NONE,
-            outcomes: crate::data::OptF64::NONE,
-        }
     }
 
     /// A call CSM 0 completed with `account` on `date`.
@@ -810,11 +797,11 @@ mod tests {
             a.csm = Some(0);
         }
         ds.health = Some(vec![
-            health(0, d(1, 15), 90.0),
-            health(0, d(4, 1), 90.0),
-            health(0, d(4, 28), 35.0),
-            health(1, d(1, 15), 85.0),
-            health(2, d(1, 15), 85.0),
+            scored(0, d(1, 15), 90.0),
+            scored(0, d(4, 1), 90.0),
+            scored(0, d(4, 28), 35.0),
+            scored(1, d(1, 15), 85.0),
+            scored(2, d(1, 15), 85.0),
         ]);
         ds.activities = Some(vec![call(0, d(2, 1)), call(1, d(4, 20)), call(2, d(4, 21))]);
         ds.renewals = Some(vec![
@@ -950,10 +937,10 @@ mod tests {
             a.csm = Some(0);
         }
         ds.health = Some(vec![
-            health(0, d(4, 1), 85.0),
-            health(1, d(4, 1), 85.0),
-            health(2, d(4, 1), 85.0),
-            health(3, d(4, 1), 20.0),
+            scored(0, d(4, 1), 85.0),
+            scored(1, d(4, 1), 85.0),
+            scored(2, d(4, 1), 85.0),
+            scored(3, d(4, 1), 20.0),
         ]);
         ds.activities = Some(vec![
             call(0, d(1, 21)),
@@ -1074,7 +1061,7 @@ mod tests {
             }
         }
         // The churned account is red and has an open renewal flagged at risk: still no risk.
-        ds.health = Some(vec![health(2, d(4, 20), 20.0)]);
+        ds.health = Some(vec![scored(2, d(4, 20), 20.0)]);
         ds.renewals = Some(vec![renewal(2, d(5, 20), 4_800, true)]);
         let config = config();
         let ctx = Context {
