@@ -5,6 +5,9 @@
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::metrics::basis::{Basis, Windowing};
 use crate::metrics::catalog;
+use crate::metrics::conventions::{
+    self, ChurnRecognition, Conventions, RetentionBasis, SamePeriod,
+};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -68,6 +71,84 @@ pub struct Config {
     /// digests link to their report there. An `http://` or `https://` URL; a trailing slash is
     /// added. Default: none, and the digests link to the page's path inside the site folder.
     pub site_url: Option<String>,
+    /// The metric conventions: a named profile and any of its settings overridden. Default: the
+    /// `postsale` profile (METRICS.md's definitions).
+    pub conventions: ConventionsConfig,
+}
+
+/// `conventions:` — which convention the numbers follow on the edge cases SaaS-metrics tools
+/// disagree on. `profile` picks a named set (`postsale`, `chartmogul`, `profitwell`,
+/// `baremetrics`); each other key overrides that one setting.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConventionsConfig {
+    /// A profile of `metrics::conventions::PROFILES`. Default `postsale`.
+    pub profile: Option<String>,
+    /// A former customer returning after at most this many months without MRR is a
+    /// reactivation, later it is new. Default (`postsale`): any return is a reactivation.
+    pub reactivation_window_months: Option<u32>,
+    /// `cohort` or `aggregate`: what NRR and GRR are measured over.
+    pub retention: Option<RetentionBasis>,
+    /// `mrr_stop` or `term_end`: when churn is recognised.
+    pub churn_recognition: Option<ChurnRecognition>,
+    /// `counted` or `ignored`: an account that starts and churns within one period.
+    pub same_period_start_and_churn: Option<SamePeriod>,
+}
+
+impl ConventionsConfig {
+    /// Only the named profile, no override (`metrics --profile NAME`).
+    pub fn of_profile(name: &str) -> ConventionsConfig {
+        ConventionsConfig {
+            profile: Some(name.to_string()),
+            ..ConventionsConfig::default()
+        }
+    }
+
+    /// The settings in force: the profile's (postsale's when it is unknown: validation reports
+    /// that), then each override.
+    pub fn resolved(&self) -> Conventions {
+        let base = self
+            .profile
+            .as_deref()
+            .and_then(conventions::profile)
+            .map_or_else(Conventions::default, |p| p.settings);
+        Conventions {
+            reactivation_window_months: self
+                .reactivation_window_months
+                .or(base.reactivation_window_months),
+            retention: self.retention.unwrap_or(base.retention),
+            churn_recognition: self.churn_recognition.unwrap_or(base.churn_recognition),
+            same_period: self.same_period_start_and_churn.unwrap_or(base.same_period),
+        }
+    }
+
+    /// The name of the profile in force (`postsale` by default).
+    pub fn profile_name(&self) -> &str {
+        self.profile.as_deref().unwrap_or("postsale")
+    }
+
+    /// The profile and the settings in force, in words: "chartmogul (NRR and GRR from the
+    /// aggregate movements; ...)".
+    pub fn label(&self) -> String {
+        let overridden = if self.overridden() {
+            ", with overrides"
+        } else {
+            ""
+        };
+        format!(
+            "{}{overridden} ({})",
+            self.profile_name(),
+            self.resolved().describe()
+        )
+    }
+
+    /// Whether any setting overrides the profile's.
+    pub fn overridden(&self) -> bool {
+        self.reactivation_window_months.is_some()
+            || self.retention.is_some()
+            || self.churn_recognition.is_some()
+            || self.same_period_start_and_churn.is_some()
+    }
 }
 
 /// `usage:` — where the published site's access logs are, so that every build writes the usage
@@ -214,6 +295,7 @@ impl Default for Config {
             ltv: LtvConfig::default(),
             usage: UsageConfig::default(),
             site_url: None,
+            conventions: ConventionsConfig::default(),
         }
     }
 }
@@ -545,6 +627,20 @@ impl Config {
                 "the site's published address: an http:// or https:// URL such as https://reports.example.com/cs/",
             );
         }
+        if let Some(name) = &self.conventions.profile
+            && conventions::profile(name).is_none()
+        {
+            let (line, column) = crate::yaml::locate(text, &["conventions", "profile"]);
+            problems.push(
+                Diagnostic::error(
+                    FILE,
+                    line,
+                    column,
+                    format!("unknown conventions profile '{name}'"),
+                )
+                .with_help(did_you_mean(name, &conventions::profile_names())),
+            );
+        }
         problems.extend(self.target_problems(text));
         problems
     }
@@ -690,6 +786,36 @@ mod tests {
     }
 
     #[test]
+    fn conventions_take_a_profile_and_overrides_and_name_bad_values() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join(FILE),
+            "conventions:\n  profile: profitwell\n  retention: aggregate\n  reactivation_window_months: 3\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let resolved = c.conventions.resolved();
+        assert_eq!(resolved.retention, RetentionBasis::Aggregate);
+        assert_eq!(resolved.same_period, SamePeriod::Ignored); // from the profile
+        assert_eq!(resolved.reactivation_window_months, Some(3));
+        let problems =
+            errors("conventions:\n  profile: chartmogull\n  churn_recognition: at_cancel\n");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0]
+                .starts_with("postsale.yaml:2:3: error: unknown conventions profile 'chartmogull'")
+                && problems[0].contains("did you mean `chartmogul`?"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("postsale.yaml:3:")
+                && problems[1].contains("mrr_stop")
+                && problems[1].contains("term_end"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn a_full_file_is_read() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let text = "name: Acme\ncurrency: EUR\nfiscal_year_start: april\nas_of: 2026-11-01\ngross_margin: 75\nacv_bands: [5000, 25000, 100000]\nlenient: true\nhealth:\n  weights: { usage: 50, engagement: 50, support: 0, outcomes: 0 }\n  bands: { green: 75, yellow: 40 }\n  significant_drop: 15\nrenewals:\n  stage_weights: { negotiation: 0.9 }\n  early_days: 45\ntargets:\n  nrr: 110\n";
@@ -790,7 +916,7 @@ mod tests {
             errors("health:\nweights: { usage: 1 }\n"),
             [
                 "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
-                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url, conventions",
             ]
         );
     }

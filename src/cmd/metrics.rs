@@ -2,12 +2,13 @@
 //! dimension) with the metric engine, and print a table for people or JSON / CSV for programs.
 //! Formatting only: every number comes from `crate::metrics`.
 
-use crate::config::Config;
+use crate::config::{Config, ConventionsConfig};
 use crate::data::load::{LoadOptions, load};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::metrics::basis::{self, Basis};
 use crate::metrics::breakdown::{self, Dimension};
 use crate::metrics::catalog::{self, MetricDef};
+use crate::metrics::conventions::{self, ChurnRecognition};
 use crate::metrics::{self, Context, Scope, Values, status};
 use crate::period::{Period, PeriodKind};
 use crate::render::format;
@@ -45,6 +46,10 @@ pub struct Args {
     /// "Now" for the computation (YYYY-MM-DD); overrides as_of in postsale.yaml.
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
+    /// Compute under a named conventions profile (postsale, chartmogul, profitwell,
+    /// baremetrics) instead of the project's `conventions:`.
+    #[arg(long)]
+    pub profile: Option<String>,
     /// The project folder (with postsale.yaml and data/).
     #[arg(long, default_value = ".")]
     pub project: PathBuf,
@@ -52,7 +57,20 @@ pub struct Args {
 
 /// Runs the command, printing to stdout.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let config = crate::config::load(&args.project)?;
+    let mut config = crate::config::load(&args.project)?;
+    if let Some(name) = &args.profile {
+        if conventions::profile(name).is_none() {
+            return Err(Diagnostics(vec![
+                Diagnostic::file_error(
+                    "postsale metrics",
+                    format!("--profile: unknown conventions profile '{name}'"),
+                )
+                .with_help(did_you_mean(name, &conventions::profile_names())),
+            ])
+            .into());
+        }
+        config.conventions = ConventionsConfig::of_profile(name);
+    }
     let as_of = config.resolve_as_of(args.as_of, today());
     let data_dir = args.project.join(&config.data_dir);
     // Only the tables the requested metrics read, those they need and those they read when
@@ -68,6 +86,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .copied()
         })
         .chain(["mrr"])
+        // Churn at the end of the paid term reads the renewal terms.
+        .chain(
+            (config.conventions.resolved().churn_recognition == ChurnRecognition::TermEnd)
+                .then_some("renewals"),
+        )
         .collect();
     let options = LoadOptions {
         only: Some(needed),
@@ -102,7 +125,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let groups = groups.as_deref();
 
     let text = match args.format {
-        Format::Json => json(as_of, &period, &selected, &total, groups)?,
+        Format::Json => json(&config, as_of, &period, &selected, &total, groups)?,
         Format::Csv => csv(&period, &selected, &total, groups)?,
         Format::Table => {
             let previous = period.previous(config.fiscal_year_start);
@@ -205,6 +228,7 @@ fn json_metrics(selected: &[&MetricDef], values: &Values) -> serde_json::Value {
 
 /// The JSON object of PRODUCT.md: as_of, period {id, start, end}, metrics, and groups with --by.
 fn json(
+    config: &Config,
     as_of: NaiveDate,
     period: &Period,
     selected: &[&MetricDef],
@@ -222,6 +246,9 @@ fn json(
             .map(|(label, values)| (label.clone(), json_metrics(selected, values)))
             .collect();
         map.insert("groups".into(), serde_json::Value::Object(groups));
+    }
+    if let (Some(note), Some(map)) = (conventions_note(config), object.as_object_mut()) {
+        map.insert("conventions".into(), serde_json::Value::String(note));
     }
     let mut text = serde_json::to_string_pretty(&object)?;
     text.push('\n');
@@ -337,7 +364,17 @@ fn table(
         period.end
     );
     text.push_str(&align(&rows));
+    if let Some(note) = conventions_note(config) {
+        text.push_str(&format!("\nConventions: {note}\n"));
+    }
     text
+}
+
+/// The conventions the numbers follow, when they are not postsale's default.
+fn conventions_note(config: &Config) -> Option<String> {
+    let c = &config.conventions;
+    (c.profile_name() != "postsale" || c.resolved() != conventions::Conventions::default())
+        .then(|| c.label())
 }
 
 /// Left-aligns the first column and right-aligns the others, two spaces apart.

@@ -117,6 +117,9 @@ pub struct Dataset {
     pub row_counts: std::collections::BTreeMap<String, usize>,
     /// Where each account's rows are in the tables the engine reads per account most.
     pub index: RowIndex,
+    /// `mrr` with churn recognised at the end of the paid term (the `term_end` convention),
+    /// built on first use by the metric engine.
+    pub(crate) term_end_mrr: OnceLock<MrrTable>,
 }
 
 /// For each table sorted by account that the engine reads one account at a time (health,
@@ -365,6 +368,34 @@ impl MrrTable {
     /// The sum of every cell, in cents (`i128`: no file can overflow it).
     pub fn total(&self) -> i128 {
         self.values.iter().map(|&v| i128::from(v)).sum()
+    }
+
+    /// The months the table holds for each account (first, last), None for an account with none.
+    pub fn spans_held(&self) -> Vec<Option<(Month, Month)>> {
+        (0..self.accounts() as AccountIx)
+            .map(|a| self.span_of(a))
+            .collect()
+    }
+
+    /// The months the table holds for the account (first, last), None when it holds none.
+    pub fn span_of(&self, account: AccountIx) -> Option<(Month, Month)> {
+        let a = account as usize;
+        let (start, end) = (*self.starts.get(a)?, *self.starts.get(a + 1)?);
+        let count = i32::try_from(end.checked_sub(start)?).ok()?;
+        (count > 0).then(|| (self.firsts[a], self.firsts[a].plus(count - 1)))
+    }
+
+    /// The last month before `month` in which the account had MRR (above 0), None if never.
+    pub fn last_active_before(&self, account: AccountIx, month: Month) -> Option<Month> {
+        let (first, _) = self.span_of(account)?;
+        let mut m = month.prev();
+        while m >= first {
+            if self.get(account, m).0 > 0 {
+                return Some(m);
+            }
+            m = m.prev();
+        }
+        None
     }
 
     /// The first month in which the account had MRR (above 0), None if never.

@@ -126,9 +126,7 @@ pub fn groups(ctx: &Context, dim: &Dimension, period: &Period) -> Vec<(String, V
             (0..accounts.len())
                 .map(|a| {
                     let arr = ctx
-                        .data
-                        .mrr
-                        .as_ref()
+                        .mrr()
                         .map_or(0.0, |m| (m.get(a as u32, before) * 12).to_f64());
                     if arr <= 0.0 {
                         NO_ARR_LABEL.to_string()
@@ -141,9 +139,7 @@ pub fn groups(ctx: &Context, dim: &Dimension, period: &Period) -> Vec<(String, V
         }
         Dimension::Cohort => (0..accounts.len())
             .map(|a| {
-                ctx.data
-                    .mrr
-                    .as_ref()
+                ctx.mrr()
                     .and_then(|m| {
                         let first = m.first_active(a as u32)?;
                         Some(format!("{}-Q{}", first.year(), (first.month() - 1) / 3 + 1))

@@ -105,7 +105,7 @@ fn active_accounts<'a>(
 ) -> impl Iterator<Item = (AccountIx, i64)> + 'a {
     scope
         .accounts(ctx.data.accounts.rows.len() as AccountIx)
-        .filter_map(move |a| match &ctx.data.mrr {
+        .filter_map(move |a| match ctx.mrr() {
             Some(mrr) => {
                 let v = mrr.get(a, m).0;
                 (v > 0).then_some((a, v * 12))
@@ -318,7 +318,7 @@ fn health_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values
                 _ => ("health_red_pct", "health_red_arr_pct"),
             };
             out.insert(count_id, pct(by_band[i].0 as f64, n as f64));
-            if ctx.data.mrr.is_some() {
+            if ctx.mrr().is_some() {
                 out.insert(arr_id, pct(by_band[i].1 as f64, arr_total as f64));
             }
         }

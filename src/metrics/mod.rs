@@ -9,6 +9,7 @@ pub mod basis;
 pub mod breakdown;
 pub mod catalog;
 pub mod cohorts;
+pub mod conventions;
 pub(crate) mod coverage;
 pub mod experience;
 pub(crate) mod explain;
@@ -23,7 +24,7 @@ pub mod status;
 pub mod views;
 
 use crate::config::Config;
-use crate::data::{AccountIx, Dataset};
+use crate::data::{AccountIx, Dataset, MrrTable};
 use crate::period::Period;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -40,6 +41,28 @@ pub struct Context<'a> {
     pub data: &'a Dataset,
     pub config: &'a Config,
     pub as_of: NaiveDate,
+}
+
+impl<'a> Context<'a> {
+    /// The MRR table the revenue metrics read, under the configured churn recognition: mrr.csv
+    /// as loaded, or with churn at the end of the paid term (built once per dataset). None
+    /// without mrr.csv.
+    pub fn mrr(&self) -> Option<&'a MrrTable> {
+        let mrr = self.data.mrr.as_ref()?;
+        let data = self.data;
+        match self.conventions().churn_recognition {
+            conventions::ChurnRecognition::MrrStop => Some(mrr),
+            conventions::ChurnRecognition::TermEnd => Some(
+                data.term_end_mrr
+                    .get_or_init(|| conventions::recognise_at_term_end(data, mrr)),
+            ),
+        }
+    }
+
+    /// The metric conventions in force.
+    pub fn conventions(&self) -> conventions::Conventions {
+        self.config.conventions.resolved()
+    }
 }
 
 /// The accounts a computation is restricted to: all of them, one breakdown group, or one account

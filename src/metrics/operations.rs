@@ -166,7 +166,7 @@ pub fn csm_performance(ctx: &Context, period: &Period) -> Vec<CsmPerformance> {
                 list: book,
             };
             let accounts = book.len() as u64;
-            let arr = ctx.data.mrr.as_ref().map_or(Money::ZERO, |m| {
+            let arr = ctx.mrr().map_or(Money::ZERO, |m| {
                 book.iter().map(|&a| m.get(a, last) * 12).sum()
             });
             let opportunities = ctx.data.opportunities.as_deref().unwrap_or_default();
@@ -297,12 +297,7 @@ fn activity_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Valu
         let day = period.end;
         let active: Vec<AccountIx> = scope
             .accounts(ctx.data.accounts.rows.len() as AccountIx)
-            .filter(|&a| {
-                ctx.data
-                    .mrr
-                    .as_ref()
-                    .is_none_or(|m| m.get(a, last).cents() > 0)
-            })
+            .filter(|&a| ctx.mrr().is_none_or(|m| m.get(a, last).cents() > 0))
             .collect();
         let quiet = active
             .iter()

@@ -3,6 +3,7 @@
 //! churn), annualised rates, LTV and growth. All sums are integer cents; ratios are formed from
 //! exact sums and become `f64` only at the end.
 
+use super::conventions::{Conventions, RetentionBasis, SamePeriod};
 use super::{Context, Scope, Value, Values, pct};
 use crate::data::{AccountIx, Money, MrrTable};
 use crate::period::{Month, Period};
@@ -68,26 +69,40 @@ impl Retention {
     }
 }
 
-/// The MRR bridge of months `first..=last` for the accounts in scope.
-pub fn movements(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Movements {
+/// The MRR bridge of months `first..=last` for the accounts in scope, under the conventions
+/// `conv`: a return after more than its reactivation window without MRR is new, and with
+/// `same_period: ignored` an account without MRR both before the period and at its end (it
+/// started and churned inside it) is left out.
+pub fn movements(
+    mrr: &MrrTable,
+    conv: Conventions,
+    scope: Scope,
+    first: Month,
+    last: Month,
+) -> Movements {
     let mut m = Movements::default();
     if last < first {
         return m;
     }
     let accounts = mrr.accounts() as AccountIx;
     for a in scope.accounts(accounts) {
-        m.starting += mrr.get(a, first.prev());
-        m.ending += mrr.get(a, last);
+        let (before, end) = (mrr.get(a, first.prev()), mrr.get(a, last));
+        m.starting += before;
+        m.ending += end;
         let Some(first_ever) = mrr.first_active(a) else {
             continue;
         };
+        if conv.same_period == SamePeriod::Ignored && before.0 == 0 && end.0 == 0 {
+            continue;
+        }
         // Month by month, so each month's changes telescope and the bridge balances exactly.
-        let mut prev = mrr.get(a, first.prev()).0;
+        let mut prev = before.0;
         let mut month = first;
         while month <= last {
             let cur = mrr.get(a, month).0;
             match (prev > 0, cur > 0) {
                 (false, true) if month == first_ever => m.new.0 += cur,
+                (false, true) if returns_as_new(mrr, conv, a, month) => m.new.0 += cur,
                 (false, true) => m.reactivation.0 += cur,
                 (true, true) if cur > prev => m.expansion.0 += cur - prev,
                 (true, true) if cur < prev => m.contraction.0 += prev - cur,
@@ -99,6 +114,53 @@ pub fn movements(mrr: &MrrTable, scope: Scope, first: Month, last: Month) -> Mov
         }
     }
     m
+}
+
+/// Whether account `a`, returning in `month` after months without MRR, is new under the
+/// reactivation window: it was without MRR for more than the window's months.
+fn returns_as_new(mrr: &MrrTable, conv: Conventions, a: AccountIx, month: Month) -> bool {
+    let Some(window) = conv.reactivation_window_months else {
+        return false;
+    };
+    mrr.last_active_before(a, month)
+        .is_some_and(|last| i64::from(month.0 - last.0 - 1) > i64::from(window))
+}
+
+/// NRR and GRR in percent of months `first..=last` under the retention convention: over the
+/// starting cohort `ret` (METRICS.md), or from the MRR movements `moves` against the starting
+/// MRR (aggregate: 1 − (churn + contraction − expansion − reactivation) / starting MRR).
+pub fn retention_rates(conv: Conventions, ret: &Retention, moves: &Movements) -> (Value, Value) {
+    match conv.retention {
+        RetentionBasis::Cohort => (ret.nrr(), ret.grr()),
+        RetentionBasis::Aggregate => {
+            let start = moves.starting.0 as f64;
+            let lost = moves.churned + moves.contraction;
+            (
+                pct(
+                    (moves.starting - lost + moves.expansion + moves.reactivation).0 as f64,
+                    start,
+                ),
+                pct((moves.starting - lost).0 as f64, start),
+            )
+        }
+    }
+}
+
+/// The revenue churn rate (100 − GRR) of months `first..=last` under the conventions, for LTV
+/// and the unit economics.
+pub(crate) fn revenue_churn_over(
+    conv: Conventions,
+    mrr: &MrrTable,
+    scope: Scope,
+    first: Month,
+    last: Month,
+) -> Value {
+    let ret = retention(mrr, scope, first, last);
+    let moves = match conv.retention {
+        RetentionBasis::Cohort => Movements::default(),
+        RetentionBasis::Aggregate => movements(mrr, conv, scope, first, last),
+    };
+    retention_rates(conv, &ret, &moves).1.map(|g| 100.0 - g)
 }
 
 /// Retention of the starting cohort over months `first..=last`.
@@ -253,12 +315,14 @@ fn land_expand_ratio(ctx: &Context, mrr: &MrrTable, scope: Scope) -> Value {
 
 /// Adds the revenue and growth metrics of `period` for the accounts in `scope` to `out`.
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
-    let Some(mrr) = &ctx.data.mrr else { return };
+    let Some(mrr) = ctx.mrr() else { return };
+    let conv = ctx.conventions();
     let (s, e) = period.months();
     let k = period.months_count();
     let (total, active) = snapshot(mrr, scope, e);
-    let moves = movements(mrr, scope, s, e);
+    let moves = movements(mrr, conv, scope, s, e);
     let ret = retention(mrr, scope, s, e);
+    let (nrr, grr) = retention_rates(conv, &ret, &moves);
     let money = |m: Money| Some(m.to_f64());
     out.insert("mrr", money(total));
     out.insert("arr", money(total * 12));
@@ -271,10 +335,9 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     out.insert("expansion_mrr", money(moves.expansion));
     out.insert("contraction_mrr", money(moves.contraction));
     out.insert("churned_mrr", money(moves.churned));
-    let grr = ret.grr();
     let logo_churn = ret.logo_churn_rate();
     let revenue_churn = grr.map(|g| 100.0 - g);
-    out.insert("nrr", ret.nrr());
+    out.insert("nrr", nrr);
     out.insert("grr", grr);
     out.insert("logo_churn_rate", logo_churn);
     out.insert("logo_retention_rate", logo_churn.map(|c| 100.0 - c));
@@ -284,13 +347,14 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     out.insert("expansion_rate", ret.expansion_rate());
 
     // Lifetime value over the trailing twelve months ending at the period's last month.
-    let annual = if k == 12 {
-        ret
+    let (annual_revenue_churn, annual_logo_churn) = if k == 12 {
+        (revenue_churn, logo_churn)
     } else {
-        retention(mrr, scope, e.plus(-11), e)
+        (
+            revenue_churn_over(conv, mrr, scope, e.plus(-11), e),
+            retention(mrr, scope, e.plus(-11), e).logo_churn_rate(),
+        )
     };
-    let annual_revenue_churn = annual.grr().map(|g| 100.0 - g);
-    let annual_logo_churn = annual.logo_churn_rate();
     let cap = ctx.config.ltv.max_lifetime_years;
     let ltv_value = ltv(arpa_now, ctx.config.gross_margin, annual_revenue_churn, cap);
     out.insert("ltv", ltv_value);
@@ -711,13 +775,15 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// For any matrix (gaps, reactivations, zeros) and any window, even outside the data,
+        /// For any matrix (gaps, reactivations, zeros), any window, even outside the data, and any
+        /// conventions,
         /// starting + new + reactivation + expansion − contraction − churned = ending, in cents.
         #[test]
         fn the_bridge_balances(
             cells in proptest::collection::vec(proptest::collection::vec(0i64..5, 1..14), 1..8),
             cents in proptest::collection::vec(0i64..1_000_000, 1..120),
             a in -3i32..16, len in 1i32..16,
+            window in proptest::option::of(0u32..4), ignore in proptest::bool::ANY,
         ) {
             let months = cells.iter().map(Vec::len).max().unwrap_or(1);
             let mut table = MrrTable::zeros(cells.len(), month("2025-01"), month("2025-01").plus(months as i32 - 1));
@@ -730,7 +796,14 @@ mod tests {
             }
             let first = month("2025-01").plus(a);
             let last = first.plus(len - 1);
-            let m = movements(&table, Scope::All, first, last);
+            // Under every convention: the window moves MRR between new and reactivation, and an
+            // ignored start-and-churn account nets to zero.
+            let conv = Conventions {
+                reactivation_window_months: window,
+                same_period: if ignore { SamePeriod::Ignored } else { SamePeriod::Counted },
+                ..Conventions::default()
+            };
+            let m = movements(&table, conv, Scope::All, first, last);
             proptest::prop_assert_eq!(m.starting + m.new + m.reactivation + m.expansion - m.contraction - m.churned, m.ending);
             let r = retention(&table, Scope::All, first, last);
             proptest::prop_assert_eq!(r.start + r.expansion - r.contraction - r.churned, r.end);

@@ -2,7 +2,7 @@
 //! from churns.csv. Built from the same engine values per segment, so nothing is computed twice.
 
 use super::breakdown::{self, Dimension};
-use super::revenue::{lifetime_years, mean_cac, retention};
+use super::revenue::{lifetime_years, mean_cac, retention, revenue_churn_over};
 use super::{Context, Scope, Value, pct};
 use crate::data::{ChurnReason, Money};
 use crate::period::{Month, Period};
@@ -66,12 +66,7 @@ pub fn economics(
 ) -> Vec<GroupEconomics> {
     let groups = breakdown::groups(ctx, dim, period);
     let (s, e) = period.months();
-    let retention_of = |mask: &[bool]| {
-        ctx.data
-            .mrr
-            .as_ref()
-            .map(|m| retention(m, Scope::Only(mask), s, e))
-    };
+    let retention_of = |mask: &[bool]| ctx.mrr().map(|m| retention(m, Scope::Only(mask), s, e));
     let all_mask = vec![true; ctx.data.accounts.rows.len()];
     let all = retention_of(&all_mask);
     let share = |part: f64, whole: Option<f64>| whole.and_then(|w| pct(part, w));
@@ -103,9 +98,7 @@ pub fn economics(
                 }
             };
             let cac = ctx
-                .data
-                .mrr
-                .as_ref()
+                .mrr()
                 .filter(|_| unit_economics)
                 .and_then(|m| mean_cac(ctx, m, Scope::Only(mask), e.plus(-11), e));
             let cycle = mean(
@@ -115,16 +108,9 @@ pub fn economics(
                     .collect(),
             );
             // The annual revenue churn LTV divides by, so lifetime × ARPA × margin = LTV.
-            let annual_churn = ctx
-                .data
-                .mrr
-                .as_ref()
-                .filter(|_| unit_economics)
-                .and_then(|m| {
-                    retention(m, Scope::Only(mask), e.plus(-11), e)
-                        .grr()
-                        .map(|g| 100.0 - g)
-                });
+            let annual_churn = ctx.mrr().filter(|_| unit_economics).and_then(|m| {
+                revenue_churn_over(ctx.conventions(), m, Scope::Only(mask), e.plus(-11), e)
+            });
             let ltv = values.get("ltv").copied().flatten();
             let arpa = values.get("arpa").copied().flatten();
             let r = retention_of(mask);
@@ -190,11 +176,7 @@ pub fn churn_reasons(
         let tally = out.entry(c.reason).or_default();
         tally.accounts += 1;
         let before: Month = Month::of(c.churned_on).prev();
-        let mrr = ctx
-            .data
-            .mrr
-            .as_ref()
-            .map_or(Money::ZERO, |m| m.get(c.account, before));
+        let mrr = ctx.mrr().map_or(Money::ZERO, |m| m.get(c.account, before));
         tally.mrr += mrr;
         tally.arr += mrr * 12;
         if let Some(name) = &c.competitor {

@@ -98,7 +98,7 @@ impl Lifecycle {
 
 /// The lifecycle of `account` on `ctx.as_of`, from its MRR up to the latest complete month.
 pub fn lifecycle(ctx: &Context, account: AccountIx) -> Lifecycle {
-    let Some(mrr) = ctx.data.mrr.as_ref() else {
+    let Some(mrr) = ctx.mrr() else {
         return Lifecycle::Prospect;
     };
     let last = Month::of(ctx.as_of).prev();
@@ -206,9 +206,7 @@ pub fn account_snapshot(ctx: &Context, account: AccountIx) -> AccountSnapshot {
     let today = ctx.as_of;
     let last_month = Month::of(today).prev();
     let arr = ctx
-        .data
-        .mrr
-        .as_ref()
+        .mrr()
         .map_or(Money::ZERO, |m| m.get(account, last_month) * 12);
     let lifecycle = lifecycle(ctx, account);
     // A churned account has no health now: its last score describes a customer that left.

@@ -270,7 +270,8 @@ impl Renderer<'_, '_> {
     ) -> Result<(Chart, String, String, Table), String> {
         let fiscal = self.fiscal();
         let data = self.facts.ctx.data;
-        let mrr = data.mrr.as_ref().ok_or("this chart needs mrr.csv")?;
+        let mrr = self.facts.ctx.mrr().ok_or("this chart needs mrr.csv")?;
+        let conv = self.facts.ctx.conventions();
         let money = |v: f64| self.money(v);
         match name {
             DataSource::MrrMovements => {
@@ -293,7 +294,7 @@ impl Renderer<'_, '_> {
                 let labels: Vec<String> = history.iter().map(|p| p.id.clone()).collect();
                 for p in &history {
                     let (first, last) = p.months();
-                    let m = revenue::movements(mrr, scope, first, last);
+                    let m = revenue::movements(mrr, conv, scope, first, last);
                     let vals = [
                         m.new.to_f64(),
                         m.expansion.to_f64(),
@@ -355,7 +356,7 @@ impl Renderer<'_, '_> {
             }
             DataSource::MrrBridge => {
                 let (first, last) = page.period.months();
-                let m = revenue::movements(mrr, scope, first, last);
+                let m = revenue::movements(mrr, conv, scope, first, last);
                 let steps = [
                     ("start MRR", m.starting.to_f64(), true),
                     ("new", m.new.to_f64(), false),

@@ -30,7 +30,7 @@ impl Renderer<'_, '_> {
         limit: Option<usize>,
         table: &mut Table,
     ) {
-        let Some(mrr) = self.facts.ctx.data.mrr.as_ref() else {
+        let Some(mrr) = self.facts.ctx.mrr() else {
             return;
         };
         let grain = if of == TableKind::CohortsMonthly {
