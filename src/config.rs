@@ -104,6 +104,17 @@ impl ConventionsConfig {
         }
     }
 
+    /// Exactly these settings, whatever the profile's.
+    pub fn exactly(c: Conventions) -> ConventionsConfig {
+        ConventionsConfig {
+            profile: None,
+            reactivation_window_months: c.reactivation_window_months,
+            retention: Some(c.retention),
+            churn_recognition: Some(c.churn_recognition),
+            same_period_start_and_churn: Some(c.same_period),
+        }
+    }
+
     /// The settings in force: the profile's (postsale's when it is unknown: validation reports
     /// that), then each override.
     pub fn resolved(&self) -> Conventions {

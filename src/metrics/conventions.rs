@@ -4,8 +4,10 @@
 //! the resolved settings (`Conventions`) from the config; the conventions page and `metrics
 //! --profile` compare or pick profiles. Nothing here formats a page.
 
+use super::{Context, Scope, Value, Values};
+use crate::config::{Config, ConventionsConfig};
 use crate::data::{AccountIx, Dataset, Money, MrrTable};
-use crate::period::Month;
+use crate::period::{Month, Period};
 use serde::Deserialize;
 
 /// Which accounts NRR and GRR are measured over.
@@ -287,13 +289,191 @@ fn stops(mrr: &MrrTable, a: AccountIx) -> Vec<(Month, Money)> {
     out
 }
 
+/// One column of the comparison: a profile, or the project's own settings when they override
+/// its profile.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// A profile's name, or `this project`.
+    pub name: String,
+    pub title: String,
+    pub conventions: Conventions,
+    /// Whether the project's numbers follow this column.
+    pub is_project: bool,
+}
+
+/// The revenue metrics of one period under every column's conventions.
+#[derive(Debug, Clone)]
+pub struct PeriodComparison {
+    pub period: Period,
+    /// One set of values per column, in column order.
+    pub values: Vec<Values>,
+}
+
+/// What each convention changes in this data, over one period (computed under postsale's
+/// defaults, so every effect is measured against the same base).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Effects {
+    /// NRR over the starting cohort and from the aggregate movements.
+    pub cohort_nrr: Value,
+    pub aggregate_nrr: Value,
+    /// Reactivation MRR in the period, which only the aggregate basis counts.
+    pub reactivation: Money,
+    /// What accounts that joined during the period did after joining (their MRR at the period's
+    /// end less their new and reactivation MRR): counted by the aggregate basis only.
+    pub joined_later_net: Money,
+    /// Accounts whose MRR stops while an annual (12+ months) term is still paid, anywhere in the
+    /// data, and the account-months term-end recognition adds.
+    pub early_stops: u64,
+    pub months_added: u64,
+    /// Of those, accounts whose MRR in the period (or in the month before it) changes.
+    pub early_stops_in_period: u64,
+    /// Accounts that start and churn inside the period, with the MRR they brought (new and
+    /// reactivation) and the MRR churned.
+    pub same_period_accounts: u64,
+    pub same_period_new: Money,
+    pub same_period_churned: Money,
+    /// Returns of former customers in the period by months without MRR before the return:
+    /// (label, returns, MRR).
+    pub returns: Vec<(&'static str, u64, Money)>,
+}
+
+/// The revenue metrics of every period under every profile (and the project's own settings when
+/// they override its profile), with the effects of each convention over the first period.
+pub fn compare(ctx: &Context, periods: &[Period]) -> (Vec<Column>, Vec<PeriodComparison>, Effects) {
+    use rayon::prelude::*;
+    let own = &ctx.config.conventions;
+    let mut columns: Vec<Column> = Vec::new();
+    if own.overridden() {
+        columns.push(Column {
+            name: "this project".into(),
+            title: format!("This project ({}, with overrides)", own.profile_name()),
+            conventions: own.resolved(),
+            is_project: true,
+        });
+    }
+    columns.extend(PROFILES.iter().map(|p| Column {
+        name: p.name.into(),
+        title: p.title.into(),
+        conventions: p.settings,
+        is_project: !own.overridden() && p.name == own.profile_name(),
+    }));
+    let configs: Vec<Config> = columns
+        .iter()
+        .map(|c| Config {
+            conventions: ConventionsConfig::exactly(c.conventions),
+            ..ctx.config.clone()
+        })
+        .collect();
+    let compared = periods
+        .iter()
+        .map(|period| PeriodComparison {
+            period: period.clone(),
+            values: configs
+                .par_iter()
+                .map(|config| {
+                    let column_ctx = Context { config, ..*ctx };
+                    super::compute_part(&column_ctx, period, Scope::All, super::Part::Revenue)
+                })
+                .collect(),
+        })
+        .collect();
+    let effects = periods
+        .first()
+        .and_then(|p| ctx.data.mrr.as_ref().map(|mrr| effects(ctx, mrr, p)))
+        .unwrap_or_default();
+    (columns, compared, effects)
+}
+
+/// The effects of each convention over `period`, on mrr.csv as loaded.
+fn effects(ctx: &Context, mrr: &MrrTable, period: &Period) -> Effects {
+    use super::revenue::{movements, retention, retention_rates};
+    let base = Conventions::default();
+    let (s, e) = period.months();
+    let moves = movements(mrr, base, Scope::All, s, e);
+    let ret = retention(mrr, Scope::All, s, e);
+    let aggregate = Conventions {
+        retention: RetentionBasis::Aggregate,
+        ..base
+    };
+    let ignored = movements(
+        mrr,
+        Conventions {
+            same_period: SamePeriod::Ignored,
+            ..base
+        },
+        Scope::All,
+        s,
+        e,
+    );
+    let ended = recognise_at_term_end(ctx.data, mrr);
+    let (mut early_stops, mut months_added, mut early_stops_in_period) = (0, 0, 0);
+    let mut same_period_accounts = 0;
+    let mut buckets: Vec<(&'static str, u64, Money)> =
+        ["1–3 months", "4–6 months", "7–12 months", "over 12 months"]
+            .iter()
+            .map(|&l| (l, 0, Money::ZERO))
+            .collect();
+    for a in 0..mrr.accounts() as AccountIx {
+        if let Some((first, last)) = ended.span_of(a) {
+            let (mut added, mut inside) = (0u64, false);
+            let mut m = first;
+            while m <= last {
+                if ended.get(a, m) != mrr.get(a, m) {
+                    added += 1;
+                    inside |= s <= m.next() && m <= e;
+                }
+                m = m.next();
+            }
+            if added > 0 {
+                early_stops += 1;
+                months_added += added;
+                early_stops_in_period += u64::from(inside);
+            }
+        }
+        let (before, end) = (mrr.get(a, s.prev()), mrr.get(a, e));
+        let mut m = s;
+        let mut prev = before;
+        let mut active_inside = false;
+        while m <= e {
+            let cur = mrr.get(a, m);
+            active_inside |= cur.0 > 0;
+            if prev.0 == 0 && cur.0 > 0 && mrr.first_active(a) != Some(m) {
+                let gap = mrr.last_active_before(a, m).map_or(0, |l| m.0 - l.0 - 1);
+                let i = match gap {
+                    ..=3 => 0,
+                    4..=6 => 1,
+                    7..=12 => 2,
+                    _ => 3,
+                };
+                buckets[i].1 += 1;
+                buckets[i].2 += cur;
+            }
+            prev = cur;
+            m = m.next();
+        }
+        if before.0 == 0 && end.0 == 0 && active_inside {
+            same_period_accounts += 1;
+        }
+    }
+    Effects {
+        cohort_nrr: ret.nrr(),
+        aggregate_nrr: retention_rates(aggregate, &ret, &moves).0,
+        reactivation: moves.reactivation,
+        joined_later_net: moves.ending - ret.end - moves.new - moves.reactivation,
+        early_stops,
+        months_added,
+        early_stops_in_period,
+        same_period_accounts,
+        same_period_new: (moves.new + moves.reactivation) - (ignored.new + ignored.reactivation),
+        same_period_churned: moves.churned - ignored.churned,
+        returns: buckets,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{config, dataset, month, renewal};
-    use super::super::{Context, Scope, Values};
     use super::*;
-    use crate::config::{Config, ConventionsConfig};
-    use crate::period::Period;
     use chrono::NaiveDate;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -512,5 +692,81 @@ mod tests {
             );
             assert_eq!(profile(p.name).map(|q| q.name), Some(p.name));
         }
+    }
+
+    #[test]
+    fn the_comparison_shows_every_profile_and_explains_each_difference() {
+        let mut ds = quarter();
+        ds.renewals = Some(vec![renewal(
+            1,
+            day(2026, 8, 1),
+            crate::data::Money::units(6_000),
+            false,
+        )]);
+        let config = Config::default();
+        let ctx = Context {
+            data: &ds,
+            config: &config,
+            as_of: day(2026, 7, 1),
+        };
+        let (columns, compared, effects) = compare(&ctx, &[q2()]);
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["postsale", "chartmogul", "profitwell", "baremetrics"]
+        );
+        assert!(columns[0].is_project && !columns[1].is_project);
+        let nrr: Vec<Option<f64>> = compared[0].values.iter().map(|v| v["nrr"]).collect();
+        // postsale: cohort 80 %. chartmogul: aggregate with lost kept until August:
+        // 1 − (churn 100 − expansion 200 − reactivation 400) / 1,500. profitwell: cohort, lost
+        // kept: (1,200 + 500) / 1,500. baremetrics: aggregate, 100 %.
+        let expected = [
+            80.0,
+            2_000.0 / 1_500.0 * 100.0,
+            1_700.0 / 1_500.0 * 100.0,
+            100.0,
+        ];
+        for (got, want) in nrr.iter().zip(expected) {
+            close(*got, want);
+        }
+        assert_eq!(
+            effects,
+            Effects {
+                cohort_nrr: Some(80.0),
+                aggregate_nrr: Some(100.0),
+                reactivation: Money::units(400),
+                joined_later_net: Money::units(-100), // flash's churn after landing
+                early_stops: 1,
+                months_added: 3, // lost: May, June, July
+                early_stops_in_period: 1,
+                same_period_accounts: 1,
+                same_period_new: Money::units(100),
+                same_period_churned: Money::units(100),
+                returns: vec![
+                    ("1–3 months", 0, Money::ZERO),
+                    ("4–6 months", 1, Money::units(400)), // back: January to April empty
+                    ("7–12 months", 0, Money::ZERO),
+                    ("over 12 months", 0, Money::ZERO),
+                ],
+            }
+        );
+        // With an override the project's own settings come first.
+        let own = Config {
+            conventions: ConventionsConfig {
+                reactivation_window_months: Some(3),
+                ..ConventionsConfig::default()
+            },
+            ..Config::default()
+        };
+        let (columns, compared, _) = compare(
+            &Context {
+                config: &own,
+                ..ctx
+            },
+            &[q2()],
+        );
+        assert_eq!(columns.len(), 5);
+        assert!(columns[0].is_project && !columns[1].is_project);
+        close(compared[0].values[0]["new_mrr"], 500.0);
     }
 }
