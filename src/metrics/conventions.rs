@@ -128,7 +128,7 @@ pub struct Profile {
 pub const PROFILES: [Profile; 4] = [
     Profile {
         name: "postsale",
-        title: "postsale (METRICS.md)",
+        title: "postsale",
         settings: Conventions {
             reactivation_window_months: None,
             retention: RetentionBasis::Cohort,
@@ -206,11 +206,16 @@ pub fn profile_names() -> Vec<&'static str> {
 
 /// The MRR table with churn recognised at the end of the paid term: wherever an account's MRR
 /// stops while one of its renewal terms of 12 months or more is running, its last MRR continues
-/// through the month before the term's `due_on` (or until its MRR resumes, if earlier). The
-/// table is otherwise unchanged, so the MRR bridge still balances.
+/// through the month before the term's `due_on` (or until its MRR resumes, if earlier). An
+/// account still paying in the data's last month has not stopped. The table is otherwise
+/// unchanged, so the MRR bridge still balances.
 pub fn recognise_at_term_end(data: &Dataset, mrr: &MrrTable) -> MrrTable {
     let accounts = mrr.accounts();
     let renewals = data.renewals.as_deref().unwrap_or_default();
+    // The last month of the data: an account paying in it has not stopped, its data has ended.
+    let Some(data_end) = mrr.spans_held().iter().flatten().map(|s| s.1).max() else {
+        return mrr.clone();
+    };
     // Every fill: (account, first month, last month, MRR).
     let mut fills: Vec<(AccountIx, Month, Month, Money)> = Vec::new();
     for a in 0..accounts as AccountIx {
@@ -226,7 +231,7 @@ pub fn recognise_at_term_end(data: &Dataset, mrr: &MrrTable) -> MrrTable {
         if terms.is_empty() {
             continue;
         }
-        for (stop, last_paid) in stops(mrr, a) {
+        for (stop, last_paid) in stops(mrr, a).into_iter().filter(|s| s.0 <= data_end) {
             let Some(through) = terms
                 .iter()
                 .filter(|(start, paid_through)| *start < stop && *paid_through >= stop)
@@ -649,15 +654,15 @@ mod tests {
     }
 
     #[test]
-    fn a_term_that_started_after_the_stop_does_not_extend_it() {
+    fn a_later_term_or_the_end_of_the_data_extends_nothing() {
         // lost stopped in May; a term that starts in June (due 2027-06-01) is a later contract.
         let mut ds = quarter();
-        ds.renewals = Some(vec![renewal(
-            1,
-            day(2027, 6, 1),
-            crate::data::Money::units(1),
-            false,
-        )]);
+        // keep pays in June, the data's last month, with a term running to December: its data
+        // ends there, it has not stopped paying.
+        ds.renewals = Some(vec![
+            renewal(0, day(2026, 12, 1), crate::data::Money::units(1), false),
+            renewal(1, day(2027, 6, 1), crate::data::Money::units(1), false),
+        ]);
         let mrr = ds.mrr.clone().unwrap_or_default();
         assert_eq!(recognise_at_term_end(&ds, &mrr), mrr);
     }

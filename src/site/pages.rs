@@ -34,6 +34,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+mod conventions;
+
 #[path = "mail.rs"]
 pub(crate) mod mail;
 
@@ -412,6 +414,8 @@ pub enum Job {
     DataQuality,
     /// The alerts of `alerts.yaml` (only with rules).
     Alerts,
+    /// The metric conventions compared (only with mrr.csv).
+    Conventions,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -556,6 +560,7 @@ impl<'a> Site<'a> {
             Job::Definitions => ("themes/default/templates/definitions.html", 1),
             Job::DataQuality => ("themes/default/templates/data_quality.html", 1),
             Job::Alerts => ("themes/default/templates/alerts.html", 1),
+            Job::Conventions => ("themes/default/templates/conventions.html", 1),
         }
     }
 
@@ -728,6 +733,9 @@ impl<'a> Site<'a> {
         }
         jobs.push(Job::Definitions);
         jobs.push(Job::DataQuality);
+        if data.mrr.is_some() {
+            jobs.push(Job::Conventions);
+        }
         if !self.project.rules.0.is_empty() {
             jobs.push(Job::Alerts);
         }
@@ -820,9 +828,11 @@ impl<'a> Site<'a> {
             Job::Report { report, .. } | Job::Archive { report } | Job::Entities { report } => {
                 *report
             }
-            Job::Metric(_) | Job::Definitions | Job::DataQuality | Job::Alerts => {
-                self.project.reports.len()
-            }
+            Job::Metric(_)
+            | Job::Definitions
+            | Job::DataQuality
+            | Job::Alerts
+            | Job::Conventions => self.project.reports.len(),
         }
     }
 
@@ -979,6 +989,7 @@ impl<'a> Site<'a> {
             Job::Definitions => self.definitions_page(nav),
             Job::DataQuality => self.data_quality_page(nav),
             Job::Alerts => self.alerts_page(nav),
+            Job::Conventions => self.conventions_page(nav),
         }
     }
 
@@ -1496,6 +1507,7 @@ impl<'a> Site<'a> {
         }
         let mut ctx = self.base_context(nav, &path, "Definitions");
         ctx.insert("sections", &sections);
+        ctx.insert("conventions", &self.project.data.mrr.is_some());
         // Plain words, why it matters and footnotes, by metric id.
         let explained: BTreeMap<&str, Json> = catalog::CATALOG
             .iter()
