@@ -28,6 +28,8 @@ pub(crate) struct Numbers {
     pub alerts: Vec<Alert>,
     /// The date the numbers are computed as of.
     pub as_of: NaiveDate,
+    /// The metric conventions they follow: the profile and its settings in words.
+    pub conventions: String,
     /// What the numbers were computed from.
     pub inputs: Inputs,
     /// One entry per metric, period and scope, sorted by scope, period and metric.
@@ -160,6 +162,7 @@ pub(crate) fn compute(
     Numbers {
         alerts: alerts.to_vec(),
         as_of: facts.ctx.as_of,
+        conventions: facts.ctx.config.conventions.label(),
         inputs,
         numbers,
     }
@@ -345,6 +348,7 @@ mod tests {
         let numbers = Numbers {
             alerts: Vec::new(),
             as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            conventions: "postsale".into(),
             inputs: Inputs {
                 files: vec!["postsale.yaml".into()],
                 fingerprint: "fnv1a64:0000000000000001".into(),
@@ -370,6 +374,7 @@ mod tests {
             r#"{
   "alerts": [],
   "as_of": "2026-11-01",
+  "conventions": "postsale",
   "inputs": {
     "files": [
       "postsale.yaml"

@@ -81,11 +81,13 @@ impl Site<'_> {
                     text: def.name.to_string(),
                     ..TableCell::default()
                 }];
+                let own_text = format::value(def, get(own), currency);
                 for i in 0..columns.len() {
                     let value = get(i);
                     let mut text = format::value(def, value, currency);
                     let change = format::change(def, value, get(own));
-                    if i != own && value != get(own) && change != format::MISSING {
+                    // A difference is shown where the numbers as printed differ.
+                    if text != own_text && change != format::MISSING {
                         text = format!("{text} ({change})");
                     }
                     row.push(TableCell {
