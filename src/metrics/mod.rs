@@ -21,6 +21,7 @@ pub mod renewals;
 pub mod revenue;
 pub mod segments;
 pub mod status;
+pub mod survival;
 pub mod views;
 
 use crate::config::Config;
