@@ -247,15 +247,17 @@ pub(crate) fn lifetime_years(annual_churn_pct: Value, max_years: f64) -> Value {
 /// The customer lifetime in years from survival: the Kaplan–Meier restricted mean of the first
 /// spells of the accounts in scope (censored at `last`), over `max_years`; None without spells.
 pub(crate) fn survival_lifetime_years(
+    ctx: &Context,
     mrr: &MrrTable,
     scope: Scope,
     last: Month,
     max_years: f64,
 ) -> Value {
-    let spells: Vec<super::survival::Spell> = super::survival::spells(mrr, scope, last)
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect();
+    let spells: Vec<super::survival::Spell> =
+        super::survival::spells(&ctx.data.accounts, mrr, scope, last)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
     // Whole months of the cap (a cap of 5 years: 60 months).
     let horizon = (max_years * 12.0).round().clamp(0.0, f64::from(u32::MAX)) as u32;
     Some(super::survival::kaplan_meier(&spells).restricted_mean(horizon)? / 12.0)
@@ -274,7 +276,7 @@ pub(crate) fn ltv_lifetime_years(
     let cap = ctx.config.ltv.max_lifetime_years;
     match ctx.config.ltv.lifetime {
         LtvLifetime::ChurnRate => lifetime_years(annual_revenue_churn, cap),
-        LtvLifetime::Survival => survival_lifetime_years(mrr, scope, last, cap),
+        LtvLifetime::Survival => survival_lifetime_years(ctx, mrr, scope, last, cap),
     }
 }
 

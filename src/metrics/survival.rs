@@ -5,24 +5,35 @@
 //! restricted mean lifetime that a survival-based LTV would use. Pure functions of the data; the
 //! CLI and pages format them.
 
-use crate::data::{AccountIx, MrrTable};
+use crate::data::{AccountIx, Accounts, MrrTable};
 use crate::metrics::{Context, Scope};
 use crate::period::{Month, Period, PeriodKind};
 
 /// z for a two-sided 95 % interval.
 const Z95: f64 = 1.959_963_984_540_054;
 
-/// One account's first spell: how many months it paid, and whether it then stopped (an event)
-/// or was still paying in the last complete month (censored).
+/// One account's first spell: how many months it paid, whether it then stopped (an event) or
+/// was still paying in the last complete month (censored), and how many of those months passed
+/// before the data starts (left truncation: the account is at risk only after them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spell {
     pub months: u32,
     pub event: bool,
+    pub entry: u32,
 }
 
 /// The first spell of every account in scope whose first MRR month is on or before `last` (the
-/// last complete month), from `mrr`.
-pub fn spells(mrr: &MrrTable, scope: Scope, last: Month) -> Vec<(AccountIx, Spell)> {
+/// last complete month), from `mrr`. An account already paying in the table's first month
+/// started before the data: when its `signed_on` is earlier, its spell is counted from that
+/// month and enters the risk set only at the data's start (delayed entry), so long-standing
+/// customers are not taken for new ones.
+pub fn spells(
+    accounts: &Accounts,
+    mrr: &MrrTable,
+    scope: Scope,
+    last: Month,
+) -> Vec<(AccountIx, Spell)> {
+    let data_start = mrr.spans_held().iter().flatten().map(|s| s.0).min();
     let mut out = Vec::new();
     for a in scope.accounts(mrr.accounts() as AccountIx) {
         let Some(first) = mrr.first_active(a) else {
@@ -35,12 +46,21 @@ pub fn spells(mrr: &MrrTable, scope: Scope, last: Month) -> Vec<(AccountIx, Spel
         while m <= last && mrr.get(a, m).0 > 0 {
             m = m.next();
         }
-        let months = u32::try_from(m.0 - first.0).unwrap_or(0);
+        let signed = accounts
+            .rows
+            .get(a as usize)
+            .and_then(|r| r.signed_on)
+            .map(Month::of);
+        let start = match (data_start, signed) {
+            (Some(d), Some(s)) if first == d && s < first => s,
+            _ => first,
+        };
         out.push((
             a,
             Spell {
-                months,
+                months: u32::try_from(m.0 - start.0).unwrap_or(0),
                 event: m <= last,
+                entry: u32::try_from(first.0 - start.0).unwrap_or(0),
             },
         ));
     }
@@ -56,7 +76,30 @@ pub fn spells_as_of(ctx: &Context, scope: Scope) -> Vec<(AccountIx, Spell)> {
     let last = Period::latest_complete(PeriodKind::Month, ctx.as_of, ctx.config.fiscal_year_start)
         .months()
         .1;
-    spells(mrr, scope, last)
+    spells(&ctx.data.accounts, mrr, scope, last)
+}
+
+/// Per month t of 0..=longest: spells at risk (entered before t, lasting at least t months)
+/// and spells ending at t.
+fn risk_table(spells: &[Spell], longest: usize) -> (Vec<f64>, Vec<f64>) {
+    let size = longest + 2;
+    let (mut lasting, mut entered, mut ended) = (vec![0.0; size], vec![0.0; size], vec![0.0; size]);
+    for s in spells {
+        lasting[(s.months as usize).min(size - 1)] += 1.0;
+        entered[(s.entry as usize).min(size - 1)] += 1.0;
+        if s.event {
+            ended[(s.months as usize).min(size - 1)] += 1.0;
+        }
+    }
+    // at_risk[t] = #{months ≥ t} − #{entry ≥ t}.
+    let mut at_risk = vec![0.0; size];
+    let (mut lasting_from, mut entering_from) = (0.0, 0.0);
+    for t in (0..size).rev() {
+        lasting_from += lasting[t];
+        entering_from += entered[t];
+        at_risk[t] = lasting_from - entering_from;
+    }
+    (at_risk, ended)
 }
 
 /// One month of a Kaplan–Meier curve: S(t) is the probability of still paying after `month`
@@ -126,27 +169,15 @@ impl Curve {
 /// Var(log S) = Σ d_i / (n_i (n_i − d_i)), and the interval S^exp(±1.96 √V / |log S|).
 pub fn kaplan_meier(spells: &[Spell]) -> Curve {
     let longest = spells.iter().map(|s| s.months).max().unwrap_or(0);
-    // at_least[t] = spells lasting ≥ t months; ended[t] = events at exactly t.
-    let size = longest as usize + 2;
-    let mut lasting = vec![0u64; size];
-    let mut ended = vec![0u64; size];
-    for s in spells {
-        lasting[s.months as usize] += 1;
-        if s.event {
-            ended[s.months as usize] += 1;
-        }
-    }
-    let mut at_least = vec![0u64; size];
-    for t in (0..size - 1).rev() {
-        at_least[t] = at_least[t + 1] + lasting[t];
-    }
+    let (at_risk, ended) = risk_table(spells, longest as usize);
     let (mut survival, mut greenwood) = (1.0f64, 0.0f64);
     let mut steps = Vec::new();
     let mut median = None;
     for month in 1..=longest {
-        let (n, d) = (at_least[month as usize], ended[month as usize]);
+        let (n, d) = (at_risk[month as usize] as u64, ended[month as usize] as u64);
         if n == 0 {
-            break;
+            // Nobody at risk yet (every spell entered later) or any more.
+            continue;
         }
         survival *= 1.0 - d as f64 / n as f64;
         if d > 0 && n > d {
@@ -212,25 +243,7 @@ pub fn log_rank(groups: &[&[Spell]]) -> Option<LogRank> {
         .flat_map(|g| g.iter().map(|s| s.months))
         .max()
         .unwrap_or(0) as usize;
-    // Per group: at_least[t], ended[t].
-    let tables: Vec<(Vec<f64>, Vec<f64>)> = groups
-        .iter()
-        .map(|g| {
-            let mut lasting = vec![0.0; longest + 2];
-            let mut ended = vec![0.0; longest + 2];
-            for s in *g {
-                lasting[s.months as usize] += 1.0;
-                if s.event {
-                    ended[s.months as usize] += 1.0;
-                }
-            }
-            let mut at_least = vec![0.0; longest + 2];
-            for t in (0..=longest).rev() {
-                at_least[t] = at_least[t + 1] + lasting[t];
-            }
-            (at_least, ended)
-        })
-        .collect();
+    let tables: Vec<(Vec<f64>, Vec<f64>)> = groups.iter().map(|g| risk_table(g, longest)).collect();
     let m = k - 1;
     let mut o_minus_e = vec![0.0; m];
     let mut v = vec![vec![0.0; m]; m];
@@ -382,7 +395,11 @@ mod tests {
     use crate::metrics::fixture::{dataset, month};
 
     fn spell(months: u32, event: bool) -> Spell {
-        Spell { months, event }
+        Spell {
+            months,
+            event,
+            entry: 0,
+        }
     }
 
     fn close(a: f64, b: f64) {
@@ -404,7 +421,7 @@ mod tests {
             ],
         );
         let mrr = ds.mrr.as_ref().unwrap_or_else(|| panic!());
-        let got = spells(mrr, Scope::All, month("2026-03"));
+        let got = spells(&ds.accounts, mrr, Scope::All, month("2026-03"));
         assert_eq!(
             got,
             [
@@ -453,6 +470,63 @@ mod tests {
         close(
             c.restricted_mean(4).unwrap_or_default(),
             1.0 + 5.0 / 6.0 + 1.0,
+        );
+    }
+
+    #[test]
+    fn customers_older_than_the_data_enter_late() {
+        // A: 3 months, ended. B: signed 2 months before the data, 4 months, ended. C: 5 months,
+        // censored. t=1,2: A and C at risk (B enters after month 2). t=3: A, B, C; A ends →
+        // S = 2/3. t=4: B, C; B ends → S = 1/3. t=5: C.
+        let b = Spell {
+            months: 4,
+            event: true,
+            entry: 2,
+        };
+        let c = kaplan_meier(&[spell(3, true), b, spell(5, false)]);
+        let got: Vec<(u32, u64, u64)> = c
+            .steps
+            .iter()
+            .map(|s| (s.month, s.at_risk, s.events))
+            .collect();
+        assert_eq!(got, [(1, 2, 0), (2, 2, 0), (3, 3, 1), (4, 2, 1), (5, 1, 0)]);
+        close(c.steps[2].survival, 2.0 / 3.0);
+        close(c.steps[3].survival, 1.0 / 3.0);
+        // From the data: "old" pays January–February 2026, the data's first months, and signed
+        // in November 2025: a 4-month spell entered after 2 months.
+        let mut ds = dataset(
+            &[("old", ""), ("new", "")],
+            &[
+                ("old", "2026-01", 10),
+                ("old", "2026-02", 10),
+                ("new", "2026-02", 10),
+            ],
+        );
+        ds.accounts.rows[0].signed_on = chrono::NaiveDate::from_ymd_opt(2025, 11, 15);
+        ds.accounts.rows[1].signed_on = chrono::NaiveDate::from_ymd_opt(2025, 6, 1);
+        let mrr = ds.mrr.as_ref().unwrap_or_else(|| panic!());
+        let got = spells(&ds.accounts, mrr, Scope::All, month("2026-03"));
+        assert_eq!(
+            got,
+            [
+                (
+                    0,
+                    Spell {
+                        months: 4,
+                        event: true,
+                        entry: 2
+                    }
+                ),
+                // "new" starts after the data's first month: its own first MRR month counts.
+                (
+                    1,
+                    Spell {
+                        months: 1,
+                        event: true,
+                        entry: 0
+                    }
+                ),
+            ]
         );
     }
 

@@ -1,0 +1,25 @@
+//! `postsale analyze`: the analytics layer on the command line, one subcommand per analysis.
+
+pub mod survival;
+
+/// Arguments of `postsale analyze`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub what: What,
+}
+
+/// The analyses.
+#[derive(Debug, clap::Subcommand)]
+pub enum What {
+    /// Kaplan–Meier survival of customer lifetime (first subscription spells), overall or by a
+    /// dimension, with Greenwood 95 % intervals, medians and the log-rank test.
+    Survival(survival::Args),
+}
+
+/// Runs the chosen analysis.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.what {
+        What::Survival(a) => survival::run(a),
+    }
+}
