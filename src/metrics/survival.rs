@@ -295,10 +295,12 @@ fn quadratic_form(a: &[Vec<f64>], x: &[f64]) -> Option<f64> {
             return None;
         }
         m.swap(col, pivot);
-        for row in col + 1..n {
-            let f = m[row][col] / m[col][col];
-            for c in col..=n {
-                m[row][c] -= f * m[col][c];
+        let (above, below) = m.split_at_mut(col + 1);
+        let pivot_row = &above[col];
+        for row in below.iter_mut() {
+            let f = row[col] / pivot_row[col];
+            for (cell, p) in row.iter_mut().zip(pivot_row).skip(col) {
+                *cell -= f * p;
             }
         }
     }
