@@ -195,6 +195,8 @@ kinds! {
         Cohorts = "cohorts",
         /// Logo retention curves of the latest quarterly cohorts.
         CohortCurves = "cohort_curves",
+        /// Kaplan–Meier survival of customer lifetime, overall or by a dimension.
+        Survival = "survival",
         CohortsRevenue = "cohorts_revenue",
         /// Active accounts: health against ARR.
         Accounts = "accounts",
@@ -218,7 +220,7 @@ impl DataSource {
             DataSource::RenewalStages => &[Bar],
             DataSource::RenewalPipeline => &[StackedBar],
             DataSource::Cohorts | DataSource::CohortsRevenue => &[Heatmap],
-            DataSource::CohortCurves => &[Line],
+            DataSource::CohortCurves | DataSource::Survival => &[Line],
             DataSource::Accounts => &[Scatter],
             DataSource::Mrr | DataSource::Usage => &[Line, Bar],
             DataSource::Health => &[Line],
@@ -246,6 +248,9 @@ impl DataSource {
             }
             DataSource::CohortCurves => {
                 "logo retention curves, month by month of age, of the six latest quarterly cohorts that have reached 6 months"
+            }
+            DataSource::Survival => {
+                "Kaplan–Meier survival of customer lifetime (first subscription spells) with its table: medians, survival at 12/24/36 months, the log-rank test (by=: one curve per group)"
             }
             DataSource::Accounts => {
                 "every active account: health score against ARR, coloured by band"

@@ -85,6 +85,7 @@ fn data_lead(data: &DataSource) -> Option<&'static str> {
         | DataSource::Cohorts
         | DataSource::CohortsRevenue
         | DataSource::CohortCurves
+        | DataSource::Survival
         | DataSource::Accounts
         | DataSource::Health => return None,
     })
