@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod cohorts;
 pub mod conventions;
 pub(crate) mod coverage;
+pub mod drivers;
 pub mod experience;
 pub(crate) mod explain;
 #[cfg(test)]

@@ -306,6 +306,9 @@ kinds! {
         ChurnComposition = "churn_composition",
         /// Churned accounts of the period by group and reason.
         ChurnReasonsBy = "churn_reasons_by",
+        /// What goes with each outcome: rates with and without each driver, differences with
+        /// 95 % intervals.
+        Drivers = "drivers",
         /// Quarterly cohorts: logo, net and gross revenue retention by age, churn in year one.
         Cohorts = "cohorts",
         /// The same by monthly cohort.
@@ -434,6 +437,14 @@ impl TableKind {
                 "over_representation",
             ],
             TableKind::ChurnReasonsBy => &["group", "reason", "accounts", "mrr", "share"],
+            TableKind::Drivers => &[
+                "driver",
+                "with",
+                "without",
+                "driver_gap",
+                "interval",
+                "note",
+            ],
             TableKind::Cohorts | TableKind::CohortsMonthly => &[
                 "cohort",
                 "customers",
@@ -511,6 +522,7 @@ impl TableKind {
             | TableKind::Economics
             | TableKind::ChurnComposition
             | TableKind::ChurnReasonsBy
+            | TableKind::Drivers
             | TableKind::Cohorts
             | TableKind::CohortsMonthly => self.columns(),
         }
@@ -564,6 +576,9 @@ impl TableKind {
                 "quarterly cohorts, newest first (`limit`, default 12): customers, starting MRR, logo retention at 3, 6, 12 and 24 months, NRR and GRR at 12 months, share lost in the first 12 months; with `by`, each group's cohorts pooled"
             }
             TableKind::CohortsMonthly => "the same by monthly cohort",
+            TableKind::Drivers => {
+                "for each outcome (renewal lost, churned within 90 or 180 days, expanded within 12 months) the candidate drivers known before it (QBR, early adoption, tickets, health, NPS, time to value, sponsor change, usage decline, CSM load): the outcome's rate with and without, the difference in points with a 95 % interval, small samples flagged, ranked; associations, not causes"
+            }
             TableKind::ChurnReasonsBy => {
                 "churned accounts of the period by group `by` a dimension (default segment) and reason, with each reason's share of the group's churned MRR"
             }

@@ -1,5 +1,6 @@
 //! `postsale analyze`: the analytics layer on the command line, one subcommand per analysis.
 
+pub mod drivers;
 pub mod survival;
 
 /// Arguments of `postsale analyze`.
@@ -15,11 +16,15 @@ pub enum What {
     /// Kaplan–Meier survival of customer lifetime (first subscription spells), overall or by a
     /// dimension, with Greenwood 95 % intervals, medians and the log-rank test.
     Survival(survival::Args),
+    /// What goes with retention: each outcome's rate with and without each candidate driver,
+    /// the difference with a 95 % interval, small samples flagged.
+    Drivers(drivers::Args),
 }
 
 /// Runs the chosen analysis.
 pub fn run(args: Args) -> anyhow::Result<()> {
     match args.what {
         What::Survival(a) => survival::run(a),
+        What::Drivers(a) => drivers::run(a),
     }
 }
