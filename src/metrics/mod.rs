@@ -24,6 +24,7 @@ pub mod segments;
 pub mod status;
 pub mod survival;
 pub mod views;
+pub mod win_rates;
 
 use crate::config::Config;
 use crate::data::{AccountIx, Dataset, MrrTable};

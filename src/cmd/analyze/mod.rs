@@ -1,6 +1,7 @@
 //! `postsale analyze`: the analytics layer on the command line, one subcommand per analysis.
 
 pub mod drivers;
+pub mod renewals;
 pub mod survival;
 
 /// Arguments of `postsale analyze`.
@@ -19,6 +20,9 @@ pub enum What {
     /// What goes with retention: each outcome's rate with and without each candidate driver,
     /// the difference with a 95 % interval, small samples flagged.
     Drivers(drivers::Args),
+    /// Renewal win rates learned from closed renewals by stage and T-minus bucket, and the
+    /// forecast by them backtested against the configured stage weights on past quarters.
+    Renewals(renewals::Args),
 }
 
 /// Runs the chosen analysis.
@@ -26,5 +30,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.what {
         What::Survival(a) => survival::run(a),
         What::Drivers(a) => drivers::run(a),
+        What::Renewals(a) => renewals::run(a),
     }
 }
