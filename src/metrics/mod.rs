@@ -20,6 +20,7 @@ pub mod health;
 pub mod operations;
 pub mod renewals;
 pub mod revenue;
+pub mod scores;
 pub mod segments;
 pub mod status;
 pub mod survival;

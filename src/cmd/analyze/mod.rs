@@ -1,6 +1,7 @@
 //! `postsale analyze`: the analytics layer on the command line, one subcommand per analysis.
 
 pub mod drivers;
+pub mod model;
 pub mod renewals;
 pub mod survival;
 
@@ -23,6 +24,12 @@ pub enum What {
     /// Renewal win rates learned from closed renewals by stage and T-minus bucket, and the
     /// forecast by them backtested against the configured stage weights on past quarters.
     Renewals(renewals::Args),
+    /// The time-based backtest of the churn (90 days) and expansion (180 days) models: AUC,
+    /// Brier score, reliability, top-decile lift and MRR capture, against two baselines.
+    ChurnModel(model::ModelArgs),
+    /// Each account's churn and expansion probability as of the as-of date (CSV:
+    /// account_id,churn_probability,expansion_probability).
+    Scores(model::ScoresArgs),
 }
 
 /// Runs the chosen analysis.
@@ -31,5 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         What::Survival(a) => survival::run(a),
         What::Drivers(a) => drivers::run(a),
         What::Renewals(a) => renewals::run(a),
+        What::ChurnModel(a) => model::run_model(a),
+        What::Scores(a) => model::run_scores(a),
     }
 }

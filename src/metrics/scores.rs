@@ -1,0 +1,725 @@
+//! Churn and expansion scores (issue 15, parts 2 and 3): per account, the probability of
+//! churning (a month without MRR) within the next 90 days and of expanding (MRR above today's)
+//! within the next 180 days, from features known before the scoring day only, by an
+//! L2-regularised logistic regression trained on monthly snapshots of history whose outcome
+//! window closed before the as-of date; and its time-based backtest (train before a cutoff, test
+//! after) with AUC, Brier score, a reliability table, top-decile lift and MRR capture, against
+//! two baselines: the health score alone and a rule (health below the yellow band or usage
+//! declining). No row dated on or after the scoring day is read, so scores as of T are the
+//! same whether or not the files hold later rows.
+
+use super::health::{score_on, usage_declined};
+use super::{Context, Scope};
+use crate::data::{AccountIx, ActivityStatus, MrrTable, SurveyKind};
+use crate::period::{Month, Period, PeriodKind};
+use chrono::{Days, NaiveDate};
+
+/// The features, in vector order (after the intercept).
+pub const FEATURES: [&str; 10] = [
+    "health score",
+    "no health score",
+    "DAU/MAU",
+    "usage declining",
+    "tickets in 90 days",
+    "no QBR in 180 days",
+    "NPS detractor",
+    "sponsor change in 90 days",
+    "MRR (log)",
+    "MRR change over 3 months",
+];
+
+/// The yes/no features (the others are numbers).
+const FLAGS: [usize; 5] = [1, 3, 5, 6, 7];
+
+/// The L2 penalty on the standardised coefficients.
+const LAMBDA: f64 = 1.0;
+
+/// What is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A month without MRR within the 3 months from the scoring day.
+    Churn90,
+    /// MRR 6 months on above the MRR of the month before the scoring day.
+    Expansion180,
+}
+
+impl Target {
+    /// The months the outcome window spans.
+    fn months(self) -> i32 {
+        match self {
+            Target::Churn90 => 3,
+            Target::Expansion180 => 6,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Churn90 => "churn within 90 days",
+            Target::Expansion180 => "expansion within 180 days",
+        }
+    }
+}
+
+/// The features of `account` on `day` (the first day of a month), from rows dated before it.
+/// None when the account had no MRR in the month before.
+pub fn features(
+    ctx: &Context,
+    mrr: &MrrTable,
+    account: AccountIx,
+    day: NaiveDate,
+) -> Option<[f64; 10]> {
+    let month = Month::of(day);
+    let now = mrr.get(account, month.prev());
+    if now.0 <= 0 {
+        return None;
+    }
+    let before = |days: u64| day.checked_sub_days(Days::new(days)).unwrap_or(day);
+    let data = ctx.data;
+    let health = score_on(ctx, account, before(1));
+    let stickiness = super::health::month_usage(ctx, account, month.prev())
+        .and_then(|u| u.stickiness())
+        .unwrap_or(0.0);
+    let tickets = data.tickets_of(account).map_or(0, |rows| {
+        rows.iter()
+            .filter(|t| before(90) <= t.opened_at.date() && t.opened_at.date() < day)
+            .count()
+    });
+    let qbr = data.activities_of(account).is_some_and(|rows| {
+        rows.iter().any(|r| {
+            r.kind.as_str() == "qbr"
+                && r.status == ActivityStatus::Completed
+                && before(180) <= r.date
+                && r.date < day
+        })
+    });
+    let detractor = data.surveys.as_deref().is_some_and(|rows| {
+        super::health::account_rows(rows, account, |r| r.account)
+            .iter()
+            .filter(|r| r.kind == SurveyKind::Nps && before(365) <= r.date && r.date < day)
+            .filter_map(|r| r.score)
+            .next_back()
+            .is_some_and(|s| s <= 6)
+    });
+    let sponsor = data.sponsor_changes.as_deref().is_some_and(|rows| {
+        super::health::account_rows(rows, account, |c| c.account)
+            .iter()
+            .any(|c| before(90) <= c.date && c.date < day)
+    });
+    let three_ago = mrr.get(account, month.plus(-4)).to_f64();
+    let change = if three_ago > 0.0 {
+        now.to_f64() / three_ago - 1.0
+    } else {
+        0.0
+    };
+    let flag = |b: bool| if b { 1.0 } else { 0.0 };
+    Some([
+        health.unwrap_or(0.0),
+        flag(health.is_none()),
+        stickiness,
+        flag(usage_declined(ctx, account, before(1)) == Some(true)),
+        (tickets as f64).ln_1p(),
+        flag(!qbr),
+        flag(detractor),
+        flag(sponsor),
+        now.to_f64().ln(),
+        change.clamp(-1.0, 3.0),
+    ])
+}
+
+/// The outcome for an account scored on the first day of `month`: None when its window is not
+/// over by `last` (the last complete month).
+fn outcome(
+    mrr: &MrrTable,
+    account: AccountIx,
+    month: Month,
+    last: Month,
+    target: Target,
+) -> Option<bool> {
+    let end = month.plus(target.months() - 1);
+    if end > last {
+        return None;
+    }
+    Some(match target {
+        Target::Churn90 => {
+            let mut m = month;
+            let mut gone = false;
+            while m <= end {
+                gone |= mrr.get(account, m).0 == 0;
+                m = m.next();
+            }
+            gone
+        }
+        Target::Expansion180 => mrr.get(account, end) > mrr.get(account, month.prev()),
+    })
+}
+
+/// One training or test example.
+#[derive(Debug, Clone, Copy)]
+struct Example {
+    account: AccountIx,
+    month: Month,
+    x: [f64; 10],
+    y: bool,
+}
+
+/// The examples of scoring months `from..=to` (every month) for the accounts in scope whose
+/// outcome window closed by `last`.
+fn examples(
+    ctx: &Context,
+    mrr: &MrrTable,
+    scope: Scope,
+    from: Month,
+    to: Month,
+    last: Month,
+    target: Target,
+) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut month = from;
+    while month <= to {
+        for a in scope.accounts(mrr.accounts() as AccountIx) {
+            let (Some(x), Some(y)) = (
+                features(ctx, mrr, a, month.first_day()),
+                outcome(mrr, a, month, last, target),
+            ) else {
+                continue;
+            };
+            out.push(Example {
+                account: a,
+                month,
+                x,
+                y,
+            });
+        }
+        month = month.next();
+    }
+    out
+}
+
+/// A fitted model: the features' training means and standard deviations, and the coefficients
+/// (intercept first) on the standardised features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub target: Target,
+    pub mean: [f64; 10],
+    pub sd: [f64; 10],
+    pub coef: [f64; 11],
+    pub examples: usize,
+    pub events: usize,
+}
+
+impl Model {
+    /// The probability for features `x`.
+    pub fn probability(&self, x: &[f64; 10]) -> f64 {
+        sigmoid(self.logit(x))
+    }
+
+    fn logit(&self, x: &[f64; 10]) -> f64 {
+        self.coef[0]
+            + (0..10)
+                .map(|i| self.coef[i + 1] * (x[i] - self.mean[i]) / self.sd[i])
+                .sum::<f64>()
+    }
+
+    /// The features that push `x`'s score up the most against the average account, in words
+    /// ("low DAU/MAU", "usage declining"), with their contribution to the logit, largest
+    /// first; a yes/no feature only when it holds.
+    pub fn top_factors(&self, x: &[f64; 10], n: usize) -> Vec<(String, f64)> {
+        let mut parts: Vec<(String, f64)> = (0..10)
+            .filter(|&i| !FLAGS.contains(&i) || x[i] > 0.5)
+            .map(|i| {
+                let words = if FLAGS.contains(&i) {
+                    FEATURES[i].to_string()
+                } else if x[i] > self.mean[i] {
+                    format!("high {}", FEATURES[i])
+                } else {
+                    format!("low {}", FEATURES[i])
+                };
+                (words, self.coef[i + 1] * (x[i] - self.mean[i]) / self.sd[i])
+            })
+            .filter(|(_, c)| *c > 0.0)
+            .collect();
+        parts.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        parts.truncate(n);
+        parts
+    }
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Fits the L2-regularised logistic regression by Newton's method (IRLS) on standardised
+/// features, the intercept unpenalised. None without both outcomes among the examples.
+fn fit(examples: &[Example], target: Target) -> Option<Model> {
+    let n = examples.len();
+    let events = examples.iter().filter(|e| e.y).count();
+    if events == 0 || events == n {
+        return None;
+    }
+    let mut mean = [0.0; 10];
+    let mut sd = [0.0; 10];
+    for i in 0..10 {
+        mean[i] = examples.iter().map(|e| e.x[i]).sum::<f64>() / n as f64;
+        let var = examples
+            .iter()
+            .map(|e| (e.x[i] - mean[i]).powi(2))
+            .sum::<f64>()
+            / n as f64;
+        sd[i] = if var > 1e-12 { var.sqrt() } else { 1.0 };
+    }
+    let rows: Vec<[f64; 11]> = examples
+        .iter()
+        .map(|e| {
+            let mut z = [1.0; 11];
+            for i in 0..10 {
+                z[i + 1] = (e.x[i] - mean[i]) / sd[i];
+            }
+            z
+        })
+        .collect();
+    let mut coef = [0.0; 11];
+    let base = events as f64 / n as f64;
+    coef[0] = (base / (1.0 - base)).ln();
+    // The penalised negative log-likelihood Newton minimises; each step is halved until it
+    // does not increase it, so near-separable data cannot throw the coefficients off.
+    let objective = |c: &[f64; 11]| -> f64 {
+        let mut loss = 0.0;
+        for (z, e) in rows.iter().zip(examples) {
+            let t: f64 = z.iter().zip(c).map(|(a, b)| a * b).sum();
+            // log(1 + e^t) − y t, computed stably.
+            let softplus = if t > 0.0 {
+                t + (-t).exp().ln_1p()
+            } else {
+                t.exp().ln_1p()
+            };
+            loss += softplus - if e.y { t } else { 0.0 };
+        }
+        loss + LAMBDA / 2.0 * c[1..].iter().map(|b| b * b).sum::<f64>()
+    };
+    let mut current = objective(&coef);
+    for _ in 0..50 {
+        let mut grad = [0.0; 11];
+        let mut hess = [[0.0; 11]; 11];
+        for (z, e) in rows.iter().zip(examples) {
+            let p = sigmoid(z.iter().zip(&coef).map(|(a, b)| a * b).sum());
+            let r = p - if e.y { 1.0 } else { 0.0 };
+            let w = p * (1.0 - p);
+            for i in 0..11 {
+                grad[i] += r * z[i];
+                for j in i..11 {
+                    hess[i][j] += w * z[i] * z[j];
+                }
+            }
+        }
+        let upper = hess;
+        for (i, row) in hess.iter_mut().enumerate() {
+            for (j, cell) in row.iter_mut().enumerate().take(i) {
+                *cell = upper[j][i];
+            }
+            if i > 0 {
+                grad[i] += LAMBDA * coef[i];
+                row[i] += LAMBDA;
+            }
+        }
+        let step = solve(hess, grad)?;
+        let mut scale = 1.0;
+        let mut next = coef;
+        loop {
+            for ((n, c), d) in next.iter_mut().zip(&coef).zip(&step) {
+                *n = c - scale * d;
+            }
+            let value = objective(&next);
+            if value <= current || scale < 1e-6 {
+                current = value.min(current);
+                break;
+            }
+            scale /= 2.0;
+        }
+        let moved = (0..11)
+            .map(|i| (next[i] - coef[i]).abs())
+            .fold(0.0, f64::max);
+        coef = next;
+        if moved < 1e-10 {
+            break;
+        }
+    }
+    Some(Model {
+        target,
+        mean,
+        sd,
+        coef,
+        examples: n,
+        events,
+    })
+}
+
+/// Solves A x = b (11 × 11) by Gaussian elimination with partial pivoting.
+fn solve(mut a: [[f64; 11]; 11], mut b: [f64; 11]) -> Option<[f64; 11]> {
+    for col in 0..11 {
+        let pivot = (col..11).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..11 {
+            let f = a[row][col] / a[col][col];
+            let pivot_row = a[col];
+            for (cell, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *cell -= f * p;
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; 11];
+    for row in (0..11).rev() {
+        let s: f64 = (row + 1..11).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    Some(x)
+}
+
+/// The last complete month on `ctx.as_of`.
+fn last_month(ctx: &Context) -> Month {
+    Period::latest_complete(PeriodKind::Month, ctx.as_of, ctx.config.fiscal_year_start)
+        .months()
+        .1
+}
+
+/// The model for `target` trained on every month whose outcome window closed by the last
+/// complete month.
+pub fn train(ctx: &Context, target: Target) -> Option<Model> {
+    let mrr = ctx.mrr()?;
+    let last = last_month(ctx);
+    let first = mrr
+        .spans_held()
+        .iter()
+        .flatten()
+        .map(|s| s.0)
+        .min()?
+        .plus(4);
+    let to = last.plus(1 - target.months());
+    fit(
+        &examples(ctx, mrr, Scope::All, first, to, last, target),
+        target,
+    )
+}
+
+/// One account's scores on the as-of date's month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub account: AccountIx,
+    pub churn: f64,
+    pub expansion: f64,
+    /// The churn score's top contributing features.
+    pub churn_factors: Vec<(String, f64)>,
+}
+
+/// The scores of every account paying in the last complete month, as of the first day of the
+/// month after it; None without a model (no MRR, or one outcome only in history).
+pub fn scores(ctx: &Context) -> Option<Vec<Score>> {
+    let mrr = ctx.mrr()?;
+    let churn = train(ctx, Target::Churn90)?;
+    let expansion = train(ctx, Target::Expansion180)?;
+    let day = last_month(ctx).next().first_day();
+    let mut out = Vec::new();
+    for a in 0..mrr.accounts() as AccountIx {
+        let Some(x) = features(ctx, mrr, a, day) else {
+            continue;
+        };
+        out.push(Score {
+            account: a,
+            churn: churn.probability(&x),
+            expansion: expansion.probability(&x),
+            churn_factors: churn.top_factors(&x, 3),
+        });
+    }
+    Some(out)
+}
+
+/// One decile of the reliability table: mean predicted probability against the observed rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bin {
+    pub examples: usize,
+    pub predicted: f64,
+    pub observed: f64,
+}
+
+/// How well a score ranks and calibrates on the test examples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub name: &'static str,
+    pub auc: Option<f64>,
+    /// Brier score (None for a baseline that is not a probability).
+    pub brier: Option<f64>,
+    /// Event rate in the riskiest decile / overall event rate.
+    pub lift: Option<f64>,
+    /// Share of the churned MRR (events' MRR) held by the riskiest decile.
+    pub mrr_capture: Option<f64>,
+}
+
+/// The backtest of one target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backtest {
+    pub target: Target,
+    /// Training months end before `cutoff`'s outcome window; test months from `cutoff` on.
+    pub cutoff: Month,
+    pub train_examples: usize,
+    pub test_examples: usize,
+    pub test_events: usize,
+    pub model: Evaluation,
+    pub baselines: Vec<Evaluation>,
+    pub reliability: Vec<Bin>,
+    /// Whether the model's AUC beats every baseline's.
+    pub beats_baselines: bool,
+}
+
+/// The time-based backtest: train on months whose outcome window closed before `cutoff` (12
+/// months before the last complete month), test on the months from `cutoff` whose window closed
+/// by the last complete month.
+pub fn backtest(ctx: &Context, target: Target) -> Option<Backtest> {
+    let mrr = ctx.mrr()?;
+    let last = last_month(ctx);
+    let first = mrr
+        .spans_held()
+        .iter()
+        .flatten()
+        .map(|s| s.0)
+        .min()?
+        .plus(4);
+    let cutoff = last.plus(-11);
+    let train = examples(
+        ctx,
+        mrr,
+        Scope::All,
+        first,
+        cutoff.plus(-target.months()),
+        cutoff.prev(),
+        target,
+    );
+    let test = examples(
+        ctx,
+        mrr,
+        Scope::All,
+        cutoff,
+        last.plus(1 - target.months()),
+        last,
+        target,
+    );
+    let model = fit(&train, target)?;
+    let predicted: Vec<f64> = test.iter().map(|e| model.probability(&e.x)).collect();
+    let weights: Vec<f64> = test
+        .iter()
+        .map(|e| mrr.get(e.account, e.month.prev()).to_f64())
+        .collect();
+    let outcomes: Vec<bool> = test.iter().map(|e| e.y).collect();
+    let sign = if target == Target::Churn90 { 1.0 } else { -1.0 };
+    // Health alone: lower health, higher churn risk (higher expansion chance reversed). Missing
+    // health scores rank in the middle.
+    let health: Vec<f64> = test
+        .iter()
+        .map(|e| {
+            if e.x[1] > 0.5 {
+                0.0
+            } else {
+                sign * (50.0 - e.x[0])
+            }
+        })
+        .collect();
+    let yellow = ctx.config.health.bands.yellow;
+    let rule: Vec<f64> = test
+        .iter()
+        .map(|e| {
+            let flagged = (e.x[1] < 0.5 && e.x[0] < yellow) || e.x[3] > 0.5;
+            sign * if flagged { 1.0 } else { 0.0 }
+        })
+        .collect();
+    let model_eval = evaluate("model", &predicted, &outcomes, &weights, true);
+    let baselines = vec![
+        evaluate("health score alone", &health, &outcomes, &weights, false),
+        evaluate(
+            "rule: health below yellow or usage declining",
+            &rule,
+            &outcomes,
+            &weights,
+            false,
+        ),
+    ];
+    let beats = baselines
+        .iter()
+        .all(|b| matches!((model_eval.auc, b.auc), (Some(m), Some(x)) if m > x) || b.auc.is_none());
+    Some(Backtest {
+        target,
+        cutoff,
+        train_examples: train.len(),
+        test_examples: test.len(),
+        test_events: outcomes.iter().filter(|y| **y).count(),
+        reliability: reliability(&predicted, &outcomes),
+        model: model_eval,
+        baselines,
+        beats_baselines: beats,
+    })
+}
+
+/// AUC, Brier (for probabilities), top-decile lift and MRR capture of `scores` against
+/// `outcomes`.
+fn evaluate(
+    name: &'static str,
+    scores: &[f64],
+    outcomes: &[bool],
+    weights: &[f64],
+    probability: bool,
+) -> Evaluation {
+    let n = scores.len();
+    let events = outcomes.iter().filter(|y| **y).count();
+    let brier = (probability && n > 0).then(|| {
+        scores
+            .iter()
+            .zip(outcomes)
+            .map(|(p, y)| (p - if *y { 1.0 } else { 0.0 }).powi(2))
+            .sum::<f64>()
+            / n as f64
+    });
+    // The riskiest decile: the top tenth by score, ties broken by position.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    let top: Vec<usize> = order.iter().copied().take(n.div_ceil(10)).collect();
+    let top_events = top.iter().filter(|&&i| outcomes[i]).count();
+    let lift = (events > 0 && !top.is_empty())
+        .then(|| (top_events as f64 / top.len() as f64) / (events as f64 / n as f64));
+    let event_mrr: f64 = (0..n).filter(|&i| outcomes[i]).map(|i| weights[i]).sum();
+    let top_mrr: f64 = top
+        .iter()
+        .filter(|&&i| outcomes[i])
+        .map(|&i| weights[i])
+        .sum();
+    Evaluation {
+        name,
+        auc: auc(scores, outcomes),
+        brier,
+        lift,
+        mrr_capture: (event_mrr > 0.0).then(|| top_mrr / event_mrr),
+    }
+}
+
+/// The area under the ROC curve: the probability a random event scores above a random
+/// non-event, ties counting a half (Mann–Whitney, by ranks).
+pub fn auc(scores: &[f64], outcomes: &[bool]) -> Option<f64> {
+    let positives = outcomes.iter().filter(|y| **y).count();
+    let negatives = outcomes.len() - positives;
+    if positives == 0 || negatives == 0 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    // Average ranks over ties.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum += rank * order[i..=j].iter().filter(|&&k| outcomes[k]).count() as f64;
+        i = j + 1;
+    }
+    let p = positives as f64;
+    Some((rank_sum - p * (p + 1.0) / 2.0) / (p * negatives as f64))
+}
+
+/// The reliability table: the test examples in ten groups of equal size by predicted
+/// probability, each group's mean prediction against its observed rate.
+fn reliability(predicted: &[f64], outcomes: &[bool]) -> Vec<Bin> {
+    let n = predicted.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| predicted[a].total_cmp(&predicted[b]).then(a.cmp(&b)));
+    (0..10)
+        .filter_map(|d| {
+            let part = &order[d * n / 10..(d + 1) * n / 10];
+            (!part.is_empty()).then(|| Bin {
+                examples: part.len(),
+                predicted: part.iter().map(|&i| predicted[i]).sum::<f64>() / part.len() as f64,
+                observed: part.iter().filter(|&&i| outcomes[i]).count() as f64 / part.len() as f64,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tolerance: f64) {
+        assert!((a - b).abs() < tolerance, "expected {b}, found {a}");
+    }
+
+    #[test]
+    fn auc_by_hand() {
+        // Events score 0.9 and 0.4; non-events 0.8, 0.3, 0.1: of the 6 pairs the events win
+        // 5 (0.9 beats all three, 0.4 beats 0.3 and 0.1) → 5/6.
+        let auc = auc(
+            &[0.9, 0.8, 0.4, 0.3, 0.1],
+            &[true, false, true, false, false],
+        );
+        close(auc.unwrap_or_default(), 5.0 / 6.0, 1e-12);
+        // All tied: one half.
+        close(
+            super::auc(&[1.0; 4], &[true, false, true, false]).unwrap_or_default(),
+            0.5,
+            1e-12,
+        );
+        assert_eq!(super::auc(&[1.0], &[true]), None);
+    }
+
+    #[test]
+    fn lift_capture_and_brier_by_hand() {
+        // Ten examples, one event at the top score with MRR 30 of the events' 40.
+        let scores = [0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.5];
+        let outcomes = [
+            true, false, false, false, false, false, false, false, false, true,
+        ];
+        let weights = [30.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 10.0];
+        let e = evaluate("m", &scores, &outcomes, &weights, true);
+        // Top decile = 1 example, an event: rate 1 against 2/10 overall → lift 5.
+        close(e.lift.unwrap_or_default(), 5.0, 1e-12);
+        close(e.mrr_capture.unwrap_or_default(), 0.75, 1e-12);
+        // Brier: (0.1² + 8 × 0.1² + 0.5²) / 10.
+        close(
+            e.brier.unwrap_or_default(),
+            (0.01 + 0.08 + 0.25) / 10.0,
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn the_fit_recovers_a_known_model_and_calibrates() {
+        // One informative feature: y = 1 exactly when x0 > 0 for a noisy half. With a penalty the
+        // coefficient stays finite, positive, and predictions sort the examples.
+        let mut examples = Vec::new();
+        for i in 0..200 {
+            let v = (i % 20) as f64 - 9.5;
+            let mut x = [0.0; 10];
+            x[0] = v;
+            x[2] = (i % 7) as f64; // noise
+            examples.push(Example {
+                account: 0,
+                month: Month::new(2026, 1),
+                x,
+                y: v > 0.0 || (i % 10 == 0),
+            });
+        }
+        let m = fit(&examples, Target::Churn90).unwrap_or_else(|| panic!("a fit"));
+        assert!(m.coef[1] > 1.0, "{:?}", m.coef);
+        let low = m.probability(&[-9.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        let high = m.probability(&[9.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        assert!(low < 0.2 && high > 0.8, "{low} {high}");
+        // Mean prediction equals the event rate at the optimum (the intercept's score equation).
+        let mean: f64 = examples.iter().map(|e| m.probability(&e.x)).sum::<f64>() / 200.0;
+        let rate = examples.iter().filter(|e| e.y).count() as f64 / 200.0;
+        close(mean, rate, 1e-6);
+        // One outcome only: no model.
+        let all: Vec<Example> = examples.iter().map(|e| Example { y: true, ..*e }).collect();
+        assert!(fit(&all, Target::Churn90).is_none());
+    }
+}
