@@ -218,6 +218,7 @@ fn expected() -> Vec<(String, u64, u64, u64, u64, String)> {
         ("board", 0, 0, 0, 0, "2026-07-01"),
         ("board-deck", 0, 0, 0, 0, "never"),
         ("csm", 0, 0, 0, 0, "never"),
+        ("drivers", 0, 0, 0, 0, "never"),
         ("operations", 0, 0, 0, 0, "never"),
         ("segments", 0, 0, 0, 0, "never"),
     ]
@@ -239,6 +240,7 @@ fn usage_of_the_example_project_from_a_plain_and_a_gzip_log() {
             "annual",
             "board-deck",
             "csm",
+            "drivers",
             "operations",
             "segments",
             "board"
@@ -381,13 +383,13 @@ fn check_warns_about_the_sunset_candidates_at_their_files() {
         .lines()
         .filter(|l| l.ends_with("a sunset candidate"))
         .collect();
-    assert_eq!(sunset.len(), 6, "{stderr}");
+    assert_eq!(sunset.len(), 7, "{stderr}");
     assert_eq!(
         sunset[0],
         "reports/annual.md: warning: no view in the 90 days before 2026-11-01 (never viewed in the logs): a sunset candidate"
     );
     assert_eq!(
-        sunset[5],
+        sunset[6],
         "reports/board.md: warning: no view in the 90 days before 2026-11-01 (last viewed 2026-07-01): a sunset candidate"
     );
     assert!(stderr.contains(":10:5: warning: expected the identity field"));
@@ -451,7 +453,7 @@ fn logs_named_in_postsale_yaml_give_the_site_a_usage_page_and_check_its_warnings
          <td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">2</td>\
          <td class=\"num\">1</td><td>2026-10-30</td></tr>"
     ));
-    assert_eq!(stderr.matches("a sunset candidate").count(), 6, "{stderr}");
+    assert_eq!(stderr.matches("a sunset candidate").count(), 7, "{stderr}");
 
     // `postsale check` warns without being given the logs.
     let out = run(&["check"]);

@@ -462,7 +462,7 @@ mod tests {
         assert!(u.sunset.contains(&"operations".to_string()));
         assert!(!u.sunset.contains(&"weekly".to_string()));
         assert_eq!(u.reports[0].report, "weekly");
-        assert_eq!(u.sunset.len(), 10);
+        assert_eq!(u.sunset.len(), 11);
         // The logs start on 24 July, before the 90-day window: it is covered whole.
         assert_eq!(u.covered_days, 90);
     }
@@ -540,7 +540,7 @@ mod tests {
         assert_eq!(u.logs.bot_requests, 3);
         assert_eq!(u.logs.site_page_views, 1);
         assert_eq!(u.logs.after_as_of, 1);
-        assert_eq!(u.sunset.len(), 11);
+        assert_eq!(u.sunset.len(), 12);
         // The logs start 5 days before as-of.
         assert_eq!(u.covered_days, 5);
     }
