@@ -31,6 +31,8 @@ enum Command {
     Demo(postsale::cmd::demo::Args),
     /// Count views and readers of each report from access logs; list reports unread in 90 days.
     Usage(postsale::cmd::usage::Args),
+    /// Analytics: survival, scenarios, ...
+    Analyze(postsale::cmd::analyze::Args),
 }
 
 /// mimalloc rather than the system allocator: loading the 50,000-account benchmark allocates
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => postsale::cmd::serve::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),
         Command::Usage(args) => postsale::cmd::usage::run(args),
+        Command::Analyze(args) => postsale::cmd::analyze::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 //! `anyhow::Result`; `main` prints the error chain once.
 
 pub mod alerts;
+pub mod analyze;
 pub mod build;
 pub mod check;
 pub mod deliver;
