@@ -321,13 +321,13 @@ pub fn run(ctx: &Context, scenario: &Scenario) -> Result<Projection, Unprojectab
             };
             e.churn_rate = Some(rate);
             assumptions.push(Assumption {
-                label: format!("{}: quarterly gross MRR churn, baseline", g.name),
+                label: format!("{}: gross MRR churn per quarter, baseline", g.name),
                 quantity: Quantity::Percent(g.rates.churn * 100.0),
                 source: Source::Data,
                 note: "the segment's rate over the same four quarters".into(),
             });
             assumptions.push(Assumption {
-                label: format!("{}: quarterly gross MRR churn, scenario", g.name),
+                label: format!("{}: gross MRR churn per quarter, scenario", g.name),
                 quantity: Quantity::Percent(rate * 100.0),
                 source: Source::Stated,
                 note: format!("{note}; logo churn scaled by the same ratio"),
@@ -377,7 +377,7 @@ fn baseline_assumptions(r: &Rates, quarters: &[Period]) -> Vec<Assumption> {
         label: label.into(),
         quantity: Quantity::Percent(v * 100.0),
         source: Source::Data,
-        note: format!("Σ {what} / Σ starting MRR {per_quarter}"),
+        note: format!("Σ {what} / Σ starting MRR of the quarters {span}, from the metric engine"),
     };
     vec![
         Assumption {
@@ -395,14 +395,14 @@ fn baseline_assumptions(r: &Rates, quarters: &[Period]) -> Vec<Assumption> {
             source: Source::Data,
             note: "active accounts then".into(),
         },
-        rate("gross MRR churn", r.churn, "churned MRR"),
-        rate("contraction", r.contraction, "contraction MRR"),
-        rate("expansion", r.expansion, "expansion MRR"),
+        rate("gross MRR churn per quarter", r.churn, "churned MRR"),
+        rate("contraction per quarter", r.contraction, "contraction MRR"),
+        rate("expansion per quarter", r.expansion, "expansion MRR"),
         Assumption {
-            label: "logo churn".into(),
+            label: "logo churn per quarter".into(),
             quantity: Quantity::Percent(r.logo_churn * 100.0),
             source: Source::Data,
-            note: format!("Σ churned logos / Σ starting logos {per_quarter}"),
+            note: format!("Σ churned logos / Σ starting logos of the quarters {span}, from the metric engine"),
         },
         Assumption {
             label: "new MRR per quarter".into(),
@@ -870,3 +870,169 @@ fn segment_groups(ctx: &Context, quarters: &[Period]) -> Result<Vec<Group>, Unpr
 
 /// The group of the accounts without a segment.
 const NO_SEGMENT: &str = "(no segment)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MRR 100,000.00 (ARR 1,200,000), quarterly churn 2 %, contraction 1 %, expansion 2 %
+    /// (GRR 97 %, NRR 99 %), new MRR 500.00 a quarter; 100 logos, logo churn 3 %, 2 gained.
+    fn company() -> Group {
+        Group {
+            name: "all accounts".into(),
+            rates: Rates {
+                mrr: Money::units(100_000),
+                logos: 100.0,
+                churn: 0.02,
+                contraction: 0.01,
+                expansion: 0.02,
+                logo_churn: 0.03,
+                new_mrr: 50_000.0,
+                reactivation_mrr: 0.0,
+                new_logos: 2.0,
+                mean_start_logos: 100.0,
+                start_weight: 1.0,
+            },
+        }
+    }
+
+    fn close(v: Option<f64>, expected: f64) {
+        let v = v.unwrap_or(f64::NAN);
+        assert!((v - expected).abs() < 1e-9, "expected {expected}, found {v}");
+    }
+
+    #[test]
+    fn baseline_by_hand() {
+        let p = project(&[company()], &[Effect::NONE], 2);
+        // Q1: 100,000 × (1 − 0.02 − 0.01 + 0.02) + 500 = 99,000 + 500 = 99,500 → ARR 1,194,000.
+        assert_eq!(p[0].arr, Money::units(1_194_000));
+        close(p[0].grr, 97.0);
+        close(p[0].nrr, 99.0);
+        // Logos: 100 − 3 + 2 = 99.
+        close(Some(p[0].logos), 99.0);
+        // Q2: 99,500 × 0.99 + 500 = 98,505 + 500 = 99,005 → ARR 1,188,060.
+        assert_eq!(p[1].arr, Money::units(1_188_060));
+        // 99 − 2.97 + 2 = 98.03.
+        close(Some(p[1].logos), 98.03);
+    }
+
+    #[test]
+    fn price_plus_10_with_elasticity_half_by_hand() {
+        // Churn × (1 + 0.5 × 0.10) = × 1.05: 2 % → 2.1 %, logo churn 3 % → 3.15 %.
+        let e = Effect {
+            price: 0.10,
+            churn_multiplier: 1.05,
+            churn_rate: None,
+        };
+        let p = project(&[company()], &[e], 2);
+        // Q1: uplift 10,000, base 110,000; churn 2,310, contraction 1,100, expansion 2,200,
+        // new 500 × 1.1 = 550 → 110,000 − 2,310 − 1,100 + 2,200 + 550 = 109,340 → ARR 1,312,080.
+        assert_eq!(p[0].arr, Money::units(1_312_080));
+        // NRR = (100,000 − 2,310 − 1,100 + 2,200 + 10,000) / 100,000 = 108.79 %;
+        // GRR = (100,000 − 3,410) / 100,000 = 96.59 %.
+        close(p[0].nrr, 108.79);
+        close(p[0].grr, 96.59);
+        close(Some(p[0].logos), 100.0 - 3.15 + 2.0);
+        // Q2, no uplift: 109,340 × (1 − 0.021 − 0.01 + 0.02) + 550 = 108,137.26 + 550
+        // = 108,687.26 → 108,687.26 (whole cents) → ARR 1,304,247.12.
+        assert_eq!(p[1].arr, Money(130_424_712));
+        close(p[1].nrr, 98.9);
+    }
+
+    #[test]
+    fn a_segment_rate_replaces_its_churn_and_scales_logo_churn() {
+        // Segment churn set to 4 % (twice 2 %): logo churn 3 % → 6 %.
+        let e = Effect {
+            churn_rate: Some(0.04),
+            ..Effect::NONE
+        };
+        let p = project(&[company()], &[e], 1);
+        // 100,000 × (1 − 0.04 − 0.01 + 0.02) + 500 = 97,500 → ARR 1,170,000; GRR 95 %.
+        assert_eq!(p[0].arr, Money::units(1_170_000));
+        close(p[0].grr, 95.0);
+        close(Some(p[0].logos), 100.0 - 6.0 + 2.0);
+        // Two groups add up: the second one unchanged.
+        let p = project(&[company(), company()], &[e, Effect::NONE], 1);
+        assert_eq!(p[0].arr, Money::units(1_170_000 + 1_194_000));
+        // GRR over both: (200,000 − 4,000 − 2,000 − 2,000) / 200,000 = 96 %.
+        close(p[0].grr, 96.0);
+    }
+
+    #[test]
+    fn zero_and_empty() {
+        assert!(project(&[], &[], 4).iter().all(|p| p.arr == Money::ZERO && p.nrr.is_none()));
+        assert_eq!(project(&[], &[], 4).len(), 4);
+        let mut g = company();
+        g.rates = Rates::default();
+        let p = project(&[g], &[Effect::NONE], 4);
+        assert!(p.iter().all(|p| p.arr == Money::ZERO && p.grr.is_none() && p.logos == 0.0));
+        // A churn multiplier never takes churn above 100 %.
+        let e = Effect {
+            churn_multiplier: 100.0,
+            ..Effect::NONE
+        };
+        let p = project(&[company()], &[e], 1);
+        // 100,000 × (1 − 1 − 0.01 + 0.02) + 500 = 1,500 → ARR 18,000.
+        assert_eq!(p[0].arr, Money::units(18_000));
+        close(Some(p[0].logos), 2.0);
+    }
+
+    #[test]
+    fn the_fit_of_churn_on_book_size() {
+        // Churn 2 %, 3 %, 4 % at 50, 100, 150 accounts: 0.02 points per account.
+        let fit = weighted_fit(&[(50.0, 0.02, 1.0), (100.0, 0.03, 1.0), (150.0, 0.04, 1.0)]);
+        let Some((slope, mx, my)) = fit else {
+            panic!("a line");
+        };
+        assert!((slope - 0.0002).abs() < 1e-12);
+        assert!((mx - 100.0).abs() < 1e-12 && (my - 0.03).abs() < 1e-12);
+        // No spread in size: no line.
+        assert_eq!(weighted_fit(&[(10.0, 0.1, 1.0), (10.0, 0.2, 1.0)]), None);
+        assert_eq!(weighted_fit(&[]), None);
+    }
+
+    #[test]
+    fn the_example_baseline_matches_the_engine_and_is_reproducible() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let Ok(loaded) =
+            crate::data::load::load(&dir.join("data"), &crate::data::load::LoadOptions::default())
+        else {
+            panic!("the example data loads");
+        };
+        let config = crate::metrics::fixture::config();
+        let ctx = Context {
+            data: &loaded.dataset,
+            config: &config,
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+        };
+        let text = "price:\n  change_pct: 10\n  churn_elasticity: 0.5\nquarters: 4\n";
+        let Ok(s) = file::parse(text, "p.yaml", "p") else {
+            panic!("parses");
+        };
+        let Ok(p) = run(&ctx, &s) else {
+            panic!("projects");
+        };
+        assert_eq!(p.from.label(), "Q3 2026");
+        assert_eq!(p.periods.len(), 4);
+        assert_eq!(p.periods[0].label(), "Q4 2026");
+        // The starting MRR is the engine's MRR of September 2026.
+        let sept = compute_part(
+            &ctx,
+            &Period::month(crate::period::Month::new(2026, 9)),
+            Scope::All,
+            Part::Revenue,
+        );
+        assert_eq!(
+            p.assumptions[0].quantity,
+            Quantity::Money(Money((sept["mrr"].unwrap_or_default() * 100.0).round() as i64))
+        );
+        // The scenario raises ARR in the first quarter; the same run gives the same numbers.
+        assert!(p.scenario[0].arr > p.baseline[0].arr);
+        assert_eq!(run(&ctx, &s), Ok(p));
+        // A segment no account has cannot be projected.
+        let Ok(s) = file::parse("segments:\n  Smb:\n    churn_rate_pct: 1\n", "s.yaml", "s") else {
+            panic!("parses");
+        };
+        assert!(run(&ctx, &s).is_err_and(|e| e.0.contains("segment 'Smb'")));
+    }
+}

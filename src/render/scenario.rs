@@ -54,13 +54,13 @@ pub fn rows(p: &Projection, currency: &str) -> Vec<[String; 11]> {
         .collect()
 }
 
-/// An assumption's value: `2.35%`, `$1,234`, `312`, `0.500`.
+/// An assumption's value: `2.35%`, `$1,234`, `312`, `0.50`.
 pub fn quantity(q: Quantity, currency: &str) -> String {
     match q {
         Quantity::Percent(v) => format!("{}%", format::fixed(v, 2)),
         Quantity::Money(m) => format::money(m.to_f64(), currency),
         Quantity::Count(v) if v.fract() == 0.0 => format::count(v),
         Quantity::Count(v) => format::fixed(v, 1),
-        Quantity::Number(v) => format::fixed(v, 3),
+        Quantity::Number(v) => format::fixed(v, 2),
     }
 }

@@ -433,11 +433,12 @@ mod tests {
             "{found:?}"
         );
         assert!(problems("").iter().any(|p| p.contains("changes nothing")));
-        let found = problems("price:\n  change_pct: 10\n");
+        // A price change without its elasticity: at the `price` key.
+        let found = problems("quarters: 4\nprice:\n  change_pct: 10\n");
         assert!(
             found
                 .iter()
-                .any(|p| p.contains(":2:") && p.contains("churn_elasticity")),
+                .any(|p| p.contains("x.yaml:2:1:") && p.contains("needs churn_elasticity")),
             "{found:?}"
         );
     }

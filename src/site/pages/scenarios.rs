@@ -20,6 +20,7 @@ struct Section {
     /// Why it could not be projected on this data (then nothing else).
     error: Option<String>,
     from: String,
+    currency: String,
     chart: String,
     table: String,
     assumptions: Vec<AssumptionView>,
@@ -53,6 +54,7 @@ impl Site<'_> {
                 file: format!("{}/{}.yaml", scenario::file::DIR, s.id),
                 error: None,
                 from: String::new(),
+                currency: currency.clone(),
                 chart: String::new(),
                 table: String::new(),
                 assumptions: Vec::new(),
