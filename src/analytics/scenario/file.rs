@@ -83,10 +83,12 @@ struct RawFile {
     name: Option<String>,
     description: Option<String>,
     quarters: Option<u32>,
-    csm_coverage: Option<RawCoverage>,
-    price: Option<RawPrice>,
-    onboarding: Option<RawOnboarding>,
-    save_rate: Option<RawSaveRate>,
+    // Not `Option`s: `crate::yaml` reads a struct field by field (an unknown key inside gets its
+    // own located "did you mean"); a lever is present when any of its keys is.
+    csm_coverage: RawCoverage,
+    price: RawPrice,
+    onboarding: RawOnboarding,
+    save_rate: RawSaveRate,
     segments: BTreeMap<String, RawSegment>,
 }
 
@@ -248,7 +250,9 @@ impl Checker<'_> {
                 "",
             );
         }
-        let coverage = raw.csm_coverage.map(|c| {
+        let c = &raw.csm_coverage;
+        let present = c.accounts_per_csm.is_some() || c.churn_elasticity.is_some();
+        let coverage = present.then(|| {
             let path = ["csm_coverage", "accounts_per_csm"];
             let ratio = self.required(&path, c.accounts_per_csm, "e.g. accounts_per_csm: 75");
             self.range(&path, c.accounts_per_csm, 0.0, 100_000.0, true);
@@ -264,7 +268,9 @@ impl Checker<'_> {
                 churn_elasticity: c.churn_elasticity,
             }
         });
-        let price = raw.price.map(|p| {
+        let p = &raw.price;
+        let present = p.change_pct.is_some() || p.churn_elasticity.is_some();
+        let price = present.then(|| {
             let change = self.required(&["price", "change_pct"], p.change_pct, "e.g. change_pct: 10");
             self.range(&["price", "change_pct"], p.change_pct, -100.0, 1000.0, true);
             let elasticity = self.required(
@@ -285,7 +291,12 @@ impl Checker<'_> {
                 churn_elasticity: elasticity,
             }
         });
-        let onboarding = raw.onboarding.map(|o| {
+        let o = &raw.onboarding;
+        let present = o.completion_pct.is_some()
+            || o.from_pct.is_some()
+            || o.churn_completed_pct.is_some()
+            || o.churn_not_completed_pct.is_some();
+        let onboarding = present.then(|| {
             let to = self.required(
                 &["onboarding", "completion_pct"],
                 o.completion_pct,
@@ -318,7 +329,9 @@ impl Checker<'_> {
                 churn,
             }
         });
-        let save_rate = raw.save_rate.map(|s| {
+        let s = &raw.save_rate;
+        let present = s.to_pct.is_some() || s.from_pct.is_some();
+        let save_rate = present.then(|| {
             let to = self.required(&["save_rate", "to_pct"], s.to_pct, "e.g. to_pct: 60");
             self.range(&["save_rate", "to_pct"], s.to_pct, 0.0, 100.0, false);
             self.range(&["save_rate", "from_pct"], s.from_pct, 0.0, 100.0, false);
