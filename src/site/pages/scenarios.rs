@@ -20,6 +20,8 @@ struct Section {
     /// Why it could not be projected on this data (then nothing else).
     error: Option<String>,
     from: String,
+    /// The last projected quarter in one sentence.
+    headline: String,
     currency: String,
     chart: String,
     table: String,
@@ -54,6 +56,7 @@ impl Site<'_> {
                 file: format!("{}/{}.yaml", scenario::file::DIR, s.id),
                 error: None,
                 from: String::new(),
+                headline: String::new(),
                 currency: currency.clone(),
                 chart: String::new(),
                 table: String::new(),
@@ -115,13 +118,38 @@ impl Site<'_> {
                  of the quarter, active logos at its end",
                 section.from
             ));
-            for row in crate::render::scenario::rows(&p, currency) {
+            let rows = crate::render::scenario::rows(&p, currency);
+            if let Some(last) = rows.last() {
+                section.headline = format!(
+                    "At the end of {}: ARR {} against {} in the baseline ({}), {} logos against \
+                     {} ({}).",
+                    last[0], last[2], last[1], last[3], last[9], last[8], last[10]
+                );
+            }
+            for ((row, b), sc) in rows.into_iter().zip(&p.baseline).zip(&p.scenario) {
+                // The exact values, for the CSV file.
+                let exact = [
+                    None,
+                    Some(b.arr.to_f64()),
+                    Some(sc.arr.to_f64()),
+                    Some((sc.arr - b.arr).to_f64()),
+                    b.nrr,
+                    sc.nrr,
+                    b.grr,
+                    sc.grr,
+                    Some(b.logos),
+                    Some(sc.logos),
+                    Some(sc.logos - b.logos),
+                ];
                 table.rows.push(
                     row.into_iter()
+                        .zip(exact)
                         .enumerate()
-                        .map(|(i, text)| TableCell {
+                        .map(|(i, (text, value))| TableCell {
                             text,
-                            class: (i > 0).then(|| "num".to_string()),
+                            // "Q4 2026" on one line.
+                            class: Some(if i == 0 { "nowrap" } else { "num" }.to_string()),
+                            sort: (i > 0).then(|| value.map_or(String::new(), |v| v.to_string())),
                             ..TableCell::default()
                         })
                         .collect(),
