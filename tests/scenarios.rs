@@ -97,8 +97,8 @@ fn the_baseline_first_quarter_follows_from_the_metrics() {
     let (mut lost, mut cohort, mut won) = (0.0, 0.0, 0.0);
     for pair in q.windows(2) {
         let before = pair[0]["active_accounts"].as_f64().unwrap_or_default();
-        let out = (pair[1]["logo_churn_rate"].as_f64().unwrap_or_default() / 100.0 * before)
-            .round();
+        let out =
+            (pair[1]["logo_churn_rate"].as_f64().unwrap_or_default() / 100.0 * before).round();
         lost += out;
         cohort += before;
         won += pair[1]["active_accounts"].as_f64().unwrap_or_default() - before + out;
@@ -132,11 +132,21 @@ fn the_table_names_periods_and_lists_assumptions() {
         "2026-11-01",
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("Projected from the end of Q3 2026"), "{text}");
     assert!(text.contains("\nQ4 2026 "), "{text}");
-    assert!(text.contains("accounts per CSM, scenario: 15.00 (stated"), "{text}");
-    assert!(text.contains("coverage: churn elasticity to book size"), "{text}");
+    assert!(
+        text.contains("accounts per CSM, scenario: 15.00 (stated"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coverage: churn elasticity to book size"),
+        "{text}"
+    );
 }
 
 #[test]

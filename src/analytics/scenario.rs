@@ -402,7 +402,9 @@ fn baseline_assumptions(r: &Rates, quarters: &[Period]) -> Vec<Assumption> {
             label: "logo churn per quarter".into(),
             quantity: Quantity::Percent(r.logo_churn * 100.0),
             source: Source::Data,
-            note: format!("Σ churned logos / Σ starting logos of the quarters {span}, from the metric engine"),
+            note: format!(
+                "Σ churned logos / Σ starting logos of the quarters {span}, from the metric engine"
+            ),
         },
         Assumption {
             label: "new MRR per quarter".into(),
@@ -563,9 +565,12 @@ fn levers(
         let (from, source, note) = match sr.from_pct {
             Some(f) => (f, Source::Stated, "written in the scenario".to_string()),
             None => {
-                let ttm = Period::ttm_ending(quarters.last().map(|q| q.months().1).ok_or_else(
-                    || Unprojectable("no quarter to start from".into()),
-                )?);
+                let ttm = Period::ttm_ending(
+                    quarters
+                        .last()
+                        .map(|q| q.months().1)
+                        .ok_or_else(|| Unprojectable("no quarter to start from".into()))?,
+                );
                 let v = compute_part(ctx, &ttm, Scope::All, Part::Renewals);
                 let f = v.get("arr_save_rate").copied().flatten().ok_or_else(|| {
                     Unprojectable(
@@ -650,7 +655,9 @@ fn weighted_fit(points: &[(f64, f64, f64)]) -> Option<(f64, f64, f64)> {
 }
 
 fn coverage(ctx: &Context, quarters: &[Period], company: &Rates) -> Result<Books, Unprojectable> {
-    let mrr = ctx.mrr().ok_or_else(|| Unprojectable("scenarios need mrr.csv".into()))?;
+    let mrr = ctx
+        .mrr()
+        .ok_or_else(|| Unprojectable("scenarios need mrr.csv".into()))?;
     let last = quarters
         .last()
         .map(|q| q.months().1)
@@ -666,10 +673,7 @@ fn coverage(ctx: &Context, quarters: &[Period], company: &Rates) -> Result<Books
     let (mut active, mut csms, mut capacity) = (0u64, 0u64, None::<i64>);
     let mut points = Vec::new();
     for (csm, list) in &books {
-        let now = list
-            .iter()
-            .filter(|&&a| mrr.get(a, last).0 > 0)
-            .count() as u64;
+        let now = list.iter().filter(|&&a| mrr.get(a, last).0 > 0).count() as u64;
         if now > 0 {
             active += now;
             csms += 1;
@@ -703,9 +707,9 @@ fn coverage(ctx: &Context, quarters: &[Period], company: &Rates) -> Result<Books
     let fit = if points.len() >= 3 {
         weighted_fit(&points).and_then(|(slope, _, mean)| {
             let mean = if mean > 0.0 { mean } else { company.churn };
-            let sizes = points.iter().fold((f64::MAX, 0.0f64), |(lo, hi), p| {
-                (lo.min(p.0), hi.max(p.0))
-            });
+            let sizes = points
+                .iter()
+                .fold((f64::MAX, 0.0f64), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
             (mean > 0.0).then(|| Fit {
                 sizes,
                 books: points.len(),
@@ -823,11 +827,12 @@ fn onboarding(
             ) {
                 (Some(a), Some(b)) => (a, b),
                 _ => {
-                    return Err(Unprojectable(
-                        "onboarding: the data has no MRR for accounts with or without completed \
-                         onboarding; state churn_completed_pct and churn_not_completed_pct"
-                            .into(),
-                    ));
+                    return Err(Unprojectable(format!(
+                        "onboarding: the data cannot give the churn of both groups ({n_done} \
+                         accounts in onboarding.csv completed by {end}, {n_not} did not, and a \
+                         group needs MRR in the four quarters); state churn_completed_pct and \
+                         churn_not_completed_pct"
+                    )));
                 }
             }
         }
@@ -898,7 +903,10 @@ mod tests {
 
     fn close(v: Option<f64>, expected: f64) {
         let v = v.unwrap_or(f64::NAN);
-        assert!((v - expected).abs() < 1e-9, "expected {expected}, found {v}");
+        assert!(
+            (v - expected).abs() < 1e-9,
+            "expected {expected}, found {v}"
+        );
     }
 
     #[test]
@@ -960,12 +968,19 @@ mod tests {
 
     #[test]
     fn zero_and_empty() {
-        assert!(project(&[], &[], 4).iter().all(|p| p.arr == Money::ZERO && p.nrr.is_none()));
+        assert!(
+            project(&[], &[], 4)
+                .iter()
+                .all(|p| p.arr == Money::ZERO && p.nrr.is_none())
+        );
         assert_eq!(project(&[], &[], 4).len(), 4);
         let mut g = company();
         g.rates = Rates::default();
         let p = project(&[g], &[Effect::NONE], 4);
-        assert!(p.iter().all(|p| p.arr == Money::ZERO && p.grr.is_none() && p.logos == 0.0));
+        assert!(
+            p.iter()
+                .all(|p| p.arr == Money::ZERO && p.grr.is_none() && p.logos == 0.0)
+        );
         // A churn multiplier never takes churn above 100 %.
         let e = Effect {
             churn_multiplier: 100.0,
@@ -994,9 +1009,10 @@ mod tests {
     #[test]
     fn the_example_baseline_matches_the_engine_and_is_reproducible() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let Ok(loaded) =
-            crate::data::load::load(&dir.join("data"), &crate::data::load::LoadOptions::default())
-        else {
+        let Ok(loaded) = crate::data::load::load(
+            &dir.join("data"),
+            &crate::data::load::LoadOptions::default(),
+        ) else {
             panic!("the example data loads");
         };
         let config = crate::metrics::fixture::config();
@@ -1024,7 +1040,9 @@ mod tests {
         );
         assert_eq!(
             p.assumptions[0].quantity,
-            Quantity::Money(Money((sept["mrr"].unwrap_or_default() * 100.0).round() as i64))
+            Quantity::Money(Money(
+                (sept["mrr"].unwrap_or_default() * 100.0).round() as i64
+            ))
         );
         // The scenario raises ARR in the first quarter; the same run gives the same numbers.
         assert!(p.scenario[0].arr > p.baseline[0].arr);

@@ -122,7 +122,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         parts.push(plural(project.scenarios.len(), "scenario"));
     }
     let last = parts.pop().unwrap_or_default();
-    println!("ok: postsale.yaml, {} and {last} are valid", parts.join(", "));
+    println!(
+        "ok: postsale.yaml, {} and {last} are valid",
+        parts.join(", ")
+    );
     if let Some(d) = &delivery {
         let now = args
             .now

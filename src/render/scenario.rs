@@ -27,7 +27,11 @@ fn rate(v: Option<f64>) -> String {
 /// Money with a sign: `+$12,345`, `-$1,200`, `$0`.
 fn signed_money(cents: i64, currency: &str) -> String {
     let text = format::money(cents as f64 / 100.0, currency);
-    if cents >= 50 { format!("+{text}") } else { text }
+    if cents >= 50 {
+        format!("+{text}")
+    } else {
+        text
+    }
 }
 
 /// One row per projected quarter: the cells under `HEADS`.

@@ -271,7 +271,11 @@ impl Checker<'_> {
         let p = &raw.price;
         let present = p.change_pct.is_some() || p.churn_elasticity.is_some();
         let price = present.then(|| {
-            let change = self.required(&["price", "change_pct"], p.change_pct, "e.g. change_pct: 10");
+            let change = self.required(
+                &["price", "change_pct"],
+                p.change_pct,
+                "e.g. change_pct: 10",
+            );
             self.range(&["price", "change_pct"], p.change_pct, -100.0, 1000.0, true);
             let elasticity = self.required(
                 &["price", "churn_elasticity"],
@@ -368,7 +372,9 @@ impl Checker<'_> {
                 _ => {
                     self.error(
                         &["segments", &name],
-                        format!("segment '{name}' needs one of churn_rate_pct and churn_change_pct"),
+                        format!(
+                            "segment '{name}' needs one of churn_rate_pct and churn_change_pct"
+                        ),
                         "churn_rate_pct: 3 sets the quarterly gross MRR churn to 3 %; \
                          churn_change_pct: -20 lowers the baseline rate by a fifth",
                     );

@@ -63,7 +63,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         config: &config,
         as_of,
     };
-    let projection = scenario::run(&ctx, &scen).with_context(|| format!("{shown}"))?;
+    let projection = scenario::run(&ctx, &scen).map_err(|e| {
+        crate::diagnostic::Diagnostics(vec![crate::diagnostic::Diagnostic::file_error(
+            shown.as_str(),
+            e.0,
+        )])
+    })?;
     let text = match args.format {
         Format::Json => json(&scen, as_of, &projection)?,
         Format::Table => table(&scen, &shown, as_of, &projection, &config.currency),
