@@ -194,6 +194,11 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
         problems.extend(d.0);
         Vec::new()
     });
+    if let Some(data) = &data {
+        problems.extend(crate::analytics::scenario::file::check_against(
+            &scenarios, data,
+        ));
+    }
     match data {
         Some(data) if problems.is_empty() => Ok(Project {
             dir: dir.to_path_buf(),

@@ -29,6 +29,10 @@ pub struct Scenario {
     pub save_rate: Option<SaveRate>,
     /// Segment name → its churn change, in name order.
     pub segments: Vec<(String, SegmentChurn)>,
+    /// The file as shown in diagnostics, and the line and column of each segment's key, for
+    /// the problems found against the data (`check_against`).
+    file: String,
+    segments_at: Vec<(usize, usize)>,
 }
 
 /// `csm_coverage:` accounts per CSM from the current ratio to `accounts_per_csm`.
@@ -354,7 +358,9 @@ impl Checker<'_> {
             }
         });
         let mut segments = Vec::new();
+        let mut segments_at = Vec::new();
         for (name, s) in raw.segments {
+            let key_at = crate::yaml::locate(self.text, &["segments", &name]);
             let at = |key: &'static str| ["segments", "", key];
             let change = match (s.churn_rate_pct, s.churn_change_pct) {
                 (Some(r), None) => {
@@ -383,6 +389,7 @@ impl Checker<'_> {
             };
             if let Some(change) = change {
                 segments.push((name, change));
+                segments_at.push(key_at);
             }
         }
         if coverage.is_none()
@@ -407,8 +414,49 @@ impl Checker<'_> {
             onboarding,
             save_rate,
             segments,
+            file: self.file.to_string(),
+            segments_at,
         }
     }
+}
+
+/// The problems of `scenarios` against the data: a segment no account has (the scenario could
+/// not be projected).
+pub fn check_against(scenarios: &[Scenario], data: &crate::data::Dataset) -> Vec<Diagnostic> {
+    let mut known: Vec<&str> = data
+        .accounts
+        .rows
+        .iter()
+        .filter_map(|a| a.segment.as_deref())
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    let mut problems = Vec::new();
+    for s in scenarios {
+        for ((name, _), &(line, column)) in s.segments.iter().zip(&s.segments_at) {
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            let help = if known.is_empty() {
+                "no account has a segment: check data/accounts.csv".to_string()
+            } else {
+                crate::diagnostic::did_you_mean(name, &known).replace('`', "'")
+            };
+            problems.push(
+                Diagnostic::error(
+                    &s.file,
+                    line,
+                    column,
+                    format!(
+                        "scenario '{}' changes segment '{name}', which no account has",
+                        s.id
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    problems
 }
 
 #[cfg(test)]
@@ -458,6 +506,23 @@ mod tests {
             found
                 .iter()
                 .any(|p| p.contains("x.yaml:2:1:") && p.contains("needs churn_elasticity")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_segment_no_account_has_is_located_with_did_you_mean() {
+        let data = crate::metrics::fixture::dataset(&[("a", "SMB")], &[("a", "2026-01", 100)]);
+        let text = "segments:\n  SMB:\n    churn_rate_pct: 2\n  Smb:\n    churn_change_pct: -10\n";
+        let s = parse(text, "scenarios/x.yaml", "x").unwrap_or_else(|d| panic!("{d}"));
+        let found: Vec<String> = check_against(&[s], &data)
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("scenarios/x.yaml:4:3: error: scenario 'x' changes segment 'Smb'")
+                && found[0].contains("did you mean 'SMB'?"),
             "{found:?}"
         );
     }

@@ -58,6 +58,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("{warning}");
     }
     let data = loaded.dataset;
+    let problems = scenario::file::check_against(std::slice::from_ref(&scen), &data);
+    if !problems.is_empty() {
+        return Err(crate::diagnostic::Diagnostics(problems).into());
+    }
     let ctx = Context {
         data: &data,
         config: &config,
