@@ -32,7 +32,8 @@
 //! - price: `1 + e × p`, `e` the stated `churn_elasticity` (required);
 //! - CSM coverage from `r0` to `r1` accounts per CSM: `1 + e × (r1 / r0 − 1)`, `e` stated or
 //!   from the data: the slope `β` of each CSM book's gross churn against its size (least
-//!   squares weighted by the book's starting MRR, at least three books of different sizes),
+//!   squares weighted by the book's starting MRR, at least three books of different sizes; its
+//!   R² is listed, and it is a correlation across books, not a measured effect of hiring),
 //!   `e = β × r0 / c̄`;
 //! - onboarding completion from `a` to `b`: `(b × c₁ + (1 − b) × c₀) / (a × c₁ + (1 − a) × c₀)`,
 //!   `c₁`, `c₀` the gross churn of accounts that completed onboarding and of those that did not
@@ -496,10 +497,12 @@ fn levers(
                     Source::Data,
                     format!(
                         "slope of each book's quarterly gross churn against its size, {} books \
-                         weighted by starting MRR: {:+.3} points per 10 accounts; elasticity = \
-                         slope × current ratio / mean churn{outside}",
+                         weighted by starting MRR: {:+.3} points per 10 accounts, R² {:.2}; \
+                         elasticity = slope × current ratio / mean churn{outside}. A correlation \
+                         across books, not a measured effect of hiring",
                         fit.books,
-                        fit.slope * 1000.0
+                        fit.slope * 1000.0,
+                        fit.r_squared
                     ),
                 )
             }
@@ -639,6 +642,18 @@ struct Fit {
     elasticity: f64,
     /// The smallest and largest mean book size of the fit.
     sizes: (f64, f64),
+    r_squared: f64,
+}
+
+/// The share of the weighted variance of `y` the line explains (R²), 0 without spread in `y`.
+fn r_squared(points: &[(f64, f64, f64)], slope: f64, mx: f64, my: f64) -> f64 {
+    let sxx: f64 = points.iter().map(|p| p.2 * (p.0 - mx).powi(2)).sum();
+    let syy: f64 = points.iter().map(|p| p.2 * (p.1 - my).powi(2)).sum();
+    if syy > 0.0 {
+        (slope * slope * sxx / syy).min(1.0)
+    } else {
+        0.0
+    }
 }
 
 /// The slope of `y` on `x` weighted by `w`, and the weighted means; None without spread in `x`.
@@ -705,13 +720,15 @@ fn coverage(ctx: &Context, quarters: &[Period], company: &Rates) -> Result<Books
     }
     let ratio = active as f64 / csms as f64;
     let fit = if points.len() >= 3 {
-        weighted_fit(&points).and_then(|(slope, _, mean)| {
+        weighted_fit(&points).and_then(|(slope, mx, mean)| {
+            let r_squared = r_squared(&points, slope, mx, mean);
             let mean = if mean > 0.0 { mean } else { company.churn };
             let sizes = points
                 .iter()
                 .fold((f64::MAX, 0.0f64), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
             (mean > 0.0).then(|| Fit {
                 sizes,
+                r_squared,
                 books: points.len(),
                 slope,
                 elasticity: slope * ratio / mean,
@@ -1001,6 +1018,15 @@ mod tests {
         };
         assert!((slope - 0.0002).abs() < 1e-12);
         assert!((mx - 100.0).abs() < 1e-12 && (my - 0.03).abs() < 1e-12);
+        // On the line: all the variance explained.
+        let points = [(50.0, 0.02, 1.0), (100.0, 0.03, 1.0), (150.0, 0.04, 1.0)];
+        assert!((r_squared(&points, slope, mx, my) - 1.0).abs() < 1e-9);
+        // y = 0, 1, 0 at x = 0, 1, 2: a flat line, R² 0.
+        let points = [(0.0, 0.0, 1.0), (1.0, 1.0, 1.0), (2.0, 0.0, 1.0)];
+        let Some((flat, mx, my)) = weighted_fit(&points) else {
+            panic!("a line");
+        };
+        assert!(flat.abs() < 1e-12 && r_squared(&points, flat, mx, my).abs() < 1e-12);
         // No spread in size: no line.
         assert_eq!(weighted_fit(&[(10.0, 0.1, 1.0), (10.0, 0.2, 1.0)]), None);
         assert_eq!(weighted_fit(&[]), None);
