@@ -367,6 +367,9 @@ pub fn run(ctx: &Context, scenario: &Scenario) -> Result<Projection, Unprojectab
     })
 }
 
+/// The label of the first assumption: the MRR the projection starts from.
+pub const STARTING_MRR: &str = "starting MRR";
+
 /// The baseline rates, listed.
 fn baseline_assumptions(r: &Rates, quarters: &[Period]) -> Vec<Assumption> {
     let span = match (quarters.get(1), quarters.last()) {
@@ -382,7 +385,7 @@ fn baseline_assumptions(r: &Rates, quarters: &[Period]) -> Vec<Assumption> {
     };
     vec![
         Assumption {
-            label: "starting MRR".into(),
+            label: STARTING_MRR.into(),
             quantity: Quantity::Money(r.mrr),
             source: Source::Data,
             note: format!(

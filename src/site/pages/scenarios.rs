@@ -71,9 +71,21 @@ impl Site<'_> {
                 }
             };
             section.from = p.from.label();
-            let labels: Vec<String> = p.periods.iter().map(Period::label).collect();
+            // The chart starts at the actual ARR at the end of the starting quarter.
+            let labels: Vec<String> = std::iter::once(&p.from)
+                .chain(&p.periods)
+                .map(Period::label)
+                .collect();
+            let start = p.assumptions.iter().find_map(|a| match a.quantity {
+                scenario::Quantity::Money(m) if a.label == scenario::STARTING_MRR => {
+                    Some((m * 12).to_f64())
+                }
+                _ => None,
+            });
             let arr = |points: &[scenario::Point]| -> Vec<Option<f64>> {
-                points.iter().map(|x| Some(x.arr.to_f64())).collect()
+                std::iter::once(start)
+                    .chain(points.iter().map(|x| Some(x.arr.to_f64())))
+                    .collect()
             };
             let chart = Chart::Line {
                 labels,
@@ -99,10 +111,13 @@ impl Site<'_> {
             section.chart = charts::html(
                 &chart,
                 &format!("scenario-{}", section.id),
-                &format!("ARR at each quarter's end: baseline and {}", s.name),
                 &format!(
-                    "Projected ARR per quarter from the end of {}, baseline from current rates \
-                     against the scenario",
+                    "ARR at each quarter's end: actual, then baseline and {}",
+                    s.name
+                ),
+                &format!(
+                    "ARR at the end of {} and projected per quarter after it, baseline from \
+                     current rates against the scenario",
                     section.from
                 ),
             );
