@@ -190,12 +190,28 @@ pub struct LtvConfig {
     /// The longest lifetime, in years, that LTV may assume: 1 / annual churn is capped here, so
     /// a low or zero churn rate does not make LTV (nearly) infinite. Default 5.
     pub max_lifetime_years: f64,
+    /// How the lifetime is estimated: `churn_rate` (1 / the annual churn rate, METRICS.md) or
+    /// `survival` (the Kaplan–Meier restricted mean of the first subscription spells, up to
+    /// the cap). Default `churn_rate`.
+    pub lifetime: LtvLifetime,
+}
+
+/// `ltv.lifetime`: where the customer lifetime behind LTV comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LtvLifetime {
+    /// 1 / the annual churn rate (revenue churn for `ltv`, logo churn for `ltv_simple`).
+    #[default]
+    ChurnRate,
+    /// The restricted mean lifetime of the Kaplan–Meier curve of first spells.
+    Survival,
 }
 
 impl Default for LtvConfig {
     fn default() -> Self {
         LtvConfig {
             max_lifetime_years: 5.0,
+            lifetime: LtvLifetime::ChurnRate,
         }
     }
 }

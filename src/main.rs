@@ -19,6 +19,8 @@ enum Command {
     Build(postsale::cmd::build::Args),
     /// Print metrics for a period: a table for people, JSON or CSV for programs.
     Metrics(postsale::cmd::metrics::Args),
+    /// Analytics: survival of customer lifetime.
+    Analyze(postsale::cmd::analyze::Args),
     /// Evaluate the alert rules of alerts.yaml and print what fires and why.
     Alerts(postsale::cmd::alerts::Args),
     /// Build the site, serve it on 127.0.0.1, rebuild on changes and reload the browser.
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Build(args) => postsale::cmd::build::run(args),
         Command::Metrics(args) => postsale::cmd::metrics::run(args),
         Command::Alerts(args) => postsale::cmd::alerts::run(args),
+        Command::Analyze(args) => postsale::cmd::analyze::run(args),
         Command::Check(args) => postsale::cmd::check::run(args),
         Command::Deliver(args) => postsale::cmd::deliver::run(args),
         Command::Serve(args) => postsale::cmd::serve::run(args),

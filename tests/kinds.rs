@@ -117,9 +117,9 @@ fn every_kind_check_accepts_renders() {
     let (account, account_charts) = report(Some("account"));
     std::fs::write(project.join("reports/every.md"), &company).expect("write");
     std::fs::write(project.join("reports/every_account.md"), &account).expect("write");
-    // 13 data sources draw as 20 (source, type) pairs: 17 on the company page, with three
+    // 14 data sources draw as 21 (source, type) pairs: 18 on the company page, with three
     // metric histories and a breakdown; 3 on each account page.
-    assert_eq!((company_charts, account_charts), (17 + 4, 3));
+    assert_eq!((company_charts, account_charts), (18 + 4, 3));
     let out = tmp.path().join("site");
     common::build_site(&project, &out);
     let html: Vec<String> = pages(&out)

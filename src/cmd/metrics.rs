@@ -59,16 +59,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let mut config = crate::config::load(&args.project)?;
     if let Some(name) = &args.profile {
-        if conventions::profile(name).is_none() {
-            return Err(Diagnostics(vec![
-                Diagnostic::file_error(
-                    "postsale metrics",
-                    format!("--profile: unknown conventions profile '{name}'"),
-                )
-                .with_help(did_you_mean(name, &conventions::profile_names())),
-            ])
-            .into());
-        }
+        check_profile(name)?;
         config.conventions = ConventionsConfig::of_profile(name);
     }
     let as_of = config.resolve_as_of(args.as_of, today());
@@ -149,6 +140,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // rows one by one (a tenth of a second on a large data set).
     std::mem::forget(data);
     Ok(())
+}
+
+/// An error with a suggestion unless `name` is a conventions profile (`--profile`).
+pub(crate) fn check_profile(name: &str) -> anyhow::Result<()> {
+    if conventions::profile(name).is_some() {
+        return Ok(());
+    }
+    Err(Diagnostics(vec![
+        Diagnostic::file_error(
+            "postsale",
+            format!("--profile: unknown conventions profile '{name}'"),
+        )
+        .with_help(did_you_mean(name, &conventions::profile_names())),
+    ])
+    .into())
 }
 
 /// Today's date (UTC) from the system clock: the default as-of date.

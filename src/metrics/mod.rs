@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod cohorts;
 pub mod conventions;
 pub(crate) mod coverage;
+pub mod drivers;
 pub mod experience;
 pub(crate) mod explain;
 #[cfg(test)]
@@ -21,7 +22,9 @@ pub mod renewals;
 pub mod revenue;
 pub mod segments;
 pub mod status;
+pub mod survival;
 pub mod views;
+pub mod win_rates;
 
 use crate::config::Config;
 use crate::data::{AccountIx, Dataset, MrrTable};

@@ -160,7 +160,7 @@ pub fn stage_distribution(ctx: &Context, scope: Scope) -> [[StageCell; 4]; 5] {
 }
 
 /// The open stages, in the order a renewal moves through them.
-pub(crate) const OPEN_STAGES: [RenewalStage; 4] = [
+pub const OPEN_STAGES: [RenewalStage; 4] = [
     RenewalStage::NotEngaged,
     RenewalStage::InitialDiscussion,
     RenewalStage::ProposalSent,

@@ -5,6 +5,7 @@
 
 use super::conventions::{Conventions, RetentionBasis, SamePeriod};
 use super::{Context, Scope, Value, Values, pct};
+use crate::config::LtvLifetime;
 use crate::data::{AccountIx, Money, MrrTable};
 use crate::period::{Month, Period};
 
@@ -243,16 +244,45 @@ pub(crate) fn lifetime_years(annual_churn_pct: Value, max_years: f64) -> Value {
     Some((1.0 / churn).min(max_years))
 }
 
-/// LTV = ARPA × gross margin × lifetime, lifetime = 1 / annual revenue churn rate (both as
-/// fractions) capped at `max_lifetime_years`.
-pub fn ltv(
-    arpa: Value,
-    gross_margin_pct: f64,
-    annual_revenue_churn_pct: Value,
-    max_lifetime_years: f64,
+/// The customer lifetime in years from survival: the Kaplan–Meier restricted mean of the first
+/// spells of the accounts in scope (censored at `last`), over `max_years`; None without spells.
+pub(crate) fn survival_lifetime_years(
+    ctx: &Context,
+    mrr: &MrrTable,
+    scope: Scope,
+    last: Month,
+    max_years: f64,
 ) -> Value {
-    let lifetime = lifetime_years(annual_revenue_churn_pct, max_lifetime_years)?;
-    Some(arpa? * gross_margin_pct / 100.0 * lifetime)
+    let spells: Vec<super::survival::Spell> =
+        super::survival::spells(&ctx.data.accounts, mrr, scope, last)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+    // Whole months of the cap (a cap of 5 years: 60 months).
+    let horizon = (max_years * 12.0).round().clamp(0.0, f64::from(u32::MAX)) as u32;
+    Some(super::survival::kaplan_meier(&spells).restricted_mean(horizon)? / 12.0)
+}
+
+/// The lifetime behind LTV for the accounts in scope, in years: 1 / the annual revenue churn
+/// rate capped at `ltv.max_lifetime_years`, or the survival-based restricted mean
+/// (`ltv.lifetime: survival`) up to `last`.
+pub(crate) fn ltv_lifetime_years(
+    ctx: &Context,
+    mrr: &MrrTable,
+    scope: Scope,
+    last: Month,
+    annual_revenue_churn: Value,
+) -> Value {
+    let cap = ctx.config.ltv.max_lifetime_years;
+    match ctx.config.ltv.lifetime {
+        LtvLifetime::ChurnRate => lifetime_years(annual_revenue_churn, cap),
+        LtvLifetime::Survival => survival_lifetime_years(ctx, mrr, scope, last, cap),
+    }
+}
+
+/// LTV = ARPA × gross margin × lifetime (years), the lifetime from `ltv_lifetime_years`.
+pub fn ltv(arpa: Value, gross_margin_pct: f64, lifetime_years: Value) -> Value {
+    Some(arpa? * gross_margin_pct / 100.0 * lifetime_years?)
 }
 
 /// Mean acquisition cost (currency units) of the accounts in scope whose first MRR month falls
@@ -356,13 +386,17 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
         )
     };
     let cap = ctx.config.ltv.max_lifetime_years;
-    let ltv_value = ltv(arpa_now, ctx.config.gross_margin, annual_revenue_churn, cap);
+    let revenue_lifetime = ltv_lifetime_years(ctx, mrr, scope, e, annual_revenue_churn);
+    // Survival follows logos: both LTVs use its lifetime.
+    let logo_lifetime = match ctx.config.ltv.lifetime {
+        LtvLifetime::ChurnRate => lifetime_years(annual_logo_churn, cap),
+        LtvLifetime::Survival => revenue_lifetime,
+    };
+    let ltv_value = ltv(arpa_now, ctx.config.gross_margin, revenue_lifetime);
     out.insert("ltv", ltv_value);
     out.insert(
         "ltv_simple",
-        arpa_now
-            .zip(lifetime_years(annual_logo_churn, cap))
-            .map(|(a, years)| a * years),
+        arpa_now.zip(logo_lifetime).map(|(a, years)| a * years),
     );
     out.insert(
         "ltv_cac_ratio",
@@ -503,18 +537,68 @@ mod tests {
     }
 
     #[test]
+    fn survival_lifetime_ltv_uses_the_kaplan_meier_restricted_mean() {
+        // a pays January–June 2026 (a 6-month spell, ended); b pays January–December (censored
+        // at 12). S(t) = 1 for t < 6, ½ from 6 to 12; beyond 12 the curve keeps its own monthly
+        // survival q = ½^(1/12). Over the 5-year cap (60 months):
+        // Σ S = 6 × 1 + 7 × ½ + ½ Σ_{j=1..47} q^j.
+        let mut rows = Vec::new();
+        for m in 1..=12 {
+            let month = format!("2026-{m:02}");
+            if m <= 6 {
+                rows.push(("a".to_string(), month.clone(), 100));
+            }
+            rows.push(("b".to_string(), month, 100));
+        }
+        let rows: Vec<(&str, &str, i64)> = rows
+            .iter()
+            .map(|(a, m, v)| (a.as_str(), m.as_str(), *v))
+            .collect();
+        let ds = dataset(&[("a", ""), ("b", "")], &rows);
+        let mut config = config();
+        config.ltv.lifetime = LtvLifetime::Survival;
+        let v = values_with(
+            &ds,
+            &Period::month(month("2026-12")),
+            day(2027, 1, 1),
+            &config,
+        );
+        let q = 0.5f64.powf(1.0 / 12.0);
+        let tail: f64 = (1..=47).map(|j| 0.5 * q.powi(j)).sum();
+        let years = (6.0 + 3.5 + tail) / 12.0;
+        // ARPA in December: b alone, 12 × 100.
+        close(v["ltv"], 1_200.0 * 0.8 * years);
+        close(v["ltv_simple"], 1_200.0 * years);
+        // The churn-rate lifetime (the default) needs a customer a year before: none here.
+        let default = values(&ds, &Period::month(month("2026-12")), day(2027, 1, 1));
+        assert_eq!(default["ltv_simple"], None);
+    }
+
+    #[test]
     fn worked_example_ltv_240k() {
         // ARPA $30,000, margin 80 %, annual revenue churn 10 % → a 10-year lifetime → $240,000
         // when the cap allows ten years.
-        close(ltv(Some(30_000.0), 80.0, Some(10.0), 10.0), 240_000.0);
+        close(
+            ltv(Some(30_000.0), 80.0, lifetime_years(Some(10.0), 10.0)),
+            240_000.0,
+        );
         // The default 5-year cap: $30,000 × 0.8 × 5 = $120,000.
-        close(ltv(Some(30_000.0), 80.0, Some(10.0), 5.0), 120_000.0);
+        close(
+            ltv(Some(30_000.0), 80.0, lifetime_years(Some(10.0), 5.0)),
+            120_000.0,
+        );
         // Churn 25 %: a 4-year lifetime, under the cap: $30,000 × 0.8 × 4 = $96,000.
-        close(ltv(Some(30_000.0), 80.0, Some(25.0), 5.0), 96_000.0);
+        close(
+            ltv(Some(30_000.0), 80.0, lifetime_years(Some(25.0), 5.0)),
+            96_000.0,
+        );
         // No churn: the lifetime is the cap, never infinite: $30,000 × 0.8 × 5.
-        close(ltv(Some(30_000.0), 80.0, Some(0.0), 5.0), 120_000.0);
-        assert_eq!(ltv(None, 80.0, Some(10.0), 5.0), None);
-        assert_eq!(ltv(Some(30_000.0), 80.0, None, 5.0), None);
+        close(
+            ltv(Some(30_000.0), 80.0, lifetime_years(Some(0.0), 5.0)),
+            120_000.0,
+        );
+        assert_eq!(ltv(None, 80.0, lifetime_years(Some(10.0), 5.0)), None);
+        assert_eq!(ltv(Some(30_000.0), 80.0, lifetime_years(None, 5.0)), None);
         assert_eq!(lifetime_years(Some(0.0), 5.0), Some(5.0));
         assert_eq!(lifetime_years(Some(50.0), 5.0), Some(2.0));
     }

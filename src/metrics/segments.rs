@@ -2,7 +2,7 @@
 //! from churns.csv. Built from the same engine values per segment, so nothing is computed twice.
 
 use super::breakdown::{self, Dimension};
-use super::revenue::{lifetime_years, mean_cac, retention, revenue_churn_over};
+use super::revenue::{ltv_lifetime_years, mean_cac, retention, revenue_churn_over};
 use super::{Context, Scope, Value, pct};
 use crate::data::{ChurnReason, Money};
 use crate::period::{Month, Period};
@@ -127,7 +127,10 @@ pub fn economics(
                     (Some(c), Some(a)) if a * margin > 0.0 => Some(c / (a / 12.0 * margin)),
                     _ => None,
                 },
-                lifetime_years: lifetime_years(annual_churn, ctx.config.ltv.max_lifetime_years),
+                lifetime_years: ctx
+                    .mrr()
+                    .filter(|_| unit_economics)
+                    .and_then(|m| ltv_lifetime_years(ctx, m, Scope::Only(mask), e, annual_churn)),
                 ltv,
                 ltv_cac_ratio: values.get("ltv_cac_ratio").copied().flatten(),
                 base_logo_share: share(

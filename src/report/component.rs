@@ -195,6 +195,8 @@ kinds! {
         Cohorts = "cohorts",
         /// Logo retention curves of the latest quarterly cohorts.
         CohortCurves = "cohort_curves",
+        /// Kaplan–Meier survival of customer lifetime, overall or by a dimension.
+        Survival = "survival",
         CohortsRevenue = "cohorts_revenue",
         /// Active accounts: health against ARR.
         Accounts = "accounts",
@@ -218,7 +220,7 @@ impl DataSource {
             DataSource::RenewalStages => &[Bar],
             DataSource::RenewalPipeline => &[StackedBar],
             DataSource::Cohorts | DataSource::CohortsRevenue => &[Heatmap],
-            DataSource::CohortCurves => &[Line],
+            DataSource::CohortCurves | DataSource::Survival => &[Line],
             DataSource::Accounts => &[Scatter],
             DataSource::Mrr | DataSource::Usage => &[Line, Bar],
             DataSource::Health => &[Line],
@@ -246,6 +248,9 @@ impl DataSource {
             }
             DataSource::CohortCurves => {
                 "logo retention curves, month by month of age, of the six latest quarterly cohorts that have reached 6 months"
+            }
+            DataSource::Survival => {
+                "Kaplan–Meier survival of customer lifetime (first subscription spells) with its table: medians, survival at 12/24/36 months, the log-rank test (by=: one curve per group)"
             }
             DataSource::Accounts => {
                 "every active account: health score against ARR, coloured by band"
@@ -301,6 +306,9 @@ kinds! {
         ChurnComposition = "churn_composition",
         /// Churned accounts of the period by group and reason.
         ChurnReasonsBy = "churn_reasons_by",
+        /// What goes with each outcome: rates with and without each driver, differences with
+        /// 95 % intervals.
+        Drivers = "drivers",
         /// Quarterly cohorts: logo, net and gross revenue retention by age, churn in year one.
         Cohorts = "cohorts",
         /// The same by monthly cohort.
@@ -429,6 +437,14 @@ impl TableKind {
                 "over_representation",
             ],
             TableKind::ChurnReasonsBy => &["group", "reason", "accounts", "mrr", "share"],
+            TableKind::Drivers => &[
+                "driver",
+                "with",
+                "without",
+                "driver_gap",
+                "interval",
+                "note",
+            ],
             TableKind::Cohorts | TableKind::CohortsMonthly => &[
                 "cohort",
                 "customers",
@@ -506,6 +522,7 @@ impl TableKind {
             | TableKind::Economics
             | TableKind::ChurnComposition
             | TableKind::ChurnReasonsBy
+            | TableKind::Drivers
             | TableKind::Cohorts
             | TableKind::CohortsMonthly => self.columns(),
         }
@@ -559,6 +576,9 @@ impl TableKind {
                 "quarterly cohorts, newest first (`limit`, default 12): customers, starting MRR, logo retention at 3, 6, 12 and 24 months, NRR and GRR at 12 months, share lost in the first 12 months; with `by`, each group's cohorts pooled"
             }
             TableKind::CohortsMonthly => "the same by monthly cohort",
+            TableKind::Drivers => {
+                "for each outcome (renewal lost, churned within 90 or 180 days, expanded within 12 months) the candidate drivers known before it (QBR, early adoption, tickets, health, NPS, time to value, sponsor change, usage decline, CSM load): the outcome's rate with and without, the difference in points with a 95 % interval, small samples flagged, ranked; associations, not causes"
+            }
             TableKind::ChurnReasonsBy => {
                 "churned accounts of the period by group `by` a dimension (default segment) and reason, with each reason's share of the group's churned MRR"
             }

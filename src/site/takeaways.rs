@@ -85,6 +85,7 @@ fn data_lead(data: &DataSource) -> Option<&'static str> {
         | DataSource::Cohorts
         | DataSource::CohortsRevenue
         | DataSource::CohortCurves
+        | DataSource::Survival
         | DataSource::Accounts
         | DataSource::Health => return None,
     })
@@ -102,7 +103,7 @@ fn table_lead(of: &TableKind) -> Option<&'static str> {
         TableKind::LeadingIndicators => "renewal_rate",
         // Open renewals from as-of on, and the snapshots' at-risk flags: no catalog metric
         // measures either over the page's period.
-        TableKind::StageHealth | TableKind::AtRiskTrajectory => return None,
+        TableKind::StageHealth | TableKind::AtRiskTrajectory | TableKind::Drivers => return None,
         TableKind::Economics => "ltv_cac_ratio",
         TableKind::ChurnComposition | TableKind::ChurnReasonsBy => "churned_mrr",
         TableKind::Cohorts | TableKind::CohortsMonthly => "logo_retention_rate",

@@ -587,6 +587,7 @@ impl Renderer<'_, '_> {
                 let rows = cohorts::triangle(mrr, scope, cohorts::CohortGrain::Quarter, last);
                 Ok(self.cohort_curves(&rows))
             }
+            DataSource::Survival => self.survival_curves(page, by, scope),
             DataSource::Accounts => {
                 let mut points: Vec<(&AccountSnapshot, f64)> = self
                     .facts

@@ -126,3 +126,83 @@ impl Renderer<'_, '_> {
         table.sortable = false;
     }
 }
+
+impl Renderer<'_, '_> {
+    /// `table(of="drivers")`: the drivers study of `metrics::drivers` for the page's scope, one
+    /// block of rows per outcome, the drivers ranked within it.
+    pub(super) fn drivers(&self, page: &Page, columns: &[&str], table: &mut Table) {
+        let mask = self.group_mask(page);
+        let scope = page_scope(page, &mask);
+        table.caption = Some(format!(
+            "What goes with each outcome, as of {}: the outcome's rate among the accounts with \
+             each driver and without it (drivers read before the outcome), the difference in \
+             points with its 95 % interval. Small samples (a group under {} or under {} \
+             outcomes) are marked and ranked last. These are associations, not causes: an \
+             account without QBRs may differ in other ways too",
+            self.facts.ctx.as_of,
+            crate::metrics::drivers::SMALL_GROUP,
+            crate::metrics::drivers::SMALL_EVENTS
+        ));
+        let effects = crate::metrics::drivers::study(&self.facts.ctx, scope);
+        let rate = |c: crate::metrics::drivers::Counts| {
+            let v = (c.units > 0).then(|| c.outcomes as f64 / c.units as f64 * 100.0);
+            num(
+                v.map_or(format::MISSING.into(), |v| {
+                    format!(
+                        "{} of {}",
+                        format::percent(v),
+                        format::count(c.units as f64)
+                    )
+                }),
+                v,
+            )
+        };
+        let pts = |v: Option<f64>| v.map_or(format::MISSING.into(), |v| format!("{v:+.1} pts"));
+        let mut outcome = None;
+        for e in &effects {
+            if outcome != Some(e.outcome) {
+                outcome = Some(e.outcome);
+                let mut heading = vec![text(format!("Outcome: {}", e.outcome.name()))];
+                heading.extend(columns.iter().skip(1).map(|_| text(String::new())));
+                table.rows.push(heading);
+            }
+            let row = columns
+                .iter()
+                .map(|c| match *c {
+                    "driver" => text(e.driver.with.to_string()),
+                    "with" => rate(e.with),
+                    "without" => rate(e.without),
+                    "driver_gap" => {
+                        let tone = match e.difference {
+                            Some(d) if e.clear() && !e.small => {
+                                if (d > 0.0) == e.outcome.good() {
+                                    "num status-good"
+                                } else {
+                                    "num status-bad"
+                                }
+                            }
+                            _ => "num",
+                        };
+                        TableCell {
+                            class: Some(tone.into()),
+                            ..num(pts(e.difference), e.difference)
+                        }
+                    }
+                    "interval" => num(format!("{} to {}", pts(e.lower), pts(e.upper)), None),
+                    _ => text(
+                        if e.small {
+                            "small sample"
+                        } else if e.clear() {
+                            "interval excludes 0"
+                        } else {
+                            "could be chance"
+                        }
+                        .to_string(),
+                    ),
+                })
+                .collect();
+            table.rows.push(row);
+        }
+        table.sortable = false;
+    }
+}

@@ -34,6 +34,7 @@ mod html;
 mod kpis;
 mod leading;
 mod snapshot;
+mod survival;
 mod table;
 mod tracked_actions;
 

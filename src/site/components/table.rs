@@ -567,6 +567,7 @@ impl Renderer<'_, '_> {
             }
             TableKind::LeadingIndicators => self.leading_indicators(page, columns, &mut table),
             TableKind::StageHealth => self.stage_health(page, columns, &mut table),
+            TableKind::Drivers => self.drivers(page, columns, &mut table),
             TableKind::AtRiskTrajectory => self.at_risk_trajectory(page, columns, &mut table),
             TableKind::Cohorts | TableKind::CohortsMonthly => {
                 let dim = match by {
@@ -836,6 +837,8 @@ pub(super) fn column_label(key: &str) -> &str {
         "nrr_12" => "NRR 12 mo",
         "grr_12" => "GRR 12 mo",
         "churn_12m" => "lost in year 1",
+        "driver_gap" => "difference",
+        "interval" => "95 % interval",
         other => other,
     }
 }
@@ -867,6 +870,8 @@ pub(super) fn is_numeric(key: &str) -> bool {
             | "group"
             | "cohort"
             | "when"
+            | "driver"
+            | "note"
     )
 }
 
