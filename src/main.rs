@@ -19,7 +19,7 @@ enum Command {
     Build(postsale::cmd::build::Args),
     /// Print metrics for a period: a table for people, JSON or CSV for programs.
     Metrics(postsale::cmd::metrics::Args),
-    /// Analytics: survival of customer lifetime.
+    /// Analytics: survival, drivers, renewal win rates, what-if scenarios.
     Analyze(postsale::cmd::analyze::Args),
     /// Evaluate the alert rules of alerts.yaml and print what fires and why.
     Alerts(postsale::cmd::alerts::Args),
@@ -33,8 +33,6 @@ enum Command {
     Demo(postsale::cmd::demo::Args),
     /// Count views and readers of each report from access logs; list reports unread in 90 days.
     Usage(postsale::cmd::usage::Args),
-    /// Analytics: survival, scenarios, ...
-    Analyze(postsale::cmd::analyze::Args),
 }
 
 /// mimalloc rather than the system allocator: loading the 50,000-account benchmark allocates
@@ -57,7 +55,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => postsale::cmd::serve::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),
         Command::Usage(args) => postsale::cmd::usage::run(args),
-        Command::Analyze(args) => postsale::cmd::analyze::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
