@@ -2,6 +2,7 @@
 //! load → validate → compute → render → write.
 
 pub mod alerts;
+pub mod analytics;
 pub mod cmd;
 pub mod config;
 pub mod data;

@@ -19,7 +19,7 @@ enum Command {
     Build(postsale::cmd::build::Args),
     /// Print metrics for a period: a table for people, JSON or CSV for programs.
     Metrics(postsale::cmd::metrics::Args),
-    /// Analytics: survival of customer lifetime.
+    /// Analytics: survival, drivers, renewal win rates, what-if scenarios.
     Analyze(postsale::cmd::analyze::Args),
     /// Evaluate the alert rules of alerts.yaml and print what fires and why.
     Alerts(postsale::cmd::alerts::Args),

@@ -225,7 +225,10 @@ alerts.yaml:6:5: error: rule 'c' needs usage.csv, which the project does not hav
 fn the_example_project_rules_are_valid_and_evaluate() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR"));
     let check = stdout(&postsale(example, &["check"]));
-    assert!(check.contains("and 6 alert rules are valid"), "{check}");
+    assert!(
+        check.contains(", 6 alert rules and 2 scenarios are valid"),
+        "{check}"
+    );
     // As of 2026-10-01: SMB's churned MRR rose from $2,560 in August to $4,100 in September
     // (+60.2 %, at least +25 %), and CSM001's book has a new account below health 40.
     let text = stdout(&postsale(example, &["alerts", "--as-of", "2026-10-01"]));

@@ -113,13 +113,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let rows: usize = project.data.row_counts.values().sum();
     let tables = format!("{} tables ({rows} rows)", project.data.row_counts.len());
     let reports = format!("{} reports", project.reports.len());
-    match project.rules.0.len() {
-        0 => println!("ok: postsale.yaml, {tables} and {reports} are valid"),
-        n => println!(
-            "ok: postsale.yaml, {tables}, {reports} and {n} alert rule{} are valid",
-            if n == 1 { "" } else { "s" }
-        ),
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut parts = vec![tables, reports];
+    if !project.rules.0.is_empty() {
+        parts.push(plural(project.rules.0.len(), "alert rule"));
     }
+    if !project.scenarios.is_empty() {
+        parts.push(plural(project.scenarios.len(), "scenario"));
+    }
+    let last = parts.pop().unwrap_or_default();
+    println!(
+        "ok: postsale.yaml, {} and {last} are valid",
+        parts.join(", ")
+    );
     if let Some(d) = &delivery {
         let now = args
             .now

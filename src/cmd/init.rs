@@ -1,13 +1,14 @@
-//! `postsale init DIR`: a new project with the example configuration, alert rules and delivery
-//! schedules, the example data set (the demo generator's default output), the standard reports and
-//! the default theme, all embedded in the binary, so `postsale build` and `postsale check` work
-//! inside it at once.
+//! `postsale init DIR`: a new project with the example configuration, alert rules, delivery
+//! schedules and what-if scenarios, the example data set (the demo generator's default output),
+//! the standard reports and the default theme, all embedded in the binary, so `postsale build`
+//! and `postsale check` work inside it at once.
 
 use anyhow::{Context, bail};
 use include_dir::{Dir, include_dir};
 use std::path::{Path, PathBuf};
 
 static REPORTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/reports");
+static SCENARIOS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scenarios");
 const CONFIG: &str = include_str!("../../postsale.yaml");
 const ALERTS: &str = include_str!("../../alerts.yaml");
 const DELIVERY: &str = include_str!("../../delivery.yaml");
@@ -54,6 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     write(&dir.join(crate::alerts::FILE), ALERTS.as_bytes())?;
     write(&dir.join(crate::delivery::FILE), DELIVERY.as_bytes())?;
     let reports = write_dir(&REPORTS, &dir.join("reports"))?;
+    let scenarios = write_dir(&SCENARIOS, &dir.join(crate::analytics::scenario::file::DIR))?;
     let theme = write_dir(
         &crate::site::theme::DEFAULT,
         &dir.join("themes").join("default"),
@@ -61,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let data = crate::demo::generate(&crate::demo::Options::default(), &dir.join("data"))?;
     write(&dir.join(".gitignore"), b"/site/\n")?;
     println!(
-        "created {}: postsale.yaml, alerts.yaml, delivery.yaml, {} data tables, {reports} reports, {theme} theme files\nnext: cd {} && postsale build",
+        "created {}: postsale.yaml, alerts.yaml, delivery.yaml, {} data tables, {reports} reports, {scenarios} scenarios, {theme} theme files\nnext: cd {} && postsale build",
         dir.display(),
         data.files.len(),
         dir.display()

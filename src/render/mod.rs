@@ -5,5 +5,6 @@ pub mod alerts;
 pub mod block;
 pub mod charts;
 pub mod format;
+pub mod scenario;
 pub mod takeaway;
 pub mod typst;

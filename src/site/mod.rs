@@ -41,6 +41,8 @@ pub struct Project {
     pub theme: Theme,
     /// The alert rules of `alerts.yaml` (none without the file).
     pub rules: crate::alerts::Rules,
+    /// The what-if scenarios of `scenarios/*.yaml`, in file-name order.
+    pub scenarios: Vec<crate::analytics::scenario::Scenario>,
 }
 
 /// The `by` dimensions the project's data offers.
@@ -188,6 +190,15 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
     if let Some(data) = &data {
         problems.extend(crate::alerts::check_against(&rules, data));
     }
+    let scenarios = crate::analytics::scenario::file::load_all(dir).unwrap_or_else(|d| {
+        problems.extend(d.0);
+        Vec::new()
+    });
+    if let Some(data) = &data {
+        problems.extend(crate::analytics::scenario::file::check_against(
+            &scenarios, data,
+        ));
+    }
     match data {
         Some(data) if problems.is_empty() => Ok(Project {
             dir: dir.to_path_buf(),
@@ -197,6 +208,7 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
             reports,
             theme,
             rules,
+            scenarios,
         }),
         _ => Err(Diagnostics(problems)),
     }

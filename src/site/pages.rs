@@ -35,6 +35,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 mod conventions;
+mod scenarios;
 
 #[path = "mail.rs"]
 pub(crate) mod mail;
@@ -416,6 +417,8 @@ pub enum Job {
     Alerts,
     /// The metric conventions compared (only with mrr.csv).
     Conventions,
+    /// The what-if scenarios of `scenarios/` (only with scenario files).
+    Scenarios,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -561,6 +564,7 @@ impl<'a> Site<'a> {
             Job::DataQuality => ("themes/default/templates/data_quality.html", 1),
             Job::Alerts => ("themes/default/templates/alerts.html", 1),
             Job::Conventions => ("themes/default/templates/conventions.html", 1),
+            Job::Scenarios => ("themes/default/templates/scenarios.html", 1),
         }
     }
 
@@ -739,6 +743,9 @@ impl<'a> Site<'a> {
         if !self.project.rules.0.is_empty() {
             jobs.push(Job::Alerts);
         }
+        if !self.project.scenarios.is_empty() {
+            jobs.push(Job::Scenarios);
+        }
         jobs
     }
 
@@ -832,7 +839,8 @@ impl<'a> Site<'a> {
             | Job::Definitions
             | Job::DataQuality
             | Job::Alerts
-            | Job::Conventions => self.project.reports.len(),
+            | Job::Conventions
+            | Job::Scenarios => self.project.reports.len(),
         }
     }
 
@@ -869,6 +877,13 @@ impl<'a> Site<'a> {
             items.push(NavItem {
                 title: "Alerts".into(),
                 href: "alerts.html".into(),
+                current: false,
+            });
+        }
+        if !self.project.scenarios.is_empty() {
+            items.push(NavItem {
+                title: "Scenarios".into(),
+                href: "scenarios.html".into(),
                 current: false,
             });
         }
@@ -990,6 +1005,7 @@ impl<'a> Site<'a> {
             Job::DataQuality => self.data_quality_page(nav),
             Job::Alerts => self.alerts_page(nav),
             Job::Conventions => self.conventions_page(nav),
+            Job::Scenarios => self.scenarios_page(nav),
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod drivers;
 pub mod model;
 pub mod renewals;
+pub mod scenario;
 pub mod survival;
 
 /// Arguments of `postsale analyze`.
@@ -30,6 +31,9 @@ pub enum What {
     /// Each account's churn and expansion probability as of the as-of date (CSV:
     /// account_id,churn_probability,expansion_probability).
     Scores(model::ScoresArgs),
+    /// Project ARR, NRR, GRR and logos 4–8 quarters ahead under a scenario file, against the
+    /// baseline from current rates, with every assumption listed.
+    Scenario(scenario::Args),
 }
 
 /// Runs the chosen analysis.
@@ -40,5 +44,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         What::Renewals(a) => renewals::run(a),
         What::ChurnModel(a) => model::run_model(a),
         What::Scores(a) => model::run_scores(a),
+        What::Scenario(a) => scenario::run(a),
     }
 }
