@@ -5,8 +5,8 @@
 use super::canvas::{self, ABOVE, Anchor, BELOW, Canvas, Font, LEFT, NORMAL, RIGHT, Res, SMALL};
 use super::scale::Scale;
 use super::{Axis, GRID, MISSING, Size, TEXT, TEXT_MUTED};
-use plotters::style::RGBColor;
-use plotters::style::text_anchor::{HPos, VPos};
+use super::canvas::RGBColor;
+use super::canvas::{HPos, VPos};
 
 /// Outer padding.
 pub(super) const PAD: i32 = 12;

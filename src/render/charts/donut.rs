@@ -5,7 +5,7 @@
 
 use super::canvas::{self, ABOVE, BELOW, Canvas, Font, LARGE, LEFT, NORMAL, SMALL};
 use super::{Axis, Drawn, Size, TEXT, TEXT_MUTED, Tone, format};
-use plotters::style::RGBColor;
+use super::canvas::RGBColor;
 use std::f64::consts::{FRAC_PI_2, TAU};
 
 const PAD: i32 = 12;

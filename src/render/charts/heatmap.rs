@@ -7,7 +7,7 @@ use super::canvas::{self, CENTER, Canvas, Font, LEFT, RIGHT, SMALL};
 use super::scale::Scale;
 use super::{ACCENTS, Axis, Drawn, MISSING, TEXT, TEXT_MUTED, finite};
 use crate::render::format;
-use plotters::style::RGBColor;
+use super::canvas::RGBColor;
 
 const PAD: i32 = 12;
 const CELL_HEIGHT: i32 = 26;

@@ -7,8 +7,8 @@ use super::canvas::{self, Anchor, Canvas, Font, Res, SMALL};
 use super::cartesian::{Entry, Frame, Mark, Spec};
 use super::scale::{self, Scale};
 use super::{Axis, Drawn, Reference, Series, Size, TEXT_MUTED, finite};
-use plotters::style::RGBColor;
-use plotters::style::text_anchor::{HPos, VPos};
+use super::canvas::RGBColor;
+use super::canvas::{HPos, VPos};
 
 /// Periods in the rolling average.
 const WINDOW: usize = 12;
