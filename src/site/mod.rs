@@ -289,10 +289,20 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
 
     // 4. The numbers of the run (every metric over the company-wide pages' periods, with the
     //    fingerprint of the inputs), computed once into the facts the pages read, and written
-    //    as numbers.json.
-    let inputs = numbers::inputs(&project.dir, &project.config.data_dir)
+    //    as numbers.json. Reading and fingerprinting the inputs (one thread, mostly waiting on
+    //    the disk) runs beside the metrics.
+    let (inputs, mut numbers) = rayon::join(
+        || numbers::inputs(&project.dir, &project.config.data_dir),
+        || {
+            let pending = numbers::Inputs {
+                files: Vec::new(),
+                fingerprint: String::new(),
+            };
+            site.numbers(&jobs, pending)
+        },
+    );
+    numbers.inputs = inputs
         .with_context(|| format!("failed to read the inputs of {}", project.dir.display()))?;
-    let numbers = site.numbers(&jobs, inputs);
     let numbers_json = (numbers::FILE.to_string(), numbers::to_json(&numbers)?);
     step(&mut summary, "numbers");
 

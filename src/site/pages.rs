@@ -352,8 +352,10 @@ impl<'a> Watch<'a> {
 fn placeholder(payload: &str) -> String {
     let mut out = String::with_capacity(payload.len() * 2 + 2);
     out.push(OPEN);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for b in payload.bytes() {
-        out.push_str(&format!("{b:02x}"));
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
     out.push(CLOSE);
     out

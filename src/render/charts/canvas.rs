@@ -1,20 +1,17 @@
-//! The drawing surface every chart uses: plotters' SVG backend writing into a string, a handful
-//! of primitives in pixel coordinates, text size estimates, and the clean-up of plotters' output
-//! (dashes, which the backend cannot express, and compact text elements). No chart logic here.
+//! The drawing surface every chart uses: an SVG writer into a string, a handful of primitives in
+//! pixel coordinates, and text size estimates. It writes the compact form the charts were first
+//! drawn in with plotters' SVG backend (one element a line, text content next to its tags, no
+//! default opacity, the font family left to the root element, dashed lines dashed), directly:
+//! no attribute is formatted twice and nothing is searched and replaced afterwards. No chart
+//! logic here.
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::cell::RefCell;
+use std::fmt::Write as _;
 
-/// Plotters reported a drawing error (it cannot with a string backend; kept for the types).
+/// A drawing error. Writing into a string cannot fail; the type is kept so that charts can
+/// still report one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Failed;
-
-impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for Failed {
-    fn from(_: DrawingAreaErrorKind<E>) -> Self {
-        Failed
-    }
-}
 
 /// The result of one drawing call.
 pub(super) type Res = Result<(), Failed>;
@@ -27,18 +24,19 @@ pub(super) struct Svg {
     pub elements: String,
 }
 
+/// An opaque colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct RGBColor(pub u8, pub u8, pub u8);
+
+/// White, the background of every canvas that has one.
+pub(super) const WHITE: RGBColor = RGBColor(255, 255, 255);
+
 /// Tick labels and most text, in px (the minimum for legibility).
 pub(super) const SMALL: u32 = 11;
 /// Legend and value labels, in px.
 pub(super) const NORMAL: u32 = 12;
 /// Emphasised values (the donut total), in px.
 pub(super) const LARGE: u32 = 16;
-
-/// Plotters writes `font-size` as the requested size divided by 1.24; these sizes come out
-/// as whole pixels.
-fn plotters_size(px: u32) -> f64 {
-    f64::from(px) * 1.24
-}
 
 /// The estimated width of `text` at `px`, for layout: 0.6 em a character is generous for
 /// sans-serif digits and lower case, so labels get room rather than overlap.
@@ -58,7 +56,7 @@ pub(super) fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// `#rrggbb` as a plotters colour; anything unparsable is the neutral grey.
+/// `#rrggbb` as a colour; anything unparsable is the neutral grey.
 pub(super) fn rgb(hex: &str) -> RGBColor {
     let channel = |range: std::ops::Range<usize>| {
         hex.get(range)
@@ -79,13 +77,25 @@ pub(super) fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
     RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
 }
 
-/// Lines drawn with this opacity become dashed in [`Canvas::finish`]: the SVG backend has no
-/// dash support, and drawing a dash per segment would bloat the file.
-const DASH_ALPHA: f64 = 0.999;
-
 /// Pixel coordinates clamped to a sane range, so wild values cannot produce wild numbers.
 fn px(v: i32) -> i32 {
     v.clamp(-10_000, 10_000)
+}
+
+/// Where text sits horizontally relative to its point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum HPos {
+    Left,
+    Center,
+    Right,
+}
+
+/// Where text sits vertically relative to its point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum VPos {
+    Top,
+    Center,
+    Bottom,
 }
 
 /// Where text sits relative to its point.
@@ -156,13 +166,90 @@ impl Font {
     }
 }
 
-/// A white canvas of a fixed size in pixels, origin at the top left.
-pub(super) struct Canvas<'a> {
-    area: DrawingArea<SVGBackend<'a>, Shift>,
+/// Appends `#RRGGBB` (upper-case hex digits).
+fn push_color(out: &mut String, RGBColor(r, g, b): RGBColor) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('#');
+    for v in [r, g, b] {
+        out.push(char::from(HEX[usize::from(v >> 4)]));
+        out.push(char::from(HEX[usize::from(v & 15)]));
+    }
 }
 
-impl Canvas<'_> {
-    /// Draws with `paint` on a white `width` × `height` canvas and returns the cleaned elements.
+/// Appends a whole number in decimal.
+fn push_int(out: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut n = v.unsigned_abs();
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends ` name="v"` for a whole number.
+fn attr_int(out: &mut String, name: &str, v: i64) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    push_int(out, v);
+    out.push('"');
+}
+
+/// Appends `x,y x,y ... ` (each point followed by a space).
+fn push_points(out: &mut String, points: impl Iterator<Item = (i32, i32)>) {
+    for (x, y) in points {
+        push_int(out, i64::from(px(x)));
+        out.push(',');
+        push_int(out, i64::from(px(y)));
+        out.push(' ');
+    }
+}
+
+/// Appends text content, escaped for XML (quotes and apostrophes included), with control
+/// characters as spaces.
+fn push_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The `font-size` of text of `px`: the size as the charts were first written (plotters took
+/// sizes divided by 1.24 and multiplied them back), so a size prints as the same number.
+fn push_font_size(out: &mut String, px: u32) {
+    let size = f64::from(px) * 1.24 / 1.24;
+    if size == size.trunc() && size.abs() < 1e15 {
+        push_int(out, size as i64);
+    } else {
+        let _ = write!(out, "{size}");
+    }
+}
+
+/// A canvas of a fixed size in pixels, origin at the top left, white unless transparent.
+pub(super) struct Canvas {
+    out: RefCell<String>,
+}
+
+impl Canvas {
+    /// Draws with `paint` on a white `width` × `height` canvas and returns the elements.
     pub fn draw(
         width: u32,
         height: u32,
@@ -186,30 +273,41 @@ impl Canvas<'_> {
         white: bool,
         paint: impl FnOnce(&Canvas) -> Res,
     ) -> Result<Svg, Failed> {
-        let mut buffer = String::new();
-        {
-            let canvas = Canvas {
-                area: SVGBackend::with_string(&mut buffer, (width, height)).into_drawing_area(),
-            };
-            if white {
-                canvas.area.fill(&WHITE)?;
-            }
-            paint(&canvas)?;
-            canvas.area.present()?;
+        let canvas = Canvas {
+            out: RefCell::new(String::with_capacity(4096)),
+        };
+        if white {
+            // The background: the whole canvas, corner to corner.
+            let w = i32::try_from(width).unwrap_or(i32::MAX);
+            let h = i32::try_from(height).unwrap_or(i32::MAX);
+            canvas.filled_rect((0, 0), (w, h), WHITE);
         }
+        paint(&canvas)?;
         Ok(Svg {
             width,
             height,
-            elements: finish(&buffer),
+            elements: canvas.out.into_inner(),
         })
+    }
+
+    /// `<rect>` between the corners as given (upper left, lower right).
+    fn filled_rect(&self, (x0, y0): (i32, i32), (x1, y1): (i32, i32), color: RGBColor) {
+        let out = &mut *self.out.borrow_mut();
+        out.push_str("<rect");
+        attr_int(out, "x", i64::from(x0));
+        attr_int(out, "y", i64::from(y0));
+        attr_int(out, "width", i64::from(x1) - i64::from(x0));
+        attr_int(out, "height", i64::from(y1) - i64::from(y0));
+        out.push_str(" fill=\"");
+        push_color(out, color);
+        out.push_str("\" stroke=\"none\"/>\n");
     }
 
     /// A filled rectangle between two corners (in any order).
     pub fn rect(&self, (x0, y0): (i32, i32), (x1, y1): (i32, i32), color: RGBColor) -> Res {
         let (x0, x1) = (px(x0.min(x1)), px(x0.max(x1)));
         let (y0, y1) = (px(y0.min(y1)), px(y0.max(y1)));
-        self.area
-            .draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled()))?;
+        self.filled_rect((x0, y0), (x1, y1), color);
         Ok(())
     }
 
@@ -218,21 +316,31 @@ impl Canvas<'_> {
         if points.len() < 2 {
             return Ok(());
         }
-        let alpha = if dashed { DASH_ALPHA } else { 1.0 };
-        let style = ShapeStyle {
-            color: color.mix(alpha),
-            filled: false,
-            stroke_width: width,
-        };
-        let points: Vec<(i32, i32)> = points.iter().map(|&(x, y)| (px(x), px(y))).collect();
-        self.area.draw(&PathElement::new(points, style))?;
+        let out = &mut *self.out.borrow_mut();
+        out.push_str("<polyline fill=\"none\"");
+        if dashed {
+            out.push_str(" stroke-dasharray=\"5 4\"");
+        }
+        out.push_str(" stroke=\"");
+        push_color(out, color);
+        out.push('"');
+        attr_int(out, "stroke-width", i64::from(width));
+        out.push_str(" points=\"");
+        push_points(out, points.iter().copied());
+        out.push_str("\"/>\n");
         Ok(())
     }
 
     /// A filled circle.
     pub fn circle(&self, (x, y): (i32, i32), radius: u32, color: RGBColor) -> Res {
-        self.area
-            .draw(&Circle::new((px(x), px(y)), radius, color.filled()))?;
+        let out = &mut *self.out.borrow_mut();
+        out.push_str("<circle");
+        attr_int(out, "cx", i64::from(px(x)));
+        attr_int(out, "cy", i64::from(px(y)));
+        attr_int(out, "r", i64::from(radius));
+        out.push_str(" fill=\"");
+        push_color(out, color);
+        out.push_str("\" stroke=\"none\" stroke-width=\"1\"/>\n");
         Ok(())
     }
 
@@ -241,55 +349,55 @@ impl Canvas<'_> {
         if points.len() < 3 {
             return Ok(());
         }
-        let points: Vec<(i32, i32)> = points.into_iter().map(|(x, y)| (px(x), px(y))).collect();
-        self.area.draw(&Polygon::new(points, color.filled()))?;
+        let out = &mut *self.out.borrow_mut();
+        out.push_str("<polygon fill=\"");
+        push_color(out, color);
+        out.push_str("\" points=\"");
+        push_points(out, points.into_iter());
+        out.push_str("\"/>\n");
         Ok(())
     }
 
-    /// Text at a point; plotters escapes it, and control characters become spaces.
+    /// Text at a point, escaped; control characters become spaces.
     pub fn text(&self, text: &str, (x, y): (i32, i32), font: Font, anchor: Anchor) -> Res {
         if text.trim().is_empty() {
             return Ok(());
         }
-        let style = if font.bold {
-            FontStyle::Bold
-        } else {
-            FontStyle::Normal
-        };
-        let mut desc = FontDesc::new(FontFamily::SansSerif, plotters_size(font.px), style);
-        if font.vertical {
-            desc = desc.transform(FontTransform::Rotate270);
+        let (x, y) = (i64::from(px(x)), i64::from(px(y)));
+        let out = &mut *self.out.borrow_mut();
+        out.push_str("<text");
+        attr_int(out, "x", x);
+        attr_int(out, "y", y);
+        out.push_str(match anchor.v {
+            VPos::Top => " dy=\"0.76em\"",
+            VPos::Center => " dy=\"0.5ex\"",
+            VPos::Bottom => " dy=\"-0.5ex\"",
+        });
+        out.push_str(match anchor.h {
+            HPos::Left => " text-anchor=\"start\"",
+            HPos::Right => " text-anchor=\"end\"",
+            HPos::Center => " text-anchor=\"middle\"",
+        });
+        out.push_str(" font-size=\"");
+        push_font_size(out, font.px);
+        out.push_str("\" fill=\"");
+        push_color(out, font.color);
+        out.push('"');
+        if font.bold {
+            out.push_str(" font-weight=\"bold\"");
         }
-        let style = TextStyle::from(desc)
-            .color(&font.color)
-            .pos(Pos::new(anchor.h, anchor.v));
-        let one_line = clip(text, usize::MAX);
-        self.area
-            .draw(&Text::new(one_line, (px(x), px(y)), style))?;
+        if font.vertical {
+            out.push_str(" transform=\"rotate(270, ");
+            push_int(out, x);
+            out.push_str(", ");
+            push_int(out, y);
+            out.push_str(")\"");
+        }
+        out.push('>');
+        push_text(out, text);
+        out.push_str("</text>\n");
         Ok(())
     }
-}
-
-/// Plotters' output without its root element, compacted: every element on one line, text
-/// content next to its tags, default opacity dropped, the font family left to the root element
-/// (which sets `sans-serif`), and dash-marked lines dashed. Text content
-/// is escaped by plotters (quotes and angle brackets included), so these attribute patterns
-/// cannot match inside it.
-fn finish(raw: &str) -> String {
-    let body = match raw.find(">\n") {
-        Some(end) if raw.starts_with("<svg") => &raw[end + 2..],
-        _ => raw,
-    };
-    let body = body.strip_suffix("</svg>\n").unwrap_or(body);
-    body.replace('\n', "")
-        .replace("/>", "/>\n")
-        .replace("</text>", "</text>\n")
-        .replace(" opacity=\"1\"", "")
-        .replace(" font-family=\"sans-serif\"", "")
-        .replace(
-            &format!(" opacity=\"{DASH_ALPHA}\""),
-            " stroke-dasharray=\"5 4\"",
-        )
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 //! rectangle, grid lines with tick labels, axis titles, and category labels along the bottom,
 //! thinned (time) or turned upright (names) when they would not fit side by side.
 
+use super::canvas::RGBColor;
 use super::canvas::{self, ABOVE, Anchor, BELOW, Canvas, Font, LEFT, NORMAL, RIGHT, Res, SMALL};
+use super::canvas::{HPos, VPos};
 use super::scale::Scale;
 use super::{Axis, GRID, MISSING, Size, TEXT, TEXT_MUTED};
-use plotters::style::RGBColor;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// Outer padding.
 pub(super) const PAD: i32 = 12;

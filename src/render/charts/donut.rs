@@ -3,9 +3,9 @@
 //! width it is drawn for, under it. The canvas is as wide as its content. Negative and zero
 //! slices are left out.
 
+use super::canvas::RGBColor;
 use super::canvas::{self, ABOVE, BELOW, Canvas, Font, LARGE, LEFT, NORMAL, SMALL};
 use super::{Axis, Drawn, Size, TEXT, TEXT_MUTED, Tone, format};
-use plotters::style::RGBColor;
 use std::f64::consts::{FRAC_PI_2, TAU};
 
 const PAD: i32 = 12;

@@ -3,11 +3,11 @@
 //! a legend under the grid: the colour steps with their bounds, "not yet reached" for the empty
 //! outlined box over the cells past the end of a short row, and "no value" for a grey "—" cell.
 
+use super::canvas::RGBColor;
 use super::canvas::{self, CENTER, Canvas, Font, LEFT, RIGHT, SMALL};
 use super::scale::Scale;
 use super::{ACCENTS, Axis, Drawn, MISSING, TEXT, TEXT_MUTED, finite};
 use crate::render::format;
-use plotters::style::RGBColor;
 
 const PAD: i32 = 12;
 const CELL_HEIGHT: i32 = 26;

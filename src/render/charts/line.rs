@@ -3,12 +3,12 @@
 //! lines (health band bounds). Dated labels that are not evenly spaced are placed by time, not
 //! one slot apart.
 
+use super::canvas::RGBColor;
 use super::canvas::{self, Anchor, Canvas, Font, Res, SMALL};
+use super::canvas::{HPos, VPos};
 use super::cartesian::{Entry, Frame, Mark, Spec};
 use super::scale::{self, Scale};
 use super::{Axis, Drawn, Reference, Series, Size, TEXT_MUTED, finite};
-use plotters::style::RGBColor;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// Periods in the rolling average.
 const WINDOW: usize = 12;

@@ -1,5 +1,5 @@
 //! SVG charts for pages and decks: line, bar, scatter, heat map, waterfall, funnel, donut and
-//! sparkline, drawn with plotters' SVG backend into a string. Charts only lay out values they are
+//! sparkline, written as SVG into a string (`canvas`). Charts only lay out values they are
 //! given; they compute no metric (the one exception is the optional rolling-12 average of a
 //! line, a display smoothing). The chart has no visible title: the page or deck shows it, and the
 //! SVG carries it as `<title>`/`<desc>` for assistive technology.
@@ -8,9 +8,9 @@
 //! draws it once at the standard size (PDF decks), [`html`] twice, for a desktop page's content
 //! width and for a phone's, and the theme's stylesheet shows the one that fits the screen.
 //!
-//! Drawing never fails in practice (the backend writes to a `String` and the naive font never
-//! errs); should plotters report an error anyway, [`svg`] returns the "No data for this period"
-//! SVG rather than a half-drawn chart.
+//! Drawing never fails in practice (the canvas writes to a `String`); should a chart report an
+//! error anyway, [`svg`] returns the "No data for this period" SVG rather than a half-drawn
+//! chart.
 
 mod bar;
 mod canvas;
@@ -489,7 +489,7 @@ pub(crate) mod tests {
         );
         assert_eq!(occurrences(svg, "<svg"), 1);
         assert!(svg.trim_end().ends_with("</svg>"));
-        // Balanced text elements: nothing from plotters left open.
+        // Balanced text elements: nothing left open.
         assert_eq!(occurrences(svg, "<text"), occurrences(svg, "</text>"));
     }
 

@@ -93,7 +93,7 @@ pub(super) fn render(
         }
         Ok(())
     })?;
-    // The dots are written here rather than through plotters, which has no tooltips or links.
+    // The dots are written here rather than through the canvas, which has no tooltips or links.
     for p in &points {
         svg.elements.push_str(&dot(p, (x.px(p.x), frame.y.px(p.y))));
     }

@@ -196,7 +196,7 @@ fn break_mark(c: &Canvas, x0: i32, x1: i32, y: i32) -> Res {
             (x1, y - rise + 5),
             (x0, y + rise + 5),
         ],
-        plotters::style::WHITE,
+        canvas::WHITE,
     )?;
     let grey = canvas::rgb(MISSING);
     c.line(&[(x0, y + rise), (x1, y - rise)], grey, 1, false)?;

@@ -23,52 +23,69 @@ pub(crate) fn csv_field(text: &str, guard: bool) -> String {
 /// key): money (shown with the currency's symbol) in currency units with two decimals, every
 /// other number (percents as numbers, ratios, counts, days) as the engine computed it to ten
 /// decimals; empty when missing. `None` for a cell without a number.
-pub(super) fn csv_number(cell: &TableCell, currency: &str) -> Option<String> {
+/// `symbol` is the currency's (`$`, see `money_symbol`).
+fn csv_number(cell: &TableCell, symbol: &str) -> Option<String> {
     let v: f64 = cell.sort.as_deref()?.parse().ok()?;
     if !v.is_finite() {
         return Some(String::new());
     }
     let shown = cell.text.trim_start_matches('-');
-    let symbol = format::money(0.0, currency);
-    let symbol = symbol.trim_end_matches('0');
     let money = !symbol.is_empty() && shown.starts_with(symbol);
     Some(if money {
         format::fixed(v, 2)
     } else {
         // Ten decimals, trailing zeros dropped: the engine's value without the last bits of
         // floating-point noise (`6.300000000000011` → `6.3`); no "-0".
-        let text = format::fixed(v, 10);
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
+        let mut text = format::fixed(v, 10);
+        let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+        text.truncate(kept);
+        text
     })
+}
+
+/// Appends a CSV field (see `csv_field`) to `out`.
+fn push_field(out: &mut String, text: &str) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) || text.contains([',', '"', '\n', '\r']) {
+        out.push_str(&csv_field(text, true));
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// The text of zero in `currency` (`$0`), whose start is the symbol money is shown with.
+fn money_symbol(currency: &str) -> String {
+    format::money(0.0, currency)
 }
 
 /// A table as a CSV file: the column labels, then one line per row; numbers exact (see
 /// `csv_number`), texts as shown, guarded by `csv_field`. Lines end with CRLF (RFC 4180).
 pub(crate) fn table_csv(table: &Table, currency: &str) -> String {
-    let mut out = String::new();
-    let header: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| csv_field(&c.label, true))
-        .collect();
-    out.push_str(&header.join(","));
+    let zero = money_symbol(currency);
+    let symbol = zero.trim_end_matches('0');
+    let mut out = String::with_capacity(64 + table.rows.len() * table.columns.len() * 12);
+    for (i, c) in table.columns.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_field(&mut out, &c.label);
+    }
     out.push_str("\r\n");
     for row in &table.rows {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|cell| {
-                if cell.numeric() {
-                    if cell.sort.as_deref() == Some("") && cell.text == format::MISSING {
-                        return String::new();
-                    }
-                    if let Some(n) = csv_number(cell, currency) {
-                        return n;
-                    }
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if cell.numeric() {
+                if cell.sort.as_deref() == Some("") && cell.text == format::MISSING {
+                    continue;
                 }
-                csv_field(&cell.text, true)
-            })
-            .collect();
-        out.push_str(&cells.join(","));
+                if let Some(n) = csv_number(cell, symbol) {
+                    out.push_str(&n);
+                    continue;
+                }
+            }
+            push_field(&mut out, &cell.text);
+        }
         out.push_str("\r\n");
     }
     out

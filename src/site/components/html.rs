@@ -9,16 +9,18 @@ pub const TABLE_TEMPLATE: &str = "templates/components/table.html";
 /// the two on tables with every kind of cell), written directly: values escaped as Tera's
 /// autoescape does.
 pub fn table_html(table: &Table) -> String {
-    use std::fmt::Write;
-    let esc = tera::escape_html;
     let mut out = String::with_capacity(256 + table.rows.len() * table.columns.len() * 48);
+    // Each value escaped straight into the page, as `tera::escape_html` escapes it.
+    let esc = push_tera_escaped;
     out.push_str("<div class=\"table-wrap\">\n<table class=\"data");
     if table.sortable {
         out.push_str(" sortable");
     }
     out.push_str("\">\n");
     if let Some(caption) = table.caption.as_deref().filter(|c| !c.is_empty()) {
-        let _ = write!(out, "<caption>{}</caption>", esc(caption));
+        out.push_str("<caption>");
+        esc(&mut out, caption);
+        out.push_str("</caption>");
     }
     out.push_str("\n<thead><tr>");
     for c in &table.columns {
@@ -26,7 +28,9 @@ pub fn table_html(table: &Table) -> String {
         if c.numeric {
             out.push_str(" class=\"num\"");
         }
-        let _ = write!(out, ">{}</th>", esc(&c.label));
+        out.push('>');
+        esc(&mut out, &c.label);
+        out.push_str("</th>");
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in &table.rows {
@@ -34,33 +38,42 @@ pub fn table_html(table: &Table) -> String {
         for (i, cell) in row.iter().enumerate() {
             out.push_str(if i == 0 { "<th scope=\"row\"" } else { "<td" });
             if let Some(class) = cell.class.as_deref().filter(|c| !c.is_empty()) {
-                let _ = write!(out, " class=\"{}\"", esc(class));
+                out.push_str(" class=\"");
+                esc(&mut out, class);
+                out.push('"');
             }
             if let Some(sort) = cell.sort.as_deref().filter(|c| !c.is_empty()) {
-                let _ = write!(out, " data-sort=\"{}\"", esc(sort));
+                out.push_str(" data-sort=\"");
+                esc(&mut out, sort);
+                out.push('"');
             }
-            out.push_str(&basis_attributes(cell.basis, cell.judged_on));
+            push_basis_attributes(&mut out, cell.basis, cell.judged_on);
             if let Some(title) = cell.title.as_deref().filter(|c| !c.is_empty()) {
-                let _ = write!(out, " title=\"{}\"", esc(title));
+                out.push_str(" title=\"");
+                esc(&mut out, title);
+                out.push('"');
             }
             out.push('>');
             if !cell.chips.is_empty() {
                 out.push_str("<span class=\"chips\">");
                 for c in &cell.chips {
-                    let _ = write!(
-                        out,
-                        "<span class=\"chip chip-{}\">{}</span>",
-                        esc(c.kind),
-                        esc(&c.text)
-                    );
+                    out.push_str("<span class=\"chip chip-");
+                    esc(&mut out, c.kind);
+                    out.push_str("\">");
+                    esc(&mut out, &c.text);
+                    out.push_str("</span>");
                 }
                 out.push_str("</span>");
             } else {
                 match cell.href.as_deref().filter(|c| !c.is_empty()) {
                     Some(href) => {
-                        let _ = write!(out, "<a href=\"{}\">{}</a>", esc(href), esc(&cell.text));
+                        out.push_str("<a href=\"");
+                        esc(&mut out, href);
+                        out.push_str("\">");
+                        esc(&mut out, &cell.text);
+                        out.push_str("</a>");
                     }
-                    None => out.push_str(&esc(&cell.text)),
+                    None => esc(&mut out, &cell.text),
                 }
             }
             out.push_str(if i == 0 { "</th>" } else { "</td>" });
@@ -68,17 +81,20 @@ pub fn table_html(table: &Table) -> String {
         out.push_str("</tr>\n");
     }
     if table.rows.is_empty() {
-        let _ = writeln!(
-            out,
-            "<tr><td colspan=\"{}\" class=\"empty\">Nothing to show for this period.</td></tr>",
-            table.columns.len()
-        );
+        out.push_str("<tr><td colspan=\"");
+        out.push_str(&table.columns.len().to_string());
+        out.push_str("\" class=\"empty\">Nothing to show for this period.</td></tr>\n");
     }
     out.push_str("</tbody>\n</table>\n</div>");
     for n in &table.notes {
-        let _ = write!(out, "\n<p class=\"table-note\">{}", esc(&n.text));
+        out.push_str("\n<p class=\"table-note\">");
+        esc(&mut out, &n.text);
         if let Some((label, href)) = &n.link {
-            let _ = write!(out, " · <a href=\"{}\">{}</a>", esc(href), esc(label));
+            out.push_str(" · <a href=\"");
+            esc(&mut out, href);
+            out.push_str("\">");
+            esc(&mut out, label);
+            out.push_str("</a>");
         }
         out.push_str("</p>");
     }
@@ -86,16 +102,44 @@ pub fn table_html(table: &Table) -> String {
     out
 }
 
+/// Appends `text` escaped exactly as `tera::escape_html` escapes it (`&`, `<`, `>`, `"`, `'`
+/// and `/`), without a string of its own; text with nothing to escape is copied at once.
+fn push_tera_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'', '/']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => "&#x2F;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Appends the attributes of `basis_attributes`.
+fn push_basis_attributes(out: &mut String, basis: Option<&str>, judged_on: Option<&str>) {
+    if let Some(b) = basis {
+        out.push_str(" data-basis=\"");
+        out.push_str(b);
+        out.push('"');
+    }
+    if let Some(j) = judged_on {
+        out.push_str(" data-judged-on=\"");
+        out.push_str(j);
+        out.push('"');
+    }
+}
+
 /// The ` data-basis="…" data-judged-on="…"` attributes of a rate (empty for other metrics), so
 /// a test can check that every status compares values on one basis.
 pub(super) fn basis_attributes(basis: Option<&str>, judged_on: Option<&str>) -> String {
     let mut out = String::new();
-    if let Some(b) = basis {
-        out.push_str(&format!(" data-basis=\"{b}\""));
-    }
-    if let Some(j) = judged_on {
-        out.push_str(&format!(" data-judged-on=\"{j}\""));
-    }
+    push_basis_attributes(&mut out, basis, judged_on);
     out
 }
 
