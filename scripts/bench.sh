@@ -8,7 +8,8 @@
 # output size; (f) `postsale alerts` with the example's alert rules, best and median of 5;
 # (g) the e-mail digests: the build's "mail" step (from `--timings` of (d)) and `postsale deliver
 # --outbox` of every message at once (each report's digest, each CSM's, each alert recipient's),
-# MIME and inline PNG charts included, one run.
+# MIME and inline PNG charts included, one run; (h) the analytics (models, scores, survival,
+# drivers, the renewal forecast), one run each.
 # Usage: scripts/bench.sh [ACCOUNTS] [MONTHS]   (default 50000 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -125,3 +126,21 @@ rm -rf "$outbox" "$tmp" "$tmp.out" "$dir/delivery.yaml"
 
 site_build "(e) the same, replacing the site of (d)"
 rm -rf "${dir:?}/$out"
+
+# (h) The analytics: the churn and expansion models (training on every monthly snapshot, the
+# time-based backtest and its baselines), the scores of every paying account, survival by
+# segment, the drivers study and the renewal forecast from history; one run each.
+once() {
+  local label=$1 tmp s kb
+  shift
+  tmp=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$tmp" "$@" > /dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+  read -r s kb < <(tail -n 1 "$tmp")
+  awk -v l="$label" -v s="$s" -v kb="$kb" 'BEGIN { printf "%-44s %6.2f s  peak %5.0f MB\n", l, s, kb / 1024 }'
+  rm -f "$tmp"
+}
+once "(h) analyze churn-model (train + backtest)" "$bin" analyze churn-model --format json --project "$dir"
+once "(h) analyze scores (train + score)" "$bin" analyze scores --format csv --project "$dir"
+once "(h) analyze survival --by segment" "$bin" analyze survival --by segment --format csv --project "$dir"
+once "(h) analyze drivers" "$bin" analyze drivers --format json --project "$dir"
+once "(h) analyze renewals" "$bin" analyze renewals --format json --project "$dir"
