@@ -369,7 +369,7 @@ fn table(
         period.start,
         period.end
     );
-    text.push_str(&align(&rows));
+    text.push_str(&format::text_table(&rows, &[0]));
     if let Some(note) = conventions_note(config) {
         text.push_str(&format!("\nConventions: {note}\n"));
     }
@@ -381,36 +381,4 @@ fn conventions_note(config: &Config) -> Option<String> {
     let c = &config.conventions;
     (c.profile_name() != "postsale" || c.resolved() != conventions::Conventions::default())
         .then(|| c.label())
-}
-
-/// Left-aligns the first column and right-aligns the others, two spaces apart.
-fn align(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut text = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c].saturating_sub(cell.chars().count());
-            if c == 0 {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
 }

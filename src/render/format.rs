@@ -317,6 +317,48 @@ pub fn change(def: &MetricDef, current: Value, previous: Value) -> String {
     delta(def, current, previous).map_or(MISSING.into(), |d| d.signed())
 }
 
+/// Rows as aligned plain text for the terminal: the columns in `left` left-aligned, the others
+/// right-aligned, two spaces apart, trailing spaces trimmed.
+pub fn text_table(rows: &[Vec<String>], left: &[usize]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut text = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                let pad = " ".repeat(widths[c].saturating_sub(cell.chars().count()));
+                if left.contains(&c) {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        text.push_str(cells.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// `text` with its first letter in capitals ("renewal lost" → "Renewal lost").
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Words a code is spelled with when humanised, where the rule (first letter capital, `_` as a
 /// space) would not do.
 const WORDS: &[(&str, &str)] = &[

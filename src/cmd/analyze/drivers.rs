@@ -1,7 +1,6 @@
 //! `postsale analyze drivers`: the drivers study of `metrics::drivers` as a table for people,
 //! CSV or JSON. Formatting only.
 
-use crate::data::load::{LoadOptions, load};
 use crate::metrics::drivers::{self, Effect};
 use crate::metrics::{Context, Scope};
 use anyhow::Context as _;
@@ -37,16 +36,7 @@ pub struct Args {
 
 /// Runs the command, printing to stdout.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let config = crate::config::load(&args.project)?;
-    let as_of = config.resolve_as_of(args.as_of, super::super::metrics::today());
-    let loaded = load(
-        &args.project.join(&config.data_dir),
-        &LoadOptions::from_config(&config),
-    )?;
-    for warning in &loaded.warnings {
-        eprintln!("{warning}");
-    }
-    let data = loaded.dataset;
+    let (config, as_of, data) = super::load_project(&args.project, args.as_of, None, |_| None)?;
     let ctx = Context {
         data: &data,
         config: &config,
@@ -84,7 +74,10 @@ fn table(effects: &[Effect]) -> String {
          difference in points with its 95% interval. Associations, not causes.\n",
     );
     for outcome in drivers::Outcome::ALL {
-        text.push_str(&format!("\n{}\n", capitalised(outcome.name())));
+        text.push_str(&format!(
+            "\n{}\n",
+            crate::render::format::capitalised(outcome.name())
+        ));
         let mut rows = vec![vec![
             "driver".to_string(),
             "with".into(),
@@ -109,35 +102,9 @@ fn table(effects: &[Effect]) -> String {
                 },
             ]);
         }
-        let widths: Vec<usize> = (0..rows[0].len())
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-            .collect();
-        for row in &rows {
-            let line: Vec<String> = row
-                .iter()
-                .enumerate()
-                .map(|(i, cell)| {
-                    let pad = " ".repeat(widths[i] - cell.chars().count());
-                    if i == 0 || i == 5 {
-                        format!("{cell}{pad}")
-                    } else {
-                        format!("{pad}{cell}")
-                    }
-                })
-                .collect();
-            text.push_str(line.join("  ").trim_end());
-            text.push('\n');
-        }
+        text.push_str(&crate::render::format::text_table(&rows, &[0, 5]));
     }
     text
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 fn number(v: Option<f64>) -> String {

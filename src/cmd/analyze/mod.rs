@@ -6,6 +6,38 @@ pub mod renewals;
 pub mod scenario;
 pub mod survival;
 
+/// A project loaded for an analysis: its config (under `profile`, a conventions profile, when
+/// given), the as-of date (`as_of`, else the config's, else today) and the data (the tables
+/// `only` names, all when None; load warnings printed).
+pub(crate) fn load_project(
+    project: &std::path::Path,
+    as_of: Option<chrono::NaiveDate>,
+    profile: Option<&str>,
+    only: impl FnOnce(&crate::config::Config) -> Option<Vec<&'static str>>,
+) -> anyhow::Result<(
+    crate::config::Config,
+    chrono::NaiveDate,
+    crate::data::Dataset,
+)> {
+    let mut config = crate::config::load(project)?;
+    if let Some(name) = profile {
+        super::metrics::check_profile(name)?;
+        config.conventions = crate::config::ConventionsConfig::of_profile(name);
+    }
+    let as_of = config.resolve_as_of(as_of, super::metrics::today());
+    let loaded = crate::data::load::load(
+        &project.join(&config.data_dir),
+        &crate::data::load::LoadOptions {
+            only: only(&config),
+            ..crate::data::load::LoadOptions::from_config(&config)
+        },
+    )?;
+    for warning in &loaded.warnings {
+        eprintln!("{warning}");
+    }
+    Ok((config, as_of, loaded.dataset))
+}
+
 /// Arguments of `postsale analyze`.
 #[derive(Debug, clap::Args)]
 pub struct Args {

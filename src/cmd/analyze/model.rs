@@ -3,7 +3,6 @@
 //! probability as of the as-of date, with the churn score's top factors). Formatting only:
 //! `metrics::scores` computes everything.
 
-use crate::data::load::{LoadOptions, load};
 use crate::metrics::Context;
 use crate::metrics::scores::{self, Backtest, Evaluation, Target};
 use anyhow::Context as _;
@@ -57,16 +56,7 @@ fn with_context(
     as_of: Option<NaiveDate>,
     f: impl FnOnce(&Context) -> anyhow::Result<String>,
 ) -> anyhow::Result<()> {
-    let config = crate::config::load(project)?;
-    let as_of = config.resolve_as_of(as_of, super::super::metrics::today());
-    let loaded = load(
-        &project.join(&config.data_dir),
-        &LoadOptions::from_config(&config),
-    )?;
-    for warning in &loaded.warnings {
-        eprintln!("{warning}");
-    }
-    let data = loaded.dataset;
+    let (config, as_of, data) = super::load_project(project, as_of, None, |_| None)?;
     let ctx = Context {
         data: &data,
         config: &config,
@@ -136,7 +126,7 @@ fn table(tests: &[Backtest]) -> String {
     for t in tests {
         text.push_str(&format!(
             "{}: trained on {} snapshots before {}, tested on {} snapshots from {} on ({} events)\n",
-            capitalised(t.target.name()),
+            crate::render::format::capitalised(t.target.name()),
             t.train_examples,
             t.cutoff,
             t.test_examples,
@@ -172,14 +162,6 @@ fn table(tests: &[Backtest]) -> String {
         text.push('\n');
     }
     text
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Runs `scores`.

@@ -2,7 +2,6 @@
 //! and the backtest of the forecast by configured stage weights against the forecast by learned
 //! rates over past quarters, as a table or JSON. Formatting only.
 
-use crate::data::load::{LoadOptions, load};
 use crate::metrics::Context;
 use crate::metrics::win_rates::{self, Backtest};
 use crate::render::format;
@@ -39,19 +38,9 @@ pub struct Args {
 
 /// Runs the command, printing to stdout.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let config = crate::config::load(&args.project)?;
-    let as_of = config.resolve_as_of(args.as_of, super::super::metrics::today());
-    let loaded = load(
-        &args.project.join(&config.data_dir),
-        &LoadOptions {
-            only: Some(vec!["renewals", "renewal_stages"]),
-            ..LoadOptions::from_config(&config)
-        },
-    )?;
-    for warning in &loaded.warnings {
-        eprintln!("{warning}");
-    }
-    let data = loaded.dataset;
+    let (config, as_of, data) = super::load_project(&args.project, args.as_of, None, |_| {
+        Some(vec!["renewals", "renewal_stages"])
+    })?;
     if data.renewals.is_none() {
         anyhow::bail!("the renewal forecast needs renewals.csv, which the project does not have");
     }
@@ -122,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                  back to the stage's rate, then to the configured weight)\n\n",
                 win_rates::MIN_CELL
             );
-            text.push_str(&align(&rows));
+            text.push_str(&format::text_table(&rows, &[0]));
             let mut rows = vec![
                 [
                     "quarter",
@@ -154,7 +143,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 "\nBacktest: each quarter's renewals forecast on its first day, against the ARR \
                  they renewed\n\n",
             );
-            text.push_str(&align(&rows));
+            text.push_str(&format::text_table(&rows, &[0]));
             let mean = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.1}%"));
             text.push_str(&format!(
                 "\nMean absolute error: stage weights {}, history {}\n",
@@ -169,36 +158,4 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .write_all(text.as_bytes())
         .context("failed to write to stdout")?;
     Ok(())
-}
-
-/// Left-aligns the first column and right-aligns the others.
-fn align(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut text = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let pad = " ".repeat(widths[i] - cell.chars().count());
-                if i == 0 {
-                    format!("{cell}{pad}")
-                } else {
-                    format!("{pad}{cell}")
-                }
-            })
-            .collect();
-        text.push_str(line.join("  ").trim_end());
-        text.push('\n');
-    }
-    text
 }

@@ -2,8 +2,6 @@
 //! `metrics::survival`, overall or by a dimension, as a table for people, CSV
 //! (`group,month,at_risk,events,survival,lower,upper`) or JSON. Formatting only.
 
-use crate::config::ConventionsConfig;
-use crate::data::load::{LoadOptions, load};
 use crate::metrics::breakdown::{self, Dimension};
 use crate::metrics::conventions::ChurnRecognition;
 use crate::metrics::survival::{self, Curve, LogRank, Spell};
@@ -56,27 +54,18 @@ struct Group {
 
 /// Runs the command, printing to stdout.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let mut config = crate::config::load(&args.project)?;
-    if let Some(name) = &args.profile {
-        super::super::metrics::check_profile(name)?;
-        config.conventions = ConventionsConfig::of_profile(name);
-    }
-    let as_of = config.resolve_as_of(args.as_of, super::super::metrics::today());
-    let mut tables = vec!["mrr"];
-    if config.conventions.resolved().churn_recognition == ChurnRecognition::TermEnd {
-        tables.push("renewals");
-    }
-    let loaded = load(
-        &args.project.join(&config.data_dir),
-        &LoadOptions {
-            only: Some(tables),
-            ..LoadOptions::from_config(&config)
+    let (config, as_of, data) = super::load_project(
+        &args.project,
+        args.as_of,
+        args.profile.as_deref(),
+        |config| {
+            let mut tables = vec!["mrr"];
+            if config.conventions.resolved().churn_recognition == ChurnRecognition::TermEnd {
+                tables.push("renewals");
+            }
+            Some(tables)
         },
     )?;
-    for warning in &loaded.warnings {
-        eprintln!("{warning}");
-    }
-    let data = loaded.dataset;
     if data.mrr.is_none() {
         anyhow::bail!("survival needs mrr.csv, which the project does not have");
     }
@@ -244,30 +233,12 @@ fn table(last: &Period, groups: &[Group], test: Option<LogRank>, horizon: u32) -
                 .map_or("—".into(), |m| format!("{:.1} years", m / 12.0)),
         ]);
     }
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
     let mut text = format!(
         "Customer lifetime: first subscription spells, censored at {} (Kaplan–Meier, 95% Greenwood intervals; \
          accounts paying before the data starts counted from signed_on)\n\n",
         last.label()
     );
-    for row in &rows {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let pad = " ".repeat(widths[i] - cell.chars().count());
-                if i == 0 {
-                    format!("{cell}{pad}")
-                } else {
-                    format!("{pad}{cell}")
-                }
-            })
-            .collect();
-        text.push_str(line.join("  ").trim_end());
-        text.push('\n');
-    }
+    text.push_str(&crate::render::format::text_table(&rows, &[0]));
     if let Some(t) = test {
         text.push_str(&format!(
             "\nLog-rank test of equal survival across the groups: chi² = {:.2}, df = {}, p {}\n",

@@ -57,7 +57,7 @@ impl Renderer<'_, '_> {
                      account's own first month (— : not reached yet); NRR counts expansion, GRR \
                      keeps at most each account's starting MRR; lost in year 1: the share that \
                      stopped paying in some month of the first 12",
-                    capitalised(noun),
+                    format::capitalised(noun),
                     if grain == CohortGrain::Month {
                         "month"
                     } else {
@@ -100,7 +100,7 @@ impl Renderer<'_, '_> {
                     "{} cohorts to {through} by {}, pooled: each column sums the members (or MRR) of \
                      the cohorts that have reached its age, so a group's figures weigh its \
                      cohorts by their size",
-                    capitalised(noun),
+                    format::capitalised(noun),
                     name.to_lowercase()
                 ));
                 for (label, group) in breakdown::groups(&self.facts.ctx, dim, &page.period) {
@@ -208,12 +208,4 @@ impl Renderer<'_, '_> {
 fn logo_age(column: &str) -> Option<usize> {
     let age: usize = column.strip_prefix("logo_")?.parse().ok()?;
     LOGO_AGES.contains(&age).then_some(age)
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
