@@ -6,9 +6,9 @@
 //! two Wilson intervals, sound for small groups and rates near 0 or 1), the sample sizes, and a
 //! small-sample flag. An association, not a cause: the pages say so.
 
-use super::health::{account_rows, score_on, usage_declined};
-use super::{Context, Scope, Value};
-use crate::data::{AccountIx, ActivityStatus, RenewalStage, SurveyKind};
+use super::health::{score_on, usage_declined};
+use super::{Context, Scope, Value, signals};
+use crate::data::{AccountIx, RenewalStage};
 use crate::period::{Month, Period, PeriodKind};
 use chrono::{Days, NaiveDate};
 
@@ -253,14 +253,7 @@ impl<'c, 'a> Reader<'c, 'a> {
         let ctx = self.ctx;
         let before = |days: u64| day.checked_sub_days(Days::new(days)).unwrap_or(day);
         let data = ctx.data;
-        let qbr = data.activities_of(account).map(|rows| {
-            rows.iter().any(|r| {
-                r.kind.as_str() == "qbr"
-                    && r.status == ActivityStatus::Completed
-                    && before(180) <= r.date
-                    && r.date < day
-            })
-        });
+        let qbr = signals::qbr_held(ctx, account, day, 180);
         let early_adoption = data.usage_of(account).and_then(|rows| {
             let first = rows.first()?.date;
             let end = first.checked_add_days(Days::new(90))?;
@@ -277,32 +270,16 @@ impl<'c, 'a> Reader<'c, 'a> {
                 .collect();
             (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64)
         });
-        let tickets = data.tickets_of(account).map(|rows| {
-            rows.iter()
-                .filter(|t| before(90) <= t.opened_at.date() && t.opened_at.date() < day)
-                .count()
-                >= 2
-        });
+        let tickets = signals::tickets_opened(ctx, account, day, 90).map(|n| n >= 2);
         let health = score_on(ctx, account, before(1)).map(|s| s < ctx.config.health.bands.green);
-        let nps = data.surveys.as_deref().and_then(|rows| {
-            account_rows(rows, account, |r| r.account)
-                .iter()
-                .filter(|r| r.kind == SurveyKind::Nps && before(365) <= r.date && r.date < day)
-                .filter_map(|r| r.score)
-                .next_back()
-                .map(|score| score <= 6)
-        });
+        let nps = signals::nps_detractor(ctx, account, day, 365);
         let time_to_value = self
             .onboarding
             .get(account as usize)
             .copied()
             .flatten()
             .and_then(|(signed, value)| (value < day).then(|| (value - signed).num_days() as f64));
-        let sponsor = data.sponsor_changes.as_deref().map(|rows| {
-            account_rows(rows, account, |c| c.account)
-                .iter()
-                .any(|c| before(90) <= c.date && c.date < day)
-        });
+        let sponsor = signals::sponsor_changed(ctx, account, day, 90);
         let decline = usage_declined(ctx, account, before(1));
         [
             Reading::Flag(qbr.map(|held| !held)),

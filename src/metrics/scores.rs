@@ -9,8 +9,8 @@
 //! same whether or not the files hold later rows.
 
 use super::health::{score_on, usage_declined};
-use super::{Context, Scope};
-use crate::data::{AccountIx, ActivityStatus, MrrTable, SurveyKind};
+use super::{Context, Scope, signals};
+use crate::data::{AccountIx, MrrTable};
 use crate::period::{Month, Period, PeriodKind};
 use chrono::{Days, NaiveDate};
 
@@ -74,37 +74,14 @@ pub fn features(
         return None;
     }
     let before = |days: u64| day.checked_sub_days(Days::new(days)).unwrap_or(day);
-    let data = ctx.data;
     let health = score_on(ctx, account, before(1));
     let stickiness = super::health::month_usage(ctx, account, month.prev())
         .and_then(|u| u.stickiness())
         .unwrap_or(0.0);
-    let tickets = data.tickets_of(account).map_or(0, |rows| {
-        rows.iter()
-            .filter(|t| before(90) <= t.opened_at.date() && t.opened_at.date() < day)
-            .count()
-    });
-    let qbr = data.activities_of(account).is_some_and(|rows| {
-        rows.iter().any(|r| {
-            r.kind.as_str() == "qbr"
-                && r.status == ActivityStatus::Completed
-                && before(180) <= r.date
-                && r.date < day
-        })
-    });
-    let detractor = data.surveys.as_deref().is_some_and(|rows| {
-        super::health::account_rows(rows, account, |r| r.account)
-            .iter()
-            .filter(|r| r.kind == SurveyKind::Nps && before(365) <= r.date && r.date < day)
-            .filter_map(|r| r.score)
-            .next_back()
-            .is_some_and(|s| s <= 6)
-    });
-    let sponsor = data.sponsor_changes.as_deref().is_some_and(|rows| {
-        super::health::account_rows(rows, account, |c| c.account)
-            .iter()
-            .any(|c| before(90) <= c.date && c.date < day)
-    });
+    let tickets = signals::tickets_opened(ctx, account, day, 90).unwrap_or(0);
+    let qbr = signals::qbr_held(ctx, account, day, 180) == Some(true);
+    let detractor = signals::nps_detractor(ctx, account, day, 365) == Some(true);
+    let sponsor = signals::sponsor_changed(ctx, account, day, 90) == Some(true);
     let three_ago = mrr.get(account, month.plus(-4)).to_f64();
     let change = if three_ago > 0.0 {
         now.to_f64() / three_ago - 1.0
