@@ -295,12 +295,9 @@ pub(crate) fn mean_cac(
     last: Month,
 ) -> Value {
     let (mut sum, mut n) = (Money::ZERO, 0u64);
-    for (a, account) in ctx.data.accounts.rows.iter().enumerate() {
-        let a = a as AccountIx;
-        if !scope.includes(a) {
-            continue;
-        }
-        let Some(cac) = account.acquisition_cost else {
+    let rows = &ctx.data.accounts.rows;
+    for a in scope.accounts(rows.len() as AccountIx) {
+        let Some(cac) = rows[a as usize].acquisition_cost else {
             continue;
         };
         let Some(month) = mrr.first_active(a) else {

@@ -9,7 +9,7 @@
 //! same whether or not the files hold later rows.
 
 use super::health::{score_on, usage_declined};
-use super::{Context, Scope, signals};
+use super::{Context, signals};
 use crate::data::{AccountIx, MrrTable};
 use crate::period::{Month, Period, PeriodKind};
 use chrono::{Days, NaiveDate};
@@ -30,6 +30,9 @@ pub const FEATURES: [&str; 10] = [
 
 /// The yes/no features (the others are numbers).
 const FLAGS: [usize; 5] = [1, 3, 5, 6, 7];
+
+/// The examples per parallel task of the fit.
+const CHUNK: usize = 8192;
 
 /// The L2 penalty on the standardised coefficients.
 const LAMBDA: f64 = 1.0;
@@ -139,37 +142,65 @@ struct Example {
     y: bool,
 }
 
-/// The examples of scoring months `from..=to` (every month) for the accounts in scope whose
-/// outcome window closed by `last`.
-fn examples(
-    ctx: &Context,
-    mrr: &MrrTable,
-    scope: Scope,
+/// The features of every paying account on the first day of each month `from..=to`, computed
+/// once (one month per task, in parallel) and shared by the training, the backtest and the
+/// scores. A month's features read only rows dated before its first day.
+pub struct Snapshots {
     from: Month,
-    to: Month,
-    last: Month,
-    target: Target,
-) -> Vec<Example> {
-    let mut out = Vec::new();
-    let mut month = from;
-    while month <= to {
-        for a in scope.accounts(mrr.accounts() as AccountIx) {
-            let (Some(x), Some(y)) = (
-                features(ctx, mrr, a, month.first_day()),
-                outcome(mrr, a, month, last, target),
-            ) else {
-                continue;
-            };
-            out.push(Example {
-                account: a,
-                month,
-                x,
-                y,
-            });
-        }
-        month = month.next();
+    /// `months[i]`: the accounts with features in month `from + i`, in account order.
+    months: Vec<Vec<(AccountIx, [f64; 10])>>,
+}
+
+impl Snapshots {
+    fn new(ctx: &Context, mrr: &MrrTable, from: Month, to: Month) -> Snapshots {
+        use rayon::prelude::*;
+        let count = (to.0 - from.0 + 1).max(0);
+        let months = (0..count)
+            .into_par_iter()
+            .map(|i| {
+                let day = from.plus(i).first_day();
+                (0..mrr.accounts() as AccountIx)
+                    .filter_map(|a| features(ctx, mrr, a, day).map(|x| (a, x)))
+                    .collect()
+            })
+            .collect();
+        Snapshots { from, months }
     }
-    out
+
+    /// The snapshot of `month` (empty outside the range).
+    fn month(&self, month: Month) -> &[(AccountIx, [f64; 10])] {
+        usize::try_from(month.0 - self.from.0)
+            .ok()
+            .and_then(|i| self.months.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The examples of scoring months `from..=to` whose outcome window closed by `last`.
+    fn examples(
+        &self,
+        mrr: &MrrTable,
+        from: Month,
+        to: Month,
+        last: Month,
+        target: Target,
+    ) -> Vec<Example> {
+        let mut out = Vec::new();
+        let mut month = from;
+        while month <= to {
+            for &(account, x) in self.month(month) {
+                if let Some(y) = outcome(mrr, account, month, last, target) {
+                    out.push(Example {
+                        account,
+                        month,
+                        x,
+                        y,
+                    });
+                }
+            }
+            month = month.next();
+        }
+        out
+    }
 }
 
 /// A fitted model: the features' training means and standard deviations, and the coefficients
@@ -228,6 +259,7 @@ fn sigmoid(z: f64) -> f64 {
 /// Fits the L2-regularised logistic regression by Newton's method (IRLS) on standardised
 /// features, the intercept unpenalised. None without both outcomes among the examples.
 fn fit(examples: &[Example], target: Target) -> Option<Model> {
+    use rayon::prelude::*;
     let n = examples.len();
     let events = examples.iter().filter(|e| e.y).count();
     if events == 0 || events == n {
@@ -244,47 +276,71 @@ fn fit(examples: &[Example], target: Target) -> Option<Model> {
             / n as f64;
         sd[i] = if var > 1e-12 { var.sqrt() } else { 1.0 };
     }
-    let rows: Vec<[f64; 11]> = examples
+    let rows: Vec<([f64; 11], bool)> = examples
         .iter()
         .map(|e| {
             let mut z = [1.0; 11];
             for i in 0..10 {
                 z[i + 1] = (e.x[i] - mean[i]) / sd[i];
             }
-            z
+            (z, e.y)
         })
         .collect();
     let mut coef = [0.0; 11];
     let base = events as f64 / n as f64;
     coef[0] = (base / (1.0 - base)).ln();
     // The penalised negative log-likelihood Newton minimises; each step is halved until it
-    // does not increase it, so near-separable data cannot throw the coefficients off.
+    // does not increase it, so near-separable data cannot throw the coefficients off. Sums
+    // run over fixed chunks in parallel and add up in chunk order, so every run gives the
+    // same bits.
     let objective = |c: &[f64; 11]| -> f64 {
-        let mut loss = 0.0;
-        for (z, e) in rows.iter().zip(examples) {
-            let t: f64 = z.iter().zip(c).map(|(a, b)| a * b).sum();
-            // log(1 + e^t) − y t, computed stably.
-            let softplus = if t > 0.0 {
-                t + (-t).exp().ln_1p()
-            } else {
-                t.exp().ln_1p()
-            };
-            loss += softplus - if e.y { t } else { 0.0 };
-        }
-        loss + LAMBDA / 2.0 * c[1..].iter().map(|b| b * b).sum::<f64>()
+        let parts: Vec<f64> = rows
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut loss = 0.0;
+                for (z, y) in chunk {
+                    let t: f64 = z.iter().zip(c).map(|(a, b)| a * b).sum();
+                    // log(1 + e^t) − y t, computed stably.
+                    let softplus = if t > 0.0 {
+                        t + (-t).exp().ln_1p()
+                    } else {
+                        t.exp().ln_1p()
+                    };
+                    loss += softplus - if *y { t } else { 0.0 };
+                }
+                loss
+            })
+            .collect();
+        parts.iter().sum::<f64>() + LAMBDA / 2.0 * c[1..].iter().map(|b| b * b).sum::<f64>()
     };
     let mut current = objective(&coef);
     for _ in 0..50 {
+        let parts: Vec<([f64; 11], [[f64; 11]; 11])> = rows
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut grad = [0.0; 11];
+                let mut hess = [[0.0; 11]; 11];
+                for (z, y) in chunk {
+                    let p = sigmoid(z.iter().zip(&coef).map(|(a, b)| a * b).sum());
+                    let r = p - if *y { 1.0 } else { 0.0 };
+                    let w = p * (1.0 - p);
+                    for i in 0..11 {
+                        grad[i] += r * z[i];
+                        for j in i..11 {
+                            hess[i][j] += w * z[i] * z[j];
+                        }
+                    }
+                }
+                (grad, hess)
+            })
+            .collect();
         let mut grad = [0.0; 11];
         let mut hess = [[0.0; 11]; 11];
-        for (z, e) in rows.iter().zip(examples) {
-            let p = sigmoid(z.iter().zip(&coef).map(|(a, b)| a * b).sum());
-            let r = p - if e.y { 1.0 } else { 0.0 };
-            let w = p * (1.0 - p);
+        for (g, h) in &parts {
             for i in 0..11 {
-                grad[i] += r * z[i];
+                grad[i] += g[i];
                 for j in i..11 {
-                    hess[i][j] += w * z[i] * z[j];
+                    hess[i][j] += h[i][j];
                 }
             }
         }
@@ -363,25 +419,6 @@ fn last_month(ctx: &Context) -> Month {
         .1
 }
 
-/// The model for `target` trained on every month whose outcome window closed by the last
-/// complete month.
-pub fn train(ctx: &Context, target: Target) -> Option<Model> {
-    let mrr = ctx.mrr()?;
-    let last = last_month(ctx);
-    let first = mrr
-        .spans_held()
-        .iter()
-        .flatten()
-        .map(|s| s.0)
-        .min()?
-        .plus(4);
-    let to = last.plus(1 - target.months());
-    fit(
-        &examples(ctx, mrr, Scope::All, first, to, last, target),
-        target,
-    )
-}
-
 /// One account's scores on the as-of date's month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Score {
@@ -390,28 +427,6 @@ pub struct Score {
     pub expansion: f64,
     /// The churn score's top contributing features.
     pub churn_factors: Vec<(String, f64)>,
-}
-
-/// The scores of every account paying in the last complete month, as of the first day of the
-/// month after it; None without a model (no MRR, or one outcome only in history).
-pub fn scores(ctx: &Context) -> Option<Vec<Score>> {
-    let mrr = ctx.mrr()?;
-    let churn = train(ctx, Target::Churn90)?;
-    let expansion = train(ctx, Target::Expansion180)?;
-    let day = last_month(ctx).next().first_day();
-    let mut out = Vec::new();
-    for a in 0..mrr.accounts() as AccountIx {
-        let Some(x) = features(ctx, mrr, a, day) else {
-            continue;
-        };
-        out.push(Score {
-            account: a,
-            churn: churn.probability(&x),
-            expansion: expansion.probability(&x),
-            churn_factors: churn.top_factors(&x, 3),
-        });
-    }
-    Some(out)
 }
 
 /// One decile of the reliability table: mean predicted probability against the observed rate.
@@ -451,91 +466,142 @@ pub struct Backtest {
     pub beats_baselines: bool,
 }
 
-/// The time-based backtest: train on months whose outcome window closed before `cutoff` (12
-/// months before the last complete month), test on the months from `cutoff` whose window closed
-/// by the last complete month.
-pub fn backtest(ctx: &Context, target: Target) -> Option<Backtest> {
-    let mrr = ctx.mrr()?;
-    let last = last_month(ctx);
-    let first = mrr
-        .spans_held()
-        .iter()
-        .flatten()
-        .map(|s| s.0)
-        .min()?
-        .plus(4);
-    let cutoff = last.plus(-11);
-    let train = examples(
-        ctx,
-        mrr,
-        Scope::All,
-        first,
-        cutoff.plus(-target.months()),
-        cutoff.prev(),
-        target,
-    );
-    let test = examples(
-        ctx,
-        mrr,
-        Scope::All,
-        cutoff,
-        last.plus(1 - target.months()),
-        last,
-        target,
-    );
-    let model = fit(&train, target)?;
-    let predicted: Vec<f64> = test.iter().map(|e| model.probability(&e.x)).collect();
-    let weights: Vec<f64> = test
-        .iter()
-        .map(|e| mrr.get(e.account, e.month.prev()).to_f64())
-        .collect();
-    let outcomes: Vec<bool> = test.iter().map(|e| e.y).collect();
-    let sign = if target == Target::Churn90 { 1.0 } else { -1.0 };
-    // Health alone: lower health, higher churn risk (higher expansion chance reversed). Missing
-    // health scores rank in the middle.
-    let health: Vec<f64> = test
-        .iter()
-        .map(|e| {
-            if e.x[1] > 0.5 {
-                0.0
-            } else {
-                sign * (50.0 - e.x[0])
-            }
+/// The history the models learn from: the feature snapshots of every month from the fifth month
+/// of the data (so that three months of MRR change exist) to the month after the last complete
+/// one (the scoring month).
+pub struct Study<'a> {
+    mrr: &'a MrrTable,
+    snapshots: Snapshots,
+    /// The first snapshot month.
+    first: Month,
+    /// The last complete month on the as-of date.
+    last: Month,
+    /// The health score below which the rule baseline flags an account (the yellow band).
+    yellow: f64,
+}
+
+impl<'a> Study<'a> {
+    /// The study of `ctx`'s data; None without MRR.
+    pub fn new(ctx: &Context<'a>) -> Option<Study<'a>> {
+        let mrr = ctx.mrr()?;
+        let last = last_month(ctx);
+        let first = mrr
+            .spans_held()
+            .iter()
+            .flatten()
+            .map(|s| s.0)
+            .min()?
+            .plus(4);
+        Some(Study {
+            mrr,
+            snapshots: Snapshots::new(ctx, mrr, first, last.next()),
+            first,
+            last,
+            yellow: ctx.config.health.bands.yellow,
         })
-        .collect();
-    let yellow = ctx.config.health.bands.yellow;
-    let rule: Vec<f64> = test
-        .iter()
-        .map(|e| {
-            let flagged = (e.x[1] < 0.5 && e.x[0] < yellow) || e.x[3] > 0.5;
-            sign * if flagged { 1.0 } else { 0.0 }
+    }
+
+    /// The model for `target` trained on every month whose outcome window closed by the last
+    /// complete month.
+    pub fn train(&self, target: Target) -> Option<Model> {
+        let to = self.last.plus(1 - target.months());
+        fit(
+            &self
+                .snapshots
+                .examples(self.mrr, self.first, to, self.last, target),
+            target,
+        )
+    }
+
+    /// The scores of every account paying in the last complete month, as of the first day of
+    /// the month after it; None without a model (one outcome only in history).
+    pub fn scores(&self) -> Option<Vec<Score>> {
+        let churn = self.train(Target::Churn90)?;
+        let expansion = self.train(Target::Expansion180)?;
+        Some(
+            self.snapshots
+                .month(self.last.next())
+                .iter()
+                .map(|(a, x)| Score {
+                    account: *a,
+                    churn: churn.probability(x),
+                    expansion: expansion.probability(x),
+                    churn_factors: churn.top_factors(x, 3),
+                })
+                .collect(),
+        )
+    }
+
+    /// The time-based backtest: train on months whose outcome window closed before `cutoff`
+    /// (12 months before the last complete month), test on the months from `cutoff` whose
+    /// window closed by the last complete month.
+    pub fn backtest(&self, target: Target) -> Option<Backtest> {
+        let (mrr, last) = (self.mrr, self.last);
+        let cutoff = last.plus(-11);
+        let train = self.snapshots.examples(
+            mrr,
+            self.first,
+            cutoff.plus(-target.months()),
+            cutoff.prev(),
+            target,
+        );
+        let test =
+            self.snapshots
+                .examples(mrr, cutoff, last.plus(1 - target.months()), last, target);
+        let model = fit(&train, target)?;
+        let predicted: Vec<f64> = test.iter().map(|e| model.probability(&e.x)).collect();
+        let weights: Vec<f64> = test
+            .iter()
+            .map(|e| mrr.get(e.account, e.month.prev()).to_f64())
+            .collect();
+        let outcomes: Vec<bool> = test.iter().map(|e| e.y).collect();
+        let sign = if target == Target::Churn90 { 1.0 } else { -1.0 };
+        // Health alone: lower health, higher churn risk (higher expansion chance reversed). Missing
+        // health scores rank in the middle.
+        let health: Vec<f64> = test
+            .iter()
+            .map(|e| {
+                if e.x[1] > 0.5 {
+                    0.0
+                } else {
+                    sign * (50.0 - e.x[0])
+                }
+            })
+            .collect();
+        let yellow = self.yellow;
+        let rule: Vec<f64> = test
+            .iter()
+            .map(|e| {
+                let flagged = (e.x[1] < 0.5 && e.x[0] < yellow) || e.x[3] > 0.5;
+                sign * if flagged { 1.0 } else { 0.0 }
+            })
+            .collect();
+        let model_eval = evaluate("model", &predicted, &outcomes, &weights, true);
+        let baselines = vec![
+            evaluate("health score alone", &health, &outcomes, &weights, false),
+            evaluate(
+                "rule: health below yellow or usage declining",
+                &rule,
+                &outcomes,
+                &weights,
+                false,
+            ),
+        ];
+        let beats = baselines.iter().all(|b| {
+            matches!((model_eval.auc, b.auc), (Some(m), Some(x)) if m > x) || b.auc.is_none()
+        });
+        Some(Backtest {
+            target,
+            cutoff,
+            train_examples: train.len(),
+            test_examples: test.len(),
+            test_events: outcomes.iter().filter(|y| **y).count(),
+            reliability: reliability(&predicted, &outcomes),
+            model: model_eval,
+            baselines,
+            beats_baselines: beats,
         })
-        .collect();
-    let model_eval = evaluate("model", &predicted, &outcomes, &weights, true);
-    let baselines = vec![
-        evaluate("health score alone", &health, &outcomes, &weights, false),
-        evaluate(
-            "rule: health below yellow or usage declining",
-            &rule,
-            &outcomes,
-            &weights,
-            false,
-        ),
-    ];
-    let beats = baselines
-        .iter()
-        .all(|b| matches!((model_eval.auc, b.auc), (Some(m), Some(x)) if m > x) || b.auc.is_none());
-    Some(Backtest {
-        target,
-        cutoff,
-        train_examples: train.len(),
-        test_examples: test.len(),
-        test_events: outcomes.iter().filter(|y| **y).count(),
-        reliability: reliability(&predicted, &outcomes),
-        model: model_eval,
-        baselines,
-        beats_baselines: beats,
-    })
+    }
 }
 
 /// AUC, Brier (for probabilities), top-decile lift and MRR capture of `scores` against

@@ -4,7 +4,7 @@
 //! `metrics::scores` computes everything.
 
 use crate::metrics::Context;
-use crate::metrics::scores::{self, Backtest, Evaluation, Target};
+use crate::metrics::scores::{Backtest, Evaluation, Study, Target};
 use anyhow::Context as _;
 use chrono::NaiveDate;
 use std::io::Write;
@@ -72,9 +72,10 @@ fn with_context(
 /// Runs `churn-model`.
 pub fn run_model(args: ModelArgs) -> anyhow::Result<()> {
     with_context(&args.project, args.as_of, |ctx| {
+        let study = Study::new(ctx);
         let tests: Vec<Backtest> = [Target::Churn90, Target::Expansion180]
             .into_iter()
-            .filter_map(|t| scores::backtest(ctx, t))
+            .filter_map(|t| study.as_ref()?.backtest(t))
             .collect();
         if tests.is_empty() {
             anyhow::bail!("no model: the history has no MRR or only one outcome");
@@ -167,7 +168,7 @@ fn table(tests: &[Backtest]) -> String {
 /// Runs `scores`.
 pub fn run_scores(args: ScoresArgs) -> anyhow::Result<()> {
     with_context(&args.project, args.as_of, |ctx| {
-        let Some(mut scores) = scores::scores(ctx) else {
+        let Some(mut scores) = Study::new(ctx).and_then(|s| s.scores()) else {
             anyhow::bail!("no model: the history has no MRR or only one outcome");
         };
         let id = |a: u32| {
