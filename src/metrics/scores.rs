@@ -154,16 +154,26 @@ pub struct Snapshots {
 impl Snapshots {
     fn new(ctx: &Context, mrr: &MrrTable, from: Month, to: Month) -> Snapshots {
         use rayon::prelude::*;
-        let count = (to.0 - from.0 + 1).max(0);
-        let months = (0..count)
+        let count = usize::try_from(to.0 - from.0 + 1).unwrap_or(0);
+        // One account's months in a row keep its rows of every table in the cache; the
+        // accounts' lists are then dealt into months, in account order.
+        let by_account: Vec<Vec<(usize, [f64; 10])>> = (0..mrr.accounts() as AccountIx)
             .into_par_iter()
-            .map(|i| {
-                let day = from.plus(i).first_day();
-                (0..mrr.accounts() as AccountIx)
-                    .filter_map(|a| features(ctx, mrr, a, day).map(|x| (a, x)))
+            .map(|a| {
+                (0..count)
+                    .filter_map(|i| {
+                        let day = from.plus(i as i32).first_day();
+                        features(ctx, mrr, a, day).map(|x| (i, x))
+                    })
                     .collect()
             })
             .collect();
+        let mut months: Vec<Vec<(AccountIx, [f64; 10])>> = vec![Vec::new(); count];
+        for (a, list) in by_account.into_iter().enumerate() {
+            for (i, x) in list {
+                months[i].push((a as AccountIx, x));
+            }
+        }
         Snapshots { from, months }
     }
 
