@@ -392,6 +392,8 @@ pub struct RenewalConfig {
     pub stage_weights: StageWeights,
     /// A won renewal closed at least this many days before due_on is early. Default 30.
     pub early_days: i64,
+    /// Where an open renewal's probability comes from when it has no forecast_probability.
+    pub forecast: ForecastMethod,
 }
 
 impl Default for RenewalConfig {
@@ -399,6 +401,30 @@ impl Default for RenewalConfig {
         RenewalConfig {
             stage_weights: StageWeights::default(),
             early_days: 30,
+            forecast: ForecastMethod::Weights,
+        }
+    }
+}
+
+/// `renewals.forecast`: the probability of an open renewal without a forecast_probability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForecastMethod {
+    /// The configured weight of its stage (`stage_weights`).
+    #[default]
+    Weights,
+    /// The ARR win rate of its stage and T-minus bucket learned from the renewals closed before
+    /// the as-of date (renewal_stages.csv), falling back to the stage's rate over every bucket
+    /// and then to the weight where history is thin.
+    History,
+}
+
+impl ForecastMethod {
+    /// The method in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ForecastMethod::Weights => "the configured stage weights",
+            ForecastMethod::History => "the win rates learned from history",
         }
     }
 }
@@ -903,7 +929,7 @@ mod tests {
                 "postsale.yaml:5:12: error: 'health.bands.green' should be a number; found the text 'high'",
                 "postsale.yaml:6:1: error: duplicate key 'name' (found 'name' again, expected each key once in a mapping; first on line 1)\n  help: keep one 'name' (YAML would silently use only one of them)",
                 "postsale.yaml:7:1: error: bad value for 'currency' (found 'usd', expected a three-letter ISO 4217 code such as USD)",
-                "postsale.yaml:8:10: error: 'renewals' should be a mapping of keys such as stage_weights, early_days; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
+                "postsale.yaml:8:10: error: 'renewals' should be a mapping of keys such as stage_weights, early_days, forecast; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
             ]
         );
     }

@@ -1,7 +1,10 @@
 //! Churn and expansion scores on the example project: no leakage (scores as of T are the same
 //! bytes when every row dated on or after T is removed from the files), the backtest's numbers
-//! are sound (AUCs in [0, 1], "beats its baselines" exactly when its AUC is the highest), and
-//! the scores CSV has one row per paying account.
+//! are sound (AUCs in [0, 1], "beats its baselines" exactly when its AUC is the highest), the
+//! scores CSV has one row per paying account, and the site shows what the CLI prints: each
+//! backtest's verdict and AUCs, each account's scores, the renewal forecast methods' errors.
+
+mod common;
 
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -132,4 +135,124 @@ fn the_backtest_reports_auc_brier_lift_and_its_baselines() {
     // On the example, the churn model ranks better than the health score alone.
     assert_eq!(tests[0]["target"], "churn within 90 days");
     assert_eq!(tests[0]["beats_baselines"], true);
+}
+
+/// A probability as the site prints it: one decimal, "under 0.1%" and "over 99.9%" at the ends.
+fn probability(p: f64) -> String {
+    if p < 0.0005 {
+        "under 0.1%".into()
+    } else if p >= 0.9995 {
+        "over 99.9%".into()
+    } else {
+        format!("{:.1}%", p * 100.0)
+    }
+}
+
+/// The text of a page, tags dropped and whitespace collapsed.
+fn page_text(path: &Path) -> String {
+    let html = std::fs::read_to_string(path).expect("page");
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+        .replace("&#x27;", "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_site_shows_the_scores_and_backtests_the_cli_prints() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("site");
+    common::build_site(&project(), &out);
+    let page = page_text(&out.join("scores.html"));
+    // Each backtest's verdict with the model's and the baselines' AUCs, as `churn-model` has them.
+    let json: Json =
+        serde_json::from_str(&analyze(&project(), &["churn-model", "--format", "json"]))
+            .expect("JSON");
+    for t in json["backtests"].as_array().expect("backtests") {
+        let auc = |e: &Json| format!("{:.3}", e["auc"].as_f64().expect("AUC"));
+        let baselines: Vec<String> = t["baselines"]
+            .as_array()
+            .expect("baselines")
+            .iter()
+            .map(|b| format!("{} {}", b["name"].as_str().expect("name"), auc(b)))
+            .collect();
+        let verdict = if t["beats_baselines"] == true {
+            "The model ranks better than its baselines"
+        } else {
+            "The model does not beat its baselines"
+        };
+        let expected = format!(
+            "{verdict}: AUC {} against {}.",
+            auc(&t["model"]),
+            baselines.join(" and ")
+        );
+        assert!(page.contains(&expected), "missing: {expected}\n{page}");
+        let tested = format!(
+            "tested on {} snapshots",
+            t["test_examples"].as_u64().expect("n")
+        );
+        // Counts print with thousands separators.
+        let n = t["test_examples"].as_u64().expect("n");
+        let grouped = if n >= 1000 {
+            format!("tested on {},{:03} snapshots", n / 1000, n % 1000)
+        } else {
+            tested
+        };
+        assert!(page.contains(&grouped), "missing: {grouped}");
+    }
+    // The riskiest account's page shows its churn and expansion scores as `scores` prints them,
+    // and it heads the scores page's list.
+    let csv = analyze(&project(), &["scores", "--format", "csv"]);
+    let mut rows: Vec<(String, f64, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (
+                c[0].to_string(),
+                c[1].parse().expect("p"),
+                c[2].parse().expect("p"),
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (id, churn, expansion) in rows.iter().take(3) {
+        let account = page_text(&out.join("accounts").join(format!("{id}.html")));
+        let churn_fact = format!("Churn risk, next 90 days {}", probability(*churn));
+        assert!(account.contains(&churn_fact), "{id}: missing {churn_fact}");
+        let expansion_fact = format!(
+            "Expansion chance, next 180 days {}",
+            probability(*expansion)
+        );
+        assert!(
+            account.contains(&expansion_fact),
+            "{id}: missing {expansion_fact}"
+        );
+        assert!(account.contains("Churn score raised by"), "{id}");
+    }
+    // The renewal forecast methods' mean errors, as `analyze renewals` prints them.
+    let renewals: Json =
+        serde_json::from_str(&analyze(&project(), &["renewals", "--format", "json"]))
+            .expect("JSON");
+    let mae = |key: &str| format!("{:.1}%", renewals[key].as_f64().expect(key));
+    let sentence = format!(
+        "the configured stage weights missed the renewed ARR by {} on average, the win rates learned from history by {}.",
+        mae("mean_abs_error_weights_pct"),
+        mae("mean_abs_error_history_pct")
+    );
+    assert!(page.contains(&sentence), "missing: {sentence}");
 }

@@ -169,7 +169,7 @@ fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
         served.url
     );
     assert!(
-        served.stdout().contains("built 111 pages"),
+        served.stdout().contains("built 112 pages"),
         "{}",
         served.stdout()
     );
@@ -290,7 +290,7 @@ fn a_report_edit_is_rebuilt_without_reloading_the_data_and_the_page_reloads() {
         .find(|l| l.starts_with("report changed"))
         .expect("rebuild line");
     assert!(
-        line.contains("→ reloaded reports, rebuilt 111 pages in"),
+        line.contains("→ reloaded reports, rebuilt 112 pages in"),
         "{line}"
     );
     assert!(line.ends_with("(data and theme kept)"), "{line}");
@@ -377,7 +377,7 @@ fn a_project_that_does_not_build_is_served_once_fixed_and_theme_edits_apply() {
     });
     wait_until("the rebuild line", || {
         served.stdout().contains(
-            "theme changed: themes/default/static/style.css → reloaded theme, rebuilt 111 pages",
+            "theme changed: themes/default/static/style.css → reloaded theme, rebuilt 112 pages",
         )
     });
     assert!(served.stdout().contains("(data and reports kept)"));

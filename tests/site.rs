@@ -311,8 +311,8 @@ fn timings_list_every_step_and_every_report_with_its_pages() {
         );
     }
     // Each report's line gives the pages it rendered: the example has 300 accounts (and their
-    // index page) and 95 catalog pages (90 metrics, Definitions, data quality, alerts,
-    // conventions, scenarios).
+    // index page) and 96 catalog pages (90 metrics, Definitions, data quality, alerts,
+    // conventions, scenarios, scores).
     let pages = |name: &str| -> Option<usize> {
         stderr
             .lines()
@@ -325,7 +325,7 @@ fn timings_list_every_step_and_every_report_with_its_pages() {
         .filter(|p| p.starts_with("accounts/") && p.ends_with(".html"))
         .count();
     assert_eq!(pages("accounts "), Some(html));
-    assert_eq!(pages("catalog pages"), Some(95));
+    assert_eq!(pages("catalog pages"), Some(96));
     // Without --timings, stderr stays quiet.
     let quiet = build(&root(), &tmp.path().join("quiet"));
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains("seconds"));

@@ -2,7 +2,7 @@
 //! dimension) with the metric engine, and print a table for people or JSON / CSV for programs.
 //! Formatting only: every number comes from `crate::metrics`.
 
-use crate::config::{Config, ConventionsConfig};
+use crate::config::{Config, ConventionsConfig, ForecastMethod};
 use crate::data::load::{LoadOptions, load};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::metrics::basis::{self, Basis};
@@ -67,7 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // Only the tables the requested metrics read, those they need and those they read when
     // present (`postsale check` validates the rest), and always mrr.csv when present: it says
     // which accounts are active. A metric's value never depends on the others asked for.
-    let needed: Vec<&'static str> = catalog::CATALOG
+    let mut needed: Vec<&'static str> = catalog::CATALOG
         .iter()
         .filter(|m| args.metrics.is_empty() || args.metrics.iter().any(|id| id == m.id))
         .flat_map(|m| {
@@ -83,6 +83,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .then_some("renewals"),
         )
         .collect();
+    // The forecast from history learns from the renewals' stage history.
+    if config.renewals.forecast == ForecastMethod::History && needed.contains(&"renewals") {
+        needed.push("renewal_stages");
+    }
     let options = LoadOptions {
         only: Some(needed),
         ..LoadOptions::from_config(&config)

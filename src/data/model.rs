@@ -120,6 +120,32 @@ pub struct Dataset {
     /// `mrr` with churn recognised at the end of the paid term (the `term_end` convention),
     /// built on first use by the metric engine.
     pub(crate) term_end_mrr: OnceLock<MrrTable>,
+    /// The renewal win rates learned from history, per as-of day (the `history` forecast
+    /// method), built on first use by the metric engine.
+    pub(crate) win_rates: PerDay<crate::metrics::win_rates::WinRates>,
+}
+
+/// A value derived from the data once per as-of day, on first use. A copy of the data starts
+/// with none.
+#[derive(Debug, Default)]
+pub(crate) struct PerDay<T>(
+    std::sync::Mutex<std::collections::BTreeMap<NaiveDate, std::sync::Arc<T>>>,
+);
+
+impl<T> Clone for PerDay<T> {
+    fn clone(&self) -> Self {
+        PerDay(std::sync::Mutex::new(std::collections::BTreeMap::new()))
+    }
+}
+
+impl<T> PerDay<T> {
+    /// The value of `day`, made by `make` the first time it is asked for.
+    pub(crate) fn get_or(&self, day: NaiveDate, make: impl FnOnce() -> T) -> std::sync::Arc<T> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(day)
+            .or_insert_with(|| std::sync::Arc::new(make()))
+            .clone()
+    }
 }
 
 /// For each table sorted by account that the engine reads one account at a time (health,

@@ -278,9 +278,11 @@ pub fn time_to_value_benchmark(segment: &str) -> Option<(f64, f64)> {
 /// independent groups, the first two reading a table of a million rows or more, computed in
 /// parallel and merged.
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
-    let groups: [super::Group; 3] = [health_metrics, usage_metrics, onboarding_metrics];
-    super::in_parallel(ctx, period, scope, &groups, out);
+    super::in_parallel(ctx, period, scope, &GROUPS, out);
 }
+
+/// The independent groups of the part, computed in parallel.
+pub(super) const GROUPS: [super::Group; 3] = [health_metrics, usage_metrics, onboarding_metrics];
 
 /// Average score, band shares by customers and by ARR, significant drops.
 fn health_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {

@@ -177,6 +177,18 @@ impl Part {
         }
     }
 
+    /// The independent groups of this part's engine function, in the order it merges them
+    /// (a part with one group: its function).
+    pub fn groups(self) -> &'static [Group] {
+        match self {
+            Part::Revenue => &[revenue::compute],
+            Part::Experience => &[experience::compute],
+            Part::Health => &health::GROUPS,
+            Part::Renewals => &renewals::GROUPS,
+            Part::Operations => &operations::GROUPS,
+        }
+    }
+
     /// The engine function that computes this part.
     fn group(self) -> Group {
         match self {
@@ -197,7 +209,51 @@ pub fn compute_part(ctx: &Context, period: &Period, scope: Scope, part: Part) ->
 }
 
 /// A group of metrics that adds its values to `out`.
-type Group = fn(&Context, &Period, Scope, &mut Values);
+pub type Group = fn(&Context, &Period, Scope, &mut Values);
+
+/// For the metrics of a part with several groups, the group that computes each (the last one
+/// that writes it, as the part merges them), found by running the part and each group over no
+/// account for `period`. A metric missing here is computed with its whole part.
+pub fn group_index(
+    ctx: &Context,
+    period: &Period,
+) -> std::collections::HashMap<&'static str, (Part, usize)> {
+    let none = Scope::Members {
+        mask: &[],
+        list: &[],
+    };
+    let mut out = std::collections::HashMap::new();
+    for part in Part::ALL {
+        let groups = part.groups();
+        if groups.len() < 2 {
+            continue;
+        }
+        let whole = compute_part(ctx, period, none, part);
+        for (i, group) in groups.iter().enumerate() {
+            let mut values = Values::new();
+            group(ctx, period, none, &mut values);
+            for id in values.keys().filter(|id| whole.contains_key(*id)) {
+                out.insert(*id, (part, i));
+            }
+        }
+    }
+    out
+}
+
+/// The metrics of one group of `part` (`Part::groups`) for `period` over the accounts in `scope`.
+pub fn compute_group(
+    ctx: &Context,
+    period: &Period,
+    scope: Scope,
+    part: Part,
+    group: usize,
+) -> Values {
+    let mut out = Values::new();
+    if let Some(g) = part.groups().get(group) {
+        g(ctx, period, scope, &mut out);
+    }
+    out
+}
 
 /// Computes independent `groups` of one part in parallel (each reads only the data) and adds
 /// their values to `out`.
@@ -263,6 +319,47 @@ mod tests {
             assert_eq!(part[def.id], all[def.id], "{}", def.id);
         }
         assert_eq!(all.len(), catalog::CATALOG.len());
+    }
+
+    #[test]
+    fn a_metric_computed_by_its_group_alone_equals_its_whole_part() {
+        let (loaded, config) = example();
+        let ctx = Context {
+            data: &loaded.dataset,
+            config: &config,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+        };
+        let rows = loaded.dataset.accounts.rows.len();
+        let mask: Vec<bool> = (0..rows).map(|a| a % 3 == 0).collect();
+        let list: Vec<AccountIx> = (0..rows as AccountIx).filter(|a| a % 3 == 0).collect();
+        for period in [
+            Period::month(month("2026-10")),
+            Period::ttm_ending(month("2026-10")),
+            Period::quarter_of(month("2026-07"), 1),
+        ] {
+            let index = group_index(&ctx, &period);
+            // Every metric of the parts with several groups is found in one of them.
+            for def in catalog::CATALOG {
+                let part = Part::of(def.section);
+                if part.groups().len() > 1 {
+                    assert!(index.contains_key(def.id), "{} in {}", def.id, period.id);
+                }
+            }
+            for scope in [
+                Scope::All,
+                Scope::Members {
+                    mask: &mask,
+                    list: &list,
+                },
+                Scope::One(3),
+            ] {
+                for (id, (part, group)) in &index {
+                    let whole = compute_part(&ctx, &period, scope, *part);
+                    let alone = compute_group(&ctx, &period, scope, *part, *group);
+                    assert_eq!(whole.get(id), alone.get(id), "{id} in {}", period.id);
+                }
+            }
+        }
     }
 
     #[test]

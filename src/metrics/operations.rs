@@ -201,14 +201,16 @@ pub fn csm_performance(ctx: &Context, period: &Period) -> Vec<CsmPerformance> {
 pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     // Four independent groups, computed in parallel (the activity and ticket ones each read a
     // table of a million rows or more).
-    let groups: [super::Group; 4] = [
-        expansion_pipeline,
-        activity_metrics,
-        task_metrics,
-        support_metrics,
-    ];
-    super::in_parallel(ctx, period, scope, &groups, out);
+    super::in_parallel(ctx, period, scope, &GROUPS, out);
 }
+
+/// The independent groups of the part, computed in parallel.
+pub(super) const GROUPS: [super::Group; 4] = [
+    expansion_pipeline,
+    activity_metrics,
+    task_metrics,
+    support_metrics,
+];
 
 /// The expansion pipeline: open ARR and count, deal size, close rate, days to close, won ARR.
 fn expansion_pipeline(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {

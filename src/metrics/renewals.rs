@@ -5,7 +5,9 @@
 //! indicator. Money sums are integer cents.
 
 use super::health::{HealthBand, account_rows, score_on, usage_declined};
+use super::win_rates;
 use super::{Context, Scope, Value, Values, pct};
+use crate::config::ForecastMethod;
 use crate::data::{AccountIx, ActivityStatus, ForecastSnapshot, Money, Renewal, RenewalStage};
 use crate::period::{Month, Period, PeriodKind};
 use chrono::{Days, NaiveDate};
@@ -27,17 +29,42 @@ pub fn due_in<'a>(
     .filter(move |r| period.contains(r.due_on))
 }
 
-/// The probability an open renewal renews: its forecast_probability, else its stage weight.
+/// The probability an open renewal renews: its forecast_probability, else (`renewals.forecast`)
+/// its stage weight, or the win rate of its stage and T-minus bucket learned from the renewals
+/// closed before as-of (`win_rates`, learned once per as-of day).
 pub fn probability(ctx: &Context, r: &Renewal) -> f64 {
+    if let Some(p) = r.forecast_probability {
+        return p;
+    }
+    match r.stage {
+        RenewalStage::ClosedWon => 1.0,
+        RenewalStage::ClosedLost => 0.0,
+        open => {
+            let weight = stage_weight(ctx, open);
+            match ctx.config.renewals.forecast {
+                ForecastMethod::Weights => weight,
+                ForecastMethod::History => {
+                    let rates = ctx.data.win_rates.get_or(ctx.as_of, || {
+                        win_rates::learn(ctx, &win_rates::histories(ctx), ctx.as_of)
+                    });
+                    let days = (r.due_on - ctx.as_of).num_days();
+                    rates.probability(win_rates::bucket(days), open, weight)
+                }
+            }
+        }
+    }
+}
+
+/// The configured weight of an open stage (`renewals.stage_weights`); 0 for a closed one.
+pub(crate) fn stage_weight(ctx: &Context, stage: RenewalStage) -> f64 {
     let w = &ctx.config.renewals.stage_weights;
-    r.forecast_probability.unwrap_or(match r.stage {
+    match stage {
         RenewalStage::NotEngaged => w.not_engaged,
         RenewalStage::InitialDiscussion => w.initial_discussion,
         RenewalStage::ProposalSent => w.proposal_sent,
         RenewalStage::Negotiation => w.negotiation,
-        RenewalStage::ClosedWon => 1.0,
-        RenewalStage::ClosedLost => 0.0,
-    })
+        RenewalStage::ClosedWon | RenewalStage::ClosedLost => 0.0,
+    }
 }
 
 /// Expected renewed ARR in cents: renewed ARR when won, 0 when lost, arr × probability open.
@@ -746,9 +773,11 @@ pub fn compute(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {
     if ctx.data.renewals.is_none() {
         return;
     }
-    let groups: [super::Group; 2] = [due_metrics, at_risk_metrics];
-    super::in_parallel(ctx, period, scope, &groups, out);
+    super::in_parallel(ctx, period, scope, &GROUPS, out);
 }
+
+/// The independent groups of the part, computed in parallel.
+pub(super) const GROUPS: [super::Group; 2] = [due_metrics, at_risk_metrics];
 
 /// The metrics of the renewals due in the period.
 fn due_metrics(ctx: &Context, period: &Period, scope: Scope, out: &mut Values) {

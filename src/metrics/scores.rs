@@ -24,7 +24,7 @@ pub const FEATURES: [&str; 10] = [
     "no QBR in 180 days",
     "NPS detractor",
     "sponsor change in 90 days",
-    "MRR (log)",
+    "MRR",
     "MRR change over 3 months",
 ];
 
@@ -528,18 +528,21 @@ impl<'a> Study<'a> {
     pub fn scores(&self) -> Option<Vec<Score>> {
         let churn = self.train(Target::Churn90)?;
         let expansion = self.train(Target::Expansion180)?;
-        Some(
-            self.snapshots
-                .month(self.last.next())
-                .iter()
-                .map(|(a, x)| Score {
-                    account: *a,
-                    churn: churn.probability(x),
-                    expansion: expansion.probability(x),
-                    churn_factors: churn.top_factors(x, 3),
-                })
-                .collect(),
-        )
+        Some(self.score_with(&churn, &expansion))
+    }
+
+    /// The scores of the scoring month's accounts under the two models.
+    fn score_with(&self, churn: &Model, expansion: &Model) -> Vec<Score> {
+        self.snapshots
+            .month(self.last.next())
+            .iter()
+            .map(|(a, x)| Score {
+                account: *a,
+                churn: churn.probability(x),
+                expansion: expansion.probability(x),
+                churn_factors: churn.top_factors(x, 3),
+            })
+            .collect()
     }
 
     /// The time-based backtest: train on months whose outcome window closed before `cutoff`
@@ -611,6 +614,65 @@ impl<'a> Study<'a> {
             baselines,
             beats_baselines: beats,
         })
+    }
+}
+
+/// What the site shows of the models: each paying account's scores (by account index), the
+/// churn score at which the riskiest tenth begins, and both backtests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scoreboard {
+    /// The day the scores are as of: the first day after the last complete month.
+    pub scored_on: NaiveDate,
+    /// `by_account[a]`: account `a`'s scores (None when it did not pay in the last month).
+    pub by_account: Vec<Option<Score>>,
+    /// The lowest churn probability of the riskiest tenth of the scored accounts.
+    pub riskiest_tenth: f64,
+    /// The churn model the scores come from.
+    pub churn: Model,
+    /// The churn and the expansion backtests (a target without one is left out).
+    pub backtests: Vec<Backtest>,
+}
+
+impl Scoreboard {
+    /// The scores and backtests of `ctx`'s data; None without a model (no MRR, or one outcome
+    /// only in history).
+    pub fn new(ctx: &Context) -> Option<Scoreboard> {
+        let study = Study::new(ctx)?;
+        let churn = study.train(Target::Churn90)?;
+        let expansion = study.train(Target::Expansion180)?;
+        let scores = study.score_with(&churn, &expansion);
+        let mut by_account = vec![None; ctx.data.accounts.rows.len()];
+        let mut ranked: Vec<f64> = scores.iter().map(|s| s.churn).collect();
+        ranked.sort_by(|a, b| b.total_cmp(a));
+        let riskiest_tenth = ranked
+            .get(ranked.len().div_ceil(10).saturating_sub(1))
+            .copied()
+            .unwrap_or(1.0);
+        for s in scores {
+            if let Some(slot) = by_account.get_mut(s.account as usize) {
+                *slot = Some(s);
+            }
+        }
+        Some(Scoreboard {
+            scored_on: study.last.next().first_day(),
+            by_account,
+            riskiest_tenth,
+            churn,
+            backtests: [Target::Churn90, Target::Expansion180]
+                .into_iter()
+                .filter_map(|t| study.backtest(t))
+                .collect(),
+        })
+    }
+
+    /// Account `a`'s scores.
+    pub fn of(&self, a: AccountIx) -> Option<&Score> {
+        self.by_account.get(a as usize).and_then(Option::as_ref)
+    }
+
+    /// Whether account `a` is among the riskiest tenth by churn score.
+    pub fn is_riskiest(&self, a: AccountIx) -> bool {
+        self.of(a).is_some_and(|s| s.churn >= self.riskiest_tenth)
     }
 }
 

@@ -5,7 +5,7 @@
 //! went on to renew.
 
 use super::Context;
-use super::renewals::{BUCKETS, OPEN_STAGES};
+use super::renewals::{BUCKETS, OPEN_STAGES, stage_weight};
 use crate::data::{Renewal, RenewalStage, RenewalStageEntry};
 use crate::period::{Period, PeriodKind};
 use chrono::{Days, NaiveDate};
@@ -157,18 +157,6 @@ pub fn learn(ctx: &Context, histories: &[Vec<&RenewalStageEntry>], day: NaiveDat
     rates
 }
 
-/// The configured weight of an open stage.
-fn weight(ctx: &Context, stage: RenewalStage) -> f64 {
-    let w = &ctx.config.renewals.stage_weights;
-    match stage {
-        RenewalStage::NotEngaged => w.not_engaged,
-        RenewalStage::InitialDiscussion => w.initial_discussion,
-        RenewalStage::ProposalSent => w.proposal_sent,
-        RenewalStage::Negotiation => w.negotiation,
-        RenewalStage::ClosedWon | RenewalStage::ClosedLost => 0.0,
-    }
-}
-
 /// One past quarter of the backtest: the renewals due in it, forecast on its first day by the
 /// configured stage weights and by the rates learned from renewals closed before that day,
 /// against the ARR they renewed.
@@ -232,9 +220,9 @@ pub fn backtest(ctx: &Context, quarters: usize) -> Vec<Backtest> {
             } else {
                 stage
             };
-            by_weights += known.unwrap_or(a * weight(ctx, open_stage));
-            by_history +=
-                known.unwrap_or(a * rates.probability(b, open_stage, weight(ctx, open_stage)));
+            by_weights += known.unwrap_or(a * stage_weight(ctx, open_stage));
+            by_history += known
+                .unwrap_or(a * rates.probability(b, open_stage, stage_weight(ctx, open_stage)));
         }
         out.push(Backtest {
             quarter,
@@ -282,10 +270,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rates_are_learned_per_stage_and_bucket_and_fall_back() {
-        // Six renewals due 2026-03-01, each in negotiation from T-45 (2026-01-15); four won in
-        // full, two lost; closed on the due date.
+    /// Six renewals due 2026-03-01, each in negotiation from T-45 (2026-01-15); four won in
+    /// full, two lost; closed on the due date.
+    fn six_closed() -> crate::data::Dataset {
         let mut ds = dataset(&[("a", "")], &[("a", "2026-01", 100)]);
         let due = day(2026, 3, 1);
         let mut renewals = Vec::new();
@@ -320,6 +307,58 @@ mod tests {
         }
         ds.renewals = Some(renewals);
         ds.renewal_stages = Some(stages);
+        ds
+    }
+
+    #[test]
+    fn the_history_method_forecasts_open_renewals_with_the_learned_rates() {
+        use crate::config::ForecastMethod;
+        use crate::metrics::renewals::probability;
+        let mut ds = six_closed();
+        // An open renewal due 2026-06-20, in negotiation since 2026-05-01: on 2026-06-01 it is
+        // 19 days from due (the last bucket), where 4 of the 6 closed renewals' ARR renewed.
+        let open = crate::data::Renewal {
+            id: "open".into(),
+            stage: RenewalStage::Negotiation,
+            ..renewal(0, day(2026, 6, 20), Money::units(1_000), false)
+        };
+        if let Some(r) = ds.renewals.as_mut() {
+            r.push(open.clone());
+        }
+        let mut config = config();
+        let ctx = |config: &crate::config::Config, ds: &crate::data::Dataset| {
+            let ctx = Context {
+                data: ds,
+                config,
+                as_of: day(2026, 6, 1),
+            };
+            probability(&ctx, &open)
+        };
+        assert_eq!(ctx(&config, &ds), 0.85);
+        config.renewals.forecast = ForecastMethod::History;
+        assert_eq!(ctx(&config, &ds), 4.0 / 6.0);
+        // A stated forecast_probability wins over either method.
+        let stated = crate::data::Renewal {
+            forecast_probability: Some(0.3),
+            ..open.clone()
+        };
+        let c = Context {
+            data: &ds,
+            config: &config,
+            as_of: day(2026, 6, 1),
+        };
+        assert_eq!(probability(&c, &stated), 0.3);
+        // Before anything closed, history knows nothing and the weight stands.
+        let early = Context {
+            as_of: day(2026, 2, 1),
+            ..c
+        };
+        assert_eq!(probability(&early, &open), 0.85);
+    }
+
+    #[test]
+    fn rates_are_learned_per_stage_and_bucket_and_fall_back() {
+        let ds = six_closed();
         let config = config();
         let ctx = Context {
             data: &ds,

@@ -190,6 +190,9 @@ pub struct RiskRow {
     /// The open tracked action about the account ("action: Avery Stone", kind `task`) or "no
     /// action" (kind `bad`); None without actions.csv.
     pub action: Option<Chip>,
+    /// The account's churn score: "churn risk 34.0% in 90 days" (kind `bad` among the riskiest
+    /// tenth, else `neutral`); None when it has no score.
+    pub churn: Option<Chip>,
 }
 
 /// One renewal window of the attention block: "39 renewals due in the next 30 days", "$2,312,400".

@@ -79,6 +79,18 @@ pub fn percent(value: f64) -> String {
     format!("{}%", fixed(value, 1))
 }
 
+/// A probability (0–1) in percent to one decimal, "under 0.1%" and "over 99.9%" at the ends
+/// rather than a certain-looking 0.0% or 100.0%.
+pub fn probability(p: f64) -> String {
+    if p < 0.0005 {
+        "under 0.1%".into()
+    } else if p >= 0.9995 {
+        "over 99.9%".into()
+    } else {
+        percent(p * 100.0)
+    }
+}
+
 /// A multiple: `3.2×`.
 pub fn ratio(value: f64) -> String {
     format!("{}×", fixed(value, 1))
@@ -460,6 +472,17 @@ pub(crate) fn account_labels(accounts: &[crate::data::Account]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probabilities_never_print_as_certain() {
+        assert_eq!(probability(0.0), "under 0.1%");
+        assert_eq!(probability(0.0004), "under 0.1%");
+        assert_eq!(probability(0.0005), "0.1%");
+        assert_eq!(probability(0.123), "12.3%");
+        assert_eq!(probability(0.9994), "99.9%");
+        assert_eq!(probability(0.9995), "over 99.9%");
+        assert_eq!(probability(1.0), "over 99.9%");
+    }
     use crate::metrics::catalog::get;
 
     fn def(id: &str) -> &'static MetricDef {

@@ -570,6 +570,7 @@ mod tests {
                     text: "no action".into(),
                     kind: "bad",
                 }),
+                churn: None,
             }],
             risks_caption: "The 1 open renewal at risk".into(),
             actions_note: Some("1 of 1 at-risk account has no owned action.".into()),

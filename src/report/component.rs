@@ -355,6 +355,8 @@ impl TableKind {
                 "stage",
                 "risk_factors",
                 "urgency",
+                "churn_risk",
+                "expansion_chance",
             ],
             TableKind::Accounts => &[
                 "account",
@@ -373,6 +375,8 @@ impl TableKind {
                 "days_to_renewal",
                 "risk_factors",
                 "urgency",
+                "churn_risk",
+                "expansion_chance",
             ],
             TableKind::Renewals => &[
                 "account",

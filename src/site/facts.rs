@@ -6,6 +6,7 @@
 use crate::data::{AccountIx, CsmIx};
 use crate::metrics::attention::RiskItem;
 use crate::metrics::operations::CsmPerformance;
+use crate::metrics::scores::Scoreboard;
 use crate::metrics::views::{self, AccountSnapshot, CsmBook};
 use crate::metrics::{self, Context, Part, Scope, Values, experience};
 use crate::period::Period;
@@ -29,6 +30,12 @@ fn members(mask: &[bool]) -> Vec<AccountIx> {
         .collect()
 }
 
+/// One group of a part for a page: (entity, period id, part, group).
+type GroupPartKey = (Entity, String, Part, usize);
+
+/// Metric id → the part and group that computes it.
+type GroupIndex = HashMap<&'static str, (Part, usize)>;
+
 /// A breakdown group of a page: (page entity, dimension, group, period id, part).
 type GroupKey = (Entity, String, String, String, Part);
 
@@ -36,12 +43,18 @@ type GroupKey = (Entity, String, String, String, Part);
 pub struct Facts<'a> {
     pub ctx: Context<'a>,
     values: Mutex<HashMap<(Entity, String, Part), Arc<Values>>>,
+    /// One group of a part (`metrics::compute_group`): (entity, period, part, group) → values.
+    group_parts: Mutex<HashMap<GroupPartKey, Arc<Values>>>,
+    /// Per period, the group of its part that computes each metric (`metrics::group_index`).
+    group_index: Mutex<HashMap<String, Arc<GroupIndex>>>,
     /// Breakdown groups: (page entity, dimension, group, period) and part → values.
     groups: Mutex<HashMap<GroupKey, Arc<Values>>>,
     masks: Mutex<HashMap<Entity, Arc<Vec<bool>>>>,
     team: OnceLock<(Vec<CsmPerformance>, Vec<RiskItem>)>,
     books: Mutex<HashMap<CsmIx, Arc<CsmBook>>>,
     snapshots: OnceLock<Vec<AccountSnapshot>>,
+    /// The churn and expansion scores with their backtests (None without a model).
+    scoreboard: OnceLock<Option<Scoreboard>>,
     /// Account names as shown, "Name (ID)" where names repeat.
     account_labels: OnceLock<Vec<String>>,
 }
@@ -51,11 +64,14 @@ impl<'a> Facts<'a> {
         Facts {
             ctx,
             values: Mutex::new(HashMap::new()),
+            group_parts: Mutex::new(HashMap::new()),
+            group_index: Mutex::new(HashMap::new()),
             groups: Mutex::new(HashMap::new()),
             masks: Mutex::new(HashMap::new()),
             team: OnceLock::new(),
             books: Mutex::new(HashMap::new()),
             snapshots: OnceLock::new(),
+            scoreboard: OnceLock::new(),
             account_labels: OnceLock::new(),
         }
     }
@@ -210,13 +226,51 @@ impl<'a> Facts<'a> {
         all
     }
 
-    /// One metric's value (only its part of the engine runs).
+    /// One metric's value: from its part when that is computed already, else only the group
+    /// of the part that computes it runs (a sparkline of one health metric need not compute
+    /// usage and onboarding), else its whole part.
     pub fn value(&self, entity: &Entity, period: &Period, id: &str) -> metrics::Value {
         let def = crate::metrics::catalog::get(id)?;
-        self.part(entity, period, Part::of(def.section))
-            .get(id)
-            .copied()
-            .flatten()
+        let part = Part::of(def.section);
+        let period_key = format!("{:?}:{}", period.kind, period.id);
+        let whole = (entity.clone(), period_key.clone(), part);
+        let cached = self
+            .values
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&whole)
+            .cloned();
+        if let Some(values) = cached {
+            return values.get(id).copied().flatten();
+        }
+        let index = {
+            let mut map = self.group_index.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(period_key.clone())
+                .or_insert_with(|| Arc::new(metrics::group_index(&self.ctx, period)))
+                .clone()
+        };
+        let Some(&(_, group)) = index.get(id) else {
+            return self.part(entity, period, part).get(id).copied().flatten();
+        };
+        let key = (entity.clone(), period_key, part, group);
+        let cached = self
+            .group_parts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        let values = cached.unwrap_or_else(|| {
+            let computed = Arc::new(self.in_scope(entity, |scope| {
+                metrics::compute_group(&self.ctx, period, scope, part, group)
+            }));
+            self.group_parts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(key)
+                .or_insert(computed)
+                .clone()
+        });
+        values.get(id).copied().flatten()
     }
 
     /// The team view of the latest complete month: performance per CSM and the at-risk list.
@@ -248,6 +302,14 @@ impl<'a> Facts<'a> {
             .entry(csm)
             .or_insert(book)
             .clone()
+    }
+
+    /// The churn and expansion scores of every paying account with the models' backtests
+    /// (computed once; None without a model).
+    pub fn scoreboard(&self) -> Option<&Scoreboard> {
+        self.scoreboard
+            .get_or_init(|| Scoreboard::new(&self.ctx))
+            .as_ref()
     }
 
     /// The snapshot of every account, in account order (computed once, in parallel).

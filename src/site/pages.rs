@@ -36,6 +36,10 @@ use std::time::{Duration, Instant};
 
 mod conventions;
 mod scenarios;
+mod scores;
+
+/// The page of the churn and expansion scores and their backtests.
+pub(crate) const SCORES_PAGE: &str = "scores.html";
 
 #[path = "mail.rs"]
 pub(crate) mod mail;
@@ -421,6 +425,9 @@ pub enum Job {
     Conventions,
     /// The what-if scenarios of `scenarios/` (only with scenario files).
     Scenarios,
+    /// The churn and expansion scores and the renewal forecast methods, with their backtests
+    /// (only with mrr.csv or renewal history).
+    Scores,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -567,6 +574,7 @@ impl<'a> Site<'a> {
             Job::Alerts => ("themes/default/templates/alerts.html", 1),
             Job::Conventions => ("themes/default/templates/conventions.html", 1),
             Job::Scenarios => ("themes/default/templates/scenarios.html", 1),
+            Job::Scores => ("themes/default/templates/scores.html", 1),
         }
     }
 
@@ -634,12 +642,17 @@ impl<'a> Site<'a> {
     }
 
     /// Computes the shared views (account snapshots, the team view of the latest complete
-    /// month) in parallel before the pages render.
+    /// month, the churn and expansion scores) in parallel before the pages render.
     pub fn precompute(&self) {
         let month = Period::latest_complete(PeriodKind::Month, self.as_of, self.fiscal());
         rayon::join(
             || self.facts.snapshots().len(),
-            || self.facts.team(&month).0.len(),
+            || {
+                rayon::join(
+                    || self.facts.team(&month).0.len(),
+                    || self.facts.scoreboard().is_some(),
+                )
+            },
         );
     }
 
@@ -748,6 +761,9 @@ impl<'a> Site<'a> {
         if !self.project.scenarios.is_empty() {
             jobs.push(Job::Scenarios);
         }
+        if data.mrr.is_some() || (data.renewals.is_some() && data.renewal_stages.is_some()) {
+            jobs.push(Job::Scores);
+        }
         jobs
     }
 
@@ -842,7 +858,8 @@ impl<'a> Site<'a> {
             | Job::DataQuality
             | Job::Alerts
             | Job::Conventions
-            | Job::Scenarios => self.project.reports.len(),
+            | Job::Scenarios
+            | Job::Scores => self.project.reports.len(),
         }
     }
 
@@ -886,6 +903,14 @@ impl<'a> Site<'a> {
             items.push(NavItem {
                 title: "Scenarios".into(),
                 href: "scenarios.html".into(),
+                current: false,
+            });
+        }
+        let data = &self.project.data;
+        if data.mrr.is_some() || (data.renewals.is_some() && data.renewal_stages.is_some()) {
+            items.push(NavItem {
+                title: "Scores".into(),
+                href: SCORES_PAGE.into(),
                 current: false,
             });
         }
@@ -1008,6 +1033,7 @@ impl<'a> Site<'a> {
             Job::Alerts => self.alerts_page(nav),
             Job::Conventions => self.conventions_page(nav),
             Job::Scenarios => self.scenarios_page(nav),
+            Job::Scores => self.scores_page(nav),
         }
     }
 

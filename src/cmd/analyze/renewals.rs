@@ -64,7 +64,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     stages.iter().enumerate().map(move |(s, stage)| {
                         let c = rates.cells[b][s];
                         serde_json::json!({"bucket": bucket, "stage": stage,
-                            "renewals": c.renewals, "rate": c.rate()})
+                            "renewals": c.renewals, "rate": c.rate(),
+                            "arr": c.arr as f64 / 100.0, "renewed_arr": c.renewed as f64 / 100.0})
                     })
                 })
                 .collect();

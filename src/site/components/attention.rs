@@ -115,6 +115,16 @@ impl Renderer<'_, '_> {
                     overdue: r.days < 0,
                     reasons: self.risk_reasons(r),
                     action: self.action_chip(a.without_action.is_some(), r),
+                    churn: self.facts.scoreboard().and_then(|b| {
+                        b.of(r.account).map(|s| Chip {
+                            text: format!("churn risk {} in 90 days", format::probability(s.churn)),
+                            kind: if b.is_riskiest(r.account) {
+                                "bad"
+                            } else {
+                                "neutral"
+                            },
+                        })
+                    }),
                 }
             })
             .collect();

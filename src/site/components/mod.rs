@@ -12,6 +12,7 @@ use crate::data::{AccountIx, CsmIx, Money, RenewalStage};
 use crate::metrics::basis::{self, Basis, Judgement};
 use crate::metrics::catalog::{MetricDef, Unit};
 use crate::metrics::health::{self, HealthBand};
+use crate::metrics::scores::Scoreboard;
 use crate::metrics::status::Status;
 use crate::metrics::views::{self, AccountSnapshot, Lifecycle};
 use crate::metrics::{Scope, Value, breakdown, cohorts, experience, operations, renewals, revenue};

@@ -127,10 +127,56 @@ impl Renderer<'_, '_> {
             });
         }
         items.push(item("Urgency", format::fixed(s.urgency, 1)));
+        if let Some(board) = self.facts.scoreboard() {
+            items.extend(self.score_facts(page, board, a));
+        }
         Ok(Block::Snapshot {
             facts: items,
             risks: Some(s.risk_factors.iter().map(|f| f.name()).collect()),
         })
+    }
+
+    /// An account's churn and expansion scores, with the churn score's top factors in words,
+    /// each linking to the page with the models' backtests.
+    fn score_facts(&self, page: &Page, board: &Scoreboard, a: AccountIx) -> Vec<Fact> {
+        let href = Some(format!("{}{}", page.root, crate::site::pages::SCORES_PAGE));
+        let Some(score) = board.of(a) else {
+            return vec![Fact {
+                label: "Churn risk, next 90 days",
+                value: "not scored (no MRR last month)".into(),
+                href,
+                status: None,
+            }];
+        };
+        let factors: Vec<&str> = score.churn_factors.iter().map(|f| f.0.as_str()).collect();
+        let riskiest = board.is_riskiest(a);
+        let mut churn = format::probability(score.churn);
+        if riskiest {
+            churn += " (riskiest tenth)";
+        }
+        let mut facts = vec![
+            Fact {
+                label: "Churn risk, next 90 days",
+                value: churn,
+                href: href.clone(),
+                status: riskiest.then_some("bad"),
+            },
+            Fact {
+                label: "Expansion chance, next 180 days",
+                value: format::probability(score.expansion),
+                href,
+                status: None,
+            },
+        ];
+        if !factors.is_empty() {
+            facts.push(Fact {
+                label: "Churn score raised by",
+                value: factors.join(", "),
+                href: None,
+                status: None,
+            });
+        }
+        facts
     }
 
     /// A CSM page's lead: the book's ARR, health mix, renewals due in 30 and 90 days and open

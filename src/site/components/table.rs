@@ -110,6 +110,28 @@ impl Renderer<'_, '_> {
                 )
             },
             "urgency" => num(format::fixed(s.urgency, 1), Some(s.urgency)),
+            "churn_risk" | "expansion_chance" => {
+                let board = self.facts.scoreboard();
+                let score = board.and_then(|b| b.of(s.account));
+                let p = score.map(|x| {
+                    if column == "churn_risk" {
+                        x.churn
+                    } else {
+                        x.expansion
+                    }
+                });
+                TableCell {
+                    class: Some(
+                        if column == "churn_risk" && board.is_some_and(|b| b.is_riskiest(s.account))
+                        {
+                            "num status-bad".into()
+                        } else {
+                            "num".into()
+                        },
+                    ),
+                    ..num(p.map_or(format::MISSING.into(), format::probability), p)
+                }
+            }
             _ => text(""),
         }
     }
@@ -798,6 +820,8 @@ pub(super) fn column_label(key: &str) -> &str {
         "health_change" => "health change (90 d)",
         "last_contact" => "last contact",
         "risk_factors" => "risk factors",
+        "churn_risk" => "churn risk (90 d)",
+        "expansion_chance" => "expansion chance (180 d)",
         "open_tickets" => "open tickets",
         "next_renewal" => "next renewal",
         "year_ago" => "a year ago",
