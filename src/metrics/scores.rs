@@ -670,6 +670,15 @@ impl Scoreboard {
         self.by_account.get(a as usize).and_then(Option::as_ref)
     }
 
+    /// The factors that raise account `a`'s churn score, when it is above an average account's
+    /// (for a lower score they are noise): none otherwise.
+    pub fn churn_factors(&self, a: AccountIx) -> &[(String, f64)] {
+        match self.of(a) {
+            Some(s) if s.churn > sigmoid(self.churn.coef[0]) => &s.churn_factors,
+            _ => &[],
+        }
+    }
+
     /// Whether account `a` is among the riskiest tenth by churn score.
     pub fn is_riskiest(&self, a: AccountIx) -> bool {
         self.of(a).is_some_and(|s| s.churn >= self.riskiest_tenth)

@@ -357,6 +357,7 @@ impl TableKind {
                 "urgency",
                 "churn_risk",
                 "expansion_chance",
+                "churn_factors",
             ],
             TableKind::Accounts => &[
                 "account",
@@ -377,6 +378,7 @@ impl TableKind {
                 "urgency",
                 "churn_risk",
                 "expansion_chance",
+                "churn_factors",
             ],
             TableKind::Renewals => &[
                 "account",

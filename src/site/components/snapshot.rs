@@ -148,7 +148,11 @@ impl Renderer<'_, '_> {
                 status: None,
             }];
         };
-        let factors: Vec<&str> = score.churn_factors.iter().map(|f| f.0.as_str()).collect();
+        let factors: Vec<&str> = board
+            .churn_factors(a)
+            .iter()
+            .map(|f| f.0.as_str())
+            .collect();
         let riskiest = board.is_riskiest(a);
         let mut churn = format::probability(score.churn);
         if riskiest {

@@ -110,6 +110,13 @@ impl Renderer<'_, '_> {
                 )
             },
             "urgency" => num(format::fixed(s.urgency, 1), Some(s.urgency)),
+            "churn_factors" => text(self.facts.scoreboard().map_or(String::new(), |b| {
+                b.churn_factors(s.account)
+                    .iter()
+                    .map(|f| f.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })),
             "churn_risk" | "expansion_chance" => {
                 let board = self.facts.scoreboard();
                 let score = board.and_then(|b| b.of(s.account));
@@ -822,6 +829,7 @@ pub(super) fn column_label(key: &str) -> &str {
         "risk_factors" => "risk factors",
         "churn_risk" => "churn risk (90 d)",
         "expansion_chance" => "expansion chance (180 d)",
+        "churn_factors" => "churn score raised by",
         "open_tickets" => "open tickets",
         "next_renewal" => "next renewal",
         "year_ago" => "a year ago",
@@ -881,6 +889,7 @@ pub(super) fn is_numeric(key: &str) -> bool {
             | "due_on"
             | "stage"
             | "risk_factors"
+            | "churn_factors"
             | "status"
             | "action"
             | "bucket"

@@ -166,7 +166,8 @@ impl Site<'_> {
                 },
                 num(format::probability(s.expansion), Some(s.expansion)),
                 cell(
-                    s.churn_factors
+                    board
+                        .churn_factors(s.account)
                         .iter()
                         .map(|f| f.0.as_str())
                         .collect::<Vec<_>>()
