@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's screenshot gallery: builds the example project (site and PDFs) with the release
 # binary and writes docs/gallery/*.png — the home page at 1400 px and 420 px wide, an account
-# page and a CSM page at 1400 px, the weekly e-mail digest (as the build prepares it in mail/) at
+# page, a CSM page and the scores page at 1400 px, the weekly e-mail digest (as the build prepares it in mail/) at
 # 760 px, and the board one-pager's page as a PNG (pdftoppm). Needs
 # chromium, pdftoppm (poppler-utils) and typst; scripts/test.sh installs them when missing.
 # Usage: scripts/gallery.sh [ACCOUNT_ID] [CSM_PAGE]   (default ACC00030 and the first CSM page)
@@ -33,6 +33,7 @@ shot index.html 1400 1800 "$out/home-1400.png"
 shot index.html 420 1600 "$out/home-420.png"
 shot "accounts/$account.html" 1400 1800 "$out/account-1400.png"
 shot "$csm" 1400 1800 "$out/csm-1400.png"
+shot scores.html 1400 1800 "$out/scores-1400.png"
 shot mail/weekly.html 760 2200 "$out/mail-weekly.png"
 pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$site/$board" "$out/board-one-pager"
 echo "gallery: wrote $(ls "$out"/*.png | wc -l) images to $out (board one-pager from $board, CSM page $csm)"
