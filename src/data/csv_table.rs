@@ -14,6 +14,7 @@
 //! and a header may not name a column twice.
 
 use super::money::Money;
+use super::schema::Table;
 use crate::diagnostic::{Diagnostic, did_you_mean, shown};
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -495,13 +496,39 @@ impl<'a> Sheet<'a> {
         names: [&'static str; N],
         diags: &mut FileDiags,
     ) -> Option<[Col; N]> {
+        let specs = names.map(|spec| match spec.strip_suffix('*') {
+            Some(n) => (n, true),
+            None => (spec, false),
+        });
+        self.locate(specs, diags)
+    }
+
+    /// `columns` for the columns of `table` in schema order (N must be their number).
+    pub fn columns_of<const N: usize>(
+        &self,
+        table: &Table,
+        diags: &mut FileDiags,
+    ) -> Option<[Col; N]> {
+        debug_assert_eq!(table.columns.len(), N, "the columns of {}", table.name);
+        let specs: [(&'static str, bool); N] = table
+            .columns
+            .iter()
+            .map(|c| (c.name, c.required))
+            .collect::<Vec<_>>()
+            .try_into()
+            .ok()?;
+        self.locate(specs, diags)
+    }
+
+    /// Locates each (name, required) column.
+    fn locate<const N: usize>(
+        &self,
+        specs: [(&'static str, bool); N],
+        diags: &mut FileDiags,
+    ) -> Option<[Col; N]> {
         let mut ok = true;
         let header: Vec<&str> = self.header.iter().map(String::as_str).collect();
-        let cols = names.map(|spec| {
-            let (name, required) = match spec.strip_suffix('*') {
-                Some(n) => (n, true),
-                None => (spec, false),
-            };
+        let cols = specs.map(|(name, required)| {
             let index = self.lower.iter().position(|h| h == name);
             if index.is_none() && required {
                 ok = false;

@@ -13,6 +13,7 @@
 use super::csv_table::{Col, FileDiags, Row, open};
 use super::model::*;
 use super::money::{Money, MoneyError};
+use super::schema;
 use crate::config::{Config, DateWindow};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::files::FileBytes;
@@ -70,26 +71,6 @@ pub struct Loaded {
     /// File name → rows read but not kept (lenient mode), for the files with any.
     pub skipped: BTreeMap<String, usize>,
 }
-
-/// What each optional table feeds, for the notice when it is absent.
-const FEEDS: &[(&str, &str)] = &[
-    ("csms", "CSM names, capacity and quota"),
-    ("mrr", "revenue metrics"),
-    ("renewals", "renewal metrics"),
-    ("renewal_stages", "time in stage"),
-    ("forecasts", "forecast accuracy and at-risk ARR history"),
-    ("health", "health metrics"),
-    ("usage", "usage metrics"),
-    ("activities", "activity metrics"),
-    ("tasks", "task lists"),
-    ("tickets", "support metrics"),
-    ("surveys", "experience metrics (NPS, CSAT, CES)"),
-    ("churns", "churn reasons"),
-    ("opportunities", "the expansion pipeline"),
-    ("onboarding", "time to value"),
-    ("sponsor_changes", "sponsor-change risk factors"),
-    ("actions", "tracked actions"),
-];
 
 /// Loads every table found in `dir`.
 pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
@@ -359,10 +340,10 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     if let Some(rows) = &mut dataset.opportunities {
         rows.sort_by_key(|o| o.account);
     }
-    let notices = FEEDS
+    let notices = schema::SCHEMA
         .iter()
-        .filter(|(table, _)| wanted(table) && !dataset.has_table(table))
-        .map(|(table, feeds)| format!("{table}.csv not found; skipping {feeds}"))
+        .filter(|t| !t.required() && wanted(t.name) && !dataset.has_table(t.name))
+        .map(|t| format!("{}.csv not found; skipping {}", t.name, t.feeds))
         .collect();
     let mut diagnostics: Vec<Diagnostic> = io_errors;
     diagnostics.extend(all.into_iter().flatten());
@@ -876,20 +857,6 @@ fn read_accounts(
         read.diags = d;
         return read;
     };
-    const KNOWN: [&str; 12] = [
-        "account_id*",
-        "name*",
-        "segment",
-        "industry",
-        "region",
-        "source",
-        "csm_id",
-        "plan",
-        "seats",
-        "signed_on",
-        "acquisition_cost",
-        "sales_cycle_days",
-    ];
     let Some(
         [
             id,
@@ -905,13 +872,13 @@ fn read_accounts(
             cac,
             cycle,
         ],
-    ) = sheet.columns(KNOWN, &mut d)
+    ) = sheet.columns_of(schema::ACCOUNTS, &mut d)
     else {
         read.diags = d;
         return read;
     };
     let accounts = &mut read.accounts;
-    let known: Vec<&str> = KNOWN.iter().map(|k| k.trim_end_matches('*')).collect();
+    let known = schema::ACCOUNTS.header();
     let extra: Vec<(usize, String)> = sheet
         .header
         .iter()
@@ -1029,18 +996,9 @@ fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize, Failed)
     let Some(sheet) = open(bytes, &mut d) else {
         return (csms, d, 0, failed);
     };
-    let Some([id, name, email, manager, team, capacity, quota]) = sheet.columns(
-        [
-            "csm_id*",
-            "name*",
-            "email",
-            "manager_id",
-            "team",
-            "capacity_accounts",
-            "expansion_quota",
-        ],
-        &mut d,
-    ) else {
+    let Some([id, name, email, manager, team, capacity, quota]) =
+        sheet.columns_of(schema::CSMS, &mut d)
+    else {
         return (csms, d, 0, failed);
     };
     let mut seen = FxHashMap::default();
@@ -1123,34 +1081,7 @@ fn read_renewals(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> RenewalsRead {
             c4,
             c5,
         ],
-    ) = sheet.columns(
-        [
-            "renewal_id*",
-            "account_id*",
-            "due_on*",
-            "arr*",
-            "stage*",
-            "forecast_probability",
-            "at_risk",
-            "risk_reason",
-            "renewed_arr",
-            "expansion_arr",
-            "expansion_type",
-            "discount_pct",
-            "closed_on",
-            "first_outreach_on",
-            "proposal_sent_on",
-            "escalated",
-            "term_months",
-            "value_review_done",
-            CHECKLIST[0],
-            CHECKLIST[1],
-            CHECKLIST[2],
-            CHECKLIST[3],
-            CHECKLIST[4],
-        ],
-        d,
-    )
+    ) = sheet.columns_of(schema::RENEWALS, d)
     else {
         return read;
     };
@@ -1304,19 +1235,21 @@ impl Parsed {
 
 /// Reads all rows of a sheet with `columns`, keeping those `make` accepts on rows without errors
 /// (in parallel chunks for a large file; see `Sheet::collect`).
-fn collect<T: Keyed + Send, const N: usize>(
+fn collect<T: Send, const N: usize>(
     bytes: &[u8],
     d: &mut FileDiags,
-    columns: [&'static str; N],
+    table: &'static schema::Table,
     make: impl Fn(&mut Row, &mut FileDiags, &[Col; N]) -> Option<T> + Sync,
 ) -> (Option<Vec<T>>, usize) {
     let Some(sheet) = open(bytes, d) else {
         return (None, 0);
     };
-    let Some(cols) = sheet.columns(columns, d) else {
+    let Some(cols) = sheet.columns_of(table, d) else {
         return (None, 0);
     };
-    let key = T::KEY.and_then(|what| cols.iter().copied().find(|c| c.name == what));
+    let key = table
+        .single_key()
+        .and_then(|what| cols.iter().copied().find(|c| c.name == what));
     let got = sheet.collect(d, key, false, |row, d| make(row, d, &cols));
     let mut rows = got.values;
     if let Some(key) = key
@@ -1353,29 +1286,6 @@ fn read_again<T: Send>(
         },
     }
 }
-
-/// A table whose rows have a primary key (a single column), checked for duplicates after the
-/// read: as the rows are read when the ids increase, else by sorting (no per-row hash map).
-trait Keyed {
-    /// The key column, None when the table has no single-column key.
-    const KEY: Option<&'static str> = None;
-}
-
-macro_rules! keyed {
-    ($($t:ty => $col:literal),*) => {$(
-        impl Keyed for $t {
-            const KEY: Option<&'static str> = Some($col);
-        }
-    )*};
-}
-keyed!(Activity => "activity_id", Task => "task_id", Ticket => "ticket_id", SurveyResponse => "response_id", Opportunity => "opportunity_id", Action => "action_id");
-impl Keyed for RenewalStageEntry {}
-impl Keyed for ForecastSnapshot {}
-impl Keyed for HealthRow {}
-impl Keyed for UsageRow {}
-impl Keyed for Churn {}
-impl Keyed for Onboarding {}
-impl Keyed for SponsorChange {}
 
 /// Reports every row whose key (`keys[i]` for `rows[i]`) appeared on an earlier line and
 /// removes it.
@@ -1480,38 +1390,28 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
             (Parsed::Mrr(t, kept), n)
         }
         "renewal_stages" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                ["renewal_id*", "stage*", "entered_on*"],
-                |row, d, &[r, s, e]| {
-                    Some(RenewalStageEntry {
-                        renewal: refs.renewal(row, d, r).or_else(|| missing(row, d, r))?,
-                        stage: row.vocab(d, s, true, &RenewalStage::NAMES, RenewalStage::parse)?,
-                        entered_on: refs.date(row, d, e, true)?,
-                    })
-                },
-            );
+            let (t, n) = collect(bytes, d, schema::RENEWAL_STAGES, |row, d, &[r, s, e]| {
+                Some(RenewalStageEntry {
+                    renewal: refs.renewal(row, d, r).or_else(|| missing(row, d, r))?,
+                    stage: row.vocab(d, s, true, &RenewalStage::NAMES, RenewalStage::parse)?,
+                    entered_on: refs.date(row, d, e, true)?,
+                })
+            });
             (Parsed::Stages(t), n)
         }
         "forecasts" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                ["snapshot_on*", "renewal_id*", "forecast_arr*", "at_risk"],
-                |row, d, &[s, r, f, a]| {
-                    let snapshot_on = refs.date(row, d, s, true);
-                    let renewal = refs.renewal(row, d, r).or_else(|| missing(row, d, r));
-                    let forecast_arr = amount(row, d, f, true);
-                    let at_risk = row.bool(d, a).unwrap_or(false);
-                    Some(ForecastSnapshot {
-                        snapshot_on: snapshot_on?,
-                        renewal: renewal?,
-                        forecast_arr: forecast_arr?,
-                        at_risk,
-                    })
-                },
-            );
+            let (t, n) = collect(bytes, d, schema::FORECASTS, |row, d, &[s, r, f, a]| {
+                let snapshot_on = refs.date(row, d, s, true);
+                let renewal = refs.renewal(row, d, r).or_else(|| missing(row, d, r));
+                let forecast_arr = amount(row, d, f, true);
+                let at_risk = row.bool(d, a).unwrap_or(false);
+                Some(ForecastSnapshot {
+                    snapshot_on: snapshot_on?,
+                    renewal: renewal?,
+                    forecast_arr: forecast_arr?,
+                    at_risk,
+                })
+            });
             (Parsed::Forecasts(t), n)
         }
         "health" => {
@@ -1519,15 +1419,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                 collect(
                     bytes,
                     d,
-                    [
-                        "account_id*",
-                        "date*",
-                        "score",
-                        "usage",
-                        "engagement",
-                        "support",
-                        "outcomes",
-                    ],
+                    schema::HEALTH,
                     |row, d, &[a, dt, score, usage, engagement, support, outcomes]| {
                         let account = refs.req_account(row, d, a);
                         let date = refs.date(row, d, dt, true);
@@ -1564,17 +1456,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                 collect(
                     bytes,
                     d,
-                    [
-                        "account_id*",
-                        "date*",
-                        "active_users",
-                        "monthly_active_users",
-                        "seats",
-                        "sessions",
-                        "session_minutes",
-                        "features_used",
-                        "features_available",
-                    ],
+                    schema::USAGE,
                     |row, d, &[a, dt, au, mau, seats, sessions, minutes, used, available]| {
                         let account = refs.req_account(row, d, a);
                         let date = refs.date(row, d, dt, true);
@@ -1605,18 +1487,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                 collect(
                     bytes,
                     d,
-                    [
-                        "activity_id*",
-                        "account_id*",
-                        "csm_id",
-                        "date*",
-                        "type*",
-                        "status",
-                        "category",
-                        "minutes",
-                        "responded",
-                        "response_hours",
-                    ],
+                    schema::ACTIVITIES,
                     |row,
                      d,
                      &[
@@ -1683,17 +1554,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
             let (t, n) = collect(
                 bytes,
                 d,
-                [
-                    "task_id*",
-                    "csm_id*",
-                    "account_id",
-                    "title*",
-                    "due_on*",
-                    "status*",
-                    "completed_on",
-                    "source",
-                    "playbook",
-                ],
+                schema::TASKS,
                 |row, d, &[id, c, a, title, due, status, completed, source, playbook]| {
                     let rid = row.id(d, id);
                     let csm = match refs.csms {
@@ -1732,17 +1593,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                 collect(
                     bytes,
                     d,
-                    [
-                        "ticket_id*",
-                        "account_id*",
-                        "opened_at*",
-                        "first_response_at",
-                        "resolved_at",
-                        "priority",
-                        "escalated",
-                        "reopened",
-                        "csat",
-                    ],
+                    schema::TICKETS,
                     |row,
                      d,
                      &[
@@ -1780,14 +1631,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                 collect(
                     bytes,
                     d,
-                    [
-                        "response_id*",
-                        "account_id*",
-                        "date*",
-                        "kind*",
-                        "score",
-                        "touchpoint",
-                    ],
+                    schema::SURVEYS,
                     |row, d, &[id, a, dt, kind, score, touchpoint]| {
                         let rid = row.present(d, id);
                         let account = refs.req_account(row, d, a);
@@ -1818,13 +1662,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
             let (t, n) = collect(
                 bytes,
                 d,
-                [
-                    "account_id*",
-                    "churned_on*",
-                    "reason*",
-                    "competitor",
-                    "note",
-                ],
+                schema::CHURNS,
                 |row, d, &[a, on, reason, competitor, note]| {
                     let account = refs.req_account(row, d, a);
                     let churned_on = refs.date(row, d, on, true);
@@ -1849,15 +1687,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
             let (t, n) = collect(
                 bytes,
                 d,
-                [
-                    "opportunity_id*",
-                    "account_id*",
-                    "created_on*",
-                    "arr*",
-                    "type",
-                    "stage*",
-                    "closed_on",
-                ],
+                schema::OPPORTUNITIES,
                 |row, d, &[id, a, created, arr, kind, stage, closed]| {
                     let rid = row.id(d, id);
                     let account = refs.req_account(row, d, a);
@@ -1894,7 +1724,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
                 collect(
                     bytes,
                     d,
-                    ["account_id*", "date*", "role*"],
+                    schema::SPONSOR_CHANGES,
                     |row, d, &[a, dt, role]| {
                         let account = refs.req_account(row, d, a);
                         let date = refs.date(row, d, dt, true);
@@ -1928,16 +1758,7 @@ fn read_onboarding(
     let Some(sheet) = open(bytes, d) else {
         return (None, 0);
     };
-    let Some([a, signed, login, completed, value]) = sheet.columns(
-        [
-            "account_id*",
-            "signed_on",
-            "first_login_on",
-            "onboarding_completed_on",
-            "first_value_on",
-        ],
-        d,
-    ) else {
+    let Some([a, signed, login, completed, value]) = sheet.columns_of(schema::ONBOARDING, d) else {
         return (None, 0);
     };
     let mut seen: FxHashMap<String, usize> = FxHashMap::default();
@@ -1980,19 +1801,7 @@ fn read_actions(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Act
     collect(
         bytes,
         d,
-        [
-            "action_id*",
-            "title*",
-            "owner*",
-            "account_id",
-            "segment",
-            "metric",
-            "created_on*",
-            "due_on",
-            "status*",
-            "closed_on",
-            "outcome",
-        ],
+        schema::ACTIONS,
         |row,
          d,
          &[
@@ -2128,7 +1937,7 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     let Some(sheet) = open(bytes, d) else {
         return (None, 0, 0);
     };
-    let Some([a, m, v]) = sheet.columns(["account_id*", "month*", "mrr*"], d) else {
+    let Some([a, m, v]) = sheet.columns_of(schema::MRR, d) else {
         return (None, 0, 0);
     };
     let cell = |row: &mut Row, d: &mut FileDiags| {

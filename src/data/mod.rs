@@ -5,6 +5,7 @@ pub(crate) mod csv_table;
 pub mod load;
 pub mod model;
 pub mod money;
+pub mod schema;
 
 pub use model::*;
 pub use money::Money;

@@ -212,26 +212,8 @@ impl Dataset {
     }
 }
 
-/// The names of the tables, in DATA.md order; also the CSV file stems.
-pub const TABLES: &[&str] = &[
-    "accounts",
-    "csms",
-    "mrr",
-    "renewals",
-    "renewal_stages",
-    "forecasts",
-    "health",
-    "usage",
-    "activities",
-    "tasks",
-    "tickets",
-    "surveys",
-    "churns",
-    "opportunities",
-    "onboarding",
-    "sponsor_changes",
-    "actions",
-];
+/// The names of the tables, in DATA.md order (see `schema`).
+pub use super::schema::TABLES;
 
 /// accounts.csv with its id index and the extra (free-form attribute) columns.
 #[derive(Debug, Clone, Default)]
