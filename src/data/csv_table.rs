@@ -15,6 +15,7 @@
 
 use super::money::Money;
 use super::schema::Table;
+use super::source::{RowId, RowIds};
 use crate::diagnostic::{Diagnostic, did_you_mean, shown};
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -35,6 +36,10 @@ pub(crate) struct FileDiags {
     pub list: Vec<Diagnostic>,
     pub dropped: usize,
     pub max: usize,
+    /// How the source numbers its rows.
+    pub ids: RowIds,
+    /// The column whose value names a row, for a source that numbers records.
+    pub key: Option<Col>,
 }
 
 impl FileDiags {
@@ -44,7 +49,34 @@ impl FileDiags {
             list: Vec::new(),
             dropped: 0,
             max,
+            ids: RowIds::Lines,
+            key: None,
         }
+    }
+
+    /// The identity of `row` (a line or a record number) and the cell at `column`, with the
+    /// row's key value `key` when known.
+    pub fn row_id<'a>(&'a self, row: usize, column: usize, key: Option<&'a str>) -> RowId<'a> {
+        RowId {
+            source: &self.file,
+            ids: self.ids,
+            row,
+            column,
+            key: match (self.key, key) {
+                (Some(col), Some(value)) => Some((col.name, value)),
+                _ => None,
+            },
+        }
+    }
+
+    /// An error at `row`, `column` of a row whose key value is `key`.
+    fn at_key(&mut self, row: usize, column: usize, key: Option<&str>, message: String) {
+        if self.list.len() >= self.max {
+            self.dropped += 1;
+            return;
+        }
+        let d = self.row_id(row, column, key).error(message);
+        self.push(d);
     }
 
     pub fn push(&mut self, d: Diagnostic) {
@@ -61,13 +93,17 @@ impl FileDiags {
             self.dropped += 1;
             return;
         }
-        let d = Diagnostic::error(self.file.clone(), line, column, message);
+        let d = self.row_id(line, column, None).error(message);
         self.push(d);
     }
 
     /// An empty list for the same file, for one chunk of a parallel read.
     fn fork(&self) -> FileDiags {
-        FileDiags::new(self.file.clone(), self.max)
+        FileDiags {
+            ids: self.ids,
+            key: self.key,
+            ..FileDiags::new(self.file.clone(), self.max)
+        }
     }
 
     /// Appends the diagnostics of the next chunk, as if they had been pushed here one by one:
@@ -945,15 +981,17 @@ impl<'a> Row<'a> {
         expected: &str,
     ) {
         self.failed = true;
-        diags.at(
-            self.line,
-            col.index.map_or(1, |i| i + 1),
-            format!(
-                "{what} in column '{}' (found '{}', expected {expected})",
-                col.name,
-                shown(found)
-            ),
+        if diags.list.len() >= diags.max {
+            diags.dropped += 1;
+            return;
+        }
+        let message = format!(
+            "{what} in column '{}' (found '{}', expected {expected})",
+            col.name,
+            shown(found)
         );
+        let key = diags.key.and_then(|k| self.raw(k));
+        diags.at_key(self.line, col.index.map_or(1, |i| i + 1), key, message);
     }
 
     /// Reports a problem with a help line.
@@ -965,13 +1003,11 @@ impl<'a> Row<'a> {
         help: String,
     ) {
         self.failed = true;
-        let d = Diagnostic::error(
-            diags.file.clone(),
-            self.line,
-            col.index.map_or(1, |i| i + 1),
-            message,
-        )
-        .with_help(help);
+        let key = diags.key.and_then(|k| self.raw(k));
+        let d = diags
+            .row_id(self.line, col.index.map_or(1, |i| i + 1), key)
+            .error(message)
+            .with_help(help);
         diags.push(d);
     }
 
@@ -1219,6 +1255,34 @@ impl<'a> Row<'a> {
             }
         }
     }
+}
+
+/// The (line, id) of each record of `bytes` that is not UTF-8 but whose id cell (column
+/// `index`) is: the rows `Sheet::collect` reports and skips without handing them over.
+pub(crate) fn unreadable_ids(bytes: &[u8], index: Option<usize>) -> Vec<(usize, String)> {
+    let Some(index) = index else {
+        return Vec::new();
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut out = Vec::new();
+    for record in reader.byte_records().flatten() {
+        if std::str::from_utf8(record.as_slice()).is_ok() {
+            continue;
+        }
+        let id = record
+            .get(index)
+            .and_then(|cell| std::str::from_utf8(cell).ok())
+            .map(str::trim)
+            .filter(|id| !id.is_empty());
+        if let (Some(id), Some(at)) = (id, record.position()) {
+            out.push((at.line() as usize, id.to_string()));
+        }
+    }
+    out
 }
 
 /// `YYYY-MM-DD`.

@@ -10,13 +10,13 @@
 //! when that id's own row had an error: one bad row of accounts.csv is one problem, not one per
 //! row of every table that mentions the account.
 
-use super::csv_table::{Col, FileDiags, Row, open};
+use super::csv_table::{Col, FileDiags, Row};
 use super::model::*;
 use super::money::{Money, MoneyError};
 use super::schema;
+use super::source::{self, Input};
 use crate::config::{Config, DateWindow};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::files::FileBytes;
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::FxHashMap;
@@ -74,7 +74,7 @@ pub struct Loaded {
 
 /// Loads every table found in `dir`.
 pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
-    let file = |table: &str| dir.join(format!("{table}.csv")).display().to_string();
+    let file = |table: &str| source::name(dir, table);
     let wanted = |table: &str| match &options.only {
         None => true,
         Some(list) => {
@@ -86,19 +86,11 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 || (table == "csms" && list.contains(&"tasks"))
         }
     };
-    let read = |table: &str| -> Option<Result<FileBytes, Diagnostic>> {
+    let read = |table: &str| -> Option<Result<Input, Diagnostic>> {
         if !wanted(table) {
             return None;
         }
-        let path = dir.join(format!("{table}.csv"));
-        match FileBytes::open(&path, "a CSV file") {
-            Ok(bytes) => Some(Ok(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(Err(Diagnostic::file_error(
-                file(table),
-                format!("cannot read the file: {e}"),
-            ))),
-        }
+        source::find(dir, schema::table(table)?)
     };
     let new_diags = |table: &str| FileDiags::new(file(table), options.max_per_file);
 
@@ -108,10 +100,10 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     let (accounts, csms) = rayon::join(
         || {
             read("accounts").map(|r| {
-                r.map(|bytes| read_accounts(&bytes, new_diags("accounts"), window, lenient))
+                r.map(|input| read_accounts(&input, new_diags("accounts"), window, lenient))
             })
         },
-        || read("csms").map(|r| r.map(|bytes| read_csms(&bytes, new_diags("csms")))),
+        || read("csms").map(|r| r.map(|input| read_csms(&input, new_diags("csms")))),
     );
     // The diagnostics of each file read, finished once the references are reported.
     let mut files: Vec<FileDiags> = Vec::new();
@@ -182,11 +174,11 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     // largest first, on the other.
     let (renewal_side, rest) = rayon::join(
         || {
-            let renewals = read("renewals").map(|bytes| {
-                bytes.map(|bytes| {
+            let renewals = read("renewals").map(|input| {
+                input.map(|input| {
                     let mut d = new_diags("renewals");
                     let read = read_renewals(
-                        &bytes,
+                        &input,
                         &Refs::new(&dataset, window, &unknown, &no_renewals),
                         &mut d,
                     );
@@ -223,11 +215,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                         "accounts" | "csms" | "renewals" | "renewal_stages" | "forecasts"
                     )
                 })
-                .map(|&t| {
-                    let size =
-                        std::fs::metadata(dir.join(format!("{t}.csv"))).map_or(0, |m| m.len());
-                    (size, t)
-                })
+                .map(|&t| (source::size(dir, t), t))
                 .collect();
             order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
             let order: Vec<&str> = order.into_iter().map(|(_, t)| t).collect();
@@ -407,10 +395,10 @@ fn duplicate(what: &str, id: &str, first_line: usize) -> String {
 type TableRead = (Parsed, usize, FileDiags);
 
 /// Reads and parses `tables` in parallel (each also in parallel chunks), dropping each file's
-/// bytes as soon as it is parsed. Absent or unwanted tables come back as None.
+/// input as soon as it is parsed. Absent or unwanted tables come back as None.
 fn read_tables<'t>(
     tables: &[&'t str],
-    read: &(impl Fn(&str) -> Option<Result<FileBytes, Diagnostic>> + Sync),
+    read: &(impl Fn(&str) -> Option<Result<Input, Diagnostic>> + Sync),
     new_diags: &(impl Fn(&str) -> FileDiags + Sync),
     refs: &Refs,
 ) -> Vec<(&'t str, Option<Result<TableRead, Diagnostic>>)> {
@@ -418,10 +406,10 @@ fn read_tables<'t>(
     tables
         .par_iter()
         .map(|&table| {
-            let result = read(table).map(|bytes| {
-                bytes.map(|bytes| {
+            let result = read(table).map(|input| {
+                input.map(|input| {
                     let mut d = new_diags(table);
-                    let (parsed, count) = read_table(table, &bytes, refs, &mut d);
+                    let (parsed, count) = read_table(table, &input, refs, &mut d);
                     (parsed, count, d)
                 })
             });
@@ -841,7 +829,7 @@ struct AccountsRead {
 /// kept; its id, when one can be read, is remembered for the messages of the rows that refer
 /// to it.
 fn read_accounts(
-    bytes: &[u8],
+    input: &Input,
     mut d: FileDiags,
     window: &DateWindow,
     lenient: bool,
@@ -853,7 +841,7 @@ fn read_accounts(
         count: 0,
         failed: Failed::default(),
     };
-    let Some(sheet) = open(bytes, &mut d) else {
+    let Some(sheet) = input.open(&mut d) else {
         read.diags = d;
         return read;
     };
@@ -880,7 +868,7 @@ fn read_accounts(
     let accounts = &mut read.accounts;
     let known = schema::ACCOUNTS.header();
     let extra: Vec<(usize, String)> = sheet
-        .header
+        .header()
         .iter()
         .enumerate()
         .filter(|(_, h)| !known.contains(&h.to_ascii_lowercase().as_str()))
@@ -924,7 +912,7 @@ fn read_accounts(
     read.count = count;
     if handed.into_inner() < count {
         // Some records were not handed over at all (not UTF-8): their ids, when readable.
-        for (line, account) in unreadable_ids(bytes, id.index) {
+        for (line, account) in input.unreadable_ids(id.index) {
             read.failed.insert(("account", account), line);
         }
     }
@@ -961,39 +949,11 @@ fn read_accounts(
     read
 }
 
-/// The (line, id) of each record of `bytes` that is not UTF-8 but whose id cell (column
-/// `index`) is: the rows `Sheet::collect` reports and skips without handing them over.
-fn unreadable_ids(bytes: &[u8], index: Option<usize>) -> Vec<(usize, String)> {
-    let Some(index) = index else {
-        return Vec::new();
-    };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut out = Vec::new();
-    for record in reader.byte_records().flatten() {
-        if std::str::from_utf8(record.as_slice()).is_ok() {
-            continue;
-        }
-        let id = record
-            .get(index)
-            .and_then(|cell| std::str::from_utf8(cell).ok())
-            .map(str::trim)
-            .filter(|id| !id.is_empty());
-        if let (Some(id), Some(at)) = (id, record.position()) {
-            out.push((at.line() as usize, id.to_string()));
-        }
-    }
-    out
-}
-
 /// Reads csms.csv; also returns the CSMs whose row had an error (not kept), with its line.
-fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize, Failed) {
+fn read_csms(input: &Input, mut d: FileDiags) -> (Csms, FileDiags, usize, Failed) {
     let mut csms = Csms::default();
     let mut failed = Failed::default();
-    let Some(sheet) = open(bytes, &mut d) else {
+    let Some(sheet) = input.open(&mut d) else {
         return (csms, d, 0, failed);
     };
     let Some([id, name, email, manager, team, capacity, quota]) =
@@ -1046,13 +1006,13 @@ struct RenewalsRead {
     failed: Failed,
 }
 
-fn read_renewals(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> RenewalsRead {
+fn read_renewals(input: &Input, refs: &Refs, d: &mut FileDiags) -> RenewalsRead {
     let mut read = RenewalsRead {
         rows: None,
         count: 0,
         failed: Failed::default(),
     };
-    let Some(sheet) = open(bytes, d) else {
+    let Some(sheet) = input.open(d) else {
         return read;
     };
     let Some(
@@ -1236,12 +1196,12 @@ impl Parsed {
 /// Reads all rows of a sheet with `columns`, keeping those `make` accepts on rows without errors
 /// (in parallel chunks for a large file; see `Sheet::collect`).
 fn collect<T: Send, const N: usize>(
-    bytes: &[u8],
+    input: &Input,
     d: &mut FileDiags,
     table: &'static schema::Table,
     make: impl Fn(&mut Row, &mut FileDiags, &[Col; N]) -> Option<T> + Sync,
 ) -> (Option<Vec<T>>, usize) {
-    let Some(sheet) = open(bytes, d) else {
+    let Some(sheet) = input.open(d) else {
         return (None, 0);
     };
     let Some(cols) = sheet.columns_of(table, d) else {
@@ -1258,7 +1218,7 @@ fn collect<T: Send, const N: usize>(
         // Ids out of order (those written in increasing order, as most exports are, cannot
         // repeat): the file is read again for the ids and lines of the same rows (the same
         // checks keep the same rows), which the rows themselves do not store.
-        let ids = read_again(bytes, |row, d| {
+        let ids = input.again(|row, d| {
             make(row, d, &cols)?;
             row.raw(key).map(Text::from)
         });
@@ -1266,25 +1226,6 @@ fn collect<T: Send, const N: usize>(
         drop_duplicates(&mut rows, &ids.values, &ids.lines, key.name, column, d);
     }
     (Some(rows), got.count)
-}
-
-/// The file read again with `make` (the checks of the first read, so the same rows are kept),
-/// for what the first read did not keep: each row's value and line. Its diagnostics, reported
-/// already, are dropped.
-fn read_again<T: Send>(
-    bytes: &[u8],
-    make: impl Fn(&mut Row, &mut FileDiags) -> Option<T> + Sync,
-) -> super::csv_table::Collected<T> {
-    let mut quiet = FileDiags::new(String::new(), 0);
-    match open(bytes, &mut quiet) {
-        Some(sheet) => sheet.collect(&mut quiet, None, true, make),
-        None => super::csv_table::Collected {
-            values: Vec::new(),
-            lines: Vec::new(),
-            count: 0,
-            increasing: true,
-        },
-    }
 }
 
 /// Reports every row whose key (`keys[i]` for `rows[i]`) appeared on an earlier line and
@@ -1383,14 +1324,14 @@ fn by_account<T: Send, K: Ord + Copy>(
     (rows, count)
 }
 
-fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
+fn read_table(table: &str, input: &Input, refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
     match table {
         "mrr" => {
-            let (t, n, kept) = read_mrr(bytes, refs, d);
+            let (t, n, kept) = read_mrr(input, refs, d);
             (Parsed::Mrr(t, kept), n)
         }
         "renewal_stages" => {
-            let (t, n) = collect(bytes, d, schema::RENEWAL_STAGES, |row, d, &[r, s, e]| {
+            let (t, n) = collect(input, d, schema::RENEWAL_STAGES, |row, d, &[r, s, e]| {
                 Some(RenewalStageEntry {
                     renewal: refs.renewal(row, d, r).or_else(|| missing(row, d, r))?,
                     stage: row.vocab(d, s, true, &RenewalStage::NAMES, RenewalStage::parse)?,
@@ -1400,7 +1341,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
             (Parsed::Stages(t), n)
         }
         "forecasts" => {
-            let (t, n) = collect(bytes, d, schema::FORECASTS, |row, d, &[s, r, f, a]| {
+            let (t, n) = collect(input, d, schema::FORECASTS, |row, d, &[s, r, f, a]| {
                 let snapshot_on = refs.date(row, d, s, true);
                 let renewal = refs.renewal(row, d, r).or_else(|| missing(row, d, r));
                 let forecast_arr = amount(row, d, f, true);
@@ -1417,7 +1358,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "health" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
                     schema::HEALTH,
                     |row, d, &[a, dt, score, usage, engagement, support, outcomes]| {
@@ -1454,7 +1395,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "usage" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
                     schema::USAGE,
                     |row, d, &[a, dt, au, mau, seats, sessions, minutes, used, available]| {
@@ -1485,7 +1426,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "activities" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
                     schema::ACTIVITIES,
                     |row,
@@ -1552,7 +1493,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         }
         "tasks" => {
             let (t, n) = collect(
-                bytes,
+                input,
                 d,
                 schema::TASKS,
                 |row, d, &[id, c, a, title, due, status, completed, source, playbook]| {
@@ -1591,7 +1532,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "tickets" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
                     schema::TICKETS,
                     |row,
@@ -1629,7 +1570,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "surveys" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
                     schema::SURVEYS,
                     |row, d, &[id, a, dt, kind, score, touchpoint]| {
@@ -1660,7 +1601,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         }
         "churns" => {
             let (t, n) = collect(
-                bytes,
+                input,
                 d,
                 schema::CHURNS,
                 |row, d, &[a, on, reason, competitor, note]| {
@@ -1685,7 +1626,7 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         }
         "opportunities" => {
             let (t, n) = collect(
-                bytes,
+                input,
                 d,
                 schema::OPPORTUNITIES,
                 |row, d, &[id, a, created, arr, kind, stage, closed]| {
@@ -1712,17 +1653,17 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
             (Parsed::Opportunities(t), n)
         }
         "onboarding" => {
-            let (t, n) = read_onboarding(bytes, refs, d);
+            let (t, n) = read_onboarding(input, refs, d);
             (Parsed::Onboarding(t), n)
         }
         "actions" => {
-            let (t, n) = read_actions(bytes, refs, d);
+            let (t, n) = read_actions(input, refs, d);
             (Parsed::Actions(t), n)
         }
         _ => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
                     schema::SPONSOR_CHANGES,
                     |row, d, &[a, dt, role]| {
@@ -1751,11 +1692,11 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
 /// onboarding.csv, one row per account (read in order: a repeated account is reported against
 /// its first row).
 fn read_onboarding(
-    bytes: &[u8],
+    input: &Input,
     refs: &Refs,
     d: &mut FileDiags,
 ) -> (Option<Vec<Onboarding>>, usize) {
-    let Some(sheet) = open(bytes, d) else {
+    let Some(sheet) = input.open(d) else {
         return (None, 0);
     };
     let Some([a, signed, login, completed, value]) = sheet.columns_of(schema::ONBOARDING, d) else {
@@ -1788,7 +1729,7 @@ fn read_onboarding(
 /// then name), its account, segment and metric checked against accounts.csv and the catalog,
 /// and its dates against each other (closed_on required unless open, neither closed_on nor
 /// due_on before created_on).
-fn read_actions(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Action>>, usize) {
+fn read_actions(input: &Input, refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Action>>, usize) {
     let mut segments: Vec<&str> = refs
         .accounts
         .rows
@@ -1799,7 +1740,7 @@ fn read_actions(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Act
     segments.dedup();
     let metrics: Vec<&str> = crate::metrics::catalog::ids().collect();
     collect(
-        bytes,
+        input,
         d,
         schema::ACTIONS,
         |row,
@@ -1933,8 +1874,8 @@ fn missing<T>(row: &mut Row, d: &mut FileDiags, col: Col) -> Option<T> {
 
 /// mrr.csv into the dense matrix, with (account_id, month) unique: the table, the rows read and
 /// the rows kept.
-fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize, usize) {
-    let Some(sheet) = open(bytes, d) else {
+fn read_mrr(input: &Input, refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize, usize) {
+    let Some(sheet) = input.open(d) else {
         return (None, 0, 0);
     };
     let Some([a, m, v]) = sheet.columns_of(schema::MRR, d) else {
@@ -1977,7 +1918,7 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     if repeats > 0 {
         // Some account and month came twice: the file is read again for the lines of its rows
         // (the same checks keep the same rows), to name both lines in each message.
-        let again = read_again(bytes, cell);
+        let again = input.again(cell);
         let mut lines = vec![0u32; table.cells()];
         let column = a.index.map_or(1, |i| i + 1);
         for (&(account, month, _), &line) in again.values.iter().zip(&again.lines) {

@@ -6,6 +6,7 @@ pub mod load;
 pub mod model;
 pub mod money;
 pub mod schema;
+pub mod source;
 
 pub use model::*;
 pub use money::Money;
