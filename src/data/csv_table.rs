@@ -140,7 +140,6 @@ pub(crate) struct Col {
 pub(crate) struct Sheet<'a> {
     /// Header names as written (trimmed), in file order.
     pub header: Vec<String>,
-    lower: Vec<String>,
     /// The line of the header (1 unless blank lines come before it).
     header_line: usize,
     body: Body<'a>,
@@ -515,10 +514,8 @@ fn checked_row(
 
 impl<'a> Sheet<'a> {
     fn new(header: Vec<String>, header_line: usize, body: Body<'a>) -> Sheet<'a> {
-        let lower = header.iter().map(|n| n.to_ascii_lowercase()).collect();
         Sheet {
             header,
-            lower,
             header_line,
             body,
         }
@@ -562,27 +559,7 @@ impl<'a> Sheet<'a> {
         specs: [(&'static str, bool); N],
         diags: &mut FileDiags,
     ) -> Option<[Col; N]> {
-        let mut ok = true;
-        let header: Vec<&str> = self.header.iter().map(String::as_str).collect();
-        let cols = specs.map(|(name, required)| {
-            let index = self.lower.iter().position(|h| h == name);
-            if index.is_none() && required {
-                ok = false;
-                let d = Diagnostic::error(
-                    diags.file.clone(),
-                    self.header_line,
-                    1,
-                    format!("missing required column '{name}' (found columns {}, expected a column named '{name}')", quoted(&header)),
-                );
-                let d = match crate::diagnostic::suggest(name, header.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`? Rename that column to '{name}'")),
-                    None => d,
-                };
-                diags.push(d);
-            }
-            Col { name, index }
-        });
-        ok.then_some(cols)
+        locate(&self.header, Some(self.header_line), specs, diags)
     }
 
     /// Calls `each` for every data record, in file order. Records with invalid UTF-8 are reported
@@ -673,6 +650,89 @@ impl<'a> Sheet<'a> {
             }
         }
         all.finish(count)
+    }
+}
+
+/// Locates each (name, required) column in `header` (column names matched ignoring case).
+/// Each missing required column is an error (at `line`, the header's, for a text file), with a
+/// "did you mean" against the header; returns None if any is missing.
+pub(crate) fn locate<const N: usize>(
+    header: &[String],
+    line: Option<usize>,
+    specs: [(&'static str, bool); N],
+    diags: &mut FileDiags,
+) -> Option<[Col; N]> {
+    let mut ok = true;
+    let names: Vec<&str> = header.iter().map(String::as_str).collect();
+    let cols = specs.map(|(name, required)| {
+        let index = header.iter().position(|h| h.eq_ignore_ascii_case(name));
+        if index.is_none() && required {
+            ok = false;
+            let message = format!(
+                "missing required column '{name}' (found columns {}, expected a column named '{name}')",
+                quoted(&names)
+            );
+            let d = match line {
+                Some(line) => Diagnostic::error(diags.file.clone(), line, 1, message),
+                None => Diagnostic::file_error(diags.file.clone(), message),
+            };
+            let d = match crate::diagnostic::suggest(name, names.iter().copied()) {
+                Some(s) => {
+                    d.with_help(format!("did you mean `{s}`? Rename that column to '{name}'"))
+                }
+                None => d,
+            };
+            diags.push(d);
+        }
+        Col { name, index }
+    });
+    ok.then_some(cols)
+}
+
+/// Rows whose cells are text laid end to end, from a source that is not a CSV file (its typed
+/// values written as the CSV grammar writes them): read with the same accessors and checks as
+/// a CSV record, each named by its 1-based number.
+#[derive(Debug, Default)]
+pub(crate) struct TextRows {
+    pub text: String,
+    /// Each row: its number and the range of its cells in `bounds`.
+    pub rows: Vec<(usize, Range<usize>)>,
+    /// The byte range of each cell in `text`.
+    pub bounds: Vec<Range<usize>>,
+}
+
+impl TextRows {
+    /// Calls `each` for every row, in order. Returns the number of rows.
+    pub fn each(
+        &self,
+        diags: &mut FileDiags,
+        mut each: impl FnMut(&mut Row<'_>, &mut FileDiags),
+    ) -> usize {
+        let memo = Memo::default();
+        for (number, cells) in &self.rows {
+            let mut row = Row {
+                text: &self.text,
+                bounds: &self.bounds[cells.clone()],
+                line: *number,
+                failed: false,
+                memo: &memo,
+            };
+            each(&mut row, diags);
+        }
+        self.rows.len()
+    }
+
+    /// `Sheet::collect` for these rows.
+    pub fn collect<T>(
+        &self,
+        diags: &mut FileDiags,
+        key: Option<Col>,
+        lines: bool,
+        make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T>,
+    ) -> Collected<T> {
+        let mut kept = Kept::new(key, lines, self.rows.len());
+        let count = self.each(diags, kept.keeper(&make));
+        kept.finish(count)
     }
 }
 

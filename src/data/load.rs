@@ -92,26 +92,26 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         }
         source::find(dir, schema::table(table)?)
     };
-    let new_diags = |table: &str| FileDiags::new(file(table), options.max_per_file);
+    let new_diags = |input: &Input| FileDiags::new(input.name().to_string(), options.max_per_file);
 
     // Stage 1: accounts and CSMs.
     let window = &options.dates;
     let lenient = options.lenient;
     let (accounts, csms) = rayon::join(
         || {
-            read("accounts").map(|r| {
-                r.map(|input| read_accounts(&input, new_diags("accounts"), window, lenient))
-            })
+            read("accounts")
+                .map(|r| r.map(|input| read_accounts(&input, new_diags(&input), window, lenient)))
         },
-        || read("csms").map(|r| r.map(|input| read_csms(&input, new_diags("csms")))),
+        || read("csms").map(|r| r.map(|input| read_csms(&input, new_diags(&input)))),
     );
     // The diagnostics of each file read, finished once the references are reported.
     let mut files: Vec<FileDiags> = Vec::new();
     let mut io_errors = Vec::new();
     let mut dataset = Dataset::default();
     // Rows read and rows kept, per file.
-    let mut counts: Vec<(String, usize, usize)> = Vec::new();
+    let mut counts: Vec<(&str, String, usize, usize)> = Vec::new();
     let unknown = Unknown::default();
+    let mut csms_file: Option<String> = None;
     let Some(accounts) = accounts else {
         return Err(Diagnostics(vec![Diagnostic::file_error(
             file("accounts"),
@@ -127,7 +127,8 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     } = accounts.map_err(|d| Diagnostics(vec![d]))?;
     match csms {
         Some(Ok((csms, diags, rows, csm_failed))) => {
-            counts.push(("csms.csv".into(), rows, csms.rows.len()));
+            counts.push(("csms", diags.file.clone(), rows, csms.rows.len()));
+            csms_file = Some(diags.file.clone());
             files.push(diags);
             failed.extend(csm_failed);
             dataset.csms = Some(csms);
@@ -164,7 +165,12 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             }
         }
     }
-    counts.push(("accounts.csv".into(), account_rows, accounts.rows.len()));
+    counts.push((
+        "accounts",
+        account_diags.file.clone(),
+        account_rows,
+        accounts.rows.len(),
+    ));
     dataset.accounts = accounts;
     let no_renewals = FxHashMap::default();
 
@@ -176,7 +182,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         || {
             let renewals = read("renewals").map(|input| {
                 input.map(|input| {
-                    let mut d = new_diags("renewals");
+                    let mut d = new_diags(&input);
                     let read = read_renewals(
                         &input,
                         &Refs::new(&dataset, window, &unknown, &no_renewals),
@@ -231,7 +237,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     match renewals {
         Some(Ok((rows, count, renewal_failed, d))) => {
             let kept = rows.as_ref().map_or(0, Vec::len);
-            counts.push(("renewals.csv".into(), count, kept));
+            counts.push(("renewals", d.file.clone(), count, kept));
             check_totals(
                 &d,
                 [
@@ -269,7 +275,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             None => {}
             Some(Err(e)) => io_errors.push(e),
             Some(Ok((parsed, count, d))) => {
-                counts.push((format!("{table}.csv"), count, parsed.rows()));
+                counts.push((table, d.file.clone(), count, parsed.rows()));
                 check_totals(&d, parsed.totals(), &mut io_errors);
                 files.push(d);
                 parsed.store(&mut dataset);
@@ -295,7 +301,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             .iter()
             .filter_map(|c| c.expansion_quota)
             .sum_cents();
-        if let Some(d) = files.iter().find(|d| d.file == file("csms")) {
+        if let Some(d) = files.iter().find(|d| Some(&d.file) == csms_file.as_ref()) {
             check_totals(d, [("expansion_quota", total)], &mut io_errors);
         }
     }
@@ -306,11 +312,14 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         all.push(d.finish());
     }
     let mut skipped = BTreeMap::new();
-    for (name, read, kept) in counts {
+    for (table, file, read, kept) in counts {
         if read > kept {
-            skipped.insert(name.clone(), read - kept);
+            let name = Path::new(&file)
+                .file_name()
+                .map_or(file.clone(), |n| n.to_string_lossy().into_owned());
+            skipped.insert(name, read - kept);
         }
-        dataset.row_counts.insert(name, kept);
+        dataset.row_counts.insert(table.to_string(), kept);
     }
 
     // Forecast snapshots by renewal, then day: "the latest snapshot on or before a day" of one
@@ -399,7 +408,7 @@ type TableRead = (Parsed, usize, FileDiags);
 fn read_tables<'t>(
     tables: &[&'t str],
     read: &(impl Fn(&str) -> Option<Result<Input, Diagnostic>> + Sync),
-    new_diags: &(impl Fn(&str) -> FileDiags + Sync),
+    new_diags: &(impl Fn(&Input) -> FileDiags + Sync),
     refs: &Refs,
 ) -> Vec<(&'t str, Option<Result<TableRead, Diagnostic>>)> {
     use rayon::prelude::*;
@@ -408,7 +417,7 @@ fn read_tables<'t>(
         .map(|&table| {
             let result = read(table).map(|input| {
                 input.map(|input| {
-                    let mut d = new_diags(table);
+                    let mut d = new_diags(&input);
                     let (parsed, count) = read_table(table, &input, refs, &mut d);
                     (parsed, count, d)
                 })

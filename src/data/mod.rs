@@ -5,6 +5,7 @@ pub(crate) mod csv_table;
 pub mod load;
 pub mod model;
 pub mod money;
+pub(crate) mod parquet;
 pub mod schema;
 pub mod source;
 

@@ -113,7 +113,7 @@ pub struct Dataset {
     pub sponsor_changes: Option<Vec<SponsorChange>>,
     /// In file order.
     pub actions: Option<Vec<Action>>,
-    /// Rows per file as read (file name → data rows), for the data-quality page.
+    /// Rows kept per table (table name → data rows), for the data-quality page.
     pub row_counts: std::collections::BTreeMap<String, usize>,
     /// Where each account's rows are in the tables the engine reads per account most.
     pub index: RowIndex,

@@ -3,13 +3,13 @@
 //! (`load`) validates and assembles every source's rows the same way (types, references,
 //! duplicates, ordering, indexes); a source only finds its table, names it and hands over rows.
 //!
-//! Today's source is a folder of CSV files (`csv_table`), whose rows are text cells read in place
-//! (zero-copy, in parallel chunks). A new source is one more `Input` and `Sheet` variant and its
-//! `RowIds` style; a row's identity already covers numbered records (`data/mrr.parquet row 4
+//! A table of the data folder is `<table>.csv` (the default, whose rows are text cells read in
+//! place: zero-copy, in parallel chunks) or `<table>.parquet` (`parquet`); both at once is an
+//! error. A new source is one more `Input` variant, handing over its rows as a `Sheet`; a row's identity already covers numbered records (`data/mrr.parquet row 4
 //! (account_id=ACC9)`, `postgres:mrr row 1234 (account_id=ACC9)`) besides file lines
 //! (`data/mrr.csv:4:2`).
 
-use super::csv_table::{self, Col, Collected, FileDiags, Row};
+use super::csv_table::{self, Col, Collected, FileDiags, Row, TextRows};
 use super::schema::Table;
 use crate::diagnostic::Diagnostic;
 use crate::files::FileBytes;
@@ -58,39 +58,92 @@ impl RowId<'_> {
 
 /// One table as a source holds it, before its rows are read.
 pub(crate) enum Input {
-    /// A CSV file's bytes.
-    Csv(FileBytes),
+    /// A CSV file's bytes, and its name.
+    Csv { name: String, bytes: FileBytes },
+    /// A Parquet file's column names and rows.
+    Parquet {
+        name: String,
+        header: Vec<String>,
+        rows: TextRows,
+    },
 }
 
-/// Finds `table` in `dir`: None when the project does not have it, an error when it cannot be
-/// read.
+/// The file formats a table may be in, by extension.
+const FORMATS: [&str; 2] = ["csv", "parquet"];
+
+/// Finds `table` in `dir`, as `<table>.csv` or `<table>.parquet`: None when the project has
+/// neither, an error when it cannot be read or has both.
 pub(crate) fn find(dir: &Path, table: &Table) -> Option<Result<Input, Diagnostic>> {
-    let path = dir.join(format!("{}.csv", table.name));
-    match FileBytes::open(&path, "a CSV file") {
-        Ok(bytes) => Some(Ok(Input::Csv(bytes))),
+    let [csv, parquet] = FORMATS.map(|ext| dir.join(format!("{}.{ext}", table.name)));
+    let name = |path: &Path| path.display().to_string();
+    if csv.exists() && parquet.exists() {
+        return Some(Err(Diagnostic::file_error(
+            name(&parquet),
+            format!(
+                "two files for the {} table (found {} and {}, expected one)",
+                table.name,
+                name(&csv),
+                name(&parquet)
+            ),
+        )
+        .with_help("remove or rename the one that is not current")));
+    }
+    if parquet.exists() {
+        return Some(match super::parquet::read(&parquet) {
+            Ok((header, rows)) => Ok(Input::Parquet {
+                name: name(&parquet),
+                header,
+                rows,
+            }),
+            Err(message) => Err(Diagnostic::file_error(name(&parquet), message)),
+        });
+    }
+    match FileBytes::open(&csv, "a CSV file") {
+        Ok(bytes) => Some(Ok(Input::Csv {
+            name: name(&csv),
+            bytes,
+        })),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => Some(Err(Diagnostic::file_error(
-            path.display().to_string(),
+            name(&csv),
             format!("cannot read the file: {e}"),
         ))),
     }
 }
 
-/// The name diagnostics give `table` of `dir` (whether or not it exists): its CSV file.
+/// The name diagnostics give `table` of `dir` when it is missing: its CSV file.
 pub(crate) fn name(dir: &Path, table: &str) -> String {
     dir.join(format!("{table}.csv")).display().to_string()
 }
 
 /// The size of `table` in `dir` in bytes (0 when absent), to read the largest tables first.
 pub(crate) fn size(dir: &Path, table: &str) -> u64 {
-    std::fs::metadata(dir.join(format!("{table}.csv"))).map_or(0, |m| m.len())
+    FORMATS
+        .iter()
+        .filter_map(|ext| std::fs::metadata(dir.join(format!("{table}.{ext}"))).ok())
+        .map(|m| m.len())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The files a project's `table` may be read from, relative to the data folder.
+pub fn files(table: &str) -> [String; 2] {
+    FORMATS.map(|ext| format!("{table}.{ext}"))
 }
 
 impl Input {
     /// How diagnostics number this input's rows.
     pub fn ids(&self) -> RowIds {
         match self {
-            Input::Csv(_) => RowIds::Lines,
+            Input::Csv { .. } => RowIds::Lines,
+            Input::Parquet { .. } => RowIds::Records,
+        }
+    }
+
+    /// The name diagnostics give the input (its path).
+    pub fn name(&self) -> &str {
+        match self {
+            Input::Csv { name, .. } | Input::Parquet { name, .. } => name,
         }
     }
 
@@ -98,7 +151,8 @@ impl Input {
     pub fn open<'a>(&'a self, d: &mut FileDiags) -> Option<Sheet<'a>> {
         d.ids = self.ids();
         match self {
-            Input::Csv(bytes) => csv_table::open(bytes, d).map(Sheet::Csv),
+            Input::Csv { bytes, .. } => csv_table::open(bytes, d).map(Sheet::Csv),
+            Input::Parquet { header, rows, .. } => Some(Sheet::Rows { header, rows }),
         }
     }
 
@@ -125,7 +179,8 @@ impl Input {
     /// not UTF-8) but whose cell in column `index` is readable.
     pub fn unreadable_ids(&self, index: Option<usize>) -> Vec<(usize, String)> {
         match self {
-            Input::Csv(bytes) => csv_table::unreadable_ids(bytes, index),
+            Input::Csv { bytes, .. } => csv_table::unreadable_ids(bytes, index),
+            Input::Parquet { .. } => Vec::new(),
         }
     }
 }
@@ -133,6 +188,11 @@ impl Input {
 /// The rows of one table, ready to read.
 pub(crate) enum Sheet<'a> {
     Csv(csv_table::Sheet<'a>),
+    /// Rows read whole, with their column names (Parquet).
+    Rows {
+        header: &'a [String],
+        rows: &'a TextRows,
+    },
 }
 
 impl<'a> Sheet<'a> {
@@ -140,6 +200,7 @@ impl<'a> Sheet<'a> {
     pub fn header(&self) -> &[String] {
         match self {
             Sheet::Csv(sheet) => &sheet.header,
+            Sheet::Rows { header, .. } => header,
         }
     }
 
@@ -148,6 +209,16 @@ impl<'a> Sheet<'a> {
     pub fn columns_of<const N: usize>(&self, table: &Table, d: &mut FileDiags) -> Option<[Col; N]> {
         let cols: [Col; N] = match self {
             Sheet::Csv(sheet) => sheet.columns_of(table, d),
+            Sheet::Rows { header, .. } => {
+                let specs: [(&'static str, bool); N] = table
+                    .columns
+                    .iter()
+                    .map(|c| (c.name, c.required))
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .ok()?;
+                csv_table::locate(header, None, specs, d)
+            }
         }?;
         if d.ids == RowIds::Records {
             // A record is named by the table's first key column (its account for a table
@@ -165,6 +236,7 @@ impl<'a> Sheet<'a> {
     pub fn rows(self, d: &mut FileDiags, each: impl FnMut(&mut Row<'_>, &mut FileDiags)) -> usize {
         match self {
             Sheet::Csv(sheet) => sheet.rows(d, each),
+            Sheet::Rows { rows, .. } => rows.each(d, each),
         }
     }
 
@@ -179,6 +251,7 @@ impl<'a> Sheet<'a> {
     ) -> Collected<T> {
         match self {
             Sheet::Csv(sheet) => sheet.collect(d, key, lines, make),
+            Sheet::Rows { rows, .. } => rows.collect(d, key, lines, make),
         }
     }
 }

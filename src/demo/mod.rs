@@ -46,32 +46,71 @@ pub struct Summary {
     pub files: Vec<(String, usize)>,
 }
 
+/// The file format `demo` writes the tables in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `<table>.csv`, the default.
+    #[default]
+    Csv,
+    /// `<table>.parquet` (typed columns, Snappy-compressed).
+    Parquet,
+}
+
+impl Format {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
 /// One output table.
 struct Table {
     name: &'static str,
-    writer: csv::Writer<BufWriter<File>>,
+    sink: Sink,
     rows: usize,
+}
+
+/// Where a table's rows go.
+enum Sink {
+    Csv(Box<csv::Writer<BufWriter<File>>>),
+    Parquet(Box<crate::data::parquet::Writer>),
 }
 
 impl Table {
     /// The file of `table`, with its schema's columns and then `extra` ones in the header.
-    fn create(dir: &Path, table: &'static schema::Table, extra: &[&str]) -> anyhow::Result<Table> {
+    fn create(
+        dir: &Path,
+        table: &'static schema::Table,
+        extra: &[&str],
+        format: Format,
+    ) -> anyhow::Result<Table> {
         let name = table.name;
-        let path = dir.join(format!("{name}.csv"));
-        let header: Vec<&str> = table
-            .header()
-            .into_iter()
-            .chain(extra.iter().copied())
-            .collect();
-        let file =
-            File::create(&path).with_context(|| format!("failed to create {}", path.display()))?;
-        let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-        writer
-            .write_record(&header)
-            .with_context(|| format!("failed to write {}", path.display()))?;
+        let path = dir.join(format!("{name}.{}", format.extension()));
+        let sink = match format {
+            Format::Csv => {
+                let header: Vec<&str> = table
+                    .header()
+                    .into_iter()
+                    .chain(extra.iter().copied())
+                    .collect();
+                let file = File::create(&path)
+                    .with_context(|| format!("failed to create {}", path.display()))?;
+                let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+                writer
+                    .write_record(&header)
+                    .with_context(|| format!("failed to write {}", path.display()))?;
+                Sink::Csv(Box::new(writer))
+            }
+            Format::Parquet => Sink::Parquet(Box::new(crate::data::parquet::Writer::create(
+                &path, table, extra,
+            )?)),
+        };
         Ok(Table {
             name,
-            writer,
+            sink,
             rows: 0,
         })
     }
@@ -82,9 +121,29 @@ impl Table {
         T: AsRef<[u8]>,
     {
         self.rows += 1;
-        self.writer
-            .write_record(cells)
-            .with_context(|| format!("failed to write {}.csv", self.name))
+        match &mut self.sink {
+            Sink::Csv(writer) => writer
+                .write_record(cells)
+                .with_context(|| format!("failed to write {}.csv", self.name)),
+            Sink::Parquet(writer) => writer.row(cells),
+        }
+    }
+
+    /// Writes what is buffered and closes the file.
+    fn finish(self) -> anyhow::Result<(String, usize)> {
+        let Table { name, sink, rows } = self;
+        match sink {
+            Sink::Csv(mut writer) => {
+                writer
+                    .flush()
+                    .with_context(|| format!("failed to write {name}.csv"))?;
+                Ok((format!("{name}.csv"), rows))
+            }
+            Sink::Parquet(writer) => {
+                writer.finish()?;
+                Ok((format!("{name}.parquet"), rows))
+            }
+        }
     }
 }
 
@@ -364,25 +423,30 @@ pub(crate) fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
 /// Writes the data set into `out` (created if missing). See [`check_out`] for the folders it
 /// may write into.
 pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
+    generate_as(opts, out, Format::Csv)
+}
+
+/// `generate`, writing the tables in `format`.
+pub fn generate_as(opts: &Options, out: &Path, format: Format) -> anyhow::Result<Summary> {
     std::fs::create_dir_all(out).with_context(|| format!("failed to create {}", out.display()))?;
     let mut t = Tables {
-        accounts: Table::create(out, schema::ACCOUNTS, &["country", "tier"])?,
-        csms: Table::create(out, schema::CSMS, &[])?,
-        mrr: Table::create(out, schema::MRR, &[])?,
-        renewals: Table::create(out, schema::RENEWALS, &[])?,
-        stages: Table::create(out, schema::RENEWAL_STAGES, &[])?,
-        forecasts: Table::create(out, schema::FORECASTS, &[])?,
-        health: Table::create(out, schema::HEALTH, &[])?,
-        usage: Table::create(out, schema::USAGE, &[])?,
-        activities: Table::create(out, schema::ACTIVITIES, &[])?,
-        tasks: Table::create(out, schema::TASKS, &[])?,
-        tickets: Table::create(out, schema::TICKETS, &[])?,
-        surveys: Table::create(out, schema::SURVEYS, &[])?,
-        churns: Table::create(out, schema::CHURNS, &[])?,
-        opportunities: Table::create(out, schema::OPPORTUNITIES, &[])?,
-        onboarding: Table::create(out, schema::ONBOARDING, &[])?,
-        sponsors: Table::create(out, schema::SPONSOR_CHANGES, &[])?,
-        actions: Table::create(out, schema::ACTIONS, &[])?,
+        accounts: Table::create(out, schema::ACCOUNTS, &["country", "tier"], format)?,
+        csms: Table::create(out, schema::CSMS, &[], format)?,
+        mrr: Table::create(out, schema::MRR, &[], format)?,
+        renewals: Table::create(out, schema::RENEWALS, &[], format)?,
+        stages: Table::create(out, schema::RENEWAL_STAGES, &[], format)?,
+        forecasts: Table::create(out, schema::FORECASTS, &[], format)?,
+        health: Table::create(out, schema::HEALTH, &[], format)?,
+        usage: Table::create(out, schema::USAGE, &[], format)?,
+        activities: Table::create(out, schema::ACTIVITIES, &[], format)?,
+        tasks: Table::create(out, schema::TASKS, &[], format)?,
+        tickets: Table::create(out, schema::TICKETS, &[], format)?,
+        surveys: Table::create(out, schema::SURVEYS, &[], format)?,
+        churns: Table::create(out, schema::CHURNS, &[], format)?,
+        opportunities: Table::create(out, schema::OPPORTUNITIES, &[], format)?,
+        onboarding: Table::create(out, schema::ONBOARDING, &[], format)?,
+        sponsors: Table::create(out, schema::SPONSOR_CHANGES, &[], format)?,
+        actions: Table::create(out, schema::ACTIONS, &[], format)?,
         seen: Seen::default(),
     };
     let root = Rng::new(opts.seed);
@@ -490,15 +554,7 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
         t.sponsors,
         t.actions,
     ] {
-        let Table {
-            name,
-            mut writer,
-            rows,
-        } = table;
-        writer
-            .flush()
-            .with_context(|| format!("failed to write {name}.csv"))?;
-        files.push((format!("{name}.csv"), rows));
+        files.push(table.finish()?);
     }
     Ok(Summary { files })
 }
