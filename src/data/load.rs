@@ -1,6 +1,7 @@
-//! Loads the CSV tables of DATA.md from a folder into a `Dataset`, applying every validation
-//! rule: types, ranges, vocabularies, required columns, duplicate keys and references between
-//! tables. Every problem of every file is collected (capped per file) and returned at once.
+//! Loads the tables of DATA.md from a folder (each a CSV or a Parquet file, see `source`) into a
+//! `Dataset`, applying every validation rule, the same whatever the source: types, ranges,
+//! vocabularies, required columns (from `schema`), duplicate keys and references between tables.
+//! Every problem of every file is collected (capped per file) and returned at once.
 //! Tables are parsed in parallel; accounts and CSMs first, since the others refer to them.
 //!
 //! Besides each cell's grammar (`csv_table`), the loader bounds the values: an amount is at most
@@ -361,6 +362,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 d.message.starts_with("missing required column")
                     || d.message.starts_with("empty file")
                     || d.message.starts_with("cannot read")
+                    || d.message.starts_with("two files for the")
                     || d.message.starts_with("duplicate column")
                     || d.message.starts_with("invalid UTF-8 in the header")
                     || d.message.starts_with(TOTAL_TOO_LARGE)
