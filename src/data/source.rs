@@ -255,3 +255,42 @@ impl<'a> Sheet<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_is_named_by_its_line_or_by_its_number_and_key() {
+        let line = RowId {
+            source: "data/mrr.csv",
+            ids: RowIds::Lines,
+            row: 4,
+            column: 2,
+            key: Some(("account_id", "ACC9")),
+        };
+        assert_eq!(
+            line.error("bad month").to_string(),
+            "data/mrr.csv:4:2: error: bad month"
+        );
+        // A query's rows: what a database source will say.
+        let record = RowId {
+            source: "postgres:mrr",
+            ids: RowIds::Records,
+            row: 1234,
+            ..line
+        };
+        assert_eq!(
+            record.error("bad month").to_string(),
+            "postgres:mrr row 1234 (account_id=ACC9): error: bad month"
+        );
+        let unnamed = RowId {
+            key: None,
+            ..record
+        };
+        assert_eq!(
+            unnamed.error("bad month").to_string(),
+            "postgres:mrr row 1234: error: bad month"
+        );
+    }
+}
