@@ -19,85 +19,210 @@ use super::schema::{Table, Type};
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate};
 use parquet::basic::Compression;
+use parquet::basic::{ConvertedType, LogicalType, TimeUnit};
+use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
+use parquet::data_type::DataType;
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
-use parquet::record::Field;
+use parquet::schema::types::ColumnDescriptor;
 use std::fmt::Write as _;
 use std::fs::File;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The column names of the Parquet file at `path` and all its rows as text cells.
+/// The column names of the Parquet file at `path` and all its rows as text cells. Each row
+/// group is decoded a column at a time, the columns in parallel.
 pub(crate) fn read(path: &Path) -> Result<(Vec<String>, TextRows), String> {
-    let file = File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    let reader = SerializedFileReader::new(file)
-        .map_err(|e| format!("cannot read the file as Parquet: {e}"))?;
-    let header: Vec<String> = reader
-        .metadata()
-        .file_metadata()
-        .schema()
-        .get_fields()
-        .iter()
-        .map(|f| f.name().trim().to_string())
+    use rayon::prelude::*;
+    // In memory, so the columns are read in parallel from one buffer (a `File` reader's clones
+    // would share one file position).
+    let file = crate::files::FileBytes::open(path, "a Parquet file")
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    let unreadable = |e: ParquetError| format!("cannot read the file as Parquet: {e}");
+    let reader =
+        SerializedFileReader::new(bytes::Bytes::copy_from_slice(&file)).map_err(unreadable)?;
+    drop(file);
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let fields = schema.root_schema().get_fields();
+    if fields.len() != schema.num_columns() || fields.iter().any(|f| f.is_group()) {
+        return Err(
+            "cannot read the file: nested columns (lists, maps, groups) are not supported \
+             (expected one flat column per column of the table)"
+                .into(),
+        );
+    }
+    let width = schema.num_columns();
+    let header: Vec<String> = (0..width)
+        .map(|i| schema.column(i).name().trim().to_string())
         .collect();
-    let rows = reader
-        .get_row_iter(None)
-        .map_err(|e| format!("cannot read the file as Parquet: {e}"))?;
     let mut out = TextRows::default();
-    for (i, row) in rows.enumerate() {
-        let row = row.map_err(|e| format!("cannot read row {} of the file: {e}", i + 1))?;
-        let start = out.bounds.len();
-        for (_, field) in row.get_column_iter() {
-            let at = out.text.len();
-            cell(field, &mut out.text);
-            out.bounds.push(at..out.text.len());
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).map_err(unreadable)?;
+        let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+        let readers = (0..width)
+            .map(|i| group.get_column_reader(i).map(|r| (r, schema.column(i))))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(unreadable)?;
+        let columns = readers
+            .into_par_iter()
+            .map(|(reader, descr)| {
+                decode(reader, &descr, rows)
+                    .map_err(|e| format!("cannot read column '{}': {e}", descr.name()))
+            })
+            .collect::<Result<Vec<Cells>, String>>()?;
+        let mut offsets = Vec::with_capacity(width);
+        for column in &columns {
+            offsets.push(out.text.len());
+            out.text.push_str(&column.text);
         }
-        out.rows.push((i + 1, start..out.bounds.len()));
+        let first = out.rows.len();
+        out.bounds.reserve(rows * width);
+        for r in 0..rows {
+            let start = out.bounds.len();
+            for (column, offset) in columns.iter().zip(&offsets) {
+                let cell = column.bounds.get(r).cloned().unwrap_or(0..0);
+                out.bounds.push(offset + cell.start..offset + cell.end);
+            }
+            out.rows.push((first + r + 1, start..out.bounds.len()));
+        }
     }
     Ok((header, out))
 }
 
-/// Appends `field` to `text` as a CSV cell holds it (nothing for a null).
-fn cell(field: &Field, text: &mut String) {
+/// One column of a row group as text: the cells end to end, and each row's range.
+struct Cells {
+    text: String,
+    bounds: Vec<Range<usize>>,
+}
+
+/// The cells of one column chunk of `rows` rows, each value written as a CSV cell holds it.
+fn decode(
+    reader: ColumnReader,
+    descr: &ColumnDescriptor,
+    rows: usize,
+) -> Result<Cells, ParquetError> {
+    let scale = descr.type_scale();
+    let kind = descr.converted_type();
+    let nanos = matches!(
+        descr.logical_type_ref(),
+        Some(LogicalType::Timestamp(t)) if t.unit == TimeUnit::NANOS
+    );
     // Writing to a String cannot fail.
-    let _ = match field {
-        Field::Null => Ok(()),
-        Field::Bool(b) => write!(text, "{b}"),
-        Field::Byte(v) => write!(text, "{v}"),
-        Field::Short(v) => write!(text, "{v}"),
-        Field::Int(v) => write!(text, "{v}"),
-        Field::Long(v) => write!(text, "{v}"),
-        Field::UByte(v) => write!(text, "{v}"),
-        Field::UShort(v) => write!(text, "{v}"),
-        Field::UInt(v) => write!(text, "{v}"),
-        Field::ULong(v) => write!(text, "{v}"),
-        Field::Float(v) => write!(text, "{v}"),
-        Field::Double(v) => write!(text, "{v}"),
-        Field::Decimal(d) => {
-            decimal(d.data(), d.scale(), text);
-            Ok(())
-        }
-        Field::Str(s) => write!(text, "{s}"),
-        Field::Bytes(b) => write!(text, "{}", String::from_utf8_lossy(b.data())),
-        Field::Date(days) => match NaiveDate::from_ymd_opt(1970, 1, 1)
-            .and_then(|epoch| epoch.checked_add_signed(chrono::Duration::days(i64::from(*days))))
+    match reader {
+        ColumnReader::BoolColumnReader(r) => cells(r, descr, rows, |v, t| {
+            let _ = write!(t, "{v}");
+        }),
+        ColumnReader::Int32ColumnReader(r) => match kind {
+            ConvertedType::DATE => cells(r, descr, rows, |v, t| date(i64::from(*v), t)),
+            ConvertedType::DECIMAL => {
+                cells(r, descr, rows, |v, t| decimal(&v.to_be_bytes(), scale, t))
+            }
+            ConvertedType::UINT_8 | ConvertedType::UINT_16 | ConvertedType::UINT_32 => {
+                cells(r, descr, rows, |v, t| {
+                    let _ = write!(t, "{}", *v as u32);
+                })
+            }
+            _ => cells(r, descr, rows, |v, t| {
+                let _ = write!(t, "{v}");
+            }),
+        },
+        ColumnReader::Int64ColumnReader(r) => match kind {
+            ConvertedType::DECIMAL => {
+                cells(r, descr, rows, |v, t| decimal(&v.to_be_bytes(), scale, t))
+            }
+            ConvertedType::TIMESTAMP_MILLIS => cells(r, descr, rows, |v, t| {
+                timestamp(DateTime::from_timestamp_millis(*v), *v, t)
+            }),
+            ConvertedType::TIMESTAMP_MICROS => cells(r, descr, rows, |v, t| {
+                timestamp(DateTime::from_timestamp_micros(*v), *v, t)
+            }),
+            _ if nanos => cells(r, descr, rows, |v, t| {
+                timestamp(Some(DateTime::from_timestamp_nanos(*v)), *v, t)
+            }),
+            ConvertedType::UINT_64 => cells(r, descr, rows, |v, t| {
+                let _ = write!(t, "{}", *v as u64);
+            }),
+            _ => cells(r, descr, rows, |v, t| {
+                let _ = write!(t, "{v}");
+            }),
+        },
+        ColumnReader::FloatColumnReader(r) => cells(r, descr, rows, |v, t| {
+            let _ = write!(t, "{v}");
+        }),
+        ColumnReader::DoubleColumnReader(r) => cells(r, descr, rows, |v, t| {
+            let _ = write!(t, "{v}");
+        }),
+        ColumnReader::ByteArrayColumnReader(r) => match kind {
+            ConvertedType::DECIMAL => cells(r, descr, rows, |v, t| decimal(v.data(), scale, t)),
+            _ => cells(r, descr, rows, |v, t| {
+                t.push_str(&String::from_utf8_lossy(v.data()));
+            }),
+        },
+        ColumnReader::FixedLenByteArrayColumnReader(r) => match kind {
+            ConvertedType::DECIMAL => cells(r, descr, rows, |v, t| decimal(v.data(), scale, t)),
+            _ => cells(r, descr, rows, |v, t| {
+                t.push_str(&String::from_utf8_lossy(v.data()));
+            }),
+        },
+        ColumnReader::Int96ColumnReader(_) => Err(ParquetError::General(
+            "INT96 timestamps are not supported (expected a TIMESTAMP column)".into(),
+        )),
+    }
+}
+
+/// Reads the `rows` values of a column chunk and writes each with `put` (nothing for a null).
+fn cells<T: DataType>(
+    mut reader: ColumnReaderImpl<T>,
+    descr: &ColumnDescriptor,
+    rows: usize,
+    put: impl Fn(&T::T, &mut String),
+) -> Result<Cells, ParquetError> {
+    let max_def = descr.max_def_level();
+    let mut values: Vec<T::T> = Vec::with_capacity(rows);
+    let mut defs: Vec<i16> = Vec::with_capacity(rows);
+    let (records, _, _) =
+        reader.read_records(rows, (max_def > 0).then_some(&mut defs), None, &mut values)?;
+    if records != rows || (max_def > 0 && defs.len() != rows) {
+        return Err(ParquetError::General(format!(
+            "found {records} values, expected {rows}"
+        )));
+    }
+    let mut out = Cells {
+        text: String::new(),
+        bounds: Vec::with_capacity(rows),
+    };
+    let mut next = values.iter();
+    for row in 0..rows {
+        let at = out.text.len();
+        if (max_def == 0 || defs.get(row) == Some(&max_def))
+            && let Some(value) = next.next()
         {
-            Some(date) => write!(text, "{date}"),
-            None => write!(text, "date {days}"),
-        },
-        Field::TimestampMillis(ms) => match DateTime::from_timestamp_millis(*ms) {
-            Some(at) => write!(text, "{}", at.naive_utc().format("%Y-%m-%d %H:%M:%S")),
-            None => write!(text, "timestamp {ms}"),
-        },
-        Field::TimestampMicros(us) => match DateTime::from_timestamp_micros(*us) {
-            Some(at) => write!(text, "{}", at.naive_utc().format("%Y-%m-%d %H:%M:%S")),
-            None => write!(text, "timestamp {us}"),
-        },
-        // Times of day, halves, lists, maps and groups: no column of the schema holds one; the
-        // cell's check reports what it shows.
-        other => write!(text, "{other}"),
+            put(value, &mut out.text);
+        }
+        out.bounds.push(at..out.text.len());
+    }
+    Ok(out)
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+fn date(days: i64, text: &mut String) {
+    let _ = match NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|epoch| epoch.checked_add_signed(chrono::Duration::days(days)))
+    {
+        Some(date) => write!(text, "{date}"),
+        None => write!(text, "date {days}"),
+    };
+}
+
+/// A UTC instant as `YYYY-MM-DD HH:MM:SS` (`raw` when out of range).
+fn timestamp(at: Option<DateTime<chrono::Utc>>, raw: i64, text: &mut String) {
+    let _ = match at {
+        Some(at) => write!(text, "{}", at.naive_utc().format("%Y-%m-%d %H:%M:%S")),
+        None => write!(text, "timestamp {raw}"),
     };
 }
 
