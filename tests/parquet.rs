@@ -143,6 +143,7 @@ fn parquet_rows_are_named_by_number_and_key_and_both_formats_at_once_is_an_error
             ["ACC00001", "2026-01", "10.00"],
             ["ACC00001", "2026-13", "5"],
             ["NOPE", "2026-02", "5"],
+            ["ACC00001", "2026-01", "12.00"],
         ],
     );
     let out = postsale(&["check"], dir);
@@ -156,9 +157,13 @@ fn parquet_rows_are_named_by_number_and_key_and_both_formats_at_once_is_an_error
         err.contains("data/mrr.parquet row 3: error: unknown account in column 'account_id' (found 'NOPE', expected an id listed in accounts.csv)"),
         "{err}"
     );
+    assert!(
+        err.contains("data/mrr.parquet row 4: error: duplicate month for an account (found 'ACC00001, 2026-01' again, expected one row per account and month; first in row 1)"),
+        "{err}"
+    );
 }
 
-/// Writes an mrr table of three text columns.
+/// Writes an mrr table of three text columns, required (no nulls).
 fn write_mrr(path: &Path, rows: &[[&str; 3]]) {
     use parquet::data_type::{ByteArray, ByteArrayType};
     use parquet::file::properties::WriterProperties;
@@ -172,7 +177,7 @@ fn write_mrr(path: &Path, rows: &[[&str; 3]]) {
     let props = Arc::new(WriterProperties::builder().build());
     let mut writer = SerializedFileWriter::new(file, Arc::new(schema), props).expect("writer");
     let mut group = writer.next_row_group().expect("group");
-    for i in 0..3 {
+    for i in 0..rows[0].len() {
         let mut column = group.next_column().expect("column").expect("three columns");
         let values: Vec<ByteArray> = rows.iter().map(|r| ByteArray::from(r[i])).collect();
         column

@@ -396,10 +396,17 @@ fn unknown_ref(what: &str, id: &str, column: &str, table: &str) -> String {
     format!("unknown {what} in column '{column}' (found '{id}', expected an id listed in {table})")
 }
 
-fn duplicate(what: &str, id: &str, first_line: usize) -> String {
-    format!(
-        "duplicate {what} (found '{id}' again, expected each {what} once; first on line {first_line})"
-    )
+fn duplicate(what: &str, id: &str, first: usize, d: &FileDiags) -> String {
+    let first = first_at(first, d);
+    format!("duplicate {what} (found '{id}' again, expected each {what} once; first {first})")
+}
+
+/// Where the first of two rows is, as `d`'s source numbers rows: `on line 3` or `in row 3`.
+fn first_at(first: usize, d: &FileDiags) -> String {
+    match d.ids {
+        source::RowIds::Lines => format!("on line {first}"),
+        source::RowIds::Records => format!("in row {first}"),
+    }
 }
 
 /// One dependent table as read: its rows, its row count and its diagnostics.
@@ -813,7 +820,7 @@ fn unique(
     col: Col,
 ) -> bool {
     if let Some(&first) = seen.get(id) {
-        let message = duplicate(what, id, first);
+        let message = duplicate(what, id, first, d);
         row.failed = true;
         d.at(row.line, col.index.map_or(1, |i| i + 1), message);
         return false;
@@ -943,7 +950,7 @@ fn read_accounts(
             d.at(
                 line as usize,
                 id_column,
-                duplicate("account_id", &account.id, first),
+                duplicate("account_id", &account.id, first, &d),
             );
             continue;
         }
@@ -1256,11 +1263,8 @@ fn drop_duplicates<T>(
         let first = pair[0];
         for &later in &pair[1..] {
             duplicate[later] = true;
-            d.at(
-                lines[later] as usize,
-                column,
-                self::duplicate(what, &keys[later], lines[first] as usize),
-            );
+            let message = self::duplicate(what, &keys[later], lines[first] as usize, d);
+            d.at(lines[later] as usize, column, message);
         }
     }
     if duplicate.iter().any(|x| *x) {
@@ -1941,7 +1945,7 @@ fn read_mrr(input: &Input, refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>,
                 d.at(
                     line as usize,
                     column,
-                    format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first on line {})", lines[slot]),
+                    format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first {})", first_at(lines[slot] as usize, d)),
                 );
                 continue;
             }
