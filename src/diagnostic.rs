@@ -32,6 +32,10 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     /// 1-based column, when the problem has a position.
     pub column: Option<usize>,
+    /// How a source that numbers records rather than lines names the row (`row 4
+    /// (account_id=ACC9)`), shown instead of `:line:column`; None for a text file. Boxed, so a
+    /// diagnostic stays small enough to be returned by value everywhere.
+    pub record: Option<Box<String>>,
     pub message: String,
     /// A fix or a "did you mean" suggestion.
     pub help: Option<String>,
@@ -50,6 +54,7 @@ impl Diagnostic {
             file: file.into(),
             line: Some(line),
             column: Some(column),
+            record: None,
             message: bounded(message.into()),
             help: None,
         }
@@ -62,9 +67,17 @@ impl Diagnostic {
             file: file.into(),
             line: None,
             column: None,
+            record: None,
             message: bounded(message.into()),
             help: None,
         }
+    }
+
+    /// The same diagnostic located by a record (`row 4 (account_id=ACC9)`) rather than a line
+    /// and column; `line` and `column` still order it among the others.
+    pub fn at_record(mut self, record: String) -> Self {
+        self.record = Some(Box::new(bounded(record)));
+        self
     }
 
     /// The same diagnostic as a warning.
@@ -87,7 +100,9 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
+        if let Some(record) = &self.record {
+            write!(f, " {record}")?;
+        } else if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
                 write!(f, ":{column}")?;

@@ -255,7 +255,7 @@ fn a_far_off_month_costs_one_account_not_every_account() {
     assert_eq!(table.get(1, Month::new(2026, 10)), Money(10_000));
     assert_eq!(table.first_active(0), Some(Month::new(1971, 1)));
     assert_eq!(table.first_active(999), Some(Month::new(2026, 1)));
-    assert_eq!(loaded.dataset.row_counts.get("mrr.csv"), Some(&10_001));
+    assert_eq!(loaded.dataset.row_counts.get("mrr"), Some(&10_001));
 }
 
 /// Five accounts; A3's row has a byte that is not UTF-8 (a Latin-1 é in its name); 12 rows of
@@ -312,9 +312,9 @@ fn lenient_mode_skips_the_referring_rows_and_counts_them() {
         [("accounts.csv", 1), ("health.csv", 5), ("mrr.csv", 15)]
     );
     let counts = &loaded.dataset.row_counts;
-    assert_eq!(counts.get("accounts.csv"), Some(&4));
-    assert_eq!(counts.get("mrr.csv"), Some(&12));
-    assert_eq!(counts.get("health.csv"), Some(&5));
+    assert_eq!(counts.get("accounts"), Some(&4));
+    assert_eq!(counts.get("mrr"), Some(&12));
+    assert_eq!(counts.get("health"), Some(&5));
 }
 
 #[test]
@@ -346,8 +346,8 @@ fn lenient_mode_never_keeps_an_account_with_an_empty_name() {
         .collect();
     assert_eq!(ids, ["A1"]);
     assert!(!loaded.dataset.accounts.index.contains_key("A2"));
-    assert_eq!(loaded.dataset.row_counts.get("accounts.csv"), Some(&1));
-    assert_eq!(loaded.dataset.row_counts.get("mrr.csv"), Some(&1));
+    assert_eq!(loaded.dataset.row_counts.get("accounts"), Some(&1));
+    assert_eq!(loaded.dataset.row_counts.get("mrr"), Some(&1));
     // A bad optional cell skips the account too in lenient mode (strict mode fails the load).
     let (_dir, result) = load_files(
         &[(

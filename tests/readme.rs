@@ -1,7 +1,8 @@
-//! The README's metrics reference and component reference are generated from the catalogs and
-//! checked here, so the docs cannot drift from the code. After changing a catalog, run
+//! The README's metrics, component and data references are generated from the catalogs and the
+//! data schema and checked here, so the docs cannot drift from the code. After changing a catalog, run
 //! `POSTSALE_BLESS=1 cargo test --test readme` and review the README diff.
 
+use postsale::data::schema::SCHEMA;
 use postsale::metrics::catalog::{Band, CATALOG, MetricDef};
 use postsale::report::component::{COMPONENTS, ChartType, DataSource, SHOWS, TableKind};
 use std::path::Path;
@@ -173,6 +174,51 @@ fn check_block(name: &str, source: &str, content: &str) {
 #[test]
 fn readme_metrics_reference_matches_the_catalog() {
     check_block("metrics-reference", "src/metrics/catalog.rs", &reference());
+}
+
+/// The data reference: every table of the schema with its columns, types and rules.
+fn data_reference() -> String {
+    let mut text = String::new();
+    for t in SCHEMA {
+        let status = if t.required() {
+            "required".to_string()
+        } else {
+            format!("optional; feeds {}", t.feeds)
+        };
+        let key = match t.key {
+            [] => String::new(),
+            key => format!(
+                " Key: {}.",
+                key.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
+        };
+        let extra = if t.extra_columns {
+            " Further columns are kept as account attributes."
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "\n#### {} ({status})\n\n`data/{}.csv`.{key}{extra}\n\n| column | type | rule |\n|---|---|---|\n",
+            t.name, t.name
+        ));
+        for c in t.columns {
+            let name = if c.required {
+                format!("**`{}`**", c.name)
+            } else {
+                format!("`{}`", c.name)
+            };
+            text.push_str(&format!("| {name} | {} | {} |\n", c.ty.describe(), c.rule));
+        }
+    }
+    text
+}
+
+#[test]
+fn readme_data_reference_matches_the_schema() {
+    check_block("data-reference", "src/data/schema.rs", &data_reference());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `postsale demo`: writes the synthetic data set of `crate::demo` to a folder.
 
-use crate::demo::{Options, check_out, generate};
+use crate::demo::{Format, Options, check_out, generate_as};
 use crate::period::Month;
 use std::path::PathBuf;
 
@@ -19,7 +19,7 @@ pub struct Args {
     /// Last month of history (YYYY-MM); "now" for the data is the first day after it.
     #[arg(long, default_value = "2026-10", value_parser = parse_month)]
     pub end: Month,
-    /// Folder to write the CSV files into (created if missing). It must be new or empty, and
+    /// Folder to write the tables into (created if missing). It must be new or empty, and
     /// never a project root (a folder holding postsale.yaml).
     #[arg(long)]
     pub out: PathBuf,
@@ -27,6 +27,9 @@ pub struct Args {
     /// files are left alone). Never allows a project root.
     #[arg(long)]
     pub force: bool,
+    /// File format of the tables: csv (`<table>.csv`) or parquet (`<table>.parquet`).
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
 }
 
 fn parse_month(text: &str) -> Result<Month, String> {
@@ -45,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         seed: args.seed,
         end: args.end,
     };
-    let summary = generate(&options, &args.out)?;
+    let summary = generate_as(&options, &args.out, args.format)?;
     let rows: usize = summary.files.iter().map(|(_, n)| n).sum();
     println!(
         "wrote {} tables, {rows} rows, to {} ({} accounts, {} months to {})",

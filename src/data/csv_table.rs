@@ -14,6 +14,8 @@
 //! and a header may not name a column twice.
 
 use super::money::Money;
+use super::schema::Table;
+use super::source::{RowId, RowIds};
 use crate::diagnostic::{Diagnostic, did_you_mean, shown};
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -34,6 +36,10 @@ pub(crate) struct FileDiags {
     pub list: Vec<Diagnostic>,
     pub dropped: usize,
     pub max: usize,
+    /// How the source numbers its rows.
+    pub ids: RowIds,
+    /// The column whose value names a row, for a source that numbers records.
+    pub key: Option<Col>,
 }
 
 impl FileDiags {
@@ -43,7 +49,34 @@ impl FileDiags {
             list: Vec::new(),
             dropped: 0,
             max,
+            ids: RowIds::Lines,
+            key: None,
         }
+    }
+
+    /// The identity of `row` (a line or a record number) and the cell at `column`, with the
+    /// row's key value `key` when known.
+    pub fn row_id<'a>(&'a self, row: usize, column: usize, key: Option<&'a str>) -> RowId<'a> {
+        RowId {
+            source: &self.file,
+            ids: self.ids,
+            row,
+            column,
+            key: match (self.key, key) {
+                (Some(col), Some(value)) => Some((col.name, value)),
+                _ => None,
+            },
+        }
+    }
+
+    /// An error at `row`, `column` of a row whose key value is `key`.
+    fn at_key(&mut self, row: usize, column: usize, key: Option<&str>, message: String) {
+        if self.list.len() >= self.max {
+            self.dropped += 1;
+            return;
+        }
+        let d = self.row_id(row, column, key).error(message);
+        self.push(d);
     }
 
     pub fn push(&mut self, d: Diagnostic) {
@@ -60,13 +93,17 @@ impl FileDiags {
             self.dropped += 1;
             return;
         }
-        let d = Diagnostic::error(self.file.clone(), line, column, message);
+        let d = self.row_id(line, column, None).error(message);
         self.push(d);
     }
 
     /// An empty list for the same file, for one chunk of a parallel read.
     fn fork(&self) -> FileDiags {
-        FileDiags::new(self.file.clone(), self.max)
+        FileDiags {
+            ids: self.ids,
+            key: self.key,
+            ..FileDiags::new(self.file.clone(), self.max)
+        }
     }
 
     /// Appends the diagnostics of the next chunk, as if they had been pushed here one by one:
@@ -103,7 +140,6 @@ pub(crate) struct Col {
 pub(crate) struct Sheet<'a> {
     /// Header names as written (trimmed), in file order.
     pub header: Vec<String>,
-    lower: Vec<String>,
     /// The line of the header (1 unless blank lines come before it).
     header_line: usize,
     body: Body<'a>,
@@ -478,10 +514,8 @@ fn checked_row(
 
 impl<'a> Sheet<'a> {
     fn new(header: Vec<String>, header_line: usize, body: Body<'a>) -> Sheet<'a> {
-        let lower = header.iter().map(|n| n.to_ascii_lowercase()).collect();
         Sheet {
             header,
-            lower,
             header_line,
             body,
         }
@@ -495,31 +529,37 @@ impl<'a> Sheet<'a> {
         names: [&'static str; N],
         diags: &mut FileDiags,
     ) -> Option<[Col; N]> {
-        let mut ok = true;
-        let header: Vec<&str> = self.header.iter().map(String::as_str).collect();
-        let cols = names.map(|spec| {
-            let (name, required) = match spec.strip_suffix('*') {
-                Some(n) => (n, true),
-                None => (spec, false),
-            };
-            let index = self.lower.iter().position(|h| h == name);
-            if index.is_none() && required {
-                ok = false;
-                let d = Diagnostic::error(
-                    diags.file.clone(),
-                    self.header_line,
-                    1,
-                    format!("missing required column '{name}' (found columns {}, expected a column named '{name}')", quoted(&header)),
-                );
-                let d = match crate::diagnostic::suggest(name, header.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`? Rename that column to '{name}'")),
-                    None => d,
-                };
-                diags.push(d);
-            }
-            Col { name, index }
+        let specs = names.map(|spec| match spec.strip_suffix('*') {
+            Some(n) => (n, true),
+            None => (spec, false),
         });
-        ok.then_some(cols)
+        self.locate(specs, diags)
+    }
+
+    /// `columns` for the columns of `table` in schema order (N must be their number).
+    pub fn columns_of<const N: usize>(
+        &self,
+        table: &Table,
+        diags: &mut FileDiags,
+    ) -> Option<[Col; N]> {
+        debug_assert_eq!(table.columns.len(), N, "the columns of {}", table.name);
+        let specs: [(&'static str, bool); N] = table
+            .columns
+            .iter()
+            .map(|c| (c.name, c.required))
+            .collect::<Vec<_>>()
+            .try_into()
+            .ok()?;
+        self.locate(specs, diags)
+    }
+
+    /// Locates each (name, required) column.
+    fn locate<const N: usize>(
+        &self,
+        specs: [(&'static str, bool); N],
+        diags: &mut FileDiags,
+    ) -> Option<[Col; N]> {
+        locate(&self.header, Some(self.header_line), specs, diags)
     }
 
     /// Calls `each` for every data record, in file order. Records with invalid UTF-8 are reported
@@ -610,6 +650,89 @@ impl<'a> Sheet<'a> {
             }
         }
         all.finish(count)
+    }
+}
+
+/// Locates each (name, required) column in `header` (column names matched ignoring case).
+/// Each missing required column is an error (at `line`, the header's, for a text file), with a
+/// "did you mean" against the header; returns None if any is missing.
+pub(crate) fn locate<const N: usize>(
+    header: &[String],
+    line: Option<usize>,
+    specs: [(&'static str, bool); N],
+    diags: &mut FileDiags,
+) -> Option<[Col; N]> {
+    let mut ok = true;
+    let names: Vec<&str> = header.iter().map(String::as_str).collect();
+    let cols = specs.map(|(name, required)| {
+        let index = header.iter().position(|h| h.eq_ignore_ascii_case(name));
+        if index.is_none() && required {
+            ok = false;
+            let message = format!(
+                "missing required column '{name}' (found columns {}, expected a column named '{name}')",
+                quoted(&names)
+            );
+            let d = match line {
+                Some(line) => Diagnostic::error(diags.file.clone(), line, 1, message),
+                None => Diagnostic::file_error(diags.file.clone(), message),
+            };
+            let d = match crate::diagnostic::suggest(name, names.iter().copied()) {
+                Some(s) => {
+                    d.with_help(format!("did you mean `{s}`? Rename that column to '{name}'"))
+                }
+                None => d,
+            };
+            diags.push(d);
+        }
+        Col { name, index }
+    });
+    ok.then_some(cols)
+}
+
+/// Rows whose cells are text laid end to end, from a source that is not a CSV file (its typed
+/// values written as the CSV grammar writes them): read with the same accessors and checks as
+/// a CSV record, each named by its 1-based number.
+#[derive(Debug, Default)]
+pub(crate) struct TextRows {
+    pub text: String,
+    /// Each row: its number and the range of its cells in `bounds`.
+    pub rows: Vec<(usize, Range<usize>)>,
+    /// The byte range of each cell in `text`.
+    pub bounds: Vec<Range<usize>>,
+}
+
+impl TextRows {
+    /// Calls `each` for every row, in order. Returns the number of rows.
+    pub fn each(
+        &self,
+        diags: &mut FileDiags,
+        mut each: impl FnMut(&mut Row<'_>, &mut FileDiags),
+    ) -> usize {
+        let memo = Memo::default();
+        for (number, cells) in &self.rows {
+            let mut row = Row {
+                text: &self.text,
+                bounds: &self.bounds[cells.clone()],
+                line: *number,
+                failed: false,
+                memo: &memo,
+            };
+            each(&mut row, diags);
+        }
+        self.rows.len()
+    }
+
+    /// `Sheet::collect` for these rows.
+    pub fn collect<T>(
+        &self,
+        diags: &mut FileDiags,
+        key: Option<Col>,
+        lines: bool,
+        make: impl Fn(&mut Row<'_>, &mut FileDiags) -> Option<T>,
+    ) -> Collected<T> {
+        let mut kept = Kept::new(key, lines, self.rows.len());
+        let count = self.each(diags, kept.keeper(&make));
+        kept.finish(count)
     }
 }
 
@@ -918,15 +1041,17 @@ impl<'a> Row<'a> {
         expected: &str,
     ) {
         self.failed = true;
-        diags.at(
-            self.line,
-            col.index.map_or(1, |i| i + 1),
-            format!(
-                "{what} in column '{}' (found '{}', expected {expected})",
-                col.name,
-                shown(found)
-            ),
+        if diags.list.len() >= diags.max {
+            diags.dropped += 1;
+            return;
+        }
+        let message = format!(
+            "{what} in column '{}' (found '{}', expected {expected})",
+            col.name,
+            shown(found)
         );
+        let key = diags.key.and_then(|k| self.raw(k));
+        diags.at_key(self.line, col.index.map_or(1, |i| i + 1), key, message);
     }
 
     /// Reports a problem with a help line.
@@ -938,13 +1063,11 @@ impl<'a> Row<'a> {
         help: String,
     ) {
         self.failed = true;
-        let d = Diagnostic::error(
-            diags.file.clone(),
-            self.line,
-            col.index.map_or(1, |i| i + 1),
-            message,
-        )
-        .with_help(help);
+        let key = diags.key.and_then(|k| self.raw(k));
+        let d = diags
+            .row_id(self.line, col.index.map_or(1, |i| i + 1), key)
+            .error(message)
+            .with_help(help);
         diags.push(d);
     }
 
@@ -1192,6 +1315,34 @@ impl<'a> Row<'a> {
             }
         }
     }
+}
+
+/// The (line, id) of each record of `bytes` that is not UTF-8 but whose id cell (column
+/// `index`) is: the rows `Sheet::collect` reports and skips without handing them over.
+pub(crate) fn unreadable_ids(bytes: &[u8], index: Option<usize>) -> Vec<(usize, String)> {
+    let Some(index) = index else {
+        return Vec::new();
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut out = Vec::new();
+    for record in reader.byte_records().flatten() {
+        if std::str::from_utf8(record.as_slice()).is_ok() {
+            continue;
+        }
+        let id = record
+            .get(index)
+            .and_then(|cell| std::str::from_utf8(cell).ok())
+            .map(str::trim)
+            .filter(|id| !id.is_empty());
+        if let (Some(id), Some(at)) = (id, record.position()) {
+            out.push((at.line() as usize, id.to_string()));
+        }
+    }
+    out
 }
 
 /// `YYYY-MM-DD`.

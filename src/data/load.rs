@@ -1,6 +1,7 @@
-//! Loads the CSV tables of DATA.md from a folder into a `Dataset`, applying every validation
-//! rule: types, ranges, vocabularies, required columns, duplicate keys and references between
-//! tables. Every problem of every file is collected (capped per file) and returned at once.
+//! Loads the tables of DATA.md from a folder (each a CSV or a Parquet file, see `source`) into a
+//! `Dataset`, applying every validation rule, the same whatever the source: types, ranges,
+//! vocabularies, required columns (from `schema`), duplicate keys and references between tables.
+//! Every problem of every file is collected (capped per file) and returned at once.
 //! Tables are parsed in parallel; accounts and CSMs first, since the others refer to them.
 //!
 //! Besides each cell's grammar (`csv_table`), the loader bounds the values: an amount is at most
@@ -10,12 +11,13 @@
 //! when that id's own row had an error: one bad row of accounts.csv is one problem, not one per
 //! row of every table that mentions the account.
 
-use super::csv_table::{Col, FileDiags, Row, open};
+use super::csv_table::{Col, FileDiags, Row};
 use super::model::*;
 use super::money::{Money, MoneyError};
+use super::schema;
+use super::source::{self, Input};
 use crate::config::{Config, DateWindow};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::files::FileBytes;
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::FxHashMap;
@@ -71,29 +73,9 @@ pub struct Loaded {
     pub skipped: BTreeMap<String, usize>,
 }
 
-/// What each optional table feeds, for the notice when it is absent.
-const FEEDS: &[(&str, &str)] = &[
-    ("csms", "CSM names, capacity and quota"),
-    ("mrr", "revenue metrics"),
-    ("renewals", "renewal metrics"),
-    ("renewal_stages", "time in stage"),
-    ("forecasts", "forecast accuracy and at-risk ARR history"),
-    ("health", "health metrics"),
-    ("usage", "usage metrics"),
-    ("activities", "activity metrics"),
-    ("tasks", "task lists"),
-    ("tickets", "support metrics"),
-    ("surveys", "experience metrics (NPS, CSAT, CES)"),
-    ("churns", "churn reasons"),
-    ("opportunities", "the expansion pipeline"),
-    ("onboarding", "time to value"),
-    ("sponsor_changes", "sponsor-change risk factors"),
-    ("actions", "tracked actions"),
-];
-
 /// Loads every table found in `dir`.
 pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
-    let file = |table: &str| dir.join(format!("{table}.csv")).display().to_string();
+    let file = |table: &str| source::name(dir, table);
     let wanted = |table: &str| match &options.only {
         None => true,
         Some(list) => {
@@ -105,40 +87,32 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 || (table == "csms" && list.contains(&"tasks"))
         }
     };
-    let read = |table: &str| -> Option<Result<FileBytes, Diagnostic>> {
+    let read = |table: &str| -> Option<Result<Input, Diagnostic>> {
         if !wanted(table) {
             return None;
         }
-        let path = dir.join(format!("{table}.csv"));
-        match FileBytes::open(&path, "a CSV file") {
-            Ok(bytes) => Some(Ok(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(Err(Diagnostic::file_error(
-                file(table),
-                format!("cannot read the file: {e}"),
-            ))),
-        }
+        source::find(dir, schema::table(table)?)
     };
-    let new_diags = |table: &str| FileDiags::new(file(table), options.max_per_file);
+    let new_diags = |input: &Input| FileDiags::new(input.name().to_string(), options.max_per_file);
 
     // Stage 1: accounts and CSMs.
     let window = &options.dates;
     let lenient = options.lenient;
     let (accounts, csms) = rayon::join(
         || {
-            read("accounts").map(|r| {
-                r.map(|bytes| read_accounts(&bytes, new_diags("accounts"), window, lenient))
-            })
+            read("accounts")
+                .map(|r| r.map(|input| read_accounts(&input, new_diags(&input), window, lenient)))
         },
-        || read("csms").map(|r| r.map(|bytes| read_csms(&bytes, new_diags("csms")))),
+        || read("csms").map(|r| r.map(|input| read_csms(&input, new_diags(&input)))),
     );
     // The diagnostics of each file read, finished once the references are reported.
     let mut files: Vec<FileDiags> = Vec::new();
     let mut io_errors = Vec::new();
     let mut dataset = Dataset::default();
     // Rows read and rows kept, per file.
-    let mut counts: Vec<(String, usize, usize)> = Vec::new();
+    let mut counts: Vec<(&str, String, usize, usize)> = Vec::new();
     let unknown = Unknown::default();
+    let mut csms_file: Option<String> = None;
     let Some(accounts) = accounts else {
         return Err(Diagnostics(vec![Diagnostic::file_error(
             file("accounts"),
@@ -154,7 +128,8 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     } = accounts.map_err(|d| Diagnostics(vec![d]))?;
     match csms {
         Some(Ok((csms, diags, rows, csm_failed))) => {
-            counts.push(("csms.csv".into(), rows, csms.rows.len()));
+            counts.push(("csms", diags.file.clone(), rows, csms.rows.len()));
+            csms_file = Some(diags.file.clone());
             files.push(diags);
             failed.extend(csm_failed);
             dataset.csms = Some(csms);
@@ -191,7 +166,12 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             }
         }
     }
-    counts.push(("accounts.csv".into(), account_rows, accounts.rows.len()));
+    counts.push((
+        "accounts",
+        account_diags.file.clone(),
+        account_rows,
+        accounts.rows.len(),
+    ));
     dataset.accounts = accounts;
     let no_renewals = FxHashMap::default();
 
@@ -201,11 +181,11 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     // largest first, on the other.
     let (renewal_side, rest) = rayon::join(
         || {
-            let renewals = read("renewals").map(|bytes| {
-                bytes.map(|bytes| {
-                    let mut d = new_diags("renewals");
+            let renewals = read("renewals").map(|input| {
+                input.map(|input| {
+                    let mut d = new_diags(&input);
                     let read = read_renewals(
-                        &bytes,
+                        &input,
                         &Refs::new(&dataset, window, &unknown, &no_renewals),
                         &mut d,
                     );
@@ -242,11 +222,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                         "accounts" | "csms" | "renewals" | "renewal_stages" | "forecasts"
                     )
                 })
-                .map(|&t| {
-                    let size =
-                        std::fs::metadata(dir.join(format!("{t}.csv"))).map_or(0, |m| m.len());
-                    (size, t)
-                })
+                .map(|&t| (source::size(dir, t), t))
                 .collect();
             order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
             let order: Vec<&str> = order.into_iter().map(|(_, t)| t).collect();
@@ -262,7 +238,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     match renewals {
         Some(Ok((rows, count, renewal_failed, d))) => {
             let kept = rows.as_ref().map_or(0, Vec::len);
-            counts.push(("renewals.csv".into(), count, kept));
+            counts.push(("renewals", d.file.clone(), count, kept));
             check_totals(
                 &d,
                 [
@@ -300,7 +276,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             None => {}
             Some(Err(e)) => io_errors.push(e),
             Some(Ok((parsed, count, d))) => {
-                counts.push((format!("{table}.csv"), count, parsed.rows()));
+                counts.push((table, d.file.clone(), count, parsed.rows()));
                 check_totals(&d, parsed.totals(), &mut io_errors);
                 files.push(d);
                 parsed.store(&mut dataset);
@@ -326,7 +302,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             .iter()
             .filter_map(|c| c.expansion_quota)
             .sum_cents();
-        if let Some(d) = files.iter().find(|d| d.file == file("csms")) {
+        if let Some(d) = files.iter().find(|d| Some(&d.file) == csms_file.as_ref()) {
             check_totals(d, [("expansion_quota", total)], &mut io_errors);
         }
     }
@@ -337,11 +313,14 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         all.push(d.finish());
     }
     let mut skipped = BTreeMap::new();
-    for (name, read, kept) in counts {
+    for (table, file, read, kept) in counts {
         if read > kept {
-            skipped.insert(name.clone(), read - kept);
+            let name = Path::new(&file)
+                .file_name()
+                .map_or(file.clone(), |n| n.to_string_lossy().into_owned());
+            skipped.insert(name, read - kept);
         }
-        dataset.row_counts.insert(name, kept);
+        dataset.row_counts.insert(table.to_string(), kept);
     }
 
     // Forecast snapshots by renewal, then day: "the latest snapshot on or before a day" of one
@@ -359,10 +338,10 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     if let Some(rows) = &mut dataset.opportunities {
         rows.sort_by_key(|o| o.account);
     }
-    let notices = FEEDS
+    let notices = schema::SCHEMA
         .iter()
-        .filter(|(table, _)| wanted(table) && !dataset.has_table(table))
-        .map(|(table, feeds)| format!("{table}.csv not found; skipping {feeds}"))
+        .filter(|t| !t.required() && wanted(t.name) && !dataset.has_table(t.name))
+        .map(|t| format!("{}.csv not found; skipping {}", t.name, t.feeds))
         .collect();
     let mut diagnostics: Vec<Diagnostic> = io_errors;
     diagnostics.extend(all.into_iter().flatten());
@@ -383,6 +362,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 d.message.starts_with("missing required column")
                     || d.message.starts_with("empty file")
                     || d.message.starts_with("cannot read")
+                    || d.message.starts_with("two files for the")
                     || d.message.starts_with("duplicate column")
                     || d.message.starts_with("invalid UTF-8 in the header")
                     || d.message.starts_with(TOTAL_TOO_LARGE)
@@ -416,31 +396,38 @@ fn unknown_ref(what: &str, id: &str, column: &str, table: &str) -> String {
     format!("unknown {what} in column '{column}' (found '{id}', expected an id listed in {table})")
 }
 
-fn duplicate(what: &str, id: &str, first_line: usize) -> String {
-    format!(
-        "duplicate {what} (found '{id}' again, expected each {what} once; first on line {first_line})"
-    )
+fn duplicate(what: &str, id: &str, first: usize, d: &FileDiags) -> String {
+    let first = first_at(first, d);
+    format!("duplicate {what} (found '{id}' again, expected each {what} once; first {first})")
+}
+
+/// Where the first of two rows is, as `d`'s source numbers rows: `on line 3` or `in row 3`.
+fn first_at(first: usize, d: &FileDiags) -> String {
+    match d.ids {
+        source::RowIds::Lines => format!("on line {first}"),
+        source::RowIds::Records => format!("in row {first}"),
+    }
 }
 
 /// One dependent table as read: its rows, its row count and its diagnostics.
 type TableRead = (Parsed, usize, FileDiags);
 
 /// Reads and parses `tables` in parallel (each also in parallel chunks), dropping each file's
-/// bytes as soon as it is parsed. Absent or unwanted tables come back as None.
+/// input as soon as it is parsed. Absent or unwanted tables come back as None.
 fn read_tables<'t>(
     tables: &[&'t str],
-    read: &(impl Fn(&str) -> Option<Result<FileBytes, Diagnostic>> + Sync),
-    new_diags: &(impl Fn(&str) -> FileDiags + Sync),
+    read: &(impl Fn(&str) -> Option<Result<Input, Diagnostic>> + Sync),
+    new_diags: &(impl Fn(&Input) -> FileDiags + Sync),
     refs: &Refs,
 ) -> Vec<(&'t str, Option<Result<TableRead, Diagnostic>>)> {
     use rayon::prelude::*;
     tables
         .par_iter()
         .map(|&table| {
-            let result = read(table).map(|bytes| {
-                bytes.map(|bytes| {
-                    let mut d = new_diags(table);
-                    let (parsed, count) = read_table(table, &bytes, refs, &mut d);
+            let result = read(table).map(|input| {
+                input.map(|input| {
+                    let mut d = new_diags(&input);
+                    let (parsed, count) = read_table(table, &input, refs, &mut d);
                     (parsed, count, d)
                 })
             });
@@ -833,7 +820,7 @@ fn unique(
     col: Col,
 ) -> bool {
     if let Some(&first) = seen.get(id) {
-        let message = duplicate(what, id, first);
+        let message = duplicate(what, id, first, d);
         row.failed = true;
         d.at(row.line, col.index.map_or(1, |i| i + 1), message);
         return false;
@@ -860,7 +847,7 @@ struct AccountsRead {
 /// kept; its id, when one can be read, is remembered for the messages of the rows that refer
 /// to it.
 fn read_accounts(
-    bytes: &[u8],
+    input: &Input,
     mut d: FileDiags,
     window: &DateWindow,
     lenient: bool,
@@ -872,24 +859,10 @@ fn read_accounts(
         count: 0,
         failed: Failed::default(),
     };
-    let Some(sheet) = open(bytes, &mut d) else {
+    let Some(sheet) = input.open(&mut d) else {
         read.diags = d;
         return read;
     };
-    const KNOWN: [&str; 12] = [
-        "account_id*",
-        "name*",
-        "segment",
-        "industry",
-        "region",
-        "source",
-        "csm_id",
-        "plan",
-        "seats",
-        "signed_on",
-        "acquisition_cost",
-        "sales_cycle_days",
-    ];
     let Some(
         [
             id,
@@ -905,15 +878,15 @@ fn read_accounts(
             cac,
             cycle,
         ],
-    ) = sheet.columns(KNOWN, &mut d)
+    ) = sheet.columns_of(schema::ACCOUNTS, &mut d)
     else {
         read.diags = d;
         return read;
     };
     let accounts = &mut read.accounts;
-    let known: Vec<&str> = KNOWN.iter().map(|k| k.trim_end_matches('*')).collect();
+    let known = schema::ACCOUNTS.header();
     let extra: Vec<(usize, String)> = sheet
-        .header
+        .header()
         .iter()
         .enumerate()
         .filter(|(_, h)| !known.contains(&h.to_ascii_lowercase().as_str()))
@@ -957,7 +930,7 @@ fn read_accounts(
     read.count = count;
     if handed.into_inner() < count {
         // Some records were not handed over at all (not UTF-8): their ids, when readable.
-        for (line, account) in unreadable_ids(bytes, id.index) {
+        for (line, account) in input.unreadable_ids(id.index) {
             read.failed.insert(("account", account), line);
         }
     }
@@ -977,7 +950,7 @@ fn read_accounts(
             d.at(
                 line as usize,
                 id_column,
-                duplicate("account_id", &account.id, first),
+                duplicate("account_id", &account.id, first, &d),
             );
             continue;
         }
@@ -994,53 +967,16 @@ fn read_accounts(
     read
 }
 
-/// The (line, id) of each record of `bytes` that is not UTF-8 but whose id cell (column
-/// `index`) is: the rows `Sheet::collect` reports and skips without handing them over.
-fn unreadable_ids(bytes: &[u8], index: Option<usize>) -> Vec<(usize, String)> {
-    let Some(index) = index else {
-        return Vec::new();
-    };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut out = Vec::new();
-    for record in reader.byte_records().flatten() {
-        if std::str::from_utf8(record.as_slice()).is_ok() {
-            continue;
-        }
-        let id = record
-            .get(index)
-            .and_then(|cell| std::str::from_utf8(cell).ok())
-            .map(str::trim)
-            .filter(|id| !id.is_empty());
-        if let (Some(id), Some(at)) = (id, record.position()) {
-            out.push((at.line() as usize, id.to_string()));
-        }
-    }
-    out
-}
-
 /// Reads csms.csv; also returns the CSMs whose row had an error (not kept), with its line.
-fn read_csms(bytes: &[u8], mut d: FileDiags) -> (Csms, FileDiags, usize, Failed) {
+fn read_csms(input: &Input, mut d: FileDiags) -> (Csms, FileDiags, usize, Failed) {
     let mut csms = Csms::default();
     let mut failed = Failed::default();
-    let Some(sheet) = open(bytes, &mut d) else {
+    let Some(sheet) = input.open(&mut d) else {
         return (csms, d, 0, failed);
     };
-    let Some([id, name, email, manager, team, capacity, quota]) = sheet.columns(
-        [
-            "csm_id*",
-            "name*",
-            "email",
-            "manager_id",
-            "team",
-            "capacity_accounts",
-            "expansion_quota",
-        ],
-        &mut d,
-    ) else {
+    let Some([id, name, email, manager, team, capacity, quota]) =
+        sheet.columns_of(schema::CSMS, &mut d)
+    else {
         return (csms, d, 0, failed);
     };
     let mut seen = FxHashMap::default();
@@ -1088,13 +1024,13 @@ struct RenewalsRead {
     failed: Failed,
 }
 
-fn read_renewals(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> RenewalsRead {
+fn read_renewals(input: &Input, refs: &Refs, d: &mut FileDiags) -> RenewalsRead {
     let mut read = RenewalsRead {
         rows: None,
         count: 0,
         failed: Failed::default(),
     };
-    let Some(sheet) = open(bytes, d) else {
+    let Some(sheet) = input.open(d) else {
         return read;
     };
     let Some(
@@ -1123,34 +1059,7 @@ fn read_renewals(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> RenewalsRead {
             c4,
             c5,
         ],
-    ) = sheet.columns(
-        [
-            "renewal_id*",
-            "account_id*",
-            "due_on*",
-            "arr*",
-            "stage*",
-            "forecast_probability",
-            "at_risk",
-            "risk_reason",
-            "renewed_arr",
-            "expansion_arr",
-            "expansion_type",
-            "discount_pct",
-            "closed_on",
-            "first_outreach_on",
-            "proposal_sent_on",
-            "escalated",
-            "term_months",
-            "value_review_done",
-            CHECKLIST[0],
-            CHECKLIST[1],
-            CHECKLIST[2],
-            CHECKLIST[3],
-            CHECKLIST[4],
-        ],
-        d,
-    )
+    ) = sheet.columns_of(schema::RENEWALS, d)
     else {
         return read;
     };
@@ -1304,19 +1213,21 @@ impl Parsed {
 
 /// Reads all rows of a sheet with `columns`, keeping those `make` accepts on rows without errors
 /// (in parallel chunks for a large file; see `Sheet::collect`).
-fn collect<T: Keyed + Send, const N: usize>(
-    bytes: &[u8],
+fn collect<T: Send, const N: usize>(
+    input: &Input,
     d: &mut FileDiags,
-    columns: [&'static str; N],
+    table: &'static schema::Table,
     make: impl Fn(&mut Row, &mut FileDiags, &[Col; N]) -> Option<T> + Sync,
 ) -> (Option<Vec<T>>, usize) {
-    let Some(sheet) = open(bytes, d) else {
+    let Some(sheet) = input.open(d) else {
         return (None, 0);
     };
-    let Some(cols) = sheet.columns(columns, d) else {
+    let Some(cols) = sheet.columns_of(table, d) else {
         return (None, 0);
     };
-    let key = T::KEY.and_then(|what| cols.iter().copied().find(|c| c.name == what));
+    let key = table
+        .single_key()
+        .and_then(|what| cols.iter().copied().find(|c| c.name == what));
     let got = sheet.collect(d, key, false, |row, d| make(row, d, &cols));
     let mut rows = got.values;
     if let Some(key) = key
@@ -1325,7 +1236,7 @@ fn collect<T: Keyed + Send, const N: usize>(
         // Ids out of order (those written in increasing order, as most exports are, cannot
         // repeat): the file is read again for the ids and lines of the same rows (the same
         // checks keep the same rows), which the rows themselves do not store.
-        let ids = read_again(bytes, |row, d| {
+        let ids = input.again(|row, d| {
             make(row, d, &cols)?;
             row.raw(key).map(Text::from)
         });
@@ -1334,48 +1245,6 @@ fn collect<T: Keyed + Send, const N: usize>(
     }
     (Some(rows), got.count)
 }
-
-/// The file read again with `make` (the checks of the first read, so the same rows are kept),
-/// for what the first read did not keep: each row's value and line. Its diagnostics, reported
-/// already, are dropped.
-fn read_again<T: Send>(
-    bytes: &[u8],
-    make: impl Fn(&mut Row, &mut FileDiags) -> Option<T> + Sync,
-) -> super::csv_table::Collected<T> {
-    let mut quiet = FileDiags::new(String::new(), 0);
-    match open(bytes, &mut quiet) {
-        Some(sheet) => sheet.collect(&mut quiet, None, true, make),
-        None => super::csv_table::Collected {
-            values: Vec::new(),
-            lines: Vec::new(),
-            count: 0,
-            increasing: true,
-        },
-    }
-}
-
-/// A table whose rows have a primary key (a single column), checked for duplicates after the
-/// read: as the rows are read when the ids increase, else by sorting (no per-row hash map).
-trait Keyed {
-    /// The key column, None when the table has no single-column key.
-    const KEY: Option<&'static str> = None;
-}
-
-macro_rules! keyed {
-    ($($t:ty => $col:literal),*) => {$(
-        impl Keyed for $t {
-            const KEY: Option<&'static str> = Some($col);
-        }
-    )*};
-}
-keyed!(Activity => "activity_id", Task => "task_id", Ticket => "ticket_id", SurveyResponse => "response_id", Opportunity => "opportunity_id", Action => "action_id");
-impl Keyed for RenewalStageEntry {}
-impl Keyed for ForecastSnapshot {}
-impl Keyed for HealthRow {}
-impl Keyed for UsageRow {}
-impl Keyed for Churn {}
-impl Keyed for Onboarding {}
-impl Keyed for SponsorChange {}
 
 /// Reports every row whose key (`keys[i]` for `rows[i]`) appeared on an earlier line and
 /// removes it.
@@ -1394,11 +1263,8 @@ fn drop_duplicates<T>(
         let first = pair[0];
         for &later in &pair[1..] {
             duplicate[later] = true;
-            d.at(
-                lines[later] as usize,
-                column,
-                self::duplicate(what, &keys[later], lines[first] as usize),
-            );
+            let message = self::duplicate(what, &keys[later], lines[first] as usize, d);
+            d.at(lines[later] as usize, column, message);
         }
     }
     if duplicate.iter().any(|x| *x) {
@@ -1473,61 +1339,43 @@ fn by_account<T: Send, K: Ord + Copy>(
     (rows, count)
 }
 
-fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
+fn read_table(table: &str, input: &Input, refs: &Refs, d: &mut FileDiags) -> (Parsed, usize) {
     match table {
         "mrr" => {
-            let (t, n, kept) = read_mrr(bytes, refs, d);
+            let (t, n, kept) = read_mrr(input, refs, d);
             (Parsed::Mrr(t, kept), n)
         }
         "renewal_stages" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                ["renewal_id*", "stage*", "entered_on*"],
-                |row, d, &[r, s, e]| {
-                    Some(RenewalStageEntry {
-                        renewal: refs.renewal(row, d, r).or_else(|| missing(row, d, r))?,
-                        stage: row.vocab(d, s, true, &RenewalStage::NAMES, RenewalStage::parse)?,
-                        entered_on: refs.date(row, d, e, true)?,
-                    })
-                },
-            );
+            let (t, n) = collect(input, d, schema::RENEWAL_STAGES, |row, d, &[r, s, e]| {
+                Some(RenewalStageEntry {
+                    renewal: refs.renewal(row, d, r).or_else(|| missing(row, d, r))?,
+                    stage: row.vocab(d, s, true, &RenewalStage::NAMES, RenewalStage::parse)?,
+                    entered_on: refs.date(row, d, e, true)?,
+                })
+            });
             (Parsed::Stages(t), n)
         }
         "forecasts" => {
-            let (t, n) = collect(
-                bytes,
-                d,
-                ["snapshot_on*", "renewal_id*", "forecast_arr*", "at_risk"],
-                |row, d, &[s, r, f, a]| {
-                    let snapshot_on = refs.date(row, d, s, true);
-                    let renewal = refs.renewal(row, d, r).or_else(|| missing(row, d, r));
-                    let forecast_arr = amount(row, d, f, true);
-                    let at_risk = row.bool(d, a).unwrap_or(false);
-                    Some(ForecastSnapshot {
-                        snapshot_on: snapshot_on?,
-                        renewal: renewal?,
-                        forecast_arr: forecast_arr?,
-                        at_risk,
-                    })
-                },
-            );
+            let (t, n) = collect(input, d, schema::FORECASTS, |row, d, &[s, r, f, a]| {
+                let snapshot_on = refs.date(row, d, s, true);
+                let renewal = refs.renewal(row, d, r).or_else(|| missing(row, d, r));
+                let forecast_arr = amount(row, d, f, true);
+                let at_risk = row.bool(d, a).unwrap_or(false);
+                Some(ForecastSnapshot {
+                    snapshot_on: snapshot_on?,
+                    renewal: renewal?,
+                    forecast_arr: forecast_arr?,
+                    at_risk,
+                })
+            });
             (Parsed::Forecasts(t), n)
         }
         "health" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
-                    [
-                        "account_id*",
-                        "date*",
-                        "score",
-                        "usage",
-                        "engagement",
-                        "support",
-                        "outcomes",
-                    ],
+                    schema::HEALTH,
                     |row, d, &[a, dt, score, usage, engagement, support, outcomes]| {
                         let account = refs.req_account(row, d, a);
                         let date = refs.date(row, d, dt, true);
@@ -1562,19 +1410,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "usage" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
-                    [
-                        "account_id*",
-                        "date*",
-                        "active_users",
-                        "monthly_active_users",
-                        "seats",
-                        "sessions",
-                        "session_minutes",
-                        "features_used",
-                        "features_available",
-                    ],
+                    schema::USAGE,
                     |row, d, &[a, dt, au, mau, seats, sessions, minutes, used, available]| {
                         let account = refs.req_account(row, d, a);
                         let date = refs.date(row, d, dt, true);
@@ -1603,20 +1441,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "activities" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
-                    [
-                        "activity_id*",
-                        "account_id*",
-                        "csm_id",
-                        "date*",
-                        "type*",
-                        "status",
-                        "category",
-                        "minutes",
-                        "responded",
-                        "response_hours",
-                    ],
+                    schema::ACTIVITIES,
                     |row,
                      d,
                      &[
@@ -1681,19 +1508,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         }
         "tasks" => {
             let (t, n) = collect(
-                bytes,
+                input,
                 d,
-                [
-                    "task_id*",
-                    "csm_id*",
-                    "account_id",
-                    "title*",
-                    "due_on*",
-                    "status*",
-                    "completed_on",
-                    "source",
-                    "playbook",
-                ],
+                schema::TASKS,
                 |row, d, &[id, c, a, title, due, status, completed, source, playbook]| {
                     let rid = row.id(d, id);
                     let csm = match refs.csms {
@@ -1730,19 +1547,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "tickets" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
-                    [
-                        "ticket_id*",
-                        "account_id*",
-                        "opened_at*",
-                        "first_response_at",
-                        "resolved_at",
-                        "priority",
-                        "escalated",
-                        "reopened",
-                        "csat",
-                    ],
+                    schema::TICKETS,
                     |row,
                      d,
                      &[
@@ -1778,16 +1585,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         "surveys" => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
-                    [
-                        "response_id*",
-                        "account_id*",
-                        "date*",
-                        "kind*",
-                        "score",
-                        "touchpoint",
-                    ],
+                    schema::SURVEYS,
                     |row, d, &[id, a, dt, kind, score, touchpoint]| {
                         let rid = row.present(d, id);
                         let account = refs.req_account(row, d, a);
@@ -1816,15 +1616,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         }
         "churns" => {
             let (t, n) = collect(
-                bytes,
+                input,
                 d,
-                [
-                    "account_id*",
-                    "churned_on*",
-                    "reason*",
-                    "competitor",
-                    "note",
-                ],
+                schema::CHURNS,
                 |row, d, &[a, on, reason, competitor, note]| {
                     let account = refs.req_account(row, d, a);
                     let churned_on = refs.date(row, d, on, true);
@@ -1847,17 +1641,9 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
         }
         "opportunities" => {
             let (t, n) = collect(
-                bytes,
+                input,
                 d,
-                [
-                    "opportunity_id*",
-                    "account_id*",
-                    "created_on*",
-                    "arr*",
-                    "type",
-                    "stage*",
-                    "closed_on",
-                ],
+                schema::OPPORTUNITIES,
                 |row, d, &[id, a, created, arr, kind, stage, closed]| {
                     let rid = row.id(d, id);
                     let account = refs.req_account(row, d, a);
@@ -1882,19 +1668,19 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
             (Parsed::Opportunities(t), n)
         }
         "onboarding" => {
-            let (t, n) = read_onboarding(bytes, refs, d);
+            let (t, n) = read_onboarding(input, refs, d);
             (Parsed::Onboarding(t), n)
         }
         "actions" => {
-            let (t, n) = read_actions(bytes, refs, d);
+            let (t, n) = read_actions(input, refs, d);
             (Parsed::Actions(t), n)
         }
         _ => {
             let (t, n) = by_account(
                 collect(
-                    bytes,
+                    input,
                     d,
-                    ["account_id*", "date*", "role*"],
+                    schema::SPONSOR_CHANGES,
                     |row, d, &[a, dt, role]| {
                         let account = refs.req_account(row, d, a);
                         let date = refs.date(row, d, dt, true);
@@ -1921,23 +1707,14 @@ fn read_table(table: &str, bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Par
 /// onboarding.csv, one row per account (read in order: a repeated account is reported against
 /// its first row).
 fn read_onboarding(
-    bytes: &[u8],
+    input: &Input,
     refs: &Refs,
     d: &mut FileDiags,
 ) -> (Option<Vec<Onboarding>>, usize) {
-    let Some(sheet) = open(bytes, d) else {
+    let Some(sheet) = input.open(d) else {
         return (None, 0);
     };
-    let Some([a, signed, login, completed, value]) = sheet.columns(
-        [
-            "account_id*",
-            "signed_on",
-            "first_login_on",
-            "onboarding_completed_on",
-            "first_value_on",
-        ],
-        d,
-    ) else {
+    let Some([a, signed, login, completed, value]) = sheet.columns_of(schema::ONBOARDING, d) else {
         return (None, 0);
     };
     let mut seen: FxHashMap<String, usize> = FxHashMap::default();
@@ -1967,7 +1744,7 @@ fn read_onboarding(
 /// then name), its account, segment and metric checked against accounts.csv and the catalog,
 /// and its dates against each other (closed_on required unless open, neither closed_on nor
 /// due_on before created_on).
-fn read_actions(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Action>>, usize) {
+fn read_actions(input: &Input, refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Action>>, usize) {
     let mut segments: Vec<&str> = refs
         .accounts
         .rows
@@ -1978,21 +1755,9 @@ fn read_actions(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<Vec<Act
     segments.dedup();
     let metrics: Vec<&str> = crate::metrics::catalog::ids().collect();
     collect(
-        bytes,
+        input,
         d,
-        [
-            "action_id*",
-            "title*",
-            "owner*",
-            "account_id",
-            "segment",
-            "metric",
-            "created_on*",
-            "due_on",
-            "status*",
-            "closed_on",
-            "outcome",
-        ],
+        schema::ACTIONS,
         |row,
          d,
          &[
@@ -2124,11 +1889,11 @@ fn missing<T>(row: &mut Row, d: &mut FileDiags, col: Col) -> Option<T> {
 
 /// mrr.csv into the dense matrix, with (account_id, month) unique: the table, the rows read and
 /// the rows kept.
-fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize, usize) {
-    let Some(sheet) = open(bytes, d) else {
+fn read_mrr(input: &Input, refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, usize, usize) {
+    let Some(sheet) = input.open(d) else {
         return (None, 0, 0);
     };
-    let Some([a, m, v]) = sheet.columns(["account_id*", "month*", "mrr*"], d) else {
+    let Some([a, m, v]) = sheet.columns_of(schema::MRR, d) else {
         return (None, 0, 0);
     };
     let cell = |row: &mut Row, d: &mut FileDiags| {
@@ -2168,7 +1933,7 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
     if repeats > 0 {
         // Some account and month came twice: the file is read again for the lines of its rows
         // (the same checks keep the same rows), to name both lines in each message.
-        let again = read_again(bytes, cell);
+        let again = input.again(cell);
         let mut lines = vec![0u32; table.cells()];
         let column = a.index.map_or(1, |i| i + 1);
         for (&(account, month, _), &line) in again.values.iter().zip(&again.lines) {
@@ -2180,7 +1945,7 @@ fn read_mrr(bytes: &[u8], refs: &Refs, d: &mut FileDiags) -> (Option<MrrTable>, 
                 d.at(
                     line as usize,
                     column,
-                    format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first on line {})", lines[slot]),
+                    format!("duplicate month for an account (found '{id}, {month}' again, expected one row per account and month; first {})", first_at(lines[slot] as usize, d)),
                 );
                 continue;
             }

@@ -113,7 +113,7 @@ pub struct Dataset {
     pub sponsor_changes: Option<Vec<SponsorChange>>,
     /// In file order.
     pub actions: Option<Vec<Action>>,
-    /// Rows per file as read (file name → data rows), for the data-quality page.
+    /// Rows kept per table (table name → data rows), for the data-quality page.
     pub row_counts: std::collections::BTreeMap<String, usize>,
     /// Where each account's rows are in the tables the engine reads per account most.
     pub index: RowIndex,
@@ -238,26 +238,8 @@ impl Dataset {
     }
 }
 
-/// The names of the tables, in DATA.md order; also the CSV file stems.
-pub const TABLES: &[&str] = &[
-    "accounts",
-    "csms",
-    "mrr",
-    "renewals",
-    "renewal_stages",
-    "forecasts",
-    "health",
-    "usage",
-    "activities",
-    "tasks",
-    "tickets",
-    "surveys",
-    "churns",
-    "opportunities",
-    "onboarding",
-    "sponsor_changes",
-    "actions",
-];
+/// The names of the tables, in DATA.md order (see `schema`).
+pub use super::schema::TABLES;
 
 /// accounts.csv with its id index and the extra (free-form attribute) columns.
 #[derive(Debug, Clone, Default)]

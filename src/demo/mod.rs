@@ -7,7 +7,7 @@
 
 mod rng;
 
-use crate::data::{CHECKLIST, Money};
+use crate::data::{Money, schema};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
 use anyhow::Context as _;
@@ -46,25 +46,71 @@ pub struct Summary {
     pub files: Vec<(String, usize)>,
 }
 
+/// The file format `demo` writes the tables in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `<table>.csv`, the default.
+    #[default]
+    Csv,
+    /// `<table>.parquet` (typed columns, Snappy-compressed).
+    Parquet,
+}
+
+impl Format {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
 /// One output table.
 struct Table {
     name: &'static str,
-    writer: csv::Writer<BufWriter<File>>,
+    sink: Sink,
     rows: usize,
 }
 
+/// Where a table's rows go.
+enum Sink {
+    Csv(Box<csv::Writer<BufWriter<File>>>),
+    Parquet(Box<crate::data::parquet::Writer>),
+}
+
 impl Table {
-    fn create(dir: &Path, name: &'static str, header: &[&str]) -> anyhow::Result<Table> {
-        let path = dir.join(format!("{name}.csv"));
-        let file =
-            File::create(&path).with_context(|| format!("failed to create {}", path.display()))?;
-        let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-        writer
-            .write_record(header)
-            .with_context(|| format!("failed to write {}", path.display()))?;
+    /// The file of `table`, with its schema's columns and then `extra` ones in the header.
+    fn create(
+        dir: &Path,
+        table: &'static schema::Table,
+        extra: &[&str],
+        format: Format,
+    ) -> anyhow::Result<Table> {
+        let name = table.name;
+        let path = dir.join(format!("{name}.{}", format.extension()));
+        let sink = match format {
+            Format::Csv => {
+                let header: Vec<&str> = table
+                    .header()
+                    .into_iter()
+                    .chain(extra.iter().copied())
+                    .collect();
+                let file = File::create(&path)
+                    .with_context(|| format!("failed to create {}", path.display()))?;
+                let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+                writer
+                    .write_record(&header)
+                    .with_context(|| format!("failed to write {}", path.display()))?;
+                Sink::Csv(Box::new(writer))
+            }
+            Format::Parquet => Sink::Parquet(Box::new(crate::data::parquet::Writer::create(
+                &path, table, extra,
+            )?)),
+        };
         Ok(Table {
             name,
-            writer,
+            sink,
             rows: 0,
         })
     }
@@ -75,9 +121,29 @@ impl Table {
         T: AsRef<[u8]>,
     {
         self.rows += 1;
-        self.writer
-            .write_record(cells)
-            .with_context(|| format!("failed to write {}.csv", self.name))
+        match &mut self.sink {
+            Sink::Csv(writer) => writer
+                .write_record(cells)
+                .with_context(|| format!("failed to write {}.csv", self.name)),
+            Sink::Parquet(writer) => writer.row(cells),
+        }
+    }
+
+    /// Writes what is buffered and closes the file.
+    fn finish(self) -> anyhow::Result<(String, usize)> {
+        let Table { name, sink, rows } = self;
+        match sink {
+            Sink::Csv(mut writer) => {
+                writer
+                    .flush()
+                    .with_context(|| format!("failed to write {name}.csv"))?;
+                Ok((format!("{name}.csv"), rows))
+            }
+            Sink::Parquet(writer) => {
+                writer.finish()?;
+                Ok((format!("{name}.parquet"), rows))
+            }
+        }
     }
 }
 
@@ -357,209 +423,30 @@ pub(crate) fn check_out(out: &Path, force: bool) -> anyhow::Result<()> {
 /// Writes the data set into `out` (created if missing). See [`check_out`] for the folders it
 /// may write into.
 pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
+    generate_as(opts, out, Format::Csv)
+}
+
+/// `generate`, writing the tables in `format`.
+pub fn generate_as(opts: &Options, out: &Path, format: Format) -> anyhow::Result<Summary> {
     std::fs::create_dir_all(out).with_context(|| format!("failed to create {}", out.display()))?;
-    let renewal_header: Vec<&str> = [
-        "renewal_id",
-        "account_id",
-        "due_on",
-        "arr",
-        "stage",
-        "forecast_probability",
-        "at_risk",
-        "risk_reason",
-        "renewed_arr",
-        "expansion_arr",
-        "expansion_type",
-        "discount_pct",
-        "closed_on",
-        "first_outreach_on",
-        "proposal_sent_on",
-        "escalated",
-        "term_months",
-        "value_review_done",
-    ]
-    .into_iter()
-    .chain(CHECKLIST)
-    .collect();
     let mut t = Tables {
-        accounts: Table::create(
-            out,
-            "accounts",
-            &[
-                "account_id",
-                "name",
-                "segment",
-                "industry",
-                "region",
-                "source",
-                "csm_id",
-                "plan",
-                "seats",
-                "signed_on",
-                "acquisition_cost",
-                "sales_cycle_days",
-                "country",
-                "tier",
-            ],
-        )?,
-        csms: Table::create(
-            out,
-            "csms",
-            &[
-                "csm_id",
-                "name",
-                "email",
-                "manager_id",
-                "team",
-                "capacity_accounts",
-                "expansion_quota",
-            ],
-        )?,
-        mrr: Table::create(out, "mrr", &["account_id", "month", "mrr"])?,
-        renewals: Table::create(out, "renewals", &renewal_header)?,
-        stages: Table::create(
-            out,
-            "renewal_stages",
-            &["renewal_id", "stage", "entered_on"],
-        )?,
-        forecasts: Table::create(
-            out,
-            "forecasts",
-            &["snapshot_on", "renewal_id", "forecast_arr", "at_risk"],
-        )?,
-        health: Table::create(
-            out,
-            "health",
-            &[
-                "account_id",
-                "date",
-                "score",
-                "usage",
-                "engagement",
-                "support",
-                "outcomes",
-            ],
-        )?,
-        usage: Table::create(
-            out,
-            "usage",
-            &[
-                "account_id",
-                "date",
-                "active_users",
-                "monthly_active_users",
-                "seats",
-                "sessions",
-                "session_minutes",
-                "features_used",
-                "features_available",
-            ],
-        )?,
-        activities: Table::create(
-            out,
-            "activities",
-            &[
-                "activity_id",
-                "account_id",
-                "csm_id",
-                "date",
-                "type",
-                "status",
-                "category",
-                "minutes",
-                "responded",
-                "response_hours",
-            ],
-        )?,
-        tasks: Table::create(
-            out,
-            "tasks",
-            &[
-                "task_id",
-                "csm_id",
-                "account_id",
-                "title",
-                "due_on",
-                "status",
-                "completed_on",
-                "source",
-                "playbook",
-            ],
-        )?,
-        tickets: Table::create(
-            out,
-            "tickets",
-            &[
-                "ticket_id",
-                "account_id",
-                "opened_at",
-                "first_response_at",
-                "resolved_at",
-                "priority",
-                "escalated",
-                "reopened",
-                "csat",
-            ],
-        )?,
-        surveys: Table::create(
-            out,
-            "surveys",
-            &[
-                "response_id",
-                "account_id",
-                "date",
-                "kind",
-                "score",
-                "touchpoint",
-            ],
-        )?,
-        churns: Table::create(
-            out,
-            "churns",
-            &["account_id", "churned_on", "reason", "competitor", "note"],
-        )?,
-        opportunities: Table::create(
-            out,
-            "opportunities",
-            &[
-                "opportunity_id",
-                "account_id",
-                "created_on",
-                "arr",
-                "type",
-                "stage",
-                "closed_on",
-            ],
-        )?,
-        onboarding: Table::create(
-            out,
-            "onboarding",
-            &[
-                "account_id",
-                "signed_on",
-                "first_login_on",
-                "onboarding_completed_on",
-                "first_value_on",
-            ],
-        )?,
-        sponsors: Table::create(out, "sponsor_changes", &["account_id", "date", "role"])?,
-        actions: Table::create(
-            out,
-            "actions",
-            &[
-                "action_id",
-                "title",
-                "owner",
-                "account_id",
-                "segment",
-                "metric",
-                "created_on",
-                "due_on",
-                "status",
-                "closed_on",
-                "outcome",
-            ],
-        )?,
+        accounts: Table::create(out, schema::ACCOUNTS, &["country", "tier"], format)?,
+        csms: Table::create(out, schema::CSMS, &[], format)?,
+        mrr: Table::create(out, schema::MRR, &[], format)?,
+        renewals: Table::create(out, schema::RENEWALS, &[], format)?,
+        stages: Table::create(out, schema::RENEWAL_STAGES, &[], format)?,
+        forecasts: Table::create(out, schema::FORECASTS, &[], format)?,
+        health: Table::create(out, schema::HEALTH, &[], format)?,
+        usage: Table::create(out, schema::USAGE, &[], format)?,
+        activities: Table::create(out, schema::ACTIVITIES, &[], format)?,
+        tasks: Table::create(out, schema::TASKS, &[], format)?,
+        tickets: Table::create(out, schema::TICKETS, &[], format)?,
+        surveys: Table::create(out, schema::SURVEYS, &[], format)?,
+        churns: Table::create(out, schema::CHURNS, &[], format)?,
+        opportunities: Table::create(out, schema::OPPORTUNITIES, &[], format)?,
+        onboarding: Table::create(out, schema::ONBOARDING, &[], format)?,
+        sponsors: Table::create(out, schema::SPONSOR_CHANGES, &[], format)?,
+        actions: Table::create(out, schema::ACTIONS, &[], format)?,
         seen: Seen::default(),
     };
     let root = Rng::new(opts.seed);
@@ -667,15 +554,7 @@ pub fn generate(opts: &Options, out: &Path) -> anyhow::Result<Summary> {
         t.sponsors,
         t.actions,
     ] {
-        let Table {
-            name,
-            mut writer,
-            rows,
-        } = table;
-        writer
-            .flush()
-            .with_context(|| format!("failed to write {name}.csv"))?;
-        files.push((format!("{name}.csv"), rows));
+        files.push(table.finish()?);
     }
     Ok(Summary { files })
 }

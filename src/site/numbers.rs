@@ -234,18 +234,14 @@ impl Fnv {
 }
 
 /// Reads the inputs of the project in `dir`: postsale.yaml, alerts.yaml and the data tables the
-/// loader reads (`<table>.csv` in the data folder, those present), in name order, and fingerprints them,
+/// loader reads (`<table>.csv` or `.parquet` in the data folder, those present), in name order, and fingerprints them,
 /// holding one file in memory at a time.
 pub(crate) fn inputs(dir: &Path, data_dir: &str) -> std::io::Result<Inputs> {
     let prefix = data_dir.trim_end_matches('/');
     let mut wanted: Vec<(String, PathBuf)> = crate::data::TABLES
         .iter()
-        .map(|t| {
-            (
-                format!("{prefix}/{t}.csv"),
-                dir.join(data_dir).join(format!("{t}.csv")),
-            )
-        })
+        .flat_map(|t| crate::data::source::files(t))
+        .map(|f| (format!("{prefix}/{f}"), dir.join(data_dir).join(f)))
         .collect();
     wanted.push(("postsale.yaml".into(), dir.join("postsale.yaml")));
     // The alert rules decide the alerts numbers.json records.
