@@ -5,6 +5,8 @@
 //! backtest's verdict and AUCs, each account's scores, the renewal forecast methods' errors.
 
 mod common;
+#[path = "common/text.rs"]
+mod text;
 
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -148,28 +150,12 @@ fn probability(p: f64) -> String {
     }
 }
 
-/// The text of a page, tags dropped and whitespace collapsed.
+/// The text of a page, tags dropped, whitespace collapsed and the escapes the pages use read.
 fn page_text(path: &Path) -> String {
-    let html = std::fs::read_to_string(path).expect("page");
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&#x2F;", "/")
+    text::text(&std::fs::read_to_string(path).expect("page"))
+        .replace("&#x2F;", "/")
         .replace("&amp;", "&")
         .replace("&#x27;", "'")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]

@@ -543,14 +543,7 @@ impl<'a> Sheet<'a> {
         diags: &mut FileDiags,
     ) -> Option<[Col; N]> {
         debug_assert_eq!(table.columns.len(), N, "the columns of {}", table.name);
-        let specs: [(&'static str, bool); N] = table
-            .columns
-            .iter()
-            .map(|c| (c.name, c.required))
-            .collect::<Vec<_>>()
-            .try_into()
-            .ok()?;
-        self.locate(specs, diags)
+        self.locate(table.specs()?, diags)
     }
 
     /// Locates each (name, required) column.

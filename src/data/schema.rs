@@ -95,6 +95,17 @@ pub struct Table {
 }
 
 impl Table {
+    /// Each column's name and whether it is required, in schema order (N must be their
+    /// number; None otherwise).
+    pub fn specs<const N: usize>(&self) -> Option<[(&'static str, bool); N]> {
+        self.columns
+            .iter()
+            .map(|c| (c.name, c.required))
+            .collect::<Vec<_>>()
+            .try_into()
+            .ok()
+    }
+
     /// Whether a project must have this table.
     pub fn required(&self) -> bool {
         self.feeds.is_empty()

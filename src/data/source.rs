@@ -209,16 +209,7 @@ impl<'a> Sheet<'a> {
     pub fn columns_of<const N: usize>(&self, table: &Table, d: &mut FileDiags) -> Option<[Col; N]> {
         let cols: [Col; N] = match self {
             Sheet::Csv(sheet) => sheet.columns_of(table, d),
-            Sheet::Rows { header, .. } => {
-                let specs: [(&'static str, bool); N] = table
-                    .columns
-                    .iter()
-                    .map(|c| (c.name, c.required))
-                    .collect::<Vec<_>>()
-                    .try_into()
-                    .ok()?;
-                csv_table::locate(header, None, specs, d)
-            }
+            Sheet::Rows { header, .. } => csv_table::locate(header, None, table.specs()?, d),
         }?;
         if d.ids == RowIds::Records {
             // A record is named by the table's first key column (its account for a table
