@@ -142,25 +142,50 @@ struct Example {
     y: bool,
 }
 
+/// At most this many account-months of history are read for training and the backtest: a model
+/// of ten coefficients is estimated as well from a few hundred thousand snapshots as from
+/// millions, and the snapshots are most of the cost of the scores.
+pub const MAX_HISTORY: usize = 400_000;
+
+/// Every how many accounts (by account order) the history is read: 1 (every account) while
+/// `accounts × months` is within `MAX_HISTORY`, else the smallest stride that brings it within.
+/// Deterministic, so the scores are the same on every run.
+fn sample_stride(accounts: usize, months: usize) -> usize {
+    let mut stride = (accounts * months).div_ceil(MAX_HISTORY).max(1);
+    // Accounts 0, stride, 2 × stride, …: one more than accounts / stride when it does not divide.
+    while accounts.div_ceil(stride) * months > MAX_HISTORY {
+        stride += 1;
+    }
+    stride
+}
+
 /// The features of every paying account on the first day of each month `from..=to`, computed
 /// once (one month per task, in parallel) and shared by the training, the backtest and the
 /// scores. A month's features read only rows dated before its first day.
 pub struct Snapshots {
     from: Month,
+    /// The history (months before the last) holds every `stride`-th account.
+    stride: usize,
     /// `months[i]`: the accounts with features in month `from + i`, in account order.
     months: Vec<Vec<(AccountIx, [f64; 10])>>,
 }
 
 impl Snapshots {
+    /// The snapshots of months `from..=to`: every account in the last month (the scoring
+    /// month), and in the months before it every `stride`-th account (`sample_stride`).
     fn new(ctx: &Context, mrr: &MrrTable, from: Month, to: Month) -> Snapshots {
         use rayon::prelude::*;
         let count = usize::try_from(to.0 - from.0 + 1).unwrap_or(0);
+        let accounts = mrr.accounts();
+        let stride = sample_stride(accounts, count.saturating_sub(1));
         // One account's months in a row keep its rows of every table in the cache; the
         // accounts' lists are then dealt into months, in account order.
-        let by_account: Vec<Vec<(usize, [f64; 10])>> = (0..mrr.accounts() as AccountIx)
+        let by_account: Vec<Vec<(usize, [f64; 10])>> = (0..accounts as AccountIx)
             .into_par_iter()
             .map(|a| {
+                let history = a as usize % stride == 0;
                 (0..count)
+                    .filter(|&i| history || i + 1 == count)
                     .filter_map(|i| {
                         let day = from.plus(i as i32).first_day();
                         features(ctx, mrr, a, day).map(|x| (i, x))
@@ -174,7 +199,11 @@ impl Snapshots {
                 months[i].push((a as AccountIx, x));
             }
         }
-        Snapshots { from, months }
+        Snapshots {
+            from,
+            stride,
+            months,
+        }
     }
 
     /// The snapshot of `month` (empty outside the range).
@@ -469,6 +498,8 @@ pub struct Backtest {
     pub train_examples: usize,
     pub test_examples: usize,
     pub test_events: usize,
+    /// The snapshots hold every `history_stride`-th account (`MAX_HISTORY`); 1: every account.
+    pub history_stride: usize,
     pub model: Evaluation,
     pub baselines: Vec<Evaluation>,
     pub reliability: Vec<Bin>,
@@ -609,6 +640,7 @@ impl<'a> Study<'a> {
             train_examples: train.len(),
             test_examples: test.len(),
             test_events: outcomes.iter().filter(|y| **y).count(),
+            history_stride: self.snapshots.stride,
             reliability: reliability(&predicted, &outcomes),
             model: model_eval,
             baselines,
@@ -773,6 +805,19 @@ fn reliability(predicted: &[f64], outcomes: &[bool]) -> Vec<Bin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn history_is_sampled_by_account_only_beyond_its_cap() {
+        // The example (221 paying accounts, 60 months) is read whole; 50,000 accounts over 56
+        // months (2.8 million account-months) every 8th: 7 would read 7,143 accounts, 400,008
+        // account-months.
+        assert_eq!(sample_stride(221, 60), 1);
+        assert_eq!(sample_stride(0, 60), 1);
+        assert_eq!(sample_stride(50_000, 56), 8);
+        assert!(50_000usize.div_ceil(8) * 56 <= MAX_HISTORY);
+        assert_eq!(sample_stride(MAX_HISTORY, 1), 1);
+        assert_eq!(sample_stride(MAX_HISTORY + 1, 1), 2);
+    }
 
     fn close(a: f64, b: f64, tolerance: f64) {
         assert!((a - b).abs() < tolerance, "expected {b}, found {a}");

@@ -102,6 +102,7 @@ fn json(as_of: NaiveDate, tests: &[Backtest]) -> anyhow::Result<String> {
                 "train_examples": t.train_examples,
                 "test_examples": t.test_examples,
                 "test_events": t.test_events,
+                "history_stride": t.history_stride,
                 "model": evaluation_json(&t.model),
                 "baselines": t.baselines.iter().map(evaluation_json).collect::<Vec<_>>(),
                 "beats_baselines": t.beats_baselines,

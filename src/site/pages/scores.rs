@@ -81,7 +81,7 @@ impl Site<'_> {
                     title: format::capitalised(t.target.name()),
                     summary: format!(
                         "Trained on {} monthly snapshots of months before {}; tested on {} \
-                         snapshots from {} on, whose outcome is known ({} events, {}).",
+                         snapshots from {} on, whose outcome is known ({} events, {}).{}",
                         format::count(t.train_examples as f64),
                         t.cutoff,
                         format::count(t.test_examples as f64),
@@ -91,6 +91,17 @@ impl Site<'_> {
                             (t.test_examples > 0)
                                 .then(|| t.test_events as f64 / t.test_examples as f64)
                         ),
+                        if t.history_stride > 1 {
+                            format!(
+                                " The history is read for one account in {} (by account \
+                                 order), at most {} account-months; every paying account is \
+                                 scored.",
+                                t.history_stride,
+                                format::count(crate::metrics::scores::MAX_HISTORY as f64)
+                            )
+                        } else {
+                            String::new()
+                        }
                     ),
                     verdict: verdict(t),
                     beats: t.beats_baselines,
