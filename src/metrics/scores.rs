@@ -183,7 +183,7 @@ impl Snapshots {
         let by_account: Vec<Vec<(usize, [f64; 10])>> = (0..accounts as AccountIx)
             .into_par_iter()
             .map(|a| {
-                let history = a as usize % stride == 0;
+                let history = (a as usize).is_multiple_of(stride);
                 (0..count)
                     .filter(|&i| history || i + 1 == count)
                     .filter_map(|i| {
