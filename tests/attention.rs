@@ -85,8 +85,8 @@ fn the_home_page_says_what_needs_attention() {
     assert_eq!(block.matches("<li>").count(), 5);
     assert!(block.contains("href=\"csm&#x2F;CSM007.html\">Gray Okafor</a>"));
     // A factor the flag already names is not said twice; then a chip says no open tracked
-    // action covers the account (tests/actions.rs checks those chips), and the last one gives
-    // its churn score (tests/scores.rs checks the scores).
+    // action covers the account (tests/actions.rs checks those chips), the last one gives its
+    // churn score, and a line what raises it (tests/scores.rs checks the scores).
     assert_eq!(
         text(&block[block.find("Mosaicspark").unwrap_or(0)..])
             .split(" CSM Casey Lee ")
@@ -94,7 +94,8 @@ fn the_home_page_says_what_needs_attention() {
             .and_then(|rest| rest.split(" Cobaltnest").next()),
         Some(
             "flagged: usage decline red health no contact in 60+ days sponsor change no action \
-             churn risk over 99.9% in 90 days"
+             churn risk over 99.9% in 90 days Churn score raised by sponsor change in 90 days, \
+             usage declining, low DAU&#x2F;MAU"
         )
     );
     assert!(shown.contains("What changed against the previous period"));

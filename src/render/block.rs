@@ -193,6 +193,9 @@ pub struct RiskRow {
     /// The account's churn score: "churn risk 34.0% in 90 days" (kind `bad` among the riskiest
     /// tenth, else `neutral`); None when it has no score.
     pub churn: Option<Chip>,
+    /// What raises that score, in words ("sponsor change in 90 days, usage declining"); empty
+    /// when it is not above an average account's.
+    pub churn_factors: String,
 }
 
 /// One renewal window of the attention block: "39 renewals due in the next 30 days", "$2,312,400".

@@ -571,6 +571,7 @@ mod tests {
                     kind: "bad",
                 }),
                 churn: None,
+                churn_factors: String::new(),
             }],
             risks_caption: "The 1 open renewal at risk".into(),
             actions_note: Some("1 of 1 at-risk account has no owned action.".into()),

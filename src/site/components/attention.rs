@@ -115,6 +115,13 @@ impl Renderer<'_, '_> {
                     overdue: r.days < 0,
                     reasons: self.risk_reasons(r),
                     action: self.action_chip(a.without_action.is_some(), r),
+                    churn_factors: self.facts.scoreboard().map_or(String::new(), |b| {
+                        b.churn_factors(r.account)
+                            .iter()
+                            .map(|f| f.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }),
                     churn: self.facts.scoreboard().and_then(|b| {
                         b.of(r.account).map(|s| Chip {
                             text: format!("churn risk {} in 90 days", format::probability(s.churn)),
