@@ -3,12 +3,13 @@
 //! T-90), every effect's interval contains its difference, and the drivers page shows the study.
 
 mod common;
+#[path = "common/run.rs"]
+mod run;
 
 use chrono::{Days, NaiveDate};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -20,17 +21,11 @@ fn date(text: &str) -> NaiveDate {
 
 #[test]
 fn the_qbr_driver_of_lost_renewals_is_recomputed_from_the_csv_files() {
-    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args(["analyze", "drivers", "--format", "json", "--project"])
-        .arg(project())
-        .output()
-        .expect("postsale runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Json = serde_json::from_slice(&out.stdout).expect("JSON");
+    let json: Json = serde_json::from_str(&run::postsale(
+        &["analyze", "drivers", "--format", "json"],
+        &project(),
+    ))
+    .expect("JSON");
     let effects = json["effects"].as_array().expect("effects");
     assert_eq!(effects.len(), 4 * 9, "every driver against every outcome");
     for e in effects {

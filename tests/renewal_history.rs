@@ -5,9 +5,12 @@
 //! the renewal forecast prices each open renewal at its learned rate, recomputed here from the
 //! learned cells and renewals.csv.
 
+#[path = "common/run.rs"]
+mod run;
+
+use run::postsale;
 use serde_json::Value as Json;
 use std::path::PathBuf;
-use std::process::Command;
 
 fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,17 +18,11 @@ fn project() -> PathBuf {
 
 #[test]
 fn the_backtest_is_recomputed_from_renewals_csv() {
-    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args(["analyze", "renewals", "--format", "json", "--project"])
-        .arg(project())
-        .output()
-        .expect("postsale runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Json = serde_json::from_slice(&out.stdout).expect("JSON");
+    let json: Json = serde_json::from_str(&postsale(
+        &["analyze", "renewals", "--format", "json"],
+        &project(),
+    ))
+    .expect("JSON");
     let quarters = json["backtest"].as_array().expect("backtest");
     assert_eq!(quarters.len(), 6);
     let mut reader = csv::Reader::from_path(project().join("data/renewals.csv")).expect("csv");
@@ -74,22 +71,6 @@ fn the_backtest_is_recomputed_from_renewals_csv() {
     assert!(history < weights, "history {history} vs weights {weights}");
 }
 
-/// `postsale` with `args`, its stdout.
-fn run(args: &[&str], project: &std::path::Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .args(args)
-        .arg("--project")
-        .arg(project)
-        .output()
-        .expect("postsale runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
-}
-
 #[test]
 fn forecast_history_prices_open_renewals_at_the_learned_rates() {
     // The example with `renewals.forecast: history`.
@@ -114,7 +95,7 @@ fn forecast_history_prices_open_renewals_at_the_learned_rates() {
     }
     // The learned cells, bucket by bucket (T-120+, 90–120, 60–90, 30–60, under 30), each over
     // the open stages.
-    let json: Json = serde_json::from_str(&run(
+    let json: Json = serde_json::from_str(&postsale(
         &["analyze", "renewals", "--format", "json"],
         &project(),
     ))
@@ -215,7 +196,7 @@ fn forecast_history_prices_open_renewals_at_the_learned_rates() {
         "the quarter has open renewals priced by stage"
     );
     let forecast = |dir: &std::path::Path| -> f64 {
-        let json: Json = serde_json::from_str(&run(
+        let json: Json = serde_json::from_str(&postsale(
             &[
                 "metrics",
                 "renewal_forecast_arr",

@@ -5,31 +5,23 @@
 //! backtest's verdict and AUCs, each account's scores, the renewal forecast methods' errors.
 
 mod common;
+#[path = "common/run.rs"]
+mod run;
 #[path = "common/text.rs"]
 mod text;
 
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn analyze(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
-        .arg("analyze")
-        .args(args)
-        .arg("--project")
-        .arg(dir)
-        .output()
-        .expect("postsale runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
+    let args: Vec<&str> = std::iter::once("analyze")
+        .chain(args.iter().copied())
+        .collect();
+    run::postsale(&args, dir)
 }
 
 /// A copy of the example whose dated tables keep only the rows dated before `cutoff` (YYYY-MM):
