@@ -22,6 +22,7 @@ pub mod renewals;
 pub mod revenue;
 pub mod scores;
 pub mod segments;
+pub mod selection;
 pub mod signals;
 pub mod status;
 pub mod survival;

@@ -157,6 +157,73 @@ fn check_takeaways(
     problems
 }
 
+/// The problems of a `select:`: only with `per: account`, at least one criterion, and columns
+/// that accounts.csv has (`dimensions`, the valid `by` values, name its extra columns; empty:
+/// any column is taken).
+fn check_selection(
+    front: &FrontMatter,
+    front_text: &str,
+    file: &str,
+    dimensions: &[&str],
+) -> Vec<Diagnostic> {
+    use crate::metrics::selection::known_columns;
+    let Some(select) = &front.select else {
+        return Vec::new();
+    };
+    let at = |path: &[&str]| {
+        let (line, column) = crate::yaml::locate(front_text, path);
+        (line + 1, column)
+    };
+    let mut problems = Vec::new();
+    if front.per != Some(Per::Account) {
+        let (line, column) = at(&["select"]);
+        problems.push(
+            Diagnostic::error(
+                file,
+                line,
+                column,
+                "`select` applies to `per: account` reports only",
+            )
+            .with_help("add `per: account`, or remove `select`"),
+        );
+    } else if select.is_empty() {
+        let (line, column) = at(&["select"]);
+        problems.push(
+            Diagnostic::error(file, line, column, "`select` names no criterion")
+                .with_help("give at least one of at_risk: true, top_arr: N, renewal_within_days: D, where: \"column op value\"; or remove `select` for every account"),
+        );
+    }
+    if !dimensions.is_empty() {
+        let builtin: &[&str] = &crate::metrics::breakdown::ATTRIBUTES;
+        let extra = dimensions
+            .iter()
+            .copied()
+            .filter(|d| !builtin.contains(d) && !["acv_band", "cohort"].contains(d));
+        let mut known: Vec<&str> = extra.collect();
+        for c in known_columns() {
+            known.push(c);
+        }
+        for c in &select.conditions {
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(&c.column)) {
+                let (line, column) = at(&["select", "where"]);
+                problems.push(
+                    Diagnostic::error(
+                        file,
+                        line,
+                        column,
+                        format!(
+                            "`where` names the column `{}`, which accounts have not",
+                            c.column
+                        ),
+                    )
+                    .with_help(did_you_mean(&c.column, &known)),
+                );
+            }
+        }
+    }
+    problems
+}
+
 /// The entities a `per:` report renders one page for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -213,6 +280,8 @@ pub struct FrontMatter {
     /// How many issues the archive keeps, the latest included.
     pub archive: usize,
     pub per: Option<Per>,
+    /// Which accounts get a page of a `per: account` report (None: every account).
+    pub select: Option<crate::metrics::selection::Selection>,
     /// The period of a standing report (ignored with a cadence).
     pub period: Span,
     /// Position in the site navigation (lower first); reports with `per` are never in it.
@@ -232,6 +301,7 @@ impl Default for FrontMatter {
             pdf: PdfOptions::default(),
             archive: 12,
             per: None,
+            select: None,
             period: Span::default(),
             order: 50,
             nav: true,
@@ -336,6 +406,7 @@ pub fn parse(
         );
     }
     problems.extend(check_takeaways(&front, front_text, body, file));
+    problems.extend(check_selection(&front, front_text, file, dimensions));
     let (calls, scan_problems) = component::scan(body, file, body_line);
     let scan_count = scan_problems.len();
     problems.extend(scan_problems);

@@ -68,9 +68,16 @@ fn status_cell(s: &AccountSnapshot) -> TableCell {
     }
 }
 
-/// One row per account: account (linked), id, owner, segment, ARR, health score (coloured by
-/// band) and status; sorted by name, then id.
-pub(super) fn accounts(facts: &Facts, links: &Links, root: &str, currency: &str) -> Table {
+/// One row per account: account (linked when it has a page: `pages`, the report's `select:`,
+/// None for every account), id, owner, segment, ARR, health score (coloured by band) and
+/// status; sorted by name, then id.
+pub(super) fn accounts(
+    facts: &Facts,
+    links: &Links,
+    root: &str,
+    currency: &str,
+    pages: Option<&[bool]>,
+) -> Table {
     let data = facts.ctx.data;
     let mut table = Table::new(&[
         ("account", false),
@@ -96,8 +103,13 @@ pub(super) fn accounts(facts: &Facts, links: &Links, root: &str, currency: &str)
             continue;
         };
         let arr = s.arr.to_f64();
+        let has_page = pages.is_none_or(|p| p.get(i).copied().unwrap_or(false));
         table.rows.push(vec![
-            own_page(&account.name, &account.id),
+            if has_page {
+                own_page(&account.name, &account.id)
+            } else {
+                text(account.name.clone())
+            },
             text(account.id.clone()),
             csm_cell(data, links, root, account.csm),
             text(account.segment.clone().unwrap_or_default()),

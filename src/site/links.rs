@@ -24,11 +24,14 @@ use crate::diagnostic::Diagnostic;
 use crate::report::Per;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The folders of the `per:` reports (the first report per entity kind), if any.
 #[derive(Debug, Clone, Default)]
 pub struct Links {
     pub account: Option<String>,
+    /// Which accounts have a page in `account` (its report's `select:`); None: every account.
+    pub account_pages: Option<Arc<[bool]>>,
     pub csm: Option<String>,
     pub segment: Option<String>,
 }
@@ -89,6 +92,9 @@ impl Links {
     /// The page of an account, relative to `root`.
     pub fn account(&self, root: &str, data: &Dataset, a: AccountIx) -> Option<String> {
         let dir = self.account.as_ref()?;
+        if let Some(pages) = &self.account_pages {
+            pages.get(a as usize).copied().filter(|has| *has)?;
+        }
         let id = &data.accounts.rows.get(a as usize)?.id;
         Some(format!("{root}{dir}/{}.html", file_id(id)))
     }

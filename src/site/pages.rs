@@ -30,8 +30,8 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod conventions;
@@ -467,6 +467,9 @@ pub struct Site<'a> {
     downloads: Mutex<Vec<(String, Vec<u8>)>>,
     /// The alerts of the project's rules on the as-of date.
     alerts: Vec<crate::metrics::alerts::Alert>,
+    /// For each report (by index), which accounts its `select:` gives a page; None for every
+    /// account (and for the reports that are not `per: account`).
+    selections: Vec<Option<Arc<[bool]>>>,
 }
 
 /// The Typst source of one report's PDF and the files it refers to, as site paths.
@@ -494,8 +497,19 @@ impl<'a> Site<'a> {
             config: &project.config,
             as_of,
         };
+        let selections: Vec<Option<Arc<[bool]>>> = project
+            .reports
+            .iter()
+            .map(|r| match (&r.front.per, &r.front.select) {
+                (Some(Per::Account), Some(s)) => Some(Arc::from(s.select(&ctx))),
+                _ => None,
+            })
+            .collect();
         let mut links = Links::default();
-        for r in &project.reports {
+        for (r, selection) in project.reports.iter().zip(&selections) {
+            if r.front.per == Some(Per::Account) && links.account.is_none() {
+                links.account_pages = selection.clone();
+            }
             let slot = match r.front.per {
                 Some(Per::Account) => &mut links.account,
                 Some(Per::Csm) => &mut links.csm,
@@ -528,6 +542,7 @@ impl<'a> Site<'a> {
             watch: Watch::new(Watch::limit_from_env(), Watch::memory_from_env()),
             downloads: Mutex::new(Vec::new()),
             alerts: crate::metrics::alerts::evaluate(&ctx, &project.rules),
+            selections,
         }
     }
 
@@ -721,7 +736,13 @@ impl<'a> Site<'a> {
         for (i, r) in self.project.reports.iter().enumerate() {
             if let Some(per) = r.front.per {
                 let period = self.latest(r);
+                let selection = self.selections.get(i).and_then(Option::as_deref);
                 for (entity, id, _) in self.entities(per) {
+                    if let (Some(pages), Entity::Account(a)) = (selection, &entity)
+                        && !pages.get(*a as usize).copied().unwrap_or(false)
+                    {
+                        continue;
+                    }
                     jobs.push(Job::Report {
                         report: i,
                         period: period.clone(),
@@ -1584,9 +1605,15 @@ impl<'a> Site<'a> {
             Period::latest_complete(PeriodKind::Month, self.as_of, self.fiscal()),
             Entity::All,
         );
+        let selection = self
+            .project
+            .reports
+            .iter()
+            .position(|x| std::ptr::eq(x, r))
+            .and_then(|i| self.selections.get(i)?.as_deref());
         let (table, noun) = match r.front.per.unwrap_or(Per::Account) {
             Per::Account => (
-                index_table::accounts(&self.facts, &self.links, &page.root, currency),
+                index_table::accounts(&self.facts, &self.links, &page.root, currency, selection),
                 "accounts",
             ),
             Per::Csm => (
@@ -1603,6 +1630,16 @@ impl<'a> Site<'a> {
         ctx.insert("rows", &table.rows);
         ctx.insert("download", &download);
         ctx.insert("noun", noun);
+        let selected = match (selection, &r.front.select) {
+            (Some(pages), Some(select)) => format!(
+                "{} of {} accounts have a page: {}. The others are listed without one.",
+                crate::render::format::count(pages.iter().filter(|p| **p).count() as f64),
+                crate::render::format::count(pages.len() as f64),
+                select.describe()
+            ),
+            _ => String::new(),
+        };
+        ctx.insert("selection", &selected);
         let file = "themes/default/templates/index_list.html";
         // About 150 bytes of markup per cell.
         let given = table.rows.len() * table.columns.len() * 150;
