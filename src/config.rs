@@ -36,6 +36,10 @@ pub struct Config {
     pub acv_bands: Vec<f64>,
     /// Folder of the CSV tables, relative to the project. Default "data".
     pub data_dir: String,
+    /// Where `postsale metrics` computes: `in-process` (load the tables and compute here) or
+    /// `warehouse` (the metrics pushdown computes run as SQL on the database of `database:`;
+    /// see "Pushdown to the warehouse" in README.md). Default `in-process`.
+    pub engine: Engine,
     /// Health scoring.
     pub health: HealthConfig,
     /// Renewal forecasting.
@@ -311,6 +315,7 @@ impl Default for Config {
             gross_margin: 80.0,
             acv_bands: vec![10_000.0, 50_000.0],
             data_dir: "data".into(),
+            engine: Engine::InProcess,
             health: HealthConfig::default(),
             renewals: RenewalConfig::default(),
             lenient: false,
@@ -325,6 +330,17 @@ impl Default for Config {
             conventions: ConventionsConfig::default(),
         }
     }
+}
+
+/// `engine:` — where the metrics are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    /// Load the tables and compute in this process.
+    #[default]
+    InProcess,
+    /// Run the metrics pushdown computes as SQL on the database.
+    Warehouse,
 }
 
 /// `health:` — component weights, score bands and the significant-drop threshold.
@@ -969,7 +985,7 @@ mod tests {
             errors("health:\nweights: { usage: 1 }\n"),
             [
                 "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
-                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url, conventions",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, engine, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url, conventions",
             ]
         );
     }

@@ -146,6 +146,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where pushdown's SQL reads each table: the queries and table names of `database: tables:`,
+/// the table's own name otherwise.
+pub(crate) fn relations(_config: &Config) -> crate::pushdown::Relations {
+    crate::pushdown::Relations::named()
+}
+
 /// An error with a suggestion unless `name` is a conventions profile (`--profile`).
 pub(crate) fn check_profile(name: &str) -> anyhow::Result<()> {
     if conventions::profile(name).is_some() {
