@@ -11,6 +11,7 @@
 //! supported: churn recognised at the end of the paid term is refused (`Unsupported`).
 
 pub mod dialect;
+mod health;
 mod renewals;
 mod revenue;
 pub mod warehouse;
@@ -34,6 +35,8 @@ pub enum Family {
     Revenue,
     /// renewals: counts and ARR due, renewed, churned, the renewal rates.
     Renewals,
+    /// health (and mrr for the paying accounts): the health distribution and drops.
+    Health,
 }
 
 impl Family {
@@ -42,6 +45,7 @@ impl Family {
         match self {
             Family::Revenue => revenue::METRICS,
             Family::Renewals => renewals::METRICS,
+            Family::Health => health::METRICS,
         }
     }
 
@@ -50,13 +54,14 @@ impl Family {
         match self {
             Family::Revenue => &["mrr"],
             Family::Renewals => &["renewals"],
+            Family::Health => &["health", "mrr"],
         }
     }
 }
 
 /// The family that computes metric `id`, if pushdown computes it.
 pub fn family(id: &str) -> Option<Family> {
-    [Family::Revenue, Family::Renewals]
+    [Family::Revenue, Family::Renewals, Family::Health]
         .into_iter()
         .find(|f| f.metrics().contains(&id))
 }
@@ -242,6 +247,7 @@ pub fn plan(metrics: &[&str], spec: &Spec) -> Result<Vec<Query>, Unsupported> {
             let body = match family {
                 Family::Revenue => revenue::sql(spec, &ids),
                 Family::Renewals => renewals::sql(spec, &ids),
+                Family::Health => health::sql(spec, &ids),
             };
             Query {
                 family,
@@ -482,6 +488,7 @@ pub fn evaluate(
         let values = match query.family {
             Family::Revenue => revenue::evaluate(spec, &row)?,
             Family::Renewals => renewals::evaluate(spec, &row)?,
+            Family::Health => health::evaluate(spec, &row)?,
         };
         out.push((label, values));
     }
