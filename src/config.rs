@@ -1131,7 +1131,7 @@ mod tests {
             errors("health:\nweights: { usage: 1 }\n"),
             [
                 "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
-                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url, conventions",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url, conventions, database",
             ]
         );
     }
@@ -1179,10 +1179,10 @@ mod tests {
                 "database:\n  url_env: postgres://ana:pw@db/sales\n  tables:\n    mrrr: mrr\n    health: drop table x; --\n    usage: a.b.c.d\n"
             ),
             [
-                "postsale.yaml:2:12: error: bad value for 'database.url_env' (found 'a connection string', expected the name of an environment variable: letters, digits and _)\n  help: url_env names the environment variable that holds the connection string; keep the string itself (and its password) out of postsale.yaml",
+                "postsale.yaml:2:3: error: bad value for 'database.url_env' (found 'a connection string', expected the name of an environment variable: letters, digits and _)\n  help: url_env names the environment variable that holds the connection string; keep the string itself (and its password) out of postsale.yaml",
                 "postsale.yaml:4:5: error: unknown table 'mrrr' in database.tables\n  help: did you mean 'mrr'?",
-                "postsale.yaml:5:13: error: bad value for 'database.tables.health' (found 'drop table x; --', expected a table name such as health or finance.health, or a query starting with select or with)\n  help: quote a name with capitals or spaces in double quotes: '\"Sales\".\"Accounts\"'",
-                "postsale.yaml:6:12: error: bad value for 'database.tables.usage' (found 'a.b.c.d', expected a table name such as usage or finance.usage, or a query starting with select or with)\n  help: quote a name with capitals or spaces in double quotes: '\"Sales\".\"Accounts\"'",
+                "postsale.yaml:5:5: error: bad value for 'database.tables.health' (found 'drop table x; --', expected a table name such as health or finance.health, or a query starting with select or with)\n  help: quote a name with capitals or spaces in double quotes: '\"Sales\".\"Accounts\"'",
+                "postsale.yaml:6:5: error: bad value for 'database.tables.usage' (found 'a.b.c.d', expected a table name such as usage or finance.usage, or a query starting with select or with)\n  help: quote a name with capitals or spaces in double quotes: '\"Sales\".\"Accounts\"'",
             ]
         );
         for name in [

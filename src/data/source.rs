@@ -496,4 +496,35 @@ mod tests {
             "postgres:mrr row 1234: error: bad month"
         );
     }
+
+    #[test]
+    fn postgres_text_becomes_the_csv_grammar() {
+        let text = |convert, cell| {
+            let mut t = String::new();
+            put(convert, cell, &mut t);
+            t
+        };
+        assert_eq!(text(Convert::Bool, "t"), "true");
+        assert_eq!(text(Convert::Bool, "f"), "false");
+        assert_eq!(
+            text(Convert::Timestamp, "2026-01-05 09:30:00+00"),
+            "2026-01-05 09:30:00"
+        );
+        assert_eq!(
+            text(Convert::Timestamp, "2026-01-05 09:30:00.25+00"),
+            "2026-01-05T09:30:00.25Z"
+        );
+        assert_eq!(
+            text(Convert::Timestamp, "2026-01-05 09:30:00.5"),
+            "2026-01-05T09:30:00.5Z"
+        );
+        assert_eq!(text(Convert::Month, "2026-01-01"), "2026-01");
+        // Any other day stays, for the loader to report as a bad month.
+        assert_eq!(text(Convert::Month, "2026-01-31"), "2026-01-31");
+        assert_eq!(text(Convert::Trim, "ACC1   "), "ACC1");
+        assert_eq!(text(Convert::AsIs, "1200.00"), "1200.00");
+        for cell in ["2026-01-05T09:30:00.25Z", "2026-01-05 09:30:00"] {
+            assert!(csv_table::parse_datetime(cell).is_some(), "{cell}");
+        }
+    }
 }
