@@ -870,6 +870,22 @@ impl Config {
             );
         }
         problems.extend(self.target_problems(text));
+        if self.engine == Engine::Warehouse && self.database.is_none() {
+            let (line, column) = crate::yaml::locate(text, &["engine"]);
+            problems.push(
+                Diagnostic::error(
+                    FILE,
+                    line,
+                    column,
+                    "bad value for 'engine' (found 'warehouse' without a 'database:' section, \
+                     expected the database the SQL runs on)",
+                )
+                .with_help(
+                    "add database: { url_env: VAR, tables: { mrr: tablename, ... } }, or use \
+                     engine: in-process",
+                ),
+            );
+        }
         if let Some(database) = &self.database {
             problems.extend(database.problems(text));
         }
@@ -1170,6 +1186,31 @@ mod tests {
                 "postsale.yaml:2:13: error: bad value for 'dates.earliest' (found '2000-13-01', input is out of range)",
                 "postsale.yaml:3:3: error: unknown key 'lateest' in 'dates'\n  help: did you mean 'latest'?",
             ]
+        );
+    }
+
+    #[test]
+    fn the_engine_is_in_process_or_warehouse_with_a_database() {
+        let config = |text: &str| crate::yaml::parse_all::<Config>(text, FILE);
+        assert_eq!(
+            config("name: x\n").0.map(|c| c.engine),
+            Some(Engine::InProcess)
+        );
+        assert_eq!(
+            config("engine: warehouse\n").0.map(|c| c.engine),
+            Some(Engine::Warehouse)
+        );
+        assert_eq!(
+            errors("name: x\nengine: warehouse\n"),
+            vec!["postsale.yaml:2:1: error: bad value for 'engine' (found 'warehouse' without a 'database:' section, expected the database the SQL runs on)\n  help: add database: { url_env: VAR, tables: { mrr: tablename, ... } }, or use engine: in-process".to_string()]
+        );
+        assert!(errors("engine: warehouse\ndatabase: { tables: { mrr: mrr } }\n").is_empty());
+        let bad = errors("name: x\nengine: cloud\n");
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].starts_with("postsale.yaml:2:"), "{bad:?}");
+        assert!(
+            bad[0].contains("in-process") && bad[0].contains("warehouse"),
+            "{bad:?}"
         );
     }
 

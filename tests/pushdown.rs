@@ -2,9 +2,14 @@
 //! equal the in-process engine's `metrics --format json`, number for number as printed, metric
 //! by metric and group by group, for months, quarters, years and ttm at three as-of dates, on
 //! the example project and a small `postsale demo` set; and the SQL `postsale sql` prints runs
-//! in psql and gives the same numbers. A throwaway cluster is started in a temporary folder on
-//! a free local port; without PostgreSQL's binaries the test fails, naming what is missing.
+//! in psql and gives the same numbers; and `engine: warehouse` prints `metrics`' output. The
+//! throwaway cluster of `common/pg.rs` (a temporary folder, a free local port) holds the data,
+//! typed and copied in with \copy; without PostgreSQL's binaries the tests fail.
 
+#[path = "common/pg.rs"]
+mod pg;
+
+use pg::{Cluster, PASSWORD};
 use postsale::config::Config;
 use postsale::period::Period;
 use postsale::pushdown::warehouse::{self, Database, Table};
@@ -12,183 +17,6 @@ use postsale::pushdown::{self, GroupBy, Relations};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// A throwaway PostgreSQL cluster (initdb + pg_ctl), stopped and removed when dropped.
-struct Cluster {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-    root: bool,
-}
-
-impl Cluster {
-    fn start() -> Cluster {
-        let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .ok()
-            .and_then(|versions| {
-                versions
-                    .filter_map(|v| v.ok().map(|v| v.path().join("bin")))
-                    .filter(|b| b.join("initdb").exists())
-                    .max()
-            })
-            .expect(
-                "PostgreSQL's server binaries (/usr/lib/postgresql/*/bin/initdb): install the \
-                 Debian package `postgresql` to run the pushdown tests",
-            );
-        let root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        if root {
-            run(Command::new("chown")
-                .args(["-R", "postgres:"])
-                .arg(dir.path()));
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let cluster = Cluster {
-            dir,
-            bin,
-            port,
-            root,
-        };
-        let data = cluster.dir.path().join("data");
-        cluster.server(
-            "initdb",
-            &[
-                "-D",
-                &data.to_string_lossy(),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-            ],
-        );
-        let options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {}",
-            cluster.dir.path().display()
-        );
-        let log = cluster.dir.path().join("log");
-        cluster.server(
-            "pg_ctl",
-            &[
-                "-D",
-                &data.to_string_lossy(),
-                "-o",
-                &options,
-                "-l",
-                &log.to_string_lossy(),
-                "-w",
-                "start",
-            ],
-        );
-        cluster
-    }
-
-    /// Runs one of the server programs, as the postgres user when we are root.
-    fn server(&self, program: &str, args: &[&str]) {
-        let path = self.bin.join(program);
-        let mut command = if self.root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&path);
-            c
-        } else {
-            Command::new(&path)
-        };
-        run(command.args(args));
-    }
-
-    fn psql(&self, db: &str) -> Command {
-        let mut c = Command::new("psql");
-        c.args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-        ])
-        .arg("-p")
-        .arg(self.port.to_string())
-        .arg("-d")
-        .arg(db);
-        c
-    }
-
-    /// Creates database `db` with a typed table per CSV of `data` (the schema's types: a month
-    /// as the date of its first day, money NUMERIC(18,2), flags BOOLEAN), copied in with \copy.
-    fn load(&self, db: &str, data: &Path) {
-        run(self
-            .psql("postgres")
-            .arg("-c")
-            .arg(format!("create database {db}")));
-        let mut script = String::new();
-        for table in postsale::data::schema::SCHEMA {
-            let file = data.join(format!("{}.csv", table.name));
-            let Ok(text) = std::fs::read_to_string(&file) else {
-                continue;
-            };
-            let header: Vec<&str> = text.lines().next().unwrap_or("").split(',').collect();
-            let mut columns = Vec::new();
-            let mut months = Vec::new();
-            for name in &header {
-                use postsale::data::schema::Type;
-                let ty = table.column(name).map(|c| c.ty);
-                let sql = match ty {
-                    Some(Type::Month) => {
-                        months.push(*name);
-                        "text"
-                    }
-                    Some(Type::Date) => "date",
-                    Some(Type::Money) => "numeric(18,2)",
-                    Some(Type::Int { .. }) => "bigint",
-                    Some(Type::Number { .. }) => "double precision",
-                    Some(Type::Bool) => "boolean",
-                    _ => "text",
-                };
-                columns.push(format!("\"{name}\" {sql}"));
-            }
-            script.push_str(&format!(
-                "create table {} ({});\n\\copy {} from '{}' with (format csv, header true)\n",
-                table.name,
-                columns.join(", "),
-                table.name,
-                file.display()
-            ));
-            for m in months {
-                script.push_str(&format!(
-                    "alter table {0} alter column \"{m}\" type date using (\"{m}\" || '-01')::date;\n",
-                    table.name
-                ));
-            }
-        }
-        let path = self.dir.path().join(format!("{db}.sql"));
-        std::fs::write(&path, script).expect("write the load script");
-        run(self.psql(db).arg("-f").arg(&path));
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.dir.path().join("data");
-        let path = self.bin.join("pg_ctl");
-        let mut command = if self.root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&path);
-            c
-        } else {
-            Command::new(&path)
-        };
-        let _ = command
-            .args(["-D", &data.to_string_lossy(), "-m", "immediate", "stop"])
-            .output();
-    }
-}
 
 /// Runs a command that must succeed, returning its stdout.
 fn run(command: &mut Command) -> String {
@@ -208,12 +36,25 @@ const NULL: &str = "<NULL>";
 
 /// Runs a query in psql and splits its unaligned output into columns and cells.
 fn psql_table(cluster: &Cluster, db: &str, sql: &str) -> Table {
-    let text = run(cluster
-        .psql(db)
-        .args(["-A", "-F", "\u{1f}", "-P", "footer=off", "-P"])
+    let text = run(Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postsale",
+        ])
+        .arg("-p")
+        .arg(cluster.port.to_string())
+        .args(["-d", db, "-A", "-F", "\u{1f}", "-P", "footer=off", "-P"])
         .arg(format!("null={NULL}"))
         .arg("-c")
-        .arg(sql));
+        .arg(sql)
+        .env("PGPASSWORD", PASSWORD)
+        .env("PGSSLMODE", "disable"));
     let mut lines = text.lines();
     let columns: Vec<String> = lines
         .next()
@@ -229,18 +70,6 @@ fn psql_table(cluster: &Cluster, db: &str, sql: &str) -> Table {
         })
         .collect();
     Table { columns, rows }
-}
-
-/// The database as pushdown sees it, through psql.
-struct Psql<'a> {
-    cluster: &'a Cluster,
-    db: &'a str,
-}
-
-impl Database for Psql<'_> {
-    fn rows(&mut self, sql: &str) -> Result<Table, String> {
-        Ok(psql_table(self.cluster, self.db, sql))
-    }
 }
 
 /// `postsale ARGS`, which must succeed: its stdout.
@@ -300,6 +129,8 @@ fn compare(cluster: &Cluster, db: &str, project: &Path, as_ofs: &[&str], periods
     let config: Config = postsale::config::load(project).expect("the config loads");
     let ids = metrics_of(project);
     let project_arg = project.to_string_lossy().to_string();
+    let mut client = postsale::data::postgres::Client::connect(&cluster.url("postsale", db, ""))
+        .expect("connects to the cluster");
     let mut compared = 0;
     for as_of in as_ofs {
         let day: chrono::NaiveDate = as_of.parse().expect("a date");
@@ -340,7 +171,7 @@ fn compare(cluster: &Cluster, db: &str, project: &Path, as_ofs: &[&str], periods
                 };
                 let group_by = by.map(|b| GroupBy::parse(b).expect("a dimension"));
                 let computed = warehouse::compute(
-                    &mut Psql { cluster, db },
+                    &mut client as &mut dyn Database,
                     &ids,
                     &period,
                     group_by.as_ref(),
@@ -401,6 +232,12 @@ fn demo_project(dir: &Path) -> PathBuf {
     project
 }
 
+/// A database `db` with the tables of `data` in its public schema.
+fn load(cluster: &Cluster, db: &str, data: &Path) {
+    cluster.create_db(db);
+    cluster.load_csv(db, "public", data);
+}
+
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
@@ -408,7 +245,7 @@ fn example() -> PathBuf {
 #[test]
 fn pushdown_equals_the_in_process_engine_on_the_example_and_a_demo_set() {
     let cluster = Cluster::start();
-    cluster.load("example", &example().join("data"));
+    load(&cluster, "example", &example().join("data"));
     compare(
         &cluster,
         "example",
@@ -418,7 +255,7 @@ fn pushdown_equals_the_in_process_engine_on_the_example_and_a_demo_set() {
     );
     let dir = tempfile::tempdir().expect("a temporary folder");
     let demo = demo_project(dir.path());
-    cluster.load("demo", &demo.join("data"));
+    load(&cluster, "demo", &demo.join("data"));
     compare(
         &cluster,
         "demo",
@@ -437,7 +274,7 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn the_printed_sql_runs_in_psql_and_gives_the_engines_numbers() {
     let cluster = Cluster::start();
-    cluster.load("example", &example().join("data"));
+    load(&cluster, "example", &example().join("data"));
     let project = example().to_string_lossy().to_string();
     let ids = metrics_of(&example());
     for (period, by) in [
@@ -536,4 +373,61 @@ fn a_convention_pushdown_cannot_reproduce_is_refused_by_name() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn engine_warehouse_prints_what_the_in_process_engine_prints() {
+    let cluster = Cluster::start();
+    load(&cluster, "example", &example().join("data"));
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    // The example's configuration, its tables read from the database by pushdown.
+    let config = std::fs::read_to_string(example().join("postsale.yaml")).expect("the config");
+    let warehouse = dir.path().join("warehouse");
+    std::fs::create_dir_all(&warehouse).expect("a project folder");
+    std::fs::write(
+        warehouse.join("postsale.yaml"),
+        format!(
+            "{config}\nengine: warehouse\ndatabase:\n  url_env: PUSHDOWN_TEST_URL\n  tables:\n    \
+             accounts: public.accounts\n    mrr: select * from mrr\n    renewals: renewals\n    \
+             health: health\n"
+        ),
+    )
+    .expect("write the config");
+    let url = cluster.url("postsale", "example", "");
+    let ids = metrics_of(&example());
+    for (period, by, format) in [
+        ("2026-Q3", None, "json"),
+        ("ttm", Some("segment"), "json"),
+        ("2026-10", Some("acv_band"), "csv"),
+        ("2026-10", None, "table"),
+    ] {
+        let run_on = |project: &Path| {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_postsale"));
+            command
+                .arg("metrics")
+                .args(&ids)
+                .args(["--period", period, "--format", format, "--project"])
+                .arg(project)
+                .env("PUSHDOWN_TEST_URL", &url);
+            if let Some(by) = by {
+                command.args(["--by", by]);
+            }
+            run(&mut command)
+        };
+        assert_eq!(
+            run_on(&warehouse),
+            run_on(&example()),
+            "{period} by {by:?} as {format}"
+        );
+    }
+    // A metric pushdown does not compute is an error naming it.
+    let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
+        .args(["metrics", "nps", "--project"])
+        .arg(&warehouse)
+        .env("PUSHDOWN_TEST_URL", &url)
+        .output()
+        .expect("runs postsale");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pushdown does not compute nps"), "{err}");
 }

@@ -13,6 +13,17 @@ pub trait Database {
     fn rows(&mut self, sql: &str) -> Result<Table, String>;
 }
 
+impl Database for crate::data::postgres::Client {
+    fn rows(&mut self, sql: &str) -> Result<Table, String> {
+        self.query(sql)
+            .map(|r| Table {
+                columns: r.columns,
+                rows: r.rows,
+            })
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// A result: column names and rows of text cells (NULL as None).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
