@@ -265,6 +265,40 @@ fn pushdown_equals_the_in_process_engine_on_the_example_and_a_demo_set() {
     );
 }
 
+#[test]
+fn pushdown_follows_the_conventions_it_supports() {
+    // A reactivation window, starts-and-churns ignored and aggregate retention at once, and
+    // the baremetrics profile: both change the example's numbers, and pushdown follows.
+    let cluster = Cluster::start();
+    load(&cluster, "example", &example().join("data"));
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let config = std::fs::read_to_string(example().join("postsale.yaml")).expect("the config");
+    for (name, conventions) in [
+        (
+            "settings",
+            "conventions:\n  reactivation_window_months: 2\n  same_period_start_and_churn: ignored\n  retention: aggregate\n",
+        ),
+        ("baremetrics", "conventions:\n  profile: baremetrics\n"),
+    ] {
+        let project = dir.path().join(name);
+        std::fs::create_dir_all(&project).expect("a project folder");
+        std::os::unix::fs::symlink(example().join("data"), project.join("data"))
+            .expect("link the data");
+        std::fs::write(
+            project.join("postsale.yaml"),
+            format!("{config}\n{conventions}"),
+        )
+        .expect("write the config");
+        compare(
+            &cluster,
+            "example",
+            &project,
+            &["2026-11-01", "2026-02-10"],
+            &["2026-10", "2025-Q4", "2026-Q2", "ttm"],
+        );
+    }
+}
+
 /// Whether two numbers agree to 12 significant digits (psql prints NUMERIC division to 20
 /// digits and DOUBLE PRECISION to 15; the engine prints the nearest f64).
 fn close(a: f64, b: f64) -> bool {
