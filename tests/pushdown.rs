@@ -299,6 +299,47 @@ fn pushdown_follows_the_conventions_it_supports() {
     }
 }
 
+#[test]
+fn cohort_retention_in_sql_equals_the_engines_triangle() {
+    use postsale::metrics::cohorts::{CohortGrain, triangle};
+    let cluster = Cluster::start();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let demo = demo_project(dir.path());
+    for (db, project) in [("example", example()), ("demo", demo)] {
+        load(&cluster, db, &project.join("data"));
+        let config: Config = postsale::config::load(&project).expect("the config loads");
+        let loaded = postsale::data::load::load(
+            &project.join("data"),
+            &postsale::data::load::LoadOptions::default(),
+        )
+        .expect("the data loads");
+        let mrr = loaded.dataset.mrr.as_ref().expect("an mrr table");
+        let mut client =
+            postsale::data::postgres::Client::connect(&cluster.url("postsale", db, ""))
+                .expect("connects to the cluster");
+        let mut checked = 0;
+        for month in ["2026-10", "2026-03", "2025-06"] {
+            let period =
+                Period::parse(month, 1, "2026-11-01".parse().expect("a date")).expect("a period");
+            let last = period.months().1;
+            for grain in [CohortGrain::Month, CohortGrain::Quarter] {
+                let sql = warehouse::cohort_triangle(
+                    &mut client,
+                    &period,
+                    grain,
+                    &config,
+                    &Relations::named(),
+                )
+                .expect("the cohort query runs");
+                let engine = triangle(mrr, postsale::metrics::Scope::All, grain, last);
+                assert_eq!(sql, engine, "{db} {month} {grain:?}");
+                checked += engine.len();
+            }
+        }
+        assert!(checked > 20, "{checked} cohorts compared in {db}");
+    }
+}
+
 /// Whether two numbers agree to 12 significant digits (psql prints NUMERIC division to 20
 /// digits and DOUBLE PRECISION to 15; the engine prints the nearest f64).
 fn close(a: f64, b: f64) -> bool {

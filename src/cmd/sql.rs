@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::metrics::catalog;
+use crate::metrics::cohorts::CohortGrain;
 use crate::period::{Period, PeriodKind};
 use crate::pushdown::{self, Dialect, GroupBy, Spec};
 use anyhow::Context as _;
@@ -10,11 +11,25 @@ use chrono::NaiveDate;
 use std::io::Write;
 use std::path::PathBuf;
 
+/// The cohort grain of `cohort_retention`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Cohorts {
+    Month,
+    Quarter,
+}
+
+/// The pseudo-metric that prints the cohort retention triangle's query.
+pub const COHORT_RETENTION: &str = "cohort_retention";
+
 /// Arguments of `postsale sql`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Metric ids (default: every metric pushdown computes).
+    /// Metric ids (default: every metric pushdown computes), or `cohort_retention` for the
+    /// cohort retention triangle up to the period's last month.
     pub metrics: Vec<String>,
+    /// The cohorts of `cohort_retention`: by month or by calendar quarter of the first MRR.
+    #[arg(long, value_enum, default_value_t = Cohorts::Quarter)]
+    pub cohorts: Cohorts,
     /// Period: 2026-W47, 2026-10, 2026-Q3, 2026 or ttm (default: the latest complete month).
     #[arg(long)]
     pub period: Option<String>,
@@ -52,7 +67,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(name) => Some(GroupBy::parse(name).map_err(|e| anyhow::anyhow!("--by: {e}"))?),
         None => None,
     };
-    let ids = metric_ids(&args.metrics)?;
+    let cohort = args.metrics.iter().any(|m| m == COHORT_RETENTION);
+    let metrics: Vec<String> = args
+        .metrics
+        .iter()
+        .filter(|m| *m != COHORT_RETENTION)
+        .cloned()
+        .collect();
+    if cohort && by.is_some() {
+        anyhow::bail!("--by: cohort_retention is not split by groups (its rows are the cohorts)");
+    }
     let relations = super::metrics::relations(&config);
     let spec = Spec {
         period: &period,
@@ -61,12 +85,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         dialect: args.dialect,
         relations: &relations,
     };
-    let queries = pushdown::plan(&ids, &spec)?;
-    let text = queries
-        .iter()
-        .map(|q| q.sql.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let mut texts = Vec::new();
+    if !cohort || !metrics.is_empty() {
+        let ids = metric_ids(&metrics)?;
+        texts.extend(pushdown::plan(&ids, &spec)?.into_iter().map(|q| q.sql));
+    }
+    if cohort {
+        let grain = match args.cohorts {
+            Cohorts::Month => CohortGrain::Month,
+            Cohorts::Quarter => CohortGrain::Quarter,
+        };
+        texts.push(pushdown::cohorts::sql(&spec, grain));
+    }
+    let text = texts.join("\n");
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())

@@ -10,6 +10,7 @@
 //! `dialect` spells it. Only the default metric conventions and those the SQL reproduces are
 //! supported: churn recognised at the end of the paid term is refused (`Unsupported`).
 
+pub mod cohorts;
 pub mod dialect;
 mod health;
 mod renewals;

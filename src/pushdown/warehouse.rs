@@ -166,3 +166,33 @@ fn check_column(db: &mut dyn Database, relations: &Relations, column: &str) -> a
         did_you_mean(column, &known)
     )
 }
+
+/// The cohort retention triangle up to `period`'s last month, computed by the database.
+pub fn cohort_triangle(
+    db: &mut dyn Database,
+    period: &Period,
+    grain: crate::metrics::cohorts::CohortGrain,
+    config: &Config,
+    relations: &Relations,
+) -> anyhow::Result<Vec<crate::metrics::cohorts::CohortRow>> {
+    let dialect = dialect(db).map_err(|e| anyhow::anyhow!("the database: {e}"))?;
+    let spec = Spec {
+        period,
+        by: None,
+        config,
+        dialect,
+        relations,
+    };
+    let table = db
+        .rows(&super::cohorts::sql(&spec, grain))
+        .map_err(|e| anyhow::anyhow!("the cohort query failed: {e}"))?;
+    super::cohorts::evaluate(
+        &spec,
+        grain,
+        ResultSet {
+            columns: &table.columns,
+            rows: &table.rows,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("the cohort query's result: {e}"))
+}
