@@ -182,8 +182,13 @@ impl Relations {
             .sources
             .get(table)
             .map_or(table, |s| s.trim().trim_end_matches(';').trim());
-        let lower = source.to_ascii_lowercase();
-        if lower.starts_with("select") || lower.starts_with("with") {
+        // A query starts with the word select or with (a table may be called `selections`).
+        let word: String = source
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if (word == "select" || word == "with") && source.len() > word.len() {
             format!("(\n    {source}\n  ) AS {alias}")
         } else {
             format!("{source} AS {alias}")
@@ -509,5 +514,36 @@ fn sort_groups(spec: &Spec, rows: &mut [(Option<String>, Values)]) {
                 .unwrap_or(order.len())
         };
         rows.sort_by_key(|(label, _)| rank(label));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relation_is_a_table_name_or_a_query() {
+        let r = Relations::named()
+            .with("mrr", "select * from billing.mrr;")
+            .with("accounts", "selections")
+            .with("health", "WITH h AS (select 1) select * from h");
+        assert_eq!(
+            r.of("mrr", "src"),
+            "(\n    select * from billing.mrr\n  ) AS src"
+        );
+        assert_eq!(r.of("accounts", "ac"), "selections AS ac");
+        assert!(r.of("health", "src").starts_with("(\n    WITH h"));
+        assert_eq!(r.of("renewals", "src"), "renewals AS src");
+    }
+
+    #[test]
+    fn dimensions_are_columns_or_the_derived_ones() {
+        assert_eq!(
+            GroupBy::parse("Segment"),
+            Ok(GroupBy::Column("segment".into()))
+        );
+        assert_eq!(GroupBy::parse("acv_band"), Ok(GroupBy::AcvBand));
+        assert_eq!(GroupBy::parse("cohort"), Ok(GroupBy::Cohort));
+        assert!(GroupBy::parse("x; drop table t").is_err());
     }
 }
