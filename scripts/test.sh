@@ -2,7 +2,7 @@
 # The whole test suite, from a fresh machine with only the Rust toolchain: installs what the tests
 # need only when it is missing (Debian packages: chromium, a Java runtime for the Nu HTML Checker,
 # Node.js and npm, poppler-utils and qpdf for the PDF checks, Python's aiosmtpd for the SMTP
-# tests; the pinned npm packages of tests/browser; Typst's CLI with cargo), then runs
+# tests, PostgreSQL's server and openssl for tests/postgres.rs (a throwaway cluster with TLS); the pinned npm packages of tests/browser; Typst's CLI with cargo), then runs
 # `cargo test --locked`. Fails loudly.
 # Usage: scripts/test.sh [extra cargo test arguments]
 set -euo pipefail
@@ -18,6 +18,10 @@ command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 command -v pdfinfo >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
+# initdb is not on PATH in Debian's package: it lives in /usr/lib/postgresql/<version>/bin.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || missing+=(postgresql)
+command -v psql >/dev/null || missing+=(postgresql-client)
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

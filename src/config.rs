@@ -36,6 +36,10 @@ pub struct Config {
     pub acv_bands: Vec<f64>,
     /// Folder of the CSV tables, relative to the project. Default "data".
     pub data_dir: String,
+    /// Where `postsale metrics` computes: `in-process` (load the tables and compute here) or
+    /// `warehouse` (the metrics pushdown computes run as SQL on the database of `database:`;
+    /// see "Pushdown to the warehouse" in README.md). Default `in-process`.
+    pub engine: Engine,
     /// Health scoring.
     pub health: HealthConfig,
     /// Renewal forecasting.
@@ -74,6 +78,161 @@ pub struct Config {
     /// The metric conventions: a named profile and any of its settings overridden. Default: the
     /// `postsale` profile (METRICS.md's definitions).
     pub conventions: ConventionsConfig,
+    /// Tables read from a PostgreSQL database instead of the data folder. Default: none.
+    pub database: Option<DatabaseConfig>,
+}
+
+/// `database:` — tables read from a PostgreSQL-protocol database: the environment variable that
+/// holds the connection string (never the secret itself in the file) and, per table, a table
+/// name or a query.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// The environment variable holding the connection string
+    /// (`postgres://user:password@host:port/dbname?sslmode=...`). Default
+    /// `POSTSALE_DATABASE_URL`.
+    pub url_env: String,
+    /// Table of DATA.md → where its rows are: a table name (`accounts`, `crm.accounts`,
+    /// `"Sales"."Accounts"`) or a query starting with `select` or `with`. A table listed here
+    /// is not read from the data folder.
+    pub tables: BTreeMap<String, String>,
+    /// Where `url_env` is in postsale.yaml (line, column), for the error when it is unset.
+    #[serde(skip)]
+    pub at: (usize, usize),
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url_env: "POSTSALE_DATABASE_URL".into(),
+            tables: BTreeMap::new(),
+            at: (1, 1),
+        }
+    }
+}
+
+impl DatabaseConfig {
+    /// The SQL that reads `table`: its query, or `select * from` its table name; None when the
+    /// table is not read from the database.
+    pub fn sql(&self, table: &str) -> Option<String> {
+        let source = self.tables.get(table)?.trim();
+        Some(if is_query(source) {
+            source.to_string()
+        } else {
+            format!("select * from {source}")
+        })
+    }
+
+    /// The problems of `database:`: the variable's name, unknown tables, and names that are
+    /// neither a table name nor a query.
+    fn problems(&self, text: &str) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let mut error = |path: &[&str], message: String, help: String| {
+            let (line, column) = crate::yaml::locate(text, path);
+            problems.push(Diagnostic::error(FILE, line, column, message).with_help(help));
+        };
+        let name_ok = |n: &str| {
+            n.bytes().next().is_some_and(|b| !b.is_ascii_digit())
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        };
+        if !name_ok(&self.url_env) {
+            let help = if self.url_env.contains("://") {
+                "url_env names the environment variable that holds the connection string; keep the \
+                 string itself (and its password) out of postsale.yaml"
+            } else {
+                "a name such as POSTSALE_DATABASE_URL"
+            };
+            error(
+                &["database", "url_env"],
+                format!(
+                    "bad value for 'database.url_env' (found '{}', expected the name of an environment variable: letters, digits and _)",
+                    if self.url_env.contains("://") {
+                        "a connection string"
+                    } else {
+                        &self.url_env
+                    }
+                ),
+                help.into(),
+            );
+        }
+        let known = crate::data::schema::TABLES;
+        for (table, source) in &self.tables {
+            if !known.contains(&table.as_str()) {
+                error(
+                    &["database", "tables", table],
+                    format!("unknown table '{table}' in database.tables"),
+                    did_you_mean(table, known).replace('`', "'"),
+                );
+                continue;
+            }
+            let source = source.trim();
+            if !is_query(source) && !is_table_name(source) {
+                error(
+                    &["database", "tables", table],
+                    format!(
+                        "bad value for 'database.tables.{table}' (found '{source}', expected a table name such as {table} or finance.{table}, or a query starting with select or with)"
+                    ),
+                    "quote a name with capitals or spaces in double quotes: '\"Sales\".\"Accounts\"'".into(),
+                );
+            }
+        }
+        problems
+    }
+}
+
+/// Whether `source` is a query (starts with the word `select` or `with`, any case).
+fn is_query(source: &str) -> bool {
+    let word: String = source
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    (word == "select" || word == "with") && source.len() > word.len()
+}
+
+/// Whether `source` is a table name: one to three dot-separated identifiers, each plain
+/// (`finance`, `mrr_monthly`) or double-quoted (`"Sales"`, with `""` for a quote).
+fn is_table_name(source: &str) -> bool {
+    let mut parts = 0;
+    let mut rest = source;
+    loop {
+        if let Some(quoted) = rest.strip_prefix('"') {
+            // Up to the closing quote that is not a doubled one.
+            let bytes = quoted.as_bytes();
+            let mut i = 0;
+            let mut end = None;
+            while i < bytes.len() {
+                if bytes[i] == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    end = Some(i);
+                    break;
+                }
+                i += 1;
+            }
+            match end {
+                Some(e) if e > 0 => rest = &quoted[e + 1..],
+                _ => return false,
+            }
+        } else {
+            let len = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$')
+                .count();
+            if len == 0 || rest.as_bytes()[0].is_ascii_digit() || rest.as_bytes()[0] == b'$' {
+                return false;
+            }
+            rest = &rest[len..];
+        }
+        parts += 1;
+        match rest.strip_prefix('.') {
+            Some(after) if parts < 3 => rest = after,
+            Some(_) => return false,
+            None => return rest.is_empty(),
+        }
+    }
 }
 
 /// `conventions:` — which convention the numbers follow on the edge cases SaaS-metrics tools
@@ -311,6 +470,7 @@ impl Default for Config {
             gross_margin: 80.0,
             acv_bands: vec![10_000.0, 50_000.0],
             data_dir: "data".into(),
+            engine: Engine::InProcess,
             health: HealthConfig::default(),
             renewals: RenewalConfig::default(),
             lenient: false,
@@ -323,8 +483,20 @@ impl Default for Config {
             usage: UsageConfig::default(),
             site_url: None,
             conventions: ConventionsConfig::default(),
+            database: None,
         }
     }
+}
+
+/// `engine:` — where the metrics are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    /// Load the tables and compute in this process.
+    #[default]
+    InProcess,
+    /// Run the metrics pushdown computes as SQL on the database.
+    Warehouse,
 }
 
 /// `health:` — component weights, score bands and the significant-drop threshold.
@@ -498,6 +670,9 @@ pub fn load(project_dir: &Path) -> Result<Config, Diagnostics> {
         return Err(Diagnostics(problems));
     };
     problems.extend(config.validate(&text));
+    if let Some(database) = &mut config.database {
+        database.at = crate::yaml::locate(&text, &["database", "url_env"]);
+    }
     config.site_url = config.site_url.map(|url| with_slash(url.trim()));
     problems.sort_by_key(|d| (d.line, d.column));
     if problems.is_empty() {
@@ -695,6 +870,25 @@ impl Config {
             );
         }
         problems.extend(self.target_problems(text));
+        if self.engine == Engine::Warehouse && self.database.is_none() {
+            let (line, column) = crate::yaml::locate(text, &["engine"]);
+            problems.push(
+                Diagnostic::error(
+                    FILE,
+                    line,
+                    column,
+                    "bad value for 'engine' (found 'warehouse' without a 'database:' section, \
+                     expected the database the SQL runs on)",
+                )
+                .with_help(
+                    "add database: { url_env: VAR, tables: { mrr: tablename, ... } }, or use \
+                     engine: in-process",
+                ),
+            );
+        }
+        if let Some(database) = &self.database {
+            problems.extend(database.problems(text));
+        }
         problems
     }
 
@@ -969,7 +1163,7 @@ mod tests {
             errors("health:\nweights: { usage: 1 }\n"),
             [
                 "postsale.yaml:1:8: error: 'health' should be a mapping of keys such as weights, bands, significant_drop; found nothing\n  help: remove the key to keep its defaults, or indent the keys that belong under it",
-                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url, conventions",
+                "postsale.yaml:2:1: error: unknown key 'weights'\n  help: expected one of: name, currency, fiscal_year_start, as_of, gross_margin, acv_bands, data_dir, engine, health, renewals, lenient, targets, typst, keep, dates, labels, ltv, usage, site_url, conventions, database",
             ]
         );
     }
@@ -993,6 +1187,73 @@ mod tests {
                 "postsale.yaml:3:3: error: unknown key 'lateest' in 'dates'\n  help: did you mean 'latest'?",
             ]
         );
+    }
+
+    #[test]
+    fn the_engine_is_in_process_or_warehouse_with_a_database() {
+        let config = |text: &str| crate::yaml::parse_all::<Config>(text, FILE);
+        assert_eq!(
+            config("name: x\n").0.map(|c| c.engine),
+            Some(Engine::InProcess)
+        );
+        assert_eq!(
+            config("engine: warehouse\n").0.map(|c| c.engine),
+            Some(Engine::Warehouse)
+        );
+        assert_eq!(
+            errors("name: x\nengine: warehouse\n"),
+            vec!["postsale.yaml:2:1: error: bad value for 'engine' (found 'warehouse' without a 'database:' section, expected the database the SQL runs on)\n  help: add database: { url_env: VAR, tables: { mrr: tablename, ... } }, or use engine: in-process".to_string()]
+        );
+        assert!(errors("engine: warehouse\ndatabase: { tables: { mrr: mrr } }\n").is_empty());
+        let bad = errors("name: x\nengine: cloud\n");
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].starts_with("postsale.yaml:2:"), "{bad:?}");
+        assert!(
+            bad[0].contains("in-process") && bad[0].contains("warehouse"),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn database_tables_are_names_or_queries_of_known_tables() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "database:\n  tables:\n    accounts: crm.\"Accounts\"\n    mrr: \"SELECT account_id, month, mrr FROM finance.mrr_monthly\"\n";
+        std::fs::write(dir.path().join(FILE), text).unwrap_or_else(|e| panic!("{e}"));
+        let c = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let db = c.database.unwrap_or_default();
+        assert_eq!(db.url_env, "POSTSALE_DATABASE_URL");
+        assert_eq!(
+            db.sql("accounts").as_deref(),
+            Some("select * from crm.\"Accounts\"")
+        );
+        assert_eq!(
+            db.sql("mrr").as_deref(),
+            Some("SELECT account_id, month, mrr FROM finance.mrr_monthly")
+        );
+        assert_eq!(db.sql("health"), None);
+        assert_eq!(
+            errors(
+                "database:\n  url_env: postgres://ana:pw@db/sales\n  tables:\n    mrrr: mrr\n    health: drop table x; --\n    usage: a.b.c.d\n"
+            ),
+            [
+                "postsale.yaml:2:3: error: bad value for 'database.url_env' (found 'a connection string', expected the name of an environment variable: letters, digits and _)\n  help: url_env names the environment variable that holds the connection string; keep the string itself (and its password) out of postsale.yaml",
+                "postsale.yaml:4:5: error: unknown table 'mrrr' in database.tables\n  help: did you mean 'mrr'?",
+                "postsale.yaml:5:5: error: bad value for 'database.tables.health' (found 'drop table x; --', expected a table name such as health or finance.health, or a query starting with select or with)\n  help: quote a name with capitals or spaces in double quotes: '\"Sales\".\"Accounts\"'",
+                "postsale.yaml:6:5: error: bad value for 'database.tables.usage' (found 'a.b.c.d', expected a table name such as usage or finance.usage, or a query starting with select or with)\n  help: quote a name with capitals or spaces in double quotes: '\"Sales\".\"Accounts\"'",
+            ]
+        );
+        for name in [
+            "mrr",
+            "finance.mrr",
+            "\"Sales\".\"Acc \"\"x\"\"\"",
+            "db.s.t",
+            "_x$1",
+        ] {
+            assert!(is_table_name(name), "{name}");
+        }
+        for name in ["", "1mrr", "a..b", "\"\"", "\"open", "mrr;", "a b"] {
+            assert!(!is_table_name(name), "{name}");
+        }
     }
 
     #[test]

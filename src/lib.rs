@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub(crate) mod files;
 pub mod metrics;
 pub mod period;
+pub mod pushdown;
 pub mod render;
 pub mod report;
 pub mod site;

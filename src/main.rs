@@ -27,6 +27,8 @@ enum Command {
     Serve(postsale::cmd::serve::Args),
     /// Send the site's mails that are due now (delivery.yaml), or write them to an outbox.
     Deliver(postsale::cmd::deliver::Args),
+    /// Print the SQL that computes metrics in the warehouse, for psql and the like.
+    Sql(postsale::cmd::sql::Args),
     /// Validate config, data, reports and theme; report every problem; write nothing.
     Check(postsale::cmd::check::Args),
     /// Write a synthetic but realistic data set in the DATA.md format.
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Alerts(args) => postsale::cmd::alerts::run(args),
         Command::Analyze(args) => postsale::cmd::analyze::run(args),
         Command::Check(args) => postsale::cmd::check::run(args),
+        Command::Sql(args) => postsale::cmd::sql::run(args),
         Command::Deliver(args) => postsale::cmd::deliver::run(args),
         Command::Serve(args) => postsale::cmd::serve::run(args),
         Command::Demo(args) => postsale::cmd::demo::run(args),

@@ -63,6 +63,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         config.conventions = ConventionsConfig::of_profile(name);
     }
     let as_of = config.resolve_as_of(args.as_of, today());
+    if config.engine == crate::config::Engine::Warehouse {
+        return warehouse(&args, &config, as_of);
+    }
     let data_dir = args.project.join(&config.data_dir);
     // Only the tables the requested metrics read, those they need and those they read when
     // present (`postsale check` validates the rest), and always mrr.csv when present: it says
@@ -144,6 +147,130 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // rows one by one (a tenth of a second on a large data set).
     std::mem::forget(data);
     Ok(())
+}
+
+/// Where pushdown's SQL reads each table: the queries and table names of `database: tables:`,
+/// the table's own name otherwise.
+pub(crate) fn relations(config: &Config) -> crate::pushdown::Relations {
+    let mut relations = crate::pushdown::Relations::named();
+    if let Some(database) = &config.database {
+        for (table, source) in &database.tables {
+            relations = relations.with(table, source);
+        }
+    }
+    relations
+}
+
+/// `engine: warehouse`: the metrics asked for (default: every metric pushdown computes whose
+/// tables `database: tables:` lists) computed as SQL on the database, printed as the in-process
+/// engine prints them. A metric pushdown does not compute is an error naming it.
+fn warehouse(args: &Args, config: &Config, as_of: NaiveDate) -> anyhow::Result<()> {
+    use crate::pushdown::{self, GroupBy, warehouse};
+    let Some(database) = &config.database else {
+        anyhow::bail!("engine: warehouse needs a database: section in postsale.yaml");
+    };
+    let listed = |t: &str| database.tables.contains_key(t);
+    let ids: Vec<&'static str> = if args.metrics.is_empty() {
+        pushdown::supported()
+            .filter(|id| pushdown::family(id).is_some_and(|f| f.tables().iter().all(|t| listed(t))))
+            .collect()
+    } else {
+        let known: Vec<&str> = catalog::ids().collect();
+        let mut problems = Vec::new();
+        let mut ids = Vec::new();
+        for id in &args.metrics {
+            match catalog::get(id) {
+                Some(def) => ids.push(def.id),
+                None => problems.push(
+                    Diagnostic::file_error("postsale metrics", format!("unknown metric '{id}'"))
+                        .with_help(did_you_mean(id, &known)),
+                ),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Diagnostics(problems).into());
+        }
+        ids
+    };
+    // Every table the SQL reads must be in the database.
+    let mut needed: Vec<&str> = ids
+        .iter()
+        .filter_map(|id| pushdown::family(id))
+        .flat_map(|f| f.tables().iter().copied())
+        .collect();
+    if args.by.is_some() {
+        needed.push("accounts");
+    }
+    if let Some(missing) = needed.iter().find(|t| !listed(t)) {
+        anyhow::bail!(
+            "engine: warehouse reads {missing} from the database, but database.tables does not \
+             list it (add `{missing}: tablename` or a query)"
+        );
+    }
+    let period = match &args.period {
+        Some(text) => Period::parse(text, config.fiscal_year_start, as_of)
+            .map_err(|e| anyhow::anyhow!("--period: {e}"))?,
+        None => Period::latest_complete(PeriodKind::Month, as_of, config.fiscal_year_start),
+    };
+    let by = match &args.by {
+        Some(name) => Some(GroupBy::parse(name).map_err(|e| anyhow::anyhow!("--by: {e}"))?),
+        None => None,
+    };
+    let selected: Vec<&'static MetricDef> = ids.iter().filter_map(|id| catalog::get(id)).collect();
+    let var = &database.url_env;
+    let url = std::env::var(var).map_err(|_| {
+        let (line, column) = database.at;
+        Diagnostics(vec![
+            Diagnostic::error(
+                crate::config::FILE,
+                line,
+                column,
+                format!(
+                    "the environment variable {var} is not set (expected the connection \
+                     string of the database engine: warehouse runs on)"
+                ),
+            )
+            .with_help(format!(
+                "export {var}=postgres://user:password@host:5432/dbname"
+            )),
+        ])
+    })?;
+    let mut client = crate::data::postgres::Client::connect(&url)
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database given by {var}: {e}"))?;
+    let relations = relations(config);
+    let mut compute = |period: &Period, by: Option<&GroupBy>| {
+        warehouse::compute(&mut client, &ids, period, by, config, &relations)
+    };
+    let now = compute(&period, by.as_ref())?;
+    let text = match args.format {
+        Format::Json => json(
+            config,
+            as_of,
+            &period,
+            &selected,
+            &now.total,
+            now.groups.as_deref(),
+        )?,
+        Format::Csv => csv(&period, &selected, &now.total, now.groups.as_deref())?,
+        Format::Table => {
+            let previous = period.previous(config.fiscal_year_start);
+            let year_ago = period.year_ago(config.fiscal_year_start);
+            let before = compute(&previous, None)?.total;
+            let last_year = compute(&year_ago, None)?.total;
+            table(
+                config,
+                &period,
+                &selected,
+                [&now.total, &before, &last_year],
+                now.groups.as_deref(),
+                [&previous, &year_ago],
+            )
+        }
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("failed to write to stdout")
 }
 
 /// An error with a suggestion unless `name` is a conventions profile (`--profile`).

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod init;
 pub mod metrics;
 pub mod serve;
+pub mod sql;
 pub mod usage;
 
 /// The error as printed to stderr: diagnostics as they are, anything else as `error: ...` with

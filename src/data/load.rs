@@ -16,7 +16,7 @@ use super::model::*;
 use super::money::{Money, MoneyError};
 use super::schema;
 use super::source::{self, Input};
-use crate::config::{Config, DateWindow};
+use crate::config::{Config, DatabaseConfig, DateWindow};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Month;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -37,6 +37,8 @@ pub struct LoadOptions {
     pub only: Option<Vec<&'static str>>,
     /// The dates (and months) the data may hold; any other is an error.
     pub dates: DateWindow,
+    /// The tables read from a database instead of the folder (`database:` in postsale.yaml).
+    pub database: Option<DatabaseConfig>,
 }
 
 impl Default for LoadOptions {
@@ -46,6 +48,7 @@ impl Default for LoadOptions {
             max_per_file: 20,
             only: None,
             dates: DateWindow::default(),
+            database: None,
         }
     }
 }
@@ -56,6 +59,7 @@ impl LoadOptions {
         LoadOptions {
             lenient: config.lenient,
             dates: config.dates.clone(),
+            database: config.database.clone(),
             ..LoadOptions::default()
         }
     }
@@ -87,9 +91,32 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                 || (table == "csms" && list.contains(&"tasks"))
         }
     };
+    // The database's tables first, over one connection (each held once, as text cells).
+    let fetched = match &options.database {
+        Some(database) => source::fetch(database, wanted).map_err(|d| Diagnostics(vec![d]))?,
+        None => Vec::new(),
+    };
+    let sizes: FxHashMap<&str, u64> = fetched
+        .iter()
+        .map(|(table, input)| (*table, input.as_ref().map_or(0, Input::size)))
+        .collect();
+    let from_database = |table: &str| {
+        options
+            .database
+            .as_ref()
+            .is_some_and(|db| db.tables.contains_key(table))
+    };
+    let fetched: Mutex<FxHashMap<&str, Result<Input, Diagnostic>>> =
+        Mutex::new(fetched.into_iter().collect());
     let read = |table: &str| -> Option<Result<Input, Diagnostic>> {
         if !wanted(table) {
             return None;
+        }
+        if from_database(table) {
+            if let Some(both) = source::also_a_file(dir, table) {
+                return Some(Err(both));
+            }
+            return fetched.lock().ok()?.remove(table);
         }
         source::find(dir, schema::table(table)?)
     };
@@ -222,7 +249,10 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
                         "accounts" | "csms" | "renewals" | "renewal_stages" | "forecasts"
                     )
                 })
-                .map(|&t| (source::size(dir, t), t))
+                .map(|&t| {
+                    let size = sizes.get(t).copied();
+                    (size.unwrap_or_else(|| source::size(dir, t)), t)
+                })
                 .collect();
             order.sort_by_key(|&(size, t)| (std::cmp::Reverse(size), t));
             let order: Vec<&str> = order.into_iter().map(|(_, t)| t).collect();

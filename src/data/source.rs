@@ -5,15 +5,26 @@
 //!
 //! A table of the data folder is `<table>.csv` (the default, whose rows are text cells read in
 //! place: zero-copy, in parallel chunks) or `<table>.parquet` (`parquet`); both at once is an
-//! error. A new source is one more `Input` variant, handing over its rows as a `Sheet`; a row's identity already covers numbered records (`data/mrr.parquet row 4
-//! (account_id=ACC9)`, `postgres:mrr row 1234 (account_id=ACC9)`) besides file lines
-//! (`data/mrr.csv:4:2`).
+//! error. A table listed under `database.tables` in postsale.yaml is the result of a query to a
+//! PostgreSQL database instead (`fetch`, with the client of `postgres`), and a file for it too is
+//! an error. Parquet and PostgreSQL rows arrive whole, as text cells in the CSV grammar
+//! (`Input::Rows`), named by number and key (`data/mrr.parquet row 4 (account_id=ACC9)`,
+//! `postgres:mrr row 1234 (account_id=ACC9)`); CSV rows by line (`data/mrr.csv:4:2`).
+//!
+//! PostgreSQL's text output of typed columns is turned into the CSV grammar as it arrives:
+//! booleans `t`/`f` become `true`/`false`, a timestamp with time zone (read in UTC) loses its
+//! `+00`, a timestamp with fractional seconds becomes RFC 3339 (`2026-01-05T09:30:00.5Z`), a
+//! `date` in a month column gives its month when it is the first of the month (`2026-01-01` →
+//! `2026-01`; any other day is reported as a bad month), `char(n)` loses its padding, and NULL
+//! is an empty cell. Numbers (`1200.00`), dates (`2026-01-31`) and text pass as they are.
 
 use super::csv_table::{self, Col, Collected, FileDiags, Row, TextRows};
-use super::schema::Table;
+use super::postgres::{Client, Column, DataRow, PgError, Sink, oid};
+use super::schema::{self, Table, Type};
+use crate::config::DatabaseConfig;
 use crate::diagnostic::Diagnostic;
 use crate::files::FileBytes;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How a source numbers its rows, and so how a diagnostic names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,8 +71,9 @@ impl RowId<'_> {
 pub(crate) enum Input {
     /// A CSV file's bytes, and its name.
     Csv { name: String, bytes: FileBytes },
-    /// A Parquet file's column names and rows.
-    Parquet {
+    /// Rows read whole as text cells, with their column names: a Parquet file's or a
+    /// database query's.
+    Rows {
         name: String,
         header: Vec<String>,
         rows: TextRows,
@@ -90,7 +102,7 @@ pub(crate) fn find(dir: &Path, table: &Table) -> Option<Result<Input, Diagnostic
     }
     if parquet.exists() {
         return Some(match super::parquet::read(&parquet) {
-            Ok((header, rows)) => Ok(Input::Parquet {
+            Ok((header, rows)) => Ok(Input::Rows {
                 name: name(&parquet),
                 header,
                 rows,
@@ -116,6 +128,25 @@ pub(crate) fn name(dir: &Path, table: &str) -> String {
     dir.join(format!("{table}.csv")).display().to_string()
 }
 
+/// The error when `table`, read from the database, also has a file in `dir`.
+pub(crate) fn also_a_file(dir: &Path, table: &str) -> Option<Diagnostic> {
+    let file: PathBuf = FORMATS
+        .iter()
+        .map(|ext| dir.join(format!("{table}.{ext}")))
+        .find(|path| path.exists())?;
+    let db = database_name(table);
+    Some(
+        Diagnostic::file_error(
+            &db,
+            format!(
+                "two sources for the {table} table (found {} and {db}, database.tables.{table} in postsale.yaml; expected one)",
+                file.display()
+            ),
+        )
+        .with_help("remove the file, or the table from database.tables"),
+    )
+}
+
 /// The size of `table` in `dir` in bytes (0 when absent), to read the largest tables first.
 pub(crate) fn size(dir: &Path, table: &str) -> u64 {
     FORMATS
@@ -136,14 +167,22 @@ impl Input {
     pub fn ids(&self) -> RowIds {
         match self {
             Input::Csv { .. } => RowIds::Lines,
-            Input::Parquet { .. } => RowIds::Records,
+            Input::Rows { .. } => RowIds::Records,
+        }
+    }
+
+    /// The bytes of text the input holds, to read the largest tables first.
+    pub fn size(&self) -> u64 {
+        match self {
+            Input::Csv { bytes, .. } => bytes.len() as u64,
+            Input::Rows { rows, .. } => rows.text.len() as u64,
         }
     }
 
     /// The name diagnostics give the input (its path).
     pub fn name(&self) -> &str {
         match self {
-            Input::Csv { name, .. } | Input::Parquet { name, .. } => name,
+            Input::Csv { name, .. } | Input::Rows { name, .. } => name,
         }
     }
 
@@ -152,7 +191,7 @@ impl Input {
         d.ids = self.ids();
         match self {
             Input::Csv { bytes, .. } => csv_table::open(bytes, d).map(Sheet::Csv),
-            Input::Parquet { header, rows, .. } => Some(Sheet::Rows { header, rows }),
+            Input::Rows { header, rows, .. } => Some(Sheet::Rows { header, rows }),
         }
     }
 
@@ -180,7 +219,7 @@ impl Input {
     pub fn unreadable_ids(&self, index: Option<usize>) -> Vec<(usize, String)> {
         match self {
             Input::Csv { bytes, .. } => csv_table::unreadable_ids(bytes, index),
-            Input::Parquet { .. } => Vec::new(),
+            Input::Rows { .. } => Vec::new(),
         }
     }
 }
@@ -188,7 +227,7 @@ impl Input {
 /// The rows of one table, ready to read.
 pub(crate) enum Sheet<'a> {
     Csv(csv_table::Sheet<'a>),
-    /// Rows read whole, with their column names (Parquet).
+    /// Rows read whole, with their column names (Parquet, PostgreSQL).
     Rows {
         header: &'a [String],
         rows: &'a TextRows,
@@ -247,6 +286,179 @@ impl<'a> Sheet<'a> {
     }
 }
 
+/// The name diagnostics give a table read from the database: `postgres:mrr`.
+pub fn database_name(table: &str) -> String {
+    format!("postgres:{table}")
+}
+
+/// The tables of `database` that `wanted` accepts, in schema order, each read with its query
+/// over one connection: rows named `postgres:<table>`, or the query's error. The connection
+/// string is the value of the environment variable `database.url_env` names; a missing variable
+/// or a connection that fails is one error, for every table.
+pub(crate) fn fetch(
+    database: &DatabaseConfig,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<(&'static str, Result<Input, Diagnostic>)>, Diagnostic> {
+    let tables: Vec<&'static Table> = schema::SCHEMA
+        .iter()
+        .filter(|t| database.tables.contains_key(t.name) && wanted(t.name))
+        .collect();
+    if tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let var = &database.url_env;
+    let (line, column) = database.at;
+    let url = std::env::var(var).map_err(|e| {
+        let found = match e {
+            std::env::VarError::NotPresent => "is not set".to_string(),
+            std::env::VarError::NotUnicode(_) => "is not valid UTF-8".to_string(),
+        };
+        Diagnostic::error(
+            crate::config::FILE,
+            line,
+            column,
+            format!(
+                "the environment variable {var} {found} (expected the connection string of the database, such as postgres://user:password@host:5432/dbname, for the tables of database.tables)"
+            ),
+        )
+        .with_help(format!(
+            "set it before running postsale (export {var}=postgres://...), or change database.url_env"
+        ))
+    })?;
+    let mut client = Client::connect(&url).map_err(|e| {
+        Diagnostic::file_error(
+            "postgres",
+            format!("cannot read the database given by {var}: {e}"),
+        )
+    })?;
+    Ok(tables
+        .into_iter()
+        .map(|table| {
+            let name = database_name(table.name);
+            let sql = database.sql(table.name).unwrap_or_default();
+            let mut sink = TableSink::new(table);
+            let result = match client.query_into(&sql, &mut sink) {
+                Ok(_) => Ok(Input::Rows {
+                    name,
+                    header: sink.header,
+                    rows: sink.rows,
+                }),
+                Err(e) => Err(
+                    Diagnostic::file_error(name, format!("the query failed: {e}")).with_help(
+                        format!(
+                            "database.tables.{} in postsale.yaml reads it with: {sql}",
+                            table.name
+                        ),
+                    ),
+                ),
+            };
+            (table.name, result)
+        })
+        .collect())
+}
+
+/// How a cell of a column is turned into the CSV grammar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Convert {
+    AsIs,
+    /// `t`/`f` → `true`/`false`.
+    Bool,
+    /// `2026-01-05 09:30:00+00` → `2026-01-05 09:30:00`; with a fraction, RFC 3339 in UTC.
+    Timestamp,
+    /// `2026-01-01` → `2026-01` in a month column.
+    Month,
+    /// `char(n)` padding dropped.
+    Trim,
+}
+
+/// The rows of a query as text cells, converted as they arrive (so the result is held once).
+struct TableSink {
+    table: &'static Table,
+    header: Vec<String>,
+    convert: Vec<Convert>,
+    rows: TextRows,
+}
+
+impl TableSink {
+    fn new(table: &'static Table) -> TableSink {
+        TableSink {
+            table,
+            header: Vec::new(),
+            convert: Vec::new(),
+            rows: TextRows::default(),
+        }
+    }
+}
+
+impl Sink for TableSink {
+    fn columns(&mut self, columns: &[Column]) -> Result<(), PgError> {
+        self.header = columns.iter().map(|c| c.name.clone()).collect();
+        self.convert = columns
+            .iter()
+            .map(|c| {
+                let month = self
+                    .table
+                    .column(&c.name)
+                    .is_some_and(|col| col.ty == Type::Month);
+                match c.type_oid {
+                    oid::BOOL => Convert::Bool,
+                    oid::TIMESTAMP | oid::TIMESTAMPTZ => Convert::Timestamp,
+                    oid::DATE if month => Convert::Month,
+                    oid::BPCHAR => Convert::Trim,
+                    _ => Convert::AsIs,
+                }
+            })
+            .collect();
+        self.rows = TextRows::default();
+        Ok(())
+    }
+
+    fn row(&mut self, row: &DataRow<'_>) -> Result<(), PgError> {
+        let out = &mut self.rows;
+        let start = out.bounds.len();
+        for (i, convert) in self.convert.iter().enumerate() {
+            let at = out.text.len();
+            if let Some(cell) = row.get(i) {
+                put(*convert, cell, &mut out.text);
+            }
+            out.bounds.push(at..out.text.len());
+        }
+        let number = out.rows.len() + 1;
+        out.rows.push((number, start..out.bounds.len()));
+        Ok(())
+    }
+}
+
+/// Writes `cell` converted by `convert` to `text`.
+fn put(convert: Convert, cell: &str, text: &mut String) {
+    match convert {
+        Convert::AsIs => text.push_str(cell),
+        Convert::Bool => text.push_str(match cell {
+            "t" => "true",
+            "f" => "false",
+            other => other,
+        }),
+        Convert::Timestamp => {
+            let naive = cell.strip_suffix("+00").unwrap_or(cell);
+            match naive.split_once('.') {
+                // Fractional seconds: RFC 3339, which the datetime grammar reads with them.
+                Some(_) if naive.len() > 19 && naive.as_bytes().get(10) == Some(&b' ') => {
+                    text.push_str(&naive[..10]);
+                    text.push('T');
+                    text.push_str(&naive[11..]);
+                    text.push('Z');
+                }
+                _ => text.push_str(naive),
+            }
+        }
+        Convert::Month => match cell.strip_suffix("-01") {
+            Some(month) if cell.len() == 10 => text.push_str(month),
+            _ => text.push_str(cell),
+        },
+        Convert::Trim => text.push_str(cell.trim_end_matches(' ')),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,5 +495,36 @@ mod tests {
             unnamed.error("bad month").to_string(),
             "postgres:mrr row 1234: error: bad month"
         );
+    }
+
+    #[test]
+    fn postgres_text_becomes_the_csv_grammar() {
+        let text = |convert, cell| {
+            let mut t = String::new();
+            put(convert, cell, &mut t);
+            t
+        };
+        assert_eq!(text(Convert::Bool, "t"), "true");
+        assert_eq!(text(Convert::Bool, "f"), "false");
+        assert_eq!(
+            text(Convert::Timestamp, "2026-01-05 09:30:00+00"),
+            "2026-01-05 09:30:00"
+        );
+        assert_eq!(
+            text(Convert::Timestamp, "2026-01-05 09:30:00.25+00"),
+            "2026-01-05T09:30:00.25Z"
+        );
+        assert_eq!(
+            text(Convert::Timestamp, "2026-01-05 09:30:00.5"),
+            "2026-01-05T09:30:00.5Z"
+        );
+        assert_eq!(text(Convert::Month, "2026-01-01"), "2026-01");
+        // Any other day stays, for the loader to report as a bad month.
+        assert_eq!(text(Convert::Month, "2026-01-31"), "2026-01-31");
+        assert_eq!(text(Convert::Trim, "ACC1   "), "ACC1");
+        assert_eq!(text(Convert::AsIs, "1200.00"), "1200.00");
+        for cell in ["2026-01-05T09:30:00.25Z", "2026-01-05 09:30:00"] {
+            assert!(csv_table::parse_datetime(cell).is_some(), "{cell}");
+        }
     }
 }
