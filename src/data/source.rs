@@ -291,6 +291,9 @@ pub fn database_name(table: &str) -> String {
     format!("postgres:{table}")
 }
 
+/// A table read from the database: its name and its rows, or the error of its query.
+pub(crate) type Fetched = (&'static str, Result<Input, Diagnostic>);
+
 /// The tables of `database` that `wanted` accepts, in schema order, each read with its query
 /// over one connection: rows named `postgres:<table>`, or the query's error. The connection
 /// string is the value of the environment variable `database.url_env` names; a missing variable
@@ -298,7 +301,7 @@ pub fn database_name(table: &str) -> String {
 pub(crate) fn fetch(
     database: &DatabaseConfig,
     wanted: impl Fn(&str) -> bool,
-) -> Result<Vec<(&'static str, Result<Input, Diagnostic>)>, Diagnostic> {
+) -> Result<Vec<Fetched>, Diagnostic> {
     let tables: Vec<&'static Table> = schema::SCHEMA
         .iter()
         .filter(|t| database.tables.contains_key(t.name) && wanted(t.name))

@@ -211,7 +211,7 @@ fn base64(bytes: &[u8]) -> String {
 /// Standard base64 with padding; None when malformed.
 fn unbase64(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
