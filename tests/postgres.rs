@@ -32,6 +32,18 @@ fn signs_in_with_scram_md5_a_cleartext_password_and_trust(c: &pg::Cluster) {
         assert_eq!(rows.rows, [[Some(user.to_string())]]);
     }
     // The methods are the ones the passwords were stored for.
+    // Over the Unix socket (trust there, as pg_hba.conf says; never TLS).
+    let socket = format!(
+        "postgres://postsale@/postgres?host={}&port={}&sslmode=require",
+        c.socket_dir().display(),
+        c.port
+    );
+    let mut client = Client::connect(&socket).unwrap_or_else(|e| panic!("socket: {e}"));
+    assert!(!client.is_tls());
+    let rows = client
+        .query("select coalesce(inet_client_addr()::text, 'local')")
+        .expect("query");
+    assert_eq!(rows.rows, [[Some("local".to_string())]]);
     let methods = c.psql(
         "postgres",
         "select rolname, left(rolpassword, 3) from pg_authid where rolname in ('postsale', 'md5user') order by 1",
