@@ -32,6 +32,18 @@ fn signs_in_with_scram_md5_a_cleartext_password_and_trust(c: &pg::Cluster) {
         assert_eq!(rows.rows, [[Some(user.to_string())]]);
     }
     // The methods are the ones the passwords were stored for.
+    // Over the Unix socket (trust there, as pg_hba.conf says; never TLS).
+    let socket = format!(
+        "postgres://postsale@/postgres?host={}&port={}&sslmode=require",
+        c.socket_dir().display(),
+        c.port
+    );
+    let mut client = Client::connect(&socket).unwrap_or_else(|e| panic!("socket: {e}"));
+    assert!(!client.is_tls());
+    let rows = client
+        .query("select coalesce(inet_client_addr()::text, 'local')")
+        .expect("query");
+    assert_eq!(rows.rows, [[Some("local".to_string())]]);
     let methods = c.psql(
         "postgres",
         "select rolname, left(rolpassword, 3) from pg_authid where rolname in ('postsale', 'md5user') order by 1",
@@ -371,5 +383,41 @@ fn bad_rows_are_named_by_row_and_key_and_setup_errors_are_clear() {
                 "data/mrr.csv and postgres:mrr, database.tables.mrr in postsale.yaml; expected one)"
             ),
         "{err}"
+    );
+
+    // Every table from the database: no data folder at all.
+    c.create_db("only");
+    c.psql(
+        "only",
+        "create table accounts (account_id char(8), name text, segment text); \
+         insert into accounts values ('ACC1', 'Acme', 'SMB'), ('ACC2', 'Globex', 'Enterprise'); \
+         create table mrr (account_id text, month date, mrr numeric(18,2)); \
+         insert into mrr values ('ACC1', '2026-01-01', 100), ('ACC1', '2026-02-01', 120.50), ('ACC2', '2026-02-01', 900)",
+    );
+    let only = tmp.path().join("only");
+    std::fs::create_dir_all(&only).expect("mkdir");
+    std::fs::write(
+        only.join("postsale.yaml"),
+        format!("as_of: 2026-03-01\ndatabase:\n  url_env: {VAR}\n  tables:\n    accounts: accounts\n    mrr: mrr\n"),
+    )
+    .expect("write");
+    let url = c.url("postsale", "only", "");
+    let check = ok(&postsale(&["check"], &only, Some(&url)));
+    assert!(check.contains("2 tables (5 rows)"), "{check}");
+    let json = ok(&postsale(
+        &["metrics", "mrr", "--period", "2026-02", "--format", "json"],
+        &only,
+        Some(&url),
+    ));
+    assert!(json.contains("\"mrr\": 1020.5"), "{json}");
+    ok(&postsale(
+        &["build", "--no-pdf", "--out", "site"],
+        &only,
+        Some(&url),
+    ));
+    let quality = std::fs::read_to_string(only.join("site/data-quality.html")).expect("built");
+    assert!(
+        quality.contains("Globex") || quality.contains("accounts"),
+        "{quality}"
     );
 }

@@ -291,7 +291,7 @@ pub fn database_name(table: &str) -> String {
     format!("postgres:{table}")
 }
 
-/// One table fetched from the database: its name, and its rows or the query's error.
+/// A table read from the database: its name and its rows, or the error of its query.
 pub(crate) type Fetched = (&'static str, Result<Input, Diagnostic>);
 
 /// The tables of `database` that `wanted` accepts, in schema order, each read with its query
@@ -399,10 +399,10 @@ impl Sink for TableSink {
         self.convert = columns
             .iter()
             .map(|c| {
-                let month = self
-                    .table
-                    .column(&c.name)
-                    .is_some_and(|col| col.ty == Type::Month);
+                // Columns are matched in any case, as in a file's header.
+                let month = self.table.columns.iter().any(|col| {
+                    col.ty == Type::Month && col.name.eq_ignore_ascii_case(c.name.trim())
+                });
                 match c.type_oid {
                     oid::BOOL => Convert::Bool,
                     oid::TIMESTAMP | oid::TIMESTAMPTZ => Convert::Timestamp,

@@ -214,6 +214,11 @@ impl Cluster {
         )
     }
 
+    /// The folder of the server's Unix socket (`host=` of a connection string).
+    pub fn socket_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// Runs `sql` with psql as the superuser over TCP (SCRAM); panics with psql's message on
     /// failure. Returns the output (unaligned, tuples only).
     pub fn psql(&self, db: &str, sql: &str) -> String {
