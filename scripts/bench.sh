@@ -9,12 +9,18 @@
 # (g) the e-mail digests: the build's "mail" step (from `--timings` of (d)) and `postsale deliver
 # --outbox` of every message at once (each report's digest, each CSM's, each alert recipient's),
 # MIME and inline PNG charts included, one run; (h) the analytics (models, scores, survival,
-# drivers, the renewal forecast), one run each.
-# Usage: scripts/bench.sh [ACCOUNTS] [MONTHS]   (default 50000 60)
+# drivers, the renewal forecast), one run each; (i) pushdown: the data loaded into a throwaway
+# local PostgreSQL cluster (`postsale sql --load`, timed) and `metrics --period ttm` under
+# `engine: warehouse` (every pushed-down metric), best and median of 5, its output compared
+# with the in-process engine's for the same metrics.
+# Usage: scripts/bench.sh [ACCOUNTS] [MONTHS] [STEPS]   (default 50000 60 all)
+# STEPS: `all`, or `scale` for (a), (b), (c) and (i) only (no site: the 500,000-account run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:-50000}
 months=${2:-60}
+steps=${3:-all}
+case "$steps" in all|scale) ;; *) echo "STEPS is all or scale, not '$steps'" >&2; exit 2;; esac
 dir="target/bench/${accounts}x${months}"
 bin=target/release/postsale
 
@@ -67,6 +73,61 @@ report "(b) metrics --period ttm --format json" "$(measure "$bin" metrics --proj
 report "(c) metrics (revenue, experience) ttm json" \
   "$(measure "$bin" metrics mrr arr arpa nrr grr logo_churn_rate ltv ltv_cac_ratio nps csat --project "$dir" --period ttm --format json)" \
   "$(rows_of accounts mrr surveys)"
+
+# (i) Pushdown on a throwaway PostgreSQL cluster in $dir/pg (removed at the end).
+pushdown() {
+  local pgbin pg port as=() url ids
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
+    echo "(i) skipped: PostgreSQL's server programs are missing (apt-get install -y postgresql)"
+    return
+  fi
+  pg="$(pwd)/$dir/pg"
+  rm -rf "$pg" && mkdir -p "$pg"
+  # initdb refuses to run as root: the server runs as Debian's postgres user then.
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$pg"; as=(runuser -u postgres --); fi
+  port=$((20000 + RANDOM % 20000))
+  "${as[@]}" "$pgbin/initdb" -D "$pg/data" -U postsale --auth=trust -E UTF8 --locale=C >/dev/null
+  # A disposable cluster: no durability; memory for the aggregations.
+  printf "listen_addresses = ''\nport = %d\nunix_socket_directories = '%s'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 4GB\nwork_mem = 512MB\nmaintenance_work_mem = 1GB\nmax_wal_size = 8GB\n" \
+    "$port" "$pg" >> "$pg/data/postgresql.conf"
+  "${as[@]}" "$pgbin/pg_ctl" start -w -t 120 -D "$pg/data" -l "$pg/server.log" >/dev/null
+  trap '"${as[@]}" "$pgbin/pg_ctl" stop -m fast -D "$pg/data" >/dev/null 2>&1 || true' EXIT
+  "$bin" sql --load "$dir/data" > "$pg/load.sql"
+  local tmp s kb size
+  tmp=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$tmp" "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -p "$port" -U postsale -d postgres -f "$pg/load.sql" >/dev/null
+  read -r s kb < <(tail -n 1 "$tmp")
+  size=$("$pgbin/psql" -X -At -h "$pg" -p "$port" -U postsale -d postgres -c "select pg_database_size('postgres')")
+  awk -v s="$s" -v size="$size" -v rows="$rows" \
+    'BEGIN { printf "%-44s %6.2f s  %9.0f rows/s  database %.0f MB\n", "(i) load every table (sql --load | psql)", s, rows / s, size / 1e6 }'
+  rm -f "$tmp"
+  mkdir -p "$dir/warehouse"
+  printf 'name: Benchmark (warehouse)\nas_of: 2026-11-01\nengine: warehouse\ndatabase:\n  url_env: POSTSALE_BENCH_URL\n  tables: { accounts: accounts, mrr: mrr, renewals: renewals, health: health }\n' \
+    > "$dir/warehouse/postsale.yaml"
+  url="postgresql://postsale@localhost/postgres?host=$pg&port=$port"
+  report "(i) metrics --period ttm, engine: warehouse" \
+    "$(POSTSALE_BENCH_URL=$url measure "$bin" metrics --project "$dir/warehouse" --period ttm --format json)" "$(rows_of accounts mrr renewals health)"
+  # The same metrics in process, for the comparison and the output check.
+  ids=$(POSTSALE_BENCH_URL=$url "$bin" metrics --project "$dir/warehouse" --period ttm --format csv | tail -n +2 | cut -d, -f1 | sort -u | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  report "(i) the same metrics in process" "$(measure "$bin" metrics $ids --project "$dir" --period ttm --format json)" "$(rows_of accounts mrr renewals health)"
+  # shellcheck disable=SC2086
+  if cmp -s <(POSTSALE_BENCH_URL=$url "$bin" metrics --project "$dir/warehouse" --period ttm --format json) \
+            <("$bin" metrics $ids --project "$dir" --period ttm --format json); then
+    echo "(i) warehouse output = in-process output (byte for byte)"
+  else
+    echo "(i) warehouse output DIFFERS from the in-process output" >&2
+    exit 1
+  fi
+  "${as[@]}" "$pgbin/pg_ctl" stop -m fast -D "$pg/data" >/dev/null
+  trap - EXIT
+  rm -rf "$pg" "$dir/warehouse"
+}
+if [ "$steps" = scale ]; then
+  pushdown
+  exit 0
+fi
 
 # (f) The example's alert rules on the benchmark data: every rule at every scope (each segment,
 # each CSM's book), evaluated at as-of and a week before.
@@ -144,3 +205,4 @@ once "(h) analyze scores (train + score)" "$bin" analyze scores --format csv --p
 once "(h) analyze survival --by segment" "$bin" analyze survival --by segment --format csv --project "$dir"
 once "(h) analyze drivers" "$bin" analyze drivers --format json --project "$dir"
 once "(h) analyze renewals" "$bin" analyze renewals --format json --project "$dir"
+pushdown

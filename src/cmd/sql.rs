@@ -48,10 +48,20 @@ pub struct Args {
     /// The project folder (with postsale.yaml).
     #[arg(long, default_value = ".")]
     pub project: PathBuf,
+    /// Instead of metric queries, print the psql script that creates the tables and loads the
+    /// CSV files of this folder (`data`, say) into the database.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["metrics", "period", "by", "profile"])]
+    pub load: Option<PathBuf>,
+    /// The database schema the `--load` script creates its tables in.
+    #[arg(long, value_name = "NAME", default_value = "public", requires = "load")]
+    pub schema: String,
 }
 
 /// Runs the command, printing the queries to stdout.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(data) = &args.load {
+        return print(&pushdown::load::script(data, &args.schema)?);
+    }
     let mut config = crate::config::load(&args.project)?;
     if let Some(name) = &args.profile {
         super::metrics::check_profile(name)?;
@@ -97,7 +107,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         };
         texts.push(pushdown::cohorts::sql(&spec, grain));
     }
-    let text = texts.join("\n");
+    print(&texts.join("\n"))
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())

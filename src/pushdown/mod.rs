@@ -13,6 +13,7 @@
 pub mod cohorts;
 pub mod dialect;
 mod health;
+pub mod load;
 mod renewals;
 mod revenue;
 pub mod warehouse;

@@ -7,10 +7,8 @@
 //! tests run as root (CI), the server runs as the `postgres` user (`runuser`), which Debian's
 //! package creates. PostgreSQL missing fails the test: scripts/test.sh installs it.
 //!
-//! `load_csv` creates a project's tables with the SQL type of each column (from the schema:
-//! date → date, month → date (the first of the month), money → numeric(18,2), int → bigint,
-//! number → double precision, bool → boolean, datetime → timestamptz, else text) and fills them
-//! with psql's `\copy`.
+//! `load_csv` creates a project's tables with the SQL type of each column and fills them with
+//! psql's `\copy`: the script of `postsale sql --load`.
 
 #![allow(dead_code)]
 
@@ -250,56 +248,11 @@ impl Cluster {
         self.psql("postgres", &format!("create database \"{db}\""));
     }
 
-    /// Creates, in `db` (schema `schema`), a table for each `<table>.csv` of `data` with the
-    /// SQL types of the schema's columns (extra columns as text) in the file's column order,
-    /// and copies the file in.
+    /// Creates, in `db` (schema `schema`), a table for each `<table>.csv` of `data` and copies
+    /// the file in, by the script of `postsale sql --load`.
     pub fn load_csv(&self, db: &str, schema: &str, data: &Path) {
-        self.psql(db, &format!("create schema if not exists \"{schema}\""));
-        for table in postsale::data::schema::SCHEMA {
-            let file = data.join(format!("{}.csv", table.name));
-            let Ok(text) = std::fs::read_to_string(&file) else {
-                continue;
-            };
-            let header: Vec<String> = text
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim_start_matches('\u{feff}')
-                .split(',')
-                .map(|c| c.trim().trim_matches('"').to_string())
-                .collect();
-            let mut create = Vec::new();
-            let mut months = Vec::new();
-            for name in &header {
-                let ty = table.column(name).map(|c| c.ty);
-                let sql_type = match ty {
-                    Some(t) => sql_type(&t),
-                    None => "text",
-                };
-                // A month is copied as text, then turned into the date of its first day.
-                let copy_type = if matches!(ty, Some(postsale::data::schema::Type::Month)) {
-                    months.push(name.clone());
-                    "text"
-                } else {
-                    sql_type
-                };
-                create.push(format!("\"{name}\" {copy_type}"));
-            }
-            let qualified = format!("\"{schema}\".\"{}\"", table.name);
-            let mut sql = format!("create table {qualified} ({});\n", create.join(", "));
-            let columns: Vec<String> = header.iter().map(|h| format!("\"{h}\"")).collect();
-            sql.push_str(&format!(
-                "\\copy {qualified} ({}) from '{}' with (format csv, header true)\n",
-                columns.join(", "),
-                file.display()
-            ));
-            for m in months {
-                sql.push_str(&format!(
-                    "alter table {qualified} alter column \"{m}\" type date using (\"{m}\" || '-01')::date;\n"
-                ));
-            }
-            self.psql_script(db, &sql);
-        }
+        let script = postsale::pushdown::load::script(data, schema).expect("the load script");
+        self.psql_script(db, &script);
     }
 
     /// Runs a psql script (psql meta-commands allowed), as `psql`.
@@ -363,20 +316,6 @@ impl Drop for Cluster {
                 data.as_os_str(),
             ],
         );
-    }
-}
-
-/// The SQL type a table's column is created with.
-pub fn sql_type(ty: &postsale::data::schema::Type) -> &'static str {
-    use postsale::data::schema::Type;
-    match ty {
-        Type::Date | Type::Month => "date",
-        Type::Money => "numeric(18,2)",
-        Type::Int { .. } => "bigint",
-        Type::Number { .. } => "double precision",
-        Type::Bool => "boolean",
-        Type::DateTime => "timestamptz",
-        _ => "text",
     }
 }
 
