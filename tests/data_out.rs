@@ -1,6 +1,7 @@
 //! What the example site tells a reader about its numbers and hands out: benchmark bands as
 //! numbers on metric pages and the Definitions page, survey response counts and small-sample
-//! notes, and every data table as a CSV file beside its page.
+//! notes, and every data table as CSV: a file beside a report or index page, a `data:` link
+//! inside an account or CSM page.
 
 mod common;
 
@@ -126,6 +127,74 @@ fn every_table_of_a_report_page_has_its_csv_file_beside_the_page() {
         assert!(site().join("site/monthly").join(href).is_file(), "{href}");
     }
     assert_eq!(html.matches(">Download CSV</a>").count(), tables);
+}
+
+/// The `data:` links of a page as (file name, decoded CSV), in page order.
+fn data_links(html: &str) -> Vec<(String, String)> {
+    let prefix = "<a href=\"data:text/csv;charset=utf-8,";
+    html.match_indices(prefix)
+        .map(|(i, _)| {
+            let rest = &html[i + prefix.len()..];
+            let (encoded, rest) = rest.split_once('"').expect("a closed href");
+            let name = rest
+                .strip_prefix(" download=\"")
+                .and_then(|r| r.split('"').next())
+                .expect("a download name");
+            let bytes = encoded.as_bytes();
+            let mut out = Vec::new();
+            let mut k = 0;
+            while k < bytes.len() {
+                if bytes[k] == b'%' {
+                    let hex = std::str::from_utf8(&bytes[k + 1..k + 3]).expect("hex");
+                    out.push(u8::from_str_radix(hex, 16).expect("a hex byte"));
+                    k += 3;
+                } else {
+                    assert!(
+                        bytes[k].is_ascii_alphanumeric() || b"-._~,".contains(&bytes[k]),
+                        "unencoded byte {} in {encoded}",
+                        bytes[k] as char
+                    );
+                    out.push(bytes[k]);
+                    k += 1;
+                }
+            }
+            (name.to_string(), String::from_utf8(out).expect("UTF-8"))
+        })
+        .collect()
+}
+
+#[test]
+fn entity_pages_carry_their_tables_csv_inside_the_page() {
+    // An account page: every table has its CSV as a data: link named like a file beside it.
+    let html = page("accounts/ACC00001.html");
+    let tables = html.matches("<table").count();
+    let links = data_links(&html);
+    assert!(tables >= 5, "{tables}");
+    assert_eq!(links.len(), tables);
+    for (n, (name, _)) in links.iter().enumerate() {
+        assert_eq!(*name, format!("ACC00001.table-{}.csv", n + 1));
+    }
+    // Its MRR history, exact from mrr.csv (ACC00001: 4,500.00 from 2024-12).
+    let (_, mrr) = links
+        .iter()
+        .find(|(_, csv)| csv.starts_with("month,MRR\r\n"))
+        .expect("the MRR table");
+    assert!(
+        mrr.starts_with("month,MRR\r\n2024-11,0.00\r\n2024-12,4500.00\r\n"),
+        "{mrr}"
+    );
+    // A CSM page likewise; no CSV file is written beside either kind of page.
+    let csm = page("csm/CSM001.html");
+    assert_eq!(data_links(&csm).len(), csm.matches("<table").count());
+    for folder in ["accounts", "csm"] {
+        for entry in std::fs::read_dir(site().join("site").join(folder)).expect(folder) {
+            let name = entry.expect("entry").file_name().to_string_lossy().to_string();
+            assert!(
+                !name.ends_with(".csv") || name.starts_with("index."),
+                "{folder}/{name}"
+            );
+        }
+    }
 }
 
 #[test]

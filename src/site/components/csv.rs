@@ -3,6 +3,24 @@
 
 use super::*;
 
+/// A CSV text as a `data:` URL for an `href`: `text/csv` in UTF-8, every byte but the
+/// unreserved characters and `,` percent-encoded, so the URL needs no further HTML escaping.
+pub(crate) fn data_url(csv: &str) -> String {
+    const PREFIX: &str = "data:text/csv;charset=utf-8,";
+    let mut url = String::with_capacity(PREFIX.len() + csv.len() * 11 / 10);
+    url.push_str(PREFIX);
+    for &b in csv.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b',') {
+            url.push(b as char);
+        } else {
+            url.push('%');
+            url.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            url.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+        }
+    }
+    url
+}
+
 /// A CSV field: a text from the data guarded against spreadsheet formulas (a leading `=`, `+`,
 /// `-`, `@`, tab or carriage return gets a `'`), quoted when it holds a comma, quote or line
 /// break.
@@ -89,4 +107,18 @@ pub(crate) fn table_csv(table: &Table, currency: &str) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data_url;
+
+    #[test]
+    fn a_data_url_percent_encodes_all_but_unreserved_characters_and_commas() {
+        assert_eq!(
+            data_url("Month,MRR\n2026-10,\"$1,200.00\"\nÉ & <b>#%\n"),
+            "data:text/csv;charset=utf-8,Month,MRR%0A2026-10,%22%241,200.00%22%0A\
+             %C3%89%20%26%20%3Cb%3E%23%25%0A"
+        );
+    }
 }

@@ -62,22 +62,35 @@ pub struct Page<'p> {
 }
 
 impl Page<'_> {
-    /// Registers `table` as the page's next CSV file beside it and returns the link to put
-    /// under the table.
+    /// The "Download CSV" link under `table`, the page's next table. On a report or index
+    /// page the CSV is a file beside the page (`monthly/2026-10.table-1.csv`), registered for
+    /// the build's output writer. On an account or CSM page (tens of thousands of them, each
+    /// table a few hundred bytes) it travels inside the page as a `data:` link with the same
+    /// file name, so a large site does not create seven files per account.
     pub(crate) fn download(&self, table: &Table, currency: &str) -> String {
         let n = self.tables.get() + 1;
         self.tables.set(n);
         let stem = self.path.strip_suffix(".html").unwrap_or(&self.path);
         let file = format!("{stem}.table-{n}.csv");
         let name = file.rsplit('/').next().unwrap_or(&file).to_string();
-        self.downloads
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((file, table_csv(table, currency).into_bytes()));
-        format!(
-            "<p class=\"download\"><a href=\"{}\" download>Download CSV</a></p>\n",
-            escape(&name)
-        )
+        let csv = table_csv(table, currency);
+        let link = match self.entity {
+            Entity::Account(_) | Entity::Csm(_) => {
+                format!(
+                    "href=\"{}\" download=\"{}\"",
+                    csv::data_url(&csv),
+                    escape(&name)
+                )
+            }
+            Entity::All | Entity::Segment(_) => {
+                self.downloads
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((file, csv.into_bytes()));
+                format!("href=\"{}\" download", escape(&name))
+            }
+        };
+        format!("<p class=\"download\"><a {link}>Download CSV</a></p>\n")
     }
 }
 
