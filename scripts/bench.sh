@@ -109,7 +109,7 @@ pushdown() {
   report "(i) metrics --period ttm, engine: warehouse" \
     "$(POSTSALE_BENCH_URL=$url measure "$bin" metrics --project "$dir/warehouse" --period ttm --format json)" "$(rows_of accounts mrr renewals health)"
   # The same metrics in process, for the comparison and the output check.
-  ids=$(POSTSALE_BENCH_URL=$url "$bin" metrics --project "$dir/warehouse" --period ttm --format csv | tail -n +2 | cut -d, -f1 | sort -u | tr '\n' ' ')
+  ids=$(POSTSALE_BENCH_URL=$url "$bin" metrics --project "$dir/warehouse" --period ttm --format csv | tail -n +2 | cut -d, -f3 | sort -u | tr '\n' ' ')
   # shellcheck disable=SC2086
   report "(i) the same metrics in process" "$(measure "$bin" metrics $ids --project "$dir" --period ttm --format json)" "$(rows_of accounts mrr renewals health)"
   # shellcheck disable=SC2086

@@ -188,7 +188,11 @@ fn entity_pages_carry_their_tables_csv_inside_the_page() {
     assert_eq!(data_links(&csm).len(), csm.matches("<table").count());
     for folder in ["accounts", "csm"] {
         for entry in std::fs::read_dir(site().join("site").join(folder)).expect(folder) {
-            let name = entry.expect("entry").file_name().to_string_lossy().to_string();
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .to_string();
             assert!(
                 !name.ends_with(".csv") || name.starts_with("index."),
                 "{folder}/{name}"

@@ -423,7 +423,7 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     staging.write(&assets)?;
     files.extend(assets);
     files.push(numbers_json);
-    summary.files = files.len() + summary.pages + summary.pdfs;
+    summary.files = files.len() + summary.pages + rendered.downloads + summary.pdfs;
     summary.bytes = rendered.bytes
         + files.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
         + compile

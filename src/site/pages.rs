@@ -391,6 +391,9 @@ fn decode(hex: &str) -> Option<Decoded> {
 #[derive(Debug)]
 pub struct Rendered {
     pub pages: usize,
+    /// The pages' tables' CSV files written beside them.
+    pub downloads: usize,
+    /// The bytes of the pages and of their CSV files.
     pub bytes: u64,
     /// Per report slug (in project order), then "catalog pages" (the metric pages, the
     /// Definitions, the data-quality page and the alerts page): pages rendered and the time spent
@@ -809,7 +812,7 @@ impl<'a> Site<'a> {
         // Pages differ in cost by four orders of magnitude (a cadence report against an account
         // page), so the list is cut into small pieces that an idle thread can always take:
         // rayon's adaptive split alone left one core idle for most of a large build.
-        let results: Vec<Result<(usize, u64, Duration), Diagnostic>> = self.watched(|| {
+        let results: Vec<Result<(usize, usize, u64, Duration), Diagnostic>> = self.watched(|| {
             jobs.par_iter()
                 .with_max_len(8)
                 .map(|job| {
@@ -818,25 +821,28 @@ impl<'a> Site<'a> {
                     let watched = self.watch.start(file, line);
                     let (path, html) = self.render(job, &nav)?;
                     drop(watched);
-                    let bytes = html.len() as u64;
+                    let mut bytes = html.len() as u64;
                     write(path.clone(), html.into_bytes())
                         .map_err(|e| Diagnostic::file_error(&path, format!("{e:#}")))?;
                     // The CSV files of the page's tables (any thread's, all written once).
                     let files = std::mem::take(
                         &mut *self.downloads.lock().unwrap_or_else(|e| e.into_inner()),
                     );
-                    for (file, bytes) in files {
-                        write(file.clone(), bytes)
+                    let downloads = files.len();
+                    for (file, csv) in files {
+                        bytes += csv.len() as u64;
+                        write(file.clone(), csv)
                             .map_err(|e| Diagnostic::file_error(file, format!("{e:#}")))?;
                     }
                     bar.inc(1);
-                    Ok((self.kind(job), bytes, started.elapsed()))
+                    Ok((self.kind(job), downloads, bytes, started.elapsed()))
                 })
                 .collect()
         });
         bar.finish_and_clear();
         let mut rendered = Rendered {
             pages: 0,
+            downloads: 0,
             bytes: 0,
             reports: self
                 .project
@@ -850,8 +856,9 @@ impl<'a> Site<'a> {
         let mut problems = Vec::new();
         for r in results {
             match r {
-                Ok((kind, bytes, took)) => {
+                Ok((kind, downloads, bytes, took)) => {
                     rendered.pages += 1;
+                    rendered.downloads += downloads;
                     rendered.bytes += bytes;
                     let (pages, time) = &mut rendered.reports[kind].1;
                     *pages += 1;
