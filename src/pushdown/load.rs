@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use std::path::Path;
 
 /// The SQL type a column of `ty` is created with.
-pub fn sql_type(ty: Type) -> &'static str {
+fn sql_type(ty: Type) -> &'static str {
     match ty {
         Type::Date | Type::Month => "date",
         Type::Money => "numeric(18,2)",
@@ -78,7 +78,7 @@ pub fn script(data: &Path, schema: &str) -> anyhow::Result<String> {
             table.name,
             columns.join(", "),
             names.join(", "),
-            psql_argument(&file)
+            literal(&file.to_string_lossy())
         ));
         for m in months {
             sql.push_str(&format!(
@@ -95,11 +95,6 @@ pub fn script(data: &Path, schema: &str) -> anyhow::Result<String> {
         );
     }
     Ok(sql)
-}
-
-/// A path as one psql meta-command argument: single-quoted, a quote doubled.
-fn psql_argument(path: &Path) -> String {
-    literal(&path.to_string_lossy())
 }
 
 #[cfg(test)]
