@@ -1111,6 +1111,22 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_choice_lists_the_choices_and_the_nearest() {
+        assert_eq!(
+            errors("renewals:\n  forecast: histroy\n"),
+            [
+                "postsale.yaml:2:13: error: bad value for 'renewals.forecast' (found 'histroy', expected one of: weights, history)\n  help: did you mean 'history'?"
+            ]
+        );
+        assert_eq!(
+            errors("engine: spark\n"),
+            [
+                "postsale.yaml:1:9: error: bad value for 'engine' (found 'spark', expected one of: in-process, warehouse)"
+            ]
+        );
+    }
+
+    #[test]
     fn every_problem_of_every_kind_is_reported_in_one_run() {
         // Before: only the first problem, in serde's words, a duplicate key at 1:1.
         let e = errors(

@@ -132,6 +132,36 @@ impl Deref for FileBytes {
     }
 }
 
+/// FNV-1a, 64 bits, fed in pieces (also the seed of the delivery's Message-IDs).
+pub(crate) struct Fnv(u64);
+
+impl Fnv {
+    pub(crate) fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Adds one file: its name, its length and its bytes, so that moving bytes between files
+    /// changes the hash too.
+    pub(crate) fn file(&mut self, name: &str, bytes: &[u8]) {
+        self.write(name.as_bytes());
+        self.write(&[0]);
+        self.write(&(bytes.len() as u64).to_le_bytes());
+        self.write(bytes);
+    }
+
+    /// `fnv1a64:` and the hash in 16 hex digits.
+    pub(crate) fn finish(&self) -> String {
+        format!("fnv1a64:{:016x}", self.0)
+    }
+
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

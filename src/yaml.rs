@@ -255,6 +255,28 @@ fn bad_value(text: &str, file: &str, shape: &Shape, path: &[String], message: &s
             _ => d,
         };
     }
+    // serde's "unknown variant `histroy`, expected `weights` or `history`": the choices, and the
+    // nearest one.
+    if let Some((found, expected)) = message
+        .strip_prefix("unknown variant `")
+        .and_then(|rest| rest.split_once("`, expected "))
+    {
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let d = Diagnostic::error(
+            file,
+            line,
+            column,
+            format!(
+                "bad value for {subject} (found '{}', expected one of: {})",
+                cut(found),
+                known.join(", ")
+            ),
+        );
+        return match crate::diagnostic::suggest(found, known.iter().copied()) {
+            Some(near) => d.with_help(format!("did you mean '{near}'?")),
+            None => d,
+        };
+    }
     let found = match shape.at(path) {
         Some(Shape::Scalar(s)) if !inside => format!("found '{}', ", cut(s)),
         _ => String::new(),

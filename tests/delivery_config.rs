@@ -3,6 +3,9 @@
 //! its file:line:column. The projects are tests/fixtures/projects/alerts (two CSMs: C1 Casey Lane
 //! manages C2 Drew Moss; rules naming leadership, manager, csm and team) with the standard reports.
 
+#[path = "common/tree.rs"]
+mod tree;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -19,25 +22,12 @@ fn postsale(args: &[&str], project: &Path) -> Output {
         .expect("the postsale binary runs")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 /// The alerts fixture with the standard reports and `delivery` as its delivery.yaml.
 fn project(delivery: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("p");
-    copy_dir(&repo().join("tests/fixtures/projects/alerts"), &root);
-    copy_dir(&repo().join("reports"), &root.join("reports"));
+    tree::copy_dir(&repo().join("tests/fixtures/projects/alerts"), &root);
+    tree::copy_dir(&repo().join("reports"), &root.join("reports"));
     std::fs::write(root.join("delivery.yaml"), delivery).expect("write delivery.yaml");
     (tmp, root)
 }

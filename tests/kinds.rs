@@ -3,24 +3,13 @@
 //! `DataSource::ALL` with its `types()`, `TableKind::ALL`), so a kind added to the enums is
 //! drawn by this test too (issue 12, part 10: kinds are enums shared by `check` and rendering).
 
+#[path = "common/tree.rs"]
+mod tree;
+
 mod common;
 
 use postsale::report::component::{ChartType, DataSource, TableKind};
 use std::path::{Path, PathBuf};
-
-/// Copies the directory `from` into `to`, recursively.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
 
 /// Data sources drawn only on account pages.
 fn account_only(d: DataSource) -> bool {
@@ -112,7 +101,7 @@ fn every_kind_check_accepts_renders() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&root.join("tests/fixtures/projects/site"), &project);
+    tree::copy_dir(&root.join("tests/fixtures/projects/site"), &project);
     let (company, company_charts) = report(None);
     let (account, account_charts) = report(Some("account"));
     std::fs::write(project.join("reports/every.md"), &company).expect("write");

@@ -105,6 +105,25 @@ fn the_example_prepares_one_digest_per_report_csm_and_alert_recipient() {
         assert!(text.contains("11 of 20 at-risk accounts have no owned action"));
         assert!(text.contains("action: Harper Diaz") && text.contains("no action"));
     }
+    // Each listed account carries its churn score, the same as the home page's chips, in the
+    // same order.
+    let scores = |text: &str| -> Vec<String> {
+        text.split("churn risk ")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(" in 90 days").map(|(p, _)| p.to_string()))
+            .collect()
+    };
+    let home = scores(&read(&out.join("index.html")));
+    for text in [&weekly, &weekly_text] {
+        let listed = scores(text);
+        assert_eq!(listed.len(), 5, "{listed:?}");
+        assert_eq!(
+            listed[..],
+            home[..5],
+            "{listed:?} against the home page's {home:?}"
+        );
+    }
+    assert_eq!(home[..3], ["99.8%", "99.0%", "over 99.9%"]);
 
     let csms: Vec<String> = (1..=11).map(|i| format!("CSM{i:03}")).collect();
     let mut expected: Vec<String> = csms.iter().map(|c| format!("alerts csm:{c}")).collect();

@@ -3,6 +3,9 @@
 //! record the files read, differ); bad Parquet rows are named by row and key; a table given
 //! both as CSV and as Parquet is an error naming both.
 
+#[path = "common/tree.rs"]
+mod tree;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -31,58 +34,13 @@ fn project(dir: &Path, format: &str) {
     for file in ["postsale.yaml", "alerts.yaml"] {
         std::fs::copy(root.join(file), dir.join(file)).expect("copy");
     }
-    copy_dir(&root.join("reports"), &dir.join("reports"));
+    tree::copy_dir(&root.join("reports"), &dir.join("reports"));
     let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
         .args(["demo", "--format", format, "--out"])
         .arg(dir.join("data"))
         .output()
         .expect("postsale runs");
     ok(&out);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
-}
-
-/// Every file of `dir`, relative path → bytes, with the inputs' names and fingerprint taken out
-/// of the JSON files that record them.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(at) = stack.pop() {
-        for entry in std::fs::read_dir(&at).expect("read_dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let name = path
-                .strip_prefix(dir)
-                .expect("inside")
-                .to_string_lossy()
-                .into_owned();
-            let mut bytes = std::fs::read(&path).expect("read");
-            if name.ends_with(".json") {
-                let text = String::from_utf8(bytes).expect("UTF-8 JSON");
-                let kept: Vec<&str> = text
-                    .lines()
-                    .filter(|l| !l.contains("\"fingerprint\"") && !l.contains("\"data/"))
-                    .collect();
-                bytes = kept.join("\n").into_bytes();
-            }
-            out.push((name, bytes));
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]
@@ -103,7 +61,10 @@ fn the_example_builds_the_same_site_from_csv_and_from_parquet() {
     for project in [&csv, &parquet] {
         ok(&postsale(&["build", "--no-pdf", "--out", "site"], project));
     }
-    let (a, b) = (files(&csv.join("site")), files(&parquet.join("site")));
+    let (a, b) = (
+        tree::site_files(&csv.join("site")),
+        tree::site_files(&parquet.join("site")),
+    );
     let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b));
     for ((name, x), (_, y)) in a.iter().zip(&b) {
@@ -154,7 +115,7 @@ fn parquet_rows_are_named_by_number_and_key_and_both_formats_at_once_is_an_error
         "{err}"
     );
     assert!(
-        err.contains("data/mrr.parquet row 3: error: unknown account in column 'account_id' (found 'NOPE', expected an id listed in accounts.csv)"),
+        err.contains("data/mrr.parquet row 3: error: unknown account in column 'account_id' (found 'NOPE', expected an id listed in accounts.parquet)"),
         "{err}"
     );
     assert!(

@@ -7,6 +7,9 @@
 //! `postgres:<table> row N (key=...)`; a missing variable, a wrong password and a table given
 //! twice are clear errors.
 
+#[path = "common/tree.rs"]
+mod tree;
+
 #[path = "common/pg.rs"]
 mod pg;
 
@@ -156,18 +159,6 @@ fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
-}
-
 /// A project in `dir` with demo data (`demo` arguments `demo`); with the example's config,
 /// reports and alert rules when `example`.
 fn project(dir: &Path, example: bool, demo: &[&str]) {
@@ -177,7 +168,7 @@ fn project(dir: &Path, example: bool, demo: &[&str]) {
         for file in ["postsale.yaml", "alerts.yaml"] {
             std::fs::copy(root.join(file), dir.join(file)).expect("copy");
         }
-        copy_dir(&root.join("reports"), &dir.join("reports"));
+        tree::copy_dir(&root.join("reports"), &dir.join("reports"));
     }
     let out = Command::new(env!("CARGO_BIN_EXE_postsale"))
         .arg("demo")
@@ -193,7 +184,7 @@ fn project(dir: &Path, example: bool, demo: &[&str]) {
 /// every table but csms there: accounts as `crm."Accounts"`, mrr read by a query on
 /// `finance.mrr_monthly`, the rest by name; their CSV files are removed. Returns the URL.
 fn database_project(c: &pg::Cluster, csv: &Path, to: &Path, db: &str) -> String {
-    copy_dir(csv, to);
+    tree::copy_dir(csv, to);
     c.create_db(db);
     c.load_csv(db, "public", &to.join("data"));
     c.psql(
@@ -222,39 +213,6 @@ fn database_project(c: &pg::Cluster, csv: &Path, to: &Path, db: &str) -> String 
     c.url("postsale", db, "sslmode=require")
 }
 
-/// Every file of `dir`, relative path → bytes, with the inputs' names and fingerprint taken out
-/// of the JSON files that record them.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(at) = stack.pop() {
-        for entry in std::fs::read_dir(&at).expect("read_dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let name = path
-                .strip_prefix(dir)
-                .expect("inside")
-                .to_string_lossy()
-                .into_owned();
-            let mut bytes = std::fs::read(&path).expect("read");
-            if name.ends_with(".json") {
-                let text = String::from_utf8(bytes).expect("UTF-8 JSON");
-                let kept: Vec<&str> = text
-                    .lines()
-                    .filter(|l| !l.contains("\"fingerprint\"") && !l.contains("\"data/"))
-                    .collect();
-                bytes = kept.join("\n").into_bytes();
-            }
-            out.push((name, bytes));
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn the_example_and_a_demo_set_give_the_same_numbers_and_site_from_postgres_as_from_csv() {
     let c = pg::Cluster::start();
@@ -280,7 +238,10 @@ fn the_example_and_a_demo_set_give_the_same_numbers_and_site_from_postgres_as_fr
         &db,
         Some(&url),
     ));
-    let (a, b) = (files(&csv.join("site")), files(&db.join("site")));
+    let (a, b) = (
+        tree::site_files(&csv.join("site")),
+        tree::site_files(&db.join("site")),
+    );
     let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b));
     for ((name, x), (_, y)) in a.iter().zip(&b) {
@@ -419,5 +380,35 @@ fn bad_rows_are_named_by_row_and_key_and_setup_errors_are_clear() {
     assert!(
         quality.contains("Globex") || quality.contains("accounts"),
         "{quality}"
+    );
+    // The inputs' fingerprint counts the database's rows: a changed cell changes it.
+    let inputs = |dir: &Path| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.join("site/numbers.json")).expect("numbers.json");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        json["inputs"].clone()
+    };
+    let before = inputs(&only);
+    assert_eq!(
+        before["files"],
+        serde_json::json!(["postsale.yaml", "postgres:accounts", "postgres:mrr"])
+    );
+    c.psql(
+        "only",
+        "update accounts set segment = 'Mid-Market' where account_id = 'ACC1'",
+    );
+    ok(&postsale(
+        &["build", "--no-pdf", "--out", "site"],
+        &only,
+        Some(&url),
+    ));
+    assert_ne!(before["fingerprint"], inputs(&only)["fingerprint"]);
+    // A reference to an account the database lacks names the table it is looked up in.
+    c.psql("only", "insert into mrr values ('NOPE', '2026-02-01', 5)");
+    let out = postsale(&["check"], &only, Some(&url));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("postgres:mrr row 4: error: unknown account in column 'account_id' (found 'NOPE', expected an id listed in postgres:accounts)"),
+        "{err}"
     );
 }

@@ -3,6 +3,9 @@
 //! still lists every account. The expected accounts are recomputed here from the example's
 //! CSV files (as of 2026-11-01, postsale.yaml), not read from postsale.
 
+#[path = "common/tree.rs"]
+mod tree;
+
 mod common;
 
 #[path = "common/run.rs"]
@@ -18,7 +21,7 @@ fn example_with(dir: &Path, select: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let project = dir.join("project");
     for folder in ["data", "reports"] {
-        copy_dir(&root.join(folder), &project.join(folder));
+        tree::copy_dir(&root.join(folder), &project.join(folder));
     }
     std::fs::copy(root.join("postsale.yaml"), project.join("postsale.yaml")).expect("copy");
     let report = project.join("reports/accounts.md");
@@ -30,18 +33,6 @@ fn example_with(dir: &Path, select: &str) -> PathBuf {
     );
     std::fs::write(&report, text).expect("write");
     project
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
 }
 
 /// The rows of a CSV file as maps of column → cell (the example has no quoted commas in the

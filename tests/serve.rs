@@ -1,8 +1,11 @@
 //! `postsale serve` as a user gets it: the real binary on a copy of the site fixture, on a free
 //! port, asked over plain HTTP (a std `TcpStream`). The site is served from 127.0.0.1 only, with
 //! the live-reload script in the HTML responses but not in the files; paths leaving the site are
-//! refused; a report edit is rebuilt without reloading the data and the build counter moves; a
-//! bad data file keeps the previous site served until it is fixed.
+//! refused; a report edit, a new scenario or alert rule is rebuilt without reloading the data and
+//! the build counter moves; a bad data file keeps the previous site served until it is fixed.
+
+#[path = "common/tree.rs"]
+mod tree;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -16,18 +19,6 @@ const PATIENCE: Duration = Duration::from_secs(60);
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/site")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// Polls `done` every 100 ms until it holds or `PATIENCE` runs out.
@@ -161,7 +152,7 @@ impl Served {
 fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let served = Served::start(&project);
     assert!(
         served.url.starts_with("http://127.0.0.1:"),
@@ -269,7 +260,7 @@ fn serves_the_site_from_loopback_with_live_reload_and_refuses_traversal() {
 fn a_report_edit_is_rebuilt_without_reloading_the_data_and_the_page_reloads() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let served = Served::start(&project);
     let before = served.version();
 
@@ -293,14 +284,70 @@ fn a_report_edit_is_rebuilt_without_reloading_the_data_and_the_page_reloads() {
         line.contains("→ reloaded reports, rebuilt 112 pages in"),
         "{line}"
     );
-    assert!(line.ends_with("(data and theme kept)"), "{line}");
+    assert!(line.ends_with("(data, rules and theme kept)"), "{line}");
+}
+
+#[test]
+fn a_new_scenario_or_alert_rule_is_rebuilt_without_reloading_the_data() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    tree::copy_dir(&fixture(), &project);
+    let served = Served::start(&project);
+    assert_eq!(served.get("/scenarios.html").0, 404);
+
+    // A scenarios folder created while serving is watched from then on.
+    std::fs::create_dir_all(project.join("scenarios")).expect("mkdir");
+    wait_until("the new folder's rebuild", || {
+        served
+            .stdout()
+            .contains("scenario changed: scenarios → reloaded rules")
+    });
+    // The example's price scenario, added while serving: the scenarios page appears.
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/price-increase.yaml");
+    std::fs::copy(&example, project.join("scenarios/price-increase.yaml")).expect("copy");
+    wait_until("the scenarios page", || {
+        served.get("/scenarios.html").0 == 200
+    });
+    assert!(
+        served
+            .get("/scenarios.html")
+            .2
+            .contains("Price +10 % with churn elasticity 0.5")
+    );
+    wait_until("the rebuild line", || {
+        served
+            .stdout()
+            .contains("scenario changed: scenarios/price-increase.yaml → reloaded rules")
+    });
+    let stdout = served.stdout();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("scenario changed: scenarios/price-increase.yaml"))
+        .expect("rebuild line");
+    assert!(line.ends_with("(data, reports and theme kept)"), "{line}");
+
+    // An alert rule on an unknown metric is refused with its place; the site stays.
+    std::fs::write(
+        project.join("alerts.yaml"),
+        "rules:\n  low-nrr:\n    metric: nrrr\n    below: 100\n",
+    )
+    .expect("write");
+    wait_until("the alert error", || {
+        served.stderr().contains("alerts.yaml:3:")
+    });
+    assert!(
+        served.stderr().contains("unknown metric 'nrrr'"),
+        "{}",
+        served.stderr()
+    );
+    assert_eq!(served.get("/scenarios.html").0, 200);
 }
 
 #[test]
 fn a_bad_data_file_keeps_the_previous_site_until_it_is_fixed() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let served = Served::start(&project);
     let before = served.version();
     let (_, _, home_before) = served.get("/");
@@ -329,7 +376,7 @@ fn a_bad_data_file_keeps_the_previous_site_until_it_is_fixed() {
     wait_until("the rebuild line", || {
         served
             .stdout()
-            .contains("data changed: data/mrr.csv → reloaded data and reports")
+            .contains("data changed: data/mrr.csv → reloaded data, reports and rules")
     });
     assert_eq!(served.get("/").0, 200);
 }
@@ -338,7 +385,7 @@ fn a_bad_data_file_keeps_the_previous_site_until_it_is_fixed() {
 fn a_project_that_does_not_build_is_served_once_fixed_and_theme_edits_apply() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let broken = project.join("reports/broken.md");
     std::fs::write(
         &broken,
@@ -380,7 +427,7 @@ fn a_project_that_does_not_build_is_served_once_fixed_and_theme_edits_apply() {
             "theme changed: themes/default/static/style.css → reloaded theme, rebuilt 112 pages",
         )
     });
-    assert!(served.stdout().contains("(data and reports kept)"));
+    assert!(served.stdout().contains("(data, reports and rules kept)"));
 }
 
 /// Sends `request` as it is on a new connection and returns the whole answer.
@@ -399,7 +446,7 @@ fn raw(addr: SocketAddr, request: &str) -> String {
 fn a_request_for_another_host_name_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let served = Served::start(&project);
     let port = served.addr.port();
     // A web page on rebind.example whose name now resolves to 127.0.0.1 cannot read the site,
@@ -455,7 +502,7 @@ fn threads(pid: u32) -> usize {
 fn idle_and_half_sent_connections_neither_add_threads_nor_hold_the_server() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let served = Served::start(&project);
     let pid = served.child.id();
     assert_eq!(served.get("/").0, 200);
@@ -518,7 +565,7 @@ fn idle_and_half_sent_connections_neither_add_threads_nor_hold_the_server() {
 fn a_busy_port_fails_before_building_anything() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
     let port = busy.local_addr().expect("address").port();
     let listing = |dir: &Path| -> Vec<String> {
@@ -557,7 +604,7 @@ fn a_busy_port_fails_before_building_anything() {
 fn a_rebuild_that_fails_while_rendering_keeps_the_site_and_leaves_no_temporary_folder() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let served = Served::start(&project);
     let before = served.version();
     let (_, _, home_before) = served.get("/");
@@ -599,7 +646,7 @@ fn a_rebuild_that_fails_while_rendering_keeps_the_site_and_leaves_no_temporary_f
 fn a_data_file_rewritten_in_place_over_and_over_never_stops_the_server() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&fixture(), &project);
+    tree::copy_dir(&fixture(), &project);
     let mut served = Served::start(&project);
     let (_, _, home_before) = served.get("/");
 

@@ -2,6 +2,9 @@
 //! pinned in postsale.yaml) with access logs written below, one plain and one gzip-compressed
 //! under a name without `.gz`. The expected counts are worked out by hand next to each line.
 
+#[path = "common/tree.rs"]
+mod tree;
+
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::io::Write;
@@ -395,27 +398,13 @@ fn check_warns_about_the_sunset_candidates_at_their_files() {
     assert!(stderr.contains(":10:5: warning: expected the identity field"));
 }
 
-/// Copies a folder recursively.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn logs_named_in_postsale_yaml_give_the_site_a_usage_page_and_check_its_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("project");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for folder in ["data", "reports", "themes"] {
-        copy_dir(&root.join(folder), &project.join(folder));
+        tree::copy_dir(&root.join(folder), &project.join(folder));
     }
     let mut config = std::fs::read_to_string(root.join("postsale.yaml")).unwrap();
     config.push_str("usage:\n  logs: [logs/]\n  base_path: /cs/\n");

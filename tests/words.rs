@@ -2,6 +2,9 @@
 //! once (the verb carries its sign) and in agreement with the rounded values beside it, data codes
 //! as words, health scores as whole numbers and ACV bands in band order.
 
+#[path = "common/tree.rs"]
+mod tree;
+
 mod common;
 #[path = "common/pages.rs"]
 mod pages;
@@ -200,25 +203,11 @@ fn the_metrics_command_lists_acv_bands_in_band_order() {
     );
 }
 
-/// Copies a project folder (files and folders only).
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn the_projects_labels_name_its_codes_on_the_pages() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&root().join("tests/fixtures/projects/site"), &project);
+    tree::copy_dir(&root().join("tests/fixtures/projects/site"), &project);
     let config = project.join("postsale.yaml");
     let mut text = std::fs::read_to_string(&config).expect("config");
     text.push_str("labels:\n  email: E-mail\n  no_show: Missed\n");
@@ -246,7 +235,7 @@ fn plain(html: &str) -> String {
 fn a_project_names_accounts_apart_says_what_a_table_leaves_out_and_caps_ltv() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let project = tmp.path().join("project");
-    copy_dir(&root().join("tests/fixtures/projects/site"), &project);
+    tree::copy_dir(&root().join("tests/fixtures/projects/site"), &project);
     // Two accounts called "Brightgrid Logistics" (ACC00001 and ACC00002), and a 2-year cap.
     let accounts = project.join("data/accounts.csv");
     let csv = std::fs::read_to_string(&accounts).expect("accounts");

@@ -69,7 +69,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let index = read_index(&site)?;
     let as_of = config.resolve_as_of(args.as_of, super::metrics::today());
-    let inputs = crate::site::numbers::inputs(project, &config.data_dir)
+    // Tables read from the database count by what their queries return now.
+    let database = match &config.database {
+        Some(database) => crate::data::source::digests(database)
+            .map_err(|d| crate::diagnostic::Diagnostics(vec![d]))?,
+        None => Vec::new(),
+    };
+    let inputs = crate::site::numbers::inputs(project, &config.data_dir, &database)
         .context("failed to read the project's inputs")?;
     check_site(&site, &index, as_of, &inputs.fingerprint)?;
     let now = args.now.map_or_else(
@@ -292,7 +298,7 @@ fn check_site(
 ) -> anyhow::Result<()> {
     if index.fingerprint != fingerprint {
         anyhow::bail!(
-            "the site at {} was built from other inputs (postsale.yaml or data/ changed since: {} there, {fingerprint} now): run `postsale build` before `postsale deliver`",
+            "the site at {} was built from other inputs (postsale.yaml, alerts.yaml, a data file or a database table changed since: {} there, {fingerprint} now): run `postsale build` before `postsale deliver`",
             site.display(),
             index.fingerprint
         );

@@ -10,7 +10,7 @@ use crate::metrics::breakdown::{self, Dimension};
 use crate::metrics::catalog::{self, MetricDef};
 use crate::metrics::conventions::{self, ChurnRecognition};
 use crate::metrics::{self, Context, Scope, Values, status};
-use crate::period::{Period, PeriodKind};
+use crate::period::Period;
 use crate::render::format;
 use anyhow::Context as _;
 use chrono::NaiveDate;
@@ -99,11 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("{warning}");
     }
     let data = loaded.dataset;
-    let period = match &args.period {
-        Some(text) => Period::parse(text, config.fiscal_year_start, as_of)
-            .map_err(|e| anyhow::anyhow!("--period: {e}"))?,
-        None => Period::latest_complete(PeriodKind::Month, as_of, config.fiscal_year_start),
-    };
+    let period = super::period_arg(args.period.as_deref(), &config, as_of)?;
     let selected = select_metrics(&args.metrics, &data)?;
     let ctx = Context {
         data: &data,
@@ -175,22 +171,10 @@ fn warehouse(args: &Args, config: &Config, as_of: NaiveDate) -> anyhow::Result<(
             .filter(|id| pushdown::family(id).is_some_and(|f| f.tables().iter().all(|t| listed(t))))
             .collect()
     } else {
-        let known: Vec<&str> = catalog::ids().collect();
-        let mut problems = Vec::new();
-        let mut ids = Vec::new();
-        for id in &args.metrics {
-            match catalog::get(id) {
-                Some(def) => ids.push(def.id),
-                None => problems.push(
-                    Diagnostic::file_error("postsale metrics", format!("unknown metric '{id}'"))
-                        .with_help(did_you_mean(id, &known)),
-                ),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Diagnostics(problems).into());
-        }
-        ids
+        super::catalog_metrics(&args.metrics, "postsale metrics", |_| None)?
+            .into_iter()
+            .map(|def| def.id)
+            .collect()
     };
     // Every table the SQL reads must be in the database.
     let mut needed: Vec<&str> = ids
@@ -207,36 +191,14 @@ fn warehouse(args: &Args, config: &Config, as_of: NaiveDate) -> anyhow::Result<(
              list it (add `{missing}: tablename` or a query)"
         );
     }
-    let period = match &args.period {
-        Some(text) => Period::parse(text, config.fiscal_year_start, as_of)
-            .map_err(|e| anyhow::anyhow!("--period: {e}"))?,
-        None => Period::latest_complete(PeriodKind::Month, as_of, config.fiscal_year_start),
-    };
+    let period = super::period_arg(args.period.as_deref(), config, as_of)?;
     let by = match &args.by {
         Some(name) => Some(GroupBy::parse(name).map_err(|e| anyhow::anyhow!("--by: {e}"))?),
         None => None,
     };
     let selected: Vec<&'static MetricDef> = ids.iter().filter_map(|id| catalog::get(id)).collect();
-    let var = &database.url_env;
-    let url = std::env::var(var).map_err(|_| {
-        let (line, column) = database.at;
-        Diagnostics(vec![
-            Diagnostic::error(
-                crate::config::FILE,
-                line,
-                column,
-                format!(
-                    "the environment variable {var} is not set (expected the connection \
-                     string of the database engine: warehouse runs on)"
-                ),
-            )
-            .with_help(format!(
-                "export {var}=postgres://user:password@host:5432/dbname"
-            )),
-        ])
-    })?;
-    let mut client = crate::data::postgres::Client::connect(&url)
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database given by {var}: {e}"))?;
+    let mut client = crate::data::source::connect(database, "that engine: warehouse runs on")
+        .map_err(|d| Diagnostics(vec![d]))?;
     let relations = relations(config);
     let mut compute = |period: &Period, by: Option<&GroupBy>| {
         warehouse::compute(&mut client, &ids, period, by, config, &relations)
@@ -311,29 +273,18 @@ fn select_metrics(
             .filter(|m| missing_table(m, data).is_none())
             .collect());
     }
-    let known: Vec<&str> = catalog::ids().collect();
-    let mut problems = Vec::new();
-    let mut selected = Vec::new();
-    for id in requested {
-        match catalog::get(id) {
-            Some(def) => match missing_table(def, data) {
-                Some(table) => problems.push(Diagnostic::file_error(
-                    "postsale metrics",
-                    format!("metric '{id}' needs {table}.csv, which the project does not have"),
-                )),
-                None => selected.push(def),
-            },
-            None => problems.push(
-                Diagnostic::file_error("postsale metrics", format!("unknown metric '{id}'"))
-                    .with_help(did_you_mean(id, &known)),
-            ),
-        }
-    }
-    if problems.is_empty() {
-        Ok(selected)
-    } else {
-        Err(Diagnostics(problems).into())
-    }
+    Ok(super::catalog_metrics(
+        requested,
+        "postsale metrics",
+        |def| {
+            missing_table(def, data).map(|table| {
+                format!(
+                    "metric '{}' needs {table}.csv, which the project does not have",
+                    def.id
+                )
+            })
+        },
+    )?)
 }
 
 /// The first table `def` needs that the data set lacks.

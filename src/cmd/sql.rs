@@ -1,10 +1,7 @@
 //! `postsale sql`: prints the SQL that computes metrics in the warehouse (`crate::pushdown`),
 //! commented with each metric's definition, for an analyst to read and run in psql.
 
-use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
-use crate::metrics::catalog;
 use crate::metrics::cohorts::CohortGrain;
-use crate::period::{Period, PeriodKind};
 use crate::pushdown::{self, Dialect, GroupBy, Spec};
 use anyhow::Context as _;
 use chrono::NaiveDate;
@@ -68,11 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         config.conventions = crate::config::ConventionsConfig::of_profile(name);
     }
     let as_of = config.resolve_as_of(args.as_of, super::metrics::today());
-    let period = match &args.period {
-        Some(text) => Period::parse(text, config.fiscal_year_start, as_of)
-            .map_err(|e| anyhow::anyhow!("--period: {e}"))?,
-        None => Period::latest_complete(PeriodKind::Month, as_of, config.fiscal_year_start),
-    };
+    let period = super::period_arg(args.period.as_deref(), &config, as_of)?;
     let by = match &args.by {
         Some(name) => Some(GroupBy::parse(name).map_err(|e| anyhow::anyhow!("--by: {e}"))?),
         None => None,
@@ -123,21 +116,8 @@ fn metric_ids(requested: &[String]) -> anyhow::Result<Vec<&'static str>> {
     if requested.is_empty() {
         return Ok(pushdown::supported().collect());
     }
-    let known: Vec<&str> = catalog::ids().collect();
-    let mut problems = Vec::new();
-    let mut ids = Vec::new();
-    for id in requested {
-        match catalog::get(id) {
-            Some(def) => ids.push(def.id),
-            None => problems.push(
-                Diagnostic::file_error("postsale sql", format!("unknown metric '{id}'"))
-                    .with_help(did_you_mean(id, &known)),
-            ),
-        }
-    }
-    if problems.is_empty() {
-        Ok(ids)
-    } else {
-        Err(Diagnostics(problems).into())
-    }
+    Ok(super::catalog_metrics(requested, "postsale sql", |_| None)?
+        .into_iter()
+        .map(|def| def.id)
+        .collect())
 }

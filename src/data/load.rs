@@ -75,6 +75,9 @@ pub struct Loaded {
     pub notices: Vec<String>,
     /// File name → rows read but not kept (lenient mode), for the files with any.
     pub skipped: BTreeMap<String, usize>,
+    /// The tables read from the database: `postgres:<table>` and the digest of its rows
+    /// (`Input::digest`), for the inputs' fingerprint.
+    pub database: Vec<(String, String)>,
 }
 
 /// Loads every table found in `dir`.
@@ -96,6 +99,11 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
         Some(database) => source::fetch(database, wanted).map_err(|d| Diagnostics(vec![d]))?,
         None => Vec::new(),
     };
+    let database: Vec<(String, String)> = fetched
+        .iter()
+        .filter_map(|(_, input)| input.as_ref().ok())
+        .map(|input| (input.name().to_string(), input.digest()))
+        .collect();
     let sizes: FxHashMap<&str, u64> = fetched
         .iter()
         .map(|(table, input)| (*table, input.as_ref().map_or(0, Input::size)))
@@ -336,10 +344,23 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             check_totals(d, [("expansion_quota", total)], &mut io_errors);
         }
     }
-    unknown.report(&mut account_diags, &failed);
+    let kinds = [
+        ("accounts", "account"),
+        ("csms", "csm"),
+        ("renewals", "renewal"),
+    ];
+    let listed: Listed = std::iter::once(&account_diags)
+        .chain(&files)
+        .filter_map(|d| {
+            let table = counts.iter().find(|c| c.1 == d.file)?.0;
+            let kind = kinds.iter().find(|k| k.0 == table)?.1;
+            Some((kind, (short_name(&d.file), d.ids)))
+        })
+        .collect();
+    unknown.report(&mut account_diags, &failed, &listed);
     let mut all: Vec<Vec<Diagnostic>> = vec![account_diags.finish()];
     for mut d in files {
-        unknown.report(&mut d, &failed);
+        unknown.report(&mut d, &failed, &listed);
         all.push(d.finish());
     }
     let mut skipped = BTreeMap::new();
@@ -408,6 +429,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             warnings,
             notices,
             skipped,
+            database,
         });
     }
     if diagnostics.is_empty() {
@@ -416,6 +438,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             warnings: Vec::new(),
             notices,
             skipped,
+            database,
         })
     } else {
         Err(Diagnostics(diagnostics))
@@ -741,13 +764,28 @@ struct Unknown(Mutex<BTreeMap<(String, &'static str, String), Missing>>);
 /// Ids whose own row had an error: (kind, id) → the row's line (0 when not known).
 type Failed = FxHashMap<(&'static str, String), usize>;
 
-/// The file a kind of id is listed in.
-fn table_of(what: &str) -> &'static str {
-    match what {
-        "account" => "accounts.csv",
-        "csm" => "csms.csv",
-        _ => "renewals.csv",
-    }
+/// Where each kind of id is listed, as read: (kind → the source's short name and how it numbers
+/// rows), e.g. `account` → `accounts.parquet` or `postgres:accounts`.
+type Listed = FxHashMap<&'static str, (String, source::RowIds)>;
+
+/// The short name of a source: a file's name without its folder, or `postgres:<table>`.
+fn short_name(file: &str) -> String {
+    Path::new(file)
+        .file_name()
+        .map_or(file.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The source a kind of id is listed in, and how it numbers rows; the CSV file's name when that
+/// table was not read.
+fn table_of(what: &str, listed: &Listed) -> (String, source::RowIds) {
+    listed.get(what).cloned().unwrap_or_else(|| {
+        let table = match what {
+            "account" => "accounts",
+            "csm" => "csms",
+            _ => "renewals",
+        };
+        (format!("{table}.csv"), source::RowIds::Lines)
+    })
 }
 
 impl Unknown {
@@ -773,7 +811,7 @@ impl Unknown {
     }
 
     /// Reports the missing ids of `d`'s file, one diagnostic per id at its first row.
-    fn report(&self, d: &mut FileDiags, failed: &Failed) {
+    fn report(&self, d: &mut FileDiags, failed: &Failed, listed: &Listed) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let keys: Vec<(String, &'static str, String)> = map
             .range((d.file.clone(), "", String::new())..)
@@ -785,11 +823,9 @@ impl Unknown {
             .filter_map(|k| map.remove(&k).map(|m| (k.1, k.2, m)))
             .collect();
         found.sort_by_key(|(_, _, m)| m.first);
-        let name = Path::new(&d.file)
-            .file_name()
-            .map_or(d.file.clone(), |n| n.to_string_lossy().into_owned());
+        let name = short_name(&d.file);
         for (what, id, m) in found {
-            let table = table_of(what);
+            let (table, ids) = table_of(what, listed);
             let span = if m.rows > 1 {
                 format!("; first here, last on line {}", m.last)
             } else {
@@ -797,10 +833,10 @@ impl Unknown {
             };
             let message = match failed.get(&(what, id.clone())) {
                 Some(&line) => {
-                    let at = if line > 0 {
-                        format!("{table}:{line}")
-                    } else {
-                        table.to_string()
+                    let at = match ids {
+                        _ if line == 0 => table.clone(),
+                        source::RowIds::Lines => format!("{table}:{line}"),
+                        source::RowIds::Records => format!("{table} row {line}"),
                     };
                     let rows = if m.rows == 1 {
                         format!("1 row of {name} refers")
@@ -809,7 +845,7 @@ impl Unknown {
                     };
                     format!("{rows} to {what} '{id}', whose own row has an error (see {at}){span}")
                 }
-                None if m.rows == 1 => unknown_ref(what, &id, m.column, table),
+                None if m.rows == 1 => unknown_ref(what, &id, m.column, &table),
                 None => format!(
                     "unknown {what} in column '{}' (found '{id}' on {} rows{span}, expected an id listed in {table})",
                     m.column, m.rows
@@ -1033,12 +1069,13 @@ fn read_csms(input: &Input, mut d: FileDiags) -> (Csms, FileDiags, usize, Failed
         }
     });
     let column = manager.index.map_or(1, |i| i + 1);
+    let name = short_name(&d.file);
     for (line, m) in managers {
         if !csms.index.contains_key(&m) {
             d.at(
                 line,
                 column,
-                unknown_ref("manager", &m, "manager_id", "csms.csv"),
+                unknown_ref("manager", &m, "manager_id", &name),
             );
         }
     }

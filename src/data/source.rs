@@ -179,6 +179,30 @@ impl Input {
         }
     }
 
+    /// The digest of what the input holds, `fnv1a64:` and 16 hex digits: the file's bytes, or
+    /// the column names and every cell of its rows (cell by cell, so moving text between cells
+    /// changes it too). The inputs' fingerprint counts a database table by it.
+    pub fn digest(&self) -> String {
+        let mut h = crate::files::Fnv::new();
+        match self {
+            Input::Csv { bytes, .. } => h.write(bytes),
+            Input::Rows { header, rows, .. } => {
+                for name in header {
+                    h.file(name, &[]);
+                }
+                for (number, cells) in &rows.rows {
+                    h.write(&(*number as u64).to_le_bytes());
+                    for cell in &rows.bounds[cells.clone()] {
+                        let text = rows.text.get(cell.clone()).unwrap_or_default();
+                        h.write(&(text.len() as u64).to_le_bytes());
+                        h.write(text.as_bytes());
+                    }
+                }
+            }
+        }
+        h.finish()
+    }
+
     /// The name diagnostics give the input (its path).
     pub fn name(&self) -> &str {
         match self {
@@ -291,6 +315,48 @@ pub fn database_name(table: &str) -> String {
     format!("postgres:{table}")
 }
 
+/// A connection to the database `database.url_env` names: the variable's value is the
+/// connection string. `purpose` ends the message when the variable is missing ("for the tables
+/// of database.tables"); a missing variable is reported at `url_env` in postsale.yaml, a failed
+/// connection as a `postgres` error naming the variable.
+pub(crate) fn connect(database: &DatabaseConfig, purpose: &str) -> Result<Client, Diagnostic> {
+    let var = &database.url_env;
+    let (line, column) = database.at;
+    let url = std::env::var(var).map_err(|e| {
+        let found = match e {
+            std::env::VarError::NotPresent => "is not set",
+            std::env::VarError::NotUnicode(_) => "is not valid UTF-8",
+        };
+        Diagnostic::error(
+            crate::config::FILE,
+            line,
+            column,
+            format!(
+                "the environment variable {var} {found} (expected the connection string of the database, such as postgres://user:password@host:5432/dbname, {purpose})"
+            ),
+        )
+        .with_help(format!(
+            "set it before running postsale (export {var}=postgres://...), or change database.url_env"
+        ))
+    })?;
+    Client::connect(&url).map_err(|e| {
+        Diagnostic::file_error(
+            "postgres",
+            format!("cannot read the database given by {var}: {e}"),
+        )
+    })
+}
+
+/// The tables of `database` as the inputs' fingerprint counts them: each `postgres:<table>` with
+/// the digest of the rows its query returns now ([`Input::digest`]). A query that fails is its
+/// error.
+pub fn digests(database: &DatabaseConfig) -> Result<Vec<(String, String)>, Diagnostic> {
+    fetch(database, |_| true)?
+        .into_iter()
+        .map(|(_, input)| input.map(|input| (input.name().to_string(), input.digest())))
+        .collect()
+}
+
 /// A table read from the database: its name and its rows, or the error of its query.
 pub(crate) type Fetched = (&'static str, Result<Input, Diagnostic>);
 
@@ -309,31 +375,7 @@ pub(crate) fn fetch(
     if tables.is_empty() {
         return Ok(Vec::new());
     }
-    let var = &database.url_env;
-    let (line, column) = database.at;
-    let url = std::env::var(var).map_err(|e| {
-        let found = match e {
-            std::env::VarError::NotPresent => "is not set".to_string(),
-            std::env::VarError::NotUnicode(_) => "is not valid UTF-8".to_string(),
-        };
-        Diagnostic::error(
-            crate::config::FILE,
-            line,
-            column,
-            format!(
-                "the environment variable {var} {found} (expected the connection string of the database, such as postgres://user:password@host:5432/dbname, for the tables of database.tables)"
-            ),
-        )
-        .with_help(format!(
-            "set it before running postsale (export {var}=postgres://...), or change database.url_env"
-        ))
-    })?;
-    let mut client = Client::connect(&url).map_err(|e| {
-        Diagnostic::file_error(
-            "postgres",
-            format!("cannot read the database given by {var}: {e}"),
-        )
-    })?;
+    let mut client = connect(database, "for the tables of database.tables")?;
     Ok(tables
         .into_iter()
         .map(|table| {

@@ -33,7 +33,7 @@ impl MessageId {
         fingerprint: &str,
         from: &Mailbox,
     ) -> MessageId {
-        let mut h = crate::site::numbers::Fnv::new();
+        let mut h = crate::files::Fnv::new();
         let scope = serde_json::to_string(scope).unwrap_or_default();
         let occurrence = occurrence.to_rfc3339();
         for part in [schedule, occurrence.as_str(), scope.as_str(), fingerprint] {

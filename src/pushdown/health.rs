@@ -6,7 +6,7 @@
 //! process. The mean score is not pushed down: a sum of floating-point scores depends on the
 //! order the engine adds them in, and pushdown returns only exact sums.
 
-use super::{Row, Spec, grouped_cte, mrr_ctes, sum};
+use super::{Row, Spec, Totals, mrr_ctes, sum, totals_query};
 use crate::metrics::{Values, pct};
 use chrono::Days;
 
@@ -109,17 +109,6 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
         yellow = double(bands.yellow),
         drop = double(config.health.significant_drop),
     ));
-    let (from, label, group) = match spec.by {
-        Some(by) => {
-            ctes.push(grouped_cte(spec, by));
-            (
-                "grouped AS g\n  LEFT JOIN scored AS sc ON sc.account_id = g.account_id",
-                "g.group_label,\n         ",
-                "\n  GROUP BY g.group_label",
-            )
-        }
-        None => ("scored AS sc", "", ""),
-    };
     let mut columns = vec![
         sum(
             "CASE WHEN sc.account_id IS NULL THEN 0 ELSE 1 END",
@@ -138,14 +127,6 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
         ));
     }
     columns.push(sum("sc.dropped", "significant_drops"));
-    ctes.push(format!(
-        "totals AS (\n\
-         -- the exact counts and ARR per band and group\n\
-         \x20 SELECT {label}{columns}\n\
-         \x20 FROM {from}{group}\n\
-         )",
-        columns = columns.join(",\n         "),
-    ));
     let readable: Vec<String> = ids
         .iter()
         .filter_map(|id| {
@@ -165,16 +146,13 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
             Some(format!("{expr} AS {id}"))
         })
         .collect();
-    let order = if spec.by.is_some() {
-        "\nORDER BY group_label"
-    } else {
-        ""
+    let totals = Totals {
+        rows: "scored AS sc",
+        joined: "LEFT JOIN scored AS sc ON sc.account_id = g.account_id",
+        comment: "the exact counts and ARR per band and group".into(),
+        columns,
     };
-    format!(
-        "WITH\n{}\nSELECT totals.*,\n       {}\nFROM totals{order};\n",
-        ctes.join(",\n"),
-        readable.join(",\n       ")
-    )
+    totals_query(spec, ctes, totals, readable)
 }
 
 /// The metrics of one result row, with the engine's arithmetic.

@@ -428,6 +428,56 @@ fn sum(expr: &str, name: &str) -> String {
     format!("COALESCE(SUM({expr}), 0) AS {name}")
 }
 
+/// The part of a family's query that sums its rows per group.
+struct Totals<'a> {
+    /// The rows summed, with their aliases: `due AS r`.
+    rows: &'a str,
+    /// The same rows joined to each account of a group (`g`): `LEFT JOIN due AS r ON
+    /// r.account_id = g.account_id`, so an empty group still has its row of zeros.
+    joined: &'a str,
+    /// What the sums are, for the comment above them.
+    comment: String,
+    /// The sums ([`sum`]).
+    columns: Vec<String>,
+}
+
+/// A family's whole query: its `ctes`, the `totals` CTE (one row, or one per group of
+/// `spec.by` in label order) and the final SELECT of every total with the readable metric
+/// columns (`expression AS metric_id`).
+fn totals_query(
+    spec: &Spec,
+    mut ctes: Vec<String>,
+    totals: Totals,
+    readable: Vec<String>,
+) -> String {
+    let (from, label, group, order) = match spec.by {
+        Some(by) => {
+            ctes.push(grouped_cte(spec, by));
+            (
+                format!("grouped AS g\n  {}", totals.joined),
+                "g.group_label,\n         ",
+                "\n  GROUP BY g.group_label",
+                "\nORDER BY group_label",
+            )
+        }
+        None => (totals.rows.to_string(), "", "", ""),
+    };
+    ctes.push(format!(
+        "totals AS (\n\
+         -- {comment}\n\
+         \x20 SELECT {label}{columns}\n\
+         \x20 FROM {from}{group}\n\
+         )",
+        comment = totals.comment,
+        columns = totals.columns.join(",\n         "),
+    ));
+    format!(
+        "WITH\n{}\nSELECT totals.*,\n       {}\nFROM totals{order};\n",
+        ctes.join(",\n"),
+        readable.join(",\n       ")
+    )
+}
+
 /// A query's result as returned by the database: column names and text cells (NULL as None).
 #[derive(Debug, Clone, Copy)]
 pub struct ResultSet<'a> {

@@ -4,7 +4,7 @@
 //! group; `evaluate` finishes the rates as the engine does.
 
 use super::dialect::literal;
-use super::{Row, Spec, grouped_cte, mrr_ctes, sum};
+use super::{Row, Spec, Totals, mrr_ctes, sum, totals_query};
 use crate::metrics::{Value, Values, pct};
 
 /// The metrics of the family.
@@ -66,17 +66,6 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
         start_lit = d.date_literal(period.start),
         end_lit = d.date_literal(period.end),
     ));
-    let (from, label, group) = match spec.by {
-        Some(by) => {
-            ctes.push(grouped_cte(spec, by));
-            (
-                "grouped AS g\n  LEFT JOIN due AS r ON r.account_id = g.account_id",
-                "g.group_label,\n         ",
-                "\n  GROUP BY g.group_label",
-            )
-        }
-        None => ("due AS r", "", ""),
-    };
     let columns = [
         sum(
             "CASE WHEN r.account_id IS NULL THEN 0 ELSE 1 END",
@@ -118,28 +107,19 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
             "expanded_count",
         ),
     ];
-    ctes.push(format!(
-        "totals AS (\n\
-         -- the exact counts and sums per group (early: won and closed >= {early_days} days before due_on)\n\
-         \x20 SELECT {label}{columns}\n\
-         \x20 FROM {from}{group}\n\
-         )",
-        columns = columns.join(",\n         "),
-    ));
     let readable: Vec<String> = ids
         .iter()
         .filter_map(|id| metric_sql(spec, id).map(|expr| format!("{expr} AS {id}")))
         .collect();
-    let order = if spec.by.is_some() {
-        "\nORDER BY group_label"
-    } else {
-        ""
+    let totals = Totals {
+        rows: "due AS r",
+        joined: "LEFT JOIN due AS r ON r.account_id = g.account_id",
+        comment: format!(
+            "the exact counts and sums per group (early: won and closed >= {early_days} days before due_on)"
+        ),
+        columns: columns.to_vec(),
     };
-    format!(
-        "WITH\n{}\nSELECT totals.*,\n       {}\nFROM totals{order};\n",
-        ctes.join(",\n"),
-        readable.join(",\n       ")
-    )
+    totals_query(spec, ctes, totals, readable)
 }
 
 /// The readable SQL expression of metric `id` over the columns of `totals`.

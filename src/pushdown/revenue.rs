@@ -5,7 +5,7 @@
 //! `revenue::Movements` and `revenue::Retention` per group; `evaluate` builds those and finishes
 //! with the engine's own functions.
 
-use super::{Row, Spec, grouped_cte, mrr_ctes, sum};
+use super::{Row, Spec, Totals, mrr_ctes, sum, totals_query};
 use crate::data::Money;
 use crate::metrics::conventions::{RetentionBasis, SamePeriod};
 use crate::metrics::revenue::{Movements, Retention, annualise, retention_rates};
@@ -93,22 +93,6 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
          \x20 GROUP BY st.account_id\n\
          )"
     ));
-    let (from, label, group) = match spec.by {
-        Some(by) => {
-            ctes.push(grouped_cte(spec, by));
-            (
-                "grouped AS g\n  LEFT JOIN per_account AS pa ON pa.account_id = g.account_id\n  \
-                 LEFT JOIN movements AS mv ON mv.account_id = g.account_id",
-                "g.group_label,\n         ",
-                "\n  GROUP BY g.group_label",
-            )
-        }
-        None => (
-            "per_account AS pa\n  LEFT JOIN movements AS mv ON mv.account_id = pa.account_id",
-            "",
-            "",
-        ),
-    };
     let cohort = "pa.start_cents > 0";
     let columns = [
         sum("pa.start_cents", "starting_cents"),
@@ -166,29 +150,21 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
             "expanded_logos",
         ),
     ];
-    ctes.push(format!(
-        "totals AS (\n\
-         -- the exact sums per group: the bridge, the snapshot at {e} and {year_ago}, the starting cohort\n\
-         \x20 SELECT {label}{columns}\n\
-         \x20 FROM {from}{group}\n\
-         )",
-        year_ago = e.plus(-12),
-        columns = columns.join(",\n         "),
-    ));
     let readable: Vec<String> = ids
         .iter()
         .filter_map(|id| metric_sql(spec, id).map(|expr| format!("{expr} AS {id}")))
         .collect();
-    let order = if spec.by.is_some() {
-        "\nORDER BY group_label"
-    } else {
-        ""
+    let totals = Totals {
+        rows: "per_account AS pa\n  LEFT JOIN movements AS mv ON mv.account_id = pa.account_id",
+        joined: "LEFT JOIN per_account AS pa ON pa.account_id = g.account_id\n  \
+                 LEFT JOIN movements AS mv ON mv.account_id = g.account_id",
+        comment: format!(
+            "the exact sums per group: the bridge, the snapshot at {e} and {}, the starting cohort",
+            e.plus(-12)
+        ),
+        columns: columns.to_vec(),
     };
-    format!(
-        "WITH\n{}\nSELECT totals.*,\n       {}\nFROM totals{order};\n",
-        ctes.join(",\n"),
-        readable.join(",\n       ")
-    )
+    totals_query(spec, ctes, totals, readable)
 }
 
 /// The readable SQL expression of metric `id` over the columns of `totals`, as the engine

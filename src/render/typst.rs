@@ -218,13 +218,17 @@ pub(crate) fn block(b: &Block, assets: &mut Assets) -> String {
                         Some(chip) => format!("{}\n{}", r.due, chip.text),
                         None => r.due.clone(),
                     };
+                    // The churn score under the account's name, in the site's words; red for
+                    // the riskiest tenth.
                     format!(
-                        "  (account: {}, csm: {}, arr: {}, due: {}, overdue: {}, reasons: ({reasons})),\n",
+                        "  (account: {}, csm: {}, arr: {}, due: {}, overdue: {}, reasons: ({reasons}), churn: {}, churn-bad: {}),\n",
                         string(&r.account),
                         string(&r.csm),
                         string(&r.arr),
                         string(&due),
-                        r.overdue
+                        r.overdue,
+                        optional(r.churn.as_ref().map(|c| c.text.as_str())),
+                        r.churn.as_ref().is_some_and(|c| c.kind == "bad")
                     )
                 })
                 .collect();
@@ -570,7 +574,10 @@ mod tests {
                     text: "no action".into(),
                     kind: "bad",
                 }),
-                churn: None,
+                churn: Some(crate::render::block::Chip {
+                    text: "churn risk 41.2% in 90 days".into(),
+                    kind: "bad",
+                }),
                 churn_factors: String::new(),
             }],
             risks_caption: "The 1 open renewal at risk".into(),
@@ -579,7 +586,7 @@ mod tests {
         };
         assert_eq!(
             block(&Block::Attention(a), &mut Assets::default()),
-            "#attention(\"as of 2026-11-01\", (\n  (label: \"2 renewals overdue\", value: \"$12,001\", status: \"bad\"),\n), (\n  (account: \"Acme \\\"A\\\"\", csm: \"Kai\", arr: \"$12,001\", due: \"overdue 15 days (due 2026-10-17)\\nno action\", overdue: true, reasons: (\"flagged at risk (budget)\",\"red health\",)),\n), \"The 1 open renewal at risk\", (\n));\n#block(text(size: 0.85em, fill: luma(90), \"1 of 1 at-risk account has no owned action.\"))\n"
+            "#attention(\"as of 2026-11-01\", (\n  (label: \"2 renewals overdue\", value: \"$12,001\", status: \"bad\"),\n), (\n  (account: \"Acme \\\"A\\\"\", csm: \"Kai\", arr: \"$12,001\", due: \"overdue 15 days (due 2026-10-17)\\nno action\", overdue: true, reasons: (\"flagged at risk (budget)\",\"red health\",), churn: \"churn risk 41.2% in 90 days\", churn-bad: true),\n), \"The 1 open renewal at risk\", (\n));\n#block(text(size: 0.85em, fill: luma(90), \"1 of 1 at-risk account has no owned action.\"))\n"
         );
     }
 }

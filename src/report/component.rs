@@ -250,7 +250,7 @@ impl DataSource {
                 "logo retention curves, month by month of age, of the six latest quarterly cohorts that have reached 6 months"
             }
             DataSource::Survival => {
-                "Kaplan–Meier survival of customer lifetime (first subscription spells) with its table: medians, survival at 12/24/36 months, the log-rank test (by=: one curve per group)"
+                "Kaplan–Meier survival of customer lifetime (first subscription spells), drawn as steps, with its table: medians, survival at 12/24/36 months, the log-rank test (by=: one curve per group)"
             }
             DataSource::Accounts => {
                 "every active account: health score against ARR, coloured by band"

@@ -66,6 +66,9 @@ pub struct DataNotes {
     pub skipped: BTreeMap<String, usize>,
     /// One line per absent optional table.
     pub notices: Vec<String>,
+    /// The tables read from the database and the digest of their rows, for the inputs'
+    /// fingerprint.
+    pub database: Vec<(String, String)>,
 }
 
 /// At most this many warnings are printed; the data-quality page lists them all.
@@ -135,6 +138,7 @@ pub fn load_data(dir: &Path, config: &Config) -> Result<LoadedData, Vec<Diagnost
                 warnings: l.warnings,
                 skipped: l.skipped,
                 notices: l.notices,
+                database: l.database,
             },
         )),
         Err(Diagnostics(d)) => Err(d),
@@ -157,8 +161,44 @@ pub fn load_theme(dir: &Path) -> Result<Theme, Vec<Diagnostic>> {
     Ok(theme)
 }
 
-/// Loads config, data, reports, theme and alert rules, reporting every problem of all five at
-/// once.
+/// The alert rules of `alerts.yaml` and the what-if scenarios of `scenarios/`, each checked
+/// against `data` when it loaded, with every problem of both.
+pub fn load_rules(
+    dir: &Path,
+    data: Option<&Dataset>,
+) -> Result<
+    (
+        crate::alerts::Rules,
+        Vec<crate::analytics::scenario::Scenario>,
+    ),
+    Vec<Diagnostic>,
+> {
+    let mut problems = Vec::new();
+    let rules = crate::alerts::load(dir).unwrap_or_else(|Diagnostics(d)| {
+        problems.extend(d);
+        crate::alerts::Rules::default()
+    });
+    if let Some(data) = data {
+        problems.extend(crate::alerts::check_against(&rules, data));
+    }
+    let scenarios = crate::analytics::scenario::file::load_all(dir).unwrap_or_else(|d| {
+        problems.extend(d.0);
+        Vec::new()
+    });
+    if let Some(data) = data {
+        problems.extend(crate::analytics::scenario::file::check_against(
+            &scenarios, data,
+        ));
+    }
+    if problems.is_empty() {
+        Ok((rules, scenarios))
+    } else {
+        Err(problems)
+    }
+}
+
+/// Loads config, data, reports, theme, alert rules and scenarios, reporting every problem of
+/// them all at once.
 pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
     let mut problems: Vec<Diagnostic> = Vec::new();
     let config = match crate::config::load(dir) {
@@ -183,22 +223,10 @@ pub fn load_project(dir: &Path) -> Result<Project, Diagnostics> {
         problems.extend(d);
         Theme::default()
     });
-    let rules = crate::alerts::load(dir).unwrap_or_else(|Diagnostics(d)| {
+    let (rules, scenarios) = load_rules(dir, data.as_ref()).unwrap_or_else(|d| {
         problems.extend(d);
-        crate::alerts::Rules::default()
+        Default::default()
     });
-    if let Some(data) = &data {
-        problems.extend(crate::alerts::check_against(&rules, data));
-    }
-    let scenarios = crate::analytics::scenario::file::load_all(dir).unwrap_or_else(|d| {
-        problems.extend(d.0);
-        Vec::new()
-    });
-    if let Some(data) = &data {
-        problems.extend(crate::analytics::scenario::file::check_against(
-            &scenarios, data,
-        ));
-    }
     match data {
         Some(data) if problems.is_empty() => Ok(Project {
             dir: dir.to_path_buf(),
@@ -292,7 +320,13 @@ pub fn build(project: &Project, options: &Options) -> anyhow::Result<Summary> {
     //    as numbers.json. Reading and fingerprinting the inputs (one thread, mostly waiting on
     //    the disk) runs beside the metrics.
     let (inputs, mut numbers) = rayon::join(
-        || numbers::inputs(&project.dir, &project.config.data_dir),
+        || {
+            numbers::inputs(
+                &project.dir,
+                &project.config.data_dir,
+                &project.data_notes.database,
+            )
+        },
         || {
             let pending = numbers::Inputs {
                 files: Vec::new(),

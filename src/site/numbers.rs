@@ -6,7 +6,7 @@
 //! that they agree with this file).
 
 use super::facts::{Entity, Facts};
-use crate::files::FileBytes;
+use crate::files::{FileBytes, Fnv};
 use crate::metrics::alerts::Alert;
 use crate::metrics::basis::{self, Basis};
 use crate::metrics::catalog::{self, MetricDef};
@@ -203,40 +203,16 @@ fn number(facts: &Facts, w: &Wanted, answers: Option<u64>) -> Number {
     }
 }
 
-/// FNV-1a, 64 bits, fed in pieces (also the seed of the delivery's Message-IDs).
-pub(crate) struct Fnv(u64);
-
-impl Fnv {
-    pub(crate) fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    /// Adds one file: its name, its length and its bytes, so that moving bytes between files
-    /// changes the hash too.
-    fn file(&mut self, name: &str, bytes: &[u8]) {
-        self.write(name.as_bytes());
-        self.write(&[0]);
-        self.write(&(bytes.len() as u64).to_le_bytes());
-        self.write(bytes);
-    }
-
-    /// `fnv1a64:` and the hash in 16 hex digits.
-    pub(crate) fn finish(&self) -> String {
-        format!("fnv1a64:{:016x}", self.0)
-    }
-
-    pub(crate) fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
 /// Reads the inputs of the project in `dir`: postsale.yaml, alerts.yaml and the data tables the
-/// loader reads (`<table>.csv` or `.parquet` in the data folder, those present), in name order, and fingerprints them,
-/// holding one file in memory at a time.
-pub(crate) fn inputs(dir: &Path, data_dir: &str) -> std::io::Result<Inputs> {
+/// loader reads (`<table>.csv` or `.parquet` in the data folder, those present), in name order,
+/// then the tables read from the database (`database`: each `postgres:<table>` with the digest
+/// of its rows, [`crate::data::source::digest`]), and fingerprints them, holding one file in
+/// memory at a time.
+pub(crate) fn inputs(
+    dir: &Path,
+    data_dir: &str,
+    database: &[(String, String)],
+) -> std::io::Result<Inputs> {
     let prefix = data_dir.trim_end_matches('/');
     let mut wanted: Vec<(String, PathBuf)> = crate::data::TABLES
         .iter()
@@ -258,6 +234,12 @@ pub(crate) fn inputs(dir: &Path, data_dir: &str) -> std::io::Result<Inputs> {
         };
         h.file(&name, &bytes);
         files.push(name);
+    }
+    let mut tables: Vec<&(String, String)> = database.iter().collect();
+    tables.sort();
+    for (name, digest) in tables {
+        h.file(name, digest.as_bytes());
+        files.push(name.clone());
     }
     Ok(Inputs {
         fingerprint: h.finish(),
@@ -321,21 +303,34 @@ mod tests {
         // Not a table: not an input.
         std::fs::write(dir.join("data/notes.txt"), "draft\n").unwrap();
         std::fs::write(dir.join("data/accounts.csv"), "id,name\n").unwrap();
-        let before = inputs(&dir, "data").unwrap();
+        let before = inputs(&dir, "data", &[]).unwrap();
         assert_eq!(
             before.files,
             ["data/accounts.csv", "data/mrr.csv", "postsale.yaml"]
         );
-        assert_eq!(before, inputs(&dir, "data").unwrap());
+        assert_eq!(before, inputs(&dir, "data", &[]).unwrap());
         std::fs::write(
             dir.join("data/mrr.csv"),
             "account_id,month,mrr\nA1,2026-10,5\n",
         )
         .unwrap();
-        assert_ne!(
-            before.fingerprint,
-            inputs(&dir, "data").unwrap().fingerprint
+        let after = inputs(&dir, "data", &[]).unwrap();
+        assert_ne!(before.fingerprint, after.fingerprint);
+        // A table read from the database counts by the digest of its rows, after the files.
+        let table = |digest: &str| [("postgres:renewals".to_string(), digest.to_string())];
+        let from_db = inputs(&dir, "data", &table("fnv1a64:0000000000000001")).unwrap();
+        assert_eq!(
+            from_db.files,
+            [
+                "data/accounts.csv",
+                "data/mrr.csv",
+                "postsale.yaml",
+                "postgres:renewals"
+            ]
         );
+        assert_ne!(from_db.fingerprint, after.fingerprint);
+        let changed = inputs(&dir, "data", &table("fnv1a64:0000000000000002")).unwrap();
+        assert_ne!(from_db.fingerprint, changed.fingerprint);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

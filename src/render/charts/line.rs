@@ -13,12 +13,21 @@ use super::{Axis, Drawn, Reference, Series, Size, TEXT_MUTED, finite};
 /// Periods in the rolling average.
 const WINDOW: usize = 12;
 
+/// How a series joins its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// Straight lines from value to value.
+    Lines,
+    /// A value holds until the next category, then a vertical drop or rise to the next value.
+    Steps,
+}
+
 pub(super) fn render(
     labels: &[String],
     series: &[Series],
     rolling12: bool,
     (target, references): (Option<f64>, &[Reference]),
-    axis: &Axis,
+    (axis, shape): (&Axis, Shape),
     size: Size,
 ) -> Drawn {
     let n = labels.len();
@@ -108,18 +117,25 @@ pub(super) fn render(
             c.text(&r.label, (frame.plot.left + 4, y - 2), font, above)?;
         }
         if let Some((color, r)) = &rolling {
-            runs(c, &frame, r, *color, true)?;
+            runs(c, &frame, r, *color, (true, Shape::Lines))?;
         }
         for (s, values) in &lines {
-            runs(c, &frame, values, canvas::rgb(s.tone.hex()), false)?;
+            runs(c, &frame, values, canvas::rgb(s.tone.hex()), (false, shape))?;
         }
         frame.draw_categories(c, labels)
     })?;
     Ok(Some(svg))
 }
 
-/// Draws each unbroken run of values as one polyline; a lone value as a dot.
-fn runs(c: &Canvas, frame: &Frame, values: &[Option<f64>], color: RGBColor, dashed: bool) -> Res {
+/// Draws each unbroken run of values as one polyline (a staircase for [`Shape::Steps`]); a lone
+/// value as a dot.
+fn runs(
+    c: &Canvas,
+    frame: &Frame,
+    values: &[Option<f64>],
+    color: RGBColor,
+    (dashed, shape): (bool, Shape),
+) -> Res {
     let mut run: Vec<(i32, i32)> = Vec::new();
     let flush = |run: &mut Vec<(i32, i32)>| -> Res {
         match run.as_slice() {
@@ -132,7 +148,14 @@ fn runs(c: &Canvas, frame: &Frame, values: &[Option<f64>], color: RGBColor, dash
     };
     for (i, value) in values.iter().enumerate() {
         match value {
-            Some(v) => run.push((frame.x(i), frame.y.px(*v))),
+            Some(v) => {
+                let point = (frame.x(i), frame.y.px(*v));
+                if let (Shape::Steps, Some(&(_, y))) = (shape, run.last()) {
+                    // Level until this category, then straight down (or up).
+                    run.push((point.0, y));
+                }
+                run.push(point);
+            }
             None => flush(&mut run)?,
         }
     }
@@ -219,6 +242,74 @@ mod tests {
         assert!(!out.contains(">2026-11</text>"));
         assert!(out.contains(">$1.2M</text>"), "{out}");
         assert!(out.len() < 20_000, "{} bytes", out.len());
+    }
+
+    /// The points of each data polyline, as (x, y) pairs.
+    fn data_points(svg: &str) -> Vec<Vec<(i32, i32)>> {
+        svg.split("stroke-width=\"2\" points=\"")
+            .skip(1)
+            .map(|rest| {
+                rest.split('"')
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .filter_map(|p| {
+                        let (x, y) = p.split_once(',')?;
+                        Some((x.parse().ok()?, y.parse().ok()?))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn steps_hold_each_value_until_the_next_category() {
+        let chart = Chart::Steps {
+            labels: (0..4).map(|m| format!("M{m}")).collect(),
+            series: vec![Series {
+                name: "all accounts".into(),
+                values: vec![Some(100.0), Some(100.0), Some(80.0), Some(50.0)],
+                tone: Tone::Accent(0),
+            }],
+            axis: Axis::Percent,
+        };
+        let out = svg(&chart, "km", "Customer lifetime", "d");
+        assert_well_formed(&out, "km");
+        let lines = data_points(&out);
+        assert_eq!(lines.len(), 1, "{out}");
+        let p = &lines[0];
+        // Four values and a corner before each of the last three: 7 points, alternating a
+        // level segment and a vertical one.
+        assert_eq!(p.len(), 7, "{p:?}");
+        for pair in p.windows(2).step_by(2) {
+            assert_eq!(pair[0].1, pair[1].1, "level: {p:?}");
+        }
+        for pair in p.windows(2).skip(1).step_by(2) {
+            assert_eq!(pair[0].0, pair[1].0, "vertical: {p:?}");
+        }
+        // The drops go down the page (SVG y grows downwards): 100 % → 80 % → 50 %.
+        assert!(
+            p[2].1 == p[1].1 && p[4].1 > p[2].1 && p[6].1 > p[4].1,
+            "{p:?}"
+        );
+        // The same values as a line chart have no corners.
+        let Chart::Steps {
+            labels,
+            series,
+            axis,
+        } = chart
+        else {
+            return;
+        };
+        let line = Chart::Line {
+            labels,
+            series,
+            rolling12: false,
+            target: None,
+            references: vec![],
+            axis,
+        };
+        assert_eq!(data_lines(&svg(&line, "l", "t", "d")), vec![4]);
     }
 
     #[test]

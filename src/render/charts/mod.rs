@@ -171,6 +171,13 @@ pub enum Chart {
         references: Vec<Reference>,
         axis: Axis,
     },
+    /// Step functions over ordered categories (Kaplan–Meier survival curves): each value holds
+    /// until the next category, where the line drops (or rises) to the next value.
+    Steps {
+        labels: Vec<String>,
+        series: Vec<Series>,
+        axis: Axis,
+    },
     /// Grouped or stacked bars over categories.
     Bar {
         labels: Vec<String>,
@@ -333,7 +340,19 @@ fn draw(chart: &Chart, size: Size) -> Drawn {
             series,
             *rolling12,
             (*target, references),
+            (axis, line::Shape::Lines),
+            size,
+        ),
+        Chart::Steps {
+            labels,
+            series,
             axis,
+        } => line::render(
+            labels,
+            series,
+            false,
+            (None, &[]),
+            (axis, line::Shape::Steps),
             size,
         ),
         Chart::Bar {
@@ -568,6 +587,11 @@ pub(crate) mod tests {
                 }],
                 axis: Axis::Count,
             },
+            Chart::Steps {
+                labels: vec![name(), name()],
+                series: vec![series(Tone::Accent(0))],
+                axis: Axis::Percent,
+            },
             Chart::Bar {
                 labels: vec![name(), "b".into()],
                 series: vec![series(Tone::Accent(0)), series(Tone::Accent(1))],
@@ -650,6 +674,11 @@ pub(crate) mod tests {
                 rolling12: false,
                 target: None,
                 references: vec![],
+                axis: Axis::Percent,
+            },
+            Chart::Steps {
+                labels: vec!["M0".into()],
+                series: vec![],
                 axis: Axis::Percent,
             },
             Chart::Bar {

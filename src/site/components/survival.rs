@@ -169,12 +169,9 @@ impl Renderer<'_, '_> {
             None => "Customer lifetime".into(),
         };
         Ok((
-            Chart::Line {
+            Chart::Steps {
                 labels,
                 series,
-                rolling12: false,
-                target: None,
-                references: Vec::new(),
                 axis: Axis::Percent,
             },
             title,

@@ -11,7 +11,7 @@
 pub mod http;
 pub mod watch;
 
-use super::{Project, Summary, load_data, load_project, load_reports, load_theme};
+use super::{Project, Summary, load_data, load_project, load_reports, load_rules, load_theme};
 use crate::diagnostic::Diagnostics;
 use anyhow::Context as _;
 use chrono::NaiveDate;
@@ -96,6 +96,8 @@ pub struct Plan {
     pub data: bool,
     /// Re-parse and re-check the report definitions.
     pub reports: bool,
+    /// Re-read and re-check the alert rules and the what-if scenarios.
+    pub rules: bool,
     /// Reload the theme.
     pub theme: bool,
 }
@@ -106,12 +108,14 @@ impl Plan {
         config: true,
         data: true,
         reports: true,
+        rules: true,
         theme: true,
     };
 
-    /// The least work for `kinds`: the config reloads everything; data reloads the data and the
-    /// reports (they are checked against the data's columns); a report reloads the reports; a
-    /// theme file reloads the theme. Every plan re-renders the site.
+    /// The least work for `kinds`: the config reloads everything; data reloads the data, the
+    /// reports, the alert rules and the scenarios (all checked against the data's columns and
+    /// values); a report reloads the reports; `alerts.yaml` or a scenario reloads the rules and
+    /// scenarios; a theme file reloads the theme. Every plan re-renders the site.
     pub fn for_changes(kinds: &BTreeSet<ChangeKind>) -> Plan {
         if kinds.contains(&ChangeKind::Config) {
             return Plan::EVERYTHING;
@@ -121,6 +125,9 @@ impl Plan {
             config: false,
             data,
             reports: data || kinds.contains(&ChangeKind::Report),
+            rules: data
+                || kinds.contains(&ChangeKind::Alerts)
+                || kinds.contains(&ChangeKind::Scenario),
             theme: kinds.contains(&ChangeKind::Theme),
         }
     }
@@ -134,6 +141,7 @@ impl Plan {
         let parts = [
             ("data", self.data),
             ("reports", self.reports),
+            ("rules", self.rules),
             ("theme", self.theme),
         ];
         let list = |reloaded: bool| -> String {
@@ -185,15 +193,22 @@ pub fn reload(dir: &Path, project: &mut Option<Project>, plan: Plan) -> Result<(
     } else {
         None
     };
+    // Reports, rules and scenarios are checked against the new data when it loaded, the kept
+    // data when it was not reloaded, and without the data checks when the new data failed.
+    let dataset = match &data {
+        Some((d, _)) => Some(d),
+        None if plan.data => None,
+        None => Some(&current.data),
+    };
     let reports = if plan.reports {
-        // Checked against the new data when it loaded, the kept data when it was not reloaded,
-        // and without the dimension check when the new data failed.
-        let dataset = match &data {
-            Some((d, _)) => Some(d),
-            None if plan.data => None,
-            None => Some(&current.data),
-        };
         load_reports(dir, dataset)
+            .map_err(|d| problems.extend(d))
+            .ok()
+    } else {
+        None
+    };
+    let rules = if plan.rules {
+        load_rules(dir, dataset)
             .map_err(|d| problems.extend(d))
             .ok()
     } else {
@@ -213,6 +228,10 @@ pub fn reload(dir: &Path, project: &mut Option<Project>, plan: Plan) -> Result<(
     }
     if let Some(reports) = reports {
         current.reports = reports;
+    }
+    if let Some((rules, scenarios)) = rules {
+        current.rules = rules;
+        current.scenarios = scenarios;
     }
     if let Some(theme) = theme {
         current.theme = theme;
@@ -447,15 +466,27 @@ mod tests {
                 ..Plan::default()
             }
         );
-        // The reports are checked against the data's columns, so new data re-checks them.
+        // The reports, rules and scenarios are checked against the data's columns, so new
+        // data re-checks them.
         assert_eq!(
             plan(&[Data]),
             Plan {
                 data: true,
                 reports: true,
+                rules: true,
                 ..Plan::default()
             }
         );
+        // An alert rule or a scenario reloads only the rules and scenarios.
+        for kind in [Alerts, Scenario] {
+            assert_eq!(
+                plan(&[kind]),
+                Plan {
+                    rules: true,
+                    ..Plan::default()
+                }
+            );
+        }
         assert_eq!(
             plan(&[Theme]),
             Plan {
@@ -547,15 +578,31 @@ mod tests {
         use ChangeKind::*;
         assert_eq!(
             plan(&[Report]).describe(),
-            ("reloaded reports".into(), "data and theme kept".into())
+            (
+                "reloaded reports".into(),
+                "data, rules and theme kept".into()
+            )
         );
         assert_eq!(
             plan(&[Data]).describe(),
-            ("reloaded data and reports".into(), "theme kept".into())
+            (
+                "reloaded data, reports and rules".into(),
+                "theme kept".into()
+            )
         );
         assert_eq!(
             plan(&[Theme]).describe(),
-            ("reloaded theme".into(), "data and reports kept".into())
+            (
+                "reloaded theme".into(),
+                "data, reports and rules kept".into()
+            )
+        );
+        assert_eq!(
+            plan(&[Alerts, Scenario]).describe(),
+            (
+                "reloaded rules".into(),
+                "data, reports and theme kept".into()
+            )
         );
         assert_eq!(
             Plan::EVERYTHING.describe(),

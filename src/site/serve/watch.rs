@@ -19,6 +19,10 @@ pub enum ChangeKind {
     Data,
     /// A report definition: the reports only.
     Report,
+    /// `alerts.yaml`: the alert rules (checked against the data).
+    Alerts,
+    /// A what-if scenario of `scenarios/`: the scenarios (checked against the data).
+    Scenario,
     /// A theme template or static file: the theme only.
     Theme,
 }
@@ -30,6 +34,8 @@ impl ChangeKind {
             ChangeKind::Config => "config",
             ChangeKind::Data => "data",
             ChangeKind::Report => "report",
+            ChangeKind::Alerts => "alert rules",
+            ChangeKind::Scenario => "scenario",
             ChangeKind::Theme => "theme",
         }
     }
@@ -71,9 +77,22 @@ impl Layout {
         self.project.join("themes")
     }
 
-    /// The folders watched recursively: data, reports and themes.
-    fn roots(&self) -> [PathBuf; 3] {
-        [self.data.clone(), self.reports(), self.themes()]
+    fn alerts(&self) -> PathBuf {
+        self.project.join(crate::alerts::FILE)
+    }
+
+    fn scenarios(&self) -> PathBuf {
+        self.project.join(crate::analytics::scenario::file::DIR)
+    }
+
+    /// The folders watched recursively: data, reports, themes and scenarios.
+    fn roots(&self) -> [PathBuf; 4] {
+        [
+            self.data.clone(),
+            self.reports(),
+            self.themes(),
+            self.scenarios(),
+        ]
     }
 
     /// `path` relative to the project, for messages (as given when outside it).
@@ -111,12 +130,16 @@ pub fn classify(path: &Path, layout: &Layout) -> Option<ChangeKind> {
     let inside = |root: &Path| path.starts_with(root);
     if path == layout.config() {
         Some(ChangeKind::Config)
+    } else if path == layout.alerts() {
+        Some(ChangeKind::Alerts)
     } else if inside(&layout.data) {
         Some(ChangeKind::Data)
     } else if inside(&layout.reports()) {
         Some(ChangeKind::Report)
     } else if inside(&layout.themes()) {
         Some(ChangeKind::Theme)
+    } else if inside(&layout.scenarios()) {
+        Some(ChangeKind::Scenario)
     } else {
         None
     }
@@ -140,7 +163,8 @@ pub struct Batch {
     pub paths: BTreeSet<String>,
 }
 
-/// A file-system watcher over the project's config, data, reports and themes.
+/// A file-system watcher over the project's config, data, reports, themes, alert rules and
+/// scenarios.
 pub struct Watcher {
     watcher: RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
@@ -278,6 +302,13 @@ mod tests {
             kind("/p/themes/default/static/style.css"),
             Some(ChangeKind::Theme)
         );
+        assert_eq!(kind("/p/alerts.yaml"), Some(ChangeKind::Alerts));
+        assert_eq!(
+            kind("/p/scenarios/price-rise.yaml"),
+            Some(ChangeKind::Scenario)
+        );
+        // A removed scenarios folder is a scenario change too.
+        assert_eq!(kind("/p/scenarios"), Some(ChangeKind::Scenario));
     }
 
     #[test]
@@ -301,6 +332,8 @@ mod tests {
         // Not a part of the project.
         assert_eq!(kind("/p/README.md"), None);
         assert_eq!(kind("/p/postsale.yaml.orig"), None);
+        assert_eq!(kind("/p/alerts.yaml.orig"), None);
+        assert_eq!(kind("/p/delivery.yaml"), None);
         assert_eq!(kind("/p/reportsx/a.md"), None);
         assert_eq!(kind("/elsewhere/data/mrr.csv"), None);
     }
