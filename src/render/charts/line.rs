@@ -210,18 +210,9 @@ mod tests {
         }
     }
 
-    /// The vertices of each data line (2 px wide; grid lines are 1 px, legend marks 3 px).
+    /// The number of vertices of each data line.
     fn data_lines(svg: &str) -> Vec<usize> {
-        svg.split("stroke-width=\"2\" points=\"")
-            .skip(1)
-            .map(|rest| {
-                rest.split('"')
-                    .next()
-                    .unwrap_or("")
-                    .split_whitespace()
-                    .count()
-            })
-            .collect()
+        data_points(svg).iter().map(Vec::len).collect()
     }
 
     #[test]
@@ -244,7 +235,8 @@ mod tests {
         assert!(out.len() < 20_000, "{} bytes", out.len());
     }
 
-    /// The points of each data polyline, as (x, y) pairs.
+    /// The vertices of each data line (2 px wide; grid lines are 1 px, legend marks 3 px), as
+    /// (x, y) pairs.
     fn data_points(svg: &str) -> Vec<Vec<(i32, i32)>> {
         svg.split("stroke-width=\"2\" points=\"")
             .skip(1)
@@ -301,14 +293,7 @@ mod tests {
         else {
             return;
         };
-        let line = Chart::Line {
-            labels,
-            series,
-            rolling12: false,
-            target: None,
-            references: vec![],
-            axis,
-        };
+        let line = Chart::lines(labels, series, axis);
         assert_eq!(data_lines(&svg(&line, "l", "t", "d")), vec![4]);
     }
 

@@ -225,6 +225,20 @@ pub enum Chart {
     },
 }
 
+impl Chart {
+    /// Plain lines: `series` over `labels`, without an average, a target or reference lines.
+    pub fn lines(labels: Vec<String>, series: Vec<Series>, axis: Axis) -> Chart {
+        Chart::Line {
+            labels,
+            series,
+            rolling12: false,
+            target: None,
+            references: Vec::new(),
+            axis,
+        }
+    }
+}
+
 /// The canvas a chart is laid out on, in px.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Size {

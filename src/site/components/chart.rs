@@ -24,14 +24,7 @@ pub(super) fn one_series(
             axis,
         }
     } else {
-        Chart::Line {
-            labels,
-            series,
-            rolling12: false,
-            target: None,
-            references: vec![],
-            axis,
-        }
+        Chart::lines(labels, series, axis)
     }
 }
 

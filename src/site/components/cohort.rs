@@ -189,14 +189,7 @@ impl Renderer<'_, '_> {
             shown.len()
         );
         (
-            Chart::Line {
-                labels,
-                series,
-                rolling12: false,
-                target: None,
-                references: Vec::new(),
-                axis: Axis::Percent,
-            },
+            Chart::lines(labels, series, Axis::Percent),
             "Logo retention curves by quarterly cohort".into(),
             desc,
             table,

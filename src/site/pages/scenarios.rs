@@ -87,27 +87,22 @@ impl Site<'_> {
                     .chain(points.iter().map(|x| Some(x.arr.to_f64())))
                     .collect()
             };
-            let chart = Chart::Line {
-                labels,
-                series: vec![
-                    Series {
-                        name: "baseline".into(),
-                        values: arr(&p.baseline),
-                        tone: Tone::Neutral,
-                    },
-                    Series {
-                        name: "scenario".into(),
-                        values: arr(&p.scenario),
-                        tone: Tone::Accent(0),
-                    },
-                ],
-                rolling12: false,
-                target: None,
-                references: Vec::new(),
-                axis: Axis::Money {
-                    currency: currency.clone(),
+            let series = vec![
+                Series {
+                    name: "baseline".into(),
+                    values: arr(&p.baseline),
+                    tone: Tone::Neutral,
                 },
+                Series {
+                    name: "scenario".into(),
+                    values: arr(&p.scenario),
+                    tone: Tone::Accent(0),
+                },
+            ];
+            let axis = Axis::Money {
+                currency: currency.clone(),
             };
+            let chart = Chart::lines(labels, series, axis);
             section.chart = charts::html(
                 &chart,
                 &format!("scenario-{}", section.id),
