@@ -76,7 +76,13 @@ pub(super) fn render(
     let frame = Frame::new(Spec {
         size,
         legend,
-        y: Scale::nice(&all, axis.starts_at_zero(), axis.integral()),
+        // A survival staircase is read against the whole 0–100 % range: a cut axis would make
+        // a 10-point drop look like a collapse.
+        y: Scale::nice(
+            &all,
+            axis.starts_at_zero() || shape == Shape::Steps,
+            axis.integral(),
+        ),
         axis,
         categories: labels,
         points: true,
@@ -284,6 +290,8 @@ mod tests {
             p[2].1 == p[1].1 && p[4].1 > p[2].1 && p[6].1 > p[4].1,
             "{p:?}"
         );
+        // The axis runs from 0 %, not from the lowest value.
+        assert!(out.contains(">0.0%</text>"), "{out}");
         // The same values as a line chart have no corners.
         let Chart::Steps {
             labels,
