@@ -39,6 +39,9 @@ pub struct LoadOptions {
     pub dates: DateWindow,
     /// The tables read from a database instead of the folder (`database:` in postsale.yaml).
     pub database: Option<DatabaseConfig>,
+    /// Digest the rows read from the database (`Loaded::database`), for a build's inputs'
+    /// fingerprint; other commands skip the pass over every cell.
+    pub digests: bool,
 }
 
 impl Default for LoadOptions {
@@ -49,6 +52,7 @@ impl Default for LoadOptions {
             only: None,
             dates: DateWindow::default(),
             database: None,
+            digests: false,
         }
     }
 }
@@ -76,7 +80,7 @@ pub struct Loaded {
     /// File name → rows read but not kept (lenient mode), for the files with any.
     pub skipped: BTreeMap<String, usize>,
     /// The tables read from the database: `postgres:<table>` and the digest of its rows
-    /// (`Input::digest`), for the inputs' fingerprint.
+    /// (`Input::digest`), for the inputs' fingerprint; empty unless `LoadOptions::digests`.
     pub database: Vec<(String, String)>,
 }
 
@@ -101,6 +105,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     };
     let database: Vec<(String, String)> = fetched
         .iter()
+        .filter(|_| options.digests)
         .filter_map(|(_, input)| input.as_ref().ok())
         .map(|input| (input.name().to_string(), input.digest()))
         .collect();
@@ -344,16 +349,11 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
             check_totals(d, [("expansion_quota", total)], &mut io_errors);
         }
     }
-    let kinds = [
-        ("accounts", "account"),
-        ("csms", "csm"),
-        ("renewals", "renewal"),
-    ];
     let listed: Listed = std::iter::once(&account_diags)
         .chain(&files)
         .filter_map(|d| {
             let table = counts.iter().find(|c| c.1 == d.file)?.0;
-            let kind = kinds.iter().find(|k| k.0 == table)?.1;
+            let kind = ID_TABLES.iter().find(|k| k.1 == table)?.0;
             Some((kind, (short_name(&d.file), d.ids)))
         })
         .collect();
@@ -366,10 +366,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
     let mut skipped = BTreeMap::new();
     for (table, file, read, kept) in counts {
         if read > kept {
-            let name = Path::new(&file)
-                .file_name()
-                .map_or(file.clone(), |n| n.to_string_lossy().into_owned());
-            skipped.insert(name, read - kept);
+            skipped.insert(short_name(&file), read - kept);
         }
         dataset.row_counts.insert(table.to_string(), kept);
     }
@@ -764,6 +761,13 @@ struct Unknown(Mutex<BTreeMap<(String, &'static str, String), Missing>>);
 /// Ids whose own row had an error: (kind, id) → the row's line (0 when not known).
 type Failed = FxHashMap<(&'static str, String), usize>;
 
+/// Each kind of id that rows refer to, and the table that lists it.
+const ID_TABLES: [(&str, &str); 3] = [
+    ("account", "accounts"),
+    ("csm", "csms"),
+    ("renewal", "renewals"),
+];
+
 /// Where each kind of id is listed, as read: (kind → the source's short name and how it numbers
 /// rows), e.g. `account` → `accounts.parquet` or `postgres:accounts`.
 type Listed = FxHashMap<&'static str, (String, source::RowIds)>;
@@ -779,11 +783,10 @@ fn short_name(file: &str) -> String {
 /// table was not read.
 fn table_of(what: &str, listed: &Listed) -> (String, source::RowIds) {
     listed.get(what).cloned().unwrap_or_else(|| {
-        let table = match what {
-            "account" => "accounts",
-            "csm" => "csms",
-            _ => "renewals",
-        };
+        let table = ID_TABLES
+            .iter()
+            .find(|k| k.0 == what)
+            .map_or("renewals", |k| k.1);
         (format!("{table}.csv"), source::RowIds::Lines)
     })
 }

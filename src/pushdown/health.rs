@@ -150,7 +150,7 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
         rows: "scored AS sc",
         joined: "LEFT JOIN scored AS sc ON sc.account_id = g.account_id",
         comment: "the exact counts and ARR per band and group".into(),
-        columns,
+        columns: &columns,
     };
     totals_query(spec, ctes, totals, readable)
 }

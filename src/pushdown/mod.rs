@@ -438,7 +438,7 @@ struct Totals<'a> {
     /// What the sums are, for the comment above them.
     comment: String,
     /// The sums ([`sum`]).
-    columns: Vec<String>,
+    columns: &'a [String],
 }
 
 /// A family's whole query: its `ctes`, the `totals` CTE (one row, or one per group of

@@ -117,7 +117,7 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
         comment: format!(
             "the exact counts and sums per group (early: won and closed >= {early_days} days before due_on)"
         ),
-        columns: columns.to_vec(),
+        columns: &columns,
     };
     totals_query(spec, ctes, totals, readable)
 }

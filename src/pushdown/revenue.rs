@@ -162,7 +162,7 @@ pub(super) fn sql(spec: &Spec, ids: &[&str]) -> String {
             "the exact sums per group: the bridge, the snapshot at {e} and {}, the starting cohort",
             e.plus(-12)
         ),
-        columns: columns.to_vec(),
+        columns: &columns,
     };
     totals_query(spec, ctes, totals, readable)
 }

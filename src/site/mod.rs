@@ -130,7 +130,10 @@ pub type LoadedData = (Dataset, DataNotes);
 pub fn load_data(dir: &Path, config: &Config) -> Result<LoadedData, Vec<Diagnostic>> {
     match load(
         &dir.join(&config.data_dir),
-        &LoadOptions::from_config(config),
+        &LoadOptions {
+            digests: true,
+            ..LoadOptions::from_config(config)
+        },
     ) {
         Ok(l) => Ok((
             l.dataset,
